@@ -1,0 +1,99 @@
+/**
+ * Running the portal locally: build, migrate, seed and serve with wrangler (workerd + miniflare's local
+ * D1/R2). Shared by `npm start`, the browser tests and the benchmarks, so all three run the same thing.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { referenceStatements } from '../reference-data.mjs';
+
+export const ROOT = new URL('../..', import.meta.url).pathname;
+
+/** No phoning home: this machine (and many deployments' CI) has no route to Cloudflare's APIs. */
+export const OFFLINE_ENV = {
+  ...process.env,
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_LOG: process.env.WRANGLER_LOG ?? 'warn',
+  ASTRO_TELEMETRY_DISABLED: '1',
+};
+
+export function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: opts.quiet ? 'pipe' : 'inherit', env: OFFLINE_ENV, encoding: 'utf8' });
+  if (r.status !== 0) {
+    if (opts.quiet) process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`);
+    throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${r.status}`);
+  }
+  return r;
+}
+
+/** Local secrets: copy the documented example on first run. */
+export function ensureDevVars() {
+  const target = join(ROOT, '.dev.vars');
+  if (!existsSync(target)) copyFileSync(join(ROOT, '.dev.vars.example'), target);
+}
+
+export function build({ quiet = false } = {}) {
+  ensureDevVars();
+  run('astro', ['build'], { quiet });
+}
+
+/**
+ * Apply migrations and reference data to the local D1 stored under `persistTo`.
+ * @param {string} persistTo folder for miniflare's local state
+ */
+export function migrateAndSeed(persistTo, { quiet = false } = {}) {
+  const common = ['--local', '-c', 'wrangler.toml', '--persist-to', persistTo];
+  run('wrangler', ['d1', 'migrations', 'apply', 'DB', ...common], { quiet: true });
+  mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
+  const file = join(ROOT, '.wrangler', 'reference.sql');
+  writeFileSync(file, referenceStatements().join(';\n') + ';\n');
+  run('wrangler', ['d1', 'execute', 'DB', ...common, '--file', file, '--yes'], { quiet: true });
+  if (!quiet) console.log('  ✓ 数据库迁移与基础数据已就绪 (migrations and reference data applied)');
+}
+
+/**
+ * Start `wrangler dev` on the built Worker and wait until /api/health answers.
+ * @returns {Promise<{ url: string, stop: () => Promise<void>, child: import('node:child_process').ChildProcess }>}
+ */
+export async function serve({ port = 8787, persistTo, quiet = false, inspectorPort } = {}) {
+  const args = [
+    'dev',
+    '--port',
+    String(port),
+    '--ip',
+    '127.0.0.1',
+    '--persist-to',
+    persistTo,
+    '--show-interactive-dev-session=false',
+    '--inspector-port',
+    String(inspectorPort ?? port + 10000),
+    '--test-scheduled',
+  ];
+  const child = spawn('wrangler', args, { cwd: ROOT, env: OFFLINE_ENV, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+  let log = '';
+  child.stdout?.on('data', (d) => (log += d));
+  child.stderr?.on('data', (d) => (log += d));
+  const url = `http://localhost:${port}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${log}`);
+    try {
+      const r = await fetch(`${url}/api/health`);
+      if (r.ok) break;
+    } catch {}
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`wrangler dev did not answer within 90 s:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+  return { url, stop, child, log: () => log };
+}

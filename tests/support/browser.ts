@@ -1,0 +1,52 @@
+/**
+ * Real Chromium for browser tests: Debian's /usr/bin/chromium driven by playwright-core (no browser
+ * download), with axe-core for accessibility checks.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_FLAGS,
+  });
+}
+
+/** A phone-sized page (360 × 740, touch), as on a cheap Android phone. */
+export async function phonePage(browser: Browser): Promise<Page> {
+  const ctx = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+  });
+  return ctx.newPage();
+}
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Run axe (WCAG 2.1 A/AA rules) on the page; returns the violations. */
+export async function axe(page: Page) {
+  // Evaluated through DevTools, so the page's CSP (no inline scripts) stays in force for the page itself.
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    // @ts-expect-error injected global
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n: any) => n.target.join(' ')) }));
+  });
+}

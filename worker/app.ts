@@ -1,0 +1,53 @@
+/**
+ * createApp(): the one place where the Worker's middleware, error handling and routes are composed.
+ * Public routes and staff routes are separate trees (STYLE.md rule 6).
+ */
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from './env';
+import { ApiError, errorResponse } from './lib/errors';
+import { securityHeaders } from './lib/security';
+import { createRouter } from './lib/router';
+import { publicApi } from './routes/public';
+
+export function createApp() {
+  const app = createRouter();
+
+  app.use('*', securityHeaders());
+  app.use('/api/*', async (c, next) => {
+    await next();
+    if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
+  });
+
+  app.route('/api', publicApi());
+
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Anquan 安全生产举报平台 API',
+      version: '1.0.0',
+      description:
+        'Errors share one envelope: `{ "error": { "code", "message", "fields"? } }` — `code` is stable, `message` is Chinese.',
+    },
+  });
+
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    if (path.startsWith('/api/') || path.startsWith('/open311/')) return errorResponse(new ApiError('NOT_FOUND'));
+    // Everything else is a page or a file of the static site.
+    return c.env.ASSETS.fetch(c.req.raw);
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return errorResponse(err);
+    if (err instanceof HTTPException) {
+      const code = err.status === 413 ? 'PAYLOAD_TOO_LARGE' : err.status === 400 ? 'BAD_JSON' : 'INTERNAL';
+      return errorResponse(new ApiError(code));
+    }
+    if (err instanceof SyntaxError) return errorResponse(new ApiError('BAD_JSON'));
+    // Unexpected: log the error (never request bodies: they may hold a reporter's identity) and stay generic.
+    console.error(JSON.stringify({ at: 'unhandled', path: new URL(c.req.url).pathname, error: String(err) }));
+    return errorResponse(new ApiError('INTERNAL'));
+  });
+
+  return app;
+}

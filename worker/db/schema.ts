@@ -1,0 +1,366 @@
+/**
+ * The database schema: the single source of truth (STYLE.md rule 2). `npm run db:generate` turns changes here
+ * into SQL under `migrations/`, which wrangler applies locally and in production.
+ *
+ * Conventions: ids are text (random UUIDs, or codes for reference data); times are integer milliseconds since
+ * the Unix epoch (UTC); money is integer fen; JSON columns hold small structured records.
+ * The reporter's identity never lives in `tips`: see `tip_identities`.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const now = sql`(unixepoch('subsec') * 1000)`;
+
+/** 承办单位 — departments that handle tips. */
+export const departments = sqliteTable('departments', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  sort: integer('sort').notNull().default(0),
+});
+
+/** 镇/街道 — the configured list a reporter picks from. */
+export const towns = sqliteTable('towns', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  sort: integer('sort').notNull().default(0),
+});
+
+/** 行业领域 and the department that leads it (routing default for 交办). */
+export const domains = sqliteTable('domains', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  leadDepartmentId: text('lead_department_id').references(() => departments.id),
+  sort: integer('sort').notNull().default(0),
+});
+
+/** Deployment settings (time limits, reward claim place, …) as JSON values. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value', { mode: 'json' }).notNull(),
+  updatedAt: integer('updated_at').notNull().default(now),
+});
+
+/** Public holidays and 调休 working days, editable by admins (kind: 'holiday' | 'workday'). */
+export const calendarDays = sqliteTable('calendar_days', {
+  date: text('date').primaryKey(), // YYYY-MM-DD, China time
+  kind: text('kind', { enum: ['holiday', 'workday'] }).notNull(),
+  name: text('name').notNull(),
+});
+
+/** A tip (举报). Holds no reporter identity. */
+export const tips = sqliteTable(
+  'tips',
+  {
+    id: text('id').primaryKey(),
+    /** 举报编号: public, random, not derivable from another. */
+    trackingNo: text('tracking_no').notNull(),
+    /** HMAC of the 查询码; the code itself is never stored. */
+    queryCodeHash: text('query_code_hash').notNull(),
+    type: text('type').notNull(),
+    domain: text('domain').notNull().references(() => domains.code),
+    unitName: text('unit_name').notNull(),
+    address: text('address').notNull(),
+    townId: text('town_id').notNull().references(() => towns.id),
+    lat: real('lat'),
+    lng: real('lng'),
+    seenAt: integer('seen_at').notNull(),
+    description: text('description').notNull(),
+    isEmployee: integer('is_employee', { mode: 'boolean' }).notNull(),
+    anonymous: integer('anonymous', { mode: 'boolean' }).notNull(),
+    /** Internal workflow state (see worker/domain/workflow.ts). */
+    state: text('state').notNull().default('submitted'),
+    /** Denormalised public status, kept in step with `state` for fast public queries. */
+    publicStatus: text('public_status').notNull().default('pending'),
+    departmentId: text('department_id').references(() => departments.id),
+    /** 'web' or 'open311:<partner id>'. */
+    source: text('source').notNull().default('web'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    acceptedAt: integer('accepted_at'),
+    assignedAt: integer('assigned_at'),
+    concludedAt: integer('concluded_at'),
+    closedAt: integer('closed_at'),
+    /** The deadline currently running (acceptance, conclusion, 复查, …) and what it is for. */
+    dueAt: integer('due_at'),
+    dueKind: text('due_kind'),
+    /** 交办 due date set by the dispatcher. */
+    assignmentDueAt: integer('assignment_due_at'),
+    extensionDays: integer('extension_days'),
+    extensionReason: text('extension_reason'),
+    extensionState: text('extension_state'), // requested | approved | refused
+    rejectReason: text('reject_reason'),
+    conclusion: text('conclusion'), // true | partly_true | false
+    decision: text('decision'),
+    penaltyFen: integer('penalty_fen'),
+    hazardLevel: text('hazard_level'),
+    riskColour: text('risk_colour'),
+    rectification: text('rectification', { mode: 'json' }),
+    mergedIntoId: text('merged_into_id'),
+    /** Set when the reporter wrote and no staff member has read it yet. */
+    reporterMessagePending: integer('reporter_message_pending', { mode: 'boolean' }).notNull().default(false),
+    /** Optimistic concurrency: every staff save sends the version it read. */
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    uniqueIndex('tips_tracking_no').on(t.trackingNo),
+    index('tips_state_due').on(t.state, t.dueAt),
+    index('tips_due').on(t.dueAt),
+    index('tips_dept_state_due').on(t.departmentId, t.state, t.dueAt),
+    index('tips_created').on(t.createdAt),
+    index('tips_public_created').on(t.publicStatus, t.createdAt),
+    index('tips_domain_created').on(t.domain, t.createdAt),
+    index('tips_town_created').on(t.townId, t.createdAt),
+    index('tips_merged_into').on(t.mergedIntoId),
+  ],
+);
+
+/**
+ * The reporter's identity, stored apart from the tip and encrypted (AES-GCM, key chosen by `keyId` so keys
+ * can rotate). Anonymous tips have no row here.
+ */
+export const tipIdentities = sqliteTable('tip_identities', {
+  tipId: text('tip_id')
+    .primaryKey()
+    .references(() => tips.id),
+  keyId: text('key_id').notNull(),
+  iv: text('iv').notNull(),
+  ciphertext: text('ciphertext').notNull(),
+  /** The reporter asked to be e-mailed when staff write (the address itself is inside the ciphertext). */
+  emailOptIn: integer('email_opt_in', { mode: 'boolean' }).notNull().default(false),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Uploaded files. A file is `pending` until a tip or message claims it; orphans are swept. */
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    id: text('id').primaryKey(),
+    tipId: text('tip_id').references(() => tips.id),
+    messageId: text('message_id'),
+    /** Secret handed to the uploader; needed to attach the file, so ids alone cannot be claimed. */
+    claimHash: text('claim_hash').notNull(),
+    r2Key: text('r2_key').notNull(),
+    kind: text('kind').notNull(), // image | video | audio
+    mime: text('mime').notNull(),
+    bytes: integer('bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    status: text('status').notNull().default('pending'), // pending | attached
+    origin: text('origin').notNull().default('report'), // report | evidence
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('attachments_tip').on(t.tipId), index('attachments_status_created').on(t.status, t.createdAt)],
+);
+
+/**
+ * The tip's timeline. `public` events are shown to the reporter with `publicText`; the rest (internal notes,
+ * staff ids) are for staff only.
+ */
+export const tipEvents = sqliteTable(
+  'tip_events',
+  {
+    id: text('id').primaryKey(),
+    tipId: text('tip_id')
+      .notNull()
+      .references(() => tips.id),
+    at: integer('at').notNull(),
+    kind: text('kind').notNull(),
+    public: integer('public', { mode: 'boolean' }).notNull().default(false),
+    publicText: text('public_text'),
+    data: text('data', { mode: 'json' }),
+    staffId: text('staff_id'),
+  },
+  (t) => [index('tip_events_tip_at').on(t.tipId, t.at)],
+);
+
+/** Messages between staff and the reporter (the reporter's side is anonymous by construction). */
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: text('id').primaryKey(),
+    tipId: text('tip_id')
+      .notNull()
+      .references(() => tips.id),
+    at: integer('at').notNull(),
+    author: text('author').notNull(), // staff | reporter
+    body: text('body').notNull(),
+    staffId: text('staff_id'),
+    readByReporterAt: integer('read_by_reporter_at'),
+    readByStaffAt: integer('read_by_staff_at'),
+  },
+  (t) => [index('messages_tip_at').on(t.tipId, t.at)],
+);
+
+/** Idempotency records for submissions: the same key returns the same receipt. Swept after a day. */
+export const idempotencyKeys = sqliteTable('idempotency_keys', {
+  key: text('key').primaryKey(),
+  tipId: text('tip_id').notNull(),
+  /** The receipt (tracking number + query code), encrypted like identities, so a retry can show it again. */
+  receiptIv: text('receipt_iv').notNull(),
+  receiptCiphertext: text('receipt_ciphertext').notNull(),
+  receiptKeyId: text('receipt_key_id').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Fixed-window counters with lock-outs for rate limiting and anti-guessing. */
+export const rateLimits = sqliteTable('rate_limits', {
+  key: text('key').primaryKey(),
+  windowStart: integer('window_start').notNull(),
+  count: integer('count').notNull(),
+  failures: integer('failures').notNull().default(0),
+  lockedUntil: integer('locked_until'),
+});
+
+/** Staff accounts. Roles are a JSON array of role codes; 承办员 are bound to a department. */
+export const staff = sqliteTable(
+  'staff',
+  {
+    id: text('id').primaryKey(),
+    username: text('username').notNull(),
+    displayName: text('display_name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    roles: text('roles', { mode: 'json' }).$type<string[]>().notNull(),
+    departmentId: text('department_id').references(() => departments.id),
+    totpSecret: text('totp_secret'),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    failedLogins: integer('failed_logins').notNull().default(0),
+    lockedUntil: integer('locked_until'),
+    /** Declared safety-supervision duty (excludes the person and close relatives from rewards). */
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('staff_username').on(t.username)],
+);
+
+/** Server-side sessions; only the SHA-256 of the cookie token is stored. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    staffId: text('staff_id')
+      .notNull()
+      .references(() => staff.id),
+    csrfToken: text('csrf_token').notNull(),
+    secondFactorDone: integer('second_factor_done', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [index('sessions_staff').on(t.staffId)],
+);
+
+/**
+ * Append-only, hash-chained audit log. Triggers in the migrations refuse UPDATE and DELETE; each row's hash
+ * covers its content and the previous row's hash.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    seq: integer('seq').primaryKey(),
+    at: integer('at').notNull(),
+    actor: text('actor').notNull(), // staff id, 'system', 'reporter' or 'public'
+    action: text('action').notNull(),
+    tipId: text('tip_id'),
+    detail: text('detail', { mode: 'json' }),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_tip').on(t.tipId)],
+);
+
+/** Reminders (提醒 / 催办 / 督办) sent by the scheduled job; the unique key makes re-runs harmless. */
+export const reminders = sqliteTable(
+  'reminders',
+  {
+    id: text('id').primaryKey(),
+    tipId: text('tip_id')
+      .notNull()
+      .references(() => tips.id),
+    level: text('level').notNull(), // remind | urge | escalate
+    dueKind: text('due_kind').notNull(),
+    dueAt: integer('due_at').notNull(),
+    departmentId: text('department_id'),
+    createdAt: integer('created_at').notNull(),
+    readAt: integer('read_at'),
+  },
+  (t) => [uniqueIndex('reminders_once').on(t.tipId, t.level, t.dueKind, t.dueAt)],
+);
+
+/** Outgoing notifications (e-mail to opted-in reporters), drained by the Worker. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    dedupeKey: text('dedupe_key').notNull(),
+    kind: text('kind').notNull(), // email
+    tipId: text('tip_id'),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [uniqueIndex('outbox_dedupe').on(t.dedupeKey), index('outbox_pending').on(t.sentAt, t.createdAt)],
+);
+
+/** Versioned reward rule sets (PRODUCT §4); `effectiveFrom` picks the set that applies on a date. */
+export const rewardRules = sqliteTable('reward_rules', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  version: integer('version').notNull(),
+  effectiveFrom: integer('effective_from').notNull(),
+  rules: text('rules', { mode: 'json' }).notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** A reward decision for a tip; its full history is in `reward_events`. */
+export const rewards = sqliteTable(
+  'rewards',
+  {
+    id: text('id').primaryKey(),
+    tipId: text('tip_id')
+      .notNull()
+      .references(() => tips.id),
+    ruleId: text('rule_id')
+      .notNull()
+      .references(() => rewardRules.id),
+    status: text('status').notNull(), // proposed | approved | notified | paid | expired | declined
+    amountFen: integer('amount_fen').notNull(),
+    computation: text('computation', { mode: 'json' }).notNull(),
+    proposedBy: text('proposed_by'),
+    approvedBy: text('approved_by'),
+    notifiedAt: integer('notified_at'),
+    claimDeadline: integer('claim_deadline'),
+    version: integer('version').notNull().default(1),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('rewards_tip').on(t.tipId), index('rewards_status_deadline').on(t.status, t.claimDeadline)],
+);
+
+/** Open311 partners (e.g. a 12345 hotline); only a hash of each API key is kept. */
+export const partners = sqliteTable(
+  'partners',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    apiKeyHash: text('api_key_hash').notNull(),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('partners_key').on(t.apiKeyHash)],
+);
+
+/** Aggregates for public statistics, kept current on write (month × type × domain × town × public status). */
+export const statsMonthly = sqliteTable(
+  'stats_monthly',
+  {
+    month: text('month').notNull(), // YYYY-MM
+    type: text('type').notNull(),
+    domain: text('domain').notNull(),
+    townId: text('town_id').notNull(),
+    publicStatus: text('public_status').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.type, t.domain, t.townId, t.publicStatus] })],
+);

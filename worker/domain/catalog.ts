@@ -1,0 +1,86 @@
+/**
+ * Reference data shared by the Worker, the seed script and the site: tip types, industry domains,
+ * public statuses. Chinese labels live here once; the site and the API both read them.
+ *
+ * Departments, 镇街 and domain routing are *seeded* from this file but live in D1 afterwards, so admins can
+ * edit them without a deploy.
+ */
+
+/** 举报类型 — the four kinds of tip in PRODUCT §1. */
+export const TIP_TYPES = [
+  { code: 'major_hazard', label: '重大事故隐患' },
+  { code: 'general_hazard', label: '一般事故隐患' },
+  { code: 'illegal_operation', label: '安全生产非法违法行为' },
+  { code: 'concealed_accident', label: '瞒报谎报事故' },
+] as const;
+export type TipType = (typeof TIP_TYPES)[number]['code'];
+export const TIP_TYPE_CODES = TIP_TYPES.map((t) => t.code) as [TipType, ...TipType[]];
+
+/** 行业领域 with the department that leads each by default (from plan 001 (二), editable by admins). */
+export const DOMAINS = [
+  { code: 'hazchem', label: '危险化学品', lead: 'yjj' },
+  { code: 'road', label: '道路交通', lead: 'gaj' },
+  { code: 'construction', label: '建筑施工（含自建房）', lead: 'zjj' },
+  { code: 'gas', label: '燃气', lead: 'zjj' },
+  { code: 'fireworks', label: '烟花爆竹', lead: 'yjj' },
+  { code: 'special_equipment', label: '特种设备', lead: 'scj' },
+  { code: 'transport', label: '交通运输', lead: 'jtj' },
+  { code: 'fire', label: '消防', lead: 'xfj' },
+  { code: 'ammonia_dust_confined', label: '涉氨制冷/涉爆粉尘/有限空间', lead: 'yjj' },
+  { code: 'waste', label: '危险废物/垃圾填埋/污水处理', lead: 'hbj' },
+  { code: 'industrial_park', label: '工业园区/物流仓储', lead: 'gxj' },
+  { code: 'water_fishery', label: '水上交通/渔业船舶', lead: 'nyj' },
+  { code: 'tourism_crowded', label: '旅游景区/人员密集场所', lead: 'wlj' },
+  { code: 'drowning', label: '防溺水', lead: 'jtyj' },
+  { code: 'other', label: '其他', lead: 'awb' },
+] as const;
+export type DomainCode = (typeof DOMAINS)[number]['code'];
+export const DOMAIN_CODES = DOMAINS.map((d) => d.code) as [DomainCode, ...DomainCode[]];
+
+/** Departments (承办单位) seeded on a new deployment; names as the plans write them. */
+export const DEPARTMENTS = [
+  { id: 'awb', name: '区安全生产委员会办公室' },
+  { id: 'yjj', name: '区应急管理局' },
+  { id: 'zjj', name: '区住房和城乡建设局' },
+  { id: 'gaj', name: '济南市公安局济阳分局' },
+  { id: 'scj', name: '区市场监督管理局' },
+  { id: 'jtj', name: '区城乡交通运输局' },
+  { id: 'xfj', name: '区消防救援大队' },
+  { id: 'hbj', name: '济南市生态环境局济阳分局' },
+  { id: 'gxj', name: '区工业和信息化局' },
+  { id: 'nyj', name: '区农业农村局' },
+  { id: 'wlj', name: '区文化和旅游局' },
+  { id: 'jtyj', name: '区教育和体育局' },
+] as const;
+
+/** 镇/街道 seeded on a new deployment (济阳区, the district of plan 001). */
+export const TOWNS = [
+  { id: 'jiyang', name: '济阳街道' },
+  { id: 'jibei', name: '济北街道' },
+  { id: 'huihe', name: '回河街道' },
+  { id: 'sungeng', name: '孙耿街道' },
+  { id: 'cuizhai', name: '崔寨街道' },
+  { id: 'taiping', name: '太平街道' },
+  { id: 'xinshi', name: '新市镇' },
+  { id: 'qudi', name: '曲堤街道' },
+  { id: 'renfeng', name: '仁风镇' },
+  { id: 'duoshi', name: '垛石街道' },
+] as const;
+
+/** 公开状态 — what a reporter and the public see (PRODUCT §2). Staff see finer states (see workflow). */
+export const PUBLIC_STATUSES = [
+  { code: 'pending', label: '待受理' },
+  { code: 'accepted', label: '已受理' },
+  { code: 'verifying', label: '核查中' },
+  { code: 'rectifying', label: '整改中' },
+  { code: 'concluded', label: '已办结' },
+  { code: 'rejected', label: '不予受理' },
+  { code: 'merged', label: '已合并' },
+] as const;
+export type PublicStatus = (typeof PUBLIC_STATUSES)[number]['code'];
+
+export const label = {
+  tipType: (code: string) => TIP_TYPES.find((t) => t.code === code)?.label ?? code,
+  domain: (code: string) => DOMAINS.find((d) => d.code === code)?.label ?? code,
+  publicStatus: (code: string) => PUBLIC_STATUSES.find((s) => s.code === code)?.label ?? code,
+};

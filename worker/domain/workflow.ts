@@ -1,0 +1,157 @@
+/**
+ * The tip workflow: one explicit state machine (STYLE.md rule 4). States, the actions that move between them,
+ * which staff roles may take each action, and how each internal state reads to the public.
+ *
+ * The API (`worker/services/transitions.ts`), the console (buttons are derived from `allowedActions`) and the
+ * tests all use this table; nothing else decides whether a move is legal.
+ */
+import type { PublicStatus } from './catalog';
+
+export const ROLES = [
+  { code: 'admin', label: '系统管理员' },
+  { code: 'dispatcher', label: '受理员' },
+  { code: 'handler', label: '承办员' },
+  { code: 'supervisor', label: '督办' },
+  { code: 'reward_officer', label: '奖励经办' },
+  { code: 'reward_approver', label: '奖励审批' },
+  { code: 'auditor', label: '审计' },
+] as const;
+export type Role = (typeof ROLES)[number]['code'];
+export const ROLE_CODES = ROLES.map((r) => r.code) as [Role, ...Role[]];
+
+export const STATES = [
+  'submitted', // 待受理
+  'accepted', // 已受理, waiting to be handed to a department
+  'rejected', // 不予受理 (final)
+  'assigned', // 已交办: the department is verifying (核查)
+  'returned', // the department handed it back with a reason
+  'rectifying', // 整改中: confirmed hazard, 五到位 record pending
+  'rectified', // 整改完成, waiting for 复查
+  'concluded', // conclusion given; objection window open
+  'reviewing', // 复查 after an objection (异议)
+  'closed', // 销号 / 办结 (final unless objected within the window)
+  'merged', // merged into a primary tip (final)
+] as const;
+export type TipState = (typeof STATES)[number];
+
+/** How each internal state reads to the reporter and the public. */
+export const PUBLIC_STATUS_OF: Record<TipState, PublicStatus> = {
+  submitted: 'pending',
+  accepted: 'accepted',
+  returned: 'accepted',
+  rejected: 'rejected',
+  assigned: 'verifying',
+  reviewing: 'verifying',
+  rectifying: 'rectifying',
+  rectified: 'rectifying',
+  concluded: 'concluded',
+  closed: 'concluded',
+  merged: 'merged',
+};
+
+export type Action =
+  | 'accept'
+  | 'reject'
+  | 'assign'
+  | 'return'
+  | 'conclude'
+  | 'rectify'
+  | 'recheck'
+  | 'merge';
+
+export interface TransitionRule {
+  from: readonly TipState[];
+  /** Target state; `conclude` and `recheck` pick one of several targets from their input. */
+  to: readonly TipState[];
+  roles: readonly Role[];
+  label: string;
+  /** A 承办员 may act only on tips assigned to their own department. */
+  departmentBound?: boolean;
+}
+
+export const TRANSITIONS: Record<Action, TransitionRule> = {
+  accept: { from: ['submitted'], to: ['accepted'], roles: ['dispatcher', 'admin'], label: '受理' },
+  reject: {
+    from: ['submitted', 'accepted'],
+    to: ['rejected'],
+    roles: ['dispatcher', 'admin'],
+    label: '不予受理',
+  },
+  assign: {
+    from: ['accepted', 'returned'],
+    to: ['assigned'],
+    roles: ['dispatcher', 'admin'],
+    label: '交办',
+  },
+  return: {
+    from: ['assigned'],
+    to: ['returned'],
+    roles: ['handler', 'admin'],
+    label: '退回',
+    departmentBound: true,
+  },
+  conclude: {
+    from: ['assigned', 'reviewing'],
+    to: ['rectifying', 'concluded'],
+    roles: ['handler', 'admin'],
+    label: '核查结论',
+    departmentBound: true,
+  },
+  rectify: {
+    from: ['rectifying'],
+    to: ['rectified'],
+    roles: ['handler', 'admin'],
+    label: '整改记录（五到位）',
+    departmentBound: true,
+  },
+  recheck: {
+    from: ['rectified'],
+    to: ['closed', 'rectifying'],
+    roles: ['handler', 'supervisor', 'admin'],
+    label: '复查 / 销号',
+    departmentBound: true,
+  },
+  merge: {
+    from: ['submitted', 'accepted', 'returned'],
+    to: ['merged'],
+    roles: ['dispatcher', 'admin'],
+    label: '合并',
+  },
+};
+
+/** Reasons for 不予受理 (PRODUCT §3.1). */
+export const REJECT_REASONS = [
+  { code: 'out_of_scope', label: '不属于安全生产举报范围' },
+  { code: 'no_facts', label: '无明确对象或事实' },
+  { code: 'duplicate', label: '重复举报' },
+  { code: 'handled_elsewhere', label: '已由其他部门受理' },
+  { code: 'other_channel', label: '属于建议、信息公开、复议或诉讼事项' },
+] as const;
+
+export const CONCLUSIONS = [
+  { code: 'true', label: '属实' },
+  { code: 'partly_true', label: '部分属实' },
+  { code: 'false', label: '不属实' },
+] as const;
+export const HAZARD_LEVELS = [
+  { code: 'general', label: '一般' },
+  { code: 'major', label: '重大' },
+] as const;
+export const RISK_COLOURS = [
+  { code: 'red', label: '红' },
+  { code: 'orange', label: '橙' },
+  { code: 'yellow', label: '黄' },
+  { code: 'blue', label: '蓝' },
+] as const;
+
+/** Actions the given roles may take on a tip in `state` (department binding is checked by the caller). */
+export function allowedActions(state: TipState, roles: readonly Role[]): Action[] {
+  return (Object.keys(TRANSITIONS) as Action[]).filter((a) => {
+    const rule = TRANSITIONS[a];
+    return rule.from.includes(state) && rule.roles.some((r) => roles.includes(r));
+  });
+}
+
+export function publicStatusOf(state: TipState): PublicStatus {
+  return PUBLIC_STATUS_OF[state];
+}

@@ -1,0 +1,33 @@
+/**
+ * Bindings, variables and secrets of the Worker, declared once (STYLE.md rule 5).
+ * See README "Configuration" for what each one is and how to set it in production.
+ */
+export interface Env {
+  /** D1: every table in worker/db/schema.ts. */
+  DB: D1Database;
+  /** R2: attachments (stored only after type sniffing and metadata removal). */
+  FILES: R2Bucket;
+  /** Static assets: the prerendered Astro site. */
+  ASSETS: Fetcher;
+  /** Turnstile sitekey shown to the widget (public). */
+  TURNSTILE_SITEKEY: string;
+  /** Turnstile secret for siteverify (secret). */
+  TURNSTILE_SECRET?: string;
+  /**
+   * Set to "1" only in `.dev.vars` (never in wrangler.toml): lets the offline Turnstile stand-in answer for
+   * Cloudflare's documented test secrets, and only for requests to a loopback host.
+   */
+  TURNSTILE_LOCAL_STANDIN?: string;
+  /** Hostnames siteverify answers must name (comma-separated). Empty accepts any hostname of this Worker. */
+  TURNSTILE_HOSTNAMES?: string;
+  /** JSON object {keyId: base64 AES-256 key} for identity encryption (secret). */
+  IDENTITY_KEYS?: string;
+  /** Which key of IDENTITY_KEYS encrypts new records. */
+  IDENTITY_KEY_ID?: string;
+  /** Secret for HMACs: query-code hashes, reporter tokens, API keys (secret, ≥ 32 bytes). */
+  APP_SECRET?: string;
+  /** Public origin of the site, for links in e-mails and QR codes. */
+  PUBLIC_ORIGIN?: string;
+}
+
+export type AppEnv = { Bindings: Env; Variables: { requestId: string } };

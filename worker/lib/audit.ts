@@ -1,0 +1,125 @@
+/**
+ * The append-only, hash-chained audit log (PRODUCT §3, §5).
+ *
+ * Each row's hash is SHA-256 over its content and the previous row's hash. Rows are inserted with an explicit
+ * `seq = last + 1` in the same `db.batch` as the change they record, so the change and its audit row commit
+ * together; if another writer took that seq first, the whole batch rolls back and is retried on the new head.
+ * Triggers (migrations/0001_audit_guard.sql) make the database refuse UPDATE and DELETE on the table.
+ */
+import type { Env } from '../env';
+import { sha256Hex } from './crypto';
+
+export const GENESIS = '0'.repeat(64);
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  tipId?: string | null;
+  detail?: Record<string, unknown> | null;
+  at?: number;
+}
+
+export interface AuditRow {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  tip_id: string | null;
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The canonical text a row's hash covers. */
+export function auditPayload(r: Omit<AuditRow, 'hash'>): string {
+  return JSON.stringify([r.seq, r.at, r.actor, r.action, r.tip_id, r.detail, r.prev_hash]);
+}
+
+function isSeqConflict(e: unknown): boolean {
+  const msg = String((e as Error)?.message ?? e);
+  return /UNIQUE constraint failed: audit_log\.seq|PRIMARY KEY/i.test(msg) && /audit_log/.test(msg);
+}
+
+/**
+ * Run `statements` and append `entries` to the audit log in one atomic batch.
+ * `statements` is a function so each retry can build fresh statements.
+ * @example await writeWithAudit(env, () => [db.insert(tips).values(row)], [{ actor: 'reporter', action: 'tip.submitted', tipId }])
+ */
+export async function writeWithAudit(
+  env: Env,
+  statements: () => D1PreparedStatement[],
+  entries: AuditEntry[],
+): Promise<D1Result[]> {
+  for (let attempt = 0; ; attempt++) {
+    const head = await env.DB.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').first<{
+      seq: number;
+      hash: string;
+    }>();
+    let seq = head?.seq ?? 0;
+    let prev = head?.hash ?? GENESIS;
+    const auditStmts: D1PreparedStatement[] = [];
+    for (const e of entries) {
+      seq += 1;
+      const row = {
+        seq,
+        at: e.at ?? Date.now(),
+        actor: e.actor,
+        action: e.action,
+        tip_id: e.tipId ?? null,
+        detail: e.detail ? JSON.stringify(e.detail) : null,
+        prev_hash: prev,
+      };
+      const hash = await sha256Hex(auditPayload(row));
+      auditStmts.push(
+        env.DB.prepare(
+          'INSERT INTO audit_log (seq, at, actor, action, tip_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)',
+        ).bind(row.seq, row.at, row.actor, row.action, row.tip_id, row.detail, row.prev_hash, hash),
+      );
+      prev = hash;
+    }
+    try {
+      const results = await env.DB.batch([...statements(), ...auditStmts]);
+      return results;
+    } catch (e) {
+      if (!isSeqConflict(e) || attempt >= 50) throw e;
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt + 1, 5)));
+    }
+  }
+}
+
+/** Append audit entries on their own (logins, reveals, guessing alerts). */
+export function audit(env: Env, ...entries: AuditEntry[]): Promise<D1Result[]> {
+  return writeWithAudit(env, () => [], entries);
+}
+
+export interface ChainCheck {
+  ok: boolean;
+  rows: number;
+  /** First row whose hash or link does not match, if any. */
+  firstBroken?: { seq: number; reason: 'hash' | 'link' | 'gap' };
+}
+
+/** Walk the whole chain in pages and name the first broken row. */
+export async function verifyChain(env: Env, pageSize = 1000): Promise<ChainCheck> {
+  let prev = GENESIS;
+  let expectSeq = 1;
+  let rows = 0;
+  for (;;) {
+    const { results } = await env.DB.prepare(
+      'SELECT seq, at, actor, action, tip_id, detail, prev_hash, hash FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?',
+    )
+      .bind(expectSeq, pageSize)
+      .all<AuditRow>();
+    if (!results.length) return { ok: true, rows };
+    for (const r of results) {
+      rows++;
+      if (r.seq !== expectSeq) return { ok: false, rows, firstBroken: { seq: expectSeq, reason: 'gap' } };
+      if (r.prev_hash !== prev) return { ok: false, rows, firstBroken: { seq: r.seq, reason: 'link' } };
+      const { hash, ...rest } = r;
+      if ((await sha256Hex(auditPayload(rest))) !== hash)
+        return { ok: false, rows, firstBroken: { seq: r.seq, reason: 'hash' } };
+      prev = hash;
+      expectSeq++;
+    }
+  }
+}

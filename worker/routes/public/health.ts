@@ -1,0 +1,79 @@
+/** GET /api/health and GET /api/config (what the pages need to render forms: lists and the Turnstile key). */
+import { createRoute, z } from '@hono/zod-openapi';
+import { asc, eq } from 'drizzle-orm';
+import { createRouter } from '../../lib/router';
+import { getDb } from '../../db/client';
+import { towns } from '../../db/schema';
+import { DOMAINS, TIP_TYPES } from '../../domain/catalog';
+import { LIMITS } from '../../domain/limits';
+import { standinAllowed } from '../../lib/turnstile';
+
+const health = createRoute({
+  method: 'get',
+  path: '/health',
+  summary: '健康检查 (database reachable)',
+  responses: {
+    200: { description: 'OK', content: { 'application/json': { schema: z.object({ ok: z.boolean(), db: z.boolean() }) } } },
+  },
+});
+
+const ConfigSchema = z.object({
+  turnstile: z.object({ sitekey: z.string(), scriptUrl: z.string() }),
+  tipTypes: z.array(z.object({ code: z.string(), label: z.string() })),
+  domains: z.array(z.object({ code: z.string(), label: z.string() })),
+  towns: z.array(z.object({ id: z.string(), name: z.string() })),
+  limits: z.object({
+    descriptionMin: z.number(),
+    descriptionMax: z.number(),
+    maxFiles: z.number(),
+    maxBytes: z.object({ image: z.number(), audio: z.number(), video: z.number() }),
+  }),
+});
+
+const config = createRoute({
+  method: 'get',
+  path: '/config',
+  summary: '表单配置（举报类型、行业领域、镇街、人机验证）',
+  responses: { 200: { description: 'OK', content: { 'application/json': { schema: ConfigSchema } } } },
+});
+
+export function healthRoutes() {
+  return createRouter()
+    .openapi(health, async (c) => {
+      const db = await c.env.DB.prepare('SELECT 1 AS one').first<{ one: number }>().then(
+        (r) => r?.one === 1,
+        () => false,
+      );
+      return c.json({ ok: true, db }, 200);
+    })
+    .openapi(config, async (c) => {
+      const rows = await getDb(c.env)
+        .select({ id: towns.id, name: towns.name })
+        .from(towns)
+        .where(eq(towns.active, true))
+        .orderBy(asc(towns.sort));
+      const local = standinAllowed(c.env, c.req.url);
+      c.header('cache-control', 'public, max-age=60');
+      return c.json(
+        {
+          turnstile: {
+            sitekey: c.env.TURNSTILE_SITEKEY,
+            // Offline, the widget is the local stand-in (public/turnstile-standin.js); otherwise Cloudflare's.
+            scriptUrl: local
+              ? '/turnstile-standin.js'
+              : 'https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit',
+          },
+          tipTypes: TIP_TYPES.map(({ code, label }) => ({ code, label })),
+          domains: DOMAINS.map(({ code, label }) => ({ code, label })),
+          towns: rows,
+          limits: {
+            descriptionMin: LIMITS.description.min,
+            descriptionMax: LIMITS.description.max,
+            maxFiles: LIMITS.attachments.maxFiles,
+            maxBytes: { ...LIMITS.attachments.maxBytes },
+          },
+        },
+        200,
+      );
+    });
+}

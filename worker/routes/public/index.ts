@@ -1,0 +1,13 @@
+/** The public API tree, mounted at /api. No session; every write is Turnstile-protected and rate-limited. */
+import { createRouter } from '../../lib/router';
+import { healthRoutes } from './health';
+import { tipRoutes } from './tips';
+import { uploadRoutes } from './uploads';
+
+export function publicApi() {
+  const api = createRouter();
+  api.route('/', healthRoutes());
+  api.route('/', uploadRoutes());
+  api.route('/', tipRoutes());
+  return api;
+}

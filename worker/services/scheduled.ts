@@ -1,0 +1,31 @@
+/**
+ * The Cron Trigger: housekeeping that must happen whether or not anyone visits. Every job is idempotent,
+ * so a run that is interrupted and retried does nothing twice.
+ */
+import type { Env } from '../env';
+import { LIMITS } from '../domain/limits';
+
+/** Delete uploads that never became part of a tip, and idempotency receipts older than a day. */
+export async function sweepOrphans(env: Env, now: number): Promise<number> {
+  const cutoff = now - LIMITS.attachments.orphanTtlMs;
+  const { results } = await env.DB.prepare(
+    "SELECT id, r2_key FROM attachments WHERE status = 'pending' AND created_at < ? LIMIT 500",
+  )
+    .bind(cutoff)
+    .all<{ id: string; r2_key: string }>();
+  if (results.length) {
+    await env.FILES.delete(results.map((r) => r.r2_key));
+    await env.DB.batch(
+      results.map((r) => env.DB.prepare("DELETE FROM attachments WHERE id = ? AND status = 'pending'").bind(r.id)),
+    );
+  }
+  await env.DB.prepare('DELETE FROM idempotency_keys WHERE created_at < ?').bind(now - 86_400_000).run();
+  await env.DB.prepare('DELETE FROM rate_limits WHERE window_start < ? AND (locked_until IS NULL OR locked_until < ?)')
+    .bind(now - 86_400_000, now)
+    .run();
+  return results.length;
+}
+
+export async function runScheduled(env: Env, now: number): Promise<void> {
+  await sweepOrphans(env, now);
+}

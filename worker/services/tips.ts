@@ -1,0 +1,188 @@
+/**
+ * Creating a tip: the tip, its encrypted identity record, its attachments, its first timeline event, the
+ * statistics aggregate, the idempotency record and the first audit entry are written in one D1 batch —
+ * all or nothing.
+ */
+import type { Env } from '../env';
+import { DEFAULT_TIME_LIMITS } from '../domain/limits';
+import { writeWithAudit } from '../lib/audit';
+import { seal, unseal, type Sealed } from '../lib/crypto';
+import { ApiError } from '../lib/errors';
+import type { Receipt, TipSubmission } from '../schemas/tip';
+import { chinaDate, workingDeadline } from './calendar';
+import { formatQueryCode, formatTrackingNo, hashQueryCode, newQueryCode, newTrackingNo } from './codes';
+import { hmacHex, appSecret } from '../lib/crypto';
+import { timeLimits } from './settings';
+
+export interface CreateTipOptions {
+  idempotencyKey?: string | null;
+  source?: string;
+  now?: number;
+  origin: string;
+}
+
+/** Statements that bump the public statistics aggregate for a tip moving into `publicStatus` (delta ±1). */
+export function statsDelta(
+  env: Env,
+  t: { createdAt: number; type: string; domain: string; townId: string },
+  publicStatus: string,
+  delta: 1 | -1,
+): D1PreparedStatement {
+  return env.DB.prepare(
+    `INSERT INTO stats_monthly (month, type, domain, town_id, public_status, count) VALUES (?,?,?,?,?,?)
+     ON CONFLICT DO UPDATE SET count = count + excluded.count`,
+  ).bind(chinaDate(t.createdAt).slice(0, 7), t.type, t.domain, t.townId, publicStatus, delta);
+}
+
+async function idempotencyId(env: Env, key: string): Promise<string> {
+  return hmacHex(appSecret(env), 'idempotency', key);
+}
+
+/** The receipt stored for an idempotency key, if that key was already used. */
+export async function findReceipt(env: Env, key: string): Promise<Receipt | null> {
+  const row = await env.DB.prepare(
+    'SELECT receipt_iv, receipt_ciphertext, receipt_key_id FROM idempotency_keys WHERE key = ?',
+  )
+    .bind(await idempotencyId(env, key))
+    .first<{ receipt_iv: string; receipt_ciphertext: string; receipt_key_id: string }>();
+  if (!row) return null;
+  const sealed: Sealed = { keyId: row.receipt_key_id, iv: row.receipt_iv, ciphertext: row.receipt_ciphertext };
+  return unseal<Receipt>(env, sealed, `receipt:${key}`);
+}
+
+export async function createTip(env: Env, input: TipSubmission, opts: CreateTipOptions): Promise<Receipt> {
+  const now = opts.now ?? Date.now();
+
+  // Reference data is checked against the database, where admins maintain it.
+  const town = await env.DB.prepare('SELECT id FROM towns WHERE id = ? AND active = 1').bind(input.townId).first();
+  if (!town) {
+    throw new ApiError('VALIDATION_FAILED', {
+      fields: [{ path: 'townId', code: 'TOWN_UNKNOWN', message: '请从列表中选择镇（街道）' }],
+    });
+  }
+
+  // Attachments must be this uploader's pending files (the claim secret proves it).
+  const files = input.attachments ?? [];
+  if (new Set(files.map((f) => f.id)).size !== files.length) {
+    throw new ApiError('VALIDATION_FAILED', {
+      fields: [{ path: 'attachments', code: 'DUPLICATE_FILE', message: '同一个附件不能重复添加' }],
+    });
+  }
+  for (const [i, f] of files.entries()) {
+    const row = await env.DB.prepare('SELECT claim_hash, status FROM attachments WHERE id = ?')
+      .bind(f.id)
+      .first<{ claim_hash: string; status: string }>();
+    const claimHash = await hmacHex(appSecret(env), 'upload-claim', f.claim);
+    if (!row || row.claim_hash !== claimHash || row.status !== 'pending') {
+      throw new ApiError('VALIDATION_FAILED', {
+        fields: [{ path: `attachments.${i}`, code: 'ATTACHMENT_INVALID', message: '附件已失效，请重新上传' }],
+      });
+    }
+  }
+
+  const limits = await timeLimits(env);
+  const acceptDue = await workingDeadline(env, now, limits.acceptWorkingDays ?? DEFAULT_TIME_LIMITS.acceptWorkingDays);
+
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const id = crypto.randomUUID();
+    const trackingNo = newTrackingNo();
+    const queryCode = newQueryCode();
+    const queryCodeHash = await hashQueryCode(env, trackingNo, queryCode);
+    const receipt: Receipt = {
+      trackingNo: formatTrackingNo(trackingNo),
+      queryCode: formatQueryCode(queryCode),
+      createdAt: new Date(now).toISOString(),
+      trackUrl: `${opts.origin}/track/?no=${encodeURIComponent(formatTrackingNo(trackingNo))}`,
+    };
+    const r = input.reporter;
+    const identity = r.anonymous
+      ? null
+      : await seal(
+          env,
+          { name: r.name, mobile: r.mobile, idNumber: r.idNumber || null, email: r.email || null },
+          `identity:${id}`,
+        );
+    const idem = opts.idempotencyKey
+      ? { id: await idempotencyId(env, opts.idempotencyKey), sealed: await seal(env, receipt, `receipt:${opts.idempotencyKey}`) }
+      : null;
+
+    const statements = () => {
+      const s: D1PreparedStatement[] = [
+        env.DB.prepare(
+          `INSERT INTO tips (id, tracking_no, query_code_hash, type, domain, unit_name, address, town_id, lat, lng,
+             seen_at, description, is_employee, anonymous, state, public_status, source, created_at, updated_at,
+             due_at, due_kind, version)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'submitted','pending',?,?,?,?,'accept',1)`,
+        ).bind(
+          id,
+          trackingNo,
+          queryCodeHash,
+          input.type,
+          input.domain,
+          input.unitName,
+          input.address,
+          input.townId,
+          input.location?.lat ?? null,
+          input.location?.lng ?? null,
+          Date.parse(input.seenAt),
+          input.description,
+          input.isEmployee ? 1 : 0,
+          r.anonymous ? 1 : 0,
+          opts.source ?? 'web',
+          now,
+          now,
+          acceptDue,
+        ),
+        env.DB.prepare(
+          `INSERT INTO tip_events (id, tip_id, at, kind, public, public_text) VALUES (?, ?, ?, 'submitted', 1, '举报已提交，等待受理')`,
+        ).bind(crypto.randomUUID(), id, now),
+        statsDelta(env, { createdAt: now, type: input.type, domain: input.domain, townId: input.townId }, 'pending', 1),
+      ];
+      if (identity) {
+        s.push(
+          env.DB.prepare(
+            'INSERT INTO tip_identities (tip_id, key_id, iv, ciphertext, email_opt_in, created_at) VALUES (?,?,?,?,?,?)',
+          ).bind(id, identity.keyId, identity.iv, identity.ciphertext, !r.anonymous && r.emailOptIn ? 1 : 0, now),
+        );
+      }
+      for (const f of files) {
+        s.push(
+          env.DB.prepare(
+            "UPDATE attachments SET tip_id = ?, status = 'attached', origin = 'report' WHERE id = ? AND status = 'pending'",
+          ).bind(id, f.id),
+        );
+      }
+      if (idem) {
+        s.push(
+          env.DB.prepare(
+            'INSERT INTO idempotency_keys (key, tip_id, receipt_iv, receipt_ciphertext, receipt_key_id, created_at) VALUES (?,?,?,?,?,?)',
+          ).bind(idem.id, id, idem.sealed.iv, idem.sealed.ciphertext, idem.sealed.keyId, now),
+        );
+      }
+      return s;
+    };
+
+    try {
+      await writeWithAudit(env, statements, [
+        {
+          actor: 'reporter',
+          action: 'tip.submitted',
+          tipId: id,
+          at: now,
+          detail: { source: opts.source ?? 'web', attachments: files.length, anonymous: r.anonymous },
+        },
+      ]);
+      return receipt;
+    } catch (e) {
+      const msg = String((e as Error).message ?? e);
+      if (idem && /idempotency_keys/.test(msg) && opts.idempotencyKey) {
+        // The same submission arrived twice at once: answer with the receipt the first one stored.
+        const again = await findReceipt(env, opts.idempotencyKey);
+        if (again) return again;
+      }
+      if (/tips\.tracking_no|tips_tracking_no/.test(msg)) continue; // a one-in-2^50 collision: draw again
+      throw e;
+    }
+  }
+  throw new ApiError('UNAVAILABLE');
+}
