@@ -35,6 +35,7 @@ export async function hit(env: Env, key: string, w: Window, now = Date.now()): P
 
 /** A stable, non-reversible identifier for the calling client (HMAC of its address). */
 export async function clientKey(c: Context<AppEnv>): Promise<string> {
-  const ip = c.req.header('cf-connecting-ip') ?? c.req.header('x-real-ip') ?? 'local';
+  // Cloudflare sets CF-Connecting-IP and overwrites any value a client sends; nothing else is trusted.
+  const ip = c.req.header('cf-connecting-ip') ?? 'local';
   return (await hmacHex(appSecret(c.env), 'client', ip)).slice(0, 24);
 }

@@ -8,7 +8,7 @@
  * - WebP: drop EXIF and XMP chunks and clear their flags in VP8X.
  * - GIF: drop comment and application extensions other than the NETSCAPE loop block.
  * - MP4 / MOV / M4A / 3GP (ISO BMFF): every `udta`, `meta` and `uuid` box (where ©xyz GPS, make and model
- *   live) is turned into a `free` box of the same size, so offsets in the file stay valid.
+ *   live) is turned into a zero-filled `free` box of the same size, so offsets in the file stay valid.
  * - MP3: ID3v2 and ID3v1 tags removed. WAV: LIST/id3 chunks removed.
  * - WebM/Ogg/AMR, as recorded by browsers and phones, carry no location; they are stored as sent.
  */
@@ -263,7 +263,10 @@ function stripIsoBmff(src: Uint8Array): Uint8Array {
         header = 16;
       } else if (size === 0) size = end - i;
       if (size < header || i + size > end) throw new MediaError('corrupt');
-      if (metadata.has(type)) b.set([0x66, 0x72, 0x65, 0x65], i + 4); // 'free'
+      if (metadata.has(type)) {
+        b.set([0x66, 0x72, 0x65, 0x65], i + 4); // 'free'
+        b.fill(0, i + header, i + size); // and its content erased, not just hidden
+      }
       else if (containers.has(type) && depth < 8) walk(i + header, i + size, depth + 1);
       i += size;
     }

@@ -6,12 +6,11 @@
 import type { Env } from '../env';
 import { DEFAULT_TIME_LIMITS } from '../domain/limits';
 import { writeWithAudit } from '../lib/audit';
-import { seal, unseal, type Sealed } from '../lib/crypto';
+import { appSecret, hmacHex, seal, unseal, type Sealed } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import type { Receipt, TipSubmission } from '../schemas/tip';
 import { chinaDate, workingDeadline } from './calendar';
 import { formatQueryCode, formatTrackingNo, hashQueryCode, newQueryCode, newTrackingNo } from './codes';
-import { hmacHex, appSecret } from '../lib/crypto';
 import { timeLimits } from './settings';
 
 export interface CreateTipOptions {
@@ -181,7 +180,9 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
         if (again) return again;
       }
       if (/tips\.tracking_no|tips_tracking_no/.test(msg)) continue; // a one-in-2^50 collision: draw again
-      throw e;
+      // The batch rolled back as a whole: nothing was stored. Tell the reporter to retry (the form keeps the draft).
+      console.error(JSON.stringify({ at: 'createTip', error: msg.slice(0, 300) }));
+      throw new ApiError('UNAVAILABLE');
     }
   }
   throw new ApiError('UNAVAILABLE');

@@ -8,7 +8,7 @@ import { verifyTurnstile } from '../../lib/turnstile';
 import { createTip, findReceipt } from '../../services/tips';
 
 /** Submissions allowed per client per hour before RATE_LIMITED. */
-export const SUBMIT_LIMIT = { limit: 10, windowMs: 60 * 60 * 1000 };
+export const SUBMIT_LIMIT = { limit: 20, windowMs: 60 * 60 * 1000 };
 
 const submit = createRoute({
   method: 'post',

@@ -1,0 +1,59 @@
+/**
+ * Builders for tip submissions in Worker tests: a valid body with overrides, and a submit helper that goes
+ * through the real API (SELF.fetch) like a browser would.
+ */
+import { SELF } from 'cloudflare:test';
+
+export const DUMMY_TOKEN = 'XXXX.DUMMY.TOKEN.XXXX';
+
+export function validTip(overrides: Record<string, unknown> = {}) {
+  return {
+    type: 'general_hazard',
+    domain: 'gas',
+    unitName: '幸福小区沿街餐馆',
+    address: '济阳街道纬二路 88 号',
+    townId: 'jiyang',
+    location: { lat: 36.98, lng: 117.17 },
+    seenAt: new Date(Date.now() - 3_600_000).toISOString(),
+    description: '后厨液化气钢瓶与灶具距离过近，未安装燃气泄漏报警器。',
+    isEmployee: false,
+    reporter: { anonymous: true },
+    attachments: [],
+    consent: { notice: true, privacy: true },
+    turnstileToken: DUMMY_TOKEN,
+    ...overrides,
+  };
+}
+
+export const realName = (overrides: Record<string, unknown> = {}) => ({
+  anonymous: false,
+  name: '李四',
+  mobile: '13912345678',
+  idNumber: '11010519491231002X',
+  email: 'lisi@example.com',
+  emailOptIn: true,
+  ...overrides,
+});
+
+export async function submitTip(body: unknown, opts: { key?: string; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'cf-connecting-ip': `2001:db8::${crypto.randomUUID().slice(0, 4)}`, ...opts.headers };
+  if (opts.key) headers['idempotency-key'] = opts.key;
+  return SELF.fetch('http://localhost/api/tips', { method: 'POST', headers, body: JSON.stringify(body) });
+}
+
+export async function upload(bytes: Uint8Array, contentType = 'application/octet-stream') {
+  return SELF.fetch('http://localhost/api/uploads', {
+    method: 'POST',
+    headers: { 'content-type': contentType, 'cf-connecting-ip': `2001:db8::${crypto.randomUUID().slice(0, 4)}` },
+    body: bytes,
+  });
+}
+
+/** Row counts of every table a submission writes, to prove rejected requests wrote nothing. */
+export async function counts(db: D1Database) {
+  const tables = ['tips', 'tip_identities', 'tip_events', 'attachments', 'audit_log', 'idempotency_keys', 'stats_monthly'];
+  const out: Record<string, number> = {};
+  for (const t of tables) out[t] = (await db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).first<{ n: number }>())!.n;
+  out.stats_total = (await db.prepare('SELECT COALESCE(SUM(count),0) AS n FROM stats_monthly').first<{ n: number }>())!.n;
+  return out;
+}

@@ -1,0 +1,145 @@
+import { env, SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../worker/app';
+import { SUBMIT_LIMIT } from '../../worker/routes/public/tips';
+import { counts, realName, submitTip, upload, validTip } from '../support/tips';
+import { jpegWithMetadata } from '../support/media-fixtures';
+
+describe('POST /api/tips', () => {
+  it('POST /api/tips stores a valid anonymous tip and answers with a receipt', async () => {
+    const res = await submitTip(validTip());
+    expect(res.status).toBe(201);
+    const r = (await res.json()) as any;
+    expect(r.trackingNo).toMatch(/^AQ-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/);
+    expect(r.queryCode).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+    expect(r.trackUrl).toBe(`http://localhost/track/?no=${r.trackingNo}`);
+    const row = await env.DB.prepare('SELECT * FROM tips WHERE tracking_no = ?')
+      .bind(r.trackingNo.replaceAll('-', ''))
+      .first<any>();
+    expect(row).toMatchObject({ state: 'submitted', public_status: 'pending', domain: 'gas', town_id: 'jiyang', anonymous: 1 });
+    expect(row.due_kind).toBe('accept');
+    expect(row.due_at).toBeGreaterThan(Date.now());
+    const events = await env.DB.prepare('SELECT kind, public FROM tip_events WHERE tip_id = ?').bind(row.id).all();
+    expect(events.results).toEqual([{ kind: 'submitted', public: 1 }]);
+    const auditRow = await env.DB.prepare('SELECT actor, action FROM audit_log WHERE tip_id = ?').bind(row.id).first();
+    expect(auditRow).toEqual({ actor: 'reporter', action: 'tip.submitted' });
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM tip_identities WHERE tip_id = ?').bind(row.id).first()).toEqual({ n: 0 });
+  });
+
+  it('POST /api/tips keeps a real-name identity apart from the tip, encrypted, and no secret in plain text anywhere', async () => {
+    const who = realName();
+    const res = await submitTip(validTip({ reporter: who }));
+    expect(res.status).toBe(201);
+    const r = (await res.json()) as any;
+    const tip = await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(r.trackingNo.replaceAll('-', '')).first<any>();
+    const ident = await env.DB.prepare('SELECT * FROM tip_identities WHERE tip_id = ?').bind(tip.id).first<any>();
+    expect(ident.key_id).toBe('t1');
+    expect(ident.email_opt_in).toBe(1);
+    // Dump every row of every table: neither the phone number, the ID number, the name nor the query code appear.
+    const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'").all<{ name: string }>();
+    let dump = '';
+    for (const { name } of tables.results) dump += JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
+    for (const secret of [who.mobile, who.idNumber, who.name, who.email, r.queryCode, r.queryCode.replaceAll('-', '')]) {
+      expect(dump).not.toContain(secret);
+    }
+  });
+
+  it('POST /api/tips with the same Idempotency-Key twice gives the same receipt and one tip', async () => {
+    const before = await counts(env.DB);
+    const body = validTip();
+    const first = await submitTip(body, { key: 'retry-key-000001' });
+    const second = await submitTip(body, { key: 'retry-key-000001' });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(200);
+    expect(await second.json()).toEqual(await first.json());
+    expect((await counts(env.DB)).tips).toBe(before.tips + 1);
+  });
+
+  it('POST /api/tips double tap: the same key sent concurrently still makes one tip', async () => {
+    const before = await counts(env.DB);
+    const body = validTip();
+    const [a, b] = await Promise.all([submitTip(body, { key: 'double-tap-0001' }), submitTip(body, { key: 'double-tap-0001' })]);
+    const ra = await a.json();
+    const rb = await b.json();
+    expect(ra).toEqual(rb);
+    expect((await counts(env.DB)).tips).toBe(before.tips + 1);
+  });
+
+  it('POST /api/tips attaches uploaded photos with their claim, and refuses a wrong claim', async () => {
+    const up = (await (await upload(jpegWithMetadata())).json()) as any;
+    const bad = await submitTip(validTip({ attachments: [{ id: up.id, claim: 'X'.repeat(26) }] }));
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as any).error.fields[0]).toEqual({
+      path: 'attachments.0',
+      code: 'ATTACHMENT_INVALID',
+      message: '附件已失效，请重新上传',
+    });
+    const ok = await submitTip(validTip({ attachments: [{ id: up.id, claim: up.claim }] }));
+    expect(ok.status).toBe(201);
+    const row = await env.DB.prepare('SELECT status, tip_id FROM attachments WHERE id = ?').bind(up.id).first<any>();
+    expect(row.status).toBe('attached');
+    expect(row.tip_id).toBeTruthy();
+    // A file belongs to one tip only.
+    const again = await submitTip(validTip({ attachments: [{ id: up.id, claim: up.claim }] }));
+    expect(again.status).toBe(422);
+  });
+
+  it('POST /api/tips: 100 concurrent submissions make 100 tips with distinct tracking numbers', async () => {
+    const before = await counts(env.DB);
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => submitTip(validTip(), { key: `concurrent-${i}-abcdef` }).then((r) => r.json() as any)),
+    );
+    const numbers = new Set(results.map((r) => r.trackingNo));
+    expect(numbers.size).toBe(100);
+    const after = await counts(env.DB);
+    expect(after.tips - before.tips).toBe(100);
+    expect(after.audit_log - before.audit_log).toBe(100);
+  }, 60_000);
+
+  it('POST /api/tips: a failure in the middle of the write leaves nothing half-stored', async () => {
+    await env.DB.prepare(
+      "CREATE TRIGGER fail_identity BEFORE INSERT ON tip_identities BEGIN SELECT RAISE(ABORT, 'simulated D1 failure'); END",
+    ).run();
+    try {
+      const up = (await (await upload(jpegWithMetadata())).json()) as any;
+      const before = await counts(env.DB);
+      const res = await submitTip(validTip({ reporter: realName(), attachments: [{ id: up.id, claim: up.claim }] }), {
+        key: 'half-written-0001',
+      });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as any).error).toEqual({
+        code: 'UNAVAILABLE',
+        message: '服务暂时不可用，请稍后重试，已填写的内容不会丢失。',
+      });
+      expect(await counts(env.DB)).toEqual(before);
+      const att = await env.DB.prepare('SELECT status, tip_id FROM attachments WHERE id = ?').bind(up.id).first();
+      expect(att).toEqual({ status: 'pending', tip_id: null });
+    } finally {
+      await env.DB.prepare('DROP TRIGGER fail_identity').run();
+    }
+  });
+
+  it('POST /api/tips is rate-limited per client with a Chinese message', async () => {
+    const app = createApp();
+    const send = () =>
+      app.request(
+        'http://localhost/api/tips',
+        { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': '203.0.113.77' }, body: JSON.stringify(validTip()) },
+        env,
+      );
+    for (let i = 0; i < SUBMIT_LIMIT.limit; i++) expect((await send()).status).toBe(201);
+    const res = await send();
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await res.json()) as any).error).toMatchObject({ code: 'RATE_LIMITED', message: '操作过于频繁，请稍后再试。' });
+  });
+});
+
+describe('GET /api/openapi.json and the submission schema agree', () => {
+  it('lists every field of the form', async () => {
+    const doc = (await (await SELF.fetch('http://localhost/api/openapi.json')).json()) as any;
+    expect(Object.keys(doc.components.schemas.TipSubmission.properties).sort()).toEqual(
+      ['address', 'attachments', 'consent', 'description', 'domain', 'isEmployee', 'location', 'reporter', 'seenAt', 'townId', 'turnstileToken', 'type', 'unitName'].sort(),
+    );
+  });
+});
