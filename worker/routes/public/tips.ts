@@ -42,6 +42,7 @@ export function tipRoutes() {
       token: body.turnstileToken,
       requestUrl: c.req.url,
       remoteIp: c.req.header('cf-connecting-ip'),
+      action: 'report',
     });
     await hit(c.env, `submit:${await clientKey(c)}`, SUBMIT_LIMIT);
     const receipt = await createTip(c.env, body, { idempotencyKey: key, origin: new URL(c.req.url).origin });

@@ -1,0 +1,362 @@
+/**
+ * /report/ behaviour: draft keeping, client-side checks (same schema as the API), attachments, Turnstile,
+ * submission with an idempotency key, and the receipt flow.
+ */
+import { drafts, newKey, type Draft, type Identity, type Receipt } from './draft';
+import { drawQr, receiptText, saveAsImage } from './receipt';
+import { Turnstile } from './turnstile';
+import { Uploads } from './uploads';
+import { check, type FieldError } from './validate';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const form = $<HTMLFormElement>('report-form');
+const views = { form: $('form-view'), receipt: $('receipt-view'), done: $('done-view') };
+const TEXT_FIELDS = ['type', 'domain', 'unitName', 'townId', 'address', 'seenAt', 'description'] as const;
+const WHO_FIELDS = ['name', 'mobile', 'idNumber', 'email'] as const;
+
+let draft: Draft = drafts.load() ?? { fields: {}, files: [], location: null, idempotencyKey: newKey(), savedAt: 0 };
+let submitting = false;
+
+const input = (name: string) => form.elements.namedItem(name) as HTMLInputElement | null;
+const radios = (name: string) => Array.from(form.querySelectorAll<HTMLInputElement>(`input[name="${name}"]`));
+
+function show(view: keyof typeof views) {
+  for (const [k, el] of Object.entries(views)) el.hidden = k !== view;
+}
+
+// ---------- draft ----------
+
+function collectIdentity(): Identity {
+  return {
+    name: input('name')!.value,
+    mobile: input('mobile')!.value,
+    idNumber: input('idNumber')!.value,
+    email: input('email')!.value,
+    emailOptIn: $<HTMLInputElement>('f-emailOptIn').checked,
+  };
+}
+
+let saveTimer = 0;
+/** Save the draft shortly after typing stops, or at once (`now`) before leaving or submitting. */
+function saveDraft(now = false) {
+  window.clearTimeout(saveTimer);
+  const write = () => {
+    const fields: Draft['fields'] = {};
+    for (const f of TEXT_FIELDS) fields[f] = input(f)!.value;
+    fields.isEmployee = radios('isEmployee').find((r) => r.checked)?.value ?? '';
+    fields.mode = radios('mode').find((r) => r.checked)?.value ?? 'anonymous';
+    fields.notice = $<HTMLInputElement>('f-notice').checked;
+    fields.privacy = $<HTMLInputElement>('f-privacy').checked;
+    draft = { ...draft, fields, files: uploads.done, savedAt: Date.now() };
+    drafts.save(draft);
+    drafts.saveIdentity(collectIdentity());
+    $('draft-status').textContent = `草稿已自动保存在本机（${new Date().toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' })}）`;
+  };
+  if (now) write();
+  else saveTimer = window.setTimeout(write, 300);
+}
+
+function restoreDraft() {
+  const f = draft.fields;
+  for (const name of TEXT_FIELDS) if (typeof f[name] === 'string' && f[name]) input(name)!.value = f[name] as string;
+  for (const r of radios('isEmployee')) r.checked = r.value === f.isEmployee;
+  for (const r of radios('mode')) r.checked = r.value === (f.mode || 'anonymous');
+  $<HTMLInputElement>('f-notice').checked = !!f.notice;
+  $<HTMLInputElement>('f-privacy').checked = !!f.privacy;
+  const who = drafts.loadIdentity();
+  if (who) {
+    for (const k of WHO_FIELDS) input(k)!.value = who[k] ?? '';
+    $<HTMLInputElement>('f-emailOptIn').checked = !!who.emailOptIn;
+  }
+  if (draft.location) showLocation(draft.location);
+  if (!input('seenAt')!.value) input('seenAt')!.value = localDateTime(new Date());
+  if (draft.savedAt) $('draft-status').textContent = '已恢复您上次未提交的草稿。';
+  toggleRealName();
+  updateCounter();
+}
+
+const localDateTime = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+
+// ---------- fields ----------
+
+function toggleRealName() {
+  $('real-name-fields').hidden = radios('mode').find((r) => r.checked)?.value !== 'real';
+}
+
+function updateCounter() {
+  const n = [...input('description')!.value.trim()].length;
+  $('c-description').textContent = `${n} / ${input('description')!.maxLength}`;
+}
+
+function showLocation(loc: { lat: number; lng: number } | null) {
+  draft.location = loc;
+  $('clear-location').hidden = !loc;
+  $('location-text').textContent = loc
+    ? `已获取位置：北纬 ${loc.lat.toFixed(5)}，东经 ${loc.lng.toFixed(5)}`
+    : '仅在您点击按钮并同意后获取，便于工作人员找到现场。';
+}
+
+$('locate').addEventListener('click', () => {
+  if (!navigator.geolocation) {
+    $('location-text').textContent = '此浏览器不支持定位，请在“详细地址”中写明位置。';
+    return;
+  }
+  $('location-text').textContent = '正在获取位置…';
+  navigator.geolocation.getCurrentPosition(
+    (p) => {
+      showLocation({ lat: Number(p.coords.latitude.toFixed(6)), lng: Number(p.coords.longitude.toFixed(6)) });
+      saveDraft();
+    },
+    () => ($('location-text').textContent = '未能获取位置（可能未允许定位），请在“详细地址”中写明位置。'),
+    { enableHighAccuracy: true, timeout: 15_000 },
+  );
+});
+$('clear-location').addEventListener('click', () => {
+  showLocation(null);
+  saveDraft();
+});
+
+// ---------- building the request body ----------
+
+function body(token: string) {
+  const mode = radios('mode').find((r) => r.checked)?.value;
+  const emp = radios('isEmployee').find((r) => r.checked)?.value;
+  const seen = input('seenAt')!.value;
+  const who = collectIdentity();
+  return {
+    type: input('type')!.value || undefined,
+    domain: input('domain')!.value || undefined,
+    unitName: input('unitName')!.value,
+    address: input('address')!.value,
+    townId: input('townId')!.value,
+    location: draft.location,
+    seenAt: seen ? new Date(seen).toISOString() : '',
+    description: input('description')!.value,
+    isEmployee: emp === 'yes' ? true : emp === 'no' ? false : undefined,
+    reporter:
+      mode === 'real'
+        ? { anonymous: false, name: who.name, mobile: who.mobile, idNumber: who.idNumber.trim(), email: who.email.trim(), emailOptIn: who.emailOptIn }
+        : { anonymous: true },
+    attachments: uploads.done.map(({ id, claim }) => ({ id, claim })),
+    consent: { notice: $<HTMLInputElement>('f-notice').checked, privacy: $<HTMLInputElement>('f-privacy').checked },
+    turnstileToken: token || undefined,
+  };
+}
+
+// ---------- errors ----------
+
+const FIELD_FOCUS: Record<string, string> = {
+  type: 'f-type', domain: 'f-domain', unitName: 'f-unitName', townId: 'f-townId', address: 'f-address', location: 'locate',
+  seenAt: 'f-seenAt', description: 'f-description', isEmployee: 'f-isEmployee', reporter: 'f-name', 'reporter.name': 'f-name',
+  'reporter.mobile': 'f-mobile', 'reporter.idNumber': 'f-idNumber', 'reporter.email': 'f-email', attachments: 'f-files',
+  'consent.notice': 'f-notice', 'consent.privacy': 'f-privacy', turnstileToken: 'turnstile-widget',
+};
+
+/** Errors for nested paths (location.lat, attachments.3) are shown at their field. */
+function fieldOf(path: string) {
+  if (path.startsWith('location')) return 'location';
+  if (path.startsWith('attachments')) return 'attachments';
+  if (path === 'reporter.anonymous') return 'reporter';
+  return path;
+}
+
+function clearErrors() {
+  for (const el of form.querySelectorAll<HTMLElement>('.error')) {
+    el.hidden = true;
+    el.textContent = '';
+  }
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  $('error-summary').hidden = true;
+  $('error-list').replaceChildren();
+}
+
+function showErrors(errors: FieldError[]) {
+  clearErrors();
+  const seen = new Set<string>();
+  const list = $('error-list');
+  for (const e of errors) {
+    const field = fieldOf(e.path);
+    if (seen.has(field)) continue;
+    seen.add(field);
+    const slot = document.getElementById(`e-${field}`) ?? $('e-turnstileToken');
+    slot.textContent = e.message;
+    slot.hidden = false;
+    const target = FIELD_FOCUS[field] ?? '';
+    const control = document.getElementById(target) ?? (field === 'isEmployee' ? radios('isEmployee')[0] : null);
+    control?.setAttribute('aria-invalid', 'true');
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.href = `#${control?.id || `e-${field}`}`;
+    a.textContent = e.message;
+    a.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      (control ?? slot).focus();
+    });
+    li.append(a);
+    list.append(li);
+  }
+  $('error-summary').hidden = false;
+  $('error-summary').focus();
+}
+
+// ---------- submission ----------
+
+const status = (text: string) => ($('submit-status').textContent = text);
+
+async function submit(ev: Event) {
+  ev.preventDefault();
+  if (submitting) return;
+  saveDraft(true);
+  if (uploads.busy) {
+    status('请等待附件上传完成后再提交。');
+    return;
+  }
+  const problems = check(body(turnstile.token || 'pending'));
+  if (!turnstile.token) problems.push({ path: 'turnstileToken', code: 'TURNSTILE_MISSING', message: '请先完成人机验证' });
+  if (problems.length) {
+    showErrors(problems);
+    return;
+  }
+  clearErrors();
+  submitting = true;
+  $<HTMLButtonElement>('submit').disabled = true;
+  status('正在提交，请稍候…');
+  saveDraft();
+  try {
+    const res = await fetch('/api/tips', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': draft.idempotencyKey },
+      body: JSON.stringify(body(turnstile.token)),
+    });
+    const answer = await res.json().catch(() => null);
+    if (res.status === 201 || res.status === 200) {
+      drafts.saveReceipt(answer as Receipt);
+      drafts.clear();
+      showReceipt(answer as Receipt);
+      return;
+    }
+    turnstile.reset();
+    const err = answer?.error;
+    if (err?.fields?.length) showErrors(err.fields);
+    else if (err?.code?.startsWith('TURNSTILE')) showErrors([{ path: 'turnstileToken', code: err.code, message: err.message }]);
+    else status(`${err?.message ?? '提交失败，请稍后重试。'}${err?.retryAfter ? `（约 ${Math.ceil(err.retryAfter / 60)} 分钟后可再试）` : ''} 已填写的内容已保存在本机。`);
+  } catch {
+    turnstile.reset();
+    status('网络连接中断，举报尚未确认提交。已填写的内容保存在本机，恢复网络后请再次点击“提交举报”（不会重复提交）。');
+  } finally {
+    submitting = false;
+    $<HTMLButtonElement>('submit').disabled = false;
+  }
+}
+
+// ---------- receipt ----------
+
+function showReceipt(r: Receipt) {
+  show('receipt');
+  $('r-trackingNo').textContent = r.trackingNo;
+  $('r-queryCode').textContent = r.queryCode;
+  $('r-createdAt').textContent = new Date(r.createdAt).toLocaleString('zh-CN');
+  const canvas = $<HTMLCanvasElement>('r-qr');
+  drawQr(canvas.getContext('2d')!, r.trackUrl, 0, 0, canvas.width);
+  $('receipt-title').focus();
+  window.addEventListener('beforeunload', warnUnsaved);
+}
+
+function warnUnsaved(e: BeforeUnloadEvent) {
+  e.preventDefault();
+  e.returnValue = '';
+}
+
+const receiptStatus = (t: string) => ($('receipt-status').textContent = t);
+$('copy').addEventListener('click', async () => {
+  const r = drafts.loadReceipt();
+  if (!r) return;
+  try {
+    await navigator.clipboard.writeText(receiptText(r));
+    receiptStatus('已复制举报编号和查询码，请粘贴保存到备忘录等安全的地方。');
+  } catch {
+    receiptStatus('无法自动复制，请手动抄写举报编号和查询码。');
+  }
+});
+$('print').addEventListener('click', () => window.print());
+$('save-image').addEventListener('click', async () => {
+  const r = drafts.loadReceipt();
+  if (!r) return;
+  try {
+    await saveAsImage(r);
+    receiptStatus('回执图片已生成，请确认已保存到相册或文件中。');
+  } catch {
+    receiptStatus('无法生成图片，请截屏或抄写保存。');
+  }
+});
+$<HTMLInputElement>('saved-check').addEventListener('change', (e) => {
+  $<HTMLButtonElement>('saved-done').disabled = !(e.target as HTMLInputElement).checked;
+});
+$('saved-done').addEventListener('click', () => {
+  drafts.clearReceipt();
+  window.removeEventListener('beforeunload', warnUnsaved);
+  show('done');
+  $('done-title').focus();
+});
+
+// ---------- start ----------
+
+const uploads = new Uploads(
+  $<HTMLUListElement>('file-list'),
+  { maxFiles: Number($('report-app').dataset.maxFiles), maxBytes: { image: 10 << 20, audio: 20 << 20, video: 50 << 20 } },
+  () => saveDraft(),
+  (message) => {
+    const slot = $('e-attachments');
+    slot.textContent = message;
+    slot.hidden = false;
+  },
+);
+const turnstile = new Turnstile($('turnstile-widget'), () => {
+  const slot = $('e-turnstileToken');
+  slot.hidden = true;
+});
+
+const pending = drafts.loadReceipt();
+if (pending) {
+  showReceipt(pending);
+} else {
+  restoreDraft();
+  uploads.restore(draft.files);
+}
+
+form.addEventListener('input', (e) => {
+  if ((e.target as HTMLElement).id === 'f-description') updateCounter();
+  saveDraft();
+});
+form.addEventListener('change', (e) => {
+  const t = e.target as HTMLInputElement;
+  if (t.name === 'mode') toggleRealName();
+  if (t.id === 'f-files' && t.files) {
+    $('e-attachments').hidden = true;
+    uploads.add(t.files);
+    t.value = '';
+  }
+  saveDraft();
+});
+form.addEventListener('submit', submit);
+// Leaving, reloading or switching apps on a phone: write the draft now rather than after the debounce.
+window.addEventListener('pagehide', () => !views.form.hidden && saveDraft(true));
+document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && !views.form.hidden && saveDraft(true));
+
+fetch('/api/config')
+  .then((r) => r.json())
+  .then(async (cfg) => {
+    // 镇街 are maintained by admins: replace the built-in list with the current one, keeping the choice.
+    const sel = input('townId') as unknown as HTMLSelectElement;
+    const chosen = sel.value;
+    sel.replaceChildren(new Option('请选择', ''), ...cfg.towns.map((t: { id: string; name: string }) => new Option(t.name, t.id)));
+    sel.value = chosen;
+    if (cfg.limits) Object.assign(uploads['limits'], { maxFiles: cfg.limits.maxFiles, maxBytes: cfg.limits.maxBytes });
+    await turnstile.load(cfg.turnstile);
+  })
+  .catch((e) => {
+    console.error('config/turnstile', e);
+    const slot = $('e-turnstileToken');
+    slot.textContent = '人机验证加载失败，请检查网络后刷新页面（已填写的内容不会丢失）。';
+    slot.hidden = false;
+  });

@@ -1,0 +1,168 @@
+/**
+ * Attachment uploads: each file goes up on its own with a visible progress bar, can be retried when the
+ * network fails, and can be removed. The server decides the type from the bytes; we only pre-check size.
+ */
+import type { UploadedFile } from './draft';
+
+export interface UploadLimits {
+  maxFiles: number;
+  maxBytes: { image: number; audio: number; video: number };
+}
+
+const KIND_LABEL: Record<string, string> = { image: '照片', video: '视频', audio: '录音' };
+const guessKind = (f: File) => (f.type.startsWith('video') ? 'video' : f.type.startsWith('audio') ? 'audio' : 'image');
+const fmt = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
+
+/** POST the raw file with XMLHttpRequest (fetch has no upload progress). Resolves with the server's answer. */
+function send(file: File, onProgress: (fraction: number) => void): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/uploads');
+    xhr.setRequestHeader('content-type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onload = () => {
+      let body: any = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {}
+      resolve({ status: xhr.status, body });
+    };
+    xhr.onerror = () => reject(new Error('network'));
+    xhr.ontimeout = () => reject(new Error('timeout'));
+    xhr.timeout = 5 * 60 * 1000;
+    xhr.send(file);
+  });
+}
+
+export class Uploads {
+  /** Files uploaded successfully (restored from the draft, or new). */
+  done: UploadedFile[] = [];
+  private pending = new Set<string>();
+
+  constructor(
+    private list: HTMLUListElement,
+    private limits: UploadLimits,
+    private onChange: () => void,
+    private onError: (message: string) => void,
+  ) {}
+
+  get busy() {
+    return this.pending.size > 0;
+  }
+
+  restore(files: UploadedFile[]) {
+    for (const f of files) {
+      this.done.push(f);
+      const li = this.item(f.name);
+      this.markDone(li, f);
+    }
+  }
+
+  add(files: FileList | File[]) {
+    for (const file of Array.from(files)) {
+      if (this.done.length + this.pending.size >= this.limits.maxFiles) {
+        this.onError(`附件最多 ${this.limits.maxFiles} 个，“${file.name}”未添加。`);
+        break;
+      }
+      const kind = guessKind(file);
+      const cap = this.limits.maxBytes[kind as keyof UploadLimits['maxBytes']];
+      if (file.size > cap) {
+        this.onError(`“${file.name}”太大（${fmt(file.size)}），${KIND_LABEL[kind]}不能超过 ${fmt(cap)}。`);
+        continue;
+      }
+      this.start(file, this.item(file.name));
+    }
+  }
+
+  private item(name: string): HTMLLIElement {
+    const li = document.createElement('li');
+    li.className = 'file-item';
+    const title = document.createElement('span');
+    title.className = 'file-name';
+    title.textContent = name;
+    const bar = document.createElement('progress');
+    bar.max = 100;
+    bar.value = 0;
+    bar.setAttribute('aria-label', `“${name}”上传进度`);
+    const state = document.createElement('span');
+    state.className = 'file-state';
+    const actions = document.createElement('span');
+    actions.className = 'file-actions';
+    li.append(title, bar, state, actions);
+    this.list.append(li);
+    return li;
+  }
+
+  private parts(li: HTMLLIElement) {
+    return {
+      bar: li.querySelector('progress') as HTMLProgressElement,
+      state: li.querySelector('.file-state') as HTMLSpanElement,
+      actions: li.querySelector('.file-actions') as HTMLSpanElement,
+      name: (li.querySelector('.file-name') as HTMLSpanElement).textContent ?? '',
+    };
+  }
+
+  private button(label: string, onClick: () => void, cls = 'link') {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = cls;
+    b.textContent = label;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  private async start(file: File, li: HTMLLIElement) {
+    const token = `${file.name}:${file.size}:${Math.random()}`;
+    this.pending.add(token);
+    this.onChange();
+    const p = this.parts(li);
+    p.bar.hidden = false;
+    p.bar.value = 0;
+    p.state.textContent = '正在上传…';
+    p.actions.replaceChildren();
+    try {
+      const res = await send(file, (f) => {
+        p.bar.value = Math.round(f * 100);
+        p.state.textContent = `正在上传 ${Math.round(f * 100)}%`;
+      });
+      if (res.status === 201 && res.body?.id) {
+        const uploaded: UploadedFile = { id: res.body.id, claim: res.body.claim, name: file.name, kind: res.body.kind, bytes: res.body.bytes };
+        this.done.push(uploaded);
+        this.markDone(li, uploaded);
+      } else {
+        const msg = res.body?.error?.message ?? '上传失败。';
+        const retryable = res.status >= 500 || res.status === 429 || res.status === 0;
+        this.markFailed(li, file, msg, retryable);
+      }
+    } catch {
+      this.markFailed(li, file, '网络连接中断，上传未完成。', true);
+    } finally {
+      this.pending.delete(token);
+      this.onChange();
+    }
+  }
+
+  private markDone(li: HTMLLIElement, f: UploadedFile) {
+    const p = this.parts(li);
+    p.bar.value = 100;
+    p.bar.hidden = true;
+    li.classList.remove('failed');
+    p.state.textContent = `已上传（${KIND_LABEL[f.kind] ?? '文件'}，${fmt(f.bytes)}）`;
+    p.actions.replaceChildren(
+      this.button(`删除“${f.name}”`, () => {
+        this.done = this.done.filter((d) => d.id !== f.id);
+        li.remove();
+        this.onChange();
+      }),
+    );
+  }
+
+  private markFailed(li: HTMLLIElement, file: File, message: string, retryable: boolean) {
+    const p = this.parts(li);
+    li.classList.add('failed');
+    p.bar.hidden = true;
+    p.state.textContent = message;
+    const remove = this.button(`移除“${file.name}”`, () => li.remove());
+    p.actions.replaceChildren(...(retryable ? [this.button(`重试上传“${file.name}”`, () => this.start(file, li), 'secondary'), remove] : [remove]));
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * /report/ in real Chromium on a 360-px phone: fill the form, attach a photo, submit, get the receipt;
+ * the same with the keyboard alone; zero axe violations.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { axe, launch, phonePage } from '../support/browser';
+
+// A tiny real JPEG with EXIF (camera make) — built in Node from the same fixture the Worker tests use.
+const JPEG = Buffer.from(
+  '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=',
+  'base64',
+);
+
+describe('/report/ in Chromium', () => {
+  let browser: Browser;
+  const base = inject('baseUrl');
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function open(): Promise<{ page: Page; errors: string[] }> {
+    const page = await phonePage(browser);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${base}/report/`);
+    await page.getByText('人机验证已通过').waitFor();
+    return { page, errors };
+  }
+
+  it('GET /report/ has zero axe violations and fits a 360-px screen', async () => {
+    const { page, errors } = await open();
+    expect(await axe(page)).toEqual([]);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows errors next to the fields and in a summary, in Chinese, without losing input', async () => {
+    const { page } = await open();
+    await page.getByLabel('问题描述').fill('太短了');
+    await page.getByRole('button', { name: '提交举报' }).click();
+    const summary = page.getByRole('alert');
+    await expect(summary.textContent()).resolves.toContain('请修改以下内容后再提交');
+    await expect(summary.textContent()).resolves.toContain('问题描述至少 10 个字');
+    await expect(page.locator('#e-type').textContent()).resolves.toBe('请选择举报类型');
+    expect(await page.getByLabel('问题描述').inputValue()).toBe('太短了');
+    // The draft survives a reload.
+    await page.reload();
+    await page.getByText('人机验证已通过').waitFor();
+    expect(await page.getByLabel('问题描述').inputValue()).toBe('太短了');
+    await expect(page.locator('#draft-status').textContent()).resolves.toContain('已恢复');
+  });
+
+  it('a reporter fills the form with touch, attaches a photo, submits and keeps the receipt', async () => {
+    const { page, errors } = await open();
+    await page.getByLabel('举报类型').selectOption({ label: '一般事故隐患' });
+    await page.getByLabel('行业领域').selectOption({ label: '燃气' });
+    await page.getByLabel('被举报单位或场所名称').fill('幸福小区沿街餐馆');
+    await page.getByLabel('所在镇（街道）').selectOption({ label: '济北街道' });
+    await page.getByLabel('详细地址').fill('济北街道开元大街 16 号');
+    await page.getByLabel('问题描述').fill('后厨液化气钢瓶与灶具距离过近，没有安装燃气泄漏报警器。');
+    await page.getByLabel('否').check();
+    await page.locator('#f-files').setInputFiles({ name: '现场照片.jpg', mimeType: 'image/jpeg', buffer: JPEG });
+    await page.getByText(/已上传（照片/).waitFor();
+    await page.getByLabel(/我已阅读并同意《举报须知》/).check();
+    await page.getByLabel(/我已阅读并同意《个人信息保护说明》/).check();
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/tips') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: '提交举报' }).tap(),
+    ]);
+    expect(response.status()).toBe(201);
+    const sent = response.request().postDataJSON();
+    expect(sent.attachments).toHaveLength(1);
+    expect(sent.reporter).toEqual({ anonymous: true });
+    expect(response.request().headers()['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+    await page.getByRole('heading', { name: '举报已提交' }).waitFor();
+    const trackingNo = await page.locator('#r-trackingNo').textContent();
+    const queryCode = await page.locator('#r-queryCode').textContent();
+    expect(trackingNo).toMatch(/^AQ-\w{5}-\w{5}$/);
+    expect(queryCode).toMatch(/^\w{4}-\w{4}-\w{4}$/);
+    // The receipt survives a reload until the reporter confirms it is saved…
+    await page.reload();
+    await page.getByRole('heading', { name: '举报已提交' }).waitFor();
+    expect(await page.locator('#r-queryCode').textContent()).toBe(queryCode);
+    expect(await axe(page)).toEqual([]);
+    // …and "save as image" produces a PNG download.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '保存为图片' }).click()]);
+    expect(download.suggestedFilename()).toBe(`举报回执-${trackingNo}.png`);
+    // Leaving needs the explicit step.
+    await expect(page.getByRole('button', { name: '我已保存，完成' }).isDisabled()).resolves.toBe(true);
+    await page.getByLabel('我已保存举报编号和查询码').check();
+    await page.getByRole('button', { name: '我已保存，完成' }).click();
+    await page.getByRole('heading', { name: '感谢您的举报' }).waitFor();
+    // The draft is gone once the tip is safely stored.
+    expect(await page.evaluate(() => localStorage.getItem('anquan.report.draft.v1'))).toBeNull();
+    expect(errors).toEqual([]);
+  });
+
+  it('the same submission works with the keyboard alone', async () => {
+    const { page } = await open();
+    const kb = page.keyboard;
+    await page.locator('#f-type').focus();
+    await kb.press('ArrowDown'); // 重大事故隐患
+    await kb.press('Tab');
+    await kb.press('ArrowDown'); // 危险化学品
+    await kb.press('Tab');
+    await kb.type('某化工厂');
+    await kb.press('Tab');
+    await kb.press('ArrowDown'); // 济阳街道
+    await kb.press('Tab');
+    await kb.type('济阳街道工业园 1 号');
+    // Skip the optional location buttons and the date (prefilled with now).
+    while (!(await page.evaluate(() => document.activeElement?.id === 'f-description'))) await kb.press('Tab');
+    await kb.type('储罐区可燃气体报警器损坏多日未修，夜间有异味，员工反映无人处理。');
+    await kb.press('Tab');
+    await kb.press('Space'); // 是 (employee)
+    while (!(await page.evaluate(() => document.activeElement?.id === 'f-notice'))) await kb.press('Tab');
+    await kb.press('Space');
+    await kb.press('Tab');
+    await kb.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-privacy');
+    await kb.press('Space');
+    while (!(await page.evaluate(() => document.activeElement?.id === 'submit'))) await kb.press('Tab');
+    await kb.press('Enter');
+    await page.getByRole('heading', { name: '举报已提交' }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('receipt-title');
+    expect(await page.locator('#r-trackingNo').textContent()).toMatch(/^AQ-/);
+  });
+});
