@@ -4,6 +4,7 @@ import { createApp } from '../../worker/app';
 import { SUBMIT_LIMIT } from '../../worker/routes/public/tips';
 import { counts, realName, submitTip, upload, validTip } from '../support/tips';
 import { jpegWithMetadata } from '../support/media-fixtures';
+import { LIMITS } from '../../worker/domain/limits';
 
 describe('POST /api/tips', () => {
   it('POST /api/tips stores a valid anonymous tip and answers with a receipt', async () => {
@@ -82,6 +83,20 @@ describe('POST /api/tips', () => {
     // A file belongs to one tip only.
     const again = await submitTip(validTip({ attachments: [{ id: up.id, claim: up.claim }] }));
     expect(again.status).toBe(422);
+  });
+
+  it('POST /api/tips refuses attachments over the total size limit', async () => {
+    const ups = [];
+    for (let i = 0; i < 3; i++) ups.push((await (await upload(jpegWithMetadata())).json()) as any);
+    // Pretend the three files are large (the per-file cap is checked at upload; the total at submission).
+    await env.DB.prepare(`UPDATE attachments SET bytes = ? WHERE id IN (?, ?, ?)`)
+      .bind(Math.ceil(LIMITS.attachments.maxTotalBytes / 3) + 1, ups[0].id, ups[1].id, ups[2].id)
+      .run();
+    const res = await submitTip(validTip({ attachments: ups.map((u) => ({ id: u.id, claim: u.claim })) }));
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as any).error.fields).toEqual([
+      { path: 'attachments', code: 'ATTACHMENTS_TOO_LARGE', message: '附件合计不能超过 100 MB，请删除部分附件' },
+    ]);
   });
 
   it('POST /api/tips: 100 concurrent submissions make 100 tips with distinct tracking numbers', async () => {

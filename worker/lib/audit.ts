@@ -10,6 +10,8 @@ import type { Env } from '../env';
 import { sha256Hex } from './crypto';
 
 export const GENESIS = '0'.repeat(64);
+/** How long a writer keeps retrying when others append at the same moment (then the request fails cleanly). */
+const RETRY_BUDGET_MS = 20_000;
 
 export interface AuditEntry {
   actor: string;
@@ -50,6 +52,7 @@ export async function writeWithAudit(
   statements: () => D1PreparedStatement[],
   entries: AuditEntry[],
 ): Promise<D1Result[]> {
+  const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     const head = await env.DB.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').first<{
       seq: number;
@@ -81,8 +84,9 @@ export async function writeWithAudit(
       const results = await env.DB.batch([...statements(), ...auditStmts]);
       return results;
     } catch (e) {
-      if (!isSeqConflict(e) || attempt >= 50) throw e;
-      await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt + 1, 5)));
+      if (!isSeqConflict(e) || Date.now() - started > RETRY_BUDGET_MS) throw e;
+      // Another writer took this seq: back off with full jitter (capped exponential) and append on the new head.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(500, 4 * 2 ** Math.min(attempt, 8))));
     }
   }
 }

@@ -4,7 +4,7 @@
  * all or nothing.
  */
 import type { Env } from '../env';
-import { DEFAULT_TIME_LIMITS } from '../domain/limits';
+import { DEFAULT_TIME_LIMITS, LIMITS } from '../domain/limits';
 import { writeWithAudit } from '../lib/audit';
 import { appSecret, hmacHex, seal, unseal, type Sealed } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
@@ -67,16 +67,29 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
       fields: [{ path: 'attachments', code: 'DUPLICATE_FILE', message: '同一个附件不能重复添加' }],
     });
   }
+  let totalBytes = 0;
   for (const [i, f] of files.entries()) {
-    const row = await env.DB.prepare('SELECT claim_hash, status FROM attachments WHERE id = ?')
+    const row = await env.DB.prepare('SELECT claim_hash, status, bytes FROM attachments WHERE id = ?')
       .bind(f.id)
-      .first<{ claim_hash: string; status: string }>();
+      .first<{ claim_hash: string; status: string; bytes: number }>();
     const claimHash = await hmacHex(appSecret(env), 'upload-claim', f.claim);
     if (!row || row.claim_hash !== claimHash || row.status !== 'pending') {
       throw new ApiError('VALIDATION_FAILED', {
         fields: [{ path: `attachments.${i}`, code: 'ATTACHMENT_INVALID', message: '附件已失效，请重新上传' }],
       });
     }
+    totalBytes += row.bytes;
+  }
+  if (totalBytes > LIMITS.attachments.maxTotalBytes) {
+    throw new ApiError('VALIDATION_FAILED', {
+      fields: [
+        {
+          path: 'attachments',
+          code: 'ATTACHMENTS_TOO_LARGE',
+          message: `附件合计不能超过 ${LIMITS.attachments.maxTotalBytes / 1024 / 1024} MB，请删除部分附件`,
+        },
+      ],
+    });
   }
 
   const limits = await timeLimits(env);
