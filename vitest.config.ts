@@ -1,4 +1,5 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 import { referenceStatements } from './scripts/reference-data.mjs';
 
@@ -25,6 +26,8 @@ export default defineConfig({
                 ...TEST_SECRETS,
                 TEST_MIGRATIONS: await readD1Migrations('./migrations'),
                 TEST_REFERENCE_SQL: referenceStatements(),
+                // The Big List of Naughty Strings, read in Node: some of its strings do not survive a JS transform.
+                TEST_NAUGHTY: createRequire(import.meta.url)('big-list-of-naughty-strings'),
               },
             },
           })),

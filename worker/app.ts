@@ -5,7 +5,7 @@
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
 import { ApiError, errorResponse } from './lib/errors';
-import { securityHeaders } from './lib/security';
+import { requireJsonBodies, securityHeaders } from './lib/security';
 import { createRouter } from './lib/router';
 import { publicApi } from './routes/public';
 
@@ -17,6 +17,7 @@ export function createApp() {
     await next();
     if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
   });
+  app.use('/api/*', requireJsonBodies());
 
   app.route('/api', publicApi());
 

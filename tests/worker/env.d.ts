@@ -6,6 +6,7 @@ declare global {
     interface Env extends import('../../worker/env').Env {
       TEST_MIGRATIONS: D1Migration[];
       TEST_REFERENCE_SQL: string[];
+      TEST_NAUGHTY: string[];
     }
   }
 }

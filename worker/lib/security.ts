@@ -3,6 +3,8 @@
  * No inline script is allowed anywhere; the only third-party origin is Cloudflare's Turnstile.
  */
 import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ApiError, errorResponse } from './errors';
 
 const TURNSTILE_ORIGIN = 'https://challenges.cloudflare.com';
 
@@ -46,3 +48,27 @@ export function securityHeaders(): MiddlewareHandler {
     }
   };
 }
+
+/** Routes that take a raw file as the body (the type is sniffed from the bytes). */
+const RAW_BODY_ROUTES = /\/uploads$/;
+
+/**
+ * API writes carry JSON. Anything else is refused up front with 415, so no handler ever sees a body its
+ * schema was not checked against (a form-encoded post would otherwise skip JSON validation entirely).
+ */
+export function requireJsonBodies(): MiddlewareHandler {
+  return async (c, next) => {
+    const m = c.req.method;
+    if ((m === 'POST' || m === 'PUT' || m === 'PATCH' || m === 'DELETE') && !RAW_BODY_ROUTES.test(c.req.path)) {
+      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      const hasBody = c.req.header('content-length') !== '0' && (c.req.raw.body !== null || m !== 'DELETE');
+      if (hasBody && type !== 'application/json') throw new ApiError('UNSUPPORTED_MEDIA_TYPE');
+      return jsonLimit(c, next);
+    }
+    await next();
+  };
+}
+
+/** JSON bodies are small (a 5000-character description is ~15 KB); anything far larger is refused unread. */
+export const MAX_JSON_BYTES = 256 * 1024;
+const jsonLimit = bodyLimit({ maxSize: MAX_JSON_BYTES, onError: () => errorResponse(new ApiError('PAYLOAD_TOO_LARGE')) });
