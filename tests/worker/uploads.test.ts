@@ -97,6 +97,20 @@ describe('POST /api/uploads', () => {
     expect(res.status).toBe(413);
   });
 
+  it('POST /api/uploads answers a clear retry (503) when R2 fails, and records nothing', async () => {
+    const { createApp } = await import('../../worker/app');
+    const brokenR2 = { ...env.FILES, put: async () => { throw new Error('R2 unavailable'); } } as unknown as R2Bucket;
+    const before = (await env.DB.prepare('SELECT COUNT(*) AS n FROM attachments').first<{ n: number }>())!.n;
+    const res = await createApp().request(
+      'http://localhost/api/uploads',
+      { method: 'POST', headers: { 'content-type': 'image/jpeg', 'cf-connecting-ip': '2001:db8::77' }, body: jpegWithMetadata() },
+      { ...env, FILES: brokenR2 },
+    );
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error: { code: 'STORAGE_FAILED', message: '文件保存失败，请重试。' } });
+    expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM attachments').first<{ n: number }>())!.n).toBe(before);
+  });
+
   it('uploads never attached to a tip are removed by the scheduled sweep after a day', async () => {
     const res = await upload(jpegWithMetadata());
     const { id } = (await res.json()) as any;
