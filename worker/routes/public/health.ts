@@ -17,6 +17,13 @@ const health = createRoute({
   },
 });
 
+const ping = createRoute({
+  method: 'get',
+  path: '/ping',
+  summary: 'Bare endpoint: no database, no work (the benchmarks measure every route against it)',
+  responses: { 200: { description: 'pong', content: { 'text/plain': { schema: z.string() } } } },
+});
+
 const ConfigSchema = z.object({
   turnstile: z.object({ sitekey: z.string(), scriptUrl: z.string() }),
   tipTypes: z.array(z.object({ code: z.string(), label: z.string() })),
@@ -39,6 +46,7 @@ const config = createRoute({
 
 export function healthRoutes() {
   return createRouter()
+    .openapi(ping, (c) => c.text('pong', 200))
     .openapi(health, async (c) => {
       const db = await c.env.DB.prepare('SELECT 1 AS one').first<{ one: number }>().then(
         (r) => r?.one === 1,

@@ -1,0 +1,59 @@
+/**
+ * API under load: each scenario against the locally running Worker (wrangler dev, local D1), at a few
+ * concurrency levels, reported as throughput and p50/p95/p99 latency and as a ratio to the bare endpoint
+ * (GET /api/ping) measured in the same run.
+ */
+import { load } from './load.mjs';
+
+const DUMMY = 'XXXX.DUMMY.TOKEN.XXXX';
+let n = 0;
+const clientIp = () => `2001:db8:${(++n % 65535).toString(16)}::${(n >> 16) + 1}`;
+
+export function tipBody() {
+  return JSON.stringify({
+    type: 'general_hazard',
+    domain: 'gas',
+    unitName: '压测餐馆',
+    address: '济阳街道纬二路 88 号',
+    townId: 'jiyang',
+    seenAt: new Date(Date.now() - 3_600_000).toISOString(),
+    description: '后厨液化气钢瓶与灶具距离过近，未安装燃气泄漏报警器。',
+    isEmployee: false,
+    reporter: { anonymous: true },
+    attachments: [],
+    consent: { notice: true, privacy: true },
+    turnstileToken: DUMMY,
+  });
+}
+
+const withClient = (extra = {}) => () => ({ 'cf-connecting-ip': clientIp(), ...extra });
+
+/** Scenarios: name → request spec. Each request comes from its own client address (rate limits are per client). */
+export function scenarios(ctx) {
+  const list = {
+    'bare (GET /api/ping)': { method: 'GET', path: '/api/ping', headers: withClient() },
+    'health (GET /api/health)': { method: 'GET', path: '/api/health', headers: withClient() },
+    'config (GET /api/config)': { method: 'GET', path: '/api/config', headers: withClient() },
+    'submit (POST /api/tips)': { method: 'POST', path: '/api/tips', headers: withClient({ 'content-type': 'application/json' }), body: tipBody },
+  };
+  for (const [k, v] of Object.entries(ctx.extra ?? {})) list[k] = v;
+  return list;
+}
+
+/** @returns rows of { scenario, connections, rps, p50, p95, p99, errors, non2xx, ratio } */
+export async function benchApi(url, { levels = [1, 8, 32], duration = 5, extra } = {}) {
+  const rows = [];
+  const specs = scenarios({ extra });
+  for (const connections of levels) {
+    let bare = null;
+    for (const [name, spec] of Object.entries(specs)) {
+      const r = await load(url, spec, { connections, seconds: duration });
+      const row = { scenario: name, connections, rps: r.rps, p50: r.p50, p95: r.p95, p99: r.p99, errors: r.errors, non2xx: r.non2xx, statuses: r.statuses };
+      if (!bare) bare = row;
+      row.ratio = bare.rps ? +(row.rps / bare.rps).toFixed(2) : null;
+      rows.push(row);
+      console.log(`  ${name.padEnd(34)} c=${String(connections).padStart(2)}  ${String(row.rps).padStart(6)} req/s  p50 ${row.p50} ms  p95 ${row.p95} ms  p99 ${row.p99} ms  ×bare ${row.ratio}  non-2xx ${row.non2xx}`);
+    }
+  }
+  return rows;
+}
