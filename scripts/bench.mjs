@@ -6,12 +6,15 @@
  *   npm run bench                 # everything
  *   npm run bench -- --only api   # one part: api | scale | site | bundle
  *   BENCH_SECONDS=10 npm run bench
+ *   SCALE_TIPS=100000 npm run bench -- --only scale   # a smaller scale run
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchApi } from './bench/api.mjs';
 import { bundleSize } from './bench/bundle.mjs';
+import { d1File, generate, queryPlans } from './bench/scale.mjs';
+import { load } from './bench/load.mjs';
 import { build, migrateAndSeed, ROOT, serve } from './lib/local.mjs';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
@@ -41,9 +44,40 @@ if (want('api')) {
   }
 }
 
+if (want('scale')) {
+  const count = Number(process.env.SCALE_TIPS ?? 1_000_000);
+  console.log(`▶ scale: ${count.toLocaleString()} generated tips`);
+  const persistTo = mkdtempSync(join(tmpdir(), 'anquan-scale-'));
+  migrateAndSeed(persistTo, { quiet: true });
+  const file = d1File(persistTo);
+  const genSeconds = generate(file, count);
+  console.log(`  generated in ${genSeconds.toFixed(1)} s`);
+  const plans = queryPlans(file);
+  for (const p of plans) console.log(`  ${p.fullScan ? 'FULL SCAN' : 'index'}  ${p.name}: ${p.plan.join(' / ')}`);
+  const server = await serve({ port: 18788, persistTo, quiet: true });
+  const timings = [];
+  try {
+    const probes = (await import('./bench/scale-probes.mjs')).probes;
+    for (const probe of await probes(server.url)) {
+      if (!probe) continue;
+      const r = await load(server.url, probe.spec, { connections: 1, seconds });
+      timings.push({ name: probe.name, ...r });
+      console.log(`  ${probe.name.padEnd(40)} p50 ${r.p50} ms  p95 ${r.p95} ms  (${r.requests} requests, statuses ${JSON.stringify(r.statuses)})`);
+    }
+  } finally {
+    await server.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  }
+  results.scale = { count, genSeconds, plans, timings, markdown: (await import('./bench/report.mjs')).scaleMarkdown(count, plans, timings) };
+}
+
 mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
 const stamp = results.date.replace(/[:.]/g, '-');
 writeFileSync(join(ROOT, 'bench-results', `${stamp}.json`), JSON.stringify(results, null, 2));
-writeFileSync(join(ROOT, 'docs', 'BENCHMARKS.md'), (await import('./bench/report.mjs')).report(results));
+// A partial run (--only) keeps the other parts of the last full report.
+const latestFile = join(ROOT, 'bench-results', 'latest.json');
+const merged = only && existsSync(latestFile) ? { ...JSON.parse(readFileSync(latestFile, 'utf8')), ...results } : results;
+writeFileSync(latestFile, JSON.stringify(merged, null, 2));
+writeFileSync(join(ROOT, 'docs', 'BENCHMARKS.md'), (await import('./bench/report.mjs')).report(merged));
 console.log(`\n✓ saved docs/BENCHMARKS.md and bench-results/${stamp}.json`);
 process.exit(0);

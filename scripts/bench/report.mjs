@@ -39,3 +39,22 @@ export function report(r) {
   if (r.site) lines.push(...r.site.markdown, '');
   return lines.join('\n');
 }
+
+export function scaleMarkdown(count, plans, timings) {
+  return [
+    `## Scale: ${count.toLocaleString('en')} tips`,
+    '',
+    'Tips generated straight into the local D1 (two years, weighted over domains, 镇街 and states; see',
+    'scripts/bench/scale.mjs), then each endpoint timed one request at a time through the running Worker.',
+    '',
+    '| endpoint | p50 ms | p95 ms | requests | statuses |',
+    '|---|---:|---:|---:|---|',
+    ...timings.map((t) => `| ${t.name} | ${t.p50} | ${t.p95} | ${t.requests} | ${Object.entries(t.statuses).map(([k, v]) => `${k}×${v}`).join(' ')} |`),
+    '',
+    '### Query plans of the hot queries',
+    '',
+    '| query | plan | full scan of tips? |',
+    '|---|---|---|',
+    ...plans.map((p) => `| ${p.name} | ${p.plan.join(' → ').replaceAll('|', '\\|')} | ${p.fullScan ? '**yes**' : 'no'} |`),
+  ];
+}
