@@ -2,8 +2,9 @@
 /**
  * `npm test`: every check, in the order that fails fastest.
  *   1. astro build — the site and the bundled Worker (content schema errors fail here);
- *   2. vitest — Worker tests in workerd against local D1/R2, then browser tests in Chromium;
- *   3. wrangler deploy --dry-run — bundling and configuration errors show before any deploy.
+ *   2. typecheck — `astro check` (site) and `tsc` for the Worker and both test projects, zero warnings;
+ *   3. vitest — Worker tests in workerd against local D1/R2, then browser tests in Chromium;
+ *   4. wrangler deploy --dry-run — bundling and configuration errors show before any deploy.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ import { build, run } from './lib/local.mjs';
 const step = (s) => console.log(`\n▶ ${s}`);
 step('astro build');
 build({ quiet: true });
+step('typecheck');
+run('npm', ['run', '--silent', 'typecheck']);
 step('vitest run (worker + e2e)');
 run('vitest', ['run', ...process.argv.slice(2)]);
 step('wrangler deploy --dry-run');

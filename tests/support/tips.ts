@@ -50,9 +50,12 @@ export async function upload(bytes: Uint8Array, contentType = 'application/octet
 }
 
 /** Row counts of every table a submission writes, to prove rejected requests wrote nothing. */
-export async function counts(db: D1Database) {
-  const tables = ['tips', 'tip_identities', 'tip_events', 'attachments', 'audit_log', 'idempotency_keys', 'stats_monthly'];
-  const out: Record<string, number> = {};
+const COUNTED = ['tips', 'tip_identities', 'tip_events', 'attachments', 'audit_log', 'idempotency_keys', 'stats_monthly', 'messages'] as const;
+export type Counts = Record<(typeof COUNTED)[number] | 'stats_total', number>;
+
+export async function counts(db: D1Database): Promise<Counts> {
+  const tables = COUNTED;
+  const out = {} as Counts;
   for (const t of tables) out[t] = (await db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).first<{ n: number }>())!.n;
   out.stats_total = (await db.prepare('SELECT COALESCE(SUM(count),0) AS n FROM stats_monthly').first<{ n: number }>())!.n;
   return out;

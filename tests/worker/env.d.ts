@@ -1,13 +1,13 @@
 import type { D1Migration } from 'cloudflare:test';
-import type { Env } from '../../worker/env';
+import type { Env as WorkerEnv } from '../../worker/env';
 
 declare global {
   namespace Cloudflare {
-    interface Env extends import('../../worker/env').Env {
+    interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
       TEST_REFERENCE_SQL: string[];
       TEST_NAUGHTY: string[];
     }
   }
 }
-export type { Env };
+export {};
