@@ -334,8 +334,44 @@ export const rewards = sqliteTable(
     version: integer('version').notNull().default(1),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /** Staff's confirmation of the exclusion checks (safety duties / relatives, already known, identifiable). */
+    exclusions: text('exclusions', { mode: 'json' }),
+    /** Why the proposer moved the amount away from the computed one (within the rule's bounds). */
+    adjustReason: text('adjust_reason'),
+    extensionReason: text('extension_reason'),
+    paidAt: integer('paid_at'),
+    payMethod: text('pay_method'),
+    voucherNo: text('voucher_no'),
+    /** How the claimant proved they are the reporter (never the identity itself). */
+    claimantVerification: text('claimant_verification'),
+    declineReason: text('decline_reason'),
   },
-  (t) => [index('rewards_tip').on(t.tipId), index('rewards_status_deadline').on(t.status, t.claimDeadline)],
+  (t) => [
+    index('rewards_tip').on(t.tipId),
+    index('rewards_status_deadline').on(t.status, t.claimDeadline),
+    index('rewards_paid_at').on(t.paidAt),
+  ],
+);
+
+/**
+ * The reward ledger: every reward event, append-only (triggers refuse UPDATE and DELETE); each event is also
+ * written to the hash-chained audit log in the same batch.
+ */
+export const rewardEvents = sqliteTable(
+  'reward_events',
+  {
+    id: text('id').primaryKey(),
+    rewardId: text('reward_id')
+      .notNull()
+      .references(() => rewards.id),
+    tipId: text('tip_id').notNull(),
+    at: integer('at').notNull(),
+    kind: text('kind').notNull(), // proposed | adjusted | approved | notified | extended | paid | expired | declined
+    actor: text('actor').notNull(), // staff id or 'system'
+    amountFen: integer('amount_fen'),
+    detail: text('detail', { mode: 'json' }),
+  },
+  (t) => [index('reward_events_reward').on(t.rewardId, t.at), index('reward_events_at').on(t.at)],
 );
 
 /** Open311 partners (e.g. a 12345 hotline); only a hash of each API key is kept. */
