@@ -1,13 +1,45 @@
 /**
- * The default reward rule set: 《安全生产领域举报奖励办法》(安监总财〔2018〕19号), 第十一条 and 第十二条.
- * Amounts are integer fen. Provinces with other figures add their own set as data (see the reward service).
+ * Reward rule sets as data, and the computation of a reward from a rule set and the confirmed facts.
+ *
+ * The default set is the national 《安全生产领域举报奖励办法》(安监总财〔2018〕19号), 第十一条: for 重大事故隐患
+ * and 违法行为, 15% of the 行政处罚金额, at least ¥3,000 and at most ¥300,000; for 瞒报/谎报 accidents, per concealed
+ * death ¥30,000 (一般) / ¥40,000 (较大) / ¥50,000 (重大) / ¥60,000 (特别重大), at most ¥300,000.
+ * A province with other figures adds its own set (validated by `RewardRuleSetSchema`) — data, not code.
+ * All money is integer fen.
  */
-export interface RewardRuleSet {
-  /** 重大事故隐患 and 违法行为: a share of the 行政处罚金额, clamped to [min, max]. */
-  penaltyShare: { tipTypes: string[]; basisPoints: number; minFen: number; maxFen: number };
-  /** 瞒报/谎报 accidents: a fixed amount per concealed death by accident level, capped. */
-  perDeath: { tipTypes: string[]; fenByLevel: Record<'general' | 'large' | 'major' | 'especially_major', number>; maxFen: number };
-}
+import { z } from 'zod';
+
+export const ACCIDENT_LEVELS = [
+  { code: 'general', label: '一般事故' },
+  { code: 'large', label: '较大事故' },
+  { code: 'major', label: '重大事故' },
+  { code: 'especially_major', label: '特别重大事故' },
+] as const;
+export type AccidentLevel = (typeof ACCIDENT_LEVELS)[number]['code'];
+
+const fen = z.number().int().min(0).max(100_000_000_00);
+
+/** The shape of a rule set; admins' province sets are checked against it. */
+export const RewardRuleSetSchema = z
+  .object({
+    /** 重大事故隐患 / 违法行为: a share of the 行政处罚金额 in basis points (1500 = 15%), clamped to [minFen, maxFen]. */
+    penaltyShare: z
+      .object({
+        tipTypes: z.array(z.string()).min(1),
+        basisPoints: z.number().int().min(1).max(10_000),
+        minFen: fen,
+        maxFen: fen,
+      })
+      .refine((p) => p.minFen <= p.maxFen, { error: '最低奖励不能高于最高奖励', path: ['minFen'] }),
+    /** 瞒报/谎报 accidents: a fixed amount per concealed death by accident level, capped at maxFen. */
+    perDeath: z.object({
+      tipTypes: z.array(z.string()).min(1),
+      fenByLevel: z.object({ general: fen, large: fen, major: fen, especially_major: fen }),
+      maxFen: fen,
+    }),
+  })
+  .strict();
+export type RewardRuleSet = z.infer<typeof RewardRuleSetSchema>;
 
 export const NATIONAL_2018 = {
   id: 'national-2018',
@@ -29,3 +61,65 @@ export const NATIONAL_2018 = {
     },
   } satisfies RewardRuleSet,
 };
+
+export interface RewardFacts {
+  tipType: string;
+  /** 行政处罚金额 in fen (0 when the decision had no fine). */
+  penaltyFen?: number | null;
+  accidentLevel?: AccidentLevel | null;
+  concealedDeaths?: number | null;
+}
+
+export interface RewardComputation {
+  eligible: boolean;
+  /** Why not, when not eligible (Chinese, shown to staff). */
+  reason?: string;
+  amountFen: number;
+  /** The range the reward officer may adjust within. */
+  minFen: number;
+  maxFen: number;
+  /** The computation, step by step, in Chinese. */
+  steps: string[];
+}
+
+/** ¥ with thousands separators from fen, e.g. 30000000 → "¥300,000". */
+export const yuan = (f: number) => `¥${(f / 100).toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
+
+/**
+ * The reward a rule set gives for the confirmed facts.
+ * @example computeReward(NATIONAL_2018.rules, { tipType: 'major_hazard', penaltyFen: 1_000_000_00 }).amountFen // 15_000_000 (¥150,000)
+ */
+export function computeReward(rules: RewardRuleSet, facts: RewardFacts): RewardComputation {
+  const ps = rules.penaltyShare;
+  if (ps.tipTypes.includes(facts.tipType)) {
+    const penalty = Math.max(0, Math.trunc(facts.penaltyFen ?? 0));
+    // Integer arithmetic: fen × basis points / 10 000, rounded down to the fen.
+    const share = Math.floor((penalty * ps.basisPoints) / 10_000);
+    const amount = Math.min(ps.maxFen, Math.max(ps.minFen, share));
+    const steps = [
+      `行政处罚金额 ${yuan(penalty)} × ${ps.basisPoints / 100}% = ${yuan(share)}`,
+      share < ps.minFen ? `低于最低奖励，按最低奖励 ${yuan(ps.minFen)} 计` : share > ps.maxFen ? `超过最高奖励，按最高奖励 ${yuan(ps.maxFen)} 计` : `在 ${yuan(ps.minFen)}–${yuan(ps.maxFen)} 范围内`,
+      `奖励金额 ${yuan(amount)}`,
+    ];
+    return { eligible: true, amountFen: amount, minFen: ps.minFen, maxFen: ps.maxFen, steps };
+  }
+  const pd = rules.perDeath;
+  if (pd.tipTypes.includes(facts.tipType)) {
+    const level = facts.accidentLevel;
+    const deaths = Math.max(0, Math.trunc(facts.concealedDeaths ?? 0));
+    if (!level || deaths < 1) {
+      return { eligible: false, reason: '需核实事故等级和瞒报谎报死亡人数', amountFen: 0, minFen: 0, maxFen: pd.maxFen, steps: [] };
+    }
+    const per = pd.fenByLevel[level];
+    const raw = per * deaths;
+    const amount = Math.min(pd.maxFen, raw);
+    const label = ACCIDENT_LEVELS.find((l) => l.code === level)!.label;
+    const steps = [
+      `${label}：每查实瞒报谎报 1 人奖励 ${yuan(per)} × ${deaths} 人 = ${yuan(raw)}`,
+      raw > pd.maxFen ? `超过最高奖励，按最高奖励 ${yuan(pd.maxFen)} 计` : `不超过最高奖励 ${yuan(pd.maxFen)}`,
+      `奖励金额 ${yuan(amount)}`,
+    ];
+    return { eligible: true, amountFen: amount, minFen: Math.min(per, pd.maxFen), maxFen: pd.maxFen, steps };
+  }
+  return { eligible: false, reason: '该举报类型不在本奖励办法的奖励范围内', amountFen: 0, minFen: 0, maxFen: 0, steps: [] };
+}
