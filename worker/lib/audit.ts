@@ -42,15 +42,27 @@ function isSeqConflict(e: unknown): boolean {
   return /UNIQUE constraint failed: audit_log\.seq|PRIMARY KEY/i.test(msg) && /audit_log/.test(msg);
 }
 
+export interface GuardedWrite {
+  /**
+   * An SQL condition (with `?` placeholders) that must hold for the audit rows to be written, e.g.
+   * `EXISTS (SELECT 1 FROM rewards WHERE id = ? AND version = ?)`. With a guard, the audit rows come FIRST in
+   * the batch, before the caller's statements, so they see the same state the caller's guarded statements see:
+   * when a concurrent writer got there first, the whole batch writes nothing and the caller reports a conflict.
+   */
+  sql: string;
+  params: unknown[];
+}
+
 /**
- * Run `statements` and append `entries` to the audit log in one atomic batch.
- * `statements` is a function so each retry can build fresh statements.
+ * Run `statements` and append `entries` to the audit log in one atomic batch, returning the results of
+ * `statements` (in order). `statements` is a function so each retry can build fresh statements.
  * @example await writeWithAudit(env, () => [db.insert(tips).values(row)], [{ actor: 'reporter', action: 'tip.submitted', tipId }])
  */
 export async function writeWithAudit(
   env: Env,
   statements: () => D1PreparedStatement[],
   entries: AuditEntry[],
+  guard?: GuardedWrite,
 ): Promise<D1Result[]> {
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
@@ -74,15 +86,20 @@ export async function writeWithAudit(
       };
       const hash = await sha256Hex(auditPayload(row));
       auditStmts.push(
-        env.DB.prepare(
-          'INSERT INTO audit_log (seq, at, actor, action, tip_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)',
-        ).bind(row.seq, row.at, row.actor, row.action, row.tip_id, row.detail, row.prev_hash, hash),
+        guard
+          ? env.DB.prepare(
+              `INSERT INTO audit_log (seq, at, actor, action, tip_id, detail, prev_hash, hash) SELECT ?,?,?,?,?,?,?,? WHERE ${guard.sql}`,
+            ).bind(row.seq, row.at, row.actor, row.action, row.tip_id, row.detail, row.prev_hash, hash, ...guard.params)
+          : env.DB.prepare(
+              'INSERT INTO audit_log (seq, at, actor, action, tip_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)',
+            ).bind(row.seq, row.at, row.actor, row.action, row.tip_id, row.detail, row.prev_hash, hash),
       );
       prev = hash;
     }
     try {
-      const results = await env.DB.batch([...statements(), ...auditStmts]);
-      return results;
+      if (guard) return (await env.DB.batch([...auditStmts, ...statements()])).slice(auditStmts.length);
+      const stmts = statements();
+      return (await env.DB.batch([...stmts, ...auditStmts])).slice(0, stmts.length);
     } catch (e) {
       if (!isSeqConflict(e) || Date.now() - started > RETRY_BUDGET_MS) throw e;
       // Another writer took this seq: back off with full jitter (capped exponential) and append on the new head.
