@@ -4,6 +4,7 @@
  */
 import type { Env } from '../env';
 import { LIMITS } from '../domain/limits';
+import { expireRewards } from './rewards';
 
 /** Delete uploads that never became part of a tip, and idempotency receipts older than a day. */
 export async function sweepOrphans(env: Env, now: number): Promise<number> {
@@ -26,6 +27,21 @@ export async function sweepOrphans(env: Env, now: number): Promise<number> {
   return results.length;
 }
 
+/**
+ * The jobs of one Cron Trigger run, in order. Add a job here; each one must be idempotent. One job failing
+ * does not stop the others (the next run retries it).
+ */
+export const JOBS: [name: string, job: (env: Env, now: number) => Promise<unknown>][] = [
+  ['uploads.sweep', sweepOrphans],
+  ['rewards.expire', expireRewards],
+];
+
 export async function runScheduled(env: Env, now: number): Promise<void> {
-  await sweepOrphans(env, now);
+  for (const [name, job] of JOBS) {
+    try {
+      await job(env, now);
+    } catch (e) {
+      console.error(JSON.stringify({ at: 'scheduled', job: name, error: String(e).slice(0, 300) }));
+    }
+  }
 }

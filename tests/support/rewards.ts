@@ -1,0 +1,33 @@
+/**
+ * Builders for reward tests: a tip submitted through the API and then given a conclusion. The conclusion is
+ * written directly (the workflow's own tests cover how a tip gets there); the reward service is what these
+ * tests exercise.
+ */
+import { env } from 'cloudflare:test';
+import type { RewardActor } from '../../worker/services/rewards';
+import { realName, submitTip, validTip } from './tips';
+
+export const officer: RewardActor = { id: 'staff-officer-1', roles: ['reward_officer'] };
+export const officer2: RewardActor = { id: 'staff-officer-2', roles: ['reward_officer'] };
+export const approver: RewardActor = { id: 'staff-approver-1', roles: ['reward_approver'] };
+export const both: RewardActor = { id: 'staff-both-1', roles: ['reward_officer', 'reward_approver'] };
+export const dispatcher: RewardActor = { id: 'staff-dispatcher-1', roles: ['dispatcher'] };
+export const NO_EXCLUSIONS = { safetyDutyOrRelative: false, alreadyKnown: false, identifiable: true };
+
+export async function concludedTip(
+  opts: { type?: string; penaltyFen?: number; conclusion?: string; anonymous?: boolean; createdAt?: number } = {},
+): Promise<{ id: string; trackingNo: string; queryCode: string }> {
+  const res = await submitTip(
+    validTip({ type: opts.type ?? 'major_hazard', reporter: opts.anonymous === false ? realName() : { anonymous: true } }),
+  );
+  if (res.status !== 201) throw new Error(`submit failed: ${res.status} ${await res.text()}`);
+  const receipt = (await res.json()) as { trackingNo: string; queryCode: string };
+  const tip = (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(receipt.trackingNo.replaceAll('-', '')).first<{ id: string }>())!;
+  await env.DB.prepare(
+    `UPDATE tips SET state = 'closed', public_status = 'concluded', conclusion = ?, penalty_fen = ?, concluded_at = ?, closed_at = ?,
+       created_at = COALESCE(?, created_at) WHERE id = ?`,
+  )
+    .bind(opts.conclusion ?? 'true', opts.penaltyFen ?? 20_000_000, Date.now(), Date.now(), opts.createdAt ?? null, tip.id)
+    .run();
+  return { id: tip.id, ...receipt };
+}

@@ -1,0 +1,187 @@
+import { createScheduledController, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import worker from '../../worker/index';
+import { verifyChain } from '../../worker/lib/audit';
+import {
+  addRuleSet,
+  approveReward,
+  declineReward,
+  expireRewards,
+  extendClaim,
+  notifyReward,
+  payReward,
+  previewReward,
+  proposeReward,
+  rewardNotice,
+} from '../../worker/services/rewards';
+import { approver, both, concludedTip, dispatcher, NO_EXCLUSIONS, officer, officer2 } from '../support/rewards';
+
+const DAY = 86_400_000;
+const status = async (id: string) => (await env.DB.prepare('SELECT status FROM rewards WHERE id = ?').bind(id).first<{ status: string }>())!.status;
+const ledger = async (id: string) =>
+  (await env.DB.prepare('SELECT kind, actor, amount_fen FROM reward_events WHERE reward_id = ? ORDER BY at, rowid').bind(id).all()).results;
+
+describe('reward workflow', () => {
+  it('propose → approve by another person → notify → pay, each step in the ledger and the audit chain', async () => {
+    const tip = await concludedTip({ penaltyFen: 1_000_000_00 }); // ¥1,000,000 fine
+    const preview = await previewReward(env, { tipId: tip.id });
+    expect(preview.computation.amountFen).toBe(15_000_000);
+    expect(preview.computation.steps[0]).toBe('行政处罚金额 ¥1,000,000 × 15% = ¥150,000');
+    expect(preview.flags.anonymousNeedsProof).toBe(true);
+
+    const { rewardId, amountFen } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    expect(amountFen).toBe(15_000_000);
+    await approveReward(env, { rewardId, actor: approver });
+    const now = Date.now();
+    await notifyReward(env, { rewardId, actor: officer, now });
+    const notice = await rewardNotice(env, tip.id);
+    expect(notice).toMatchObject({ status: 'notified', amount: '¥150,000', amountFen: 15_000_000 });
+    expect(notice!.whatToBring).toContain('举报编号和查询码');
+    expect(Date.parse(notice!.claimDeadline)).toBeGreaterThan(now + 59 * DAY);
+    expect(Date.parse(notice!.claimDeadline)).toBeLessThan(now + 61 * DAY);
+    await payReward(env, { rewardId, actor: officer, paidAt: Date.now(), method: 'bank_transfer', voucherNo: 'PZ-2026-0001', verification: 'tracking_and_code' });
+    expect(await status(rewardId)).toBe('paid');
+    expect((await ledger(rewardId)).map((e: any) => e.kind)).toEqual(['proposed', 'approved', 'notified', 'paid']);
+    const row = await env.DB.prepare('SELECT claimant_verification, voucher_no FROM rewards WHERE id = ?').bind(rewardId).first();
+    expect(row).toEqual({ claimant_verification: 'tracking_and_code', voucher_no: 'PZ-2026-0001' });
+    expect((await verifyChain(env)).ok).toBe(true);
+  });
+
+  it('the same person cannot propose and approve, even holding both roles', async () => {
+    const tip = await concludedTip();
+    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: both, exclusions: NO_EXCLUSIONS });
+    await expect(approveReward(env, { rewardId, actor: both })).rejects.toMatchObject({ code: 'FORBIDDEN', message: '审批人不能与经办人为同一人。' });
+    expect(await status(rewardId)).toBe('proposed');
+  });
+
+  it('each role may only do its own step', async () => {
+    const tip = await concludedTip();
+    await expect(proposeReward(env, { tipId: tip.id, actor: approver, exclusions: NO_EXCLUSIONS })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(proposeReward(env, { tipId: tip.id, actor: dispatcher, exclusions: NO_EXCLUSIONS })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    await expect(approveReward(env, { rewardId, actor: officer2 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(notifyReward(env, { rewardId, actor: officer })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' }); // not approved yet
+    await approveReward(env, { rewardId, actor: approver });
+    await expect(notifyReward(env, { rewardId, actor: approver })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await notifyReward(env, { rewardId, actor: officer });
+    await expect(
+      payReward(env, { rewardId, actor: approver, paidAt: Date.now(), method: 'cash', voucherNo: 'X1', verification: 'real_name_id' }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(extendClaim(env, { rewardId, actor: officer, days: 10, reason: '举报人住院' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('adjusting the amount needs a reason and stays within the rule bounds', async () => {
+    const tip = await concludedTip({ penaltyFen: 10_000_000 }); // ¥100,000 fine → ¥15,000
+    await expect(
+      proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS, amountFen: 2_000_000 }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(
+      proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS, amountFen: 100_000, adjustReason: '情节较轻' }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' }); // ¥1,000 < ¥3,000 minimum
+    const ok = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS, amountFen: 2_000_000, adjustReason: '举报人提供了关键证据' });
+    expect(ok.amountFen).toBe(2_000_000);
+  });
+
+  it('exclusions confirmed by staff stop a proposal; an untrue tip has no reward; one live reward per item', async () => {
+    const tip = await concludedTip();
+    await expect(proposeReward(env, { tipId: tip.id, actor: officer, exclusions: { ...NO_EXCLUSIONS, safetyDutyOrRelative: true } })).rejects.toMatchObject({
+      message: '举报人负有安全监管职责或为其近亲属，不予奖励。',
+    });
+    await expect(proposeReward(env, { tipId: tip.id, actor: officer, exclusions: { ...NO_EXCLUSIONS, alreadyKnown: true } })).rejects.toMatchObject({
+      message: '举报事项在举报前已被监管部门掌握，不予奖励。',
+    });
+    const untrue = await concludedTip({ conclusion: 'false' });
+    await expect(proposeReward(env, { tipId: untrue.id, actor: officer, exclusions: NO_EXCLUSIONS })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    await expect(proposeReward(env, { tipId: tip.id, actor: officer2, exclusions: NO_EXCLUSIONS })).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('the first reporter among merged duplicates has priority', async () => {
+    const early = await concludedTip({ createdAt: Date.now() - 10 * DAY });
+    const primary = await concludedTip({ penaltyFen: 40_000_000 });
+    await env.DB.prepare("UPDATE tips SET state = 'merged', public_status = 'merged', merged_into_id = ? WHERE id = ?").bind(primary.id, early.id).run();
+    const { beneficiaryTipId, amountFen } = await proposeReward(env, { tipId: primary.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    expect(beneficiaryTipId).toBe(early.id);
+    expect(amountFen).toBe(6_000_000); // 15% of the primary's ¥400,000 fine
+    const { rewardId } = (await env.DB.prepare('SELECT id AS rewardId FROM rewards WHERE tip_id = ?').bind(early.id).first<{ rewardId: string }>())!;
+    await approveReward(env, { rewardId, actor: approver });
+    await notifyReward(env, { rewardId, actor: officer });
+    expect(await rewardNotice(env, early.id)).toMatchObject({ status: 'notified' });
+    expect(await rewardNotice(env, primary.id)).toBeNull();
+  });
+
+  it('a notice expires exactly after its 60-day claim period through the scheduled handler, once', async () => {
+    const tip = await concludedTip();
+    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    await approveReward(env, { rewardId, actor: approver });
+    const notifiedAt = Date.parse('2026-03-02T10:00:00+08:00');
+    await notifyReward(env, { rewardId, actor: officer, now: notifiedAt });
+    const { claim_deadline } = (await env.DB.prepare('SELECT claim_deadline FROM rewards WHERE id = ?').bind(rewardId).first<{ claim_deadline: number }>())!;
+    expect(new Date(claim_deadline).toISOString()).toBe('2026-05-01T15:59:59.999Z'); // end of 1 May (China time), day 60
+
+    const runCron = async (at: number) => {
+      const ctx = createExecutionContext();
+      await worker.scheduled(createScheduledController({ scheduledTime: at, cron: '*/15 * * * *' }), env, ctx);
+      await waitOnExecutionContext(ctx);
+    };
+    await runCron(claim_deadline); // the last moment of day 60: still claimable
+    expect(await status(rewardId)).toBe('notified');
+    await runCron(claim_deadline + 1);
+    expect(await status(rewardId)).toBe('expired');
+    await runCron(claim_deadline + 2);
+    await expireRewards(env, claim_deadline + 3);
+    expect((await ledger(rewardId)).filter((e: any) => e.kind === 'expired')).toHaveLength(1);
+  });
+
+  it('an approver can extend the claim period before expiry, with a reason', async () => {
+    const tip = await concludedTip();
+    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    await approveReward(env, { rewardId, actor: approver });
+    await notifyReward(env, { rewardId, actor: officer });
+    const before = (await env.DB.prepare('SELECT claim_deadline FROM rewards WHERE id = ?').bind(rewardId).first<{ claim_deadline: number }>())!.claim_deadline;
+    await expect(extendClaim(env, { rewardId, actor: approver, days: 30, reason: ' ' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await extendClaim(env, { rewardId, actor: approver, days: 30, reason: '举报人在外地务工，申请延期领取' });
+    await expireRewards(env, before + 1);
+    expect(await status(rewardId)).toBe('notified');
+    await expireRewards(env, before + 30 * DAY + 1);
+    expect(await status(rewardId)).toBe('expired');
+  });
+
+  it('a declined proposal frees the item for a new proposal', async () => {
+    const tip = await concludedTip();
+    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    await declineReward(env, { rewardId, actor: approver, reason: '经复核属于已掌握事项' });
+    expect(await status(rewardId)).toBe('declined');
+    await expect(proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS })).resolves.toBeTruthy();
+  });
+
+  it('ledger rows cannot be changed or deleted', async () => {
+    const tip = await concludedTip();
+    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    await expect(env.DB.prepare('UPDATE reward_events SET amount_fen = 1 WHERE reward_id = ?').bind(rewardId).run()).rejects.toThrow(/append-only/);
+    await expect(env.DB.prepare('DELETE FROM reward_events WHERE reward_id = ?').bind(rewardId).run()).rejects.toThrow(/append-only/);
+    expect((await ledger(rewardId))[0]).toMatchObject({ kind: 'proposed', amount_fen: 3_000_000 });
+  });
+
+  it('a province rule set applies from its date on; a decided reward keeps the version it was computed with', async () => {
+    const tip = await concludedTip({ penaltyFen: 10_000_000 }); // ¥100,000
+    const admin = { id: 'staff-admin-1', roles: ['admin'] };
+    const national = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    await addRuleSet(env, {
+      actor: admin,
+      name: '某省安全生产举报奖励办法',
+      effectiveFrom: Date.now() - 1000,
+      rules: {
+        penaltyShare: { tipTypes: ['major_hazard', 'illegal_operation'], basisPoints: 5000, minFen: 500_000, maxFen: 50_000_000 },
+        perDeath: { tipTypes: ['concealed_accident'], fenByLevel: { general: 3_000_000, large: 4_000_000, major: 5_000_000, especially_major: 6_000_000 }, maxFen: 50_000_000 },
+      },
+    });
+    const tip2 = await concludedTip({ penaltyFen: 10_000_000 });
+    const province = await proposeReward(env, { tipId: tip2.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    expect(national.amountFen).toBe(1_500_000);
+    expect(province.amountFen).toBe(5_000_000);
+    const kept = await env.DB.prepare('SELECT r.amount_fen, rr.name FROM rewards r JOIN reward_rules rr ON rr.id = r.rule_id WHERE r.id = ?').bind(national.rewardId).first();
+    expect(kept).toEqual({ amount_fen: 1_500_000, name: '安全生产领域举报奖励办法（安监总财〔2018〕19号）' });
+    await expect(addRuleSet(env, { actor: officer, name: 'x', effectiveFrom: 0, rules: {} })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});

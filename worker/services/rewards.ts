@@ -1,0 +1,425 @@
+/**
+ * The reward workflow (PRODUCT §4): proposed → approved (by a different person) → notified (the reporter sees
+ * it in the lookup view) → paid, or expired (the scheduled job, 60 days after the notice unless extended), or
+ * declined. Every step checks the actor's role, writes a ledger event (`reward_events`, append-only) and an
+ * audit row in the same batch, and is guarded by the reward's version, so two people acting at once cannot
+ * both succeed.
+ *
+ * Actors are `{ id, roles }` as the staff session provides them. Only the reward roles act here:
+ * 奖励经办 (reward_officer) proposes, notifies and records payment; 奖励审批 (reward_approver) approves,
+ * extends and declines.
+ */
+import type { Env } from '../env';
+import { computeReward, RewardRuleSetSchema, type AccidentLevel, type RewardComputation, type RewardRuleSet } from '../domain/reward-rules';
+import { writeWithAudit } from '../lib/audit';
+import { ApiError } from '../lib/errors';
+import { addCalendarDays } from './calendar';
+import { timeLimits } from './settings';
+
+export interface RewardActor {
+  id: string;
+  roles: readonly string[];
+}
+
+export type RewardStatus = 'proposed' | 'approved' | 'notified' | 'paid' | 'expired' | 'declined';
+
+/** The exclusion checks staff must confirm before proposing (PRODUCT §4 eligibility). */
+export interface ExclusionChecks {
+  /** The reporter has safety-supervision duties, or is a close relative of such staff. */
+  safetyDutyOrRelative: boolean;
+  /** The item was already known to the regulator before the tip. */
+  alreadyKnown: boolean;
+  /** The reporter can be identified: real name, or proof of authorship with tracking number + query code. */
+  identifiable: boolean;
+}
+
+export const CLAIM_VERIFICATIONS = [
+  { code: 'real_name_id', label: '实名举报人出示身份证件，与举报登记信息一致' },
+  { code: 'tracking_and_code', label: '匿名举报人出示举报编号和查询码，系统核验一致' },
+] as const;
+export type ClaimVerification = (typeof CLAIM_VERIFICATIONS)[number]['code'];
+
+export const PAY_METHODS = [
+  { code: 'bank_transfer', label: '银行转账' },
+  { code: 'cash', label: '现金' },
+  { code: 'other', label: '其他' },
+] as const;
+
+function requireRole(actor: RewardActor, role: 'reward_officer' | 'reward_approver') {
+  if (!actor.roles.includes(role)) {
+    throw new ApiError('FORBIDDEN', { message: role === 'reward_officer' ? '只有奖励经办人员可以进行此操作。' : '只有奖励审批人员可以进行此操作。' });
+  }
+}
+
+interface RewardRow {
+  id: string;
+  tip_id: string;
+  rule_id: string;
+  status: RewardStatus;
+  amount_fen: number;
+  proposed_by: string | null;
+  approved_by: string | null;
+  claim_deadline: number | null;
+  version: number;
+}
+
+async function loadReward(env: Env, id: string): Promise<RewardRow> {
+  const r = await env.DB.prepare(
+    'SELECT id, tip_id, rule_id, status, amount_fen, proposed_by, approved_by, claim_deadline, version FROM rewards WHERE id = ?',
+  )
+    .bind(id)
+    .first<RewardRow>();
+  if (!r) throw new ApiError('NOT_FOUND');
+  return r;
+}
+
+/** The rule set in force at `at`: the one with the latest `effective_from` not after it. */
+export async function ruleSetAt(env: Env, at: number): Promise<{ id: string; name: string; version: number; rules: RewardRuleSet }> {
+  const row = await env.DB.prepare(
+    'SELECT id, name, version, rules FROM reward_rules WHERE effective_from <= ? ORDER BY effective_from DESC, version DESC LIMIT 1',
+  )
+    .bind(at)
+    .first<{ id: string; name: string; version: number; rules: string }>();
+  if (!row) throw new ApiError('UNAVAILABLE', { message: '尚未配置奖励标准。' });
+  return { ...row, rules: RewardRuleSetSchema.parse(JSON.parse(row.rules)) };
+}
+
+/** Add a rule set (e.g. a province's) that applies to decisions from `effectiveFrom` on. */
+export async function addRuleSet(
+  env: Env,
+  input: { actor: RewardActor & { roles: readonly string[] }; name: string; effectiveFrom: number; rules: unknown },
+): Promise<string> {
+  if (!input.actor.roles.includes('admin')) throw new ApiError('FORBIDDEN');
+  const parsed = RewardRuleSetSchema.safeParse(input.rules);
+  if (!parsed.success) {
+    throw new ApiError('VALIDATION_FAILED', {
+      fields: parsed.error.issues.map((i) => ({ path: `rules.${i.path.join('.')}`, code: i.code.toUpperCase(), message: i.message })),
+    });
+  }
+  const id = crypto.randomUUID();
+  const version =
+    ((await env.DB.prepare('SELECT MAX(version) AS v FROM reward_rules').first<{ v: number | null }>())?.v ?? 0) + 1;
+  await writeWithAudit(
+    env,
+    () => [
+      env.DB.prepare('INSERT INTO reward_rules (id, name, version, effective_from, rules, created_at) VALUES (?,?,?,?,?,?)').bind(
+        id,
+        input.name,
+        version,
+        input.effectiveFrom,
+        JSON.stringify(parsed.data),
+        Date.now(),
+      ),
+    ],
+    [{ actor: input.actor.id, action: 'reward.rules.added', detail: { ruleId: id, name: input.name, effectiveFrom: input.effectiveFrom } }],
+  );
+  return id;
+}
+
+interface TipFacts {
+  id: string;
+  type: string;
+  state: string;
+  conclusion: string | null;
+  penalty_fen: number | null;
+  merged_into_id: string | null;
+  anonymous: number;
+  created_at: number;
+}
+
+/**
+ * Who gets the reward for a tip: among the primary tip and the duplicates merged into it, the earliest
+ * reporter has priority (PRODUCT §3.5, §4).
+ */
+export async function beneficiaryTip(env: Env, tipId: string): Promise<TipFacts> {
+  const tip = await env.DB.prepare(
+    'SELECT id, type, state, conclusion, penalty_fen, merged_into_id, anonymous, created_at FROM tips WHERE id = ?',
+  )
+    .bind(tipId)
+    .first<TipFacts>();
+  if (!tip) throw new ApiError('NOT_FOUND');
+  const primaryId = tip.merged_into_id ?? tip.id;
+  const earliest = await env.DB.prepare(
+    `SELECT id, type, state, conclusion, penalty_fen, merged_into_id, anonymous, created_at FROM tips
+     WHERE id = ?1 OR merged_into_id = ?1 ORDER BY created_at, id LIMIT 1`,
+  )
+    .bind(primaryId)
+    .first<TipFacts>();
+  return earliest!;
+}
+
+export interface ProposalPreview {
+  tipId: string;
+  beneficiaryTipId: string;
+  rule: { id: string; name: string; version: number };
+  computation: RewardComputation;
+  /** Checks staff must confirm; `anonymousNeedsProof` reminds that an anonymous reporter proves authorship at claim. */
+  flags: { anonymousNeedsProof: boolean; isEarliestReporter: boolean };
+}
+
+/** What a proposal would be, with the computation shown (nothing is written). */
+export async function previewReward(
+  env: Env,
+  input: { tipId: string; accidentLevel?: AccidentLevel | null; concealedDeaths?: number | null; now?: number },
+): Promise<ProposalPreview> {
+  const primary = await env.DB.prepare('SELECT id, conclusion, penalty_fen, type, merged_into_id FROM tips WHERE id = ?')
+    .bind(input.tipId)
+    .first<{ id: string; conclusion: string | null; penalty_fen: number | null; type: string; merged_into_id: string | null }>();
+  if (!primary) throw new ApiError('NOT_FOUND');
+  const primaryId = primary.merged_into_id ?? primary.id;
+  const facts = primaryId === primary.id ? primary : await env.DB.prepare('SELECT id, conclusion, penalty_fen, type, merged_into_id FROM tips WHERE id = ?').bind(primaryId).first<typeof primary>();
+  if (!facts || (facts.conclusion !== 'true' && facts.conclusion !== 'partly_true')) {
+    throw new ApiError('INVALID_TRANSITION', { message: '举报经核查属实或部分属实后才能提出奖励。' });
+  }
+  const rule = await ruleSetAt(env, input.now ?? Date.now());
+  const computation = computeReward(rule.rules, {
+    tipType: facts.type,
+    penaltyFen: facts.penalty_fen,
+    accidentLevel: input.accidentLevel ?? null,
+    concealedDeaths: input.concealedDeaths ?? null,
+  });
+  const beneficiary = await beneficiaryTip(env, primaryId);
+  return {
+    tipId: primaryId,
+    beneficiaryTipId: beneficiary.id,
+    rule: { id: rule.id, name: rule.name, version: rule.version },
+    computation,
+    flags: { anonymousNeedsProof: beneficiary.anonymous === 1, isEarliestReporter: beneficiary.id === input.tipId },
+  };
+}
+
+/**
+ * 奖励经办 proposes a reward for a tip concluded 属实/部分属实. The amount may be adjusted within the rule's
+ * bounds, with a reason. The reward is recorded on the earliest reporter's tip among merged duplicates.
+ */
+export async function proposeReward(
+  env: Env,
+  input: {
+    tipId: string;
+    actor: RewardActor;
+    exclusions: ExclusionChecks;
+    accidentLevel?: AccidentLevel | null;
+    concealedDeaths?: number | null;
+    amountFen?: number;
+    adjustReason?: string;
+    now?: number;
+  },
+): Promise<{ rewardId: string; amountFen: number; beneficiaryTipId: string }> {
+  requireRole(input.actor, 'reward_officer');
+  const now = input.now ?? Date.now();
+  const preview = await previewReward(env, input);
+  const c = preview.computation;
+  if (!c.eligible) throw new ApiError('INVALID_TRANSITION', { message: c.reason ?? '不符合奖励条件。' });
+  const ex = input.exclusions;
+  if (ex.safetyDutyOrRelative) throw new ApiError('INVALID_TRANSITION', { message: '举报人负有安全监管职责或为其近亲属，不予奖励。' });
+  if (ex.alreadyKnown) throw new ApiError('INVALID_TRANSITION', { message: '举报事项在举报前已被监管部门掌握，不予奖励。' });
+  if (!ex.identifiable) throw new ApiError('INVALID_TRANSITION', { message: '无法确认举报人身份，暂不能提出奖励。' });
+
+  let amount = c.amountFen;
+  if (input.amountFen !== undefined && input.amountFen !== c.amountFen) {
+    if (!Number.isInteger(input.amountFen) || input.amountFen < c.minFen || input.amountFen > c.maxFen) {
+      throw new ApiError('VALIDATION_FAILED', {
+        fields: [{ path: 'amountFen', code: 'OUT_OF_BOUNDS', message: `调整后的金额须在 ¥${c.minFen / 100}–¥${c.maxFen / 100} 之间` }],
+      });
+    }
+    if (!input.adjustReason?.trim()) {
+      throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'adjustReason', code: 'REQUIRED', message: '调整金额须说明理由' }] });
+    }
+    amount = input.amountFen;
+  }
+  const tipId = preview.beneficiaryTipId;
+  const id = crypto.randomUUID();
+  const computation = { ...c, rule: preview.rule, flags: preview.flags, accidentLevel: input.accidentLevel ?? null, concealedDeaths: input.concealedDeaths ?? null };
+  // One live reward per item: a guard makes a second concurrent proposal write nothing.
+  const noLive = `NOT EXISTS (SELECT 1 FROM rewards WHERE tip_id = ? AND status NOT IN ('declined', 'expired'))`;
+  const results = await writeWithAudit(
+    env,
+    () => [
+      env.DB.prepare(
+        `INSERT INTO rewards (id, tip_id, rule_id, status, amount_fen, computation, proposed_by, exclusions, adjust_reason, version, created_at, updated_at)
+         SELECT ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, 1, ?, ? WHERE ${noLive}`,
+      ).bind(id, tipId, preview.rule.id, amount, JSON.stringify(computation), input.actor.id, JSON.stringify(ex), input.adjustReason ?? null, now, now, tipId),
+      env.DB.prepare(
+        `INSERT INTO reward_events (id, reward_id, tip_id, at, kind, actor, amount_fen, detail)
+         SELECT ?, ?, ?, ?, 'proposed', ?, ?, ? WHERE EXISTS (SELECT 1 FROM rewards WHERE id = ?)`,
+      ).bind(crypto.randomUUID(), id, tipId, now, input.actor.id, amount, JSON.stringify({ computed: c.amountFen, adjustReason: input.adjustReason ?? null, rule: preview.rule }), id),
+    ],
+    [{ actor: input.actor.id, action: 'reward.proposed', tipId, at: now, detail: { rewardId: id, amountFen: amount, computedFen: c.amountFen } }],
+    { sql: noLive, params: [tipId] },
+  );
+  if (!results[0]?.meta.changes) throw new ApiError('CONFLICT', { message: '该举报已有进行中的奖励，请刷新后查看。' });
+  return { rewardId: id, amountFen: amount, beneficiaryTipId: tipId };
+}
+
+/** A version-guarded status change with its ledger event and audit row. */
+async function step(
+  env: Env,
+  r: RewardRow,
+  opts: {
+    actor: string;
+    kind: string;
+    set: Record<string, unknown>;
+    detail?: Record<string, unknown>;
+    now: number;
+    amountFen?: number;
+    /** A public timeline event on the tip, written in the same batch. */
+    publicEvent?: { kind: string; text: string };
+  },
+) {
+  const cols = Object.keys(opts.set);
+  const guard = { sql: 'EXISTS (SELECT 1 FROM rewards WHERE id = ? AND version = ?)', params: [r.id, r.version] };
+  const results = await writeWithAudit(
+    env,
+    () => [
+      env.DB.prepare(
+        `INSERT INTO reward_events (id, reward_id, tip_id, at, kind, actor, amount_fen, detail)
+         SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql}`,
+      ).bind(crypto.randomUUID(), r.id, r.tip_id, opts.now, opts.kind, opts.actor, opts.amountFen ?? r.amount_fen, JSON.stringify(opts.detail ?? {}), ...guard.params),
+      ...(opts.publicEvent
+        ? [
+            env.DB.prepare(
+              `INSERT INTO tip_events (id, tip_id, at, kind, public, public_text) SELECT ?, ?, ?, ?, 1, ? WHERE ${guard.sql}`,
+            ).bind(crypto.randomUUID(), r.tip_id, opts.now, opts.publicEvent.kind, opts.publicEvent.text, ...guard.params),
+          ]
+        : []),
+      env.DB.prepare(
+        `UPDATE rewards SET ${cols.map((c) => `${c} = ?`).join(', ')}, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+      ).bind(...cols.map((c) => opts.set[c]), opts.now, r.id, r.version),
+    ],
+    [{ actor: opts.actor, action: `reward.${opts.kind}`, tipId: r.tip_id, at: opts.now, detail: { rewardId: r.id, ...(opts.detail ?? {}) } }],
+    guard,
+  );
+  if (!results.at(-1)?.meta.changes) throw new ApiError('CONFLICT');
+}
+
+function expectStatus(r: RewardRow, ...allowed: RewardStatus[]) {
+  if (!allowed.includes(r.status)) throw new ApiError('INVALID_TRANSITION');
+}
+
+/** 奖励审批 approves; never the person who proposed. */
+export async function approveReward(env: Env, input: { rewardId: string; actor: RewardActor; now?: number }) {
+  requireRole(input.actor, 'reward_approver');
+  const r = await loadReward(env, input.rewardId);
+  expectStatus(r, 'proposed');
+  if (r.proposed_by === input.actor.id) throw new ApiError('FORBIDDEN', { message: '审批人不能与经办人为同一人。' });
+  await step(env, r, { actor: input.actor.id, kind: 'approved', set: { status: 'approved', approved_by: input.actor.id }, now: input.now ?? Date.now() });
+}
+
+/** 奖励经办 notifies the reporter: the lookup view shows amount, what to bring, where, and the claim deadline. */
+export async function notifyReward(env: Env, input: { rewardId: string; actor: RewardActor; now?: number }) {
+  requireRole(input.actor, 'reward_officer');
+  const r = await loadReward(env, input.rewardId);
+  expectStatus(r, 'approved');
+  const now = input.now ?? Date.now();
+  const deadline = addCalendarDays(now, (await timeLimits(env)).rewardClaimDays);
+  await step(env, r, {
+    actor: input.actor.id,
+    kind: 'notified',
+    set: { status: 'notified', notified_at: now, claim_deadline: deadline },
+    detail: { claimDeadline: deadline },
+    publicEvent: { kind: 'reward_notified', text: '举报奖励已核定，请在领取期限内领取' },
+    now,
+  });
+}
+
+/** 奖励审批 extends an unclaimed notice, with a reason, before it expires. */
+export async function extendClaim(env: Env, input: { rewardId: string; actor: RewardActor; days: number; reason: string; now?: number }) {
+  requireRole(input.actor, 'reward_approver');
+  const r = await loadReward(env, input.rewardId);
+  expectStatus(r, 'notified');
+  if (!Number.isInteger(input.days) || input.days < 1 || input.days > 60) {
+    throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'days', code: 'OUT_OF_BOUNDS', message: '延长天数须在 1–60 天之间' }] });
+  }
+  if (!input.reason?.trim()) throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'reason', code: 'REQUIRED', message: '请填写延长理由' }] });
+  const deadline = r.claim_deadline! + input.days * 86_400_000;
+  await step(env, r, {
+    actor: input.actor.id,
+    kind: 'extended',
+    set: { claim_deadline: deadline, extension_reason: input.reason.trim() },
+    detail: { days: input.days, reason: input.reason.trim(), claimDeadline: deadline },
+    now: input.now ?? Date.now(),
+  });
+}
+
+/** 奖励经办 records payment: date, method, voucher, and how the claimant proved authorship (no identity stored). */
+export async function payReward(
+  env: Env,
+  input: { rewardId: string; actor: RewardActor; paidAt: number; method: string; voucherNo: string; verification: ClaimVerification; now?: number },
+) {
+  requireRole(input.actor, 'reward_officer');
+  const r = await loadReward(env, input.rewardId);
+  expectStatus(r, 'notified');
+  const now = input.now ?? Date.now();
+  if (r.claim_deadline !== null && now > r.claim_deadline) throw new ApiError('INVALID_TRANSITION', { message: '已超过领取期限。' });
+  if (!PAY_METHODS.some((m) => m.code === input.method)) {
+    throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'method', code: 'INVALID_VALUE', message: '请选择支付方式' }] });
+  }
+  if (!CLAIM_VERIFICATIONS.some((v) => v.code === input.verification)) {
+    throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'verification', code: 'INVALID_VALUE', message: '请选择领取人身份核验方式' }] });
+  }
+  if (!input.voucherNo?.trim() || input.voucherNo.length > 64) {
+    throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'voucherNo', code: 'REQUIRED', message: '请填写凭证号' }] });
+  }
+  await step(env, r, {
+    actor: input.actor.id,
+    kind: 'paid',
+    set: { status: 'paid', paid_at: input.paidAt, pay_method: input.method, voucher_no: input.voucherNo.trim(), claimant_verification: input.verification },
+    detail: { paidAt: input.paidAt, method: input.method, voucherNo: input.voucherNo.trim(), verification: input.verification },
+    now,
+  });
+}
+
+/** 奖励审批 declines a proposal (or an approved reward not yet notified), with a reason. */
+export async function declineReward(env: Env, input: { rewardId: string; actor: RewardActor; reason: string; now?: number }) {
+  requireRole(input.actor, 'reward_approver');
+  const r = await loadReward(env, input.rewardId);
+  expectStatus(r, 'proposed', 'approved');
+  if (!input.reason?.trim()) throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'reason', code: 'REQUIRED', message: '请填写不予奖励的理由' }] });
+  await step(env, r, { actor: input.actor.id, kind: 'declined', set: { status: 'declined', decline_reason: input.reason.trim() }, detail: { reason: input.reason.trim() }, now: input.now ?? Date.now() });
+}
+
+/**
+ * The scheduled job: rewards notified and not claimed by their deadline expire. Idempotent: each reward is
+ * moved with its version guard, so a second or interrupted-and-retried run expires nothing twice.
+ */
+export async function expireRewards(env: Env, now: number): Promise<number> {
+  const { results } = await env.DB.prepare(
+    "SELECT id, tip_id, rule_id, status, amount_fen, proposed_by, approved_by, claim_deadline, version FROM rewards WHERE status = 'notified' AND claim_deadline < ? LIMIT 200",
+  )
+    .bind(now)
+    .all<RewardRow>();
+  let n = 0;
+  for (const r of results) {
+    try {
+      await step(env, r, { actor: 'system', kind: 'expired', set: { status: 'expired' }, detail: { claimDeadline: r.claim_deadline }, now });
+      n++;
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 'CONFLICT')) throw e; // someone else moved it: nothing to do
+    }
+  }
+  return n;
+}
+
+/** What the reporter's lookup view shows once a reward is notified (null before that, and after it ends). */
+export async function rewardNotice(env: Env, tipId: string) {
+  const r = await env.DB.prepare(
+    "SELECT amount_fen, status, claim_deadline, paid_at FROM rewards WHERE tip_id = ? AND status IN ('notified', 'paid', 'expired') ORDER BY created_at DESC LIMIT 1",
+  )
+    .bind(tipId)
+    .first<{ amount_fen: number; status: string; claim_deadline: number; paid_at: number | null }>();
+  if (!r) return null;
+  const place = await env.DB.prepare("SELECT value FROM settings WHERE key = 'reward_claim_place'").first<{ value: string }>();
+  const where = place ? (JSON.parse(place.value) as string) : '区应急管理局举报受理窗口（工作日 9:00–17:00）';
+  const anonymous = (await env.DB.prepare('SELECT anonymous FROM tips WHERE id = ?').bind(tipId).first<{ anonymous: number }>())?.anonymous === 1;
+  return {
+    status: r.status as 'notified' | 'paid' | 'expired',
+    amountFen: r.amount_fen,
+    amount: `¥${(r.amount_fen / 100).toLocaleString('en-US', { maximumFractionDigits: 2 })}`,
+    claimDeadline: new Date(r.claim_deadline).toISOString(),
+    where,
+    whatToBring: anonymous
+      ? '举报编号和查询码（工作人员当场核验，无需提供其他身份信息即可证明您是举报人）；领取时需提供收款账户。'
+      : '本人有效身份证件原件，以及举报编号和查询码；领取时需提供本人银行账户。',
+    paidAt: r.paid_at ? new Date(r.paid_at).toISOString() : null,
+  };
+}
