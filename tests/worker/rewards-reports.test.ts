@@ -1,0 +1,39 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { csvCell, csvRow } from '../../worker/lib/csv';
+import { publicRewardFigures, rewardLedgerCsv, rewardReport } from '../../worker/services/reward-reports';
+import { approveReward, notifyReward, payReward, proposeReward } from '../../worker/services/rewards';
+import { approver, concludedTip, NO_EXCLUSIONS, officer } from '../support/rewards';
+
+describe('reward reports, ledger CSV and public figures', () => {
+  it('totals by year, domain and department; CSV without identity; paid figures per year', async () => {
+    const tips = [await concludedTip({ penaltyFen: 10_000_000, anonymous: false }), await concludedTip({ penaltyFen: 40_000_000 })];
+    await env.DB.prepare("UPDATE tips SET department_id = 'yjj'").run();
+    for (const t of tips) {
+      const { rewardId } = await proposeReward(env, { tipId: t.id, actor: officer, exclusions: NO_EXCLUSIONS });
+      await approveReward(env, { rewardId, actor: approver });
+      await notifyReward(env, { rewardId, actor: officer });
+      await payReward(env, { rewardId, actor: officer, paidAt: Date.parse('2026-11-20T10:00:00+08:00'), method: 'bank_transfer', voucherNo: `=cmd|' /C calc'!A0`, verification: 'real_name_id' });
+    }
+    const report = await rewardReport(env);
+    expect(report.total).toEqual({ proposed: 2, paid: 2, paidFen: 1_500_000 + 6_000_000, expired: 0, declined: 0 });
+    expect(report.rows[0]).toMatchObject({ domain: 'gas', domainLabel: '燃气', departmentName: '区应急管理局', paid: 2 });
+
+    const csv = await rewardLedgerCsv(env);
+    expect(csv.startsWith('\uFEFF时间,事件,金额（元）')).toBe(true);
+    expect(csv).toContain('已发放');
+    expect(csv).toContain('60000.00');
+    for (const secret of ['李四', '13912345678', '11010519491231002X', 'lisi@example.com', tips[0]!.queryCode]) expect(csv).not.toContain(secret);
+    expect(await publicRewardFigures(env)).toEqual([{ year: '2026', count: 2, totalFen: 7_500_000 }]);
+  });
+
+  it('CSV cells never start a formula and are quoted when needed', () => {
+    expect(csvCell('=HYPERLINK("http://evil.example")')).toBe(`"'=HYPERLINK(""http://evil.example"")"`);
+    expect(csvCell('+1')).toBe("'+1");
+    expect(csvCell('-2+3')).toBe("'-2+3");
+    expect(csvCell('@SUM(1)')).toBe("'@SUM(1)");
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('第一行\n第二行')).toBe('"第一行\n第二行"');
+    expect(csvRow(['普通', 12, null])).toBe('普通,12,');
+  });
+});
