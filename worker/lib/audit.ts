@@ -9,7 +9,9 @@
 import type { Env } from '../env';
 import { sha256Hex } from './crypto';
 
-export const GENESIS = '0'.repeat(64);
+import { auditPayload, GENESIS } from './audit-payload';
+
+export { auditPayload, GENESIS };
 /** How long a writer keeps retrying when others append at the same moment (then the request fails cleanly). */
 const RETRY_BUDGET_MS = 20_000;
 
@@ -30,11 +32,6 @@ export interface AuditRow {
   detail: string | null;
   prev_hash: string;
   hash: string;
-}
-
-/** The canonical text a row's hash covers. */
-export function auditPayload(r: Omit<AuditRow, 'hash'>): string {
-  return JSON.stringify([r.seq, r.at, r.actor, r.action, r.tip_id, r.detail, r.prev_hash]);
 }
 
 function isSeqConflict(e: unknown): boolean {

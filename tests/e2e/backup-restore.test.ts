@@ -1,0 +1,77 @@
+/**
+ * Backup and restore, as README documents them: export a local D1 that has real tips and audit rows (made
+ * through the running Worker), restore into a fresh D1, and find identical counts and an identical, valid
+ * hash chain.
+ */
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM helpers shared with the scripts
+import { migrateAndSeed, ROOT, run, serve } from '../../scripts/lib/local.mjs';
+// @ts-expect-error plain ESM helper
+import { d1File } from '../../scripts/bench/scale.mjs';
+// @ts-expect-error plain ESM helper
+import { verifyChainFile } from '../../scripts/lib/audit-chain.mjs';
+
+/** A throwaway project folder whose wrangler.toml keeps its local D1 under its own .wrangler/state. */
+function project(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'anquan-backup-'));
+  cpSync(join(ROOT, 'wrangler.toml'), join(dir, 'wrangler.toml'));
+  symlinkSync(join(ROOT, 'migrations'), join(dir, 'migrations'));
+  return dir;
+}
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('backup and restore of D1', () => {
+  it('export → restore into a fresh D1: identical counts and an identical, valid hash chain', async () => {
+    const src = project();
+    const dst = project();
+    dirs.push(src, dst);
+    const state = join(src, '.wrangler', 'state');
+    migrateAndSeed(state, { quiet: true });
+    const server = await serve({ port: 17000 + Math.floor(Math.random() * 900), persistTo: state, quiet: true });
+    try {
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${server.url}/api/tips`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'cf-connecting-ip': `2001:db8::b${i}` },
+          body: JSON.stringify({
+            type: 'general_hazard', domain: 'fire', unitName: `备份测试单位${i}`, address: '济阳街道', townId: 'jiyang',
+            seenAt: new Date().toISOString(), description: '消防通道被堵塞，需要尽快处理。', isEmployee: false,
+            reporter: i % 2 ? { anonymous: false, name: '王五', mobile: '13700000000' } : { anonymous: true },
+            attachments: [], consent: { notice: true, privacy: true }, turnstileToken: 'XXXX.DUMMY.TOKEN.XXXX',
+          }),
+        });
+        expect(res.status).toBe(201);
+      }
+    } finally {
+      await server.stop();
+    }
+    const backup = join(src, 'backup.sql');
+    run('node', ['scripts/db-backup.mjs', '-c', join(src, 'wrangler.toml'), '--out', backup], { quiet: true });
+    run('node', ['scripts/db-restore.mjs', backup, '-c', join(dst, 'wrangler.toml')], { quiet: true });
+
+    const a = new DatabaseSync(d1File(state), { readOnly: true });
+    const b = new DatabaseSync(d1File(join(dst, '.wrangler', 'state')), { readOnly: true });
+    const tables = a.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name").all() as { name: string }[];
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['tips', 'tip_identities', 'audit_log', 'd1_migrations']));
+    for (const { name } of tables) {
+      const count = (db: DatabaseSync) => (db.prepare(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n;
+      expect(count(b), name).toBe(count(a));
+    }
+    expect((a.prepare('SELECT COUNT(*) AS n FROM tips').get() as { n: number }).n).toBe(5);
+    const chain = (db: DatabaseSync) => db.prepare('SELECT seq, prev_hash, hash FROM audit_log ORDER BY seq').all();
+    expect(chain(b)).toEqual(chain(a));
+    a.close();
+    b.close();
+    expect(verifyChainFile(d1File(join(dst, '.wrangler', 'state')))).toEqual({ ok: true, rows: 5 });
+    // The restored database keeps the append-only guard.
+    const w = new DatabaseSync(d1File(join(dst, '.wrangler', 'state')));
+    expect(() => w.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
+    w.close();
+  }, 120_000);
+});
