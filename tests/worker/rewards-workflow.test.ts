@@ -133,6 +133,32 @@ describe('reward workflow', () => {
     expect((await ledger(rewardId)).filter((e: any) => e.kind === 'expired')).toHaveLength(1);
   });
 
+  it('an expiry run interrupted by a D1 failure and retried expires each reward exactly once', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const tip = await concludedTip();
+      const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+      await approveReward(env, { rewardId, actor: approver });
+      await notifyReward(env, { rewardId, actor: officer, now: Date.parse('2026-01-05T09:00:00+08:00') });
+      ids.push(rewardId);
+    }
+    // The second reward's batch fails mid-run (as if D1 went away); the first one has already expired.
+    await env.DB.prepare(
+      `CREATE TRIGGER fail_second BEFORE INSERT ON reward_events WHEN NEW.reward_id = '${ids[1]}' AND NEW.kind = 'expired'
+       BEGIN SELECT RAISE(ABORT, 'simulated D1 failure'); END`,
+    ).run();
+    const at = Date.parse('2026-06-01T00:00:00+08:00');
+    await expect(expireRewards(env, at)).rejects.toThrow(/simulated D1 failure/);
+    expect([await status(ids[0]!), await status(ids[1]!)]).toEqual(['expired', 'notified']);
+    await env.DB.prepare('DROP TRIGGER fail_second').run();
+    await expireRewards(env, at); // the retry
+    await expireRewards(env, at); // and a duplicate run
+    expect([await status(ids[0]!), await status(ids[1]!)]).toEqual(['expired', 'expired']);
+    for (const id of ids) expect((await ledger(id)).filter((e: any) => e.kind === 'expired')).toHaveLength(1);
+    const audits = await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'reward.expired' AND detail LIKE ?").bind(`%${ids[1]}%`).first();
+    expect(audits).toEqual({ n: 1 });
+  });
+
   it('an approver can extend the claim period before expiry, with a reason', async () => {
     const tip = await concludedTip();
     const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
