@@ -44,6 +44,21 @@ if (want('api')) {
   }
 }
 
+if (want('site')) {
+  console.log('▶ site: Lighthouse per page type');
+  const persistTo = mkdtempSync(join(tmpdir(), 'anquan-site-'));
+  migrateAndSeed(persistTo, { quiet: true });
+  const server = await serve({ port: 18789, persistTo, quiet: true });
+  try {
+    const { benchSite, siteMarkdown } = await import('./bench/site.mjs');
+    const rows = await benchSite(server.url);
+    results.site = { rows, markdown: siteMarkdown(rows) };
+  } finally {
+    await server.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  }
+}
+
 if (want('scale')) {
   const count = Number(process.env.SCALE_TIPS ?? 1_000_000);
   console.log(`▶ scale: ${count.toLocaleString()} generated tips`);

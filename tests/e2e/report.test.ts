@@ -26,6 +26,8 @@ describe('/report/ in Chromium', () => {
     const page = await phonePage(browser);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
+    // CSP violations (e.g. an eval probe) and failed loads surface as console errors.
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await page.goto(`${base}/report/`);
     await page.getByText('人机验证已通过').waitFor();
     return { page, errors };
