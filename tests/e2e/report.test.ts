@@ -27,7 +27,11 @@ describe('/report/ in Chromium', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     // CSP violations (e.g. an eval probe) and failed loads surface as console errors.
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('console', (m) => (m.type() === 'error' || m.text().startsWith('CSP violation')) && errors.push(m.text()));
+    // A caught eval probe is still a CSP violation (Lighthouse flags it): report every one.
+    await page.addInitScript(() =>
+      document.addEventListener('securitypolicyviolation', (e) => console.log(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}`)),
+    );
     await page.goto(`${base}/report/`);
     await page.getByText('人机验证已通过').waitFor();
     return { page, errors };

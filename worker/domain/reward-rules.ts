@@ -7,6 +7,7 @@
  * A province with other figures adds its own set (validated by `RewardRuleSetSchema`) — data, not code.
  * All money is integer fen.
  */
+// Plain zod (not ../schemas/zod): scripts/reference-data.mjs loads this file in Node, which needs bare specifiers.
 import { z } from 'zod';
 
 export const ACCIDENT_LEVELS = [

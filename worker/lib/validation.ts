@@ -2,11 +2,8 @@
  * Validation glue: zod speaks Chinese (its zh-CN locale, plus our own per-field messages), and every failed
  * validation becomes the one error envelope with the failing fields listed.
  */
-import { z } from 'zod';
+import { z } from '../schemas/zod';
 import { ApiError, type FieldError } from './errors';
-
-// jitless: no `new Function` probe (the CSP forbids eval, and the probe itself is reported as a violation).
-z.config({ ...z.locales.zhCN(), jitless: true });
 
 /** Map zod issues to field errors with stable codes (`params.code` of a refinement, else zod's issue code). */
 export function fieldErrors(error: z.ZodError): FieldError[] {

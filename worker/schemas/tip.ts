@@ -6,7 +6,7 @@
  * Plain `zod` (not the OpenAPI-extended one) so the browser bundle stays small: OpenAPI names and examples
  * are given with zod's own `.meta()`, which the OpenAPI generator reads.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { DOMAIN_CODES, TIP_TYPE_CODES } from '../domain/catalog';
 import { LIMITS } from '../domain/limits';
 

@@ -2,11 +2,7 @@
  * Client-side checks: the very schema the API validates with, so the messages a reporter sees before
  * sending are the ones the server would answer.
  */
-import { z } from 'zod';
 import { TipSubmission } from '../../../worker/schemas/tip';
-
-// jitless: no `new Function` probe (the CSP forbids eval, and the probe itself is reported as a violation).
-z.config({ ...z.locales.zhCN(), jitless: true });
 
 export interface FieldError {
   path: string;
