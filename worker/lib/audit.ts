@@ -9,7 +9,7 @@
 import type { Env } from '../env';
 import { sha256Hex } from './crypto';
 
-import { auditPayload, GENESIS } from './audit-payload';
+import { auditPayload, GENESIS, type AuditRowContent } from './audit-payload';
 
 export { auditPayload, GENESIS };
 /** How long a writer keeps retrying when others append at the same moment (then the request fails cleanly). */
@@ -23,14 +23,7 @@ export interface AuditEntry {
   at?: number;
 }
 
-export interface AuditRow {
-  seq: number;
-  at: number;
-  actor: string;
-  action: string;
-  tip_id: string | null;
-  detail: string | null;
-  prev_hash: string;
+export interface AuditRow extends AuditRowContent {
   hash: string;
 }
 
