@@ -87,6 +87,8 @@ export const tips = sqliteTable(
     dueKind: text('due_kind'),
     /** 交办 due date set by the dispatcher. */
     assignmentDueAt: integer('assignment_due_at'),
+    /** The statutory 办结 deadline (受理 + 60 days, plus an approved extension); shown to the reporter. */
+    concludeDueAt: integer('conclude_due_at'),
     extensionDays: integer('extension_days'),
     extensionReason: text('extension_reason'),
     extensionState: text('extension_state'), // requested | approved | refused
@@ -223,6 +225,8 @@ export const staff = sqliteTable(
     roles: text('roles', { mode: 'json' }).$type<string[]>().notNull(),
     departmentId: text('department_id').references(() => departments.id),
     totpSecret: text('totp_secret'),
+    /** The last TOTP time step accepted, so a code cannot be replayed within its window. */
+    totpLastStep: integer('totp_last_step'),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
     failedLogins: integer('failed_logins').notNull().default(0),
     lockedUntil: integer('locked_until'),
