@@ -8,6 +8,7 @@ import { ApiError, errorResponse } from './lib/errors';
 import { requireJsonBodies, securityHeaders } from './lib/security';
 import { createRouter } from './lib/router';
 import { publicApi } from './routes/public';
+import { staffApi } from './routes/staff';
 
 export function createApp() {
   const app = createRouter();
@@ -20,6 +21,7 @@ export function createApp() {
   app.use('/api/*', requireJsonBodies());
 
   app.route('/api', publicApi());
+  app.route('/api/staff', staffApi());
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

@@ -30,4 +30,6 @@ export interface Env {
   PUBLIC_ORIGIN?: string;
 }
 
-export type AppEnv = { Bindings: Env; Variables: { requestId: string } };
+import type { StaffSession } from './services/auth';
+
+export type AppEnv = { Bindings: Env; Variables: { requestId: string; staff: StaffSession } };

@@ -84,3 +84,8 @@ export const label = {
   domain: (code: string) => DOMAINS.find((d) => d.code === code)?.label ?? code,
   publicStatus: (code: string) => PUBLIC_STATUSES.find((s) => s.code === code)?.label ?? code,
 };
+
+/** The label of `code` in any `{ code, label }` list (reject reasons, conclusions, …), or the code itself. */
+export function labelIn(list: readonly { code: string; label: string }[], code: string): string {
+  return list.find((x) => x.code === code)?.label ?? code;
+}

@@ -49,15 +49,19 @@ export const PUBLIC_STATUS_OF: Record<TipState, PublicStatus> = {
   merged: 'merged',
 };
 
-export type Action =
-  | 'accept'
-  | 'reject'
-  | 'assign'
-  | 'return'
-  | 'conclude'
-  | 'rectify'
-  | 'recheck'
-  | 'merge';
+export const ACTIONS = [
+  'accept',
+  'reject',
+  'assign',
+  'return',
+  'conclude',
+  'rectify',
+  'recheck',
+  'merge',
+  'request_extension',
+  'decide_extension',
+] as const;
+export type Action = (typeof ACTIONS)[number];
 
 export interface TransitionRule {
   from: readonly TipState[];
@@ -117,7 +121,31 @@ export const TRANSITIONS: Record<Action, TransitionRule> = {
     roles: ['dispatcher', 'admin'],
     label: '合并',
   },
+  // Extensions keep the state; at most one is granted per tip, of at most `maxExtensionDays`.
+  request_extension: {
+    from: ['assigned', 'rectifying', 'rectified', 'reviewing'],
+    to: [],
+    roles: ['handler', 'admin'],
+    label: '申请延期',
+    departmentBound: true,
+  },
+  decide_extension: {
+    from: ['assigned', 'rectifying', 'rectified', 'reviewing'],
+    to: [],
+    roles: ['supervisor', 'admin'],
+    label: '审批延期',
+  },
 };
+
+/**
+ * Moves that are not staff actions: the reporter's objection (异议) within the window reopens a concluded tip
+ * for 复查, and the scheduled job closes a concluded tip once the objection window has passed.
+ */
+export const REPORTER_OBJECTION = { from: ['concluded', 'closed'] as TipState[], to: 'reviewing' as TipState };
+export const AUTO_CLOSE = { from: ['concluded'] as TipState[], to: 'closed' as TipState };
+
+/** States in which a tip is still being handled (deadlines run, reminders are sent). */
+export const OPEN_STATES: readonly TipState[] = ['submitted', 'accepted', 'assigned', 'returned', 'rectifying', 'rectified', 'reviewing'];
 
 /** Reasons for 不予受理 (PRODUCT §3.1). */
 export const REJECT_REASONS = [
@@ -144,11 +172,19 @@ export const RISK_COLOURS = [
   { code: 'blue', label: '蓝' },
 ] as const;
 
+/** What an action needs beyond state and role (extension bookkeeping). */
+export interface TipFlags {
+  extensionState?: string | null;
+}
+
 /** Actions the given roles may take on a tip in `state` (department binding is checked by the caller). */
-export function allowedActions(state: TipState, roles: readonly Role[]): Action[] {
-  return (Object.keys(TRANSITIONS) as Action[]).filter((a) => {
+export function allowedActions(state: TipState, roles: readonly string[], flags: TipFlags = {}): Action[] {
+  return ACTIONS.filter((a) => {
     const rule = TRANSITIONS[a];
-    return rule.from.includes(state) && rule.roles.some((r) => roles.includes(r));
+    if (!rule.from.includes(state) || !rule.roles.some((r) => roles.includes(r))) return false;
+    if (a === 'request_extension') return flags.extensionState == null || flags.extensionState === 'refused';
+    if (a === 'decide_extension') return flags.extensionState === 'requested';
+    return true;
   });
 }
 

@@ -33,7 +33,7 @@ export function isValidIdNumber(raw: string): boolean {
 /** Control characters other than tab and newlines have no place in plain text. */
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
-const plain = (label: string, min: number, max: number) =>
+export const plain = (label: string, min: number, max: number) =>
   z
     .string({ error: `请填写${label}` })
     .trim()

@@ -5,6 +5,8 @@
 import type { Env } from '../env';
 import { LIMITS } from '../domain/limits';
 import { expireRewards } from './rewards';
+import { sendReminders } from './reminders';
+import { closeAfterObjectionWindow } from './transitions';
 
 /** Delete uploads that never became part of a tip, and idempotency receipts older than a day. */
 export async function sweepOrphans(env: Env, now: number): Promise<number> {
@@ -34,6 +36,8 @@ export async function sweepOrphans(env: Env, now: number): Promise<number> {
 export const JOBS: [name: string, job: (env: Env, now: number) => Promise<unknown>][] = [
   ['uploads.sweep', sweepOrphans],
   ['rewards.expire', expireRewards],
+  ['tips.remind', sendReminders],
+  ['tips.close_after_objection_window', closeAfterObjectionWindow],
 ];
 
 export async function runScheduled(env: Env, now: number): Promise<void> {

@@ -1,0 +1,111 @@
+/** Administration, audit and reminders: /api/staff/admin/*, /api/staff/audit*, /api/staff/reminders*, /api/staff/reference. */
+import { z } from '@hono/zod-openapi';
+import { ROLE_CODES, ROLES } from '../../domain/workflow';
+import { verifyChain } from '../../lib/audit';
+import { ApiError } from '../../lib/errors';
+import { createRouter } from '../../lib/router';
+import { markReminderRead, remindersFor } from '../../services/reminders';
+import { timeLimits } from '../../services/settings';
+import {
+  createStaff,
+  listStaff,
+  NewStaff,
+  ReferencePatch,
+  referenceData,
+  setTimeLimits,
+  StaffPatch,
+  TimeLimitsInput,
+  updateStaff,
+  upsertReference,
+} from '../../services/staff-admin';
+import { staffRoute } from './session';
+
+const ok = (d: string) => ({ 200: { description: d, content: { 'application/json': { schema: z.object({}).passthrough() } } } });
+const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
+
+const reference = staffRoute(ROLE_CODES, { method: 'get', path: '/reference', summary: '单位、镇街、领域与角色列表', responses: ok('参考数据') });
+const staffList = staffRoute(['admin'], { method: 'get', path: '/admin/staff', summary: '工作人员账号', responses: ok('账号列表') });
+const staffCreate = staffRoute(['admin'], {
+  method: 'post',
+  path: '/admin/staff',
+  summary: '新建工作人员账号',
+  request: jsonBody(NewStaff),
+  responses: { 201: { description: '已创建', content: { 'application/json': { schema: z.object({ id: z.string() }) } } } },
+});
+const staffUpdate = staffRoute(['admin'], {
+  method: 'patch',
+  path: '/admin/staff/{id}',
+  summary: '修改账号（角色、单位、停用、重置密码或动态验证码）',
+  request: { params: z.object({ id: z.uuid() }), ...jsonBody(StaffPatch) },
+  responses: { 204: { description: '已保存' } },
+});
+const referenceUpdate = staffRoute(['admin'], {
+  method: 'put',
+  path: '/admin/reference',
+  summary: '新增或修改单位、镇街，或领域的牵头单位',
+  request: jsonBody(ReferencePatch),
+  responses: { 204: { description: '已保存' } },
+});
+const limitsGet = staffRoute(['admin', 'supervisor'], { method: 'get', path: '/admin/time-limits', summary: '办理时限设置', responses: ok('时限') });
+const limitsPut = staffRoute(['admin'], {
+  method: 'put',
+  path: '/admin/time-limits',
+  summary: '修改办理时限',
+  request: jsonBody(TimeLimitsInput),
+  responses: ok('新的时限'),
+});
+const auditVerify = staffRoute(['admin', 'auditor'], {
+  method: 'get',
+  path: '/audit/verify',
+  summary: '校验审计日志哈希链，指出第一条被篡改的记录',
+  responses: ok('校验结果'),
+});
+const auditList = staffRoute(['admin', 'auditor'], {
+  method: 'get',
+  path: '/audit',
+  summary: '审计日志（最新在前）',
+  request: { query: z.object({ before: z.coerce.number().int().min(1).optional(), tipId: z.uuid().optional() }).strict() },
+  responses: ok('审计记录'),
+});
+const reminders = staffRoute(ROLE_CODES, { method: 'get', path: '/reminders', summary: '我的提醒、催办、督办', responses: ok('提醒') });
+const reminderRead = staffRoute(ROLE_CODES, {
+  method: 'post',
+  path: '/reminders/{id}/read',
+  summary: '标记提醒为已读',
+  request: { params: z.object({ id: z.string().min(1).max(64) }) },
+  responses: { 204: { description: '已读' } },
+});
+
+export function staffAdminRoutes() {
+  return createRouter()
+    .openapi(reference, async (c) => c.json({ ...(await referenceData(c.env)), roles: ROLES.map((r) => ({ ...r })) }, 200))
+    .openapi(staffList, async (c) => c.json({ staff: await listStaff(c.env) }, 200))
+    .openapi(staffCreate, async (c) => c.json({ id: await createStaff(c.env, c.get('staff'), c.req.valid('json')) }, 201))
+    .openapi(staffUpdate, async (c) => {
+      await updateStaff(c.env, c.get('staff'), c.req.valid('param').id, c.req.valid('json'));
+      return c.body(null, 204);
+    })
+    .openapi(referenceUpdate, async (c) => {
+      await upsertReference(c.env, c.get('staff'), c.req.valid('json'));
+      return c.body(null, 204);
+    })
+    .openapi(limitsGet, async (c) => c.json(await timeLimits(c.env), 200))
+    .openapi(limitsPut, async (c) => c.json(await setTimeLimits(c.env, c.get('staff'), c.req.valid('json')), 200))
+    .openapi(auditVerify, async (c) => c.json({ ...(await verifyChain(c.env)) }, 200))
+    .openapi(auditList, async (c) => {
+      const q = c.req.valid('query');
+      const { results } = await c.env.DB.prepare(
+        `SELECT seq, at, actor, action, tip_id, detail, hash FROM audit_log
+          WHERE seq < ? ${q.tipId ? 'AND tip_id = ?' : ''} ORDER BY seq DESC LIMIT 100`,
+      )
+        .bind(q.before ?? Number.MAX_SAFE_INTEGER, ...(q.tipId ? [q.tipId] : []))
+        .all();
+      return c.json({ rows: results }, 200);
+    })
+    .openapi(reminders, async (c) => c.json({ reminders: await remindersFor(c.env, c.get('staff')) }, 200))
+    .openapi(reminderRead, async (c) => {
+      if (!(await markReminderRead(c.env, c.get('staff'), c.req.valid('param').id))) throw new ApiError('NOT_FOUND');
+      return c.body(null, 204);
+    });
+}
+

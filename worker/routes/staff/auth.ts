@@ -1,0 +1,145 @@
+/** Staff sign-in: POST /api/staff/login, /login/totp, /logout; GET /api/staff/me. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import type { Context } from 'hono';
+import type { AppEnv } from '../../env';
+import { ROLES } from '../../domain/workflow';
+import { clientKey, hit } from '../../lib/ratelimit';
+import { createRouter } from '../../lib/router';
+import { ErrorEnvelope } from '../../schemas/common';
+import { login, logout, SESSION, verifySecondFactor } from '../../services/auth';
+import { requireSession, sameOrigin } from './session';
+
+/** Sign-in attempts per client address per 10 minutes (on top of the per-account lock-out). */
+export const LOGIN_LIMIT = { limit: 30, windowMs: 10 * 60_000 };
+
+const Me = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    displayName: z.string(),
+    roles: z.array(z.string()),
+    roleLabels: z.array(z.string()),
+    departmentId: z.string().nullable(),
+    csrfToken: z.string(),
+    secondFactorDone: z.boolean(),
+  })
+  .openapi('StaffMe');
+
+const LoginAnswer = z
+  .object({
+    needsTotp: z.boolean(),
+    csrfToken: z.string(),
+    enrollment: z.object({ secret: z.string(), uri: z.string() }).optional(),
+  })
+  .openapi('StaffLoginAnswer');
+
+const err = (d: string) => ({ description: d, content: { 'application/json': { schema: ErrorEnvelope } } });
+
+function setSessionCookie(c: Context<AppEnv>, token: string) {
+  setCookie(c, SESSION.cookie, token, {
+    prefix: 'host',
+    path: '/',
+    httpOnly: true,
+    secure: true,
+    sameSite: 'Strict',
+    maxAge: SESSION.absoluteMs / 1000,
+  });
+}
+
+const loginRoute = createRoute({
+  method: 'post',
+  path: '/login',
+  tags: ['staff'],
+  summary: '工作人员登录（用户名、密码）',
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }).strict(),
+        },
+      },
+    },
+  },
+  responses: {
+    200: { description: '已登录，或需要动态验证码', content: { 'application/json': { schema: LoginAnswer } } },
+    401: err('用户名或密码不正确'),
+    403: err('跨站请求'),
+    429: err('尝试过多，已锁定'),
+  },
+});
+
+const totpRoute = createRoute({
+  method: 'post',
+  path: '/login/totp',
+  tags: ['staff'],
+  summary: '输入动态验证码（TOTP）',
+  middleware: [requireSession({ allowPartial: true })] as const,
+  request: {
+    body: { required: true, content: { 'application/json': { schema: z.object({ code: z.string().regex(/^\d{6}$/, { error: '请输入 6 位数字验证码' }) }).strict() } } },
+  },
+  responses: {
+    200: { description: '已登录', content: { 'application/json': { schema: z.object({ csrfToken: z.string() }) } } },
+    401: err('验证码不正确'),
+    403: err('CSRF'),
+    429: err('尝试过多，已锁定'),
+  },
+});
+
+const logoutRoute = createRoute({
+  method: 'post',
+  path: '/logout',
+  tags: ['staff'],
+  summary: '退出登录',
+  middleware: [requireSession({ allowPartial: true })] as const,
+  responses: { 204: { description: '已退出' }, 401: err('未登录'), 403: err('CSRF') },
+});
+
+const meRoute = createRoute({
+  method: 'get',
+  path: '/me',
+  tags: ['staff'],
+  summary: '当前登录的工作人员',
+  middleware: [requireSession({ allowPartial: true })] as const,
+  responses: { 200: { description: '当前用户', content: { 'application/json': { schema: Me } } }, 401: err('未登录') },
+});
+
+export function authRoutes() {
+  return createRouter()
+    .openapi(loginRoute, async (c) => {
+      sameOrigin(c);
+      await hit(c.env, `login:${await clientKey(c)}`, LOGIN_LIMIT);
+      const { username, password } = c.req.valid('json');
+      const r = await login(c.env, username.trim(), password);
+      setSessionCookie(c, r.token);
+      return c.json({ needsTotp: r.needsTotp, csrfToken: r.csrfToken, ...(r.enrollment ? { enrollment: r.enrollment } : {}) }, 200);
+    })
+    .openapi(totpRoute, async (c) => {
+      await hit(c.env, `totp:${await clientKey(c)}`, LOGIN_LIMIT);
+      const r = await verifySecondFactor(c.env, c.get('staff'), c.req.valid('json').code);
+      setSessionCookie(c, r.token);
+      return c.json({ csrfToken: r.csrfToken }, 200);
+    })
+    .openapi(logoutRoute, async (c) => {
+      await logout(c.env, c.get('staff'));
+      deleteCookie(c, SESSION.cookie, { prefix: 'host', path: '/', secure: true });
+      return c.body(null, 204);
+    })
+    .openapi(meRoute, (c) => {
+      const s = c.get('staff');
+      return c.json(
+        {
+          id: s.id,
+          username: s.username,
+          displayName: s.displayName,
+          roles: [...s.roles],
+          roleLabels: s.roles.map((r) => ROLES.find((x) => x.code === r)?.label ?? r),
+          departmentId: s.departmentId,
+          csrfToken: s.csrfToken,
+          secondFactorDone: s.secondFactorDone,
+        },
+        200,
+      );
+    });
+}

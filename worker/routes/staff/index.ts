@@ -1,0 +1,16 @@
+/**
+ * The staff API tree, mounted at /api/staff. Every route but sign-in sits behind the session, CSRF and role
+ * checks of ./session.ts; the roles of each route are listed in the OpenAPI document as `x-roles`.
+ */
+import { createRouter } from '../../lib/router';
+import { staffAdminRoutes } from './admin';
+import { authRoutes } from './auth';
+import { staffTipRoutes } from './tips';
+
+export function staffApi() {
+  const api = createRouter();
+  api.route('/', authRoutes());
+  api.route('/', staffTipRoutes());
+  api.route('/', staffAdminRoutes());
+  return api;
+}

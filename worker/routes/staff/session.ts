@@ -1,0 +1,72 @@
+/**
+ * The staff API's gatekeeping, applied to every /api/staff route except sign-in:
+ * 1. a valid server-side session (cookie) — else 401;
+ * 2. the second factor done, for accounts that need one — else 401 TOTP_REQUIRED;
+ * 3. on every state-changing request, the session's CSRF token in `X-CSRF-Token` and no foreign Origin — else 403;
+ * 4. the route's roles (declared with the route in `staffRoute`) — else 403.
+ */
+import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import { getCookie } from 'hono/cookie';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../../env';
+import type { Role } from '../../domain/workflow';
+import { timingSafeEqual } from '../../lib/crypto';
+import { ApiError } from '../../lib/errors';
+import { ErrorEnvelope } from '../../schemas/common';
+import { SESSION, sessionFor } from '../../services/auth';
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Refuse a browser request coming from another origin (belt and braces with the CSRF token). */
+export function sameOrigin(c: Context<AppEnv>): void {
+  const origin = c.req.header('origin');
+  if (origin && origin !== new URL(c.req.url).origin) throw new ApiError('CSRF_FAILED');
+  if (c.req.header('sec-fetch-site') === 'cross-site') throw new ApiError('CSRF_FAILED');
+}
+
+/** Session + second factor + CSRF. `allowPartial` lets the TOTP step and sign-out through before the second factor. */
+export function requireSession(opts: { allowPartial?: boolean } = {}): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const session = await sessionFor(c.env, getCookie(c, SESSION.cookie, 'host'));
+    if (!session) throw new ApiError('UNAUTHENTICATED');
+    if (!session.secondFactorDone && !opts.allowPartial) throw new ApiError('TOTP_REQUIRED');
+    if (!SAFE.has(c.req.method)) {
+      sameOrigin(c);
+      const sent = c.req.header('x-csrf-token') ?? '';
+      if (!timingSafeEqual(sent, session.csrfToken)) throw new ApiError('CSRF_FAILED');
+    }
+    c.set('staff', session);
+    await next();
+  };
+}
+
+/** Role check for one route: any of `roles` will do. */
+export function requireRoles(roles: readonly Role[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const s = c.get('staff');
+    if (!s.roles.some((r) => (roles as readonly string[]).includes(r))) throw new ApiError('FORBIDDEN');
+    await next();
+  };
+}
+
+const errors = {
+  401: { description: '未登录或登录已超时', content: { 'application/json': { schema: ErrorEnvelope } } },
+  403: { description: '无权限或 CSRF 校验失败', content: { 'application/json': { schema: ErrorEnvelope } } },
+  404: { description: '不存在', content: { 'application/json': { schema: ErrorEnvelope } } },
+  409: { description: '冲突：已被他人修改，或当前状态不允许', content: { 'application/json': { schema: ErrorEnvelope } } },
+  422: { description: '输入有误', content: { 'application/json': { schema: ErrorEnvelope } } },
+};
+
+/**
+ * A staff route: the OpenAPI description, the roles that may call it (listed as `x-roles` in the document),
+ * and the session/CSRF/role middleware in front of the handler.
+ */
+export function staffRoute<R extends Omit<RouteConfig, 'middleware'>>(roles: readonly Role[], config: R) {
+  return createRoute({
+    ...config,
+    tags: ['staff'],
+    'x-roles': roles,
+    middleware: [requireSession(), requireRoles(roles)] as const,
+    responses: { ...errors, ...config.responses },
+  });
+}

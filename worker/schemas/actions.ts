@@ -1,0 +1,78 @@
+/**
+ * What each workflow action records (PRODUCT §3): the input schema of every transition in
+ * worker/domain/workflow.ts. The staff API validates with these, the console builds its forms from the same
+ * field names, and the OpenAPI document lists them.
+ */
+import { z } from './zod';
+import { plain } from './tip';
+import { CONCLUSIONS, HAZARD_LEVELS, REJECT_REASONS, RISK_COLOURS, type Action } from '../domain/workflow';
+
+const codes = <T extends readonly { code: string }[]>(list: T, label: string) =>
+  z.enum(list.map((x) => x.code) as [T[number]['code'], ...T[number]['code'][]], { error: `请选择${label}` });
+
+/** A China-time calendar date, YYYY-MM-DD. */
+export const DateString = z
+  .string({ error: '请填写日期' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: '日期格式应为 YYYY-MM-DD' })
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), { error: '日期不存在' });
+
+export const ACTION_INPUTS = {
+  accept: z.object({}).strict(),
+  reject: z
+    .object({ reason: codes(REJECT_REASONS, '不予受理理由'), note: plain('说明', 0, 500).optional() })
+    .strict(),
+  assign: z
+    .object({
+      departmentId: z.string({ error: '请选择承办单位' }).min(1, { error: '请选择承办单位' }).max(40),
+      /** 交办 due date; defaults to the statutory conclusion deadline and may not pass it. */
+      dueDate: DateString.optional(),
+      instructions: plain('交办要求', 0, 1000).optional(),
+    })
+    .strict(),
+  return: z.object({ reason: plain('退回理由', 2, 500) }).strict(),
+  conclude: z
+    .object({
+      conclusion: codes(CONCLUSIONS, '核查结论'),
+      /** 处理决定: shown to the reporter. */
+      decision: plain('处理决定', 2, 2000),
+      penaltyFen: z.number({ error: '行政处罚金额应为数字' }).int({ error: '金额以分为单位，须为整数' }).min(0).max(1e12).optional(),
+      hazardLevel: codes(HAZARD_LEVELS, '隐患等级').optional(),
+      riskColour: codes(RISK_COLOURS, '风险颜色').optional(),
+      rectificationRequired: z.boolean({ error: '请选择是否需要整改' }),
+    })
+    .strict()
+    .refine((v) => !(v.conclusion === 'false' && v.rectificationRequired), {
+      error: '核查不属实的举报无需整改',
+      path: ['rectificationRequired'],
+      params: { code: 'NO_RECTIFICATION_WHEN_FALSE' },
+    })
+    .refine((v) => !v.rectificationRequired || v.hazardLevel, {
+      error: '需要整改时请填写隐患等级',
+      path: ['hazardLevel'],
+      params: { code: 'HAZARD_LEVEL_REQUIRED' },
+    }),
+  /** The 五到位 rectification record: 措施、责任、资金、时限、预案. */
+  rectify: z
+    .object({
+      measures: plain('整改措施', 2, 1000),
+      responsibility: plain('责任落实', 2, 500),
+      funds: plain('资金落实', 1, 500),
+      deadline: DateString,
+      plan: plain('应急预案', 2, 1000),
+    })
+    .strict(),
+  recheck: z.object({ passed: z.boolean({ error: '请选择复查结果' }), note: plain('复查意见', 2, 1000) }).strict(),
+  merge: z.object({ primaryTrackingNo: z.string({ error: '请填写主举报编号' }).min(10).max(20) }).strict(),
+  request_extension: z
+    .object({
+      days: z.number({ error: '请填写延期天数' }).int().min(1, { error: '延期至少 1 天' }),
+      reason: plain('延期理由', 4, 500),
+    })
+    .strict(),
+  decide_extension: z.object({ approve: z.boolean(), note: plain('审批意见', 0, 500).optional() }).strict(),
+} satisfies Record<Action, z.ZodType>;
+
+export type ActionInput<A extends Action> = z.infer<(typeof ACTION_INPUTS)[A]>;
+
+/** Every action request carries the version of the tip the person looked at (optimistic concurrency). */
+export const ActionRequest = z.object({ version: z.number().int().min(1), input: z.record(z.string(), z.unknown()).default({}) }).strict();

@@ -1,0 +1,207 @@
+/**
+ * Staff sign-in (PRODUCT §3, §5): passwords (PBKDF2), server-side sessions keyed by a hash of the cookie
+ * token, idle and absolute timeouts, lock-out after repeated failures, and a TOTP second factor (RFC 6238)
+ * required for admin and reward roles. Every login, failed login and lock-out is audited.
+ */
+import { generateHOTP, createTOTPKeyURI } from '@oslojs/otp';
+import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
+import type { Env } from '../env';
+import { audit } from '../lib/audit';
+import { seal, sha256Hex, timingSafeEqual, toBase64, unseal, type Sealed } from '../lib/crypto';
+import { ApiError } from '../lib/errors';
+import { DUMMY_HASH, verifyPassword } from '../lib/password';
+import type { StaffActor } from './transitions';
+
+export const SESSION = {
+  cookie: 'aq_session',
+  /** Signed out after this long without a request. */
+  idleMs: 30 * 60_000,
+  /** Signed out this long after signing in, whatever happens. */
+  absoluteMs: 12 * 3_600_000,
+};
+export const LOCKOUT = { maxFailures: 5, lockMs: 15 * 60_000 };
+/** Roles whose accounts must use a second factor. */
+export const TOTP_ROLES = ['admin', 'reward_officer', 'reward_approver'];
+const TOTP_STEP_S = 30;
+
+export interface StaffSession extends StaffActor {
+  username: string;
+  displayName: string;
+  csrfToken: string;
+  tokenHash: string;
+  secondFactorDone: boolean;
+}
+
+interface StaffRow {
+  id: string;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  roles: string;
+  department_id: string | null;
+  totp_secret: string | null;
+  totp_last_step: number | null;
+  active: number;
+  failed_logins: number;
+  locked_until: number | null;
+}
+
+const needsTotp = (roles: string[]) => roles.some((r) => TOTP_ROLES.includes(r));
+
+function randomToken(): string {
+  return toBase64(crypto.getRandomValues(new Uint8Array(32))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+async function newSession(env: Env, staffId: string, secondFactorDone: boolean, now: number) {
+  const token = randomToken();
+  const csrfToken = randomToken();
+  await env.DB.prepare(
+    'INSERT INTO sessions (token_hash, staff_id, csrf_token, second_factor_done, created_at, last_seen_at) VALUES (?,?,?,?,?,?)',
+  )
+    .bind(await sha256Hex(token), staffId, csrfToken, secondFactorDone ? 1 : 0, now, now)
+    .run();
+  return { token, csrfToken };
+}
+
+export interface LoginResult {
+  token: string;
+  csrfToken: string;
+  needsTotp: boolean;
+  /** Only until the account's first successful TOTP code: the key to add to an authenticator app. */
+  enrollment?: { secret: string; uri: string };
+}
+
+async function recordFailure(env: Env, row: StaffRow, now: number, reason: string) {
+  const failures = row.failed_logins + 1;
+  const lock = failures >= LOCKOUT.maxFailures;
+  await env.DB.prepare('UPDATE staff SET failed_logins = ?, locked_until = ? WHERE id = ?')
+    .bind(lock ? 0 : failures, lock ? now + LOCKOUT.lockMs : row.locked_until, row.id)
+    .run();
+  await audit(env, {
+    actor: row.id,
+    action: lock ? 'staff.locked' : 'staff.login_failed',
+    at: now,
+    detail: { reason, failures },
+  });
+}
+
+/** Step 1: username and password. Unknown users and wrong passwords answer alike, in the same time. */
+export async function login(env: Env, username: string, password: string, now = Date.now()): Promise<LoginResult> {
+  const row = await env.DB.prepare('SELECT * FROM staff WHERE username = ?').bind(username).first<StaffRow>();
+  if (!row || !row.active) {
+    await verifyPassword(password, DUMMY_HASH);
+    await audit(env, { actor: 'public', action: 'staff.login_failed', at: now, detail: { reason: 'unknown_user' } });
+    throw new ApiError('LOGIN_FAILED');
+  }
+  if (row.locked_until && row.locked_until > now) {
+    await audit(env, { actor: row.id, action: 'staff.login_failed', at: now, detail: { reason: 'locked' } });
+    throw new ApiError('LOCKED', { retryAfter: Math.ceil((row.locked_until - now) / 1000) });
+  }
+  if (!(await verifyPassword(password, row.password_hash))) {
+    await recordFailure(env, row, now, 'password');
+    throw new ApiError('LOGIN_FAILED');
+  }
+  await env.DB.prepare('UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?').bind(row.id).run();
+  const roles = JSON.parse(row.roles) as string[];
+  const totp = needsTotp(roles) || row.totp_secret != null;
+  let enrollment: LoginResult['enrollment'];
+  if (totp && row.totp_last_step == null) {
+    // Not yet enrolled: issue a key (or show the unconfirmed one again) until a first code proves it works.
+    let key: Uint8Array;
+    if (row.totp_secret) key = await totpKey(env, row);
+    else {
+      key = crypto.getRandomValues(new Uint8Array(20));
+      const sealed = await seal(env, encodeBase32UpperCaseNoPadding(key), `totp:${row.id}`);
+      await env.DB.prepare('UPDATE staff SET totp_secret = ? WHERE id = ?').bind(JSON.stringify(sealed), row.id).run();
+    }
+    enrollment = { secret: encodeBase32UpperCaseNoPadding(key), uri: createTOTPKeyURI('Anquan', row.username, key, TOTP_STEP_S, 6) };
+  }
+  const s = await newSession(env, row.id, !totp, now);
+  await audit(env, { actor: row.id, action: totp ? 'staff.password_ok' : 'staff.login', at: now });
+  return { ...s, needsTotp: totp, enrollment };
+}
+
+async function totpKey(env: Env, row: Pick<StaffRow, 'id' | 'totp_secret'>): Promise<Uint8Array> {
+  const secret = await unseal<string>(env, JSON.parse(row.totp_secret!) as Sealed, `totp:${row.id}`);
+  return decodeBase32IgnorePadding(secret);
+}
+
+/**
+ * Step 2: the TOTP code. Accepts the current step and one either side (clock drift), never a step at or before
+ * the last one used (no replay). Success replaces the session token (no session fixation).
+ */
+export async function verifySecondFactor(env: Env, session: StaffSession, code: string, now = Date.now()): Promise<{ token: string; csrfToken: string }> {
+  const row = await env.DB.prepare('SELECT * FROM staff WHERE id = ?').bind(session.id).first<StaffRow>();
+  if (!row?.totp_secret) throw new ApiError('TOTP_INVALID');
+  if (row.locked_until && row.locked_until > now) throw new ApiError('LOCKED', { retryAfter: Math.ceil((row.locked_until - now) / 1000) });
+  const key = await totpKey(env, row);
+  const current = Math.floor(now / 1000 / TOTP_STEP_S);
+  let matched: number | null = null;
+  for (const step of [current - 1, current, current + 1]) {
+    if (row.totp_last_step != null && step <= row.totp_last_step) continue;
+    if (timingSafeEqual(generateHOTP(key, BigInt(step), 6), code.trim())) matched = step;
+  }
+  if (matched == null) {
+    await recordFailure(env, row, now, 'totp');
+    throw new ApiError('TOTP_INVALID');
+  }
+  // The step guard makes two concurrent uses of one code impossible: only one UPDATE can match.
+  const used = await env.DB.prepare(
+    'UPDATE staff SET totp_last_step = ?, failed_logins = 0 WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)',
+  )
+    .bind(matched, row.id, matched)
+    .run();
+  if (!used.meta.changes) throw new ApiError('TOTP_INVALID');
+  await env.DB.prepare('DELETE FROM sessions WHERE token_hash = ?').bind(session.tokenHash).run();
+  const s = await newSession(env, row.id, true, now);
+  await audit(env, { actor: row.id, action: 'staff.login', at: now, detail: { secondFactor: 'totp' } });
+  return s;
+}
+
+/** The session behind a cookie token, or null when missing, expired (and then deleted) or for an inactive account. */
+export async function sessionFor(env: Env, token: string | undefined, now = Date.now()): Promise<StaffSession | null> {
+  if (!token || token.length > 100) return null;
+  const tokenHash = await sha256Hex(token);
+  const row = await env.DB.prepare(
+    `SELECT s.token_hash, s.csrf_token, s.second_factor_done, s.created_at, s.last_seen_at,
+            st.id, st.username, st.display_name, st.roles, st.department_id, st.active
+       FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = ?`,
+  )
+    .bind(tokenHash)
+    .first<{
+      token_hash: string;
+      csrf_token: string;
+      second_factor_done: number;
+      created_at: number;
+      last_seen_at: number;
+      id: string;
+      username: string;
+      display_name: string;
+      roles: string;
+      department_id: string | null;
+      active: number;
+    }>();
+  if (!row) return null;
+  if (!row.active || now - row.last_seen_at > SESSION.idleMs || now - row.created_at > SESSION.absoluteMs) {
+    await env.DB.prepare('DELETE FROM sessions WHERE token_hash = ?').bind(tokenHash).run();
+    return null;
+  }
+  if (now - row.last_seen_at > 60_000) {
+    await env.DB.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?').bind(now, tokenHash).run();
+  }
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    roles: JSON.parse(row.roles) as string[],
+    departmentId: row.department_id,
+    csrfToken: row.csrf_token,
+    tokenHash,
+    secondFactorDone: row.second_factor_done === 1,
+  };
+}
+
+export async function logout(env: Env, session: StaffSession): Promise<void> {
+  await env.DB.prepare('DELETE FROM sessions WHERE token_hash = ?').bind(session.tokenHash).run();
+  await audit(env, { actor: session.id, action: 'staff.logout' });
+}

@@ -1,0 +1,148 @@
+/**
+ * The staff queue: filtered, sorted by due date (or newest), keyset-paginated — a page costs the same at
+ * row 10 and at row 1,000,000. A 承办员 only ever gets their own department's tips. No identity is selected.
+ */
+import type { Env } from '../env';
+import { OPEN_STATES, STATES } from '../domain/workflow';
+import { ApiError } from '../lib/errors';
+import { z } from '../schemas/zod';
+import { formatTrackingNo, parseTrackingNo } from './codes';
+import { canSeeAll, type StaffActor } from './transitions';
+
+export const QueueFilter = z
+  .object({
+    /** `open` (default): every state still being handled; `all`; or one internal state. */
+    view: z.enum(['open', 'all', ...STATES]).default('open'),
+    type: z.string().max(40).optional(),
+    domain: z.string().max(40).optional(),
+    departmentId: z.string().max(40).optional(),
+    townId: z.string().max(40).optional(),
+    riskColour: z.enum(['red', 'orange', 'yellow', 'blue']).optional(),
+    overdue: z.enum(['1']).optional(),
+    newMessage: z.enum(['1']).optional(),
+    /** A tracking number, or words in the unit name / address / description. */
+    q: z.string().trim().max(100).optional(),
+    sort: z.enum(['due', 'newest']).default('due'),
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export type QueueFilter = z.infer<typeof QueueFilter>;
+
+export interface QueueRow {
+  id: string;
+  trackingNo: string;
+  state: string;
+  publicStatus: string;
+  type: string;
+  domain: string;
+  unitName: string;
+  address: string;
+  townId: string;
+  departmentId: string | null;
+  createdAt: number;
+  dueAt: number | null;
+  dueKind: string | null;
+  overdue: boolean;
+  hazardLevel: string | null;
+  riskColour: string | null;
+  reporterMessagePending: boolean;
+  anonymous: boolean;
+  version: number;
+}
+
+/** Build WHERE clauses and parameters for a filter (shared by the queue and the CSV export). */
+/** `t` is the table alias to qualify columns with (e.g. 't.' when the query joins other tables). */
+export function queueWhere(actor: StaffActor, f: QueueFilter, now: number, t = ''): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (!canSeeAll(actor)) {
+    where.push(`${t}department_id = ?`);
+    params.push(actor.departmentId ?? '\u0000');
+  }
+  if (f.view === 'open') where.push(`${t}state IN (${OPEN_STATES.map(() => '?').join(',')})`), params.push(...OPEN_STATES);
+  else if (f.view !== 'all') where.push(`${t}state = ?`), params.push(f.view);
+  for (const [col, v] of [
+    ['type', f.type],
+    ['domain', f.domain],
+    ['department_id', f.departmentId],
+    ['town_id', f.townId],
+    ['risk_colour', f.riskColour],
+  ] as const) {
+    if (v) where.push(`${t}${col} = ?`), params.push(v);
+  }
+  if (f.overdue) where.push(`${t}due_at < ?`), params.push(now);
+  if (f.newMessage) where.push(`${t}reporter_message_pending = 1`);
+  if (f.q) {
+    const no = parseTrackingNo(f.q);
+    if (no) where.push(`${t}tracking_no = ?`), params.push(no);
+    else {
+      const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+      where.push(`(${t}unit_name LIKE ? ESCAPE '\\' OR ${t}address LIKE ? ESCAPE '\\' OR ${t}description LIKE ? ESCAPE '\\')`);
+      params.push(like, like, like);
+    }
+  }
+  return { where, params };
+}
+
+type Cursor = [number, string];
+const encodeCursor = (c: Cursor) => btoa(JSON.stringify(c));
+function decodeCursor(s: string): Cursor {
+  try {
+    const v = JSON.parse(atob(s)) as unknown;
+    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {}
+  throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'cursor', code: 'CURSOR_INVALID', message: '分页参数无效，请从第一页重新开始' }] });
+}
+
+const FAR_FUTURE = 8_640_000_000_000_000;
+
+export async function listQueue(env: Env, actor: StaffActor, f: QueueFilter, now = Date.now()): Promise<{ rows: QueueRow[]; next: string | null }> {
+  const { where, params } = queueWhere(actor, f, now);
+  // Sort by due date (tips with no running deadline last) or by newest; `id` breaks ties so pages never overlap.
+  // Open tips always have a running deadline, so the plain column (and its index) serves the default view.
+  const key = f.sort === 'due' ? (f.view === 'open' ? 'due_at' : `COALESCE(due_at, ${FAR_FUTURE})`) : 'created_at';
+  const dir = f.sort === 'due' ? '>' : '<';
+  const order = f.sort === 'due' ? 'ASC' : 'DESC';
+  if (f.cursor) {
+    const [v, id] = decodeCursor(f.cursor);
+    where.push(`(${key} ${dir} ? OR (${key} = ? AND id ${dir} ?))`);
+    params.push(v, v, id);
+  }
+  const sql = `SELECT id, tracking_no, state, public_status, type, domain, unit_name, address, town_id, department_id,
+      created_at, due_at, due_kind, hazard_level, risk_colour, reporter_message_pending, anonymous, version
+    FROM tips ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY ${key} ${order}, id ${order} LIMIT ?`;
+  const { results } = await env.DB.prepare(sql)
+    .bind(...params, f.limit + 1)
+    .all<Record<string, unknown>>();
+  const more = results.length > f.limit;
+  const page = results.slice(0, f.limit);
+  const rows = page.map((r) => ({
+    id: r.id as string,
+    trackingNo: formatTrackingNo(r.tracking_no as string),
+    state: r.state as string,
+    publicStatus: r.public_status as string,
+    type: r.type as string,
+    domain: r.domain as string,
+    unitName: r.unit_name as string,
+    address: r.address as string,
+    townId: r.town_id as string,
+    departmentId: (r.department_id as string | null) ?? null,
+    createdAt: r.created_at as number,
+    dueAt: (r.due_at as number | null) ?? null,
+    dueKind: (r.due_kind as string | null) ?? null,
+    overdue: r.due_at != null && (r.due_at as number) < now,
+    hazardLevel: (r.hazard_level as string | null) ?? null,
+    riskColour: (r.risk_colour as string | null) ?? null,
+    reporterMessagePending: r.reporter_message_pending === 1,
+    anonymous: r.anonymous === 1,
+    version: r.version as number,
+  }));
+  const last = page.at(-1);
+  const next =
+    more && last
+      ? encodeCursor([f.sort === 'due' ? ((last.due_at as number | null) ?? FAR_FUTURE) : (last.created_at as number), last.id as string])
+      : null;
+  return { rows, next };
+}

@@ -1,0 +1,97 @@
+/**
+ * Deadline reminders (PRODUCT §3): 提醒 before a deadline, 催办 at it, 督办 after it, and 挂牌督办 for a
+ * 重大事故隐患. Run by the Cron Trigger. Each reminder has a unique key (tip, level, deadline kind, deadline),
+ * so a second run — or a retry after an interrupted one — inserts nothing new.
+ */
+import type { Env } from '../env';
+import { OPEN_STATES } from '../domain/workflow';
+import { timeLimits } from './settings';
+import { canSeeAll, type StaffActor } from './transitions';
+
+const DAY = 86_400_000;
+export const REMINDER_LEVELS = [
+  { code: 'remind', label: '提醒' },
+  { code: 'urge', label: '催办' },
+  { code: 'escalate', label: '督办' },
+  { code: 'listed', label: '挂牌督办' },
+] as const;
+
+/** Which reminder levels a deadline has reached at `now`. */
+export function levelsDue(dueAt: number, now: number, remindBeforeDays: number): string[] {
+  const out: string[] = [];
+  if (now >= dueAt - remindBeforeDays * DAY) out.push('remind');
+  if (now >= dueAt) out.push('urge');
+  if (now >= dueAt + DAY) out.push('escalate');
+  return out;
+}
+
+/** The scheduled job. Returns how many reminders were newly created. */
+export async function sendReminders(env: Env, now: number): Promise<number> {
+  const limits = await timeLimits(env);
+  const horizon = now + limits.remindBeforeDays * DAY;
+  let created = 0;
+  let after: [number, string] = [0, ''];
+  for (;;) {
+    // Walks open tips by deadline (index tips_due), in pages, up to the reminder horizon.
+    const { results } = await env.DB.prepare(
+      `SELECT id, due_at, due_kind, department_id FROM tips
+        WHERE due_at IS NOT NULL AND due_at <= ? AND (due_at > ? OR (due_at = ? AND id > ?))
+          AND state IN (${OPEN_STATES.map(() => '?').join(',')})
+        ORDER BY due_at, id LIMIT 200`,
+    )
+      .bind(horizon, after[0], after[0], after[1], ...OPEN_STATES)
+      .all<{ id: string; due_at: number; due_kind: string; department_id: string | null }>();
+    if (!results.length) break;
+    const stmts: D1PreparedStatement[] = [];
+    for (const t of results) {
+      const levels = levelsDue(t.due_at, now, limits.remindBeforeDays);
+      for (const level of levels) {
+        stmts.push(
+          env.DB.prepare(
+            'INSERT OR IGNORE INTO reminders (id, tip_id, level, due_kind, due_at, department_id, created_at) VALUES (?,?,?,?,?,?,?)',
+          ).bind(crypto.randomUUID(), t.id, level, t.due_kind, t.due_at, t.department_id, now),
+        );
+      }
+    }
+    if (stmts.length) {
+      const res = await env.DB.batch(stmts);
+      created += res.reduce((n, r) => n + (r.meta.changes ?? 0), 0);
+    }
+    const last = results.at(-1)!;
+    after = [last.due_at, last.id];
+    if (results.length < 200) break;
+  }
+  // 挂牌督办 for major hazards is flagged as soon as one is confirmed, not only when late.
+  const majors = await env.DB.prepare(
+    `INSERT OR IGNORE INTO reminders (id, tip_id, level, due_kind, due_at, department_id, created_at)
+       SELECT lower(hex(randomblob(16))), id, 'listed', 'major_hazard', 0, department_id, ?
+         FROM tips WHERE hazard_level = 'major' AND state IN ('rectifying', 'rectified', 'reviewing')`,
+  )
+    .bind(now)
+    .run();
+  return created + (majors.meta.changes ?? 0);
+}
+
+/** Reminders a staff member should see: their department's, or all for district roles. Unread first. */
+export async function remindersFor(env: Env, actor: StaffActor, limit = 100) {
+  const all = canSeeAll(actor);
+  const { results } = await env.DB.prepare(
+    `SELECT r.id, r.tip_id, r.level, r.due_kind, r.due_at, r.created_at, r.read_at, t.tracking_no, t.unit_name, t.state
+       FROM reminders r JOIN tips t ON t.id = r.tip_id
+      WHERE ${all ? '1 = 1' : 'r.department_id = ?'}
+      ORDER BY (r.read_at IS NOT NULL), r.created_at DESC LIMIT ?`,
+  )
+    .bind(...(all ? [] : [actor.departmentId ?? '\u0000']), limit)
+    .all<Record<string, unknown>>();
+  return results;
+}
+
+export async function markReminderRead(env: Env, actor: StaffActor, id: string, now = Date.now()): Promise<boolean> {
+  const all = canSeeAll(actor);
+  const r = await env.DB.prepare(
+    `UPDATE reminders SET read_at = ? WHERE id = ? AND read_at IS NULL ${all ? '' : 'AND department_id = ?'}`,
+  )
+    .bind(now, id, ...(all ? [] : [actor.departmentId ?? '\u0000']))
+    .run();
+  return (r.meta.changes ?? 0) > 0;
+}

@@ -1,0 +1,218 @@
+/**
+ * Everything staff see and do on one tip besides state changes: the full record with its timeline, messages
+ * and internal notes, suggested duplicates, files streamed from R2, notes, messages to the reporter, and the
+ * identity reveal (only with a reason, only for permitted roles, always audited).
+ */
+import type { Env } from '../env';
+import { audit, writeWithAudit } from '../lib/audit';
+import { unseal, type Sealed } from '../lib/crypto';
+import { ApiError } from '../lib/errors';
+import { formatTrackingNo } from './codes';
+import { actionsFor, tipForActor, type StaffActor } from './transitions';
+
+/** Roles that may see a real-name reporter's identity (on request, with a reason). */
+export const REVEAL_ROLES = ['admin', 'dispatcher', 'supervisor', 'reward_officer'];
+const DUPLICATE_WINDOW_MS = 30 * 86_400_000;
+
+export async function tipDetail(env: Env, actor: StaffActor, id: string, now = Date.now()) {
+  const tip = await tipForActor(env, actor, id);
+  const row = (await env.DB.prepare(
+    `SELECT t.*, d.name AS department_name, tw.name AS town_name, m.tracking_no AS merged_into_no,
+            (SELECT email_opt_in FROM tip_identities WHERE tip_id = t.id) AS email_opt_in
+       FROM tips t LEFT JOIN departments d ON d.id = t.department_id LEFT JOIN towns tw ON tw.id = t.town_id
+       LEFT JOIN tips m ON m.id = t.merged_into_id WHERE t.id = ?`,
+  )
+    .bind(id)
+    .first<Record<string, unknown>>())!;
+  const [attachments, events, messages, duplicates, merged] = await Promise.all([
+    env.DB.prepare("SELECT id, kind, mime, bytes, origin, created_at FROM attachments WHERE tip_id = ? AND status = 'attached' ORDER BY created_at")
+      .bind(id)
+      .all(),
+    env.DB.prepare(
+      `SELECT e.id, e.at, e.kind, e.public, e.public_text, e.data, s.display_name AS staff_name
+         FROM tip_events e LEFT JOIN staff s ON s.id = e.staff_id WHERE e.tip_id = ? ORDER BY e.at, e.id`,
+    )
+      .bind(id)
+      .all(),
+    env.DB.prepare(
+      `SELECT m.id, m.at, m.author, m.body, m.read_by_reporter_at, m.read_by_staff_at, s.display_name AS staff_name
+         FROM messages m LEFT JOIN staff s ON s.id = m.staff_id WHERE m.tip_id = ? ORDER BY m.at, m.id`,
+    )
+      .bind(id)
+      .all(),
+    env.DB.prepare(
+      `SELECT id, tracking_no, unit_name, address, state, created_at FROM tips
+        WHERE domain = ? AND created_at BETWEEN ? AND ? AND id != ? AND (unit_name = ? OR address = ?)
+        ORDER BY created_at LIMIT 10`,
+    )
+      .bind(tip.domain, tip.created_at - DUPLICATE_WINDOW_MS, tip.created_at + DUPLICATE_WINDOW_MS, id, row.unit_name, row.address)
+      .all(),
+    env.DB.prepare('SELECT id, tracking_no, created_at FROM tips WHERE merged_into_id = ? ORDER BY created_at').bind(id).all(),
+  ]);
+  if (row.reporter_message_pending) {
+    await env.DB.batch([
+      env.DB.prepare("UPDATE messages SET read_by_staff_at = ? WHERE tip_id = ? AND author = 'reporter' AND read_by_staff_at IS NULL").bind(now, id),
+      env.DB.prepare('UPDATE tips SET reporter_message_pending = 0 WHERE id = ?').bind(id),
+    ]);
+  }
+  const json = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as unknown) : (v ?? null));
+  return {
+    id: tip.id,
+    trackingNo: formatTrackingNo(tip.tracking_no),
+    version: tip.version,
+    state: tip.state,
+    publicStatus: tip.public_status,
+    type: row.type as string,
+    domain: row.domain as string,
+    unitName: row.unit_name as string,
+    address: row.address as string,
+    townId: row.town_id as string,
+    townName: (row.town_name as string | null) ?? null,
+    location: row.lat != null ? { lat: row.lat as number, lng: row.lng as number } : null,
+    seenAt: row.seen_at as number,
+    description: row.description as string,
+    isEmployee: row.is_employee === 1,
+    anonymous: row.anonymous === 1,
+    emailOptIn: row.email_opt_in === 1,
+    source: row.source as string,
+    createdAt: row.created_at as number,
+    departmentId: tip.department_id,
+    departmentName: (row.department_name as string | null) ?? null,
+    dueAt: tip.due_at,
+    dueKind: tip.due_kind,
+    overdue: tip.due_at != null && tip.due_at < now,
+    concludeDueAt: tip.conclude_due_at,
+    assignmentDueAt: tip.assignment_due_at,
+    extension: tip.extension_state
+      ? { state: tip.extension_state, days: tip.extension_days, reason: (row.extension_reason as string | null) ?? null }
+      : null,
+    rejectReason: (row.reject_reason as string | null) ?? null,
+    conclusion: (row.conclusion as string | null) ?? null,
+    decision: (row.decision as string | null) ?? null,
+    penaltyFen: (row.penalty_fen as number | null) ?? null,
+    hazardLevel: (row.hazard_level as string | null) ?? null,
+    riskColour: (row.risk_colour as string | null) ?? null,
+    rectification: json(row.rectification),
+    mergedInto: tip.merged_into_id ? { id: tip.merged_into_id, trackingNo: formatTrackingNo(row.merged_into_no as string) } : null,
+    mergedTips: merged.results.map((m) => ({ id: m.id as string, trackingNo: formatTrackingNo(m.tracking_no as string), createdAt: m.created_at as number })),
+    attachments: attachments.results.map((a) => ({
+      id: a.id as string,
+      kind: a.kind as string,
+      mime: a.mime as string,
+      bytes: a.bytes as number,
+      origin: a.origin as string,
+      url: `/api/staff/tips/${tip.id}/attachments/${a.id as string}`,
+    })),
+    events: events.results.map((e) => ({
+      id: e.id as string,
+      at: e.at as number,
+      kind: e.kind as string,
+      public: e.public === 1,
+      publicText: (e.public_text as string | null) ?? null,
+      data: json(e.data),
+      staffName: (e.staff_name as string | null) ?? null,
+    })),
+    messages: messages.results.map((m) => ({
+      id: m.id as string,
+      at: m.at as number,
+      author: m.author as string,
+      body: m.body as string,
+      staffName: (m.staff_name as string | null) ?? null,
+      readByReporterAt: (m.read_by_reporter_at as number | null) ?? null,
+    })),
+    duplicates: duplicates.results.map((d) => ({
+      id: d.id as string,
+      trackingNo: formatTrackingNo(d.tracking_no as string),
+      unitName: d.unit_name as string,
+      address: d.address as string,
+      state: d.state as string,
+      createdAt: d.created_at as number,
+    })),
+    actions: actionsFor(actor, tip),
+    canReveal: !(row.anonymous === 1) && actor.roles.some((r) => REVEAL_ROLES.includes(r)),
+  };
+}
+
+/** An internal note: staff only, never shown to the reporter. */
+export async function addNote(env: Env, actor: StaffActor, id: string, body: string, now = Date.now()): Promise<void> {
+  const tip = await tipForActor(env, actor, id);
+  await writeWithAudit(
+    env,
+    () => [
+      env.DB.prepare("INSERT INTO tip_events (id, tip_id, at, kind, public, data, staff_id) VALUES (?, ?, ?, 'note', 0, ?, ?)").bind(
+        crypto.randomUUID(),
+        tip.id,
+        now,
+        JSON.stringify({ text: body }),
+        actor.id,
+      ),
+    ],
+    [{ actor: actor.id, action: 'tip.note', tipId: tip.id, at: now }],
+  );
+}
+
+/**
+ * A message to the reporter (a question, a request for evidence). If the reporter opted in to e-mail, an
+ * outbox entry says there is news — without the message, and without the address (resolved when sending).
+ */
+export async function messageReporter(env: Env, actor: StaffActor, id: string, body: string, now = Date.now()): Promise<string> {
+  const tip = await tipForActor(env, actor, id);
+  if (tip.state === 'merged') throw new ApiError('INVALID_TRANSITION', { message: '已合并的举报请在主举报中留言。' });
+  const msgId = crypto.randomUUID();
+  const optIn = await env.DB.prepare('SELECT email_opt_in FROM tip_identities WHERE tip_id = ?').bind(tip.id).first<{ email_opt_in: number }>();
+  await writeWithAudit(
+    env,
+    () => [
+      env.DB.prepare("INSERT INTO messages (id, tip_id, at, author, body, staff_id) VALUES (?, ?, ?, 'staff', ?, ?)").bind(msgId, tip.id, now, body, actor.id),
+      ...(optIn?.email_opt_in
+        ? [
+            env.DB.prepare(
+              "INSERT OR IGNORE INTO outbox (id, dedupe_key, kind, tip_id, subject, body, created_at) VALUES (?, ?, 'email', ?, ?, ?, ?)",
+            ).bind(
+              crypto.randomUUID(),
+              `message:${msgId}`,
+              tip.id,
+              `您的举报 ${formatTrackingNo(tip.tracking_no)} 有新的留言`,
+              `工作人员就您的举报 ${formatTrackingNo(tip.tracking_no)} 给您留言。请打开进度查询页面，输入举报编号和查询码查看并回复。为保护您的信息，邮件中不包含留言内容。`,
+              now,
+            ),
+          ]
+        : []),
+    ],
+    [{ actor: actor.id, action: 'tip.message_sent', tipId: tip.id, at: now, detail: { messageId: msgId } }],
+  );
+  return msgId;
+}
+
+export interface RevealedIdentity {
+  name: string;
+  mobile: string;
+  idNumber: string | null;
+  email: string | null;
+}
+
+/** Decrypt a real-name reporter's identity for a permitted role, with the reason written to the audit log. */
+export async function revealIdentity(env: Env, actor: StaffActor, id: string, reason: string, now = Date.now()): Promise<RevealedIdentity> {
+  if (!actor.roles.some((r) => REVEAL_ROLES.includes(r))) throw new ApiError('FORBIDDEN', { message: '您的角色无权查看举报人身份。' });
+  const tip = await tipForActor(env, actor, id);
+  const row = await env.DB.prepare('SELECT key_id, iv, ciphertext FROM tip_identities WHERE tip_id = ?')
+    .bind(tip.id)
+    .first<{ key_id: string; iv: string; ciphertext: string }>();
+  if (!row) throw new ApiError('NOT_FOUND', { message: '该举报为匿名举报，没有举报人身份信息。' });
+  // Audit first: if the log cannot be written, nothing is shown.
+  await audit(env, { actor: actor.id, action: 'identity.revealed', tipId: tip.id, at: now, detail: { reason } });
+  const sealed: Sealed = { keyId: row.key_id, iv: row.iv, ciphertext: row.ciphertext };
+  return unseal<RevealedIdentity>(env, sealed, `identity:${tip.id}`);
+}
+
+/** An attachment's bytes, for staff who may see the tip. */
+export async function attachmentFor(env: Env, actor: StaffActor, tipId: string, attId: string): Promise<{ body: ReadableStream; mime: string; bytes: number }> {
+  const tip = await tipForActor(env, actor, tipId);
+  const a = await env.DB.prepare("SELECT r2_key, mime, bytes FROM attachments WHERE id = ? AND tip_id = ? AND status = 'attached'")
+    .bind(attId, tip.id)
+    .first<{ r2_key: string; mime: string; bytes: number }>();
+  if (!a) throw new ApiError('NOT_FOUND');
+  const obj = await env.FILES.get(a.r2_key);
+  if (!obj) throw new ApiError('NOT_FOUND');
+  return { body: obj.body, mime: a.mime, bytes: a.bytes };
+}

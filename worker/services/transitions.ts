@@ -1,0 +1,436 @@
+/**
+ * Moving a tip through the closed loop (闭环: 受理 → 交办 → 核查 → 整改 → 复查 → 销号). The only code that
+ * changes a tip's state. Legality comes from the table in worker/domain/workflow.ts; this file decides what
+ * each move records: columns, timeline events (public ones in words the reporter reads), the statistics
+ * aggregate, deadlines and the audit row — all in one batch guarded by the tip's version, so a second person
+ * saving the same tip gets CONFLICT instead of overwriting the first.
+ */
+import type { Env } from '../env';
+import { label, labelIn } from '../domain/catalog';
+import {
+  AUTO_CLOSE,
+  CONCLUSIONS,
+  PUBLIC_STATUS_OF,
+  REJECT_REASONS,
+  REPORTER_OBJECTION,
+  TRANSITIONS,
+  allowedActions,
+  type Action,
+  type TipState,
+} from '../domain/workflow';
+import { writeWithAudit, type AuditEntry } from '../lib/audit';
+import { ApiError } from '../lib/errors';
+import { fieldErrors } from '../lib/validation';
+import { ACTION_INPUTS, type ActionInput } from '../schemas/actions';
+import { addCalendarDays, chinaDate, endOfChinaDay } from './calendar';
+import { formatTrackingNo, parseTrackingNo } from './codes';
+import { timeLimits } from './settings';
+
+/** The signed-in staff member, as the session provides it. */
+export interface StaffActor {
+  id: string;
+  roles: readonly string[];
+  departmentId: string | null;
+}
+
+/** Roles that see every tip; anyone else (a 承办员) sees only their department's. */
+const DISTRICT_ROLES = ['admin', 'dispatcher', 'supervisor', 'auditor', 'reward_officer', 'reward_approver'];
+
+export interface TipRow {
+  id: string;
+  tracking_no: string;
+  state: TipState;
+  public_status: string;
+  type: string;
+  domain: string;
+  town_id: string;
+  created_at: number;
+  department_id: string | null;
+  version: number;
+  due_at: number | null;
+  due_kind: string | null;
+  conclude_due_at: number | null;
+  assignment_due_at: number | null;
+  extension_state: string | null;
+  extension_days: number | null;
+  concluded_at: number | null;
+  merged_into_id: string | null;
+}
+
+const TIP_COLUMNS =
+  'id, tracking_no, state, public_status, type, domain, town_id, created_at, department_id, version, due_at, due_kind, conclude_due_at, assignment_due_at, extension_state, extension_days, concluded_at, merged_into_id';
+
+export async function loadTip(env: Env, id: string): Promise<TipRow | null> {
+  return env.DB.prepare(`SELECT ${TIP_COLUMNS} FROM tips WHERE id = ?`).bind(id).first<TipRow>();
+}
+
+/** Whether the actor sees every department's tips. */
+export const canSeeAll = (actor: StaffActor) => actor.roles.some((r) => DISTRICT_ROLES.includes(r));
+
+/** Whether the actor may see this tip at all. */
+export function canSee(actor: StaffActor, tip: { department_id: string | null }): boolean {
+  if (canSeeAll(actor)) return true;
+  return actor.roles.includes('handler') && actor.departmentId != null && tip.department_id === actor.departmentId;
+}
+
+/** Load a tip the actor may see: 404 when it does not exist, 403 when it belongs to another department. */
+export async function tipForActor(env: Env, actor: StaffActor, id: string): Promise<TipRow> {
+  const tip = await loadTip(env, id);
+  if (!tip) throw new ApiError('NOT_FOUND');
+  if (!canSee(actor, tip)) throw new ApiError('FORBIDDEN', { message: '该举报不属于您所在单位，无权查看。' });
+  return tip;
+}
+
+/** The actions this actor may take on this tip now (what the console shows as buttons). */
+export function actionsFor(actor: StaffActor, tip: TipRow): Action[] {
+  return allowedActions(tip.state, actor.roles, { extensionState: tip.extension_state }).filter((a) =>
+    departmentAllows(actor, tip, a),
+  );
+}
+
+function departmentAllows(actor: StaffActor, tip: TipRow, action: Action): boolean {
+  const rule = TRANSITIONS[action];
+  if (!rule.departmentBound) return true;
+  // Bound only when the actor qualifies solely as a 承办员.
+  const qualifying = rule.roles.filter((r) => actor.roles.includes(r));
+  if (qualifying.some((r) => r !== 'handler')) return true;
+  return actor.departmentId != null && tip.department_id === actor.departmentId;
+}
+
+interface Plan {
+  set: Record<string, unknown>;
+  events: { kind: string; publicText?: string; data?: Record<string, unknown> }[];
+  detail: Record<string, unknown>;
+}
+
+const publicLabel = label.publicStatus;
+const dateText = (ms: number) => chinaDate(ms);
+
+async function departmentName(env: Env, id: string): Promise<string | null> {
+  const row = await env.DB.prepare('SELECT name FROM departments WHERE id = ? AND active = 1').bind(id).first<{ name: string }>();
+  return row?.name ?? null;
+}
+
+/** Work out what an action records. Throws VALIDATION_FAILED / INVALID_TRANSITION for inputs that don't fit. */
+async function plan(env: Env, tip: TipRow, action: Action, input: unknown, now: number): Promise<Plan> {
+  const limits = await timeLimits(env);
+  switch (action) {
+    case 'accept': {
+      const due = addCalendarDays(now, limits.concludeDays);
+      return {
+        set: { state: 'accepted', accepted_at: now, conclude_due_at: due, due_at: due, due_kind: 'conclude' },
+        events: [{ kind: 'accepted', publicText: `已受理，将在 ${dateText(due)} 前核查办结` }],
+        detail: { concludeDueAt: due },
+      };
+    }
+    case 'reject': {
+      const i = input as ActionInput<'reject'>;
+      return {
+        set: { state: 'rejected', reject_reason: i.reason, closed_at: now, due_at: null, due_kind: null },
+        events: [
+          { kind: 'rejected', publicText: `不予受理：${labelIn(REJECT_REASONS, i.reason)}`, data: { note: i.note ?? null } },
+        ],
+        detail: { reason: i.reason },
+      };
+    }
+    case 'assign': {
+      const i = input as ActionInput<'assign'>;
+      const name = await departmentName(env, i.departmentId);
+      if (!name) throw field('departmentId', 'DEPARTMENT_UNKNOWN', '请从列表中选择承办单位');
+      const limit = tip.conclude_due_at ?? addCalendarDays(now, limits.concludeDays);
+      const due = i.dueDate ? endOfChinaDay(i.dueDate) : limit;
+      if (due < now) throw field('dueDate', 'DUE_IN_PAST', '交办期限不能早于今天');
+      if (due > limit) throw field('dueDate', 'DUE_AFTER_LIMIT', `交办期限不能晚于办结期限 ${dateText(limit)}`);
+      return {
+        set: {
+          state: 'assigned',
+          department_id: i.departmentId,
+          assigned_at: now,
+          assignment_due_at: due,
+          conclude_due_at: limit,
+          due_at: due,
+          due_kind: 'assignment',
+        },
+        events: [
+          { kind: 'assigned', publicText: `已交办${name}核查处理`, data: { departmentId: i.departmentId, dueAt: due } },
+          ...(i.instructions ? [{ kind: 'instructions', data: { text: i.instructions } }] : []),
+        ],
+        detail: { departmentId: i.departmentId, dueAt: due },
+      };
+    }
+    case 'return': {
+      const i = input as ActionInput<'return'>;
+      return {
+        set: { state: 'returned', department_id: null, assignment_due_at: null, due_at: tip.conclude_due_at, due_kind: 'conclude' },
+        events: [{ kind: 'returned', data: { reason: i.reason, departmentId: tip.department_id } }],
+        detail: { departmentId: tip.department_id },
+      };
+    }
+    case 'conclude': {
+      const i = input as ActionInput<'conclude'>;
+      const common = {
+        conclusion: i.conclusion,
+        decision: i.decision,
+        penalty_fen: i.penaltyFen ?? null,
+        hazard_level: i.hazardLevel ?? null,
+        risk_colour: i.riskColour ?? null,
+      };
+      const verdict = labelIn(CONCLUSIONS, i.conclusion);
+      if (i.rectificationRequired) {
+        return {
+          set: { ...common, state: 'rectifying' },
+          events: [{ kind: 'verified', publicText: `核查结论：${verdict}，已责令整改。处理决定：${i.decision}` }],
+          detail: { conclusion: i.conclusion, hazardLevel: i.hazardLevel, riskColour: i.riskColour ?? null, penaltyFen: i.penaltyFen ?? null },
+        };
+      }
+      return {
+        set: { ...common, state: 'concluded', concluded_at: now, due_at: null, due_kind: null },
+        events: [{ kind: 'concluded', publicText: `已办结。核查结论：${verdict}。处理决定：${i.decision}` }],
+        detail: { conclusion: i.conclusion, penaltyFen: i.penaltyFen ?? null },
+      };
+    }
+    case 'rectify': {
+      const i = input as ActionInput<'rectify'>;
+      return {
+        set: { state: 'rectified', rectification: JSON.stringify(i) },
+        events: [{ kind: 'rectified', publicText: '整改已完成，等待复查', data: { record: i } }],
+        detail: {},
+      };
+    }
+    case 'recheck': {
+      const i = input as ActionInput<'recheck'>;
+      if (!i.passed) {
+        return {
+          set: { state: 'rectifying' },
+          events: [{ kind: 'recheck_failed', publicText: '复查未通过，继续整改', data: { note: i.note } }],
+          detail: { passed: false },
+        };
+      }
+      return {
+        set: { state: 'closed', concluded_at: now, closed_at: now, due_at: null, due_kind: null },
+        events: [{ kind: 'closed', publicText: '复查合格，隐患已销号，举报办结', data: { note: i.note } }],
+        detail: { passed: true },
+      };
+    }
+    case 'merge': {
+      const i = input as ActionInput<'merge'>;
+      const no = parseTrackingNo(i.primaryTrackingNo);
+      const primary = no
+        ? await env.DB.prepare('SELECT id, tracking_no, state FROM tips WHERE tracking_no = ?').bind(no).first<{ id: string; tracking_no: string; state: string }>()
+        : null;
+      if (!primary) throw field('primaryTrackingNo', 'PRIMARY_UNKNOWN', '找不到该举报编号');
+      if (primary.id === tip.id) throw field('primaryTrackingNo', 'SAME_TIP', '不能与自身合并');
+      if (primary.state === 'merged' || primary.state === 'rejected') {
+        throw field('primaryTrackingNo', 'PRIMARY_NOT_OPEN', '主举报已合并或不予受理，请选择其他举报');
+      }
+      return {
+        set: { state: 'merged', merged_into_id: primary.id, closed_at: now, due_at: null, due_kind: null },
+        events: [{ kind: 'merged', publicText: `已与举报 ${formatTrackingNo(primary.tracking_no)} 合并办理`, data: { primaryId: primary.id } }],
+        detail: { primaryId: primary.id },
+      };
+    }
+    case 'request_extension': {
+      const i = input as ActionInput<'request_extension'>;
+      if (i.days > limits.maxExtensionDays) {
+        throw field('days', 'EXTENSION_TOO_LONG', `延期不能超过 ${limits.maxExtensionDays} 天`);
+      }
+      return {
+        set: { extension_state: 'requested', extension_days: i.days, extension_reason: i.reason },
+        events: [{ kind: 'extension_requested', data: { days: i.days, reason: i.reason } }],
+        detail: { days: i.days },
+      };
+    }
+    case 'decide_extension': {
+      const i = input as ActionInput<'decide_extension'>;
+      if (!i.approve) {
+        return {
+          set: { extension_state: 'refused' },
+          events: [{ kind: 'extension_refused', data: { note: i.note ?? null } }],
+          detail: { approve: false },
+        };
+      }
+      const days = tip.extension_days ?? 0;
+      const shift = (ms: number | null) => (ms == null ? null : addCalendarDays(ms, days));
+      const concludeDue = shift(tip.conclude_due_at);
+      const set: Record<string, unknown> = { extension_state: 'approved', conclude_due_at: concludeDue };
+      if (tip.due_kind === 'conclude' || tip.due_kind === 'assignment' || tip.due_kind === 'review') set.due_at = shift(tip.due_at);
+      if (tip.assignment_due_at) set.assignment_due_at = shift(tip.assignment_due_at);
+      const reason = (await env.DB.prepare('SELECT extension_reason FROM tips WHERE id = ?').bind(tip.id).first<{ extension_reason: string }>())
+        ?.extension_reason;
+      return {
+        set,
+        events: [
+          {
+            kind: 'extended',
+            publicText: `办理期限延长 ${days} 天（${reason ?? ''}），新的办结期限为 ${concludeDue ? dateText(concludeDue) : '—'}`,
+            data: { note: i.note ?? null },
+          },
+        ],
+        detail: { approve: true, days },
+      };
+    }
+  }
+}
+
+function field(path: string, code: string, message: string) {
+  return new ApiError('VALIDATION_FAILED', { fields: [{ path, code, message }] });
+}
+
+/**
+ * Apply a planned change: tip columns, timeline events, statistics move and audit rows, all guarded by the
+ * version the caller read. Returns the new version.
+ */
+async function apply(
+  env: Env,
+  tip: TipRow,
+  p: Plan,
+  audit: Omit<AuditEntry, 'tipId' | 'at'>,
+  actorId: string | null,
+  now: number,
+): Promise<number> {
+  const guard = { sql: 'EXISTS (SELECT 1 FROM tips WHERE id = ? AND version = ?)', params: [tip.id, tip.version] };
+  const newState = (p.set.state as TipState | undefined) ?? tip.state;
+  const newPublic = PUBLIC_STATUS_OF[newState];
+  if (newPublic !== tip.public_status) p.set.public_status = newPublic;
+  const cols = Object.keys(p.set);
+  const results = await writeWithAudit(
+    env,
+    () => [
+      ...p.events.map((e) =>
+        env.DB.prepare(
+          `INSERT INTO tip_events (id, tip_id, at, kind, public, public_text, data, staff_id) SELECT ?,?,?,?,?,?,?,? WHERE ${guard.sql}`,
+        ).bind(
+          crypto.randomUUID(),
+          tip.id,
+          now,
+          e.kind,
+          e.publicText ? 1 : 0,
+          e.publicText ?? null,
+          e.data ? JSON.stringify(e.data) : null,
+          actorId,
+          ...guard.params,
+        ),
+      ),
+      ...(newPublic !== tip.public_status
+        ? [guardedStats(env, tip, tip.public_status, -1, guard), guardedStats(env, tip, newPublic, 1, guard)]
+        : []),
+      env.DB.prepare(
+        `UPDATE tips SET ${cols.map((c) => `${c} = ?`).join(', ')}, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+      ).bind(...cols.map((c) => p.set[c]), now, tip.id, tip.version),
+    ],
+    [{ ...audit, tipId: tip.id, at: now }],
+    guard,
+  );
+  if (!results.at(-1)?.meta.changes) throw new ApiError('CONFLICT');
+  return tip.version + 1;
+}
+
+/** statsDelta, but only when the guard holds (so a conflicting save moves no counts). */
+function guardedStats(
+  env: Env,
+  tip: TipRow,
+  status: string,
+  delta: 1 | -1,
+  guard: { sql: string; params: unknown[] },
+): D1PreparedStatement {
+  // The same upsert as statsDelta (worker/services/tips.ts), as INSERT … SELECT … WHERE guard.
+  return env.DB.prepare(
+    `INSERT INTO stats_monthly (month, type, domain, town_id, public_status, count) SELECT ?,?,?,?,?,? WHERE ${guard.sql}
+     ON CONFLICT DO UPDATE SET count = count + excluded.count`,
+  ).bind(chinaDate(tip.created_at).slice(0, 7), tip.type, tip.domain, tip.town_id, status, delta, ...guard.params);
+}
+
+/**
+ * A staff member takes `action` on a tip, having read it at `version`.
+ * @example await transition(env, actor, tipId, 'accept', {}, 1)
+ */
+export async function transition(
+  env: Env,
+  actor: StaffActor,
+  tipId: string,
+  action: Action,
+  rawInput: unknown,
+  version: number,
+  now = Date.now(),
+): Promise<{ version: number; state: TipState }> {
+  const rule = TRANSITIONS[action];
+  if (!rule) throw new ApiError('NOT_FOUND');
+  const parsed = ACTION_INPUTS[action].safeParse(rawInput ?? {});
+  if (!parsed.success) throw new ApiError('VALIDATION_FAILED', { fields: fieldErrors(parsed.error) });
+  const tip = await tipForActor(env, actor, tipId);
+  if (!rule.roles.some((r) => actor.roles.includes(r))) throw new ApiError('FORBIDDEN');
+  if (!departmentAllows(actor, tip, action)) throw new ApiError('FORBIDDEN', { message: '该举报不属于您所在单位。' });
+  if (tip.version !== version) throw new ApiError('CONFLICT');
+  if (!actionsFor(actor, tip).includes(action)) {
+    throw new ApiError('INVALID_TRANSITION', {
+      message: `当前状态（${publicLabel(tip.public_status)}）下不能${rule.label}。`,
+    });
+  }
+  const p = await plan(env, tip, action, parsed.data, now);
+  const v = await apply(env, tip, p, { actor: actor.id, action: `tip.${action}`, detail: p.detail }, actor.id, now);
+  return { version: v, state: (p.set.state as TipState | undefined) ?? tip.state };
+}
+
+/**
+ * The reporter objects (异议) to a conclusion within the window: the tip reopens for 复查 with a new deadline.
+ * Called by the reporter's follow-up endpoint after the query code was checked.
+ */
+export async function objectToConclusion(env: Env, tipId: string, reason: string, now = Date.now()): Promise<{ dueAt: number }> {
+  const tip = await loadTip(env, tipId);
+  if (!tip) throw new ApiError('NOT_FOUND');
+  const limits = await timeLimits(env);
+  if (!REPORTER_OBJECTION.from.includes(tip.state) || tip.concluded_at == null) {
+    throw new ApiError('INVALID_TRANSITION', { message: '只有已办结的举报可以提出异议。' });
+  }
+  const windowEnd = addCalendarDays(tip.concluded_at, limits.objectionDays);
+  if (now > windowEnd) {
+    throw new ApiError('INVALID_TRANSITION', {
+      message: `异议期已于 ${dateText(windowEnd)} 结束，如有新情况请重新举报并注明原举报编号。`,
+    });
+  }
+  const due = addCalendarDays(now, limits.reviewDays);
+  await apply(
+    env,
+    tip,
+    {
+      set: { state: REPORTER_OBJECTION.to, due_at: due, due_kind: 'review', closed_at: null },
+      events: [
+        { kind: 'objection', publicText: `举报人提出异议，已进入复查，复查期限 ${dateText(due)}`, data: { reason } },
+      ],
+      detail: { dueAt: due },
+    },
+    { actor: 'reporter', action: 'tip.objection' },
+    null,
+    now,
+  );
+  return { dueAt: due };
+}
+
+/** Scheduled: concluded tips whose objection window has passed become 销号/closed. Idempotent. */
+export async function closeAfterObjectionWindow(env: Env, now: number): Promise<number> {
+  const limits = await timeLimits(env);
+  const cutoff = now - (limits.objectionDays + 1) * 86_400_000;
+  const { results } = await env.DB.prepare(
+    `SELECT ${TIP_COLUMNS} FROM tips WHERE state = 'concluded' AND concluded_at < ? LIMIT 200`,
+  )
+    .bind(cutoff)
+    .all<TipRow>();
+  let closed = 0;
+  for (const tip of results) {
+    if (!AUTO_CLOSE.from.includes(tip.state) || addCalendarDays(tip.concluded_at!, limits.objectionDays) >= now) continue;
+    try {
+      await apply(
+        env,
+        tip,
+        { set: { state: AUTO_CLOSE.to, closed_at: now }, events: [{ kind: 'closed_auto' }], detail: {} },
+        { actor: 'system', action: 'tip.closed' },
+        null,
+        now,
+      );
+      closed++;
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 'CONFLICT')) throw e;
+    }
+  }
+  return closed;
+}
