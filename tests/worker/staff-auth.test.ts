@@ -1,0 +1,147 @@
+/**
+ * Staff sign-in: passwords, lock-out, TOTP enrolment and replay, session rotation, timeouts, CSRF and the
+ * audit entries each of these leaves.
+ */
+import { env, SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { apiLogin, clientFor, makeStaff, PASSWORD, sessionOf, totpCode } from '../support/staff';
+import { generateHOTP } from '@oslojs/otp';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+
+const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
+
+async function auditActions(actor: string) {
+  const { results } = await env.DB.prepare('SELECT action FROM audit_log WHERE actor = ? ORDER BY seq').bind(actor).all<{ action: string }>();
+  return results.map((r) => r.action);
+}
+
+describe('POST /api/staff/login', () => {
+  it('signs a dispatcher in with a Secure, HttpOnly, SameSite=Strict host-only cookie and audits it', async () => {
+    const s = await makeStaff(['dispatcher']);
+    const { res, cookie, token, body } = await apiLogin(s.username, PASSWORD);
+    expect(res.status).toBe(200);
+    expect(body.needsTotp).toBe(false);
+    expect(cookie).toMatch(/^__Host-aq_session=/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/Secure/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Path=\//);
+    const me = await clientFor(token, String(body.csrfToken)).get('/api/staff/me');
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ username: s.username, roles: ['dispatcher'] });
+    // Only a hash of the token is stored.
+    const stored = await env.DB.prepare('SELECT COUNT(*) AS n FROM sessions WHERE token_hash = ?').bind(token).first<{ n: number }>();
+    expect(stored!.n).toBe(0);
+    expect(await auditActions(s.id)).toContain('staff.login');
+  });
+
+  it('answers a wrong password and an unknown user alike', async () => {
+    const s = await makeStaff(['dispatcher']);
+    const wrong = await apiLogin(s.username, 'not-the-password');
+    const unknown = await apiLogin('nobody-here', 'not-the-password');
+    expect(wrong.res.status).toBe(401);
+    expect(unknown.res.status).toBe(401);
+    expect(wrong.body).toEqual(unknown.body);
+    expect((wrong.body as { error: { code: string } }).error.code).toBe('LOGIN_FAILED');
+  });
+
+  it('locks an account after 5 failures, even for the right password, and audits the lock', async () => {
+    const s = await makeStaff(['dispatcher']);
+    for (let i = 0; i < 5; i++) expect((await apiLogin(s.username, 'wrong-password')).res.status).toBe(401);
+    const locked = await apiLogin(s.username, PASSWORD);
+    expect(locked.res.status).toBe(429);
+    expect((locked.body as { error: { code: string } }).error.code).toBe('LOCKED');
+    expect(Number(locked.res.headers.get('retry-after'))).toBeGreaterThan(800);
+    expect(await auditActions(s.id)).toEqual(['staff.login_failed', 'staff.login_failed', 'staff.login_failed', 'staff.login_failed', 'staff.locked', 'staff.login_failed']);
+    // Once the lock has passed, the right password works again.
+    await env.DB.prepare('UPDATE staff SET locked_until = ? WHERE id = ?').bind(Date.now() - 1, s.id).run();
+    expect((await apiLogin(s.username, PASSWORD)).res.status).toBe(200);
+  });
+
+  it('refuses a login posted from another origin', async () => {
+    const s = await makeStaff(['dispatcher']);
+    const { res, body } = await apiLogin(s.username, PASSWORD, { origin: 'https://evil.example' });
+    expect(res.status).toBe(403);
+    expect((body as { error: { code: string } }).error.code).toBe('CSRF_FAILED');
+  });
+});
+
+describe('TOTP second factor', () => {
+  it('an admin must enrol: the key is shown until a first code proves it, then never again', async () => {
+    const s = await makeStaff(['admin'], { enrolled: false });
+    const first = await apiLogin(s.username, PASSWORD);
+    expect(first.body.needsTotp).toBe(true);
+    const enrollment = first.body.enrollment as { secret: string; uri: string };
+    expect(enrollment.uri).toMatch(/^otpauth:\/\/totp\/Anquan:/);
+    const half = clientFor(first.token, String(first.body.csrfToken));
+    // Before the second factor, nothing but the TOTP step works.
+    const blocked = await half.get('/api/staff/tips');
+    expect(blocked.status).toBe(401);
+    expect((await errorOf(blocked)).code).toBe('TOTP_REQUIRED');
+    const key = decodeBase32IgnorePadding(enrollment.secret);
+    const ok = await half.post('/api/staff/login/totp', { code: totpCode(key) });
+    expect(ok.status).toBe(200);
+    const token = /__Host-aq_session=([^;]+)/.exec(ok.headers.get('set-cookie') ?? '')![1]!;
+    expect(token).not.toBe(first.token);
+    // The pre-TOTP token is dead (no session fixation); the new one works.
+    expect((await half.get('/api/staff/me')).status).toBe(401);
+    const full = clientFor(token, String(((await ok.json()) as { csrfToken: string }).csrfToken));
+    expect((await full.get('/api/staff/tips')).status).toBe(200);
+    const again = await apiLogin(s.username, PASSWORD);
+    expect(again.body.enrollment).toBeUndefined();
+  });
+
+  it('a used code cannot be replayed, and a wrong code is refused', async () => {
+    const s = await makeStaff(['reward_officer']);
+    const a = await apiLogin(s.username, PASSWORD);
+    const code = totpCode(s.totpKey!);
+    const wrong = await clientFor(a.token, String(a.body.csrfToken)).post('/api/staff/login/totp', { code: code === '000000' ? '111111' : '000000' });
+    expect(wrong.status).toBe(401);
+    expect((await errorOf(wrong)).code).toBe('TOTP_INVALID');
+    expect((await clientFor(a.token, String(a.body.csrfToken)).post('/api/staff/login/totp', { code })).status).toBe(200);
+    const b = await apiLogin(s.username, PASSWORD);
+    const replay = await clientFor(b.token, String(b.body.csrfToken)).post('/api/staff/login/totp', { code });
+    expect(replay.status).toBe(401);
+    // The next step's code is accepted (clock drift of one step either way).
+    const next = generateHOTP(s.totpKey!, BigInt(Math.floor(Date.now() / 30_000) + 1), 6);
+    expect((await clientFor(b.token, String(b.body.csrfToken)).post('/api/staff/login/totp', { code: next })).status).toBe(200);
+  });
+});
+
+describe('sessions', () => {
+  it('expire after 30 idle minutes and after 12 hours in all', async () => {
+    const s = await makeStaff(['dispatcher']);
+    const idle = await sessionOf(s);
+    await env.DB.prepare('UPDATE sessions SET last_seen_at = ? WHERE staff_id = ?').bind(Date.now() - 31 * 60_000, s.id).run();
+    expect((await idle.get('/api/staff/me')).status).toBe(401);
+    const old = await sessionOf(s);
+    await env.DB.prepare('UPDATE sessions SET created_at = ? WHERE staff_id = ?').bind(Date.now() - 13 * 3_600_000, s.id).run();
+    expect((await old.get('/api/staff/me')).status).toBe(401);
+    expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM sessions WHERE staff_id = ?').bind(s.id).first<{ n: number }>())!.n).toBe(0);
+  });
+
+  it('a state-changing request needs the session CSRF token and the same origin', async () => {
+    const s = await makeStaff(['dispatcher']);
+    const c = await sessionOf(s);
+    const noToken = await SELF.fetch('http://localhost/api/staff/logout', {
+      method: 'POST',
+      headers: { cookie: `__Host-aq_session=${c.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(noToken.status).toBe(403);
+    expect((await errorOf(noToken)).code).toBe('CSRF_FAILED');
+    const wrongToken = await clientFor(c.token, 'not-the-token').post('/api/staff/logout');
+    expect(wrongToken.status).toBe(403);
+    const foreign = await c.fetch('/api/staff/logout', { method: 'POST', json: {}, headers: { origin: 'https://evil.example' } });
+    expect(foreign.status).toBe(403);
+    expect((await c.post('/api/staff/logout')).status).toBe(204);
+    expect((await c.get('/api/staff/me')).status).toBe(401);
+  });
+
+  it('a disabled account is signed out at once', async () => {
+    const s = await makeStaff(['dispatcher']);
+    const c = await sessionOf(s);
+    await env.DB.prepare('UPDATE staff SET active = 0 WHERE id = ?').bind(s.id).run();
+    expect((await c.get('/api/staff/me')).status).toBe(401);
+  });
+});
