@@ -6,7 +6,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seedDemoTips } from './demo-data.mjs';
-import { build, migrateAndSeed, ROOT, serve } from './lib/local.mjs';
+import { build, migrateAndSeed, ROOT, seedDemoStaff, serve } from './lib/local.mjs';
+import { DEMO_STAFF_PRINT } from './demo-staff.mjs';
 
 const port = Number(process.env.PORT ?? 8787);
 const persistTo = join(ROOT, '.wrangler', 'state');
@@ -15,6 +16,7 @@ console.log('▶ 构建站点与 Worker (astro build)…');
 build({ quiet: true });
 console.log('▶ 准备本地数据库 (local D1)…');
 migrateAndSeed(persistTo);
+await seedDemoStaff(persistTo);
 console.log('▶ 启动本地服务 (wrangler dev)…');
 const server = await serve({ port, persistTo, quiet: true });
 
@@ -24,10 +26,7 @@ if (!receipts) {
   receipts = await seedDemoTips(server.url);
   writeFileSync(receiptsFile, JSON.stringify(receipts, null, 2));
 }
-let staffLogins = [];
-try {
-  staffLogins = (await import('./demo-staff.mjs')).DEMO_STAFF_PRINT ?? [];
-} catch {}
+const staffLogins = DEMO_STAFF_PRINT;
 
 console.log(`
   安全生产举报平台已启动  Anquan is running
@@ -35,6 +34,7 @@ console.log(`
   网址 URL:      ${server.url}/
   我要举报:      ${server.url}/report/
   进度查询:      ${server.url}/track/
+  工作台 Staff:  ${server.url}/staff/
   API 文档:      ${server.url}/api/openapi.json
 `);
 if (staffLogins.length) {

@@ -3,7 +3,7 @@
  * D1/R2). Shared by `npm start`, the browser tests and the benchmarks, so all three run the same thing.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { referenceStatements } from '../reference-data.mjs';
 
@@ -50,6 +50,18 @@ export function migrateAndSeed(persistTo, { quiet = false } = {}) {
   writeFileSync(file, referenceStatements().join(';\n') + ';\n');
   run('wrangler', ['d1', 'execute', 'DB', ...common, '--file', file, '--yes'], { quiet: true });
   if (!quiet) console.log('  ✓ 数据库迁移与基础数据已就绪 (migrations and reference data applied)');
+}
+
+/**
+ * Add the demo staff accounts (scripts/demo-staff.mjs) to the local D1 under `persistTo`. Local only.
+ * @param {string} persistTo folder for miniflare's local state
+ */
+export async function seedDemoStaff(persistTo) {
+  const { demoStaffStatements } = await import('../demo-staff.mjs');
+  const file = join(ROOT, '.wrangler', `demo-staff-${process.pid}.sql`);
+  writeFileSync(file, (await demoStaffStatements()).join(';\n') + ';\n');
+  run('wrangler', ['d1', 'execute', 'DB', '--local', '-c', 'wrangler.toml', '--persist-to', persistTo, '--file', file, '--yes'], { quiet: true });
+  rmSync(file, { force: true });
 }
 
 /**

@@ -1,0 +1,118 @@
+/**
+ * The scheduled job's tip duties: 提醒 / 催办 / 督办 / 挂牌督办 at the right moments, nothing twice (re-runs,
+ * interrupted runs), reminders visible to the right staff; closing concluded tips after the objection window;
+ * and the audit chain check naming the first tampered row.
+ */
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { runScheduled } from '../../worker/services/scheduled';
+import { sendReminders } from '../../worker/services/reminders';
+import { closeAfterObjectionWindow, transition } from '../../worker/services/transitions';
+import { submitTip, validTip } from '../support/tips';
+import { signedIn } from '../support/staff';
+
+const DAY = 86_400_000;
+const admin = { id: 'cron-admin', roles: ['admin'], departmentId: null };
+
+async function assignedTip(dept = 'yjj') {
+  const res = await submitTip(validTip());
+  const no = ((await res.json()) as { trackingNo: string }).trackingNo.replaceAll('-', '');
+  const id = (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(no).first<{ id: string }>())!.id;
+  await transition(env, admin, id, 'accept', {}, 1);
+  await transition(env, admin, id, 'assign', { departmentId: dept }, 2);
+  const dueAt = (await env.DB.prepare('SELECT due_at FROM tips WHERE id = ?').bind(id).first<{ due_at: number }>())!.due_at;
+  return { id, dueAt };
+}
+
+const levels = async (tipId: string) =>
+  (await env.DB.prepare('SELECT level FROM reminders WHERE tip_id = ? ORDER BY level').bind(tipId).all<{ level: string }>()).results.map((r) => r.level);
+
+describe('deadline reminders', () => {
+  it('提醒 3 days before, 催办 at the deadline, 督办 a day after — each once, however often the job runs', async () => {
+    const { id, dueAt } = await assignedTip();
+    await sendReminders(env, dueAt - 4 * DAY);
+    expect(await levels(id)).toEqual([]);
+    await sendReminders(env, dueAt - 2 * DAY);
+    await sendReminders(env, dueAt - 2 * DAY);
+    expect(await levels(id)).toEqual(['remind']);
+    await sendReminders(env, dueAt + 1000);
+    expect(await levels(id)).toEqual(['remind', 'urge']);
+    await sendReminders(env, dueAt + 2 * DAY);
+    await runScheduled(env, dueAt + 3 * DAY);
+    expect(await levels(id)).toEqual(['escalate', 'remind', 'urge']);
+  });
+
+  it('a run interrupted by a D1 failure and retried creates each reminder exactly once', async () => {
+    const { id, dueAt } = await assignedTip();
+    // Simulate the first run dying half-way: only some of its statements landed.
+    await env.DB.prepare(
+      "INSERT INTO reminders (id, tip_id, level, due_kind, due_at, department_id, created_at) VALUES (?, ?, 'remind', 'assignment', ?, 'yjj', ?)",
+    )
+      .bind(crypto.randomUUID(), id, dueAt, dueAt)
+      .run();
+    await sendReminders(env, dueAt + 2 * DAY);
+    await sendReminders(env, dueAt + 2 * DAY);
+    expect(await levels(id)).toEqual(['escalate', 'remind', 'urge']);
+  });
+
+  it('a 重大事故隐患 is flagged for 挂牌督办 once it is confirmed', async () => {
+    const { id } = await assignedTip();
+    await transition(env, admin, id, 'conclude', { conclusion: 'true', decision: '重大隐患，挂牌督办', hazardLevel: 'major', riskColour: 'red', rectificationRequired: true }, 3);
+    await sendReminders(env, Date.now());
+    await sendReminders(env, Date.now());
+    expect((await levels(id)).filter((l) => l === 'listed')).toEqual(['listed']);
+  });
+
+  it('a 承办员 sees their department’s reminders only and can mark them read', async () => {
+    const { id, dueAt } = await assignedTip('gaj');
+    await sendReminders(env, dueAt + 1000);
+    const own = (await signedIn(['handler'], { departmentId: 'gaj' })).client;
+    const other = (await signedIn(['handler'], { departmentId: 'nyj' })).client;
+    const mine = (await (await own.get('/api/staff/reminders')).json()) as { reminders: { id: string; tip_id: string; read_at: number | null }[] };
+    expect(mine.reminders.filter((r) => r.tip_id === id).length).toBe(2);
+    const theirs = (await (await other.get('/api/staff/reminders')).json()) as { reminders: { tip_id: string }[] };
+    expect(theirs.reminders.some((r) => r.tip_id === id)).toBe(false);
+    const rid = mine.reminders.find((r) => r.tip_id === id)!.id;
+    expect((await other.post(`/api/staff/reminders/${rid}/read`)).status).toBe(404);
+    expect((await own.post(`/api/staff/reminders/${rid}/read`)).status).toBe(204);
+  });
+});
+
+describe('closing after the objection window', () => {
+  it('a concluded tip closes once 10 days have passed, once', async () => {
+    const { id } = await assignedTip();
+    await transition(env, admin, id, 'conclude', { conclusion: 'false', decision: '经核查不属实', rectificationRequired: false }, 3);
+    const concludedAt = (await env.DB.prepare('SELECT concluded_at FROM tips WHERE id = ?').bind(id).first<{ concluded_at: number }>())!.concluded_at;
+    await closeAfterObjectionWindow(env, concludedAt + 5 * DAY);
+    expect((await env.DB.prepare('SELECT state FROM tips WHERE id = ?').bind(id).first<{ state: string }>())!.state).toBe('concluded');
+    await closeAfterObjectionWindow(env, concludedAt + 12 * DAY);
+    await closeAfterObjectionWindow(env, concludedAt + 12 * DAY);
+    const row = await env.DB.prepare('SELECT state, public_status FROM tips WHERE id = ?').bind(id).first();
+    expect(row).toEqual({ state: 'closed', public_status: 'concluded' });
+    const closes = await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE tip_id = ? AND action = 'tip.closed'").bind(id).first<{ n: number }>();
+    expect(closes!.n).toBe(1);
+  });
+});
+
+describe('audit chain', () => {
+  it('the database refuses to change or delete audit rows', async () => {
+    await assignedTip();
+    await expect(env.DB.prepare("UPDATE audit_log SET actor = 'x' WHERE seq = 1").run()).rejects.toThrow();
+    await expect(env.DB.prepare('DELETE FROM audit_log WHERE seq = 1').run()).rejects.toThrow();
+  });
+
+  it('GET /api/staff/audit/verify names the first tampered row', async () => {
+    await assignedTip();
+    const auditor = (await signedIn(['auditor'])).client;
+    const good = (await (await auditor.get('/api/staff/audit/verify')).json()) as { ok: boolean; rows: number };
+    expect(good.ok).toBe(true);
+    // Someone with raw database access drops the guard and edits a row in the middle.
+    const target = Math.floor(good.rows / 2);
+    const { results } = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'").all<{ name: string }>();
+    for (const t of results) await env.DB.prepare(`DROP TRIGGER ${t.name}`).run();
+    await env.DB.prepare("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?").bind(target).run();
+    const bad = (await (await auditor.get('/api/staff/audit/verify')).json()) as { ok: boolean; firstBroken: { seq: number; reason: string } };
+    expect(bad.ok).toBe(false);
+    expect(bad.firstBroken).toEqual({ seq: target, reason: 'hash' });
+  });
+});
