@@ -1,0 +1,237 @@
+/** Admin pages: accounts, reference data, time limits; the audit log and its chain check (admin, auditor). */
+import { api, ApiFailure, whoami } from './api';
+import { clear, dateTime, flash, h } from './dom';
+import * as L from './labels';
+
+const root = document.getElementById('admin')!;
+interface Ref {
+  departments: { id: string; name: string; active: number }[];
+  towns: { id: string; name: string; active: number }[];
+  domains: { code: string; name: string; lead_department_id: string | null }[];
+  roles: { code: string; label: string }[];
+}
+interface StaffRow {
+  id: string;
+  username: string;
+  display_name: string;
+  roles: string[];
+  department_id: string | null;
+  active: boolean;
+  totp_enrolled: boolean;
+  locked_until: number | null;
+}
+
+const fail = (e: unknown) => flash(e instanceof ApiFailure ? (e.error.fields?.map((f) => f.message).join('；') || e.message) : '操作失败');
+
+function deptSelect(ref: Ref, name: string, value: string | null, blank = '（无）') {
+  return h('select', { name }, h('option', { value: '' }, blank), ref.departments.map((d) => h('option', { value: d.id, selected: d.id === value }, d.name)));
+}
+
+async function staffSection(ref: Ref) {
+  const { staff } = await api<{ staff: StaffRow[] }>('/api/staff/admin/staff');
+  const table = h(
+    'table',
+    { class: 'queue-table' },
+    h('caption', {}, '工作人员账号'),
+    h('thead', {}, h('tr', {}, ['用户名', '姓名', '角色', '所属单位', '动态验证码', '状态', '操作'].map((x) => h('th', { scope: 'col' }, x)))),
+    h(
+      'tbody',
+      {},
+      staff.map((s) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, s.username),
+          h('td', {}, s.display_name),
+          h('td', {}, s.roles.map(L.roleLabel).join('、')),
+          h('td', {}, ref.departments.find((d) => d.id === s.department_id)?.name ?? '—'),
+          h('td', {}, s.totp_enrolled ? '已绑定' : '未绑定'),
+          h('td', {}, s.active ? (s.locked_until && s.locked_until > Date.now() ? '已锁定' : '启用') : '停用'),
+          h(
+            'td',
+            {},
+            h('button', { type: 'button', class: 'link', onclick: () => patch(s.id, { active: !s.active }) }, s.active ? '停用' : '启用'),
+            ' ',
+            h('button', { type: 'button', class: 'link', onclick: () => patch(s.id, { resetTotp: true }) }, '重置验证码'),
+          ),
+        ),
+      ),
+    ),
+  );
+  const roleBoxes = ref.roles.map((r) => h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'roles', value: r.code }), r.label));
+  const form = h(
+    'form',
+    { class: 'stack', 'aria-label': '新建账号' },
+    h('h3', {}, '新建账号'),
+    h('label', {}, '用户名', h('input', { name: 'username', required: true, maxlength: 32 })),
+    h('label', {}, '姓名', h('input', { name: 'displayName', required: true, maxlength: 50 })),
+    h('label', {}, '初始密码（至少 12 位，含三类字符）', h('input', { name: 'password', type: 'password', required: true, autocomplete: 'new-password' })),
+    h('fieldset', {}, h('legend', {}, '角色'), roleBoxes),
+    h('label', {}, '所属单位（承办员必填）', deptSelect(ref, 'departmentId', null)),
+    h('button', { class: 'primary', type: 'submit' }, '创建'),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const d = new FormData(form);
+    try {
+      await api('/api/staff/admin/staff', {
+        json: {
+          username: String(d.get('username')),
+          displayName: String(d.get('displayName')),
+          password: String(d.get('password')),
+          roles: d.getAll('roles').map(String),
+          departmentId: String(d.get('departmentId')) || null,
+        },
+      });
+      flash('账号已创建。', true);
+      await render();
+    } catch (err) {
+      fail(err);
+    }
+  });
+  return h('section', { class: 'panel', 'aria-labelledby': 'h-staff' }, h('h2', { id: 'h-staff' }, '账号与角色'), table, form);
+}
+
+async function patch(id: string, body: Record<string, unknown>) {
+  try {
+    await api(`/api/staff/admin/staff/${encodeURIComponent(id)}`, { method: 'PATCH', json: body });
+    flash('已保存。', true);
+    await render();
+  } catch (e) {
+    fail(e);
+  }
+}
+
+function referenceSection(ref: Ref) {
+  const routing = h(
+    'table',
+    { class: 'queue-table' },
+    h('caption', {}, '行业领域与牵头单位（交办默认单位）'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '行业领域'), h('th', { scope: 'col' }, '牵头单位'))),
+    h(
+      'tbody',
+      {},
+      ref.domains.map((d) => {
+        const sel = deptSelect(ref, 'lead', d.lead_department_id, '请选择');
+        sel.setAttribute('aria-label', `${d.name}的牵头单位`);
+        sel.addEventListener('change', () => saveRef({ kind: 'domain', id: d.code, leadDepartmentId: sel.value }));
+        return h('tr', {}, h('td', {}, d.name), h('td', {}, sel));
+      }),
+    ),
+  );
+  const addForm = h(
+    'form',
+    { class: 'filters', 'aria-label': '新增或修改单位、镇街' },
+    h('label', {}, '类别', h('select', { name: 'kind' }, h('option', { value: 'department' }, '承办单位'), h('option', { value: 'town' }, '镇街'))),
+    h('label', {}, '编码', h('input', { name: 'id', required: true, maxlength: 40, pattern: '[a-z0-9_]{2,40}' })),
+    h('label', {}, '名称', h('input', { name: 'name', maxlength: 60 })),
+    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'inactive' }), '停用'),
+    h('button', { class: 'primary', type: 'submit' }, '保存'),
+  );
+  addForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const d = new FormData(addForm);
+    void saveRef({ kind: String(d.get('kind')), id: String(d.get('id')), ...(d.get('name') ? { name: String(d.get('name')) } : {}), active: !d.get('inactive') });
+  });
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'h-ref' },
+    h('h2', { id: 'h-ref' }, '单位、镇街与领域'),
+    h('p', {}, `承办单位：${ref.departments.map((d) => `${d.name}（${d.id}）${d.active ? '' : '［停用］'}`).join('、')}`),
+    h('p', {}, `镇街：${ref.towns.map((t) => `${t.name}（${t.id}）${t.active ? '' : '［停用］'}`).join('、')}`),
+    addForm,
+    routing,
+  );
+}
+
+async function saveRef(body: Record<string, unknown>) {
+  try {
+    await api('/api/staff/admin/reference', { method: 'PUT', json: body });
+    flash('已保存。', true);
+    await render();
+  } catch (e) {
+    fail(e);
+  }
+}
+
+async function limitsSection(editable: boolean) {
+  const limits = await api<Record<string, number>>('/api/staff/admin/time-limits');
+  const names: Record<string, string> = {
+    acceptWorkingDays: '受理期限（工作日）',
+    concludeDays: '核查办结期限（天）',
+    maxExtensionDays: '最长延期（天）',
+    replyDays: '答复举报人期限（天）',
+    objectionDays: '异议期（天）',
+    reviewDays: '复查期限（天）',
+    remindBeforeDays: '到期前提醒（天）',
+    rewardClaimDays: '奖励领取期限（天）',
+  };
+  const form = h(
+    'form',
+    { class: 'stack', 'aria-label': '办理时限' },
+    Object.entries(limits).map(([k, v]) => h('label', {}, names[k] ?? k, h('input', { type: 'number', name: k, value: v, min: 1, max: 365, disabled: !editable }))),
+    editable ? h('button', { class: 'primary', type: 'submit' }, '保存时限') : null,
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const d = new FormData(form);
+    try {
+      await api('/api/staff/admin/time-limits', { method: 'PUT', json: Object.fromEntries([...d].map(([k, v]) => [k, Number(v)])) });
+      flash('时限已保存，新举报按新时限计算。', true);
+    } catch (err) {
+      fail(err);
+    }
+  });
+  return h('section', { class: 'panel', 'aria-labelledby': 'h-limits' }, h('h2', { id: 'h-limits' }, '办理时限'), form);
+}
+
+async function auditSection() {
+  const result = h('p', { role: 'status', id: 'audit-result' });
+  const verify = h('button', {
+    type: 'button',
+    class: 'primary',
+    id: 'audit-verify',
+    onclick: async () => {
+      result.textContent = '校验中…';
+      const r = await api<{ ok: boolean; rows: number; firstBroken?: { seq: number; reason: string } }>('/api/staff/audit/verify');
+      result.textContent = r.ok ? `审计日志完整：共 ${r.rows} 条，哈希链校验通过。` : `审计日志被篡改：第 ${r.firstBroken!.seq} 条记录校验失败（${r.firstBroken!.reason}）。`;
+    },
+  }, '校验哈希链');
+  const { rows } = await api<{ rows: { seq: number; at: number; actor: string; action: string; tip_id: string | null }[] }>('/api/staff/audit');
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'h-audit' },
+    h('h2', { id: 'h-audit' }, '审计日志'),
+    verify,
+    result,
+    h(
+      'table',
+      { class: 'queue-table' },
+      h('caption', {}, '最近 100 条'),
+      h('thead', {}, h('tr', {}, ['序号', '时间', '操作人', '操作', '举报'].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, r.seq), h('td', {}, dateTime(r.at)), h('td', {}, r.actor), h('td', {}, r.action), h('td', {}, r.tip_id ? h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.tip_id)}` }, '查看') : '—')))),
+    ),
+  );
+}
+
+let roles: string[] = [];
+async function render() {
+  const parts: Node[] = [];
+  try {
+    if (roles.includes('admin')) {
+      const ref = await api<Ref>('/api/staff/reference');
+      parts.push(await staffSection(ref), referenceSection(ref));
+    }
+    if (roles.includes('admin') || roles.includes('supervisor')) parts.push(await limitsSection(roles.includes('admin')));
+    if (roles.includes('admin') || roles.includes('auditor')) parts.push(await auditSection());
+    if (!parts.length) parts.push(h('p', {}, '您的角色没有管理或审计权限。'));
+  } catch (e) {
+    fail(e);
+  }
+  clear(root, parts);
+}
+
+(async () => {
+  roles = (await whoami()).roles;
+  await render();
+})();

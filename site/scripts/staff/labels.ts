@@ -1,0 +1,47 @@
+/** Chinese labels for codes, from the same catalogues the Worker uses (worker/domain). */
+import { DOMAINS, PUBLIC_STATUSES, TIP_TYPES, TOWNS, labelIn } from '../../../worker/domain/catalog';
+import { CONCLUSIONS, HAZARD_LEVELS, REJECT_REASONS, RISK_COLOURS, ROLES, TRANSITIONS, type Action } from '../../../worker/domain/workflow';
+
+export const STATE_LABELS: Record<string, string> = {
+  submitted: '待受理',
+  accepted: '已受理（待交办）',
+  rejected: '不予受理',
+  assigned: '已交办（核查中）',
+  returned: '已退回（待重新交办）',
+  rectifying: '整改中',
+  rectified: '整改完成（待复查）',
+  concluded: '已办结（异议期）',
+  reviewing: '复查中（异议）',
+  closed: '已销号',
+  merged: '已合并',
+};
+export const DUE_KIND_LABELS: Record<string, string> = { accept: '受理期限', conclude: '办结期限', assignment: '交办期限', review: '复查期限' };
+export const EVENT_LABELS: Record<string, string> = {
+  submitted: '提交',
+  accepted: '受理',
+  rejected: '不予受理',
+  assigned: '交办',
+  instructions: '交办要求',
+  returned: '退回',
+  verified: '核查结论',
+  concluded: '办结',
+  rectified: '整改记录',
+  recheck_failed: '复查未通过',
+  closed: '复查销号',
+  closed_auto: '异议期满办结',
+  merged: '合并',
+  extension_requested: '申请延期',
+  extension_refused: '延期未获批准',
+  extended: '延期',
+  objection: '异议',
+  note: '内部备注',
+  reward_notified: '奖励通知',
+};
+export const actionLabel = (a: Action) => TRANSITIONS[a].label;
+export const tipType = (c: string) => labelIn(TIP_TYPES, c);
+export const domain = (c: string) => DOMAINS.find((d) => d.code === c)?.label ?? c;
+export const town = (c: string) => TOWNS.find((t) => t.id === c)?.name ?? c;
+export const publicStatus = (c: string) => labelIn(PUBLIC_STATUSES, c);
+export const state = (c: string) => STATE_LABELS[c] ?? c;
+export const roleLabel = (c: string) => labelIn(ROLES, c);
+export { CONCLUSIONS, DOMAINS, HAZARD_LEVELS, REJECT_REASONS, RISK_COLOURS, ROLES, TIP_TYPES, TOWNS, labelIn };

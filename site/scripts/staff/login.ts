@@ -1,0 +1,73 @@
+/** Sign-in: password step, then TOTP (showing the enrolment key and QR code the first time). */
+import { encode } from 'uqr';
+import { api, ApiFailure, setCsrf } from './api';
+import { flash } from './dom';
+
+const loginForm = document.getElementById('login-form') as HTMLFormElement;
+const totpForm = document.getElementById('totp-form') as HTMLFormElement;
+const next = (() => {
+  const n = new URLSearchParams(location.search).get('next') ?? '/staff/';
+  return n.startsWith('/staff/') && !n.startsWith('//') ? n : '/staff/';
+})();
+
+function qrSvg(text: string): SVGSVGElement {
+  const qr = encode(text, { ecc: 'M', border: 2 });
+  const NS = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${qr.size} ${qr.size}`);
+  svg.setAttribute('aria-hidden', 'true');
+  const bg = document.createElementNS(NS, 'rect');
+  bg.setAttribute('width', String(qr.size));
+  bg.setAttribute('height', String(qr.size));
+  bg.setAttribute('fill', '#fff');
+  svg.append(bg);
+  qr.data.forEach((row, y) =>
+    row.forEach((on, x) => {
+      if (!on) return;
+      const r = document.createElementNS(NS, 'rect');
+      r.setAttribute('x', String(x));
+      r.setAttribute('y', String(y));
+      r.setAttribute('width', '1');
+      r.setAttribute('height', '1');
+      svg.append(r);
+    }),
+  );
+  return svg;
+}
+
+loginForm.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  flash('');
+  const data = new FormData(loginForm);
+  try {
+    const r = await api<{ needsTotp: boolean; csrfToken: string; enrollment?: { secret: string; uri: string } }>('/api/staff/login', {
+      json: { username: String(data.get('username') ?? ''), password: String(data.get('password') ?? '') },
+    });
+    setCsrf(r.csrfToken);
+    if (!r.needsTotp) return location.assign(next);
+    loginForm.hidden = true;
+    totpForm.hidden = false;
+    if (r.enrollment) {
+      document.getElementById('enroll')!.hidden = false;
+      document.getElementById('enroll-secret')!.textContent = r.enrollment.secret;
+      document.getElementById('enroll-qr')!.replaceChildren(qrSvg(r.enrollment.uri));
+    }
+    (document.getElementById('totp') as HTMLInputElement).focus();
+  } catch (err) {
+    flash(err instanceof ApiFailure ? err.message : '登录失败，请重试。');
+  }
+});
+
+totpForm.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  flash('');
+  const code = (document.getElementById('totp') as HTMLInputElement).value.trim();
+  if (!/^\d{6}$/.test(code)) return flash('请输入 6 位数字验证码。');
+  try {
+    const r = await api<{ csrfToken: string }>('/api/staff/login/totp', { json: { code } });
+    setCsrf(r.csrfToken);
+    location.assign(next);
+  } catch (err) {
+    flash(err instanceof ApiFailure ? err.message : '验证失败，请重试。');
+  }
+});

@@ -1,0 +1,160 @@
+/** The queue page: filters kept in the URL, keyset paging, reminders, bulk 交办. */
+import { api, ApiFailure, whoami } from './api';
+import { clear, dateTime, dueCell, flash, h } from './dom';
+import * as L from './labels';
+
+interface Row {
+  id: string;
+  trackingNo: string;
+  state: string;
+  type: string;
+  domain: string;
+  unitName: string;
+  address: string;
+  townId: string;
+  departmentId: string | null;
+  dueAt: number | null;
+  dueKind: string | null;
+  overdue: boolean;
+  riskColour: string | null;
+  reporterMessagePending: boolean;
+  version: number;
+}
+interface Reference {
+  departments: { id: string; name: string; active: number }[];
+}
+
+const form = document.getElementById('filters') as HTMLFormElement;
+const rowsEl = document.getElementById('rows')!;
+const more = document.getElementById('more') as HTMLButtonElement;
+const bulk = document.getElementById('bulk') as HTMLFormElement;
+let departments = new Map<string, string>();
+let cursor: string | null = null;
+let canAssign = false;
+const selected = new Map<string, number>();
+
+function params(): URLSearchParams {
+  const p = new URLSearchParams();
+  for (const [k, v] of new FormData(form)) if (String(v)) p.set(k, String(v));
+  return p;
+}
+
+function rowEl(r: Row) {
+  const box = canAssign && (r.state === 'accepted' || r.state === 'returned')
+    ? h('input', {
+        type: 'checkbox',
+        'aria-label': `选择 ${r.trackingNo}`,
+        onchange: (e: Event) => {
+          if ((e.target as HTMLInputElement).checked) selected.set(r.id, r.version);
+          else selected.delete(r.id);
+          bulk.hidden = selected.size === 0;
+        },
+      })
+    : null;
+  return h(
+    'tr',
+    { class: r.overdue ? 'overdue' : null },
+    h('td', {}, box),
+    h('td', {}, h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.id)}` }, r.trackingNo), r.reporterMessagePending ? [' ', h('span', { class: 'badge msg' }, '新留言')] : null),
+    h('td', {}, h('div', {}, r.unitName), h('small', {}, `${L.town(r.townId)} · ${r.address}`)),
+    h('td', {}, L.tipType(r.type), h('br'), h('small', {}, L.domain(r.domain))),
+    h('td', {}, L.state(r.state), r.riskColour ? [' ', h('span', { class: `badge risk-${r.riskColour}` }, `${L.labelIn(L.RISK_COLOURS, r.riskColour)}色`)] : null),
+    h('td', {}, r.departmentId ? (departments.get(r.departmentId) ?? r.departmentId) : '—'),
+    h('td', {}, r.dueKind ? h('small', {}, L.DUE_KIND_LABELS[r.dueKind] ?? r.dueKind) : null, h('br'), dueCell(r.dueAt)),
+  );
+}
+
+async function load(append = false) {
+  const p = params();
+  if (append && cursor) p.set('cursor', cursor);
+  history.replaceState(null, '', `?${params().toString()}`);
+  (document.getElementById('export') as HTMLAnchorElement).href = `/api/staff/tips/export.csv?${params().toString()}`;
+  try {
+    const page = await api<{ rows: Row[]; next: string | null }>(`/api/staff/tips?${p.toString()}`);
+    if (!append) clear(rowsEl);
+    if (!append && page.rows.length === 0) rowsEl.append(h('tr', {}, h('td', { colspan: 7 }, '没有符合条件的举报。')));
+    for (const r of page.rows) rowsEl.append(rowEl(r));
+    cursor = page.next;
+    more.hidden = !cursor;
+  } catch (e) {
+    flash(e instanceof ApiFailure ? e.message : '加载失败');
+  }
+}
+
+async function loadReminders() {
+  const list = document.getElementById('reminders')!;
+  const { reminders } = await api<{ reminders: { id: string; tip_id: string; level: string; due_kind: string; due_at: number; read_at: number | null; tracking_no: string; unit_name: string }[] }>('/api/staff/reminders');
+  const levels: Record<string, string> = { remind: '提醒', urge: '催办', escalate: '督办', listed: '挂牌督办' };
+  clear(list);
+  if (!reminders.length) list.append(h('li', {}, '暂无提醒。'));
+  for (const r of reminders.slice(0, 20)) {
+    const li = h(
+      'li',
+      { class: r.read_at ? null : 'internal' },
+      h('strong', {}, levels[r.level] ?? r.level),
+      ' ',
+      h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.tip_id)}` }, r.unit_name),
+      r.due_at ? ` · ${L.DUE_KIND_LABELS[r.due_kind] ?? ''} ${dateTime(r.due_at)}` : '',
+      r.read_at
+        ? null
+        : [
+            ' ',
+            h('button', {
+              type: 'button',
+              class: 'link',
+              onclick: async () => {
+                await api(`/api/staff/reminders/${encodeURIComponent(r.id)}/read`, { method: 'POST', json: {} });
+                li.classList.remove('internal');
+              },
+            }, '标为已读'),
+          ],
+    );
+    list.append(li);
+  }
+}
+
+(async () => {
+  const me = await whoami();
+  canAssign = me.roles.includes('dispatcher') || me.roles.includes('admin');
+  const ref = await api<Reference>('/api/staff/reference');
+  departments = new Map(ref.departments.map((d) => [d.id, d.name]));
+  const deptSel = document.getElementById('f-dept')!;
+  const bulkSel = document.getElementById('bulk-dept')!;
+  for (const d of ref.departments.filter((x) => x.active)) {
+    deptSel.append(h('option', { value: d.id }, d.name));
+    bulkSel.append(h('option', { value: d.id }, d.name));
+  }
+  // Restore filters from the URL.
+  const q = new URLSearchParams(location.search);
+  for (const [k, v] of q) {
+    const el = form.elements.namedItem(k);
+    if (el instanceof HTMLInputElement && el.type === 'checkbox') el.checked = v === el.value;
+    else if (el instanceof HTMLInputElement || el instanceof HTMLSelectElement) el.value = v;
+  }
+  await Promise.all([load(), loadReminders().catch(() => undefined)]);
+})();
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  cursor = null;
+  void load();
+});
+more.addEventListener('click', () => void load(true));
+bulk.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const data = new FormData(bulk);
+  const dueDate = String(data.get('dueDate') ?? '');
+  try {
+    const r = await api<{ results: { id: string; ok: boolean; error?: { message: string } }[] }>('/api/staff/tips/bulk-assign', {
+      json: { tips: [...selected].map(([id, version]) => ({ id, version })), departmentId: String(data.get('departmentId')), ...(dueDate ? { dueDate } : {}) },
+    });
+    const failed = r.results.filter((x) => !x.ok);
+    flash(failed.length ? `${r.results.length - failed.length} 条已交办，${failed.length} 条未能交办：${failed[0]!.error?.message ?? ''}` : `已交办 ${r.results.length} 条。`, !failed.length);
+    selected.clear();
+    bulk.hidden = true;
+    cursor = null;
+    await load();
+  } catch (err) {
+    flash(err instanceof ApiFailure ? err.message : '交办失败');
+  }
+});

@@ -1,0 +1,313 @@
+/**
+ * The tip page. Everything is built with DOM APIs from the JSON (never HTML strings), so whatever a reporter
+ * typed is shown as text. Action buttons come from the server's `actions` list (the state machine decides).
+ */
+import { api, ApiFailure, whoami } from './api';
+import { clear, date, dateTime, dueCell, flash, h } from './dom';
+import * as L from './labels';
+import type { Action } from '../../../worker/domain/workflow';
+
+interface Detail {
+  id: string;
+  trackingNo: string;
+  version: number;
+  state: string;
+  publicStatus: string;
+  type: string;
+  domain: string;
+  unitName: string;
+  address: string;
+  townName: string | null;
+  location: { lat: number; lng: number } | null;
+  seenAt: number;
+  description: string;
+  isEmployee: boolean;
+  anonymous: boolean;
+  source: string;
+  createdAt: number;
+  departmentName: string | null;
+  dueAt: number | null;
+  dueKind: string | null;
+  concludeDueAt: number | null;
+  assignmentDueAt: number | null;
+  extension: { state: string; days: number; reason: string | null } | null;
+  conclusion: string | null;
+  decision: string | null;
+  penaltyFen: number | null;
+  hazardLevel: string | null;
+  riskColour: string | null;
+  rectification: Record<string, string> | null;
+  rejectReason: string | null;
+  mergedInto: { id: string; trackingNo: string } | null;
+  mergedTips: { id: string; trackingNo: string; createdAt: number }[];
+  attachments: { id: string; kind: string; mime: string; bytes: number; url: string; origin: string }[];
+  events: { id: string; at: number; kind: string; public: boolean; publicText: string | null; data: Record<string, unknown> | null; staffName: string | null }[];
+  messages: { id: string; at: number; author: string; body: string; staffName: string | null; readByReporterAt: number | null }[];
+  duplicates: { id: string; trackingNo: string; unitName: string; address: string; state: string; createdAt: number }[];
+  actions: Action[];
+  canReveal: boolean;
+}
+
+type FieldSpec =
+  | { name: string; label: string; kind: 'text' | 'textarea' | 'date' | 'number'; required?: boolean }
+  | { name: string; label: string; kind: 'select'; options: { code: string; label: string }[]; required?: boolean }
+  | { name: string; label: string; kind: 'bool' };
+
+let departments: { code: string; label: string }[] = [];
+const FORMS: Record<Action, () => FieldSpec[]> = {
+  accept: () => [],
+  reject: () => [
+    { name: 'reason', label: '不予受理理由', kind: 'select', options: [...L.REJECT_REASONS], required: true },
+    { name: 'note', label: '说明（可选）', kind: 'textarea' },
+  ],
+  assign: () => [
+    { name: 'departmentId', label: '承办单位', kind: 'select', options: departments, required: true },
+    { name: 'dueDate', label: '交办期限（不填则为办结期限）', kind: 'date' },
+    { name: 'instructions', label: '交办要求（内部）', kind: 'textarea' },
+  ],
+  return: () => [{ name: 'reason', label: '退回理由', kind: 'textarea', required: true }],
+  conclude: () => [
+    { name: 'conclusion', label: '核查结论', kind: 'select', options: [...L.CONCLUSIONS], required: true },
+    { name: 'decision', label: '处理决定（举报人可见）', kind: 'textarea', required: true },
+    { name: 'penaltyYuan', label: '行政处罚金额（元，可选）', kind: 'number' },
+    { name: 'hazardLevel', label: '隐患等级', kind: 'select', options: [...L.HAZARD_LEVELS] },
+    { name: 'riskColour', label: '风险颜色', kind: 'select', options: [...L.RISK_COLOURS] },
+    { name: 'rectificationRequired', label: '需要整改', kind: 'bool' },
+  ],
+  rectify: () => [
+    { name: 'measures', label: '整改措施', kind: 'textarea', required: true },
+    { name: 'responsibility', label: '责任落实（责任人）', kind: 'text', required: true },
+    { name: 'funds', label: '资金落实', kind: 'text', required: true },
+    { name: 'deadline', label: '整改时限', kind: 'date', required: true },
+    { name: 'plan', label: '应急预案', kind: 'textarea', required: true },
+  ],
+  recheck: () => [
+    { name: 'passed', label: '复查合格，予以销号', kind: 'bool' },
+    { name: 'note', label: '复查意见', kind: 'textarea', required: true },
+  ],
+  merge: () => [{ name: 'primaryTrackingNo', label: '并入的主举报编号', kind: 'text', required: true }],
+  request_extension: () => [
+    { name: 'days', label: '延期天数（最多 30 天）', kind: 'number', required: true },
+    { name: 'reason', label: '延期理由（举报人可见）', kind: 'textarea', required: true },
+  ],
+  decide_extension: () => [
+    { name: 'approve', label: '批准延期', kind: 'bool' },
+    { name: 'note', label: '审批意见', kind: 'textarea' },
+  ],
+};
+
+const id = new URLSearchParams(location.search).get('id') ?? '';
+const root = document.getElementById('tip')!;
+
+function control(f: FieldSpec) {
+  const fid = `a-${f.name}`;
+  const err = h('span', { class: 'field-error', id: `${fid}-err`, 'data-error-for': f.name });
+  if (f.kind === 'bool') return h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: f.name, id: fid }), f.label, err);
+  const input =
+    f.kind === 'select'
+      ? h('select', { name: f.name, id: fid, required: f.required, 'aria-describedby': `${fid}-err` }, h('option', { value: '' }, '请选择'), f.options.map((o) => h('option', { value: o.code }, o.label)))
+      : f.kind === 'textarea'
+        ? h('textarea', { name: f.name, id: fid, rows: 3, required: f.required, maxlength: 2000, 'aria-describedby': `${fid}-err` })
+        : h('input', { type: f.kind, name: f.name, id: fid, required: f.required, min: f.kind === 'number' ? 0 : null, step: f.name === 'penaltyYuan' ? '0.01' : null, 'aria-describedby': `${fid}-err` });
+  return h('label', {}, f.label, input, err);
+}
+
+function collect(form: HTMLFormElement, fields: FieldSpec[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    const el = form.elements.namedItem(f.name) as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+    if (f.kind === 'bool') out[f.name] = (el as HTMLInputElement).checked;
+    else if (el.value.trim() === '') continue;
+    else if (f.name === 'penaltyYuan') out.penaltyFen = Math.round(Number(el.value) * 100);
+    else if (f.kind === 'number') out[f.name] = Number(el.value);
+    else out[f.name] = el.value;
+  }
+  return out;
+}
+
+function showFieldErrors(form: HTMLFormElement, e: ApiFailure) {
+  form.querySelectorAll('[data-error-for]').forEach((x) => (x.textContent = ''));
+  for (const fe of e.error.fields ?? []) {
+    const key = fe.path.replace(/^input\./, '') === 'penaltyFen' ? 'penaltyYuan' : fe.path.replace(/^input\./, '');
+    const slot = form.querySelector(`[data-error-for="${CSS.escape(key)}"]`);
+    if (slot) slot.textContent = fe.message;
+  }
+}
+
+function actionForm(t: Detail, action: Action) {
+  const fields = FORMS[action]();
+  const form = h('form', { class: 'stack panel', 'aria-label': L.actionLabel(action) }, h('h3', {}, L.actionLabel(action)), fields.map(control), h('div', { class: 'actions' }, h('button', { class: 'primary', type: 'submit' }, `确认${L.actionLabel(action)}`)));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await api(`/api/staff/tips/${encodeURIComponent(t.id)}/actions/${action}`, { json: { version: t.version, input: collect(form, fields) } });
+      flash(`已${L.actionLabel(action)}。`, true);
+      await render();
+    } catch (err) {
+      if (err instanceof ApiFailure) {
+        showFieldErrors(form, err);
+        flash(err.message);
+      }
+    }
+  });
+  return form;
+}
+
+function facts(pairs: [string, Node | string | null | undefined][]) {
+  return h('dl', { class: 'facts' }, pairs.filter(([, v]) => v !== null && v !== undefined && v !== '').flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v as Node | string)]));
+}
+
+function attachmentEl(a: Detail['attachments'][number]) {
+  const media = a.kind === 'image' ? h('img', { src: a.url, alt: '举报附件照片', loading: 'lazy' }) : a.kind === 'video' ? h('video', { src: a.url, controls: true, preload: 'none' }) : h('audio', { src: a.url, controls: true, preload: 'none' });
+  return h('li', {}, media, h('br'), h('a', { href: a.url, target: '_blank', rel: 'noopener' }, `${a.origin === 'evidence' ? '补充证据' : '附件'} · ${Math.ceil(a.bytes / 1024)} KB`));
+}
+
+async function render() {
+  let t: Detail;
+  try {
+    t = await api<Detail>(`/api/staff/tips/${encodeURIComponent(id)}`);
+  } catch (e) {
+    clear(root, h('p', {}, e instanceof ApiFailure ? e.message : '加载失败'));
+    return;
+  }
+  document.title = `${t.trackingNo} · 举报详情 · 工作台`;
+  const actionsBox = h('div', { class: 'no-print' });
+  const buttons = h(
+    'div',
+    { class: 'actions no-print' },
+    t.actions.map((a) => h('button', { type: 'button', class: 'secondary', 'data-action': a, onclick: () => clear(actionsBox, actionForm(t, a)) }, L.actionLabel(a))),
+    h('button', { type: 'button', class: 'secondary', onclick: () => window.print() }, '打印交办单'),
+  );
+  const identityBox = h('div', { class: 'no-print' });
+  if (t.canReveal) {
+    const reason = h('input', { name: 'reason', id: 'reveal-reason', maxlength: 500, required: true });
+    const f = h('form', { class: 'stack', 'aria-label': '查看举报人身份' }, h('label', {}, '查看实名举报人身份的理由（记入审计日志）', reason), h('button', { class: 'secondary', type: 'submit' }, '查看身份'));
+    f.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        const who = await api<{ name: string; mobile: string; idNumber: string | null; email: string | null }>(`/api/staff/tips/${encodeURIComponent(t.id)}/reveal`, { json: { reason: reason.value } });
+        clear(identityBox, h('div', { class: 'identity', role: 'region', 'aria-label': '举报人身份（保密）' }, h('strong', {}, '举报人身份（依法保密，不得外传）'), facts([['姓名', who.name], ['手机', who.mobile], ['身份证号', who.idNumber], ['邮箱', who.email]])));
+      } catch (err) {
+        flash(err instanceof ApiFailure ? err.message : '失败');
+      }
+    });
+    identityBox.append(f);
+  }
+  const msgBody = h('textarea', { name: 'body', id: 'msg-body', rows: 3, maxlength: 2000, required: true });
+  const msgForm = h('form', { class: 'stack no-print', 'aria-label': '给举报人留言' }, h('label', {}, '给举报人留言（举报人凭查询码可见）', msgBody), h('button', { class: 'primary', type: 'submit' }, '发送留言'));
+  msgForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await api(`/api/staff/tips/${encodeURIComponent(t.id)}/messages`, { json: { body: msgBody.value } });
+      flash('留言已发送。', true);
+      await render();
+    } catch (err) {
+      flash(err instanceof ApiFailure ? (err.error.fields?.[0]?.message ?? err.message) : '发送失败');
+    }
+  });
+  const noteBody = h('textarea', { name: 'body', id: 'note-body', rows: 2, maxlength: 2000, required: true });
+  const noteForm = h('form', { class: 'stack no-print', 'aria-label': '内部备注' }, h('label', {}, '内部备注（举报人不可见）', noteBody), h('button', { class: 'secondary', type: 'submit' }, '保存备注'));
+  noteForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await api(`/api/staff/tips/${encodeURIComponent(t.id)}/notes`, { json: { body: noteBody.value } });
+      await render();
+    } catch (err) {
+      flash(err instanceof ApiFailure ? (err.error.fields?.[0]?.message ?? err.message) : '保存失败');
+    }
+  });
+
+  clear(
+    root,
+    h('h1', {}, `举报 ${t.trackingNo}`),
+    h('p', {}, h('span', { class: 'badge' }, L.state(t.state)), ' 公开状态：', L.publicStatus(t.publicStatus), t.riskColour ? [' ', h('span', { class: `badge risk-${t.riskColour}` }, `${L.labelIn(L.RISK_COLOURS, t.riskColour)}色风险`)] : null),
+    buttons,
+    actionsBox,
+    h(
+      'div',
+      { class: 'grid-2' },
+      h(
+        'section',
+        { class: 'panel', 'aria-labelledby': 'h-facts' },
+        h('h2', { id: 'h-facts' }, '举报内容'),
+        facts([
+          ['举报类型', L.tipType(t.type)],
+          ['行业领域', L.domain(t.domain)],
+          ['被举报单位/场所', t.unitName],
+          ['地址', `${t.townName ?? ''} ${t.address}`],
+          ['位置', t.location ? `${t.location.lat.toFixed(5)}, ${t.location.lng.toFixed(5)}` : null],
+          ['发现时间', dateTime(t.seenAt)],
+          ['提交时间', dateTime(t.createdAt)],
+          ['举报人', `${t.anonymous ? '匿名' : '实名（身份另行加密保存）'}${t.isEmployee ? ' · 本单位从业人员' : ''}`],
+          ['来源', t.source === 'web' ? '网站' : t.source],
+        ]),
+        h('h3', {}, '问题描述'),
+        h('p', { class: 'body-text', id: 'description' }, t.description),
+        t.attachments.length ? [h('h3', {}, '附件'), h('ul', { class: 'attachments no-print' }, t.attachments.map(attachmentEl))] : null,
+        identityBox,
+      ),
+      h(
+        'section',
+        { class: 'panel', 'aria-labelledby': 'h-handling' },
+        h('h2', { id: 'h-handling' }, '办理情况'),
+        facts([
+          ['承办单位', t.departmentName ?? '—'],
+          ['当前期限', t.dueKind ? h('span', {}, `${L.DUE_KIND_LABELS[t.dueKind] ?? ''} `, dueCell(t.dueAt)) : '—'],
+          ['办结期限', t.concludeDueAt ? date(t.concludeDueAt) : null],
+          ['延期', t.extension ? `${{ requested: '已申请', approved: '已批准', refused: '未批准' }[t.extension.state] ?? t.extension.state} ${t.extension.days} 天：${t.extension.reason ?? ''}` : null],
+          ['核查结论', t.conclusion ? L.labelIn(L.CONCLUSIONS, t.conclusion) : null],
+          ['处理决定', t.decision],
+          ['行政处罚', t.penaltyFen != null ? `¥${(t.penaltyFen / 100).toFixed(2)}` : null],
+          ['隐患等级', t.hazardLevel ? L.labelIn(L.HAZARD_LEVELS, t.hazardLevel) : null],
+          ['不予受理理由', t.rejectReason ? L.labelIn(L.REJECT_REASONS, t.rejectReason) : null],
+          ['已并入', t.mergedInto ? h('a', { href: `/staff/tip/?id=${encodeURIComponent(t.mergedInto.id)}` }, t.mergedInto.trackingNo) : null],
+        ]),
+        t.rectification ? [h('h3', {}, '整改记录（五到位）'), facts([['措施', t.rectification.measures], ['责任', t.rectification.responsibility], ['资金', t.rectification.funds], ['时限', t.rectification.deadline], ['预案', t.rectification.plan]])] : null,
+        t.mergedTips.length ? [h('h3', {}, '并入本件的重复举报'), h('ul', {}, t.mergedTips.map((m) => h('li', {}, h('a', { href: `/staff/tip/?id=${encodeURIComponent(m.id)}` }, m.trackingNo), ` · ${dateTime(m.createdAt)}`)))] : null,
+        t.duplicates.length
+          ? [h('h3', {}, '疑似重复（同单位或地址、同领域、30 天内）'), h('ul', { class: 'no-print' }, t.duplicates.map((d) => h('li', {}, h('a', { href: `/staff/tip/?id=${encodeURIComponent(d.id)}` }, d.trackingNo), ` · ${d.unitName} · ${d.address} · ${L.state(d.state)}`)))]
+          : null,
+      ),
+    ),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'h-timeline' },
+      h('h2', { id: 'h-timeline' }, '办理记录'),
+      h(
+        'ol',
+        { class: 'timeline' },
+        t.events.map((e) =>
+          h(
+            'li',
+            { class: e.public ? null : 'internal' },
+            h('time', {}, dateTime(e.at)),
+            h('strong', {}, L.EVENT_LABELS[e.kind] ?? e.kind),
+            e.staffName ? ` · ${e.staffName}` : '',
+            e.public ? '' : '（内部）',
+            e.publicText ? h('div', { class: 'body-text' }, e.publicText) : null,
+            e.data && typeof e.data === 'object' && ('text' in e.data || 'reason' in e.data || 'note' in e.data)
+              ? h('div', { class: 'body-text' }, String((e.data as Record<string, unknown>).text ?? (e.data as Record<string, unknown>).reason ?? (e.data as Record<string, unknown>).note ?? ''))
+              : null,
+          ),
+        ),
+      ),
+      noteForm,
+    ),
+    h(
+      'section',
+      { class: 'panel no-print', 'aria-labelledby': 'h-messages' },
+      h('h2', { id: 'h-messages' }, '与举报人沟通'),
+      t.messages.length
+        ? h('ol', { class: 'timeline' }, t.messages.map((m) => h('li', { class: m.author === 'reporter' ? 'internal' : null }, h('time', {}, dateTime(m.at)), h('strong', {}, m.author === 'reporter' ? '举报人' : `工作人员${m.staffName ? `（${m.staffName}）` : ''}`), m.author === 'staff' ? (m.readByReporterAt ? ' · 举报人已读' : ' · 举报人未读') : '', h('div', { class: 'body-text' }, m.body))))
+        : h('p', {}, '暂无留言。'),
+      t.state === 'merged' ? null : msgForm,
+    ),
+  );
+}
+
+(async () => {
+  await whoami();
+  const ref = await api<{ departments: { id: string; name: string; active: number }[] }>('/api/staff/reference');
+  departments = ref.departments.filter((d) => d.active).map((d) => ({ code: d.id, label: d.name }));
+  await render();
+})();

@@ -1,0 +1,131 @@
+/**
+ * The staff console in Chromium: a dispatcher signs in, 受理s and 交办s a tip from the console; an admin signs
+ * in with a TOTP code and checks the audit chain; a tip whose text is an XSS payload renders as text in every
+ * console view (and no script runs); axe finds nothing on the console pages.
+ */
+import { generateHOTP } from '@oslojs/otp';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+// @ts-expect-error — plain ESM module shared with `npm start`
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../../scripts/demo-staff.mjs';
+import { axe, launch } from '../support/browser';
+
+const base = inject('baseUrl');
+const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>"'><svg onload=window.__xss=3>`;
+
+async function submit(body: Record<string, unknown>): Promise<{ trackingNo: string }> {
+  const res = await fetch(`${base}/api/tips`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'general_hazard',
+      domain: 'gas',
+      unitName: '测试单位',
+      address: '济阳街道测试路 1 号',
+      townId: 'jiyang',
+      seenAt: new Date(Date.now() - 3_600_000).toISOString(),
+      description: '后厨液化气钢瓶与灶具距离过近，未安装燃气泄漏报警器。',
+      isEmployee: false,
+      reporter: { anonymous: true },
+      attachments: [],
+      consent: { notice: true, privacy: true },
+      turnstileToken: 'XXXX.DUMMY.TOKEN.XXXX',
+      ...body,
+    }),
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { trackingNo: string };
+}
+
+async function desktop(browser: Browser): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  const page = await ctx.newPage();
+  page.on('dialog', (d) => void d.dismiss());
+  return page;
+}
+
+async function signIn(page: Page, username: string, totp = false) {
+  await page.goto(`${base}/staff/login/`);
+  await page.fill('#username', username);
+  await page.fill('#password', DEMO_PASSWORD);
+  await page.click('#login-form button[type=submit]');
+  if (totp) {
+    await page.waitForSelector('#totp-form:not([hidden])');
+    const code = generateHOTP(decodeBase32IgnorePadding(DEMO_TOTP_SECRET), BigInt(Math.floor(Date.now() / 30_000)), 6);
+    await page.fill('#totp', code);
+    await page.click('#totp-form button[type=submit]');
+  }
+  await page.waitForURL(`${base}/staff/`);
+}
+
+describe('staff console', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('a dispatcher signs in, accepts and 交办s a tip; an XSS payload stays text everywhere', async () => {
+    const receipt = await submit({ unitName: `${XSS}餐馆`, description: `液化气钢瓶靠近灶具。${XSS}`, address: `${XSS}路` });
+    const page = await desktop(browser);
+    const violations: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && /Content Security Policy/.test(m.text()) && violations.push(m.text()));
+    await signIn(page, 'shouli');
+    await expect(page.locator('#whoami').textContent()).resolves.toContain('李受理');
+    const row = page.locator('#rows tr', { hasText: receipt.trackingNo });
+    await row.waitFor();
+    // The payload is shown as its characters in the queue.
+    await expect(row.textContent()).resolves.toContain('<img src=x onerror=');
+    expect(await axe(page)).toEqual([]);
+    await row.locator('a').click();
+    await page.waitForSelector('#description');
+    await expect(page.locator('#description').textContent()).resolves.toContain('<script>window.__xss=2</script>');
+    expect(await axe(page)).toEqual([]);
+
+    await page.click('button[data-action=accept]');
+    await page.click('form[aria-label="受理"] button[type=submit]');
+    await page.waitForSelector('button[data-action=assign]');
+    await page.click('button[data-action=assign]');
+    await page.selectOption('#a-departmentId', 'yjj');
+    await page.fill('#a-instructions', '请五个工作日内核查');
+    await page.click('form[aria-label="交办"] button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('.badge')?.textContent?.includes('已交办'));
+    await expect(page.locator('#tip').textContent()).resolves.toContain('区应急管理局');
+    await expect(page.locator('.timeline').first().textContent()).resolves.toContain('请五个工作日内核查');
+
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(violations).toEqual([]);
+  });
+
+  it('the CSV export keeps the payload as text and cannot start a formula', async () => {
+    await submit({ unitName: '=HYPERLINK("http://evil.example","点我")', description: '+SUM(1,2) 公式注入测试，钢瓶靠近灶具。' });
+    const page = await desktop(browser);
+    await signIn(page, 'shouli');
+    const csv = await page.evaluate(async () => (await fetch('/api/staff/tips/export.csv?view=all')).text());
+    expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"",""点我"")"`);
+    expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);
+    expect(csv).not.toContain('13800138000');
+  });
+
+  it('an admin signs in with a TOTP code and verifies the audit chain', async () => {
+    const page = await desktop(browser);
+    await signIn(page, 'admin', true);
+    await page.goto(`${base}/staff/admin/`);
+    await page.click('#audit-verify');
+    await page.waitForFunction(() => document.getElementById('audit-result')?.textContent?.includes('哈希链校验通过'));
+    expect(await axe(page)).toEqual([]);
+  });
+
+  it('the sign-in page has no axe violations and a wrong password is explained in Chinese', async () => {
+    const page = await desktop(browser);
+    await page.goto(`${base}/staff/login/`);
+    expect(await axe(page)).toEqual([]);
+    await page.fill('#username', 'shouli');
+    await page.fill('#password', 'wrong-password');
+    await page.click('#login-form button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('flash')?.textContent?.includes('用户名或密码不正确'));
+  });
+});
