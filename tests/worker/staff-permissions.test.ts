@@ -33,6 +33,18 @@ const EXPECTED: Record<string, string[]> = {
   'PUT /api/staff/admin/time-limits': ['admin'],
   'GET /api/staff/audit/verify': ['admin', 'auditor'],
   'GET /api/staff/audit': ['admin', 'auditor'],
+  'GET /api/staff/rewards': ['admin', 'auditor', 'reward_officer', 'reward_approver'],
+  'GET /api/staff/tips/{id}/reward-preview': ['reward_officer', 'reward_approver'],
+  'POST /api/staff/rewards': ['reward_officer'],
+  'POST /api/staff/rewards/{id}/approve': ['reward_approver'],
+  'POST /api/staff/rewards/{id}/notify': ['reward_officer'],
+  'POST /api/staff/rewards/{id}/extend': ['reward_approver'],
+  'POST /api/staff/rewards/{id}/pay': ['reward_officer'],
+  'POST /api/staff/rewards/{id}/decline': ['reward_approver'],
+  'GET /api/staff/rewards/report': ['admin', 'auditor', 'reward_officer', 'reward_approver'],
+  'GET /api/staff/rewards/ledger.csv': ['admin', 'auditor', 'reward_officer', 'reward_approver'],
+  'GET /api/staff/reward-rules': ['admin', 'reward_officer', 'reward_approver'],
+  'POST /api/staff/reward-rules': ['admin'],
 };
 
 let tipId: string;
@@ -50,7 +62,7 @@ beforeAll(async () => {
 
 function concrete(path: string) {
   return path
-    .replace('{id}', path.includes('/admin/staff/') ? crypto.randomUUID() : path.includes('/reminders/') ? 'no-such-reminder' : tipId)
+    .replace('{id}', path.includes('/admin/staff/') || path.includes('/rewards/') ? crypto.randomUUID() : path.includes('/reminders/') ? 'no-such-reminder' : tipId)
     .replace('{action}', 'accept')
     .replace('{attId}', crypto.randomUUID());
 }

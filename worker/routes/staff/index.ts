@@ -5,6 +5,7 @@
 import { createRouter } from '../../lib/router';
 import { staffAdminRoutes } from './admin';
 import { authRoutes } from './auth';
+import { staffRewardRoutes } from './rewards';
 import { staffTipRoutes } from './tips';
 
 export function staffApi() {
@@ -12,5 +13,6 @@ export function staffApi() {
   api.route('/', authRoutes());
   api.route('/', staffTipRoutes());
   api.route('/', staffAdminRoutes());
+  api.route('/', staffRewardRoutes());
   return api;
 }

@@ -1,0 +1,205 @@
+/**
+ * Rewards in the console (PRODUCT §4): preview and propose, approve (a different person), notify, extend,
+ * pay, decline; the list, reports, ledger CSV (no identity) and rule sets. The reward service checks the
+ * roles again for each step (defence in depth).
+ */
+import { z } from '@hono/zod-openapi';
+import { ACCIDENT_LEVELS } from '../../domain/reward-rules';
+import { createRouter } from '../../lib/router';
+import { plain } from '../../schemas/tip';
+import { DateString } from '../../schemas/actions';
+import { endOfChinaDay } from '../../services/calendar';
+import { formatTrackingNo } from '../../services/codes';
+import { rewardLedgerCsv, rewardReport } from '../../services/reward-reports';
+import {
+  addRuleSet,
+  approveReward,
+  CLAIM_VERIFICATIONS,
+  declineReward,
+  extendClaim,
+  notifyReward,
+  PAY_METHODS,
+  payReward,
+  previewReward,
+  proposeReward,
+} from '../../services/rewards';
+import { tipForActor } from '../../services/transitions';
+import { staffRoute } from './session';
+
+const OFFICER = ['reward_officer'] as const;
+const APPROVER = ['reward_approver'] as const;
+const REWARD_READERS = ['admin', 'auditor', 'reward_officer', 'reward_approver'] as const;
+const ok = (d: string) => ({ 200: { description: d, content: { 'application/json': { schema: z.object({}).passthrough() } } } });
+const done = { 204: { description: '已完成' } };
+const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
+const RewardId = z.object({ id: z.uuid() });
+const levels = ACCIDENT_LEVELS.map((l) => l.code) as [string, ...string[]];
+
+const list = staffRoute(REWARD_READERS, {
+  method: 'get',
+  path: '/rewards',
+  summary: '奖励列表',
+  request: { query: z.object({ status: z.enum(['proposed', 'approved', 'notified', 'paid', 'expired', 'declined']).optional() }).strict() },
+  responses: ok('奖励'),
+});
+const preview = staffRoute(['reward_officer', 'reward_approver'], {
+  method: 'get',
+  path: '/tips/{id}/reward-preview',
+  summary: '奖励测算（显示计算过程，不写入）',
+  request: {
+    params: z.object({ id: z.uuid() }),
+    query: z.object({ accidentLevel: z.enum(levels).optional(), concealedDeaths: z.coerce.number().int().min(0).max(1000).optional() }).strict(),
+  },
+  responses: ok('测算结果'),
+});
+const propose = staffRoute(OFFICER, {
+  method: 'post',
+  path: '/rewards',
+  summary: '提出奖励（奖励经办）',
+  request: jsonBody(
+    z
+      .object({
+        tipId: z.uuid(),
+        exclusions: z.object({ safetyDutyOrRelative: z.boolean(), alreadyKnown: z.boolean(), identifiable: z.boolean() }).strict(),
+        accidentLevel: z.enum(levels).optional(),
+        concealedDeaths: z.number().int().min(0).max(1000).optional(),
+        amountFen: z.number().int().min(0).optional(),
+        adjustReason: plain('调整理由', 0, 500).optional(),
+      })
+      .strict(),
+  ),
+  responses: { 201: { description: '已提出', content: { 'application/json': { schema: z.object({ rewardId: z.string(), amountFen: z.number() }) } } } },
+});
+const approve = staffRoute(APPROVER, { method: 'post', path: '/rewards/{id}/approve', summary: '审批同意（须非经办人）', request: { params: RewardId }, responses: done });
+const notify = staffRoute(OFFICER, { method: 'post', path: '/rewards/{id}/notify', summary: '通知举报人领取', request: { params: RewardId }, responses: done });
+const extend = staffRoute(APPROVER, {
+  method: 'post',
+  path: '/rewards/{id}/extend',
+  summary: '延长领取期限（说明理由）',
+  request: { params: RewardId, ...jsonBody(z.object({ days: z.number().int().min(1).max(60), reason: plain('理由', 2, 500) }).strict()) },
+  responses: done,
+});
+const pay = staffRoute(OFFICER, {
+  method: 'post',
+  path: '/rewards/{id}/pay',
+  summary: '登记兑付（日期、方式、凭证号、领取人核验方式）',
+  request: {
+    params: RewardId,
+    ...jsonBody(
+      z
+        .object({
+          paidOn: DateString,
+          method: z.enum(PAY_METHODS.map((m) => m.code) as [string, ...string[]]),
+          voucherNo: plain('凭证号', 1, 64),
+          verification: z.enum(CLAIM_VERIFICATIONS.map((v) => v.code) as [string, ...string[]]),
+        })
+        .strict(),
+    ),
+  },
+  responses: done,
+});
+const decline = staffRoute(APPROVER, {
+  method: 'post',
+  path: '/rewards/{id}/decline',
+  summary: '不予奖励（说明理由）',
+  request: { params: RewardId, ...jsonBody(z.object({ reason: plain('理由', 2, 500) }).strict()) },
+  responses: done,
+});
+const report = staffRoute(REWARD_READERS, {
+  method: 'get',
+  path: '/rewards/report',
+  summary: '奖励统计（按年度、领域、承办单位）',
+  request: { query: z.object({ year: z.string().regex(/^\d{4}$/).optional() }).strict() },
+  responses: ok('统计'),
+});
+const ledger = staffRoute(REWARD_READERS, {
+  method: 'get',
+  path: '/rewards/ledger.csv',
+  summary: '奖励台账 CSV（不含举报人身份）',
+  responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } } },
+});
+const rules = staffRoute(['admin', 'reward_officer', 'reward_approver'], { method: 'get', path: '/reward-rules', summary: '奖励标准（版本）', responses: ok('规则') });
+const addRules = staffRoute(['admin'], {
+  method: 'post',
+  path: '/reward-rules',
+  summary: '新增奖励标准（如本省标准），自指定日期起适用',
+  request: jsonBody(z.object({ name: plain('名称', 2, 100), effectiveFrom: DateString, rules: z.record(z.string(), z.unknown()) }).strict()),
+  responses: { 201: { description: '已新增', content: { 'application/json': { schema: z.object({ id: z.string() }) } } } },
+});
+
+export function staffRewardRoutes() {
+  return createRouter()
+    .openapi(list, async (c) => {
+      const status = c.req.valid('query').status;
+      const { results } = await c.env.DB.prepare(
+        `SELECT r.id, r.tip_id, t.tracking_no, t.type, t.domain, r.status, r.amount_fen, r.computation, r.proposed_by, r.approved_by,
+                r.notified_at, r.claim_deadline, r.paid_at, r.adjust_reason, r.decline_reason, r.created_at,
+                p.display_name AS proposer, a.display_name AS approver
+           FROM rewards r JOIN tips t ON t.id = r.tip_id LEFT JOIN staff p ON p.id = r.proposed_by LEFT JOIN staff a ON a.id = r.approved_by
+          ${status ? 'WHERE r.status = ?' : ''} ORDER BY r.created_at DESC LIMIT 200`,
+      )
+        .bind(...(status ? [status] : []))
+        .all<Record<string, unknown>>();
+      return c.json(
+        { rewards: results.map((r) => ({ ...r, tracking_no: formatTrackingNo(r.tracking_no as string), computation: JSON.parse(r.computation as string) as unknown })) },
+        200,
+      );
+    })
+    .openapi(preview, async (c) => {
+      await tipForActor(c.env, c.get('staff'), c.req.valid('param').id);
+      const q = c.req.valid('query');
+      return c.json(
+        { ...(await previewReward(c.env, { tipId: c.req.valid('param').id, accidentLevel: (q.accidentLevel as never) ?? null, concealedDeaths: q.concealedDeaths ?? null })) },
+        200,
+      );
+    })
+    .openapi(propose, async (c) => {
+      const b = c.req.valid('json');
+      const r = await proposeReward(c.env, { ...b, accidentLevel: (b.accidentLevel as never) ?? null, actor: c.get('staff') });
+      return c.json({ rewardId: r.rewardId, amountFen: r.amountFen }, 201);
+    })
+    .openapi(approve, async (c) => {
+      await approveReward(c.env, { rewardId: c.req.valid('param').id, actor: c.get('staff') });
+      return c.body(null, 204);
+    })
+    .openapi(notify, async (c) => {
+      await notifyReward(c.env, { rewardId: c.req.valid('param').id, actor: c.get('staff') });
+      return c.body(null, 204);
+    })
+    .openapi(extend, async (c) => {
+      await extendClaim(c.env, { rewardId: c.req.valid('param').id, actor: c.get('staff'), ...c.req.valid('json') });
+      return c.body(null, 204);
+    })
+    .openapi(pay, async (c) => {
+      const b = c.req.valid('json');
+      await payReward(c.env, {
+        rewardId: c.req.valid('param').id,
+        actor: c.get('staff'),
+        paidAt: Math.min(endOfChinaDay(b.paidOn), Date.now()),
+        method: b.method,
+        voucherNo: b.voucherNo,
+        verification: b.verification as never,
+      });
+      return c.body(null, 204);
+    })
+    .openapi(decline, async (c) => {
+      await declineReward(c.env, { rewardId: c.req.valid('param').id, actor: c.get('staff'), reason: c.req.valid('json').reason });
+      return c.body(null, 204);
+    })
+    .openapi(report, async (c) => c.json({ ...(await rewardReport(c.env, c.req.valid('query'))) }, 200))
+    .openapi(ledger, async (c) =>
+      c.body(await rewardLedgerCsv(c.env), 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': 'attachment; filename="reward-ledger.csv"',
+      }),
+    )
+    .openapi(rules, async (c) => {
+      const { results } = await c.env.DB.prepare('SELECT id, name, version, effective_from, rules, created_at FROM reward_rules ORDER BY effective_from DESC, version DESC').all<Record<string, unknown>>();
+      return c.json({ rules: results.map((r) => ({ ...r, rules: JSON.parse(r.rules as string) as unknown })) }, 200);
+    })
+    .openapi(addRules, async (c) => {
+      const b = c.req.valid('json');
+      const id = await addRuleSet(c.env, { actor: c.get('staff'), name: b.name, effectiveFrom: Date.parse(`${b.effectiveFrom}T00:00:00+08:00`), rules: b.rules });
+      return c.json({ id }, 201);
+    });
+}
