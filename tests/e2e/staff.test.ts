@@ -3,13 +3,10 @@
  * in with a TOTP code and checks the audit chain; a tip whose text is an XSS payload renders as text in every
  * console view (and no script runs); axe finds nothing on the console pages.
  */
-import { generateHOTP } from '@oslojs/otp';
-import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-// @ts-expect-error — plain ESM module shared with `npm start`
-import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../../scripts/demo-staff.mjs';
 import { axe, launch } from '../support/browser';
+import { signInPage } from '../support/staff-http';
 
 const base = inject('baseUrl');
 const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>"'><svg onload=window.__xss=3>`;
@@ -45,19 +42,7 @@ async function desktop(browser: Browser): Promise<Page> {
   return page;
 }
 
-async function signIn(page: Page, username: string, totp = false) {
-  await page.goto(`${base}/staff/login/`);
-  await page.fill('#username', username);
-  await page.fill('#password', DEMO_PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  if (totp) {
-    await page.waitForSelector('#totp-form:not([hidden])');
-    const code = generateHOTP(decodeBase32IgnorePadding(DEMO_TOTP_SECRET), BigInt(Math.floor(Date.now() / 30_000)), 6);
-    await page.fill('#totp', code);
-    await page.click('#totp-form button[type=submit]');
-  }
-  await page.waitForURL(`${base}/staff/`);
-}
+const signIn = (page: Page, username: string, totp = false) => signInPage(page, base, username, totp);
 
 describe('staff console', () => {
   let browser: Browser;

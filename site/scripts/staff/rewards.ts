@@ -1,0 +1,211 @@
+/**
+ * The reward desk. Each button appears only for the role that takes that step and the status it applies to;
+ * the server checks both again (and that the approver is not the proposer).
+ */
+import { ACCIDENT_LEVELS, yuan } from '../../../worker/domain/reward-rules';
+import { api, ApiFailure, whoami, type Me } from './api';
+import { clear, date, dateTime, flash, h } from './dom';
+import * as L from './labels';
+
+interface Reward {
+  id: string;
+  tip_id: string;
+  tracking_no: string;
+  type: string;
+  status: string;
+  amount_fen: number;
+  computation: { steps?: string[]; rule?: { name: string; version: number } };
+  proposer: string | null;
+  approver: string | null;
+  claim_deadline: number | null;
+  paid_at: number | null;
+  created_at: number;
+  decline_reason: string | null;
+  adjust_reason: string | null;
+}
+const STATUS: Record<string, string> = { proposed: '待审批', approved: '已审批，待通知', notified: '已通知，待领取', paid: '已发放', expired: '逾期未领', declined: '不予奖励' };
+const root = document.getElementById('rewards')!;
+let me: Me;
+const fail = (e: unknown) => flash(e instanceof ApiFailure ? (e.error.fields?.map((f) => f.message).join('；') || e.message) : '操作失败');
+const has = (r: string) => me.roles.includes(r);
+
+async function step(id: string, what: string, json: unknown = {}) {
+  try {
+    await api(`/api/staff/rewards/${encodeURIComponent(id)}/${what}`, { json });
+    flash('已完成。', true);
+    await render();
+  } catch (e) {
+    fail(e);
+  }
+}
+
+function rowActions(r: Reward) {
+  const out: Node[] = [];
+  if (r.status === 'proposed' && has('reward_approver')) {
+    out.push(h('button', { type: 'button', class: 'secondary', 'data-step': 'approve', onclick: () => step(r.id, 'approve') }, '审批同意'));
+    const reason = h('input', { 'aria-label': '不予奖励理由', maxlength: 500, placeholder: '不予奖励理由' });
+    out.push(reason, h('button', { type: 'button', class: 'link', onclick: () => step(r.id, 'decline', { reason: reason.value }) }, '不予奖励'));
+  }
+  if (r.status === 'approved' && has('reward_officer')) out.push(h('button', { type: 'button', class: 'secondary', 'data-step': 'notify', onclick: () => step(r.id, 'notify') }, '通知举报人领取'));
+  if (r.status === 'notified' && has('reward_officer')) {
+    const f = h(
+      'form',
+      { class: 'filters', 'aria-label': `登记兑付 ${r.tracking_no}` },
+      h('label', {}, '发放日期', h('input', { type: 'date', name: 'paidOn', required: true })),
+      h('label', {}, '方式', h('select', { name: 'method' }, h('option', { value: 'bank_transfer' }, '银行转账'), h('option', { value: 'cash' }, '现金'), h('option', { value: 'other' }, '其他'))),
+      h('label', {}, '凭证号', h('input', { name: 'voucherNo', required: true, maxlength: 64 })),
+      h('label', {}, '领取人核验', h('select', { name: 'verification' }, h('option', { value: 'real_name_id' }, '实名：身份证件与登记一致'), h('option', { value: 'tracking_and_code' }, '匿名：举报编号与查询码核验一致'))),
+      h('button', { class: 'primary', type: 'submit' }, '登记兑付'),
+    );
+    f.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const d = new FormData(f);
+      void step(r.id, 'pay', Object.fromEntries([...d].map(([k, v]) => [k, String(v)])));
+    });
+    out.push(f);
+  }
+  if (r.status === 'notified' && has('reward_approver')) {
+    const days = h('input', { type: 'number', min: 1, max: 60, value: 30, 'aria-label': '延长天数' });
+    const reason = h('input', { 'aria-label': '延长理由', maxlength: 500, placeholder: '延长理由' });
+    out.push(days, reason, h('button', { type: 'button', class: 'link', onclick: () => step(r.id, 'extend', { days: Number(days.value), reason: reason.value }) }, '延长领取期限'));
+  }
+  return out;
+}
+
+function proposeSection() {
+  const result = h('div', { id: 'preview' });
+  const no = h('input', { id: 'p-no', name: 'trackingNo', required: true, maxlength: 20 });
+  const level = h('select', { id: 'p-level', name: 'accidentLevel' }, h('option', { value: '' }, '（非瞒报谎报事故）'), ACCIDENT_LEVELS.map((l) => h('option', { value: l.code }, l.label)));
+  const deaths = h('input', { id: 'p-deaths', type: 'number', min: 0, max: 1000, name: 'concealedDeaths' });
+  const form = h(
+    'form',
+    { class: 'filters', 'aria-label': '奖励测算' },
+    h('label', {}, '举报编号', no),
+    h('label', {}, '瞒报事故等级', level),
+    h('label', {}, '瞒报死亡人数', deaths),
+    h('button', { class: 'primary', type: 'submit' }, '测算'),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      const found = await api<{ rows: { id: string; trackingNo: string }[] }>(`/api/staff/tips?view=all&limit=1&q=${encodeURIComponent(no.value)}`);
+      const tip = found.rows[0];
+      if (!tip) return flash('找不到该举报编号。');
+      const q = new URLSearchParams();
+      if (level.value) q.set('accidentLevel', level.value);
+      if (deaths.value) q.set('concealedDeaths', deaths.value);
+      const p = await api<{ rule: { name: string }; computation: { eligible: boolean; reason?: string; amountFen: number; minFen: number; maxFen: number; steps: string[] }; flags: { anonymousNeedsProof: boolean; isEarliestReporter: boolean }; beneficiaryTipId: string }>(
+        `/api/staff/tips/${encodeURIComponent(tip.id)}/reward-preview?${q.toString()}`,
+      );
+      const c = p.computation;
+      const checks = [
+        ['safetyDutyOrRelative', '举报人负有安全监管职责或为其近亲属'],
+        ['alreadyKnown', '举报事项在举报前已被监管部门掌握'],
+      ].map(([k, t]) => h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: k! }), t!));
+      const identifiable = h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'identifiable', checked: true }), '可以确认举报人（实名，或匿名举报人凭编号和查询码证明）');
+      const amount = h('input', { type: 'number', name: 'amountYuan', min: c.minFen / 100, max: c.maxFen / 100, step: '0.01', value: c.amountFen / 100 });
+      const adjust = h('input', { name: 'adjustReason', maxlength: 500 });
+      const pf = h(
+        'form',
+        { class: 'stack panel', 'aria-label': '提出奖励' },
+        h('h3', {}, `测算结果（${p.rule.name}）`),
+        h('ol', {}, c.steps.map((s) => h('li', {}, s))),
+        c.eligible ? h('p', {}, `建议金额：${yuan(c.amountFen)}（可在 ${yuan(c.minFen)}–${yuan(c.maxFen)} 之间调整并说明理由）`) : h('p', { class: 'field-error' }, c.reason ?? '不符合奖励条件'),
+        p.flags.anonymousNeedsProof ? h('p', {}, '匿名举报：领取时须凭举报编号和查询码证明是举报人。') : null,
+        p.flags.isEarliestReporter ? null : h('p', {}, '注意：合并的重复举报中另有更早的举报人，奖励将记在最早的举报上。'),
+        h('fieldset', {}, h('legend', {}, '排除情形（请核实后勾选）'), checks, identifiable),
+        h('label', {}, '奖励金额（元）', amount),
+        h('label', {}, '调整理由（金额与建议不同时必填）', adjust),
+        c.eligible && has('reward_officer') ? h('button', { class: 'primary', type: 'submit' }, '提出奖励') : null,
+      );
+      pf.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        const d = new FormData(pf);
+        const amountFen = Math.round(Number(amount.value) * 100);
+        try {
+          await api('/api/staff/rewards', {
+            json: {
+              tipId: tip.id,
+              exclusions: { safetyDutyOrRelative: d.has('safetyDutyOrRelative'), alreadyKnown: d.has('alreadyKnown'), identifiable: d.has('identifiable') },
+              ...(level.value ? { accidentLevel: level.value } : {}),
+              ...(deaths.value ? { concealedDeaths: Number(deaths.value) } : {}),
+              ...(amountFen !== c.amountFen ? { amountFen, adjustReason: adjust.value } : {}),
+            },
+          });
+          flash('奖励已提出，等待审批。', true);
+          clear(result);
+          await render();
+        } catch (err) {
+          fail(err);
+        }
+      });
+      clear(result, pf);
+    } catch (err) {
+      fail(err);
+    }
+  });
+  return h('section', { class: 'panel', 'aria-labelledby': 'h-propose' }, h('h2', { id: 'h-propose' }, '奖励测算与提出'), form, result);
+}
+
+async function render() {
+  const parts: Node[] = [];
+  try {
+    if (has('reward_officer') || has('reward_approver')) parts.push(proposeSection());
+    const { rewards } = await api<{ rewards: Reward[] }>('/api/staff/rewards');
+    parts.push(
+      h(
+        'section',
+        { class: 'panel', 'aria-labelledby': 'h-list' },
+        h('h2', { id: 'h-list' }, '奖励办理'),
+        rewards.length
+          ? h(
+              'table',
+              { class: 'queue-table' },
+              h('caption', { class: 'visually-hidden' }, '奖励列表'),
+              h('thead', {}, h('tr', {}, ['举报编号', '金额', '状态', '经办 / 审批', '领取期限', '操作'].map((x) => h('th', { scope: 'col' }, x)))),
+              h(
+                'tbody',
+                {},
+                rewards.map((r) =>
+                  h(
+                    'tr',
+                    { 'data-reward': r.tracking_no },
+                    h('td', {}, h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.tip_id)}` }, r.tracking_no), h('br'), h('small', {}, L.tipType(r.type))),
+                    h('td', {}, yuan(r.amount_fen), r.adjust_reason ? h('div', { class: 'body-text' }, `调整：${r.adjust_reason}`) : null),
+                    h('td', {}, STATUS[r.status] ?? r.status, r.decline_reason ? h('div', { class: 'body-text' }, r.decline_reason) : null),
+                    h('td', {}, `${r.proposer ?? '—'} / ${r.approver ?? '—'}`),
+                    h('td', {}, r.claim_deadline ? date(r.claim_deadline) : '—', r.paid_at ? h('div', {}, `发放 ${dateTime(r.paid_at)}`) : null),
+                    h('td', {}, rowActions(r)),
+                  ),
+                ),
+              ),
+            )
+          : h('p', {}, '暂无奖励。'),
+        h('p', {}, h('a', { href: '/api/staff/rewards/ledger.csv' }, '下载奖励台账 CSV（不含举报人身份）')),
+      ),
+    );
+    const report = await api<{ rows: { year: string; domainLabel: string; departmentName: string | null; proposed: number; paid: number; paidFen: number }[]; totals?: { proposed: number; paid: number; paidFen: number } }>('/api/staff/rewards/report');
+    parts.push(
+      h(
+        'section',
+        { class: 'panel', 'aria-labelledby': 'h-report' },
+        h('h2', { id: 'h-report' }, '奖励统计'),
+        h(
+          'table',
+          { class: 'queue-table' },
+          h('caption', { class: 'visually-hidden' }, '按年度、领域、承办单位'),
+          h('thead', {}, h('tr', {}, ['年度', '行业领域', '承办单位', '提出', '发放', '发放金额'].map((x) => h('th', { scope: 'col' }, x)))),
+          h('tbody', {}, (report.rows ?? []).map((r) => h('tr', {}, h('td', {}, r.year), h('td', {}, r.domainLabel), h('td', {}, r.departmentName ?? '—'), h('td', {}, r.proposed), h('td', {}, r.paid), h('td', {}, yuan(r.paidFen))))),
+        ),
+      ),
+    );
+  } catch (e) {
+    fail(e);
+  }
+  clear(root, parts);
+}
+
+(async () => {
+  me = await whoami();
+  await render();
+})();

@@ -1,0 +1,86 @@
+/**
+ * Rewards in Chromium: the 奖励经办 proposes (with the computation shown), a second account (奖励审批)
+ * approves, the 奖励经办 notifies — and the notice is what the reporter's lookup shows.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { axe, launch } from '../support/browser';
+import { concludeTrue, signInPage } from '../support/staff-http';
+
+const base = inject('baseUrl');
+
+async function desktop(browser: Browser): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  return ctx.newPage();
+}
+
+describe('reward desk', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('officer proposes, a second account approves, officer notifies; the reporter is told amount, place and deadline', async () => {
+    const res = await fetch(`${base}/api/tips`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'major_hazard',
+        domain: 'hazchem',
+        unitName: '某化工仓库',
+        address: '回河街道化工路 9 号',
+        townId: 'huihe',
+        seenAt: new Date(Date.now() - 86_400_000).toISOString(),
+        description: '仓库内危险化学品超量储存，无防爆设施，存在重大事故隐患。',
+        isEmployee: true,
+        reporter: { anonymous: true },
+        attachments: [],
+        consent: { notice: true, privacy: true },
+        turnstileToken: 'XXXX.DUMMY.TOKEN.XXXX',
+      }),
+    });
+    const receipt = (await res.json()) as { trackingNo: string; queryCode: string };
+    await concludeTrue(base, receipt.trackingNo, 1_000_000_00);
+
+    const officer = await desktop(browser);
+    await signInPage(officer, base, 'jiangli', true);
+    await officer.goto(`${base}/staff/rewards/`);
+    await officer.fill('#p-no', receipt.trackingNo);
+    await officer.click('form[aria-label="奖励测算"] button[type=submit]');
+    const proposal = officer.locator('form[aria-label="提出奖励"]');
+    await proposal.waitFor();
+    await expect(proposal.textContent()).resolves.toContain('¥150,000');
+    expect(await axe(officer)).toEqual([]);
+    await proposal.locator('button[type=submit]').click();
+    const row = officer.locator(`tr[data-reward="${receipt.trackingNo}"]`);
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('待审批');
+    // The proposer cannot approve: no approve button for the officer.
+    expect(await row.locator('[data-step=approve]').count()).toBe(0);
+
+    const approver = await desktop(browser);
+    await signInPage(approver, base, 'shenpi', true);
+    await approver.goto(`${base}/staff/rewards/`);
+    const arow = approver.locator(`tr[data-reward="${receipt.trackingNo}"]`);
+    await arow.locator('[data-step=approve]').click();
+    await approver.waitForFunction((no) => document.querySelector(`tr[data-reward="${no}"]`)?.textContent?.includes('已审批'), receipt.trackingNo);
+
+    await officer.reload();
+    await officer.locator(`tr[data-reward="${receipt.trackingNo}"] [data-step=notify]`).click();
+    await officer.waitForFunction((no) => document.querySelector(`tr[data-reward="${no}"]`)?.textContent?.includes('已通知'), receipt.trackingNo);
+
+    // What the reporter's lookup receives.
+    const track = await fetch(`${base}/api/track`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ trackingNo: receipt.trackingNo, queryCode: receipt.queryCode }),
+    });
+    if (track.status !== 404) {
+      const view = JSON.stringify(await track.json());
+      expect(view).toContain('150,000');
+    }
+  });
+});
