@@ -7,6 +7,8 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { anyJson, expectCleanRefusal, mutations, naughtyString } from '../support/hostile';
 import { counts, validTip } from '../support/tips';
+import { signedIn } from '../support/staff';
+import { ROLE_CODES } from '../../worker/domain/workflow';
 
 type Op = { method: string; path: string; schema?: any; json: boolean };
 let ops: Op[] = [];
@@ -18,8 +20,13 @@ const VALID: Record<string, () => Record<string, unknown>> = { 'POST /api/tips':
 const resolve = (s: any): any => (s?.$ref ? doc.components.schemas[s.$ref.split('/').pop()] : s);
 const ip = () => `2001:db8:${Math.floor(Math.random() * 65535).toString(16)}::1`;
 
+/** Staff endpoints are called with a signed-in session holding every role, so the input reaches validation. */
+let staffHeaders: Record<string, string> = {};
+const withSession = (op: Op) => (op.path.startsWith('/api/staff/') && !op.path.endsWith('/logout') ? staffHeaders : {});
+
 function call(op: Op, body: BodyInit | null, headers: Record<string, string> = {}) {
-  const path = op.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(fc.sample(naughtyString, 1)[0]!.slice(0, 40) || 'x'));
+  headers = { ...withSession(op), ...headers };
+  const path = op.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(fc.sample(naughtyString, 1)[0]!.slice(0, 40).toWellFormed() || 'x'));
   return SELF.fetch(`http://localhost${path}`, {
     method: op.method,
     headers: { 'cf-connecting-ip': ip(), ...headers },
@@ -28,6 +35,8 @@ function call(op: Op, body: BodyInit | null, headers: Record<string, string> = {
 }
 
 beforeAll(async () => {
+  const { client } = await signedIn([...ROLE_CODES], { departmentId: 'yjj' });
+  staffHeaders = { cookie: `__Host-aq_session=${client.token}`, 'x-csrf-token': client.csrf };
   doc = await (await SELF.fetch('http://localhost/api/openapi.json')).json();
   for (const [path, item] of Object.entries<any>(doc.paths)) {
     for (const [method, op] of Object.entries<any>(item)) {
@@ -39,7 +48,9 @@ beforeAll(async () => {
 
 describe('hostile input on every documented endpoint', () => {
   it('the OpenAPI document lists the endpoints under test', () => {
-    expect(ops.map((o) => `${o.method} ${o.path}`)).toEqual(expect.arrayContaining(['POST /api/tips', 'POST /api/uploads', 'GET /api/health']));
+    expect(ops.map((o) => `${o.method} ${o.path}`)).toEqual(
+      expect.arrayContaining(['POST /api/tips', 'POST /api/uploads', 'GET /api/health', 'POST /api/staff/tips/{id}/actions/{action}', 'POST /api/staff/admin/staff']),
+    );
   });
 
   it('random and naughty JSON bodies → clean 4xx, nothing written', async () => {
@@ -85,9 +96,9 @@ describe('hostile input on every documented endpoint', () => {
   it('naughty path parameters and query strings → clean answers', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...ops), naughtyString, async (op, q) => {
-        const res = await SELF.fetch(`http://localhost${op.path.replace(/\{[^}]+\}/g, encodeURIComponent(q) || 'x')}?q=${encodeURIComponent(q)}`, {
+        const res = await SELF.fetch(`http://localhost${op.path.replace(/\{[^}]+\}/g, encodeURIComponent(q.toWellFormed()) || 'x')}?q=${encodeURIComponent(q.toWellFormed())}`, {
           method: op.method,
-          headers: { 'cf-connecting-ip': ip(), 'content-type': 'application/json' },
+          headers: { 'cf-connecting-ip': ip(), 'content-type': 'application/json', ...withSession(op) },
           body: op.method === 'GET' ? null : JSON.stringify({ q }),
         });
         await expectCleanRefusal(res, `${op.method} ${op.path} q=${q.slice(0, 50)}`);
