@@ -2,6 +2,7 @@
 import { createRouter } from '../../lib/router';
 import { healthRoutes } from './health';
 import { tipRoutes } from './tips';
+import { trackRoutes } from './track';
 import { uploadRoutes } from './uploads';
 
 export function publicApi() {
@@ -9,5 +10,6 @@ export function publicApi() {
   api.route('/', healthRoutes());
   api.route('/', uploadRoutes());
   api.route('/', tipRoutes());
+  api.route('/', trackRoutes());
   return api;
 }
