@@ -4,7 +4,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { axe, launch } from '../support/browser';
+import { axe, launch, phonePage } from '../support/browser';
 import { concludeTrue, signInPage } from '../support/staff-http';
 
 const base = inject('baseUrl');
@@ -72,15 +72,17 @@ describe('reward desk', () => {
     await officer.locator(`tr[data-reward="${receipt.trackingNo}"] [data-step=notify]`).click();
     await officer.waitForFunction((no) => document.querySelector(`tr[data-reward="${no}"]`)?.textContent?.includes('已通知'), receipt.trackingNo);
 
-    // What the reporter's lookup receives.
-    const track = await fetch(`${base}/api/track`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ trackingNo: receipt.trackingNo, queryCode: receipt.queryCode }),
-    });
-    if (track.status !== 404) {
-      const view = JSON.stringify(await track.json());
-      expect(view).toContain('150,000');
-    }
+    // The reporter's lookup page shows the notice: amount, what to bring, where, and the claim deadline.
+    const reporter = await phonePage(browser);
+    await reporter.goto(`${base}/track/?no=${encodeURIComponent(receipt.trackingNo)}`);
+    await reporter.fill('#t-code', receipt.queryCode);
+    await reporter.click('#ask-form button[type=submit]');
+    await reporter.waitForSelector('#v-reward:not([hidden])');
+    const notice = (await reporter.textContent('#v-reward')) ?? '';
+    expect(notice).toContain('¥150,000');
+    expect(notice).toContain('领取地点');
+    expect(notice).toContain('举报编号和查询码');
+    expect(notice).toMatch(/领取期限\d{4}年\d{1,2}月\d{1,2}日前/);
+    expect(await axe(reporter)).toEqual([]);
   });
 });

@@ -1,0 +1,214 @@
+/**
+ * 进度查询 in the browser: open with number + code, then use the short-lived token (kept in this tab only) to
+ * refresh, reply with evidence and object. Everything shown is set as text.
+ */
+import { LIMITS } from '../../../worker/domain/limits';
+import { Uploads } from '../report/uploads';
+
+interface View {
+  trackingNo: string;
+  status: string;
+  statusLabel: string;
+  submittedAt: string;
+  handlingUnit: string | null;
+  deadlines: { label: string; date: string; kind: string }[];
+  extension: { days: number; reason: string } | null;
+  conclusion: { verdict: string; decision: string; concludedAt: string } | null;
+  rejectReason: string | null;
+  merged: { primaryTrackingNo: string; primaryStatus: string } | null;
+  timeline: { at: string; text: string }[];
+  messages: { id: string; at: string; from: 'staff' | 'reporter'; body: string; isNew: boolean }[];
+  newMessages: number;
+  objection: { open: boolean; until: string | null };
+  reward: { status: string; amount: string; claimDeadline: string; where: string; whatToBring: string; paidAt: string | null } | null;
+  canMessage: boolean;
+}
+
+const TOKEN_KEY = 'anquan.track.token';
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const fmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+const fmtDay = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric' });
+const when = (iso: string) => fmt.format(new Date(iso));
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+}
+
+async function call(path: string, init: { json?: unknown; token?: string } = {}): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = {};
+  if (init.json !== undefined) headers['content-type'] = 'application/json';
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  try {
+    const res = await fetch(path, { method: init.json !== undefined ? 'POST' : 'GET', headers, body: init.json !== undefined ? JSON.stringify(init.json) : undefined });
+    return { status: res.status, body: await res.json().catch(() => null) };
+  } catch {
+    return { status: 0, body: { error: { message: '网络连接失败，请检查网络后重试。' } } };
+  }
+}
+
+const messageOf = (b: any) => b?.error?.fields?.[0]?.message ?? b?.error?.message ?? '出现问题，请稍后重试。';
+let token = sessionStorage.getItem(TOKEN_KEY) ?? '';
+
+function render(v: View) {
+  $('ask').hidden = true;
+  $('view').hidden = false;
+  $('v-no').textContent = v.trackingNo;
+  const badge = $('v-status');
+  badge.textContent = v.statusLabel;
+  badge.className = `status-badge ${v.status}`;
+  $('v-new').textContent = v.newMessages ? `工作人员给您发来 ${v.newMessages} 条新留言，请查看下方“与工作人员沟通”。` : '';
+
+  const facts = $('v-facts');
+  facts.replaceChildren();
+  const fact = (k: string, val: string | null | undefined) => {
+    if (!val) return;
+    facts.append(el('dt', k), el('dd', val));
+  };
+  fact('提交时间', when(v.submittedAt));
+  fact('承办单位', v.handlingUnit ?? (v.status === 'pending' ? '等待受理后确定' : null));
+  for (const d of v.deadlines) fact(d.label, fmtDay.format(new Date(`${d.date}T12:00:00+08:00`)));
+  if (v.extension) fact('延期', `已批准延长 ${v.extension.days} 天：${v.extension.reason}`);
+  if (v.conclusion) {
+    fact('核查结论', v.conclusion.verdict);
+    fact('处理决定', v.conclusion.decision);
+    fact('办结时间', when(v.conclusion.concludedAt));
+  }
+  fact('不予受理理由', v.rejectReason);
+  if (v.merged) fact('合并办理', `本举报已与举报 ${v.merged.primaryTrackingNo} 合并办理，该举报当前状态：${v.merged.primaryStatus}。`);
+
+  const reward = $('v-reward');
+  reward.hidden = !v.reward;
+  reward.replaceChildren();
+  if (v.reward) {
+    const box = el('div', undefined, 'reward');
+    box.append(el('h3', '举报奖励'));
+    if (v.reward.status === 'notified') {
+      const dl = el('dl', undefined, 'facts');
+      const add = (k: string, val: string) => dl.append(el('dt', k), el('dd', val));
+      add('奖励金额', v.reward.amount);
+      add('领取地点', v.reward.where);
+      add('请携带', v.reward.whatToBring);
+      add('领取期限', `${fmtDay.format(new Date(v.reward.claimDeadline))}前（逾期未领视为放弃）`);
+      box.append(el('p', '您的举报经核查属实，依照举报奖励办法给予奖励。'), dl);
+    } else if (v.reward.status === 'paid') box.append(el('p', `奖励 ${v.reward.amount} 已发放。感谢您的举报！`));
+    else box.append(el('p', '奖励领取期限已过。'));
+    reward.append(box);
+  }
+
+  const tl = $('v-timeline');
+  tl.replaceChildren(
+    ...v.timeline.map((e) => {
+      const li = el('li');
+      li.append(el('time', when(e.at)), el('span', e.text));
+      return li;
+    }),
+  );
+
+  const msgs = $('v-messages');
+  msgs.replaceChildren();
+  if (!v.messages.length) msgs.append(el('p', '暂无留言。工作人员如有问题会在这里询问您。'));
+  for (const m of v.messages) {
+    const div = el('div', undefined, `msg ${m.from}${m.isNew ? ' new' : ''}`);
+    const head = el('time', `${when(m.at)} · ${m.from === 'staff' ? '工作人员' : '我'}`);
+    div.append(head);
+    if (m.isNew) div.append(el('span', '新留言', 'new-flag'));
+    div.append(el('p', m.body));
+    msgs.append(div);
+  }
+  $('reply-box').hidden = !v.canMessage;
+  $('objection-box').hidden = !v.objection.open;
+  $('obj-until').textContent = v.objection.until ?? '';
+}
+
+function leave(message = '') {
+  token = '';
+  sessionStorage.removeItem(TOKEN_KEY);
+  $('view').hidden = true;
+  $('ask').hidden = false;
+  $('ask-error').textContent = message;
+}
+
+async function refresh() {
+  if (!token) return;
+  const r = await call('/api/track/view', { token });
+  if (r.status === 200) render(r.body as View);
+  else leave(messageOf(r.body));
+}
+
+// The tracking number may arrive in the URL (from the receipt's QR code); never the code.
+const params = new URLSearchParams(location.search);
+if (params.get('no')) ($('t-no') as HTMLInputElement).value = params.get('no')!;
+
+$('ask-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const trackingNo = ($('t-no') as HTMLInputElement).value.trim();
+  const queryCode = ($('t-code') as HTMLInputElement).value.trim();
+  if (!trackingNo || !queryCode) {
+    $('ask-error').textContent = '请填写举报编号和查询码。';
+    return;
+  }
+  $('ask-error').textContent = '';
+  const r = await call('/api/track', { json: { trackingNo, queryCode } });
+  if (r.status !== 200) {
+    $('ask-error').textContent = messageOf(r.body);
+    return;
+  }
+  token = r.body.token;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  ($('t-code') as HTMLInputElement).value = '';
+  render(r.body.view as View);
+  $('view-title').focus();
+});
+
+const uploads = new Uploads(
+  $('r-file-list') as HTMLUListElement,
+  { maxFiles: LIMITS.attachments.maxFiles, maxBytes: LIMITS.attachments.maxBytes },
+  () => undefined,
+  (m) => ($('reply-error').textContent = m),
+);
+$('r-files').addEventListener('change', (e) => {
+  const input = e.target as HTMLInputElement;
+  if (input.files) uploads.add(input.files);
+  input.value = '';
+});
+
+$('reply-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  if (uploads.busy) {
+    $('reply-error').textContent = '附件仍在上传，请稍候。';
+    return;
+  }
+  const body = ($('r-body') as HTMLTextAreaElement).value;
+  const r = await call('/api/track/messages', { token, json: { body, attachments: uploads.done.map((f) => ({ id: f.id, claim: f.claim })) } });
+  if (r.status === 401) return leave(messageOf(r.body));
+  if (r.status !== 201) {
+    $('reply-error').textContent = messageOf(r.body);
+    return;
+  }
+  $('reply-error').textContent = '';
+  ($('r-body') as HTMLTextAreaElement).value = '';
+  uploads.done = [];
+  $('r-file-list').replaceChildren();
+  render(r.body as View);
+  $('v-new').textContent = '已发送，工作人员会尽快查看。';
+});
+
+$('obj-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const reason = ($('o-reason') as HTMLTextAreaElement).value;
+  const r = await call('/api/track/objection', { token, json: { reason } });
+  if (r.status === 401) return leave(messageOf(r.body));
+  if (r.status !== 200) {
+    $('obj-error').textContent = messageOf(r.body);
+    return;
+  }
+  render(r.body as View);
+  $('v-new').textContent = '已收到您的异议，举报进入复查。';
+});
+
+$('refresh').addEventListener('click', () => void refresh());
+$('leave').addEventListener('click', () => leave());
+void refresh();

@@ -1,0 +1,88 @@
+/**
+ * 进度查询 in Chromium on a phone: open the receipt's QR link, enter the code, read a staff question, answer it
+ * with a photo and see the answer in the conversation; axe finds nothing on /track/ (form and view).
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { axe, launch, phonePage } from '../support/browser';
+import { TINY_JPEG } from '../support/media-fixtures';
+import { staffHttp } from '../support/staff-http';
+
+const base = inject('baseUrl');
+
+describe('进度查询', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('QR link → code → staff question → answer with a photo → shown in the conversation', async () => {
+    const res = await fetch(`${base}/api/tips`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'general_hazard',
+        domain: 'fire',
+        unitName: '某商场',
+        address: '济北街道商业街 5 号',
+        townId: 'jibei',
+        seenAt: new Date(Date.now() - 3_600_000).toISOString(),
+        description: '商场消防通道被货物堵塞，安全出口上锁。',
+        isEmployee: false,
+        reporter: { anonymous: true },
+        attachments: [],
+        consent: { notice: true, privacy: true },
+        turnstileToken: 'XXXX.DUMMY.TOKEN.XXXX',
+      }),
+    });
+    const receipt = (await res.json()) as { trackingNo: string; queryCode: string; trackUrl: string };
+    const dispatcher = await staffHttp(base, 'shouli');
+    const { rows } = await dispatcher.call<{ rows: { id: string }[] }>(`/api/staff/tips?view=all&q=${encodeURIComponent(receipt.trackingNo)}`);
+    await dispatcher.call(`/api/staff/tips/${rows[0]!.id}/messages`, { body: '请问堵塞的是几号安全出口？' });
+
+    const page = await phonePage(browser);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    // The receipt's QR code opens this URL: the number is filled in, the code is not in it.
+    expect(receipt.trackUrl).not.toContain(receipt.queryCode);
+    await page.goto(`${base}/track/?no=${encodeURIComponent(receipt.trackingNo)}`);
+    await expect(page.inputValue('#t-no')).resolves.toBe(receipt.trackingNo);
+    expect(await axe(page)).toEqual([]);
+    await page.fill('#t-code', receipt.queryCode.toLowerCase());
+    await page.click('#ask-form button[type=submit]');
+    await page.waitForSelector('#view:not([hidden])');
+    await expect(page.textContent('#v-status')).resolves.toBe('待受理');
+    await expect(page.textContent('#v-new')).resolves.toContain('1 条新留言');
+    const question = page.locator('.msg.staff.new');
+    await expect(question.textContent()).resolves.toContain('请问堵塞的是几号安全出口？');
+    expect(await axe(page)).toEqual([]);
+
+    await page.fill('#r-body', '是 2 号安全出口，照片见附件。');
+    await page.setInputFiles('#r-files', { name: 'exit.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(TINY_JPEG) });
+    await page.waitForFunction(() => document.querySelector('#r-file-list .file-state')?.textContent?.startsWith('已上传'));
+    await page.click('#reply-form button[type=submit]');
+    await page.waitForSelector('.msg.reporter');
+    await expect(page.locator('.msg.reporter').textContent()).resolves.toContain('是 2 号安全出口');
+    // Staff see the answer and its photo.
+    const detail = await dispatcher.call<{ messages: { author: string; body: string }[]; attachments: { origin: string }[] }>(`/api/staff/tips/${rows[0]!.id}`);
+    expect(detail.messages.map((m) => m.author)).toEqual(['staff', 'reporter']);
+    expect(detail.attachments.map((a) => a.origin)).toEqual(['evidence']);
+    // Coming back later: the question is no longer new.
+    await page.reload();
+    await page.waitForSelector('#view:not([hidden])');
+    expect(await page.locator('.msg.new').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('a wrong code is explained in Chinese and the number stays filled in', async () => {
+    const page = await phonePage(browser);
+    await page.goto(`${base}/track/?no=AQ-00000-00000`);
+    await page.fill('#t-code', 'ZZZZ-ZZZZ-ZZZZ');
+    await page.click('#ask-form button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('ask-error')?.textContent?.includes('举报编号或查询码不正确'));
+    await expect(page.inputValue('#t-no')).resolves.toBe('AQ-00000-00000');
+  });
+});
