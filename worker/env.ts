@@ -26,6 +26,10 @@ export interface Env {
   IDENTITY_KEY_ID?: string;
   /** Secret for HMACs: query-code hashes, reporter tokens, API keys (secret, ≥ 32 bytes). */
   APP_SECRET?: string;
+  /** Cloudflare Email Routing's send binding, for reporter notifications (optional; absent locally). */
+  EMAIL?: SendEmail;
+  /** Sender address for reporter notifications (a verified address of the zone), e.g. noreply@example.gov.cn. */
+  EMAIL_FROM?: string;
   /** Public origin of the site, for links in e-mails and QR codes. */
   PUBLIC_ORIGIN?: string;
 }

@@ -6,6 +6,7 @@ import type { Env } from '../env';
 import { LIMITS } from '../domain/limits';
 import { expireRewards } from './rewards';
 import { sendReminders } from './reminders';
+import { drainOutbox } from './outbox';
 import { closeAfterObjectionWindow } from './transitions';
 
 /** Delete uploads that never became part of a tip, and idempotency receipts older than a day. */
@@ -38,6 +39,7 @@ export const JOBS: [name: string, job: (env: Env, now: number) => Promise<unknow
   ['rewards.expire', expireRewards],
   ['tips.remind', sendReminders],
   ['tips.close_after_objection_window', closeAfterObjectionWindow],
+  ['outbox.drain', drainOutbox],
 ];
 
 export async function runScheduled(env: Env, now: number): Promise<void> {
