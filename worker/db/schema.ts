@@ -115,6 +115,8 @@ export const tips = sqliteTable(
     index('tips_domain_created').on(t.domain, t.createdAt),
     index('tips_town_created').on(t.townId, t.createdAt),
     index('tips_merged_into').on(t.mergedIntoId),
+    // The scheduled rebuild of `stats_conclusions` reads recently concluded tips by this range.
+    index('tips_concluded').on(t.concludedAt),
   ],
 );
 
@@ -403,4 +405,23 @@ export const statsMonthly = sqliteTable(
     count: integer('count').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.month, t.type, t.domain, t.townId, t.publicStatus] })],
+);
+
+
+/**
+ * Aggregates for the public timeliness figures, rebuilt by the scheduled job from recently concluded tips
+ * (month of conclusion, China time × whole days from submission to conclusion). `withDue` counts the tips
+ * that had a statutory 办结 deadline, `onTime` those concluded on or before it. The median days to
+ * conclusion is read from this histogram, so the public page never scans `tips`.
+ */
+export const statsConclusions = sqliteTable(
+  'stats_conclusions',
+  {
+    month: text('month').notNull(), // YYYY-MM of concluded_at
+    days: integer('days').notNull(),
+    count: integer('count').notNull(),
+    withDue: integer('with_due').notNull(),
+    onTime: integer('on_time').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.days] })],
 );
