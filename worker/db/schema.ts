@@ -425,19 +425,3 @@ export const statsConclusions = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.month, t.days] })],
 );
-
-/**
- * Conclusions for public statistics, kept current on write: month of conclusion (China time) × whole days from
- * submission × on time or late. The on-time share and the median days to conclusion are read from here, so
- * they cost the same at 1,000 tips and at 1,000,000. A reopened (objected) tip's earlier conclusion is taken out.
- */
-export const statsConclusions = sqliteTable(
-  'stats_conclusions',
-  {
-    month: text('month').notNull(),
-    days: integer('days').notNull(),
-    onTime: integer('on_time', { mode: 'boolean' }).notNull(),
-    count: integer('count').notNull().default(0),
-  },
-  (t) => [primaryKey({ columns: [t.month, t.days, t.onTime] })],
-);
