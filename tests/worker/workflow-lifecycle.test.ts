@@ -240,3 +240,25 @@ describe('the closed loop', () => {
     expect(mine.rows.every((r) => r.departmentId === 'zjj')).toBe(true);
   });
 });
+
+describe('faults', () => {
+  it('a D1 failure in the middle of a transition leaves nothing half-written; the retry succeeds', async () => {
+    const tip = await newTip();
+    const before = await state(tip.id);
+    const audits = async () => (await env.DB.prepare('SELECT COUNT(*) AS n FROM audit_log').first<{ n: number }>())!.n;
+    const events = async () => (await env.DB.prepare('SELECT COUNT(*) AS n FROM tip_events WHERE tip_id = ?').bind(tip.id).first<{ n: number }>())!.n;
+    const [a0, e0, p0] = [await audits(), await events(), await statsFor('pending')];
+    // The statistics upsert (late in the batch) fails: the event and the audit row before it must roll back too.
+    await env.DB.prepare("CREATE TRIGGER fail_stats BEFORE INSERT ON stats_monthly BEGIN SELECT RAISE(ABORT, 'simulated D1 failure'); END").run();
+    try {
+      const res = await act(dispatcher, tip.id, 'accept');
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UNAVAILABLE');
+    } finally {
+      await env.DB.prepare('DROP TRIGGER fail_stats').run();
+    }
+    expect(await state(tip.id)).toEqual(before);
+    expect([await audits(), await events(), await statsFor('pending')]).toEqual([a0, e0, p0]);
+    expect((await act(dispatcher, tip.id, 'accept')).status).toBe(200);
+  });
+});

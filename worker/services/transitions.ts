@@ -83,9 +83,7 @@ export async function tipForActor(env: Env, actor: StaffActor, id: string): Prom
 
 /** The actions this actor may take on this tip now (what the console shows as buttons). */
 export function actionsFor(actor: StaffActor, tip: TipRow): Action[] {
-  return allowedActions(tip.state, actor.roles, { extensionState: tip.extension_state }).filter((a) =>
-    departmentAllows(actor, tip, a),
-  );
+  return allowedActions(tip.state, actor.roles, { extensionState: tip.extension_state }).filter((a) => departmentAllows(actor, tip, a));
 }
 
 function departmentAllows(actor: StaffActor, tip: TipRow, action: Action): boolean {
@@ -127,9 +125,7 @@ async function plan(env: Env, tip: TipRow, action: Action, input: unknown, now: 
       const i = input as ActionInput<'reject'>;
       return {
         set: { state: 'rejected', reject_reason: i.reason, closed_at: now, due_at: null, due_kind: null },
-        events: [
-          { kind: 'rejected', publicText: `不予受理：${labelIn(REJECT_REASONS, i.reason)}`, data: { note: i.note ?? null } },
-        ],
+        events: [{ kind: 'rejected', publicText: `不予受理：${labelIn(REJECT_REASONS, i.reason)}`, data: { note: i.note ?? null } }],
         detail: { reason: i.reason },
       };
     }
@@ -180,7 +176,12 @@ async function plan(env: Env, tip: TipRow, action: Action, input: unknown, now: 
         return {
           set: { ...common, state: 'rectifying' },
           events: [{ kind: 'verified', publicText: `核查结论：${verdict}，已责令整改。处理决定：${i.decision}` }],
-          detail: { conclusion: i.conclusion, hazardLevel: i.hazardLevel, riskColour: i.riskColour ?? null, penaltyFen: i.penaltyFen ?? null },
+          detail: {
+            conclusion: i.conclusion,
+            hazardLevel: i.hazardLevel,
+            riskColour: i.riskColour ?? null,
+            penaltyFen: i.penaltyFen ?? null,
+          },
         };
       }
       return {
@@ -216,7 +217,9 @@ async function plan(env: Env, tip: TipRow, action: Action, input: unknown, now: 
       const i = input as ActionInput<'merge'>;
       const no = parseTrackingNo(i.primaryTrackingNo);
       const primary = no
-        ? await env.DB.prepare('SELECT id, tracking_no, state FROM tips WHERE tracking_no = ?').bind(no).first<{ id: string; tracking_no: string; state: string }>()
+        ? await env.DB.prepare('SELECT id, tracking_no, state FROM tips WHERE tracking_no = ?')
+            .bind(no)
+            .first<{ id: string; tracking_no: string; state: string }>()
         : null;
       if (!primary) throw field('primaryTrackingNo', 'PRIMARY_UNKNOWN', '找不到该举报编号');
       if (primary.id === tip.id) throw field('primaryTrackingNo', 'SAME_TIP', '不能与自身合并');
@@ -225,7 +228,9 @@ async function plan(env: Env, tip: TipRow, action: Action, input: unknown, now: 
       }
       return {
         set: { state: 'merged', merged_into_id: primary.id, closed_at: now, due_at: null, due_kind: null },
-        events: [{ kind: 'merged', publicText: `已与举报 ${formatTrackingNo(primary.tracking_no)} 合并办理`, data: { primaryId: primary.id } }],
+        events: [
+          { kind: 'merged', publicText: `已与举报 ${formatTrackingNo(primary.tracking_no)} 合并办理`, data: { primaryId: primary.id } },
+        ],
         detail: { primaryId: primary.id },
       };
     }
@@ -255,8 +260,9 @@ async function plan(env: Env, tip: TipRow, action: Action, input: unknown, now: 
       const set: Record<string, unknown> = { extension_state: 'approved', conclude_due_at: concludeDue };
       if (tip.due_kind === 'conclude' || tip.due_kind === 'assignment' || tip.due_kind === 'review') set.due_at = shift(tip.due_at);
       if (tip.assignment_due_at) set.assignment_due_at = shift(tip.assignment_due_at);
-      const reason = (await env.DB.prepare('SELECT extension_reason FROM tips WHERE id = ?').bind(tip.id).first<{ extension_reason: string }>())
-        ?.extension_reason;
+      const reason = (
+        await env.DB.prepare('SELECT extension_reason FROM tips WHERE id = ?').bind(tip.id).first<{ extension_reason: string }>()
+      )?.extension_reason;
       return {
         set,
         events: [
@@ -293,34 +299,41 @@ async function apply(
   const newPublic = PUBLIC_STATUS_OF[newState];
   if (newPublic !== tip.public_status) p.set.public_status = newPublic;
   const cols = Object.keys(p.set);
-  const results = await writeWithAudit(
-    env,
-    () => [
-      ...p.events.map((e) =>
-        env.DB.prepare(
-          `INSERT INTO tip_events (id, tip_id, at, kind, public, public_text, data, staff_id) SELECT ?,?,?,?,?,?,?,? WHERE ${guard.sql}`,
-        ).bind(
-          crypto.randomUUID(),
-          tip.id,
-          now,
-          e.kind,
-          e.publicText ? 1 : 0,
-          e.publicText ?? null,
-          e.data ? JSON.stringify(e.data) : null,
-          actorId,
-          ...guard.params,
+  let results: D1Result[];
+  try {
+    results = await writeWithAudit(
+      env,
+      () => [
+        ...p.events.map((e) =>
+          env.DB.prepare(
+            `INSERT INTO tip_events (id, tip_id, at, kind, public, public_text, data, staff_id) SELECT ?,?,?,?,?,?,?,? WHERE ${guard.sql}`,
+          ).bind(
+            crypto.randomUUID(),
+            tip.id,
+            now,
+            e.kind,
+            e.publicText ? 1 : 0,
+            e.publicText ?? null,
+            e.data ? JSON.stringify(e.data) : null,
+            actorId,
+            ...guard.params,
+          ),
         ),
-      ),
-      ...(newPublic !== tip.public_status
-        ? [guardedStats(env, tip, tip.public_status, -1, guard), guardedStats(env, tip, newPublic, 1, guard)]
-        : []),
-      env.DB.prepare(
-        `UPDATE tips SET ${cols.map((c) => `${c} = ?`).join(', ')}, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-      ).bind(...cols.map((c) => p.set[c]), now, tip.id, tip.version),
-    ],
-    [{ ...audit, tipId: tip.id, at: now }],
-    guard,
-  );
+        ...(newPublic !== tip.public_status
+          ? [guardedStats(env, tip, tip.public_status, -1, guard), guardedStats(env, tip, newPublic, 1, guard)]
+          : []),
+        env.DB.prepare(
+          `UPDATE tips SET ${cols.map((c) => `${c} = ?`).join(', ')}, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+        ).bind(...cols.map((c) => p.set[c]), now, tip.id, tip.version),
+      ],
+      [{ ...audit, tipId: tip.id, at: now }],
+      guard,
+    );
+  } catch (e) {
+    // The batch rolled back as a whole: nothing was written. Say so plainly; the person can retry.
+    console.error(JSON.stringify({ at: 'transition', tipId: tip.id, error: String((e as Error)?.message ?? e).slice(0, 300) }));
+    throw new ApiError('UNAVAILABLE', { message: '保存失败，未做任何更改，请稍后重试。' });
+  }
   if (!results.at(-1)?.meta.changes) throw new ApiError('CONFLICT');
   return tip.version + 1;
 }
@@ -394,9 +407,7 @@ export async function objectToConclusion(env: Env, tipId: string, reason: string
     tip,
     {
       set: { state: REPORTER_OBJECTION.to, due_at: due, due_kind: 'review', closed_at: null },
-      events: [
-        { kind: 'objection', publicText: `举报人提出异议，已进入复查，复查期限 ${dateText(due)}`, data: { reason } },
-      ],
+      events: [{ kind: 'objection', publicText: `举报人提出异议，已进入复查，复查期限 ${dateText(due)}`, data: { reason } }],
       detail: { dueAt: due },
     },
     { actor: 'reporter', action: 'tip.objection' },
@@ -410,9 +421,7 @@ export async function objectToConclusion(env: Env, tipId: string, reason: string
 export async function closeAfterObjectionWindow(env: Env, now: number): Promise<number> {
   const limits = await timeLimits(env);
   const cutoff = now - (limits.objectionDays + 1) * 86_400_000;
-  const { results } = await env.DB.prepare(
-    `SELECT ${TIP_COLUMNS} FROM tips WHERE state = 'concluded' AND concluded_at < ? LIMIT 200`,
-  )
+  const { results } = await env.DB.prepare(`SELECT ${TIP_COLUMNS} FROM tips WHERE state = 'concluded' AND concluded_at < ? LIMIT 200`)
     .bind(cutoff)
     .all<TipRow>();
   let closed = 0;
