@@ -55,3 +55,11 @@ describe('calendar-day deadlines', () => {
     });
   }
 });
+
+describe('the open-state list', () => {
+  it('the SQL literal of the partial indexes names exactly the workflow’s open states', async () => {
+    const { OPEN_STATES_SQL } = await import('../../worker/db/schema');
+    const { OPEN_STATES } = await import('../../worker/domain/workflow');
+    expect(OPEN_STATES_SQL).toBe(`(${OPEN_STATES.map((s) => `'${s}'`).join(', ')})`);
+  });
+});

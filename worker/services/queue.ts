@@ -3,7 +3,8 @@
  * row 10 and at row 1,000,000. A 承办员 only ever gets their own department's tips. No identity is selected.
  */
 import type { Env } from '../env';
-import { OPEN_STATES, STATES } from '../domain/workflow';
+import { STATES } from '../domain/workflow';
+import { OPEN_STATES_SQL } from '../db/schema';
 import { ApiError } from '../lib/errors';
 import { z } from '../schemas/zod';
 import { formatTrackingNo, parseTrackingNo } from './codes';
@@ -60,7 +61,8 @@ export function queueWhere(actor: StaffActor, f: QueueFilter, now: number, t = '
     where.push(`${t}department_id = ?`);
     params.push(actor.departmentId ?? '\u0000');
   }
-  if (f.view === 'open') where.push(`${t}state IN (${OPEN_STATES.map(() => '?').join(',')})`), params.push(...OPEN_STATES);
+  // A literal list, not parameters: SQLite matches it to the partial indexes tips_open_due / tips_open_dept_due.
+  if (f.view === 'open') where.push(`${t}state IN ${OPEN_STATES_SQL}`);
   else if (f.view !== 'all') where.push(`${t}state = ?`), params.push(f.view);
   for (const [col, v] of [
     ['type', f.type],
@@ -109,9 +111,13 @@ export async function listQueue(env: Env, actor: StaffActor, f: QueueFilter, now
     where.push(`(${key} ${dir} ? OR (${key} = ? AND id ${dir} ?))`);
     params.push(v, v, id);
   }
+  // The default view walks a partial index of open tips in deadline order (see worker/db/schema.ts); SQLite's
+  // planner would otherwise sort all open tips of the matching states for every page.
+  const byDept = !canSeeAll(actor) || !!f.departmentId;
+  const index = f.view === 'open' && f.sort === 'due' ? `INDEXED BY ${byDept ? 'tips_open_dept_due' : 'tips_open_due'}` : '';
   const sql = `SELECT id, tracking_no, state, public_status, type, domain, unit_name, address, town_id, department_id,
       created_at, due_at, due_kind, hazard_level, risk_colour, reporter_message_pending, anonymous, version
-    FROM tips ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    FROM tips ${index} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY ${key} ${order}, id ${order} LIMIT ?`;
   const { results } = await env.DB.prepare(sql)
     .bind(...params, f.limit + 1)

@@ -4,7 +4,7 @@
  * so a second run — or a retry after an interrupted one — inserts nothing new.
  */
 import type { Env } from '../env';
-import { OPEN_STATES } from '../domain/workflow';
+import { OPEN_STATES_SQL } from '../db/schema';
 import { timeLimits } from './settings';
 import { canSeeAll, type StaffActor } from './transitions';
 
@@ -36,10 +36,10 @@ export async function sendReminders(env: Env, now: number): Promise<number> {
     const { results } = await env.DB.prepare(
       `SELECT id, due_at, due_kind, department_id FROM tips
         WHERE due_at IS NOT NULL AND due_at <= ? AND (due_at > ? OR (due_at = ? AND id > ?))
-          AND state IN (${OPEN_STATES.map(() => '?').join(',')})
+          AND state IN ${OPEN_STATES_SQL}
         ORDER BY due_at, id LIMIT 200`,
     )
-      .bind(horizon, after[0], after[0], after[1], ...OPEN_STATES)
+      .bind(horizon, after[0], after[0], after[1])
       .all<{ id: string; due_at: number; due_kind: string; department_id: string | null }>();
     if (!results.length) break;
     const stmts: D1PreparedStatement[] = [];

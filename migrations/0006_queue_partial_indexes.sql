@@ -1,0 +1,2 @@
+CREATE INDEX `tips_open_due` ON `tips` (`due_at`,`id`) WHERE state IN ('submitted', 'accepted', 'assigned', 'returned', 'rectifying', 'rectified', 'reviewing');--> statement-breakpoint
+CREATE INDEX `tips_open_dept_due` ON `tips` (`department_id`,`due_at`,`id`) WHERE state IN ('submitted', 'accepted', 'assigned', 'returned', 'rectifying', 'rectified', 'reviewing');
