@@ -15,7 +15,8 @@ import { benchApi } from './bench/api.mjs';
 import { bundleSize } from './bench/bundle.mjs';
 import { d1File, generate, queryPlans } from './bench/scale.mjs';
 import { load } from './bench/load.mjs';
-import { build, migrateAndSeed, ROOT, serve } from './lib/local.mjs';
+import { build, migrateAndSeed, ROOT, seedDemoStaff, serve } from './lib/local.mjs';
+import { prepareScenes } from './bench/scenes.mjs';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 const want = (part) => !only || only === part;
@@ -35,9 +36,10 @@ if (want('api')) {
   console.log(`▶ API under load (${seconds} s per scenario)`);
   const persistTo = mkdtempSync(join(tmpdir(), 'anquan-bench-'));
   migrateAndSeed(persistTo, { quiet: true });
+  await seedDemoStaff(persistTo);
   const server = await serve({ port: 18787, persistTo, quiet: true });
   try {
-    results.api = await benchApi(server.url, { duration: seconds });
+    results.api = await benchApi(server.url, { duration: seconds, extra: await prepareScenes(server.url) });
   } finally {
     await server.stop();
     rmSync(persistTo, { recursive: true, force: true });
@@ -64,6 +66,7 @@ if (want('scale')) {
   console.log(`▶ scale: ${count.toLocaleString()} generated tips`);
   const persistTo = mkdtempSync(join(tmpdir(), 'anquan-scale-'));
   migrateAndSeed(persistTo, { quiet: true });
+  await seedDemoStaff(persistTo);
   const file = d1File(persistTo);
   const genSeconds = generate(file, count);
   console.log(`  generated in ${genSeconds.toFixed(1)} s`);
@@ -73,7 +76,9 @@ if (want('scale')) {
   const timings = [];
   try {
     const probes = (await import('./bench/scale-probes.mjs')).probes;
-    for (const probe of await probes(server.url)) {
+    const scenes = await prepareScenes(server.url);
+    const all = [...(await probes(server.url)), ...Object.entries(scenes).map(([name, spec]) => ({ name, spec }))];
+    for (const probe of all) {
       if (!probe) continue;
       const r = await load(server.url, probe.spec, { connections: 1, seconds });
       timings.push({ name: probe.name, ...r });

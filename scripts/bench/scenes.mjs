@@ -1,0 +1,32 @@
+/**
+ * Request specs that need a little setup on the server under test: a real tip to look up (number + code) and a
+ * signed-in 受理员 for the staff queue. Used by the API load bench and the 1,000,000-tip scale bench.
+ */
+import { DEMO_PASSWORD } from '../demo-staff.mjs';
+import { tipBody } from './api.mjs';
+
+let n = 0;
+const clientIp = () => `2001:db8:beef:${(++n % 65535).toString(16)}::1`;
+
+export async function prepareScenes(url) {
+  const res = await fetch(`${url}/api/tips`, { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': '2001:db8:beef::1' }, body: tipBody() });
+  if (res.status !== 201) throw new Error(`bench tip: ${res.status} ${await res.text()}`);
+  const { trackingNo, queryCode } = await res.json();
+  const login = await fetch(`${url}/api/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'shouli', password: DEMO_PASSWORD }) });
+  if (!login.ok) throw new Error(`bench login: ${login.status} ${await login.text()}`);
+  const cookie = /__Host-aq_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')[0];
+  const handlerLogin = await fetch(`${url}/api/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'yjj', password: DEMO_PASSWORD }) });
+  const handlerCookie = /__Host-aq_session=[^;]+/.exec(handlerLogin.headers.get('set-cookie') ?? '')[0];
+  return {
+    'lookup (POST /api/track)': {
+      method: 'POST',
+      path: '/api/track',
+      // Each lookup from its own address: the per-client limit is for guessers, not for this load.
+      headers: () => ({ 'content-type': 'application/json', 'cf-connecting-ip': clientIp() }),
+      body: JSON.stringify({ trackingNo, queryCode }),
+    },
+    'staff queue, first page (GET /api/staff/tips)': { method: 'GET', path: '/api/staff/tips', headers: { cookie } },
+    'staff queue, one domain (GET /api/staff/tips?domain=gas)': { method: 'GET', path: '/api/staff/tips?domain=gas', headers: { cookie } },
+    'staff queue, 承办员 (GET /api/staff/tips as yjj)': { method: 'GET', path: '/api/staff/tips', headers: { cookie: handlerCookie } },
+  };
+}
