@@ -41,7 +41,7 @@ describe('进度查询', () => {
     const receipt = (await res.json()) as { trackingNo: string; queryCode: string; trackUrl: string };
     const dispatcher = await staffHttp(base, 'shouli');
     const { rows } = await dispatcher.call<{ rows: { id: string }[] }>(`/api/staff/tips?view=all&q=${encodeURIComponent(receipt.trackingNo)}`);
-    await dispatcher.call(`/api/staff/tips/${rows[0]!.id}/messages`, { body: '请问堵塞的是几号安全出口？' });
+    await dispatcher.call(`/api/staff/tips/${rows[0]!.id}/messages`, { body: '请问堵塞的是几号安全出口？<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>' });
 
     const page = await phonePage(browser);
     const errors: string[] = [];
@@ -57,7 +57,8 @@ describe('进度查询', () => {
     await expect(page.textContent('#v-status')).resolves.toBe('待受理');
     await expect(page.textContent('#v-new')).resolves.toContain('1 条新留言');
     const question = page.locator('.msg.staff.new');
-    await expect(question.textContent()).resolves.toContain('请问堵塞的是几号安全出口？');
+    await expect(question.textContent()).resolves.toContain('请问堵塞的是几号安全出口？<img src=x onerror="window.__xss=1">');
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await axe(page)).toEqual([]);
 
     await page.fill('#r-body', '是 2 号安全出口，照片见附件。');

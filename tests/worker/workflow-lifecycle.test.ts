@@ -3,7 +3,7 @@
  * public status the reporter sees at every step, the statistics moving with it, the timeline, conflicts, merging,
  * extension, 不予受理 and objection.
  */
-import { env } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { submitTip, validTip } from '../support/tips';
 import { signedIn, type StaffClient } from '../support/staff';
@@ -26,6 +26,17 @@ async function newTip(overrides: Record<string, unknown> = {}) {
   const r = (await res.json()) as { trackingNo: string; queryCode: string };
   const row = (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(r.trackingNo.replaceAll('-', '')).first<{ id: string }>())!;
   return { id: row.id, ...r };
+}
+
+/** The public status as the reporter's lookup (POST /api/track) shows it. */
+async function reporterSees(t: { trackingNo: string; queryCode: string }) {
+  const res = await SELF.fetch('http://localhost/api/track', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'cf-connecting-ip': `2001:db8:5::${Math.floor(Math.random() * 65535).toString(16)}` },
+    body: JSON.stringify({ trackingNo: t.trackingNo, queryCode: t.queryCode }),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { view: { statusLabel: string } }).view.statusLabel;
 }
 
 async function state(id: string) {
@@ -60,11 +71,13 @@ describe('the closed loop', () => {
     expect(s.conclude_due_at! - Date.now()).toBeGreaterThan(59 * 86_400_000);
     expect(await statsFor('pending')).toBe(pendingBefore - 1);
     seen.push(s.public_status);
+    expect(await reporterSees(tip)).toBe('已受理');
 
     expect((await act(dispatcher, tip.id, 'assign', { departmentId: 'yjj', instructions: '请于期限内核查' })).status).toBe(200);
     s = await state(tip.id);
     expect(s).toMatchObject({ state: 'assigned', public_status: 'verifying', due_kind: 'assignment' });
     seen.push(s.public_status);
+    expect(await reporterSees(tip)).toBe('核查中');
 
     // Another department's handler can neither see nor act on it.
     expect((await otherHandler.get(`/api/staff/tips/${tip.id}`)).status).toBe(403);
@@ -82,6 +95,7 @@ describe('the closed loop', () => {
     s = await state(tip.id);
     expect(s).toMatchObject({ state: 'rectifying', public_status: 'rectifying' });
     seen.push(s.public_status);
+    expect(await reporterSees(tip)).toBe('整改中');
 
     expect(
       (
@@ -103,6 +117,7 @@ describe('the closed loop', () => {
     seen.push(s.public_status);
 
     expect(seen).toEqual(['pending', 'accepted', 'verifying', 'rectifying', 'concluded']);
+    expect(await reporterSees(tip)).toBe('已办结');
     const { results } = await env.DB.prepare('SELECT kind, public, public_text FROM tip_events WHERE tip_id = ? ORDER BY at, rowid').bind(tip.id).all<{
       kind: string;
       public: number;
@@ -238,6 +253,33 @@ describe('the closed loop', () => {
     const mine = (await (await otherHandler.get('/api/staff/tips?view=all&limit=200')).json()) as { rows: { departmentId: string }[] };
     expect(mine.rows.length).toBeGreaterThan(0);
     expect(mine.rows.every((r) => r.departmentId === 'zjj')).toBe(true);
+  });
+});
+
+describe('bulk 交办', () => {
+  it('assigns each tip it can and reports the ones it cannot, one by one', async () => {
+    const a = await newTip();
+    const b = await newTip();
+    const c = await newTip();
+    await act(dispatcher, a.id, 'accept');
+    await act(dispatcher, b.id, 'accept');
+    const res = await dispatcher.post('/api/staff/tips/bulk-assign', {
+      tips: [
+        { id: a.id, version: (await state(a.id)).version },
+        { id: b.id, version: (await state(b.id)).version },
+        { id: c.id, version: (await state(c.id)).version }, // still 待受理: cannot be handed over
+      ],
+      departmentId: 'gaj',
+    });
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: { id: string; ok: boolean; error?: { code: string } }[] };
+    expect(results.map((r) => [r.id, r.ok, r.error?.code])).toEqual([
+      [a.id, true, undefined],
+      [b.id, true, undefined],
+      [c.id, false, 'INVALID_TRANSITION'],
+    ]);
+    expect((await state(a.id)).state).toBe('assigned');
+    expect((await state(c.id)).state).toBe('submitted');
   });
 });
 

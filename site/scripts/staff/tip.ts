@@ -54,6 +54,7 @@ type FieldSpec =
   | { name: string; label: string; kind: 'bool' };
 
 let departments: { code: string; label: string }[] = [];
+let leadOf = new Map<string, string>();
 const FORMS: Record<Action, () => FieldSpec[]> = {
   accept: () => [],
   reject: () => [
@@ -136,7 +137,10 @@ function showFieldErrors(form: HTMLFormElement, e: ApiFailure) {
 
 function actionForm(t: Detail, action: Action) {
   const fields = FORMS[action]();
-  const form = h('form', { class: 'stack panel', 'aria-label': L.actionLabel(action) }, h('h3', {}, L.actionLabel(action)), fields.map(control), h('div', { class: 'actions' }, h('button', { class: 'primary', type: 'submit' }, `确认${L.actionLabel(action)}`)));
+  const form: HTMLFormElement = h('form', { class: 'stack panel', 'aria-label': L.actionLabel(action) }, h('h3', {}, L.actionLabel(action)), fields.map(control), h('div', { class: 'actions' }, h('button', { class: 'primary', type: 'submit' }, `确认${L.actionLabel(action)}`)));
+  // 交办 defaults to the domain's 牵头单位 (admin-editable routing).
+  const dept = form.elements.namedItem('departmentId');
+  if (action === 'assign' && dept instanceof HTMLSelectElement) dept.value = leadOf.get(t.domain) ?? '';
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
@@ -307,7 +311,8 @@ async function render() {
 
 (async () => {
   await whoami();
-  const ref = await api<{ departments: { id: string; name: string; active: number }[] }>('/api/staff/reference');
+  const ref = await api<{ departments: { id: string; name: string; active: number }[]; domains: { code: string; lead_department_id: string | null }[] }>('/api/staff/reference');
   departments = ref.departments.filter((d) => d.active).map((d) => ({ code: d.id, label: d.name }));
+  leadOf = new Map(ref.domains.filter((d) => d.lead_department_id).map((d) => [d.code, d.lead_department_id!]));
   await render();
 })();
