@@ -1,6 +1,7 @@
 /** The public API tree, mounted at /api. No session; every write is Turnstile-protected and rate-limited. */
 import { createRouter } from '../../lib/router';
 import { healthRoutes } from './health';
+import { statsRoutes } from './stats';
 import { tipRoutes } from './tips';
 import { trackRoutes } from './track';
 import { uploadRoutes } from './uploads';
@@ -11,5 +12,6 @@ export function publicApi() {
   api.route('/', uploadRoutes());
   api.route('/', tipRoutes());
   api.route('/', trackRoutes());
+  api.route('/', statsRoutes());
   return api;
 }
