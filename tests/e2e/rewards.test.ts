@@ -48,6 +48,8 @@ describe('reward desk', () => {
     const officer = await desktop(browser);
     await signInPage(officer, base, 'jiangli', true);
     await officer.goto(`${base}/staff/rewards/`);
+    // The concluded tip is listed as a candidate with its computed amount.
+    await officer.waitForFunction((no) => document.querySelector('section[aria-labelledby="h-cand"]')?.textContent?.includes(no), receipt.trackingNo);
     await officer.fill('#p-no', receipt.trackingNo);
     await officer.click('form[aria-label="奖励测算"] button[type=submit]');
     const proposal = officer.locator('form[aria-label="提出奖励"]');
@@ -84,5 +86,27 @@ describe('reward desk', () => {
     expect(notice).toContain('举报编号和查询码');
     expect(notice).toMatch(/领取期限\d{4}年\d{1,2}月\d{1,2}日前/);
     expect(await axe(reporter)).toEqual([]);
+  });
+
+  it('an admin adds a province rule set from the console; a broken one is refused with a message', async () => {
+    const admin = await desktop(browser);
+    await signInPage(admin, base, 'admin', true);
+    await admin.goto(`${base}/staff/rewards/`);
+    const form = admin.locator('form[aria-label="新增奖励标准"]');
+    await form.waitFor();
+    await form.locator('input[name=name]').fill('某省安全生产举报奖励办法');
+    await form.locator('input[name=effectiveFrom]').fill('2026-12-01');
+    await form.locator('textarea[name=rules]').fill('{"penaltyShare": {"basisPoints": 0}}');
+    await form.locator('button[type=submit]').click();
+    await admin.waitForFunction(() => (document.getElementById('flash')?.textContent ?? '').length > 0);
+    expect(await admin.textContent('#flash')).not.toContain('已新增');
+    const province = {
+      penaltyShare: { tipTypes: ['major_hazard', 'illegal_operation'], basisPoints: 5000, minFen: 500000, maxFen: 50000000 },
+      perDeath: { tipTypes: ['concealed_accident'], fenByLevel: { general: 3000000, large: 4000000, major: 5000000, especially_major: 6000000 }, maxFen: 50000000 },
+    };
+    await form.locator('textarea[name=rules]').fill(JSON.stringify(province));
+    await form.locator('button[type=submit]').click();
+    await admin.waitForFunction(() => document.querySelector('section[aria-labelledby="h-rules"]')?.textContent?.includes('某省安全生产举报奖励办法'));
+    expect(await axe(admin)).toEqual([]);
   });
 });

@@ -32,6 +32,15 @@ describe('rewards through /api/staff', () => {
     expect(csv).not.toContain('13912345678');
   });
 
+  it('a tip concluded 属实 appears as a candidate with its computed amount until a reward is proposed', async () => {
+    const tip = await concludedTip({ penaltyFen: 100_000_00 });
+    const officer = (await signedIn(['reward_officer'])).client;
+    const list = async () => ((await (await officer.get('/api/staff/rewards/candidates')).json()) as { candidates: { tipId: string; amountFen: number; eligible: boolean }[] }).candidates;
+    expect((await list()).find((c) => c.tipId === tip.id)).toMatchObject({ eligible: true, amountFen: 15_000_00 });
+    await officer.post('/api/staff/rewards', { tipId: tip.id, exclusions: NO_EXCLUSIONS });
+    expect((await list()).some((c) => c.tipId === tip.id)).toBe(false);
+  });
+
   it('a person holding both reward roles cannot approve their own proposal', async () => {
     const tip = await concludedTip({ penaltyFen: 10_000_00 });
     const both = (await signedIn(['reward_officer', 'reward_approver'])).client;

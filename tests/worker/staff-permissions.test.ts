@@ -42,6 +42,7 @@ const EXPECTED: Record<string, string[]> = {
   'POST /api/staff/rewards/{id}/pay': ['reward_officer'],
   'POST /api/staff/rewards/{id}/decline': ['reward_approver'],
   'GET /api/staff/rewards/report': ['admin', 'auditor', 'reward_officer', 'reward_approver'],
+  'GET /api/staff/rewards/candidates': ['admin', 'auditor', 'reward_officer', 'reward_approver'],
   'GET /api/staff/rewards/ledger.csv': ['admin', 'auditor', 'reward_officer', 'reward_approver'],
   'GET /api/staff/reward-rules': ['admin', 'reward_officer', 'reward_approver'],
   'POST /api/staff/reward-rules': ['admin'],

@@ -147,10 +147,86 @@ function proposeSection() {
   return h('section', { class: 'panel', 'aria-labelledby': 'h-propose' }, h('h2', { id: 'h-propose' }, '奖励测算与提出'), form, result);
 }
 
+async function candidatesSection() {
+  const { candidates } = await api<{ candidates: { tipId: string; trackingNo: string; type: string; conclusion: string; concludedAt: number; eligible: boolean; reason: string | null; amountFen: number }[] }>(
+    '/api/staff/rewards/candidates',
+  );
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'h-cand' },
+    h('h2', { id: 'h-cand' }, '待提出奖励（核查属实或部分属实）'),
+    candidates.length
+      ? h(
+          'ul',
+          { class: 'timeline' },
+          candidates.map((c) =>
+            h(
+              'li',
+              {},
+              h('a', { href: `/staff/tip/?id=${encodeURIComponent(c.tipId)}` }, c.trackingNo),
+              ` · ${L.tipType(c.type)} · ${L.labelIn(L.CONCLUSIONS, c.conclusion)} · 办结 ${date(c.concludedAt)} · `,
+              c.eligible ? `测算 ${yuan(c.amountFen)}` : `不予奖励：${c.reason ?? ''}`,
+              has('reward_officer') && c.eligible
+                ? [
+                    ' ',
+                    h('button', {
+                      type: 'button',
+                      class: 'link',
+                      onclick: () => {
+                        (document.getElementById('p-no') as HTMLInputElement).value = c.trackingNo;
+                        (document.querySelector('form[aria-label="奖励测算"]') as HTMLFormElement).requestSubmit();
+                      },
+                    }, '测算并提出'),
+                  ]
+                : null,
+            ),
+          ),
+        )
+      : h('p', {}, '暂无待提出奖励的举报。'),
+  );
+}
+
+async function rulesSection() {
+  const { rules } = await api<{ rules: { id: string; name: string; version: number; effective_from: number; rules: unknown }[] }>('/api/staff/reward-rules');
+  const form = h(
+    'form',
+    { class: 'stack', 'aria-label': '新增奖励标准' },
+    h('h3', {}, '新增奖励标准（如本省标准），自指定日期起适用；已作出的奖励保留原标准'),
+    h('label', {}, '名称', h('input', { name: 'name', required: true, maxlength: 100 })),
+    h('label', {}, '起用日期', h('input', { type: 'date', name: 'effectiveFrom', required: true })),
+    h('label', {}, '规则（JSON，金额单位为分，比例单位为万分之一）', h('textarea', { name: 'rules', rows: 10, required: true }, JSON.stringify(rules[0]?.rules ?? {}, null, 2))),
+    h('button', { class: 'primary', type: 'submit' }, '新增'),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const d = new FormData(form);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(String(d.get('rules')));
+    } catch {
+      return flash('规则不是有效的 JSON。');
+    }
+    try {
+      await api('/api/staff/reward-rules', { json: { name: String(d.get('name')), effectiveFrom: String(d.get('effectiveFrom')), rules: parsed } });
+      flash('奖励标准已新增。', true);
+      await render();
+    } catch (err) {
+      fail(err);
+    }
+  });
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'h-rules' },
+    h('h2', { id: 'h-rules' }, '奖励标准'),
+    h('ul', {}, rules.map((r) => h('li', {}, `${r.name}（第 ${r.version} 版，${date(r.effective_from)} 起适用）`))),
+    has('admin') ? form : null,
+  );
+}
+
 async function render() {
   const parts: Node[] = [];
   try {
-    if (has('reward_officer') || has('reward_approver')) parts.push(proposeSection());
+    if (has('reward_officer') || has('reward_approver')) parts.push(await candidatesSection(), proposeSection());
     const { rewards } = await api<{ rewards: Reward[] }>('/api/staff/rewards');
     parts.push(
       h(
@@ -199,6 +275,7 @@ async function render() {
         ),
       ),
     );
+    if (has('admin') || has('reward_officer') || has('reward_approver')) parts.push(await rulesSection());
   } catch (e) {
     fail(e);
   }

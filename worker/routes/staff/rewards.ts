@@ -105,6 +105,12 @@ const decline = staffRoute(APPROVER, {
   request: { params: RewardId, ...jsonBody(z.object({ reason: plain('理由', 2, 500) }).strict()) },
   responses: done,
 });
+const candidates = staffRoute(REWARD_READERS, {
+  method: 'get',
+  path: '/rewards/candidates',
+  summary: '待提出奖励的举报（核查属实或部分属实、尚无奖励），附测算金额',
+  responses: ok('候选'),
+});
 const report = staffRoute(REWARD_READERS, {
   method: 'get',
   path: '/rewards/report',
@@ -185,6 +191,31 @@ export function staffRewardRoutes() {
     .openapi(decline, async (c) => {
       await declineReward(c.env, { rewardId: c.req.valid('param').id, actor: c.get('staff'), reason: c.req.valid('json').reason });
       return c.body(null, 204);
+    })
+    .openapi(candidates, async (c) => {
+      // Primary tips concluded 属实/部分属实 with no reward yet (live, paid or otherwise decided), newest first.
+      const { results } = await c.env.DB.prepare(
+        `SELECT t.id, t.tracking_no, t.type, t.domain, t.conclusion, t.penalty_fen, t.concluded_at FROM tips t
+          WHERE t.conclusion IN ('true', 'partly_true') AND t.merged_into_id IS NULL AND t.concluded_at IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM rewards r JOIN tips x ON x.id = r.tip_id WHERE x.id = t.id OR x.merged_into_id = t.id)
+          ORDER BY t.concluded_at DESC LIMIT 50`,
+      ).all<{ id: string; tracking_no: string; type: string; domain: string; conclusion: string; penalty_fen: number | null; concluded_at: number }>();
+      const out = [];
+      for (const t of results) {
+        const p = await previewReward(c.env, { tipId: t.id });
+        out.push({
+          tipId: t.id,
+          trackingNo: formatTrackingNo(t.tracking_no),
+          type: t.type,
+          domain: t.domain,
+          conclusion: t.conclusion,
+          concludedAt: t.concluded_at,
+          eligible: p.computation.eligible,
+          reason: p.computation.reason ?? null,
+          amountFen: p.computation.amountFen,
+        });
+      }
+      return c.json({ candidates: out }, 200);
     })
     .openapi(report, async (c) => c.json({ ...(await rewardReport(c.env, c.req.valid('query'))) }, 200))
     .openapi(ledger, async (c) =>
