@@ -1,6 +1,7 @@
 /**
  * 数据公开: GET /api/public/stats (statistics with small counts suppressed) and the open-data downloads of
- * closed tips, GET /api/public/open-data (index) and /api/public/open-data/tips.{csv,json}?month=YYYY-MM.
+ * closed tips, GET /api/public/open-data (index and schema) and /api/public/open-data/tips.{csv,json}?month=YYYY-MM
+ * (see worker/services/open-data.ts for what a record holds and why).
  * Every answer is public and the same for everyone, so it is cached at the edge (Cache API + s-maxage).
  */
 import { createRoute, z } from '@hono/zod-openapi';
@@ -8,7 +9,14 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../env';
 import { createRouter } from '../../lib/router';
 import { ErrorEnvelope } from '../../schemas/common';
-import { publicStats } from '../../services/stats';
+import { ApiError } from '../../lib/errors';
+import { fieldErrors } from '../../lib/validation';
+import { OPEN_DATA_FIELDS, openDataCsv, openDataJson, openDataMonths } from '../../services/open-data';
+import { chinaMonth, publicStats } from '../../services/stats';
+
+/** Seconds an open-data file may be reused (a month's file changes only when one of its tips closes). */
+export const OPEN_DATA_MAX_AGE = 300;
+export const OPEN_DATA_S_MAXAGE = 3600;
 
 /** Seconds a stats answer may be reused by browsers and by the edge. */
 export const STATS_MAX_AGE = 60;
@@ -58,6 +66,66 @@ const stats = createRoute({
   },
 });
 
+const OpenDataField = z.object({
+  name: z.string(),
+  label: z.string(),
+  type: z.enum(['string', 'date', 'integer', 'boolean']),
+  description: z.string(),
+});
+
+const OpenDataIndex = z
+  .object({
+    fields: z.array(OpenDataField).openapi({ description: 'The schema of a record (column order of the CSV)' }),
+    months: z.array(z.object({ month: z.string(), csv: z.string(), json: z.string() })).openapi({ description: 'Months of receipt with closed tips, newest first' }),
+  })
+  .openapi('OpenDataIndex');
+
+const MonthQuery = z.object({
+  month: z
+    .string({ error: '请选择月份' })
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: '月份格式应为 YYYY-MM' })
+    .openapi({ param: { name: 'month', in: 'query' }, example: '2026-10', description: 'Month of receipt (China time)' }),
+});
+
+const index = createRoute({
+  method: 'get',
+  path: '/public/open-data',
+  summary: '开放数据：可下载的月份与字段说明',
+  responses: { 200: { description: '目录', content: { 'application/json': { schema: OpenDataIndex } } } },
+});
+
+const csvFile = createRoute({
+  method: 'get',
+  path: '/public/open-data/tips.csv',
+  summary: '开放数据：某月收到且已办结的举报（CSV，不含身份、描述和详细地址）',
+  request: { query: MonthQuery },
+  responses: {
+    200: { description: 'CSV (UTF-8 with BOM); columns as in OpenDataIndex.fields', content: { 'text/csv': { schema: z.string() } } },
+    422: { description: '月份格式不正确', content: { 'application/json': { schema: ErrorEnvelope } } },
+  },
+});
+
+const jsonFile = createRoute({
+  method: 'get',
+  path: '/public/open-data/tips.json',
+  summary: '开放数据：某月收到且已办结的举报（JSON，不含身份、描述和详细地址）',
+  request: { query: MonthQuery },
+  responses: {
+    200: {
+      description: '`{ month, generatedAt, schema, fields, records }`; each record has the fields listed in `fields`',
+      content: { 'application/json': { schema: z.object({ month: z.string(), generatedAt: z.string(), schema: z.string(), fields: z.array(OpenDataField), records: z.array(z.record(z.string(), z.unknown())) }) } },
+    },
+    422: { description: '月份格式不正确', content: { 'application/json': { schema: ErrorEnvelope } } },
+  },
+});
+
+/** A month in the future has no data: refuse it like a malformed one rather than cache an empty file. */
+function checkMonth(month: string) {
+  if (month > chinaMonth(Date.now())) {
+    throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'month', code: 'MONTH_IN_FUTURE', message: '月份不能晚于本月' }] });
+  }
+}
+
 /**
  * Edge caching for public GET answers that are the same for everyone: answer from the Cache API when it holds
  * this URL (marked `x-edge-cache: hit`); otherwise let the handler answer, mark a 200 cacheable (`max-age` for
@@ -85,5 +153,33 @@ export function edgeCache(maxAge: number, sMaxAge: number): MiddlewareHandler<Ap
 export function statsRoutes() {
   const router = createRouter();
   router.use('/public/stats', edgeCache(STATS_MAX_AGE, STATS_S_MAXAGE));
-  return router.openapi(stats, async (c) => c.json(await publicStats(c.env), 200));
+  router.use('/public/open-data', edgeCache(STATS_MAX_AGE, STATS_S_MAXAGE));
+  router.use('/public/open-data/*', edgeCache(OPEN_DATA_MAX_AGE, OPEN_DATA_S_MAXAGE));
+  router.openAPIRegistry.registerPath(jsonFile);
+  return router
+    .openapi(stats, async (c) => c.json(await publicStats(c.env), 200))
+    .openapi(index, async (c) => {
+      const months = await openDataMonths(c.env);
+      const fields = OPEN_DATA_FIELDS.map((f) => ({ ...f }));
+      const at = (m: string, ext: string) => `/api/public/open-data/tips.${ext}?month=${m}`;
+      return c.json({ fields, months: months.map((m) => ({ month: m, csv: at(m, 'csv'), json: at(m, 'json') })) }, 200);
+    })
+    .openapi(csvFile, async (c) => {
+      const { month } = c.req.valid('query');
+      checkMonth(month);
+      return c.body(openDataCsv(c.env, month), 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="anquan-closed-tips-${month}.csv"`,
+      });
+    })
+    .get('/public/open-data/tips.json', async (c) => {
+      // Streamed, so registered by hand below (the typed handler wants a JSON object, not a stream).
+      const q = MonthQuery.safeParse(c.req.query());
+      if (!q.success) throw new ApiError('VALIDATION_FAILED', { fields: fieldErrors(q.error) });
+      checkMonth(q.data.month);
+      return c.body(openDataJson(c.env, q.data.month, `${new URL(c.req.url).origin}/data/#schema`), 200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-disposition': `inline; filename="anquan-closed-tips-${q.data.month}.json"`,
+      });
+    });
 }
