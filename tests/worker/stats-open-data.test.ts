@@ -7,7 +7,7 @@ import { DAY, handledTip, leaks, type BuiltTip } from '../support/open311';
 const get = (path: string) => SELF.fetch(`http://localhost${path}`);
 
 /** The body as text with a leading byte-order mark kept (Response.text() drops it). */
-const rawText = async (res: Response) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
+const rawText = async (res: Response) => new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(await res.arrayBuffer());
 
 /** A minimal RFC 4180 reader (quoted cells, doubled quotes, CRLF). */
 function parseCsv(text: string): string[][] {
