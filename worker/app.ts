@@ -9,6 +9,7 @@ import { requireJsonBodies, securityHeaders } from './lib/security';
 import { createRouter } from './lib/router';
 import { publicApi } from './routes/public';
 import { staffApi } from './routes/staff';
+import { open311Api } from './routes/open311';
 
 export function createApp() {
   const app = createRouter();
@@ -22,6 +23,7 @@ export function createApp() {
 
   app.route('/api', publicApi());
   app.route('/api/staff', staffApi());
+  app.route('/open311', open311Api());
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
