@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seal } from '../worker/lib/crypto.ts';
+import { ROLES } from '../worker/domain/workflow.ts';
 import { ROOT } from './lib/local.mjs';
 import { staffInsert } from './lib/staff-sql.mjs';
 
@@ -48,6 +49,6 @@ export async function demoStaffStatements() {
 
 
 export const DEMO_STAFF_PRINT = [
-  ...DEMO_STAFF.map((s) => `${s.username.padEnd(8)} ${DEMO_PASSWORD}   ${s.displayName}（${s.roles.join(', ')}）`),
+  ...DEMO_STAFF.map((s) => `${s.username.padEnd(8)} ${DEMO_PASSWORD}   ${s.roles.map((r) => ROLES.find((x) => x.code === r)?.label ?? r).join('、')} · ${s.displayName}`),
   `动态验证码密钥 TOTP key for admin/jiangli/shenpi: ${DEMO_TOTP_SECRET}  (添加到验证器 App，或 otpauth://totp/Anquan?secret=${DEMO_TOTP_SECRET})`,
 ];
