@@ -1,59 +1,43 @@
 /**
  * 进度查询 in workerd against real D1: the reporter view in every public status (tips driven through the
- * workflow service), nothing internal in any answer (full JSON compared), messages both ways with evidence,
- * the objection window, tokens, and guessing.
+ * workflow service), nothing internal in any answer (the full JSON compared, and parsed with the strict
+ * schema), messages both ways with evidence, the objection window, tokens, and guessing.
  */
-import { env, SELF } from 'cloudflare:test';
+import { createScheduledController, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { transition } from '../../worker/services/transitions';
-import { messageReporter, addNote } from '../../worker/services/tip-detail';
-import { realName, submitTip, upload, validTip } from '../support/tips';
+import worker from '../../worker/index';
+import { ReporterView } from '../../worker/schemas/track';
+import { addCalendarDays, chinaDate } from '../../worker/services/calendar';
+import { approveReward, notifyReward, proposeReward } from '../../worker/services/rewards';
+import { addNote, messageReporter, tipDetail } from '../../worker/services/tip-detail';
+import { appSecret, hmacHex } from '../../worker/lib/crypto';
+import { checkCode, issueToken } from '../../worker/services/track';
 import { jpegWithMetadata } from '../support/media-fixtures';
+import { approver, NO_EXCLUSIONS, officer } from '../support/rewards';
+import { act, errorOf, newTip, openTrack, trackAdmin, viewOf, withToken } from '../support/track';
+import { realName, upload } from '../support/tips';
 
-const admin = { id: 'track-admin', roles: ['admin'], departmentId: null };
 const DAY = 86_400_000;
-let ipN = 0;
-const ip = () => `2001:db8:7::${(++ipN).toString(16)}`;
+const ANY_INSTANT = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+const iso = (ms: number) => new Date(ms).toISOString();
+const day = (ms: number) => chinaDate(ms);
+/** The end of the China-time day `n` calendar days after `ms` (the workflow's deadlines). */
+const plus = (ms: number, n: number) => day(addCalendarDays(ms, n));
+const WRONG = 'ZZZZ-ZZZZ-ZZZZ';
 
-async function newTip(overrides: Record<string, unknown> = {}) {
-  const res = await submitTip(validTip(overrides));
-  const r = (await res.json()) as { trackingNo: string; queryCode: string };
-  const id = (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(r.trackingNo.replaceAll('-', '')).first<{ id: string }>())!.id;
-  return { id, ...r };
-}
-const version = async (id: string) => (await env.DB.prepare('SELECT version FROM tips WHERE id = ?').bind(id).first<{ version: number }>())!.version;
-const act = async (id: string, action: string, input: Record<string, unknown> = {}) => transition(env, admin, id, action as never, input, await version(id));
-
-async function open(trackingNo: string, queryCode: string, from = ip()) {
-  return SELF.fetch('http://localhost/api/track', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'cf-connecting-ip': from },
-    body: JSON.stringify({ trackingNo, queryCode }),
-  });
-}
-async function viewOf(t: { trackingNo: string; queryCode: string }) {
-  const res = await open(t.trackingNo, t.queryCode);
-  expect(res.status).toBe(200);
-  return (await res.json()) as { token: string; expiresAt: string; view: Record<string, any> };
-}
-const withToken = (token: string, path: string, json?: unknown) =>
-  SELF.fetch(`http://localhost${path}`, {
-    method: json === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${token}`, ...(json !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: json === undefined ? undefined : JSON.stringify(json),
-  });
-
-const ANY_DATE = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/);
-const DAY_STR = expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/);
-const base = (t: { trackingNo: string }, over: Record<string, unknown>) => ({
+/** Everything of the view that does not change with the status, overridden per case. */
+const base = (t: { trackingNo: string }, over: Partial<ReporterView>): ReporterView => ({
   trackingNo: t.trackingNo,
-  submittedAt: ANY_DATE,
+  status: 'pending',
+  statusLabel: '待受理',
+  submittedAt: ANY_INSTANT,
   handlingUnit: null,
   deadlines: [],
   extension: null,
   conclusion: null,
   rejectReason: null,
   merged: null,
+  timeline: [],
   messages: [],
   newMessages: 0,
   objection: { open: false, until: null },
@@ -61,111 +45,340 @@ const base = (t: { trackingNo: string }, over: Record<string, unknown>) => ({
   canMessage: true,
   ...over,
 });
+const SUBMITTED = { at: ANY_INSTANT, text: '举报已提交，等待受理' };
 
-describe('the reporter view in every public status (full JSON)', () => {
-  it('待受理', async () => {
+/** Things that must never reach a reporter: staff ids and names, notes, instructions, identity, internals. */
+function expectNothingInternal(v: unknown, t: { id: string; queryCode: string }) {
+  const raw = JSON.stringify(v);
+  for (const secret of [t.id, t.queryCode, trackAdmin.id, '内部', '李四', '13912345678', 'lisi@example.com', '11010519491231002X', '张某', 'yellow', 'general', '500000', 'yjj', 'staff_id', 'data']) {
+    expect(raw).not.toContain(secret);
+  }
+}
+
+describe('POST /api/track shows the reporter view in every public status (full JSON)', () => {
+  it('待受理: the acceptance deadline and the submission', async () => {
     const t = await newTip();
     const { view } = await viewOf(t);
-    expect(view).toEqual(
-      base(t, { status: 'pending', statusLabel: '待受理', deadlines: [{ kind: 'accept', label: '受理期限', date: DAY_STR }], timeline: [{ at: ANY_DATE, text: '举报已提交，等待受理' }] }),
-    );
+    const due = (await env.DB.prepare('SELECT due_at FROM tips WHERE id = ?').bind(t.id).first<{ due_at: number }>())!.due_at;
+    expect(view).toEqual(base(t, { deadlines: [{ kind: 'accept', label: '受理期限', date: day(due) }], timeline: [SUBMITTED] }));
   });
 
-  it('已受理 → 核查中 → 整改中 → 已办结, with the unit, deadlines and conclusion; internal notes never appear', async () => {
+  it('已受理 (accepted, and handed back by a department) with the 60-day deadline', async () => {
+    const t = await newTip();
+    const t1 = Date.now();
+    await act(t.id, 'accept', {}, t1);
+    const accepted = base(t, {
+      status: 'accepted',
+      statusLabel: '已受理',
+      deadlines: [{ kind: 'conclude', label: '办结期限', date: plus(t1, 60) }],
+      timeline: [SUBMITTED, { at: iso(t1), text: `已受理，将在 ${plus(t1, 60)} 前核查办结` }],
+    });
+    expect((await viewOf(t)).view).toEqual(accepted);
+    // 交办 then 退回 (an internal step with an internal reason): the reporter still sees 已受理, and no unit.
+    await act(t.id, 'assign', { departmentId: 'yjj', instructions: '内部交办要求：重点查仓库' }, t1 + 1000);
+    await act(t.id, 'return', { reason: '内部：不属于我局职责' }, t1 + 2000);
+    const { view } = await viewOf(t);
+    expect(view).toEqual({ ...accepted, timeline: [...accepted.timeline, { at: iso(t1 + 1000), text: '已交办区应急管理局核查处理' }] });
+    expectNothingInternal(view, t);
+  });
+
+  it('核查中 → 整改中 → 已办结 (复查销号): unit, deadlines, conclusion; notes and internal records never appear', async () => {
     const t = await newTip({ reporter: realName() });
-    await act(t.id, 'accept');
+    const t1 = Date.now();
+    await act(t.id, 'accept', {}, t1);
+    await act(t.id, 'assign', { departmentId: 'yjj', instructions: '内部交办要求：重点查仓库' }, t1 + 1000);
+    await addNote(env, trackAdmin, t.id, '内部备注：举报人可能是前员工');
+    const timeline = [
+      SUBMITTED,
+      { at: iso(t1), text: `已受理，将在 ${plus(t1, 60)} 前核查办结` },
+      { at: iso(t1 + 1000), text: '已交办区应急管理局核查处理' },
+    ];
+    const verifying = base(t, {
+      status: 'verifying',
+      statusLabel: '核查中',
+      handlingUnit: '区应急管理局',
+      deadlines: [{ kind: 'conclude', label: '办结期限', date: plus(t1, 60) }],
+      timeline,
+    });
     let v = (await viewOf(t)).view;
-    expect(v).toEqual(base(t, { status: 'accepted', statusLabel: '已受理', deadlines: [{ kind: 'conclude', label: '办结期限', date: DAY_STR }], timeline: expect.any(Array) }));
-    await act(t.id, 'assign', { departmentId: 'yjj', instructions: '内部交办要求：重点查仓库' });
-    await addNote(env, admin, t.id, '内部备注：举报人可能是前员工');
+    expect(v).toEqual(verifying);
+    expectNothingInternal(v, t);
+
+    await act(t.id, 'conclude', { conclusion: 'true', decision: '责令限期整改', hazardLevel: 'general', riskColour: 'yellow', rectificationRequired: true, penaltyFen: 500000 }, t1 + 2000);
+    timeline.push({ at: iso(t1 + 2000), text: '核查结论：属实，已责令整改。处理决定：责令限期整改' });
+    const rectifying = { ...verifying, status: 'rectifying' as const, statusLabel: '整改中', timeline: [...timeline] };
     v = (await viewOf(t)).view;
-    expect(v).toMatchObject({ status: 'verifying', statusLabel: '核查中', handlingUnit: '区应急管理局' });
-    await act(t.id, 'conclude', { conclusion: 'true', decision: '责令限期整改', hazardLevel: 'general', riskColour: 'yellow', rectificationRequired: true, penaltyFen: 500000 });
+    expect(v).toEqual(rectifying);
+    expectNothingInternal(v, t);
+
+    await act(t.id, 'rectify', { measures: '更换管道', responsibility: '张某', funds: '自筹', deadline: '2026-12-01', plan: '已制定' }, t1 + 3000);
+    timeline.push({ at: iso(t1 + 3000), text: '整改已完成，等待复查' });
     v = (await viewOf(t)).view;
-    expect(v).toMatchObject({ status: 'rectifying', statusLabel: '整改中', conclusion: null });
-    await act(t.id, 'rectify', { measures: '更换管道', responsibility: '张某', funds: '自筹', deadline: '2026-12-01', plan: '已制定' });
-    await act(t.id, 'recheck', { passed: true, note: '复查合格（内部意见）' });
+    expect(v).toEqual({ ...rectifying, timeline: [...timeline] }); // 整改完成（待复查） is still 整改中 to the public
+    expectNothingInternal(v, t);
+
+    const t5 = t1 + 4000;
+    await act(t.id, 'recheck', { passed: true, note: '复查合格（内部意见）' }, t5);
+    timeline.push({ at: iso(t5), text: '复查合格，隐患已销号，举报办结' });
     v = (await viewOf(t)).view;
     expect(v).toEqual(
       base(t, {
         status: 'concluded',
         statusLabel: '已办结',
         handlingUnit: '区应急管理局',
-        conclusion: { verdict: '属实', decision: '责令限期整改', concludedAt: ANY_DATE },
-        objection: { open: true, until: DAY_STR },
+        conclusion: { verdict: '属实', decision: '责令限期整改', concludedAt: iso(t5) },
+        objection: { open: true, until: plus(t5, 10) },
+        timeline,
+      }),
+    );
+    expectNothingInternal(v, t);
+  });
+
+  it('已办结 without rectification; after the objection window the scheduled job closes it and the objection is gone', async () => {
+    const t = await newTip();
+    const t1 = Date.now();
+    await act(t.id, 'accept', {}, t1);
+    await act(t.id, 'assign', { departmentId: 'yjj' }, t1 + 1000);
+    await act(t.id, 'conclude', { conclusion: 'false', decision: '经核查不属实', rectificationRequired: false }, t1 + 2000);
+    const concluded = base(t, {
+      status: 'concluded',
+      statusLabel: '已办结',
+      handlingUnit: '区应急管理局',
+      conclusion: { verdict: '不属实', decision: '经核查不属实', concludedAt: iso(t1 + 2000) },
+      objection: { open: true, until: plus(t1 + 2000, 10) },
+      timeline: [
+        SUBMITTED,
+        { at: iso(t1), text: `已受理，将在 ${plus(t1, 60)} 前核查办结` },
+        { at: iso(t1 + 1000), text: '已交办区应急管理局核查处理' },
+        { at: iso(t1 + 2000), text: '已办结。核查结论：不属实。处理决定：经核查不属实' },
+      ],
+    });
+    expect((await viewOf(t)).view).toEqual(concluded);
+
+    // Twelve days later (concluded_at moved back), the Cron Trigger closes it: still 已办结, no objection.
+    const back = t1 - 12 * DAY;
+    await env.DB.prepare('UPDATE tips SET concluded_at = ? WHERE id = ?').bind(back, t.id).run();
+    const ctx = createExecutionContext();
+    await worker.scheduled!(createScheduledController({ scheduledTime: Date.now(), cron: '*/15 * * * *' }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect((await env.DB.prepare('SELECT state FROM tips WHERE id = ?').bind(t.id).first<{ state: string }>())!.state).toBe('closed');
+    const { view } = await viewOf(t);
+    expect(view).toEqual({
+      ...concluded,
+      conclusion: { ...concluded.conclusion!, concludedAt: iso(back) },
+      objection: { open: false, until: plus(back, 10) },
+    });
+  });
+
+  it('不予受理 with the reason from the list; the internal note is not shown; no replies', async () => {
+    const t = await newTip();
+    const t1 = Date.now();
+    await act(t.id, 'reject', { reason: 'out_of_scope', note: '内部说明：疑似恶意举报' }, t1);
+    const { view } = await viewOf(t);
+    expect(view).toEqual(
+      base(t, {
+        status: 'rejected',
+        statusLabel: '不予受理',
+        rejectReason: '不属于安全生产举报范围',
+        canMessage: false,
+        timeline: [SUBMITTED, { at: iso(t1), text: '不予受理：不属于安全生产举报范围' }],
+      }),
+    );
+    expectNothingInternal(view, t);
+  });
+
+  it('已合并 names the primary and where it stands (and follows it)', async () => {
+    const primary = await newTip();
+    const dup = await newTip();
+    const t1 = Date.now();
+    await act(primary.id, 'accept', {}, t1);
+    await act(dup.id, 'merge', { primaryTrackingNo: primary.trackingNo }, t1 + 1000);
+    const merged = base(dup, {
+      status: 'merged',
+      statusLabel: '已合并',
+      merged: { primaryTrackingNo: primary.trackingNo, primaryStatus: '已受理' },
+      canMessage: false,
+      timeline: [SUBMITTED, { at: iso(t1 + 1000), text: `已与举报 ${primary.trackingNo} 合并办理` }],
+    });
+    expect((await viewOf(dup)).view).toEqual(merged);
+    await act(primary.id, 'assign', { departmentId: 'yjj' }, t1 + 2000);
+    const { view } = await viewOf(dup);
+    expect(view).toEqual({ ...merged, merged: { primaryTrackingNo: primary.trackingNo, primaryStatus: '核查中' } });
+    expectNothingInternal(view, { ...dup, id: primary.id }); // neither tip's internal id
+  });
+
+  it('an approved extension shows its days, its reason and the moved deadline; a requested one shows nothing', async () => {
+    const t = await newTip();
+    const t1 = Date.now();
+    await act(t.id, 'accept', {}, t1);
+    await act(t.id, 'assign', { departmentId: 'yjj' }, t1 + 1000);
+    await act(t.id, 'request_extension', { days: 15, reason: '需要专业机构检测' }, t1 + 2000);
+    let v = (await viewOf(t)).view;
+    expect(v.extension).toBeNull();
+    expect(v.deadlines).toEqual([{ kind: 'conclude', label: '办结期限', date: plus(t1, 60) }]);
+    await act(t.id, 'decide_extension', { approve: true, note: '内部：同意' }, t1 + 3000);
+    const moved = day(addCalendarDays(addCalendarDays(t1, 60), 15));
+    v = (await viewOf(t)).view;
+    expect(v).toEqual(
+      base(t, {
+        status: 'verifying',
+        statusLabel: '核查中',
+        handlingUnit: '区应急管理局',
+        deadlines: [{ kind: 'conclude', label: '办结期限', date: moved }],
+        extension: { days: 15, reason: '需要专业机构检测' },
         timeline: [
-          { at: ANY_DATE, text: '举报已提交，等待受理' },
-          { at: ANY_DATE, text: expect.stringMatching(/^已受理，将在 \d{4}-\d{2}-\d{2} 前核查办结$/) },
-          { at: ANY_DATE, text: '已交办区应急管理局核查处理' },
-          { at: ANY_DATE, text: '核查结论：属实，已责令整改。处理决定：责令限期整改' },
-          { at: ANY_DATE, text: '整改已完成，等待复查' },
-          { at: ANY_DATE, text: '复查合格，隐患已销号，举报办结' },
+          SUBMITTED,
+          { at: iso(t1), text: `已受理，将在 ${plus(t1, 60)} 前核查办结` },
+          { at: iso(t1 + 1000), text: '已交办区应急管理局核查处理' },
+          { at: iso(t1 + 3000), text: `办理期限延长 15 天（需要专业机构检测），新的办结期限为 ${moved}` },
         ],
       }),
     );
-    const raw = JSON.stringify(v);
-    for (const secret of ['内部', '李四', '13912345678', 'track-admin', '张某', 'yellow', '500000']) expect(raw).not.toContain(secret);
+    expectNothingInternal(v, t);
   });
 
-  it('不予受理 with the reason; no further messages', async () => {
-    const t = await newTip();
-    await act(t.id, 'reject', { reason: 'out_of_scope' });
+  it('a notified reward shows the amount, what to bring, where and the claim deadline', async () => {
+    const t = await newTip({ type: 'major_hazard' });
+    const t1 = Date.now();
+    await act(t.id, 'accept', {}, t1);
+    await act(t.id, 'assign', { departmentId: 'yjj' }, t1 + 1000);
+    await act(t.id, 'conclude', { conclusion: 'true', decision: '罚款 20 万元', penaltyFen: 20_000_000, rectificationRequired: false }, t1 + 2000);
+    const { rewardId } = await proposeReward(env, { tipId: t.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    await approveReward(env, { rewardId, actor: approver });
+    const t4 = t1 + 3000;
+    await notifyReward(env, { rewardId, actor: officer, now: t4 });
     const { view } = await viewOf(t);
-    expect(view).toEqual(base(t, { status: 'rejected', statusLabel: '不予受理', rejectReason: '不属于安全生产举报范围', canMessage: false, timeline: expect.any(Array) }));
-  });
-
-  it('已合并 names the primary and its status', async () => {
-    const primary = await newTip();
-    const dup = await newTip();
-    await act(primary.id, 'accept');
-    await act(dup.id, 'merge', { primaryTrackingNo: primary.trackingNo });
-    const { view } = await viewOf(dup);
     expect(view).toEqual(
-      base(dup, { status: 'merged', statusLabel: '已合并', merged: { primaryTrackingNo: primary.trackingNo, primaryStatus: '已受理' }, canMessage: false, timeline: expect.any(Array) }),
+      base(t, {
+        status: 'concluded',
+        statusLabel: '已办结',
+        handlingUnit: '区应急管理局',
+        conclusion: { verdict: '属实', decision: '罚款 20 万元', concludedAt: iso(t1 + 2000) },
+        objection: { open: true, until: plus(t1 + 2000, 10) },
+        reward: {
+          status: 'notified',
+          amountFen: 3_000_000,
+          amount: '¥30,000',
+          claimDeadline: iso(addCalendarDays(t4, 60)),
+          where: '区应急管理局举报受理窗口（工作日 9:00–17:00）',
+          whatToBring: '举报编号和查询码（工作人员当场核验，无需提供其他身份信息即可证明您是举报人）；领取时需提供收款账户。',
+          paidAt: null,
+        },
+        timeline: [
+          SUBMITTED,
+          { at: iso(t1), text: `已受理，将在 ${plus(t1, 60)} 前核查办结` },
+          { at: iso(t1 + 1000), text: '已交办区应急管理局核查处理' },
+          { at: iso(t1 + 2000), text: '已办结。核查结论：属实。处理决定：罚款 20 万元' },
+          { at: iso(t4), text: '举报奖励已核定，请在领取期限内领取' },
+        ],
+      }),
     );
+    expect(JSON.stringify(view)).not.toMatch(/staff-officer|staff-approver|rewardId/);
   });
 
-  it('an approved extension shows its days, reason and the new deadline', async () => {
-    const t = await newTip();
-    await act(t.id, 'accept');
-    await act(t.id, 'assign', { departmentId: 'yjj' });
-    const before = (await viewOf(t)).view.deadlines[0].date;
-    await act(t.id, 'request_extension', { days: 15, reason: '需要专业机构检测' });
-    await act(t.id, 'decide_extension', { approve: true });
-    const { view } = await viewOf(t);
-    expect(view.extension).toEqual({ days: 15, reason: '需要专业机构检测' });
-    expect(view.deadlines[0].date > before).toBe(true);
+  it('answers 422 naming the missing field, and never lists the code in the OpenAPI document as a query parameter', async () => {
+    const res = await openTrack('AQ-00000-00000', '');
+    expect(res.status).toBe(422);
+    expect((await errorOf(res)).fields).toEqual([{ path: 'queryCode', code: expect.any(String), message: '请填写查询码' }]);
+    const doc = (await (await worker.fetch(new Request('http://localhost/api/openapi.json'), env, createExecutionContext())).json()) as {
+      paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>;
+    };
+    const trackOps = Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/track'));
+    expect(trackOps.map(([p]) => p).sort()).toEqual(['/api/track', '/api/track/messages', '/api/track/objection', '/api/track/view']);
+    for (const [, ops] of trackOps) for (const op of Object.values(ops)) expect((op.parameters ?? []).filter((p) => p.in === 'query')).toEqual([]);
   });
 });
 
 describe('messages both ways', () => {
-  it('a staff question is flagged new once; the answer with a photo reaches staff and flags the queue', async () => {
+  it('a staff question is flagged new once; the answer with a photo reaches staff, flags the queue and shows in the timeline', async () => {
     const t = await newTip();
     await act(t.id, 'accept');
-    await messageReporter(env, admin, t.id, '请问隐患具体在几号楼？');
+    await messageReporter(env, trackAdmin, t.id, '请问隐患具体在几号楼？');
     const first = await viewOf(t);
     expect(first.view.newMessages).toBe(1);
-    expect(first.view.messages).toEqual([{ id: expect.any(String), at: ANY_DATE, from: 'staff', body: '请问隐患具体在几号楼？', isNew: true }]);
-    const again = (await (await withToken(first.token, '/api/track/view')).json()) as Record<string, any>;
-    expect(again.messages[0].isNew).toBe(false);
+    expect(first.view.messages).toEqual([{ id: expect.any(String), at: ANY_INSTANT, from: 'staff', body: '请问隐患具体在几号楼？', attachments: 0, isNew: true }]);
+    expect(first.view.timeline.at(-1)).toEqual({ at: first.view.messages[0]!.at, text: '工作人员给您留言' });
+    const again = ReporterView.parse(await (await withToken(first.token, '/api/track/view')).json());
+    expect(again.messages[0]!.isNew).toBe(false);
+    expect(again.newMessages).toBe(0);
 
     const up = (await (await upload(jpegWithMetadata())).json()) as { id: string; claim: string };
     const reply = await withToken(first.token, '/api/track/messages', { body: '在 3 号楼地下室，已补充照片。', attachments: [{ id: up.id, claim: up.claim }] });
     expect(reply.status).toBe(201);
-    const after = (await reply.json()) as Record<string, any>;
-    expect(after.messages.map((m: { from: string }) => m.from)).toEqual(['staff', 'reporter']);
+    const after = ReporterView.parse(await reply.json());
+    expect(after.messages.map((m) => [m.from, m.body, m.attachments])).toEqual([
+      ['staff', '请问隐患具体在几号楼？', 0],
+      ['reporter', '在 3 号楼地下室，已补充照片。', 1],
+    ]);
+    expect(after.timeline.at(-1)).toEqual({ at: after.messages[1]!.at, text: '您回复了工作人员并补充了 1 个附件' });
+
+    // Staff: the queue flag, the message, and the photo as evidence of that message.
     const tip = await env.DB.prepare('SELECT reporter_message_pending FROM tips WHERE id = ?').bind(t.id).first<{ reporter_message_pending: number }>();
     expect(tip!.reporter_message_pending).toBe(1);
-    const att = await env.DB.prepare("SELECT tip_id, origin, status FROM attachments WHERE id = ?").bind(up.id).first();
-    expect(att).toEqual({ tip_id: t.id, origin: 'evidence', status: 'attached' });
-    // The same upload cannot be claimed twice.
-    const twice = await withToken(first.token, '/api/track/messages', { body: '再发一次同一张照片', attachments: [{ id: up.id, claim: up.claim }] });
-    expect(twice.status).toBe(422);
+    const att = await env.DB.prepare('SELECT tip_id, message_id, origin, status FROM attachments WHERE id = ?').bind(up.id).first();
+    expect(att).toEqual({ tip_id: t.id, message_id: after.messages[1]!.id, origin: 'evidence', status: 'attached' });
+    const detail = (await tipDetail(env, trackAdmin, t.id)) as unknown as { messages: { author: string; body: string }[]; attachments: { id: string; origin: string }[] };
+    expect(detail.messages.map((m) => [m.author, m.body])).toEqual([
+      ['staff', '请问隐患具体在几号楼？'],
+      ['reporter', '在 3 号楼地下室，已补充照片。'],
+    ]);
+    expect(detail.attachments.map((a) => [a.id, a.origin])).toEqual([[up.id, 'evidence']]);
+    // The audit row says that the reporter wrote, not what.
+    const entry = await env.DB.prepare("SELECT actor, detail FROM audit_log WHERE tip_id = ? AND action = 'tip.reporter_message'").bind(t.id).first<{ actor: string; detail: string }>();
+    expect(entry).toEqual({ actor: 'reporter', detail: JSON.stringify({ evidence: 1 }) });
+  });
+
+  it('evidence follows the submission rules: a used, unknown or wrongly claimed upload is refused and nothing is written', async () => {
+    const t = await newTip();
+    const { token } = await viewOf(t);
+    const uploaded = (await (await upload(jpegWithMetadata())).json()) as { id: string; claim: string };
+    const up = { id: uploaded.id, claim: uploaded.claim };
+    const count = async () => (await env.DB.prepare('SELECT COUNT(*) AS n FROM messages WHERE tip_id = ?').bind(t.id).first<{ n: number }>())!.n;
+
+    const wrongClaim = await withToken(token, '/api/track/messages', { body: '补充照片', attachments: [{ id: up.id, claim: 'X'.repeat(26) }] });
+    expect(wrongClaim.status).toBe(422);
+    expect((await errorOf(wrongClaim)).fields).toEqual([{ path: 'attachments.0', code: 'ATTACHMENT_INVALID', message: '附件已失效，请重新上传' }]);
+    const twiceInOne = await withToken(token, '/api/track/messages', { body: '补充照片', attachments: [up, up] });
+    expect((await errorOf(twiceInOne)).fields?.[0]?.code).toBe('DUPLICATE_FILE');
+    const notUuid = await withToken(token, '/api/track/messages', { body: '补充照片', attachments: [{ id: '../../etc', claim: up.claim }] });
+    expect(notUuid.status).toBe(422);
+    expect(await count()).toBe(0);
+
+    expect((await withToken(token, '/api/track/messages', { body: '补充照片', attachments: [up] })).status).toBe(201);
+    const reuse = await withToken(token, '/api/track/messages', { body: '再发一次同一张照片', attachments: [up] });
+    expect(reuse.status).toBe(422);
+    expect(await count()).toBe(1);
+    // Another tip cannot take this tip's evidence either.
+    const other = await newTip();
+    const otherToken = (await viewOf(other)).token;
+    expect((await withToken(otherToken, '/api/track/messages', { body: '用别人的照片', attachments: [up] })).status).toBe(422);
+  });
+
+  it('answers 422 for an empty or too long reply, 409 on a merged or rejected tip, 429 when flooding', async () => {
+    const t = await newTip();
+    const { token } = await viewOf(t);
+    const empty = await withToken(token, '/api/track/messages', { body: ' ' });
+    expect(empty.status).toBe(422);
+    expect((await errorOf(empty)).fields?.[0]).toMatchObject({ path: 'body', message: '留言至少 2 个字' });
+    const long = await withToken(token, '/api/track/messages', { body: '长'.repeat(2001) });
+    expect((await errorOf(long)).fields?.[0]).toMatchObject({ path: 'body', message: '留言不能超过 2000 个字' });
+
+    for (let i = 0; i < 20; i++) expect((await withToken(token, '/api/track/messages', { body: `第 ${i + 1} 条补充` })).status).toBe(201);
+    const flood = await withToken(token, '/api/track/messages', { body: '第 21 条补充' });
+    expect(flood.status).toBe(429);
+    expect(await errorOf(flood)).toMatchObject({ code: 'RATE_LIMITED', message: '留言过于频繁，请稍后再发。' });
+    expect(Number(flood.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    const rejected = await newTip();
+    await act(rejected.id, 'reject', { reason: 'out_of_scope' });
+    const res = await withToken((await viewOf(rejected)).token, '/api/track/messages', { body: '我不同意' });
+    expect(res.status).toBe(409);
+    expect((await errorOf(res)).message).toContain('重新举报');
   });
 
   it('staff writing to an opted-in real-name reporter queues an e-mail without the message or the address', async () => {
     const t = await newTip({ reporter: realName() });
-    await messageReporter(env, admin, t.id, '请补充现场照片');
+    await messageReporter(env, trackAdmin, t.id, '请补充现场照片');
     const row = await env.DB.prepare('SELECT subject, body FROM outbox WHERE tip_id = ?').bind(t.id).first<{ subject: string; body: string }>();
     expect(row!.subject).toContain(t.trackingNo);
     expect(row!.body).not.toContain('请补充现场照片');
@@ -173,79 +386,189 @@ describe('messages both ways', () => {
   });
 });
 
-describe('objection (异议)', () => {
-  it('inside the 10-day window reopens the tip for 复查 with a 30-day deadline; outside it is refused', async () => {
+describe('POST /api/track/objection (异议)', () => {
+  async function concluded() {
     const t = await newTip();
     await act(t.id, 'accept');
     await act(t.id, 'assign', { departmentId: 'yjj' });
     await act(t.id, 'conclude', { conclusion: 'false', decision: '经核查不属实', rectificationRequired: false });
-    const { token } = await viewOf(t);
-    const ok = await withToken(token, '/api/track/objection', { reason: '现场仍有钢瓶靠近灶具，核查结论与事实不符。' });
-    expect(ok.status).toBe(200);
-    const v = (await ok.json()) as Record<string, any>;
-    expect(v.status).toBe('verifying');
-    expect(v.deadlines).toEqual([{ kind: 'review', label: '复查期限', date: DAY_STR }]);
+    return t;
+  }
+  const REASON = '现场仍有钢瓶靠近灶具，核查结论与事实不符。';
 
-    const late = await newTip();
-    await act(late.id, 'accept');
-    await act(late.id, 'assign', { departmentId: 'yjj' });
-    await act(late.id, 'conclude', { conclusion: 'false', decision: '经核查不属实', rectificationRequired: false });
-    await env.DB.prepare('UPDATE tips SET concluded_at = ? WHERE id = ?').bind(Date.now() - 12 * DAY, late.id).run();
-    const lt = (await viewOf(late)).token;
-    const refused = await withToken(lt, '/api/track/objection', { reason: '现场仍有钢瓶靠近灶具，核查结论与事实不符。' });
+  it('inside the 10-day window reopens the tip for 复查 with a 30-day deadline, once', async () => {
+    const t = await concluded();
+    const { token } = await viewOf(t);
+    const before = Date.now();
+    const ok = await withToken(token, '/api/track/objection', { reason: REASON });
+    expect(ok.status).toBe(200);
+    const v = ReporterView.parse(await ok.json());
+    const due = plus(before, 30);
+    expect(v).toMatchObject({ status: 'verifying', statusLabel: '核查中', conclusion: null, objection: { open: false, until: null } });
+    expect(v.deadlines).toEqual([{ kind: 'review', label: '复查期限', date: due }]);
+    expect(v.timeline.at(-1)).toEqual({ at: ANY_INSTANT, text: `举报人提出异议，已进入复查，复查期限 ${due}` });
+    expect(JSON.stringify(v)).not.toContain(REASON); // the reason is for staff
+    const row = await env.DB.prepare('SELECT state, due_kind FROM tips WHERE id = ?').bind(t.id).first();
+    expect(row).toEqual({ state: 'reviewing', due_kind: 'review' });
+    const again = await withToken(token, '/api/track/objection', { reason: REASON });
+    expect(again.status).toBe(409);
+  });
+
+  it('outside the window it is refused with the date the window ended; before a conclusion it is refused', async () => {
+    const late = await concluded();
+    const concludedAt = Date.now() - 12 * DAY;
+    await env.DB.prepare('UPDATE tips SET concluded_at = ? WHERE id = ?').bind(concludedAt, late.id).run();
+    const { token, view } = await viewOf(late);
+    expect(view.objection).toEqual({ open: false, until: plus(concludedAt, 10) });
+    const refused = await withToken(token, '/api/track/objection', { reason: REASON });
     expect(refused.status).toBe(409);
-    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('异议期已于');
+    expect(await errorOf(refused)).toEqual({ code: 'INVALID_TRANSITION', message: `异议期已于 ${plus(concludedAt, 10)} 结束，如有新情况请重新举报并注明原举报编号。` });
+    expect((await env.DB.prepare('SELECT state FROM tips WHERE id = ?').bind(late.id).first<{ state: string }>())!.state).toBe('concluded');
+
+    const open = await newTip();
+    const early = await withToken((await viewOf(open)).token, '/api/track/objection', { reason: REASON });
+    expect(early.status).toBe(409);
+    const short = await withToken(token, '/api/track/objection', { reason: '不同意' });
+    expect((await errorOf(short)).fields?.[0]).toMatchObject({ path: 'reason', message: '异议理由至少 10 个字' });
   });
 });
 
-describe('tokens', () => {
-  it('expire, and cannot be turned into a token for another tip', async () => {
+describe('reporter tokens', () => {
+  it('carry no internal id, expire, and cannot be turned into a token for another tip', async () => {
     const a = await newTip();
     const b = await newTip();
-    const { token } = await viewOf(a);
+    const { token, expiresAt } = await viewOf(a);
+    expect(token).not.toContain(a.id);
+    expect(token).not.toContain(a.queryCode.replaceAll('-', ''));
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(14 * 60_000);
+    expect(Date.parse(expiresAt) - Date.now()).toBeLessThanOrEqual(15 * 60_000);
+    expect((await withToken(token, '/api/track/view')).status).toBe(200);
+
     const [, exp, sig] = token.split('.');
-    const forged = `${b.id}.${exp}.${sig}`;
-    expect((await withToken(forged, '/api/track/view')).status).toBe(401);
-    const [tipId] = token.split('.');
-    const expired = `${tipId}.${Date.now() - 1000}.${sig}`;
-    const res = await withToken(expired, '/api/track/view');
-    expect(res.status).toBe(401);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('TOKEN_INVALID');
-    expect((await withToken('', '/api/track/view')).status).toBe(401);
+    const forB = `${b.trackingNo.replaceAll('-', '')}.${exp}.${sig}`;
+    const refused = await withToken(forB, '/api/track/view');
+    expect(refused.status).toBe(401);
+    expect(await errorOf(refused)).toEqual({ code: 'TOKEN_INVALID', message: '查询已过期，请重新输入举报编号和查询码。' });
+    expect((await withToken(forB, '/api/track/messages', { body: '冒充另一个举报' })).status).toBe(401);
+    const later = `${token.split('.')[0]}.${Number(exp) + 3_600_000}.${sig}`;
+    expect((await withToken(later, '/api/track/view')).status).toBe(401);
+
+    // A correctly signed token past its 15 minutes.
+    const old = await issueToken(env, { id: a.id, trackingNo: a.trackingNo.replaceAll('-', '') }, Date.now() - 15 * 60_000 - 1000);
+    const expired = await withToken(old.token, '/api/track/view');
+    expect(expired.status).toBe(401);
+    expect((await errorOf(expired)).code).toBe('TOKEN_INVALID');
+    expect((await withToken(old.token, '/api/track/objection', { reason: '现场仍有钢瓶靠近灶具，核查结论与事实不符。' })).status).toBe(401);
+    for (const bad of ['', 'Bearer', 'x.y.z', `${a.id}.${exp}.${sig}`]) {
+      expect((await withToken(bad, '/api/track/view')).status).toBe(401);
+    }
+    expect((await (await import('cloudflare:test')).SELF.fetch('http://localhost/api/track/view')).status).toBe(401);
   });
 });
 
 describe('guessing is useless', () => {
-  it('an unknown number and a wrong code get identical answers', async () => {
+  it('an unknown number, a wrong code and a malformed code get identical answers', async () => {
     const t = await newTip();
-    const wrong = await open(t.trackingNo, 'ZZZZ-ZZZZ-ZZZZ');
-    const unknown = await open('AQ-00000-00000', 'ZZZZ-ZZZZ-ZZZZ');
-    expect(wrong.status).toBe(404);
-    expect(unknown.status).toBe(404);
-    expect(await wrong.json()).toEqual(await unknown.json());
+    const answers = [await openTrack(t.trackingNo, WRONG), await openTrack('AQ-00000-00000', WRONG), await openTrack('AQ-00000-00001', 'not a code')];
+    const bodies = await Promise.all(answers.map(async (r) => ({ status: r.status, retry: r.headers.get('retry-after'), body: await r.json() })));
+    expect(bodies[0]).toEqual({
+      status: 404,
+      retry: null,
+      body: { error: { code: 'TRACK_NOT_FOUND', message: '举报编号或查询码不正确，请核对后重试（再错 4 次，该编号将暂时锁定）。' } },
+    });
+    expect(bodies[1]).toEqual(bodies[0]);
+    expect(bodies[2]).toEqual(bodies[0]);
   });
 
-  it('5 wrong codes lock the number (audited, no reporter data); the right code opens it once the lock expires', async () => {
+  it('an unknown number and a wrong code take the same time (measured over several tries)', async () => {
+    const tips = [await newTip(), await newTip(), await newTip()];
+    const time = async (no: string) => {
+      const s = performance.now();
+      expect((await openTrack(no, WRONG)).status).toBe(404);
+      return performance.now() - s;
+    };
+    const wrong: number[] = [];
+    const unknown: number[] = [];
+    for (const [i, t] of tips.entries()) {
+      wrong.push(await time(t.trackingNo));
+      unknown.push(await time(`AQ-00000-1000${i}`));
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    // Same counters (first failure of the number and of the client), same work: one lookup, one HMAC, the delay.
+    console.log(`track timing: wrong code ${wrong.map((x) => x.toFixed(0)).join('/')} ms, unknown number ${unknown.map((x) => x.toFixed(0)).join('/')} ms`);
+    expect(Math.abs(mean(wrong) - mean(unknown))).toBeLessThan(100);
+  });
+
+  it('5 wrong codes lock the number alike whether it exists or not (audited, no reporter data); the lock doubles; the right code opens once it passes', async () => {
     const t = await newTip({ reporter: realName() });
-    for (let i = 0; i < 4; i++) expect((await open(t.trackingNo, 'ZZZZ-ZZZZ-ZZZZ')).status).toBe(404);
-    const fifth = await open(t.trackingNo, 'ZZZZ-ZZZZ-ZZZZ');
-    expect(fifth.status).toBe(429);
-    expect(((await fifth.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'LOCKED' });
-    expect(Number(fifth.headers.get('retry-after'))).toBeGreaterThan(800);
-    // Locked: even the right code waits.
-    expect((await open(t.trackingNo, t.queryCode)).status).toBe(429);
-    const entry = await env.DB.prepare("SELECT actor, detail FROM audit_log WHERE tip_id = ? AND action = 'track.locked'").bind(t.id).first<{ actor: string; detail: string }>();
-    expect(entry!.actor).toBe('public');
-    expect(entry!.detail).not.toMatch(/李四|139|query|code/i);
-    // Once the lock has passed, the right code opens.
-    await env.DB.prepare("UPDATE rate_limits SET locked_until = ? WHERE key LIKE 'track-no:%' AND locked_until IS NOT NULL").bind(Date.now() - 1).run();
-    expect((await open(t.trackingNo, t.queryCode)).status).toBe(200);
+    const lockedAnswers = [];
+    for (const no of [t.trackingNo, 'AQ-00000-20000']) {
+      for (let i = 0; i < 4; i++) expect((await openTrack(no, WRONG)).status).toBe(404);
+      const fifth = await openTrack(no, WRONG);
+      lockedAnswers.push({ status: fifth.status, retry: fifth.headers.get('retry-after'), body: await fifth.json() });
+    }
+    expect(lockedAnswers[0]).toEqual({
+      status: 429,
+      retry: '900',
+      body: { error: { code: 'LOCKED', message: '该举报编号查询失败次数过多，已暂时锁定，请 15 分钟后再试。锁定解除后，输入正确的举报编号和查询码即可正常查询。', retryAfter: 900 } },
+    });
+    expect(lockedAnswers[1]).toEqual(lockedAnswers[0]);
+
+    // Locked: even the right code waits, from any client.
+    const during = await openTrack(t.trackingNo, t.queryCode);
+    expect(during.status).toBe(429);
+    expect((await errorOf(during)).code).toBe('LOCKED');
+    const entries = await env.DB.prepare("SELECT actor, tip_id, detail FROM audit_log WHERE action = 'track.locked' ORDER BY seq").all<{ actor: string; tip_id: string | null; detail: string }>();
+    expect(entries.results.map((e) => [e.actor, e.tip_id])).toEqual([
+      ['public', t.id],
+      ['public', null],
+    ]);
+    expect(Object.keys(JSON.parse(entries.results[0]!.detail))).toEqual(['locks', 'lockedUntil']);
+    expect(entries.results[0]!.detail).not.toMatch(/李四|139|lisi|AQ|ZZZZ|2001:db8/);
+
+    // Once the lock has passed, the right code opens; five more failures lock it twice as long.
+    const expire = () => env.DB.prepare("UPDATE rate_limits SET locked_until = ? WHERE key LIKE 'track-no:%' AND locked_until IS NOT NULL").bind(Date.now() - 1).run();
+    await expire();
+    expect((await openTrack(t.trackingNo, t.queryCode)).status).toBe(200);
+    for (let i = 0; i < 4; i++) await openTrack(t.trackingNo, WRONG);
+    const second = await openTrack(t.trackingNo, WRONG);
+    expect(second.headers.get('retry-after')).toBe('1800');
+    expect((await errorOf(second)).message).toContain('请 30 分钟后再试');
+    await expire();
+    expect((await openTrack(t.trackingNo, t.queryCode)).status).toBe(200);
+  }, 30_000);
+
+  it('one client trying many numbers is slowed down step by step, then refused for the rest of the window', async () => {
+    const client = 'test-client-many-numbers';
+    const waits: number[] = [];
+    const wait = async (ms: number) => void waits.push(ms);
+    const codes: string[] = [];
+    for (let i = 0; i < 31; i++) {
+      codes.push(await checkCode(env, client, `AQ-${String(i).padStart(5, '0')}-77777`, WRONG, { wait }).then(() => 'OK', (e: { code: string }) => e.code));
+    }
+    expect(codes.slice(0, 30)).toEqual(Array(30).fill('TRACK_NOT_FOUND'));
+    // Each number failed once, but the client's failures grow the delay: 200 ms, 400 ms, … up to 2 s.
+    expect(waits.slice(0, 11)).toEqual([200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800, 2000, 2000]);
+    expect(waits).toHaveLength(30);
+    expect(codes[30]).toBe('RATE_LIMITED');
+    const refused = await checkCode(env, client, 'AQ-99999-00000', WRONG, { wait }).catch((e: { code: string; message: string; retryAfter: number }) => e);
+    expect(refused).toMatchObject({ code: 'RATE_LIMITED', message: '查询过于频繁，请 10 分钟后再试。' });
+    expect((refused as { retryAfter: number }).retryAfter).toBeGreaterThan(590);
+    // The window passes: the client may try again (and its delay starts over).
+    const later = await checkCode(env, client, 'AQ-99999-00000', WRONG, { wait, now: Date.now() + 11 * 60_000 }).catch((e: { code: string }) => e.code);
+    expect(later).toBe('TRACK_NOT_FOUND');
+    expect(waits.at(-1)).toBe(200);
   });
 
-  it('one client trying many numbers is rate-limited', async () => {
-    const from = '2001:db8:99::1';
-    let last = 0;
-    for (let i = 0; i < 31; i++) last = (await open(`AQ-${String(i).padStart(5, '0')}-00000`, 'ZZZZ-ZZZZ-ZZZZ', from)).status;
-    expect(last).toBe(429);
-  }, 30_000);
+  it('POST /api/track answers a client over its limit with 429, a Chinese message and Retry-After; other clients go on', async () => {
+    const ip = '2001:db8:99::2';
+    const key = `track-client:${(await hmacHex(appSecret(env), 'client', ip)).slice(0, 24)}`;
+    await env.DB.prepare('INSERT INTO rate_limits (key, window_start, count, failures) VALUES (?, ?, 30, 30)').bind(key, Date.now() - 60_000).run();
+    const t = await newTip();
+    const refused = await openTrack(t.trackingNo, t.queryCode, ip); // even with the right code
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toMatch(/^5\d\d$/);
+    expect(await errorOf(refused)).toEqual({ code: 'RATE_LIMITED', message: '查询过于频繁，请 9 分钟后再试。', retryAfter: Number(refused.headers.get('retry-after')) });
+    expect((await openTrack(t.trackingNo, t.queryCode)).status).toBe(200);
+  });
 });

@@ -1,0 +1,118 @@
+/**
+ * 进度查询 schemas: what the reporter sends (number + code, replies, the objection) and the one view they get
+ * back. The view schema is strict and lists every field a reporter may see, so a field added to the service
+ * by mistake fails the tests instead of reaching the public (tests parse every answer with it). The /track/
+ * page takes its types from here.
+ *
+ * Plain `zod` from ./zod (not the OpenAPI-extended one), like schemas/tip.ts; OpenAPI names come from `.meta()`.
+ */
+import { z } from './zod';
+import { LIMITS } from '../domain/limits';
+import { PUBLIC_STATUSES, type PublicStatus } from '../domain/catalog';
+import { AttachmentRef, plain } from './tip';
+
+/** POST /api/track: the tracking number (any spelling a person types: dashes, spaces, lower case) and the code. */
+export const TrackOpen = z
+  .object({
+    trackingNo: z.string({ error: '请填写举报编号' }).trim().min(1, { error: '请填写举报编号' }).max(40, { error: '举报编号格式不正确' }),
+    queryCode: z.string({ error: '请填写查询码' }).trim().min(1, { error: '请填写查询码' }).max(40, { error: '查询码格式不正确' }),
+  })
+  .strict()
+  .meta({ id: 'TrackOpen' });
+
+/** POST /api/track/messages: the reporter's answer, with evidence uploaded first through POST /api/uploads. */
+export const TrackMessage = z
+  .object({
+    body: plain('留言', 2, 2000),
+    attachments: z
+      .array(AttachmentRef)
+      .max(LIMITS.attachments.maxFiles, { error: `一次最多补充 ${LIMITS.attachments.maxFiles} 个附件` })
+      .default([]),
+  })
+  .strict()
+  .meta({ id: 'TrackMessage' });
+export type TrackMessage = z.infer<typeof TrackMessage>;
+
+/** POST /api/track/objection: why the reporter disagrees with the conclusion. */
+export const TrackObjection = z.object({ reason: plain('异议理由', 10, 2000) }).strict().meta({ id: 'TrackObjection' });
+
+const Instant = z.string().meta({ description: 'ISO 8601 instant (UTC)', example: '2026-11-22T02:15:00.000Z' });
+const Day = z.string().meta({ description: 'Calendar day in China (YYYY-MM-DD)', example: '2027-01-21' });
+
+/** A reward notice (举报奖励), filled in once staff notify it (worker/services/rewards.ts `rewardNotice`). */
+export const ReporterReward = z
+  .object({
+    /** notified: waiting to be claimed; paid; expired: not claimed in time. */
+    status: z.enum(['notified', 'paid', 'expired']),
+    amountFen: z.number().int(),
+    /** Display form, e.g. "¥3,000". */
+    amount: z.string(),
+    /** Last moment to claim it. */
+    claimDeadline: Instant,
+    /** Where to claim it. */
+    where: z.string(),
+    /** What to bring (anonymous reporters prove authorship with number + code). */
+    whatToBring: z.string(),
+    paidAt: Instant.nullable(),
+  })
+  .strict();
+
+/** The reporter's view of a tip: public facts only — no staff names, notes, identity or other reporters. */
+export const ReporterView = z
+  .object({
+    /** 举报编号 as shown on the receipt (AQ-XXXXX-XXXXX). */
+    trackingNo: z.string(),
+    /** Public status code (pending, accepted, verifying, rectifying, concluded, rejected, merged). */
+    status: z.enum(PUBLIC_STATUSES.map((s) => s.code) as [PublicStatus, ...PublicStatus[]]),
+    /** 待受理 · 已受理 · 核查中 · 整改中 · 已办结 · 不予受理 · 已合并 */
+    statusLabel: z.string(),
+    submittedAt: Instant,
+    /** 承办单位, once the tip is handed to a department. */
+    handlingUnit: z.string().nullable(),
+    /** The time limit that runs now: 受理期限, 办结期限 (incl. an approved extension) or 复查期限. */
+    deadlines: z.array(z.object({ kind: z.enum(['accept', 'conclude', 'review']), label: z.string(), date: Day }).strict()),
+    /** An approved extension (延期) and its reason; null when none was approved. */
+    extension: z.object({ days: z.number().int(), reason: z.string() }).strict().nullable(),
+    /** 核查结论 and 处理决定, once concluded. */
+    conclusion: z.object({ verdict: z.string(), decision: z.string(), concludedAt: Instant }).strict().nullable(),
+    /** 不予受理 reason, from the fixed list. */
+    rejectReason: z.string().nullable(),
+    /** For a tip merged into another (已合并): the primary's number and where it stands. */
+    merged: z.object({ primaryTrackingNo: z.string(), primaryStatus: z.string() }).strict().nullable(),
+    /** Dated public events, with the conversation's messages as entries, oldest first. */
+    timeline: z.array(z.object({ at: Instant, text: z.string() }).strict()),
+    /** The conversation with staff, oldest first; `isNew` flags staff messages unread until this view. */
+    messages: z.array(
+      z
+        .object({
+          id: z.string(),
+          at: Instant,
+          from: z.enum(['staff', 'reporter']),
+          body: z.string(),
+          /** Evidence files sent with a reporter's message. */
+          attachments: z.number().int(),
+          isNew: z.boolean(),
+        })
+        .strict(),
+    ),
+    /** How many staff messages were new when this view was opened. */
+    newMessages: z.number().int(),
+    /** Whether an objection (异议) can be made now, and the last day for it. */
+    objection: z.object({ open: z.boolean(), until: Day.nullable() }).strict(),
+    reward: ReporterReward.nullable(),
+    /** False for merged and rejected tips: replies go to a new report instead. */
+    canMessage: z.boolean(),
+  })
+  .strict()
+  .meta({ id: 'ReporterView' });
+export type ReporterView = z.infer<typeof ReporterView>;
+
+/** The answer to POST /api/track: the view and a token for the follow-up calls (`Authorization: Bearer …`). */
+export const TrackOpened = z
+  .object({
+    token: z.string().meta({ description: 'Short-lived, bound to this tip; send as `Authorization: Bearer <token>`' }),
+    expiresAt: Instant,
+    view: ReporterView,
+  })
+  .strict()
+  .meta({ id: 'TrackOpened' });
