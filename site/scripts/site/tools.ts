@@ -1,0 +1,80 @@
+/**
+ * Site-wide reader tools: 关怀版 and 字号 (remembered on this device), the QR code of the current page, and the
+ * 简/繁 switch kept on the same page. Small on purpose: content pages ship only this.
+ */
+import { encode } from 'uqr';
+
+const root = document.documentElement;
+const store = (k: string, v: string | null) => {
+  try {
+    if (v === null) localStorage.removeItem(k);
+    else localStorage.setItem(k, v);
+  } catch {}
+};
+
+const care = document.querySelector<HTMLButtonElement>('[data-care]');
+const syncCare = () => care?.setAttribute('aria-pressed', root.dataset.care === '1' ? 'true' : 'false');
+syncCare();
+care?.addEventListener('click', () => {
+  if (root.dataset.care === '1') delete root.dataset.care;
+  else root.dataset.care = '1';
+  store('anquan.care', root.dataset.care === '1' ? '1' : null);
+  syncCare();
+});
+
+for (const b of document.querySelectorAll<HTMLButtonElement>('[data-size]')) {
+  b.addEventListener('click', () => {
+    const next = Math.max(-1, Math.min(3, Number(root.dataset.size ?? '0') + Number(b.dataset.size)));
+    if (next) root.dataset.size = String(next);
+    else delete root.dataset.size;
+    store('anquan.size', next ? String(next) : null);
+  });
+}
+
+const qrButton = document.querySelector<HTMLButtonElement>('[data-qr]');
+const qrBox = document.getElementById('qr-box');
+qrButton?.addEventListener('click', () => {
+  if (!qrBox) return;
+  const open = qrBox.hidden;
+  qrBox.hidden = !open;
+  qrButton.setAttribute('aria-expanded', String(open));
+  if (!open) return;
+  const qr = encode(location.href.split('#')[0]!, { ecc: 'M', border: 2 });
+  const NS = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${qr.size} ${qr.size}`);
+  let d = '';
+  qr.data.forEach((row, y) => row.forEach((on, x) => on && (d += `M${x} ${y}h1v1h-1z`)));
+  const bg = document.createElementNS(NS, 'rect');
+  bg.setAttribute('width', String(qr.size));
+  bg.setAttribute('height', String(qr.size));
+  bg.setAttribute('fill', '#fff');
+  const path = document.createElementNS(NS, 'path');
+  path.setAttribute('d', d);
+  svg.append(bg, path);
+  document.getElementById('qr-code')?.replaceChildren(svg);
+});
+
+// 繁體 pages live under /zh-hant/; the switch keeps the reader on the same page (and its #anchor).
+const sw = document.querySelector<HTMLAnchorElement>('[data-script-switch]');
+sw?.addEventListener('click', () => {
+  sw.href = sw.href.split('#')[0]! + location.hash;
+});
+
+// The home page picks the campaign active on the reader's date, so it is right between builds.
+const slot = document.getElementById('active-campaign');
+if (slot) {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  const items = [...document.querySelectorAll<HTMLElement>('[data-campaign]')];
+  let shown = 0;
+  for (const el of items) {
+    const active = (el.dataset.periods ?? '').split(' ').some((p) => {
+      const [a, b] = p.split('/');
+      return !!a && !!b && a <= today && today <= b;
+    });
+    el.hidden = !active;
+    if (active) shown++;
+  }
+  const none = document.getElementById('no-campaign');
+  if (none) none.hidden = shown > 0;
+}
