@@ -1,0 +1,110 @@
+/**
+ * 数据公开 in Chromium: the page draws its charts from /api/public/stats with a data table for each, shows
+ * small counts as "<5", lists the open-data months, runs under the strict CSP without errors and has zero axe
+ * violations on a phone and on a desktop.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { axe, launch, phonePage } from '../support/browser';
+import { staffHttp } from '../support/staff-http';
+
+const base = inject('baseUrl');
+
+async function submit(domain: string, townId: string) {
+  const res = await fetch(`${base}/api/tips`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'general_hazard',
+      domain,
+      unitName: '数据测试单位',
+      address: '济阳街道数据路 1 号',
+      townId,
+      seenAt: new Date(Date.now() - 3_600_000).toISOString(),
+      description: '仓库消防通道堆放杂物，灭火器过期未更换。',
+      isEmployee: false,
+      reporter: { anonymous: true },
+      attachments: [],
+      consent: { notice: true, privacy: true },
+      turnstileToken: 'XXXX.DUMMY.TOKEN.XXXX',
+    }),
+  });
+  if (res.status !== 201) throw new Error(`submit: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { trackingNo: string };
+}
+
+async function ready(page: Page) {
+  await page.waitForSelector('#data-app[data-ready="1"]', { timeout: 20_000 });
+}
+
+describe('数据公开', () => {
+  let browser: Browser;
+  const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
+  beforeAll(async () => {
+    browser = await launch();
+    // Six fire tips in one town (shown as a number), one gas tip (shown as "<5"), one of them rejected (closed).
+    const receipts = [];
+    for (let i = 0; i < 6; i++) receipts.push(await submit('fire', 'qudi'));
+    await submit('gas', 'jibei');
+    const dispatcher = await staffHttp(base, 'shouli');
+    const { rows } = await dispatcher.call<{ rows: { id: string }[] }>(`/api/staff/tips?view=all&q=${encodeURIComponent(receipts[0]!.trackingNo)}`);
+    await dispatcher.call(`/api/staff/tips/${rows[0]!.id}/actions/reject`, { version: 1, input: { reason: 'out_of_scope' } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('GET /data/ on a phone: figures, charts with data tables, "<5" for small counts, downloads; no CSP errors; zero axe violations', async () => {
+    const page = await phonePage(browser);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const res = await page.goto(`${base}/data/`);
+    expect(res?.status()).toBe(200);
+    await ready(page);
+    expect(Number((await page.textContent('#kpi-total'))!.replace(/,/g, ''))).toBeGreaterThanOrEqual(7);
+
+    for (const id of ['chart-trend', 'chart-domain', 'chart-town', 'chart-ontime', 'chart-type', 'chart-status']) {
+      const fig = page.locator(`#${id}`);
+      await expect(fig.locator('svg[role="img"]').getAttribute('aria-label')).resolves.toMatch(/数据表|不足 5 件/);
+      await expect(fig.locator('details table tbody tr').count()).resolves.toBeGreaterThan(0);
+    }
+    // The domain table: fire is a number, gas and domains without tips are "<5".
+    const domainRows = await page.locator('#chart-domain table tbody tr').allTextContents();
+    expect(domainRows.find((r) => r.startsWith('消防'))).toMatch(/消防\d+/);
+    expect(domainRows.find((r) => r.startsWith('燃气'))).toBe('燃气<5');
+    expect(domainRows.find((r) => r.startsWith('防溺水'))).toBe('防溺水<5');
+    // The town tiles carry the same numbers as their table.
+    await expect(page.locator('#chart-town svg text', { hasText: '曲堤街道' }).count()).resolves.toBe(1);
+
+    // Open a data table: it is a real table with a caption and header cells.
+    await page.click('#chart-domain details summary');
+    await expect(page.locator('#chart-domain table caption').textContent()).resolves.toContain('行业领域');
+
+    const link = page.locator(`#downloads a[href="/api/public/open-data/tips.csv?month=${month}"]`);
+    await expect(link.count()).resolves.toBe(1);
+    await expect(page.locator('#schema').textContent()).resolves.toBe('字段说明');
+
+    expect(await axe(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('GET /data/ on a desktop with every data table open: zero axe violations', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/data/`);
+    await ready(page);
+    for (const s of await page.locator('details.chart-table summary').all()) await s.click();
+    expect(await axe(page)).toEqual([]);
+    await ctx.close();
+  });
+
+  it('the open-data CSV linked from the page downloads with the documented header and no free text', async () => {
+    const res = await fetch(`${base}/api/public/open-data/tips.csv?month=${month}`);
+    expect(res.status).toBe(200);
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
+    expect(text.startsWith('\uFEFFtracking_no,received_date,closed_date,')).toBe(true);
+    expect(text).toContain('不予受理');
+    for (const secret of ['数据测试单位', '数据路', '灭火器过期']) expect(text).not.toContain(secret);
+  });
+});
