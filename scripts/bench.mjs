@@ -37,7 +37,7 @@ if (want('api')) {
   const persistTo = mkdtempSync(join(tmpdir(), 'anquan-bench-'));
   migrateAndSeed(persistTo, { quiet: true });
   await seedDemoStaff(persistTo);
-  const server = await serve({ port: 18787, persistTo, quiet: true });
+  const server = await serve({ port: 18787, persistTo, quiet: true, vars: { SERVER_TIMING: '1' } });
   try {
     results.api = await benchApi(server.url, { duration: seconds, extra: await prepareScenes(server.url) });
   } finally {
@@ -72,7 +72,7 @@ if (want('scale')) {
   console.log(`  generated in ${genSeconds.toFixed(1)} s`);
   const plans = queryPlans(file);
   for (const p of plans) console.log(`  ${p.fullScan ? 'FULL SCAN' : 'index'}  ${p.name}: ${p.plan.join(' / ')}`);
-  const server = await serve({ port: 18788, persistTo, quiet: true });
+  const server = await serve({ port: 18788, persistTo, quiet: true, vars: { SERVER_TIMING: '1' } });
   const timings = [];
   try {
     const probes = (await import('./bench/scale-probes.mjs')).probes;
@@ -82,7 +82,7 @@ if (want('scale')) {
       if (!probe) continue;
       const r = await load(server.url, probe.spec, { connections: 1, seconds });
       timings.push({ name: probe.name, ...r });
-      console.log(`  ${probe.name.padEnd(40)} p50 ${r.p50} ms  p95 ${r.p95} ms  (${r.requests} requests, statuses ${JSON.stringify(r.statuses)})`);
+      console.log(`  ${probe.name.padEnd(40)} p50 ${r.p50} ms  p95 ${r.p95} ms${r.workerP95 !== undefined ? `  in Worker p50 ${r.workerP50} / p95 ${r.workerP95} ms` : ''}  (${r.requests} requests, statuses ${JSON.stringify(r.statuses)})`);
     }
   } finally {
     await server.stop();

@@ -18,6 +18,8 @@ export interface Env {
    * Cloudflare's documented test secrets, and only for requests to a loopback host.
    */
   TURNSTILE_LOCAL_STANDIN?: string;
+  /** '1' adds `Server-Timing: app;dur=…` to API responses (set by `npm run bench` only; never in wrangler.toml). */
+  SERVER_TIMING?: string;
   /** Hostnames siteverify answers must name (comma-separated). Empty accepts any hostname of this Worker. */
   TURNSTILE_HOSTNAMES?: string;
   /** JSON object {keyId: base64 AES-256 key} for identity encryption (secret). */

@@ -14,6 +14,8 @@ export function percentile(sorted, p) {
  */
 export async function load(base, spec, { connections = 8, seconds = 5, warmup = 0.5 } = {}) {
   const latencies = [];
+  /** `Server-Timing: app;dur=…` when the Worker runs with SERVER_TIMING=1: time inside the Worker. */
+  const inWorker = [];
   let ok = 0;
   let non2xx = 0;
   let errors = 0;
@@ -32,6 +34,8 @@ export async function load(base, spec, { connections = 8, seconds = 5, warmup = 
         const t = performance.now() - t0;
         if (t0 < warmEnd) continue;
         latencies.push(t);
+        const dur = /app;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1];
+        if (dur) inWorker.push(Number(dur));
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         if (res.status >= 200 && res.status < 300) ok++;
         else non2xx++;
@@ -42,6 +46,7 @@ export async function load(base, spec, { connections = 8, seconds = 5, warmup = 
   };
   await Promise.all(Array.from({ length: connections }, worker));
   latencies.sort((a, b) => a - b);
+  inWorker.sort((a, b) => a - b);
   const r = (x) => Math.round(x * 100) / 100;
   return {
     requests: latencies.length,
@@ -49,6 +54,7 @@ export async function load(base, spec, { connections = 8, seconds = 5, warmup = 
     p50: r(percentile(latencies, 50)),
     p95: r(percentile(latencies, 95)),
     p99: r(percentile(latencies, 99)),
+    ...(inWorker.length ? { workerP50: r(percentile(inWorker, 50)), workerP95: r(percentile(inWorker, 95)) } : {}),
     ok,
     non2xx,
     errors,

@@ -47,10 +47,12 @@ export function scaleMarkdown(count, plans, timings) {
     '',
     'Tips generated straight into the local D1 (two years, weighted over domains, 镇街 and states; see',
     'scripts/bench/scale.mjs), then each endpoint timed one request at a time through the running Worker.',
+    '"End to end" is what the load generator sees; "in Worker" is the Worker\'s own `Server-Timing` (the handler',
+    'with its D1 queries, without the local HTTP transport; the bench runs the Worker with `SERVER_TIMING=1`).',
     '',
-    '| endpoint | p50 ms | p95 ms | requests | statuses |',
-    '|---|---:|---:|---:|---|',
-    ...timings.map((t) => `| ${t.name} | ${t.p50} | ${t.p95} | ${t.requests} | ${Object.entries(t.statuses).map(([k, v]) => `${k}×${v}`).join(' ')} |`),
+    '| endpoint | end-to-end p50 ms | end-to-end p95 ms | in-Worker p50 ms | in-Worker p95 ms | requests | statuses |',
+    '|---|---:|---:|---:|---:|---:|---|',
+    ...timings.map((t) => `| ${t.name} | ${t.p50} | ${t.p95} | ${t.workerP50 ?? '–'} | ${t.workerP95 ?? '–'} | ${t.requests} | ${Object.entries(t.statuses).map(([k, v]) => `${k}×${v}`).join(' ')} |`),
     '',
     '### Query plans of the hot queries',
     '',
@@ -63,6 +65,8 @@ export function scaleMarkdown(count, plans, timings) {
 /** The targets of issue #8, each with the measured figure, met or missed, and (when missed) why. */
 export function targets(r) {
   const rows = [];
+  // Judged on the end-to-end figure; the in-Worker figure says how much of it is the portal's own work.
+  const both = (t) => `${t.p95} ms end to end${t.workerP95 !== undefined ? ` (${t.workerP95} ms in Worker)` : ''}`;
   const lookup = (r.api ?? []).filter((x) => x.scenario.startsWith('lookup'));
   for (const l of lookup) {
     rows.push([`lookup throughput ≥ ${TARGETS.lookupRatio * 100}% of bare (c=${l.connections})`, `${Math.round(l.ratio * 100)}%`, l.ratio >= TARGETS.lookupRatio]);
@@ -70,10 +74,10 @@ export function targets(r) {
   const timings = r.scale?.timings ?? [];
   const count = r.scale?.count?.toLocaleString('en') ?? '?';
   for (const t of timings.filter((x) => x.name.startsWith('staff queue'))) {
-    rows.push([`${t.name} p95 ≤ ${TARGETS.queueP95} ms at ${count} tips`, `${t.p95} ms`, t.p95 <= TARGETS.queueP95]);
+    rows.push([`${t.name} p95 ≤ ${TARGETS.queueP95} ms at ${count} tips`, both(t), t.p95 <= TARGETS.queueP95]);
   }
   for (const t of timings.filter((x) => /public\/stats/.test(x.name))) {
-    rows.push([`${t.name} p95 ≤ ${TARGETS.statsP95} ms at ${count} tips`, `${t.p95} ms`, t.p95 <= TARGETS.statsP95]);
+    rows.push([`${t.name} p95 ≤ ${TARGETS.statsP95} ms at ${count} tips`, both(t), t.p95 <= TARGETS.statsP95]);
   }
   if (r.bundle) rows.push([`Worker bundle ≤ ${TARGETS.bundleGzipKiB} KiB gzipped`, `${r.bundle.gzipKiB} KiB`, r.bundle.gzipKiB <= TARGETS.bundleGzipKiB]);
   const bare = timings.find((x) => x.name.startsWith('bare'));

@@ -68,7 +68,7 @@ export async function seedDemoStaff(persistTo) {
  * Start `wrangler dev` on the built Worker and wait until /api/health answers.
  * @returns {Promise<{ url: string, stop: () => Promise<void>, child: import('node:child_process').ChildProcess }>}
  */
-export async function serve({ port = 8787, persistTo, quiet = false, inspectorPort } = {}) {
+export async function serve({ port = 8787, persistTo, quiet = false, inspectorPort, vars = {} } = {}) {
   const args = [
     'dev',
     '--port',
@@ -81,6 +81,7 @@ export async function serve({ port = 8787, persistTo, quiet = false, inspectorPo
     '--inspector-port',
     String(inspectorPort ?? port + 10000),
     '--test-scheduled',
+    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
   const child = spawn('wrangler', args, { cwd: ROOT, env: OFFLINE_ENV, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
   let log = '';
