@@ -1,6 +1,7 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import cloudflare from '@astrojs/cloudflare';
+import postbuild from './scripts/postbuild.mjs';
 
 /**
  * The public site and the console pages are prerendered to static HTML. The Cloudflare adapter builds the one
@@ -15,7 +16,11 @@ export default defineConfig({
   output: 'server',
   trailingSlash: 'always',
   adapter: cloudflare({ imageService: 'passthrough' }),
+  // 繁體 mirror (OpenCC), sitemap and the Pagefind search index, after every build: scripts/postbuild.mjs.
+  integrations: [postbuild()],
   build: { format: 'directory', inlineStylesheets: 'never' },
   devToolbar: { enabled: false },
   prefetch: false,
+  // Never inline a script (or anything else): the CSP allows no inline script, so every script stays a file.
+  vite: { build: { assetsInlineLimit: 0 } },
 });

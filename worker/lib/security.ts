@@ -10,7 +10,8 @@ const TURNSTILE_ORIGIN = 'https://challenges.cloudflare.com';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  `script-src 'self' ${TURNSTILE_ORIGIN}`,
+  // 'wasm-unsafe-eval' lets the search page compile Pagefind's WebAssembly (it allows no JavaScript eval).
+  `script-src 'self' 'wasm-unsafe-eval' ${TURNSTILE_ORIGIN}`,
   `frame-src ${TURNSTILE_ORIGIN}`,
   "style-src 'self'",
   "img-src 'self' data: blob:",

@@ -69,6 +69,10 @@ function restoreDraft() {
     $<HTMLInputElement>('f-emailOptIn').checked = !!who.emailOptIn;
   }
   if (draft.location) showLocation(draft.location);
+  // A link from an article (/report/?domain=gas) preselects its 行业领域 when the draft has none.
+  const domain = new URLSearchParams(location.search).get('domain');
+  const select = input('domain') as unknown as HTMLSelectElement | null;
+  if (select && !select.value && domain && [...select.options].some((o) => o.value === domain)) select.value = domain;
   if (!input('seenAt')!.value) input('seenAt')!.value = localDateTime(new Date());
   if (draft.savedAt) $('draft-status').textContent = '已恢复您上次未提交的草稿。';
   toggleRealName();

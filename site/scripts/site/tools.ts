@@ -12,7 +12,7 @@ const store = (k: string, v: string | null) => {
   } catch {}
 };
 
-const care = document.querySelector<HTMLButtonElement>('[data-care]');
+const care = document.querySelector<HTMLButtonElement>('button[data-care]');
 const syncCare = () => care?.setAttribute('aria-pressed', root.dataset.care === '1' ? 'true' : 'false');
 syncCare();
 care?.addEventListener('click', () => {
@@ -22,7 +22,7 @@ care?.addEventListener('click', () => {
   syncCare();
 });
 
-for (const b of document.querySelectorAll<HTMLButtonElement>('[data-size]')) {
+for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-size]')) {
   b.addEventListener('click', () => {
     const next = Math.max(-1, Math.min(3, Number(root.dataset.size ?? '0') + Number(b.dataset.size)));
     if (next) root.dataset.size = String(next);

@@ -1,0 +1,68 @@
+/**
+ * 站内搜索: Pagefind's browser API over the index in /pagefind/. The query lives in the URL (?q=), so results
+ * can be shared and the back button works. Excerpts are rebuilt as text nodes plus <mark>, never as HTML.
+ */
+export {}; // a module, not a global script
+
+interface PagefindResult {
+  data(): Promise<{ url: string; excerpt: string; meta: { title?: string } }>;
+}
+interface Pagefind {
+  search(q: string): Promise<{ results: PagefindResult[] }>;
+}
+
+const form = document.getElementById('search-form') as HTMLFormElement;
+const input = document.getElementById('q') as HTMLInputElement;
+const status = document.getElementById('search-status')!;
+const list = document.getElementById('search-results')!;
+let pagefind: Promise<Pagefind> | null = null;
+const load = () => (pagefind ??= import(/* @vite-ignore */ `${'/pagefind/'}pagefind.js`) as Promise<Pagefind>);
+
+/** The excerpt as text with its <mark>s, whatever else it contains. */
+function excerptNodes(html: string): Node[] {
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  return [...doc.body.childNodes].map((n) => {
+    if (n.nodeName === 'MARK') {
+      const m = document.createElement('mark');
+      m.textContent = n.textContent;
+      return m;
+    }
+    return document.createTextNode(n.textContent ?? '');
+  });
+}
+
+async function run(q: string) {
+  list.replaceChildren();
+  if (!q) {
+    status.textContent = '';
+    return;
+  }
+  status.textContent = '正在搜索…';
+  try {
+    const { results } = await (await load()).search(q);
+    const top = await Promise.all(results.slice(0, 20).map((r) => r.data()));
+    status.textContent = results.length ? `找到 ${results.length} 个页面${results.length > 20 ? '，显示前 20 个' : ''}。` : `没有找到与“${q}”相关的页面，请换个关键词试试。`;
+    for (const r of top) {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = r.url;
+      a.textContent = r.meta.title?.replace(/ · [^·]+$/, '') ?? r.url;
+      const p = document.createElement('p');
+      p.append(...excerptNodes(r.excerpt));
+      li.append(a, p);
+      list.append(li);
+    }
+  } catch {
+    status.textContent = '搜索暂时不可用，请稍后再试。';
+  }
+}
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const q = input.value.trim();
+  history.replaceState(null, '', q ? `?q=${encodeURIComponent(q)}` : location.pathname);
+  void run(q);
+});
+const initial = new URLSearchParams(location.search).get('q')?.trim() ?? '';
+input.value = initial;
+void run(initial);

@@ -1,0 +1,219 @@
+/**
+ * The public site in Chromium, page by page from the sitemap: zero axe violations, every internal link and
+ * anchor resolves, at most 20 KB of gzipped JavaScript on content pages, no CJK web fonts; keyboard (skip
+ * link, visible focus); 关怀版 and 字号 remembered; the 简/繁 switch; Chinese search in both scripts; feeds.
+ */
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { axe, launch, phonePage } from '../support/browser';
+
+const base = inject('baseUrl');
+/** Pages whose job is a form or a tool (they have their own budgets and tests), not reading. */
+const NOT_CONTENT = /^\/(zh-hant\/)?(report|track|search|data)\//;
+
+async function sitemapPaths(): Promise<string[]> {
+  const xml = await (await fetch(`${base}/sitemap.xml`)).text();
+  return [...xml.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => new URL(m[1]!).pathname);
+}
+
+describe('public site', () => {
+  let browser: Browser;
+  let paths: string[];
+  beforeAll(async () => {
+    browser = await launch();
+    paths = await sitemapPaths();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('the sitemap lists every kind of page in both scripts, and no staff page', () => {
+    for (const p of ['/', '/notices/', '/policies/', '/tasks/', '/tasks/deadlines/', '/learn/', '/learn/quiz/', '/guide/', '/search/', '/calendar/', '/data/'])
+      for (const prefix of ['', '/zh-hant']) expect(paths).toContain(`${prefix}${p}`);
+    for (const kind of ['/notices/', '/policies/', '/learn/', '/tasks/units/']) expect(paths.filter((p) => p.startsWith(kind) && p !== kind && !p.endsWith('/quiz/')).length).toBeGreaterThan(0);
+    expect(paths.filter((p) => /^\/learn\/[^/]+\/$/.test(p) && p !== '/learn/quiz/').length).toBeGreaterThanOrEqual(12);
+    expect(paths.some((p) => p.includes('/staff/'))).toBe(false);
+  });
+
+  it('every sitemap page: 200, a title and description, zero axe violations, ≤ 20 KB gzipped JS on content pages, no web fonts', async () => {
+    const page = await phonePage(browser);
+    const failures: string[] = [];
+    for (const path of paths) {
+      const scripts = new Map<string, number>();
+      const fonts: string[] = [];
+      const onResponse = async (r: import('playwright-core').Response) => {
+        const t = r.request().resourceType();
+        if (t === 'font') fonts.push(r.url());
+        if (t === 'script' && r.url().startsWith(base) && r.status() === 200) scripts.set(r.url(), gzipSync(await r.body()).length);
+      };
+      page.on('response', onResponse);
+      const res = await page.goto(`${base}${path}`, { waitUntil: 'networkidle' });
+      page.off('response', onResponse);
+      if (res?.status() !== 200) failures.push(`${path}: HTTP ${res?.status()}`);
+      if (!(await page.title())) failures.push(`${path}: no <title>`);
+      if (!(await page.locator('meta[name="description"]').getAttribute('content'))) failures.push(`${path}: no description`);
+      const violations = await axe(page);
+      if (violations.length) failures.push(`${path}: axe ${JSON.stringify(violations)}`);
+      const js = [...scripts.values()].reduce((a, b) => a + b, 0);
+      if (!NOT_CONTENT.test(path) && js > 20 * 1024) failures.push(`${path}: ${js} bytes of gzipped JS`);
+      if (fonts.length) failures.push(`${path}: downloads fonts ${fonts.join(', ')}`);
+    }
+    expect(failures).toEqual([]);
+  }, 600_000);
+
+  it('every internal link on every sitemap page resolves, anchors included', async () => {
+    const html = new Map<string, string>();
+    const get = async (path: string) => {
+      if (!html.has(path)) {
+        const r = await fetch(`${base}${path}`, { redirect: 'manual' });
+        html.set(path, r.status === 200 ? await r.text() : `HTTP ${r.status}`);
+      }
+      return html.get(path)!;
+    };
+    const broken: string[] = [];
+    for (const path of paths) {
+      const page = await get(path);
+      for (const [, attr = ''] of page.matchAll(/\s(?:href|src)="([^"]+)"/g)) {
+        if (!attr.startsWith('/') || attr.startsWith('//')) continue;
+        const url = new URL(attr.replaceAll('&amp;', '&'), base);
+        const target = await get(url.pathname);
+        if (target.startsWith('HTTP ')) broken.push(`${path} → ${attr}: ${target}`);
+        else if (url.hash && !target.includes(`id="${decodeURIComponent(url.hash.slice(1))}"`)) broken.push(`${path} → ${attr}: no such anchor`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('keyboard: the first Tab reaches a visible skip link that moves focus to the main content', async () => {
+    const page = await phonePage(browser);
+    await page.goto(`${base}/guide/`);
+    await page.keyboard.press('Tab');
+    const skip = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const s = getComputedStyle(el);
+      const r = el.getBoundingClientRect();
+      return { text: el.textContent, outline: s.outlineStyle, visible: r.width > 0 && r.height > 0 && r.top >= 0 };
+    });
+    expect(skip).toEqual({ text: '跳到正文', outline: expect.not.stringMatching(/^none$/), visible: true });
+    await page.keyboard.press('Enter');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('main');
+    // Tabbing on from the main content lands on its first link, with a visible focus ring.
+    await page.keyboard.press('Tab');
+    const next = await page.evaluate(() => ({ inMain: !!document.activeElement?.closest('main'), outline: getComputedStyle(document.activeElement!).outlineStyle }));
+    expect(next.inMain).toBe(true);
+    expect(next.outline).not.toBe('none');
+  });
+
+  it('关怀版 and 字号 are remembered across pages and visits; 关怀版 enlarges text and stops motion', async () => {
+    const page = await phonePage(browser);
+    await page.goto(`${base}/learn/`);
+    const size = () => page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+    const normal = await size();
+    await page.click('button[data-care]');
+    await expect(page.getAttribute('button[data-care]', 'aria-pressed')).resolves.toBe('true');
+    expect(await size()).toBeGreaterThan(normal);
+    await page.click('button[data-size="1"]');
+    const bigger = await size();
+    await page.goto(`${base}/notices/`);
+    await expect(page.getAttribute('html', 'data-care')).resolves.toBe('1');
+    expect(await size()).toBe(bigger);
+    await expect(page.getAttribute('button[data-care]', 'aria-pressed')).resolves.toBe('true');
+    expect(await axe(page)).toEqual([]);
+    await page.click('button[data-care]');
+    await page.click('button[data-size="-1"]');
+    await page.reload();
+    expect(await size()).toBe(normal);
+  });
+
+  it('简/繁: the switch keeps the page (and anchor); 繁體 pages are OpenCC-converted with links kept in 繁體', async () => {
+    const page = await phonePage(browser);
+    await page.goto(`${base}/learn/`);
+    await page.click('[data-script-switch]');
+    await page.waitForURL(`${base}/zh-hant/learn/`);
+    await expect(page.getAttribute('html', 'lang')).resolves.toBe('zh-Hant');
+    await expect(page.textContent('h1')).resolves.toBe('宣傳教育');
+    await expect(page.locator('nav[aria-label] a', { hasText: '通知公告' }).getAttribute('href')).resolves.toBe('/zh-hant/notices/');
+    await expect(page.locator('a', { hasText: '我要舉報' }).first().getAttribute('href')).resolves.toBe('/zh-hant/report/');
+    // The scripts are converted too: the quiz result reads 繁體.
+    await page.goto(`${base}/zh-hant/learn/quiz/`);
+    await page.click('#quiz button[type=submit]');
+    await expect(page.textContent('#quiz-score')).resolves.toMatch(/^答對 0 \/ \d+ 題/);
+    // Back to 简体 on the same page.
+    await page.click('[data-script-switch]');
+    await page.waitForURL(`${base}/learn/quiz/`);
+    await expect(page.getAttribute('html', 'lang')).resolves.toBe('zh-CN');
+  });
+
+  it('search finds Chinese words across pages, in 简体 and in 繁體, and shows excerpts as text', async () => {
+    const page = await phonePage(browser);
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${base}/search/`);
+    await page.fill('#q', '燃气报警器');
+    await page.press('#q', 'Enter');
+    await page.waitForSelector('#search-results li');
+    const hrefs = await page.locator('#search-results li > a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(hrefs.some((h) => h?.startsWith('/learn/'))).toBe(true);
+    expect(hrefs.some((h) => h?.startsWith('/zh-hant/'))).toBe(false);
+    await expect(page.locator('#search-results mark').count()).resolves.toBeGreaterThan(0);
+    expect(page.url()).toContain('?q=');
+
+    // A word only the plans use, found in the plan text.
+    await page.goto(`${base}/search/?q=${encodeURIComponent('专项行动')}`);
+    await page.waitForSelector('#search-results li');
+    expect(await page.locator('#search-results li > a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(expect.arrayContaining([expect.stringMatching(/^\/policies\//)]));
+
+    await page.goto(`${base}/zh-hant/search/?q=${encodeURIComponent('燃氣')}`);
+    await page.waitForSelector('#search-results li');
+    const hant = await page.locator('#search-results li > a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(hant.length).toBeGreaterThan(0);
+    expect(hant.every((h) => h?.startsWith('/zh-hant/'))).toBe(true);
+
+    await page.goto(`${base}/search/?q=${encodeURIComponent('xyzzyqwv')}`);
+    await page.waitForSelector('#search-status:has-text("没有找到")');
+    expect(errors).toEqual([]);
+  });
+
+  it('the home page shows the campaign active on the reader’s date, decided in the browser', async () => {
+    const ctx = await browser.newContext({ locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    // 2027-06-10 is inside 安全生产月 (June) whatever the build date.
+    await page.clock.setFixedTime(new Date('2027-06-10T04:00:00Z'));
+    await page.goto(`${base}/`);
+    const visible = await page.locator('[data-campaign]:visible h3').allTextContents();
+    expect(visible).toContain('安全生产月');
+    await page.clock.setFixedTime(new Date('2027-11-09T04:00:00Z'));
+    await page.reload();
+    const november = await page.locator('[data-campaign]:visible h3').allTextContents();
+    expect(november.join()).toMatch(/消防/);
+    expect(november).not.toContain('安全生产月');
+    await ctx.close();
+  });
+
+  it('the QR code of the page opens on request; print hides the tools', async () => {
+    const page = await phonePage(browser);
+    await page.goto(`${base}/guide/`);
+    await page.click('[data-qr]');
+    await expect(page.locator('#qr-code svg path').count()).resolves.toBe(1);
+    await expect(page.getAttribute('[data-qr]', 'aria-expanded')).resolves.toBe('true');
+    await page.emulateMedia({ media: 'print' });
+    await expect(page.locator('.site-header .tools').isVisible()).resolves.toBe(false);
+  });
+
+  it('feeds: RSS lists the notices; the ICS calendar has the campaign days; the plan pages have anchors and a TOC', async () => {
+    const rss = await fetch(`${base}/notices/rss.xml`);
+    expect(rss.headers.get('content-type')).toMatch(/xml/);
+    const xml = await rss.text();
+    expect((xml.match(/<item>/g) ?? []).length).toBeGreaterThanOrEqual(6);
+    const ics = await (await fetch(`${base}/calendar.ics`)).text();
+    expect(ics.startsWith('BEGIN:VCALENDAR')).toBe(true);
+    expect(ics).toMatch(/SUMMARY:[^\r\n]*安全生产月/);
+    expect(ics).toMatch(/DTSTART;VALUE=DATE:\d{4}1101\r\nDTEND;VALUE=DATE:\d{4}1201\r\nSUMMARY:[^\r\n]*消防/);
+    const policies = await (await fetch(`${base}/policies/`)).text();
+    const first = policies.match(/href="(\/policies\/[^"/]+\/)"/)![1]!;
+    const plan = await (await fetch(`${base}${first}`)).text();
+    expect(plan).toContain('id="toc-title"');
+    expect((plan.match(/<h[234] id="[a-z0-9-]+"/g) ?? []).length).toBeGreaterThan(3);
+  });
+});
