@@ -15,7 +15,7 @@ export const slug = z
   .regex(/^[a-z0-9][a-z0-9-]*$/, '只能使用小写字母、数字和连字符，且以字母或数字开头');
 
 /** A calendar date written `YYYY-MM-DD` (YAML may also give a Date). Stored as UTC midnight of that day. */
-export const day = z.coerce.date();
+export const day = z.coerce.date({ error: '日期应写成 YYYY-MM-DD，例如 2026-06-01' });
 
 /** `MM-DD`, a day that recurs every year. */
 export const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, '格式应为 MM-DD，例如 06-01');
