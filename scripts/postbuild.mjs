@@ -19,8 +19,8 @@ import * as pagefind from 'pagefind';
 
 /** Paths never mirrored, never in the sitemap. */
 const PRIVATE = [/^\/staff\//, /^\/zh-hant\//];
-/** Pages outside the sitemap (not content: forms the reader reaches from a link, or the 404 page). */
-const NOT_IN_SITEMAP = [/^\/404\//];
+/** Mirrored but not listed: the "not found" page. */
+const UNLISTED = [/^\/404\.html$/];
 
 const toHant = OpenCC.Converter({ from: 'cn', to: 'tw' });
 
@@ -32,18 +32,34 @@ function* walk(dir) {
   }
 }
 
-/** `/x/index.html` → `/x/`, `/404.html` → `/404/`. */
-const routeOf = (root, file) => {
-  const rel = '/' + relative(root, file).split(sep).join('/');
-  return rel.endsWith('/index.html') ? rel.slice(0, -'index.html'.length) : rel.replace(/\.html$/, '/');
-};
+/** `/x/index.html` → `/x/` (pages are directory indexes; /404.html stays as it is). */
+const routeOf = (root, file) => '/' + relative(root, file).split(sep).join('/').replace(/index\.html$/, '');
 
-/** Rewrites a 简体 page's own links so the 繁體 reader stays in 繁體. */
+/**
+ * OpenCC over the text only: tags (and so every URL and attribute name) stay as they are, except the
+ * human-readable attributes; regions marked `data-opencc-skip` (a 繁體 original published as is) stay untouched.
+ */
+const SKIP_START = /<div data-opencc-skip[^>]*>/;
+const SKIP_END = '<span data-opencc-end hidden></span>';
+const READABLE_ATTR = /\b(title|alt|aria-label|content|placeholder)="([^"]*)"/g;
+function convertHtml(html) {
+  const start = html.search(SKIP_START);
+  if (start >= 0) {
+    const end = html.indexOf(SKIP_END, start);
+    if (end < 0) throw new Error('data-opencc-skip without its end marker');
+    return convertHtml(html.slice(0, start)) + html.slice(start, end) + convertHtml(html.slice(end));
+  }
+  return html
+    .split(/(<[^>]*>)/)
+    .map((part, i) => (i % 2 === 0 ? toHant(part) : part.replace(READABLE_ATTR, (_, a, v) => `${a}="${toHant(v)}"`)))
+    .join('');
+}
+
+/** Rewrites a 简体 page's own links so the 繁體 reader stays in 繁體 (scripts too: their text is converted). */
 function rewriteLinks(html) {
   return html.replace(/\b(href|src|action)="(\/[^"]*)"/g, (all, attr, url) => {
-    if (attr === 'src' && url.startsWith('/_astro/')) return `${attr}="/zh-hant${url}"`;
-    if (attr !== 'href') return all;
-    if (url.startsWith('/_astro/')) return url.endsWith('.js') ? `${attr}="/zh-hant${url}"` : all; // modulepreload; CSS is shared
+    if (url.startsWith('/_astro/')) return url.endsWith('.js') ? `${attr}="/zh-hant${url}"` : all; // CSS, images: shared
+    if (attr === 'src') return all;
     if (/^\/(api|staff|open311|attachments|styles|site|pagefind|zh-hant)\//.test(url)) return all;
     const path = url.split(/[?#]/)[0];
     if (path !== '/' && !path.endsWith('/')) return all; // files: feeds, calendars, images
@@ -69,7 +85,7 @@ export function mirrorHant(root) {
     const route = routeOf(root, file);
     if (PRIVATE.some((r) => r.test(route))) continue;
     pages.push(route);
-    let html = toHant(readFileSync(file, 'utf8'));
+    let html = convertHtml(readFileSync(file, 'utf8'));
     html = html.replace('<html lang="zh-CN"', '<html lang="zh-Hant"').replace('content="zh_CN"', 'content="zh_TW"');
     html = switchBack(selfCanonical(rewriteLinks(html)), route);
     const out = join(root, 'zh-hant', relative(root, file));
@@ -89,7 +105,7 @@ export function mirrorHant(root) {
 
 export function writeSitemap(root, origin, pages) {
   const urls = pages
-    .filter((p) => !NOT_IN_SITEMAP.some((r) => r.test(p)))
+    .filter((p) => !UNLISTED.some((r) => r.test(p)))
     .sort()
     .flatMap((p) => {
       const hans = new URL(p, origin).href;
@@ -102,6 +118,7 @@ export function writeSitemap(root, origin, pages) {
     `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n${urls.join('\n')}\n</urlset>\n`,
   );
   writeFileSync(join(root, 'robots.txt'), `User-agent: *\nDisallow: /staff/\nDisallow: /api/\nSitemap: ${new URL('/sitemap.xml', origin).href}\n`);
+  return urls.length;
 }
 
 export async function buildSearchIndex(root) {
@@ -128,9 +145,9 @@ export default function postbuild() {
         // With the Cloudflare adapter `dir` is the client output (static assets).
         const root = fileURLToPath(dir);
         const pages = mirrorHant(root);
-        writeSitemap(root, origin, pages);
+        const listed = writeSitemap(root, origin, pages);
         const indexed = await buildSearchIndex(root);
-        logger.info(`繁體 pages: ${pages.length}; sitemap: ${pages.length * 2} URLs; search index: ${indexed} pages`);
+        logger.info(`繁體 pages: ${pages.length}; sitemap: ${listed} URLs; search index: ${indexed} pages`);
       },
     },
   };

@@ -10,6 +10,8 @@ import { build, migrateAndSeed, ROOT, seedDemoStaff, serve } from './lib/local.m
 import { DEMO_STAFF_PRINT } from './demo-staff.mjs';
 
 const port = Number(process.env.PORT ?? 8787);
+// Canonical URLs, feeds, the calendar and the sitemap are written at build time with this origin.
+process.env.PUBLIC_ORIGIN ??= `http://localhost:${port}`;
 const persistTo = join(ROOT, '.wrangler', 'state');
 
 console.log('▶ 构建站点与 Worker (astro build)…');

@@ -1,7 +1,9 @@
-/* Reader preferences (关怀版, 字号), applied before the page paints so nothing jumps. Classic script, no dependencies. */
+/* Reader preferences (关怀版, 字号), applied before the page paints so nothing jumps; `html.js` shows the controls
+   that need JavaScript. Classic script, no dependencies. */
 (function () {
   try {
     var d = document.documentElement;
+    d.classList.add('js');
     if (localStorage.getItem('anquan.care') === '1') d.setAttribute('data-care', '1');
     var s = Number(localStorage.getItem('anquan.size') || '0');
     if (s) d.setAttribute('data-size', String(Math.max(-1, Math.min(3, s))));

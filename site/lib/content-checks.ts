@@ -20,6 +20,10 @@ export async function checkContent(): Promise<void> {
     getCollection('campaigns'),
   ]);
   const problems: string[] = [];
+  // File names become addresses (/notices/<name>/): lower-case ASCII keeps them short, stable and the same in 繁體.
+  const SLUG = /^[a-z0-9][a-z0-9-]*$/;
+  for (const [dir, entries] of [['notices', notices], ['learn', articles], ['plans', plans]] as const)
+    for (const e of entries) if (!SLUG.test(e.id)) problems.push(`content/${dir}/${e.id} › 文件名: 只能使用小写字母、数字和连字符`);
   const block = (plan: string, anchor: string) => plans.find((p) => p.id === plan)?.data.body.find((b) => 'id' in b && b.id === anchor);
   const anchorProblem = (plan: string, anchor: string) =>
     !plans.some((p) => p.id === plan) ? `没有政策文件 ${plan}（content/plans/${plan}.yaml）` : !block(plan, anchor) ? `政策文件 ${plan} 中没有锚点 ${anchor}` : null;

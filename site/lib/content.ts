@@ -10,9 +10,12 @@ export const cnDate = (d: Date | string) => {
   return `${Number(y)}年${Number(m)}月${Number(dd)}日`;
 };
 
-/** 有效 / 已失效 at build time (pages also show the dates, so a reader can judge between builds). */
-export function noticeState(n: Notice, today = new Date()): '有效' | '已失效' | '未生效' {
-  const t = ymd(today);
+/** Today's date in China (YYYY-MM-DD), whatever the build machine's zone. */
+export const chinaToday = (now = new Date()) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now);
+
+/** 有效 / 已失效 / 未生效 on China's date at build time; the browser decides again on the reader's date. */
+export function noticeState(n: Notice, now = new Date()): '有效' | '已失效' | '未生效' {
+  const t = chinaToday(now);
   if (n.validUntil && ymd(n.validUntil) < t) return '已失效';
   if (ymd(n.validFrom ?? n.publishedOn) > t) return '未生效';
   return '有效';
@@ -46,6 +49,6 @@ export function campaignPeriods(c: Campaign, years: number[]): Period[] {
 
 /** Years the calendar covers: last year to three years ahead of the build. */
 export const calendarYears = () => {
-  const y = new Date().getUTCFullYear();
+  const y = Number(chinaToday().slice(0, 4));
   return [y - 1, y, y + 1, y + 2, y + 3];
 };

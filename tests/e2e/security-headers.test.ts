@@ -25,6 +25,9 @@ export function expectSecurityHeaders(h: Headers, where: string) {
   // 'wasm-unsafe-eval' (search compiles Pagefind's WebAssembly) allows no JavaScript eval; 'unsafe-eval' would.
   expect(scriptSrc, where).not.toMatch(/'unsafe-inline'|'unsafe-eval'|\*/);
   expect(scriptSrc.replace("'wasm-unsafe-eval'", ''), where).not.toMatch(/unsafe/);
+  // …and only the search pages have it.
+  const path = where.split(' ').find((w) => w.startsWith('/')) ?? '';
+  expect(scriptSrc.includes("'wasm-unsafe-eval'"), where).toBe(/^\/((zh-hant\/)?search\/(\?|$)|pagefind\/)/.test(path));
   expect(h.get('strict-transport-security'), where).toMatch(/max-age=\d{7,}/);
   expect(h.get('x-content-type-options'), where).toBe('nosniff');
   expect(h.get('referrer-policy'), where).toBeTruthy();
@@ -36,7 +39,7 @@ describe('security headers on every route', () => {
     const pages = htmlFiles(dist).map((f) => '/' + f.slice(dist.length).replace(/index\.html$/, '').replace(/\.html$/, '/'));
     const doc = await (await fetch(`${base}/api/openapi.json`)).json();
     const api = Object.keys(doc.paths).map((p: string) => p.replace(/\{[^}]+\}/g, 'x'));
-    const urls = [...new Set([...pages, ...api, '/favicon.svg', '/styles/base.css', '/no-such-page/', '/api/no-such-route', '/open311/v2/nope'])];
+    const urls = [...new Set([...pages, ...api, '/favicon.svg', '/styles/base.css', '/pagefind/pagefind.js', '/pagefind/pagefind-worker.js', '/no-such-page/', '/api/no-such-route', '/open311/v2/nope'])];
     expect(pages.length).toBeGreaterThan(1);
     for (const u of urls) {
       for (const method of ['GET', 'POST']) {

@@ -10,8 +10,7 @@ const TURNSTILE_ORIGIN = 'https://challenges.cloudflare.com';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  // 'wasm-unsafe-eval' lets the search page compile Pagefind's WebAssembly (it allows no JavaScript eval).
-  `script-src 'self' 'wasm-unsafe-eval' ${TURNSTILE_ORIGIN}`,
+  `script-src 'self' ${TURNSTILE_ORIGIN}`,
   `frame-src ${TURNSTILE_ORIGIN}`,
   "style-src 'self'",
   "img-src 'self' data: blob:",
@@ -24,6 +23,13 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/**
+ * The search pages and Pagefind's own files (its Web Worker compiles the index's WebAssembly under the worker
+ * script's policy) may compile WebAssembly: 'wasm-unsafe-eval' allows that and no JavaScript eval.
+ */
+const SEARCH_PAGE = /^\/((zh-hant\/)?search\/$|pagefind\/)/;
+export const SEARCH_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'");
 
 export const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
@@ -39,12 +45,13 @@ export const SECURITY_HEADERS: Record<string, string> = {
 export function securityHeaders(): MiddlewareHandler {
   return async (c, next) => {
     await next();
+    const headers = SEARCH_PAGE.test(c.req.path) ? { ...SECURITY_HEADERS, 'content-security-policy': SEARCH_CONTENT_SECURITY_POLICY } : SECURITY_HEADERS;
     let res = c.res;
     try {
-      for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.headers.set(k, v);
+      for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
     } catch {
       res = new Response(res.body, res);
-      for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.headers.set(k, v);
+      for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
       c.res = res;
     }
   };

@@ -11,13 +11,13 @@ form?.addEventListener('submit', (e) => {
     if (ok) right++;
     const result = fs.querySelector<HTMLElement>('.result')!;
     result.textContent = !chosen ? '未作答' : ok ? '✓ 回答正确' : '✗ 回答错误';
-    result.className = `result ${ok ? 'right' : 'wrong'}`;
+    result.className = `result ${!chosen ? '' : ok ? 'right' : 'wrong'}`;
     fs.querySelector('details')?.setAttribute('open', '');
   }
   const total = Number(form.dataset.total);
   const score = document.getElementById('quiz-score')!;
   score.textContent = `答对 ${right} / ${total} 题。${right === total ? '全部正确，真棒！' : '看看每题下方的解析，再读一读相关文章。'}`;
-  score.focus?.();
+  score.focus();
 });
 form?.addEventListener('reset', () => {
   for (const r of form.querySelectorAll<HTMLElement>('.result')) r.textContent = '';

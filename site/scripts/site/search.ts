@@ -60,9 +60,14 @@ async function run(q: string) {
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   const q = input.value.trim();
-  history.replaceState(null, '', q ? `?q=${encodeURIComponent(q)}` : location.pathname);
+  // A new history entry per search: the back button returns to the previous query.
+  history.pushState(null, '', q ? `?q=${encodeURIComponent(q)}` : location.pathname);
   void run(q);
 });
-const initial = new URLSearchParams(location.search).get('q')?.trim() ?? '';
-input.value = initial;
-void run(initial);
+const fromUrl = () => {
+  const q = new URLSearchParams(location.search).get('q')?.trim() ?? '';
+  input.value = q;
+  void run(q);
+};
+addEventListener('popstate', fromUrl);
+fromUrl();

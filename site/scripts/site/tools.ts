@@ -61,10 +61,20 @@ sw?.addEventListener('click', () => {
   sw.href = sw.href.split('#')[0]! + location.hash;
 });
 
-// The home page picks the campaign active on the reader's date, so it is right between builds.
+// Dates are decided on the reader's day in China, so pages stay right between builds.
+const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+
+// 有效 / 已失效 / 未生效 of notices.
+for (const b of document.querySelectorAll<HTMLElement>('[data-valid-from]')) {
+  const until = b.dataset.validUntil;
+  const state = until && until < today ? '已失效' : b.dataset.validFrom! > today ? '未生效' : '有效';
+  b.textContent = state;
+  b.classList.toggle('expired', state !== '有效');
+}
+
+// The home page picks the campaign active on the reader's date.
 const slot = document.getElementById('active-campaign');
 if (slot) {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
   const items = [...document.querySelectorAll<HTMLElement>('[data-campaign]')];
   let shown = 0;
   for (const el of items) {
