@@ -89,6 +89,13 @@ export function targets(r) {
       `for the same cores${bare ? ` — the bare endpoint alone takes p95 ${bare.p95} ms here` : ''}. The query plans below show`,
       'that the hot queries use indexes and never scan `tips`; compare each endpoint with the bare one of the same run.',
       '',
+      'Lookup throughput: each lookup is deliberately more than a read. Every check (right or wrong) first writes the',
+      "client's counter (the per-client limit that makes guessing useless), then reads the number's lock state, the tip,",
+      'computes an HMAC of the code and, when it matches, signs a token and reads the view (status, timeline, messages,',
+      'reward) in one batch. The local D1 is a single SQLite file that serialises writes, so with more connections the',
+      'counter write dominates. Moving the per-client counter to the Workers Rate Limiting binding would remove that',
+      'write; it is left in D1 so the limit, its Retry-After and its audit are exact and tested.',
+      '',
     );
   }
   return out;

@@ -73,6 +73,15 @@ function figure(host: HTMLElement, caption: string, summary: string, chart: SVGS
   host.append(details);
 }
 
+/**
+ * The drawing width in SVG units: the figure's width on screen (within 300–640), so that text drawn at 12–14
+ * units stays 12–14 px on a phone instead of shrinking with a wide drawing.
+ */
+const widthOf = (host: HTMLElement) => Math.round(Math.min(640, Math.max(300, host.clientWidth || 640)));
+
+/** Axis steps that are whole counts: 5 steps when the top is 5, 10 or 50 × 10^n, else 4. */
+const stepsFor = (max: number) => (max % 4 === 0 ? 4 : 5);
+
 /** A "nice" upper bound for an axis (1, 2 or 5 × 10^n). */
 function niceMax(v: number): number {
   if (v <= 5) return 5;
@@ -82,7 +91,7 @@ function niceMax(v: number): number {
 
 /** Vertical bars over time (e.g. tips per month). */
 export function columnChart(host: HTMLElement, caption: string, points: { label: string; short: string; value: Count }[], unit: string) {
-  const W = 640;
+  const W = widthOf(host);
   const H = 240;
   const left = 44;
   const bottom = 28;
@@ -91,18 +100,20 @@ export function columnChart(host: HTMLElement, caption: string, points: { label:
   const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart-svg' });
   const plotH = H - top - bottom;
   const step = (W - left - 8) / Math.max(1, points.length);
-  for (let i = 0; i <= 4; i++) {
-    const y = top + plotH - (plotH * i) / 4;
+  const n = stepsFor(max);
+  for (let i = 0; i <= n; i++) {
+    const y = top + plotH - (plotH * i) / n;
     chart.append(svg('line', { x1: left, x2: W - 4, y1: y, y2: y, class: 'grid' }));
-    chart.append(svg('text', { x: left - 6, y: y + 4, class: 'axis', 'text-anchor': 'end' }, ((max * i) / 4).toLocaleString('zh-CN')));
+    chart.append(svg('text', { x: left - 6, y: y + 4, class: 'axis', 'text-anchor': 'end' }, ((max * i) / n).toLocaleString('zh-CN')));
   }
+  // Room for a month label every `every` bars (about 44 units each).
+  const every = Math.max(1, Math.ceil(44 / step));
   points.forEach((p, i) => {
     const v = drawn(p.value);
     const h = p.value === '<5' ? 3 : (plotH * v) / max;
     const x = left + i * step + step * 0.15;
     chart.append(svg('rect', { x, y: top + plotH - h, width: step * 0.7, height: h, class: p.value === '<5' ? 'bar suppressed' : 'bar' }));
-    // Label every bar when there is room, else every third.
-    if (points.length <= 12 || i % 3 === 0 || i === points.length - 1) {
+    if (i % every === 0) {
       chart.append(svg('text', { x: x + step * 0.35, y: H - 10, class: 'axis', 'text-anchor': 'middle' }, p.short));
     }
   });
@@ -115,8 +126,8 @@ export function columnChart(host: HTMLElement, caption: string, points: { label:
 export function barChart(host: HTMLElement, caption: string, items: { label: string; value: Count }[], unit: string) {
   const sorted = [...items].sort((a, b) => drawn(b.value) - drawn(a.value));
   const rowH = 26;
-  const labelW = 190;
-  const W = 640;
+  const W = widthOf(host);
+  const labelW = Math.min(190, Math.round(W * 0.42));
   const H = sorted.length * rowH + 8;
   const max = niceMax(Math.max(5, ...sorted.map((i) => drawn(i.value))));
   const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart-svg' });
@@ -133,7 +144,7 @@ export function barChart(host: HTMLElement, caption: string, items: { label: str
 
 /** A rate per month as a line with points (0–100 %); months without a rate leave a gap. */
 export function rateChart(host: HTMLElement, caption: string, points: { label: string; short: string; rate: number | null; count: Count }[]) {
-  const W = 640;
+  const W = widthOf(host);
   const H = 220;
   const left = 44;
   const top = 12;
@@ -151,7 +162,7 @@ export function rateChart(host: HTMLElement, caption: string, points: { label: s
   const dots: SVGCircleElement[] = [];
   points.forEach((p, i) => {
     const x = left + i * step + step / 2;
-    chart.append(svg('text', { x, y: H - 10, class: 'axis', 'text-anchor': 'middle' }, p.short));
+    if (i % Math.max(1, Math.ceil(44 / step)) === 0) chart.append(svg('text', { x, y: H - 10, class: 'axis', 'text-anchor': 'middle' }, p.short));
     if (p.rate === null) {
       if (segments.at(-1)!.length) segments.push([]);
       return;

@@ -41,6 +41,8 @@ export async function api<T = unknown>(path: string, opts: { method?: string; js
     const error = body?.error ?? { code: 'INTERNAL', message: '系统出现错误，请稍后重试。' };
     if (res.status === 401 && !location.pathname.startsWith('/staff/login/')) {
       location.assign(`/staff/login/?next=${encodeURIComponent(location.pathname + location.search)}`);
+      // The page is leaving for the login: nothing after this call should run (or report an error).
+      return new Promise<T>(() => {});
     }
     throw new ApiFailure(res.status, error);
   }

@@ -56,7 +56,7 @@ function rowEl(r: Row) {
     { class: r.overdue ? 'overdue' : null },
     h('td', {}, box),
     h('td', {}, h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.id)}` }, r.trackingNo), r.reporterMessagePending ? [' ', h('span', { class: 'badge msg' }, '新留言')] : null),
-    h('td', {}, h('div', {}, r.unitName), h('small', {}, `${L.town(r.townId)} · ${r.address}`)),
+    h('td', {}, h('div', {}, r.unitName), h('small', {}, r.address.startsWith(L.town(r.townId)) ? r.address : `${L.town(r.townId)} · ${r.address}`)),
     h('td', {}, L.tipType(r.type), h('br'), h('small', {}, L.domain(r.domain))),
     h('td', {}, L.state(r.state), r.riskColour ? [' ', h('span', { class: `badge risk-${r.riskColour}` }, `${L.labelIn(L.RISK_COLOURS, r.riskColour)}色`)] : null),
     h('td', {}, r.departmentId ? (departments.get(r.departmentId) ?? r.departmentId) : '—'),

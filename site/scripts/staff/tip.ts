@@ -238,7 +238,7 @@ async function render() {
           ['举报类型', L.tipType(t.type)],
           ['行业领域', L.domain(t.domain)],
           ['被举报单位/场所', t.unitName],
-          ['地址', `${t.townName ?? ''} ${t.address}`],
+          ['地址', t.townName && !t.address.startsWith(t.townName) ? `${t.townName} ${t.address}` : t.address],
           ['位置', t.location ? `${t.location.lat.toFixed(5)}, ${t.location.lng.toFixed(5)}` : null],
           ['发现时间', dateTime(t.seenAt)],
           ['提交时间', dateTime(t.createdAt)],
