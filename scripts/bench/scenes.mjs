@@ -1,6 +1,6 @@
 /**
  * Request specs that need a little setup on the server under test: a real tip to look up (number + code) and a
- * signed-in 受理员 for the staff queue. Used by the API load bench and the 1,000,000-tip scale bench.
+ * signed-in 受理员 for the staff queue, and the public reads (statistics, Open311) that partners and the 数据公开 page make. Used by the API load bench and the 1,000,000-tip scale bench.
  */
 import { DEMO_PASSWORD } from '../demo-staff.mjs';
 import { tipBody } from './api.mjs';
@@ -28,5 +28,9 @@ export async function prepareScenes(url) {
     'staff queue, first page (GET /api/staff/tips)': { method: 'GET', path: '/api/staff/tips', headers: { cookie } },
     'staff queue, one domain (GET /api/staff/tips?domain=gas)': { method: 'GET', path: '/api/staff/tips?domain=gas', headers: { cookie } },
     'staff queue, 承办员 (GET /api/staff/tips as yjj)': { method: 'GET', path: '/api/staff/tips', headers: { cookie: handlerCookie } },
+    // Public reads, each from its own address. Both are cached at the edge for a minute, as in production.
+    'public stats (GET /api/public/stats)': { method: 'GET', path: '/api/public/stats', headers: () => ({ 'cf-connecting-ip': clientIp() }) },
+    'Open311 list (GET /open311/v2/requests.json)': { method: 'GET', path: '/open311/v2/requests.json?status=open', headers: () => ({ 'cf-connecting-ip': clientIp() }) },
+    'Open311 one (GET /open311/v2/requests/{id}.json)': { method: 'GET', path: `/open311/v2/requests/${trackingNo}.json`, headers: () => ({ 'cf-connecting-ip': clientIp() }) },
   };
 }

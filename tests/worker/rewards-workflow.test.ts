@@ -12,10 +12,12 @@ import {
   payReward,
   previewReward,
   proposeReward,
-  rewardNotice,
 } from '../../worker/services/rewards';
+import { reporterView } from '../../worker/services/track';
 import { approver, both, concludedTip, dispatcher, NO_EXCLUSIONS, officer, officer2 } from '../support/rewards';
 
+/** What the reporter's lookup view shows of the reward. */
+const rewardNotice = async (tipId: string) => (await reporterView(env, tipId)).reward;
 const DAY = 86_400_000;
 const status = async (id: string) => (await env.DB.prepare('SELECT status FROM rewards WHERE id = ?').bind(id).first<{ status: string }>())!.status;
 const ledger = async (id: string) =>
@@ -34,7 +36,7 @@ describe('reward workflow', () => {
     await approveReward(env, { rewardId, actor: approver });
     const now = Date.now();
     await notifyReward(env, { rewardId, actor: officer, now });
-    const notice = await rewardNotice(env, tip.id);
+    const notice = await rewardNotice(tip.id);
     expect(notice).toMatchObject({ status: 'notified', amount: '¥150,000', amountFen: 15_000_000 });
     expect(notice!.whatToBring).toContain('举报编号和查询码');
     expect(Date.parse(notice!.claimDeadline)).toBeGreaterThan(now + 59 * DAY);
@@ -106,8 +108,8 @@ describe('reward workflow', () => {
     const { rewardId } = (await env.DB.prepare('SELECT id AS rewardId FROM rewards WHERE tip_id = ?').bind(early.id).first<{ rewardId: string }>())!;
     await approveReward(env, { rewardId, actor: approver });
     await notifyReward(env, { rewardId, actor: officer });
-    expect(await rewardNotice(env, early.id)).toMatchObject({ status: 'notified' });
-    expect(await rewardNotice(env, primary.id)).toBeNull();
+    expect(await rewardNotice(early.id)).toMatchObject({ status: 'notified' });
+    expect(await rewardNotice(primary.id)).toBeNull();
   });
 
   it('a notice expires exactly after its 60-day claim period through the scheduled handler, once', async () => {

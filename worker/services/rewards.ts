@@ -400,17 +400,24 @@ export async function expireRewards(env: Env, now: number): Promise<number> {
   return n;
 }
 
-/** What the reporter's lookup view shows once a reward is notified (null before that, and after it ends). */
-export async function rewardNotice(env: Env, tipId: string) {
-  const r = await env.DB.prepare(
-    "SELECT amount_fen, status, claim_deadline, paid_at FROM rewards WHERE tip_id = ? AND status IN ('notified', 'paid', 'expired') ORDER BY created_at DESC LIMIT 1",
-  )
-    .bind(tipId)
-    .first<{ amount_fen: number; status: string; claim_deadline: number; paid_at: number | null }>();
+/** The reward row the reporter's lookup view shows: the latest notified, paid or expired one. */
+export const REWARD_NOTICE_SQL =
+  "SELECT amount_fen, status, claim_deadline, paid_at FROM rewards WHERE tip_id = ? AND status IN ('notified', 'paid', 'expired') ORDER BY created_at DESC LIMIT 1";
+export interface RewardNoticeRow {
+  amount_fen: number;
+  status: string;
+  claim_deadline: number;
+  paid_at: number | null;
+}
+
+/**
+ * What the reporter's lookup view shows once a reward is notified (null before that): built from the row of
+ * REWARD_NOTICE_SQL, the stored `reward_claim_place` setting and whether the tip is anonymous, which the lookup
+ * reads in its own batch.
+ */
+export function rewardNotice(r: RewardNoticeRow | null | undefined, placeSetting: string | null | undefined, anonymous: boolean) {
   if (!r) return null;
-  const place = await env.DB.prepare("SELECT value FROM settings WHERE key = 'reward_claim_place'").first<{ value: string }>();
-  const where = place ? (JSON.parse(place.value) as string) : '区应急管理局举报受理窗口（工作日 9:00–17:00）';
-  const anonymous = (await env.DB.prepare('SELECT anonymous FROM tips WHERE id = ?').bind(tipId).first<{ anonymous: number }>())?.anonymous === 1;
+  const where = placeSetting ? (JSON.parse(placeSetting) as string) : '区应急管理局举报受理窗口（工作日 9:00–17:00）';
   return {
     status: r.status as 'notified' | 'paid' | 'expired',
     amountFen: r.amount_fen,

@@ -18,8 +18,8 @@ import { hit } from '../lib/ratelimit';
 import type { ReporterView } from '../schemas/track';
 import { addCalendarDays, chinaDate } from './calendar';
 import { formatTrackingNo, hashQueryCode, parseQueryCode, parseTrackingNo } from './codes';
-import { rewardNotice } from './rewards';
-import { timeLimits } from './settings';
+import { REWARD_NOTICE_SQL, type RewardNoticeRow, rewardNotice } from './rewards';
+import { parseTimeLimits } from './settings';
 import { objectToConclusion } from './transitions';
 
 export const TRACK = {
@@ -65,18 +65,27 @@ export async function checkCode(
   opts: { now?: number; wait?: (ms: number) => Promise<unknown> } = {},
 ): Promise<{ id: string; trackingNo: string }> {
   const now = opts.now ?? Date.now();
-  // Per client: every check counts, right or wrong. Failures are counted in the same window (for the delay).
+  const no = numberOf(rawNo);
+  const code = parseQueryCode(rawCode) ?? '';
   const clientKey = `track-client:${client}`;
-  const c = await env.DB.prepare(
-    `INSERT INTO rate_limits (key, window_start, count) VALUES (?1, ?2, 1)
-     ON CONFLICT(key) DO UPDATE SET
-       failures = CASE WHEN window_start <= ?2 - ?3 THEN 0 ELSE failures END,
-       count = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE count + 1 END,
-       window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END
-     RETURNING count, window_start`,
-  )
-    .bind(clientKey, now, TRACK.clientLimit.windowMs)
-    .first<{ count: number; window_start: number }>();
+  const numberKey = `track-no:${await hmacHex(appSecret(env), 'track-no', no)}`;
+  // One round trip: count this check on the client (every check counts, right or wrong; failures are counted
+  // in the same window, for the delay), read the number's lock state, and look the number up. The tip row is
+  // only looked at once both limits have passed.
+  const [clientRows, numberRows, tipRows] = await env.DB.batch<Record<string, unknown>>([
+    env.DB.prepare(
+      `INSERT INTO rate_limits (key, window_start, count) VALUES (?1, ?2, 1)
+       ON CONFLICT(key) DO UPDATE SET
+         failures = CASE WHEN window_start <= ?2 - ?3 THEN 0 ELSE failures END,
+         count = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE count + 1 END,
+         window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END
+       RETURNING count, window_start`,
+    ).bind(clientKey, now, TRACK.clientLimit.windowMs),
+    env.DB.prepare('SELECT failures, locked_until FROM rate_limits WHERE key = ?').bind(numberKey),
+    // The same work whether or not the number exists: one lookup, one HMAC, one constant-time comparison.
+    env.DB.prepare('SELECT id, query_code_hash FROM tips WHERE tracking_no = ?').bind(no),
+  ]);
+  const c = clientRows?.results[0] as { count: number; window_start: number } | undefined;
   if (c && c.count > TRACK.clientLimit.limit) {
     const retryAfter = Math.max(1, Math.ceil((c.window_start + TRACK.clientLimit.windowMs - now) / 1000));
     throw new ApiError('RATE_LIMITED', {
@@ -84,17 +93,9 @@ export async function checkCode(
       retryAfter,
     });
   }
-
-  const no = numberOf(rawNo);
-  const code = parseQueryCode(rawCode) ?? '';
-  const numberKey = `track-no:${await hmacHex(appSecret(env), 'track-no', no)}`;
-  const n = await env.DB.prepare('SELECT failures, locked_until FROM rate_limits WHERE key = ?')
-    .bind(numberKey)
-    .first<{ failures: number; locked_until: number | null }>();
+  const n = numberRows?.results[0] as { failures: number; locked_until: number | null } | undefined;
   if (n?.locked_until && n.locked_until > now) throw lockedError(n.locked_until, now);
-
-  // The same work whether or not the number exists: one lookup, one HMAC, one constant-time comparison.
-  const tip = await env.DB.prepare('SELECT id, query_code_hash FROM tips WHERE tracking_no = ?').bind(no).first<{ id: string; query_code_hash: string }>();
+  const tip = tipRows?.results[0] as { id: string; query_code_hash: string } | undefined;
   const computed = await hashQueryCode(env, no, code);
   const ok = timingSafeEqual(computed, tip?.query_code_hash ?? DUMMY_HASH) && !!tip && code !== '';
   if (ok) {
@@ -163,29 +164,32 @@ const HANDLING_STATES = ['accepted', 'assigned', 'returned', 'rectifying', 'rect
  * staff messages read, and reports which of them were new.
  */
 export async function reporterView(env: Env, tipId: string, now = Date.now()): Promise<ReporterView> {
-  const t = await env.DB.prepare(
-    `SELECT t.tracking_no, t.public_status, t.state, t.created_at, t.due_at, t.conclude_due_at,
-            t.extension_state, t.extension_days, t.extension_reason, t.concluded_at, t.conclusion, t.decision, t.reject_reason,
-            t.merged_into_id, d.name AS department, m.tracking_no AS primary_no, m.public_status AS primary_status
-       FROM tips t LEFT JOIN departments d ON d.id = t.department_id LEFT JOIN tips m ON m.id = t.merged_into_id
-      WHERE t.id = ?`,
-  )
-    .bind(tipId)
-    .first<Record<string, string | number | null>>();
-  if (!t) throw new ApiError('TOKEN_INVALID');
-  const [events, msgs, limits, reward] = await Promise.all([
-    env.DB.prepare('SELECT at, public_text FROM tip_events WHERE tip_id = ? AND public = 1 ORDER BY at, rowid').bind(tipId).all<{ at: number; public_text: string | null }>(),
+  // One round trip: the tip, its public events, the messages, the settings the view needs and the reward.
+  const [tipRows, events, msgs, settingRows, rewardRows] = await env.DB.batch<Record<string, unknown>>([
+    env.DB.prepare(
+      `SELECT t.tracking_no, t.public_status, t.state, t.created_at, t.due_at, t.conclude_due_at, t.anonymous,
+              t.extension_state, t.extension_days, t.extension_reason, t.concluded_at, t.conclusion, t.decision, t.reject_reason,
+              t.merged_into_id, d.name AS department, m.tracking_no AS primary_no, m.public_status AS primary_status
+         FROM tips t LEFT JOIN departments d ON d.id = t.department_id LEFT JOIN tips m ON m.id = t.merged_into_id
+        WHERE t.id = ?`,
+    ).bind(tipId),
+    env.DB.prepare('SELECT at, public_text FROM tip_events WHERE tip_id = ? AND public = 1 ORDER BY at, rowid').bind(tipId),
     env.DB.prepare(
       `SELECT m.id, m.at, m.author, m.body, m.read_by_reporter_at,
               (SELECT COUNT(*) FROM attachments a WHERE a.message_id = m.id AND a.status = 'attached') AS files
          FROM messages m WHERE m.tip_id = ? ORDER BY m.at, m.rowid`,
-    )
-      .bind(tipId)
-      .all<{ id: string; at: number; author: 'staff' | 'reporter'; body: string; read_by_reporter_at: number | null; files: number }>(),
-    timeLimits(env),
-    rewardNotice(env, tipId),
+    ).bind(tipId),
+    env.DB.prepare("SELECT key, value FROM settings WHERE key IN ('time_limits', 'reward_claim_place')"),
+    env.DB.prepare(REWARD_NOTICE_SQL).bind(tipId),
   ]);
-  const unread = msgs.results.filter((m) => m.author === 'staff' && m.read_by_reporter_at == null);
+  const t = tipRows?.results[0] as Record<string, string | number | null> | undefined;
+  if (!t) throw new ApiError('TOKEN_INVALID');
+  const setting = (key: string) => ((settingRows?.results ?? []) as { key: string; value: string }[]).find((r) => r.key === key)?.value;
+  const limits = parseTimeLimits(setting('time_limits'));
+  const reward = rewardNotice(rewardRows?.results[0] as RewardNoticeRow | undefined, setting('reward_claim_place'), t.anonymous === 1);
+  const eventRows = (events?.results ?? []) as { at: number; public_text: string | null }[];
+  const msgRows = (msgs?.results ?? []) as { id: string; at: number; author: 'staff' | 'reporter'; body: string; read_by_reporter_at: number | null; files: number }[];
+  const unread = msgRows.filter((m) => m.author === 'staff' && m.read_by_reporter_at == null);
   if (unread.length) {
     await env.DB.prepare("UPDATE messages SET read_by_reporter_at = ? WHERE tip_id = ? AND author = 'staff' AND read_by_reporter_at IS NULL").bind(now, tipId).run();
   }
@@ -200,8 +204,8 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
 
   // The timeline tells the whole dated story: public events, and when each message was written.
   const timeline = [
-    ...events.results.filter((e) => e.public_text).map((e) => ({ at: e.at, text: e.public_text! })),
-    ...msgs.results.map((m) => ({
+    ...eventRows.filter((e) => e.public_text).map((e) => ({ at: e.at, text: e.public_text! })),
+    ...msgRows.map((m) => ({
       at: m.at,
       text: m.author === 'staff' ? '工作人员给您留言' : `您回复了工作人员${m.files ? `并补充了 ${m.files} 个附件` : ''}`,
     })),
@@ -226,7 +230,7 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
       ? { primaryTrackingNo: formatTrackingNo(t.primary_no as string), primaryStatus: label.publicStatus(t.primary_status as string) }
       : null,
     timeline,
-    messages: msgs.results.map((m) => ({
+    messages: msgRows.map((m) => ({
       id: m.id,
       at: iso(m.at),
       from: m.author,
