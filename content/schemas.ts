@@ -17,7 +17,8 @@ export const slug = z
 /**
  * A calendar date written `YYYY-MM-DD`, stored as UTC midnight of that day. Unquoted YAML dates arrive as Dates
  * already; a quoted one must be a real day in exactly that form (no 2026-6-1, 2026/06/01 or 2026-02-30).
- * (An impossible unquoted date such as 2026-06-31 is rolled over by the YAML parser before it reaches here.)
+ * (The YAML parser would roll an impossible unquoted date such as 2026-06-31 over; content/date-check.ts stops
+ * the build on one first.)
  */
 const DAY_MESSAGE = '日期应写成 YYYY-MM-DD，例如 2026-06-01';
 export const day = z.preprocess(

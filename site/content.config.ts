@@ -23,6 +23,10 @@ import {
   taskSchema,
   unitSchema,
 } from '../content/schemas';
+import { checkDates } from '../content/date-check';
+
+// Before the YAML parser can roll an impossible date over (2026-06-31 → 07-01): see content/date-check.ts.
+checkDates(process.cwd());
 
 export const collections = {
   notices: defineCollection({ loader: glob({ pattern: '*.md', base: './content/notices' }), schema: noticeSchema }),

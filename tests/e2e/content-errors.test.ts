@@ -43,6 +43,12 @@ describe('a notice with a mistake', () => {
     expect(r.out).toContain('publishedOn: 日期应写成 YYYY-MM-DD，例如 2026-06-01');
   });
 
+  it('fails naming the field: an impossible date written without quotes (which YAML would roll over)', () => {
+    const r = syncWith('title: 测试通知标题\nsummary: 一条日期不存在的测试通知。\nissuer: 测试单位\npublishedOn: 2026-06-31');
+    expect(r.status).not.toBe(0);
+    expect(r.out).toContain(`content/notices/zz-e2e-${process.pid}.md › publishedOn: 2026-06-31 不是真实存在的日期`);
+  });
+
   it('a correct notice passes', () => {
     const r = syncWith('title: 测试通知标题\nsummary: 一条格式正确的测试通知。\nissuer: 测试单位\npublishedOn: 2026-06-01');
     expect(r.out).not.toMatch(/InvalidContentEntryDataError/);
