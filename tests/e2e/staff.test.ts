@@ -5,8 +5,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { axe, launch } from '../support/browser';
-import { signInPage } from '../support/staff-http';
+import { axe, launch, phonePage } from '../support/browser';
+import { signInPage, staffHttp } from '../support/staff-http';
 
 const base = inject('baseUrl');
 const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>"'><svg onload=window.__xss=3>`;
@@ -101,6 +101,25 @@ describe('staff console', () => {
     await page.goto(`${base}/staff/admin/`);
     await page.click('#audit-verify');
     await page.waitForFunction(() => document.getElementById('audit-result')?.textContent?.includes('哈希链校验通过'));
+    expect(await axe(page)).toEqual([]);
+  });
+
+  it('on a 360-px phone the queue is a list of cards a 交办 officer can tick, with nothing wider than the screen', async () => {
+    // An accepted tip, which a dispatcher can tick for bulk 交办.
+    const { trackingNo } = await submit({ unitName: '手机视图测试单位' });
+    const dispatcher = await staffHttp(base, 'shouli');
+    const { rows } = await dispatcher.call<{ rows: { id: string; version: number }[] }>(`/api/staff/tips?view=all&q=${trackingNo}`);
+    await dispatcher.call(`/api/staff/tips/${rows[0]!.id}/actions/accept`, { version: rows[0]!.version, input: {} });
+
+    const page = await phonePage(browser);
+    await signIn(page, 'shouli');
+    const card = page.locator('#rows tr', { hasText: trackingNo });
+    await card.locator('td.pick input[type=checkbox]').check();
+    await page.locator('#bulk:not([hidden])').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    // Each cell says what it is once the header row is out of sight.
+    const label = await card.locator('td[data-label="状态"]').evaluate((td) => getComputedStyle(td, '::before').content);
+    expect(label).toContain('状态');
     expect(await axe(page)).toEqual([]);
   });
 

@@ -54,13 +54,13 @@ function rowEl(r: Row) {
   return h(
     'tr',
     { class: r.overdue ? 'overdue' : null },
-    h('td', {}, box),
-    h('td', {}, h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.id)}` }, r.trackingNo), r.reporterMessagePending ? [' ', h('span', { class: 'badge msg' }, '新留言')] : null),
-    h('td', {}, h('div', {}, r.unitName), h('small', {}, r.address.startsWith(L.town(r.townId)) ? r.address : `${L.town(r.townId)} · ${r.address}`)),
-    h('td', {}, L.tipType(r.type), h('br'), h('small', {}, L.domain(r.domain))),
-    h('td', {}, L.state(r.state), r.riskColour ? [' ', h('span', { class: `badge risk-${r.riskColour}` }, `${L.labelIn(L.RISK_COLOURS, r.riskColour)}色`)] : null),
-    h('td', {}, r.departmentId ? (departments.get(r.departmentId) ?? r.departmentId) : '—'),
-    h('td', {}, r.dueKind ? h('small', {}, L.DUE_KIND_LABELS[r.dueKind] ?? r.dueKind) : null, h('br'), dueCell(r.dueAt)),
+    h('td', { class: 'pick' }, box),
+    h('td', { class: 'no' }, h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.id)}` }, r.trackingNo), r.reporterMessagePending ? [' ', h('span', { class: 'badge msg' }, '新留言')] : null),
+    h('td', { class: 'unit' }, h('div', {}, r.unitName), h('small', {}, r.address.startsWith(L.town(r.townId)) ? r.address : `${L.town(r.townId)} · ${r.address}`)),
+    h('td', { 'data-label': '类型' }, L.tipType(r.type), h('br'), h('small', {}, L.domain(r.domain))),
+    h('td', { 'data-label': '状态' }, L.state(r.state), r.riskColour ? [' ', h('span', { class: `badge risk-${r.riskColour}` }, `${L.labelIn(L.RISK_COLOURS, r.riskColour)}色`)] : null),
+    h('td', { 'data-label': '承办' }, r.departmentId ? (departments.get(r.departmentId) ?? r.departmentId) : '—'),
+    h('td', { 'data-label': '期限' }, r.dueKind ? h('small', {}, L.DUE_KIND_LABELS[r.dueKind] ?? r.dueKind) : null, h('br'), dueCell(r.dueAt)),
   );
 }
 
