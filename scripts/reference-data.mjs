@@ -3,7 +3,7 @@
  * calendar (from the maintained `chinese-days` package) and the default reward rule set. Idempotent SQL
  * (INSERT OR IGNORE), so re-running never overwrites what admins have edited since.
  *
- * Used by `npm start` (local), the Worker tests (same statements) and `npm run db:seed:remote`.
+ * Used by `npm start` (local), the Worker tests (same statements) and `npm run db:reference` (each `npm run deploy` runs it against the remote D1).
  */
 import { createRequire } from 'node:module';
 import { DEPARTMENTS, DOMAINS, TOWNS } from '../worker/domain/catalog.ts';

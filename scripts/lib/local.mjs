@@ -39,16 +39,30 @@ export function build({ quiet = false } = {}) {
 }
 
 /**
+ * Load the reference data (departments, 镇街, domains with their 牵头单位, the 节假日/调休 calendar, the national
+ * reward rules) into a D1: `where` is `['--remote']` or `['--local', '--persist-to', dir]`. Every row is
+ * INSERT OR IGNORE, so running it again (each deploy does) adds what a newer release brings — next year's
+ * holidays — and never overwrites what an admin changed.
+ */
+export function applyReference(where, { quiet = true, config = 'wrangler.toml' } = {}) {
+  mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
+  const file = join(ROOT, '.wrangler', `reference-${process.pid}.sql`);
+  writeFileSync(file, referenceStatements().join(';\n') + ';\n');
+  try {
+    run('wrangler', ['d1', 'execute', 'DB', ...where, '-c', config, '--file', file, '--yes'], { quiet });
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/**
  * Apply migrations and reference data to the local D1 stored under `persistTo`.
  * @param {string} persistTo folder for miniflare's local state
  */
 export function migrateAndSeed(persistTo, { quiet = false } = {}) {
   const common = ['--local', '-c', 'wrangler.toml', '--persist-to', persistTo];
   run('wrangler', ['d1', 'migrations', 'apply', 'DB', ...common], { quiet: true });
-  mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
-  const file = join(ROOT, '.wrangler', 'reference.sql');
-  writeFileSync(file, referenceStatements().join(';\n') + ';\n');
-  run('wrangler', ['d1', 'execute', 'DB', ...common, '--file', file, '--yes'], { quiet: true });
+  applyReference(['--local', '--persist-to', persistTo]);
   if (!quiet) console.log('  ✓ 数据库迁移与基础数据已就绪 (migrations and reference data applied)');
 }
 

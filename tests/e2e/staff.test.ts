@@ -101,6 +101,14 @@ describe('staff console', () => {
     await page.goto(`${base}/staff/admin/`);
     await page.click('#audit-verify');
     await page.waitForFunction(() => document.getElementById('audit-result')?.textContent?.includes('哈希链校验通过'));
+    // The working-day calendar (from chinese-days) and an Open311 partner whose key is shown once.
+    await expect(page.locator('#calendar').textContent()).resolves.toContain('放假');
+    await page.fill('form[aria-label="登记合作平台"] input[name=name]', '浏览器测试热线');
+    await page.click('form[aria-label="登记合作平台"] button[type=submit]');
+    const key = page.locator('#partner-key code');
+    await key.waitFor();
+    expect(await key.textContent()).toMatch(/^aq311_[0-9A-Z]{40}$/);
+    await expect(page.locator('table', { hasText: '浏览器测试热线' }).textContent()).resolves.not.toContain((await key.textContent())!);
     expect(await axe(page)).toEqual([]);
   });
 

@@ -31,6 +31,11 @@ const EXPECTED: Record<string, string[]> = {
   'PUT /api/staff/admin/reference': ['admin'],
   'GET /api/staff/admin/time-limits': ['admin', 'supervisor'],
   'PUT /api/staff/admin/time-limits': ['admin'],
+  'GET /api/staff/admin/calendar': ['admin', 'supervisor'],
+  'PUT /api/staff/admin/calendar': ['admin'],
+  'GET /api/staff/admin/partners': ['admin'],
+  'POST /api/staff/admin/partners': ['admin'],
+  'PATCH /api/staff/admin/partners/{id}': ['admin'],
   'GET /api/staff/audit/verify': ['admin', 'auditor'],
   'GET /api/staff/audit': ['admin', 'auditor'],
   'GET /api/staff/rewards': ['admin', 'auditor', 'reward_officer', 'reward_approver'],
@@ -63,7 +68,7 @@ beforeAll(async () => {
 
 function concrete(path: string) {
   return path
-    .replace('{id}', path.includes('/admin/staff/') || path.includes('/rewards/') ? crypto.randomUUID() : path.includes('/reminders/') ? 'no-such-reminder' : tipId)
+    .replace('{id}', path.includes('/admin/staff/') || path.includes('/admin/partners/') || path.includes('/rewards/') ? crypto.randomUUID() : path.includes('/reminders/') ? 'no-such-reminder' : tipId)
     .replace('{action}', 'accept')
     .replace('{attId}', crypto.randomUUID());
 }

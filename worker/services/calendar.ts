@@ -1,6 +1,6 @@
 /**
  * Working-day arithmetic for time limits. Public holidays and 调休 working days come from the admin-editable
- * `calendar_days` table (seeded from the State Council's published schedule; see scripts/seed-data.mjs).
+ * `calendar_days` table (seeded from the State Council's published schedule; see scripts/reference-data.mjs; `npm run db:reference` loads it, and each deploy re-runs it).
  * Days are counted in China time (UTC+8), and a deadline falls at the end of its day.
  */
 import type { Env } from '../env';
@@ -18,12 +18,14 @@ export function endOfChinaDay(date: string): number {
   return Date.parse(`${date}T00:00:00Z`) - CN_OFFSET + DAY - 1;
 }
 
-export type DayKinds = Map<string, 'holiday' | 'workday'>;
+/** `normal` is a day an admin returned to the weekday rule. */
+export type DayKinds = Map<string, 'holiday' | 'workday' | 'normal'>;
 
 /** Whether a China-time date is a working day under the calendar. */
 export function isWorkingDay(date: string, kinds: DayKinds): boolean {
   const k = kinds.get(date);
-  if (k) return k === 'workday';
+  if (k === 'holiday') return false;
+  if (k === 'workday') return true;
   const dow = new Date(`${date}T00:00:00Z`).getUTCDay();
   return dow !== 0 && dow !== 6;
 }
@@ -51,7 +53,7 @@ export function addCalendarDays(startMs: number, n: number): number {
 export async function loadDayKinds(env: Env, from: string, to: string): Promise<DayKinds> {
   const { results } = await env.DB.prepare('SELECT date, kind FROM calendar_days WHERE date BETWEEN ? AND ?')
     .bind(from, to)
-    .all<{ date: string; kind: 'holiday' | 'workday' }>();
+    .all<{ date: string; kind: 'holiday' | 'workday' | 'normal' }>();
   return new Map(results.map((r) => [r.date, r.kind]));
 }
 

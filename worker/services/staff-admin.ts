@@ -1,5 +1,6 @@
 /**
- * Administration: staff accounts, departments, 镇街, domain → 牵头单位 routing and time-limit settings.
+ * Administration: staff accounts, departments, 镇街, domain → 牵头单位 routing, time-limit settings and the
+ * working-day calendar (节假日/调休).
  * Admin only (checked by the routes); every change is audited. Demo accounts exist only in local seed data;
  * a new deployment gets its first admin from `npm run create-admin`.
  */
@@ -183,3 +184,41 @@ export async function setTimeLimits(env: Env, actor: StaffActor, input: Partial<
   return merged;
 }
 
+
+/**
+ * One day of the working-day calendar. `holiday` (放假) and `workday` (调休上班) override the weekday rule;
+ * `normal` returns the day to it. `normal` is stored rather than deleting the row, so that loading the reference
+ * data again (each deploy does, INSERT OR IGNORE) cannot bring back a day an admin corrected.
+ */
+export const CalendarDayInput = z
+  .object({
+    date: z.iso.date({ error: '日期应写成 YYYY-MM-DD' }),
+    kind: z.enum(['holiday', 'workday', 'normal'], { error: '类别只能是 放假、调休上班 或 正常' }),
+    name: plain('名称', 1, 30).optional(),
+  })
+  .strict()
+  .refine((v) => v.kind === 'normal' || !!v.name, { error: '请填写节日名称，例如 春节', path: ['name'] });
+
+/** Set one day of the calendar (admin). Deadlines computed afterwards use it; existing deadlines stay. */
+export async function setCalendarDay(env: Env, actor: StaffActor, d: z.infer<typeof CalendarDayInput>, now = Date.now()): Promise<void> {
+  const name = d.kind === 'normal' ? (d.name ?? '正常') : d.name!;
+  await writeWithAudit(
+    env,
+    () => [
+      env.DB.prepare('INSERT INTO calendar_days (date, kind, name) VALUES (?, ?, ?) ON CONFLICT(date) DO UPDATE SET kind = excluded.kind, name = excluded.name').bind(
+        d.date,
+        d.kind,
+        name,
+      ),
+    ],
+    [{ actor: actor.id, action: 'settings.calendar_day', at: now, detail: { date: d.date, kind: d.kind, name } }],
+  );
+}
+
+/** The calendar entries of one year (holidays, 调休 working days and corrected days). */
+export async function calendarYear(env: Env, year: number) {
+  const { results } = await env.DB.prepare('SELECT date, kind, name FROM calendar_days WHERE date BETWEEN ? AND ? ORDER BY date')
+    .bind(`${year}-01-01`, `${year}-12-31`)
+    .all<{ date: string; kind: 'holiday' | 'workday' | 'normal'; name: string }>();
+  return results;
+}

@@ -1,4 +1,7 @@
-/** Admin pages: accounts, reference data, time limits; the audit log and its chain check (admin, auditor). */
+/**
+ * Admin pages: accounts, reference data, time limits, the working-day calendar, Open311 partners (admin; the
+ * calendar and limits are readable by 督办); the audit log and its chain check (admin, auditor).
+ */
 import { api, ApiFailure, whoami } from './api';
 import { clear, dateTime, flash, h } from './dom';
 import * as L from './labels';
@@ -185,6 +188,113 @@ async function limitsSection(editable: boolean) {
   return h('section', { class: 'panel', 'aria-labelledby': 'h-limits' }, h('h2', { id: 'h-limits' }, '办理时限'), form);
 }
 
+const KIND_LABELS: Record<string, string> = { holiday: '放假', workday: '调休上班', normal: '正常（按星期）' };
+
+async function calendarSection(editable: boolean, year: number) {
+  const { days } = await api<{ days: { date: string; kind: string; name: string }[] }>(`/api/staff/admin/calendar?year=${year}`);
+  const thisYear = Number(new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 4));
+  const yearSel = h(
+    'select',
+    { 'aria-label': '年份' },
+    [thisYear - 1, thisYear, thisYear + 1].map((y) => h('option', { value: y, selected: y === year }, `${y} 年`)),
+  );
+  yearSel.addEventListener('change', () => void showCalendar(Number(yearSel.value)));
+  const table = h(
+    'table',
+    { class: 'queue-table' },
+    h('caption', {}, `${year} 年的放假与调休（未列出的日期按星期计算：周一至周五上班）`),
+    h('thead', {}, h('tr', {}, ['日期', '类别', '名称'].map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, days.length ? days.map((d) => h('tr', {}, h('td', {}, d.date), h('td', {}, KIND_LABELS[d.kind] ?? d.kind), h('td', {}, d.name))) : h('tr', {}, h('td', { colspan: 3 }, '该年尚无放假安排：国务院办公厅公布后请在此录入，或更新项目后运行 npm run db:reference。'))),
+  );
+  const form = editable
+    ? h(
+        'form',
+        { class: 'filters', 'aria-label': '设置一天' },
+        h('label', {}, '日期', h('input', { type: 'date', name: 'date', required: true })),
+        h('label', {}, '类别', h('select', { name: 'kind' }, Object.entries(KIND_LABELS).map(([k, v]) => h('option', { value: k }, v)))),
+        h('label', {}, '名称（如 春节）', h('input', { name: 'name', maxlength: 30 })),
+        h('button', { class: 'primary', type: 'submit' }, '保存'),
+      )
+    : null;
+  form?.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const d = new FormData(form);
+    try {
+      await api('/api/staff/admin/calendar', { method: 'PUT', json: { date: String(d.get('date')), kind: String(d.get('kind')), ...(d.get('name') ? { name: String(d.get('name')) } : {}) } });
+      flash('已保存。此后计算的工作日期限按新日历；已定的期限不变。', true);
+      await showCalendar(year);
+    } catch (err) {
+      fail(err);
+    }
+  });
+  return h('section', { class: 'panel', id: 'calendar', 'aria-labelledby': 'h-cal' }, h('h2', { id: 'h-cal' }, '节假日与调休'), h('p', {}, yearSel), form, table);
+}
+
+async function showCalendar(year: number) {
+  try {
+    document.getElementById('calendar')?.replaceWith(await calendarSection(roles.includes('admin'), year));
+  } catch (e) {
+    fail(e);
+  }
+}
+
+async function partnersSection() {
+  const { partners } = await api<{ partners: { id: string; name: string; active: boolean; createdAt: number }[] }>('/api/staff/admin/partners');
+  const keyBox = h('div', { id: 'partner-key', role: 'status' });
+  const table = h(
+    'table',
+    { class: 'queue-table' },
+    h('caption', {}, 'Open311 合作平台（如 12345 热线）'),
+    h('thead', {}, h('tr', {}, ['名称', '登记时间', '状态', '操作'].map((x) => h('th', { scope: 'col' }, x)))),
+    h(
+      'tbody',
+      {},
+      partners.length
+        ? partners.map((p) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, p.name),
+              h('td', {}, dateTime(p.createdAt)),
+              h('td', {}, p.active ? '启用' : '停用（密钥已失效）'),
+              h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => setPartner(p.id, !p.active) }, p.active ? '停用' : '启用')),
+            ),
+          )
+        : h('tr', {}, h('td', { colspan: 4 }, '尚未登记合作平台。')),
+    ),
+  );
+  const form = h(
+    'form',
+    { class: 'filters', 'aria-label': '登记合作平台' },
+    h('label', {}, '合作平台名称', h('input', { name: 'name', required: true, maxlength: 100 })),
+    h('button', { class: 'primary', type: 'submit' }, '登记并签发密钥'),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      const p = await api<{ name: string; apiKey: string }>('/api/staff/admin/partners', { json: { name: String(new FormData(form).get('name')) } });
+      await render();
+      // Shown once: only its hash is stored.
+      clear(document.getElementById('partner-key')!, [
+        h('p', { class: 'identity' }, `「${p.name}」的 API 密钥（只显示这一次，请立即通过安全渠道交给对方；遗失只能停用后重新登记）：`, h('br'), h('code', {}, p.apiKey)),
+      ]);
+    } catch (err) {
+      fail(err);
+    }
+  });
+  return h('section', { class: 'panel', 'aria-labelledby': 'h-partners' }, h('h2', { id: 'h-partners' }, 'Open311 合作平台与 API 密钥'), keyBox, form, table);
+}
+
+async function setPartner(id: string, active: boolean) {
+  try {
+    await api(`/api/staff/admin/partners/${encodeURIComponent(id)}`, { method: 'PATCH', json: { active } });
+    flash(active ? '已启用。' : '已停用，其密钥立即失效。', true);
+    await render();
+  } catch (e) {
+    fail(e);
+  }
+}
+
 async function auditSection() {
   const result = h('p', { role: 'status', id: 'audit-result' });
   const verify = h('button', {
@@ -222,7 +332,11 @@ async function render() {
       const ref = await api<Ref>('/api/staff/reference');
       parts.push(await staffSection(ref), referenceSection(ref));
     }
-    if (roles.includes('admin') || roles.includes('supervisor')) parts.push(await limitsSection(roles.includes('admin')));
+    if (roles.includes('admin') || roles.includes('supervisor')) {
+      parts.push(await limitsSection(roles.includes('admin')));
+      parts.push(await calendarSection(roles.includes('admin'), Number(new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 4))));
+    }
+    if (roles.includes('admin')) parts.push(await partnersSection());
     if (roles.includes('admin') || roles.includes('auditor')) parts.push(await auditSection());
     if (!parts.length) parts.push(h('p', {}, '您的角色没有管理或审计权限。'));
   } catch (e) {

@@ -1,4 +1,7 @@
-/** Administration, audit and reminders: /api/staff/admin/*, /api/staff/audit*, /api/staff/reminders*, /api/staff/reference. */
+/**
+ * Administration, audit and reminders: /api/staff/admin/* (accounts, reference data, time limits, the working-day
+ * calendar, Open311 partners and their API keys), /api/staff/audit*, /api/staff/reminders*, /api/staff/reference.
+ */
 import { z } from '@hono/zod-openapi';
 import { ROLE_CODES, ROLES } from '../../domain/workflow';
 import { verifyChain } from '../../lib/audit';
@@ -17,7 +20,11 @@ import {
   TimeLimitsInput,
   updateStaff,
   upsertReference,
+  CalendarDayInput,
+  calendarYear,
+  setCalendarDay,
 } from '../../services/staff-admin';
+import { createPartner, listPartners, setPartnerActive } from '../../services/partners';
 import { staffRoute } from './session';
 
 const ok = (d: string) => ({ 200: { description: d, content: { 'application/json': { schema: z.object({}).passthrough() } } } });
@@ -53,6 +60,41 @@ const limitsPut = staffRoute(['admin'], {
   summary: '修改办理时限',
   request: jsonBody(TimeLimitsInput),
   responses: ok('新的时限'),
+});
+const calendarGet = staffRoute(['admin', 'supervisor'], {
+  method: 'get',
+  path: '/admin/calendar',
+  summary: '节假日与调休（某一年）',
+  request: { query: z.object({ year: z.coerce.number().int().min(2000).max(2100) }).strict() },
+  responses: ok('该年的放假日、调休上班日和改回正常的日期'),
+});
+const calendarPut = staffRoute(['admin'], {
+  method: 'put',
+  path: '/admin/calendar',
+  summary: '设置一天：放假、调休上班，或改回正常（按星期计算）',
+  request: jsonBody(CalendarDayInput),
+  responses: { 204: { description: '已保存' } },
+});
+const PartnerInput = z.object({ name: z.string().max(200) }).strict();
+const partnersGet = staffRoute(['admin'], { method: 'get', path: '/admin/partners', summary: 'Open311 合作平台', responses: ok('合作平台（不含密钥）') });
+const partnerCreate = staffRoute(['admin'], {
+  method: 'post',
+  path: '/admin/partners',
+  summary: '登记合作平台并签发 API 密钥（密钥只在此次回答中出现一次）',
+  request: jsonBody(PartnerInput),
+  responses: {
+    201: {
+      description: '已登记',
+      content: { 'application/json': { schema: z.object({ id: z.string(), name: z.string(), active: z.boolean(), createdAt: z.number(), apiKey: z.string() }) } },
+    },
+  },
+});
+const partnerUpdate = staffRoute(['admin'], {
+  method: 'patch',
+  path: '/admin/partners/{id}',
+  summary: '停用或重新启用合作平台（停用后其密钥立即失效）',
+  request: { params: z.object({ id: z.uuid() }), ...jsonBody(z.object({ active: z.boolean() }).strict()) },
+  responses: { 204: { description: '已保存' } },
 });
 const auditVerify = staffRoute(['admin', 'auditor'], {
   method: 'get',
@@ -91,6 +133,17 @@ export function staffAdminRoutes() {
     })
     .openapi(limitsGet, async (c) => c.json(await timeLimits(c.env), 200))
     .openapi(limitsPut, async (c) => c.json(await setTimeLimits(c.env, c.get('staff'), c.req.valid('json')), 200))
+    .openapi(calendarGet, async (c) => c.json({ days: await calendarYear(c.env, c.req.valid('query').year) }, 200))
+    .openapi(calendarPut, async (c) => {
+      await setCalendarDay(c.env, c.get('staff'), c.req.valid('json'));
+      return c.body(null, 204);
+    })
+    .openapi(partnersGet, async (c) => c.json({ partners: await listPartners(c.env) }, 200))
+    .openapi(partnerCreate, async (c) => c.json(await createPartner(c.env, { name: c.req.valid('json').name, actorId: c.get('staff').id }), 201))
+    .openapi(partnerUpdate, async (c) => {
+      await setPartnerActive(c.env, { id: c.req.valid('param').id, active: c.req.valid('json').active, actorId: c.get('staff').id });
+      return c.body(null, 204);
+    })
     .openapi(auditVerify, async (c) => c.json({ ...(await verifyChain(c.env)) }, 200))
     .openapi(auditList, async (c) => {
       const q = c.req.valid('query');
