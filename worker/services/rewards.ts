@@ -12,8 +12,11 @@
 import type { Env } from '../env';
 import { computeReward, RewardRuleSetSchema, type AccidentLevel, type RewardComputation, type RewardRuleSet } from '../domain/reward-rules';
 import { writeWithAudit } from '../lib/audit';
+import { timingSafeEqual } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
+import { hit } from '../lib/ratelimit';
 import { addCalendarDays } from './calendar';
+import { hashQueryCode, parseQueryCode, parseTrackingNo } from './codes';
 import { timeLimits } from './settings';
 
 export interface RewardActor {
@@ -35,7 +38,7 @@ export interface ExclusionChecks {
 
 export const CLAIM_VERIFICATIONS = [
   { code: 'real_name_id', label: '实名举报人出示身份证件，与举报登记信息一致' },
-  { code: 'tracking_and_code', label: '匿名举报人出示举报编号和查询码，系统核验一致' },
+  { code: 'tracking_and_code', label: '匿名举报人出示举报编号和查询码，系统核验一致' }, // checked by payReward
 ] as const;
 export type ClaimVerification = (typeof CLAIM_VERIFICATIONS)[number]['code'];
 
@@ -124,6 +127,8 @@ interface TipFacts {
   penalty_fen: number | null;
   merged_into_id: string | null;
   anonymous: number;
+  /** People who signed the tip: more than one is a 联名举报, paid to the first signatory (the registered reporter). */
+  signatories: number;
   created_at: number;
 }
 
@@ -133,14 +138,14 @@ interface TipFacts {
  */
 export async function beneficiaryTip(env: Env, tipId: string): Promise<TipFacts> {
   const tip = await env.DB.prepare(
-    'SELECT id, type, state, conclusion, penalty_fen, merged_into_id, anonymous, created_at FROM tips WHERE id = ?',
+    'SELECT id, type, state, conclusion, penalty_fen, merged_into_id, anonymous, signatories, created_at FROM tips WHERE id = ?',
   )
     .bind(tipId)
     .first<TipFacts>();
   if (!tip) throw new ApiError('NOT_FOUND');
   const primaryId = tip.merged_into_id ?? tip.id;
   const earliest = await env.DB.prepare(
-    `SELECT id, type, state, conclusion, penalty_fen, merged_into_id, anonymous, created_at FROM tips
+    `SELECT id, type, state, conclusion, penalty_fen, merged_into_id, anonymous, signatories, created_at FROM tips
      WHERE id = ?1 OR merged_into_id = ?1 ORDER BY created_at, id LIMIT 1`,
   )
     .bind(primaryId)
@@ -153,8 +158,11 @@ export interface ProposalPreview {
   beneficiaryTipId: string;
   rule: { id: string; name: string; version: number };
   computation: RewardComputation;
-  /** Checks staff must confirm; `anonymousNeedsProof` reminds that an anonymous reporter proves authorship at claim. */
-  flags: { anonymousNeedsProof: boolean; isEarliestReporter: boolean };
+  /**
+   * Checks staff must confirm; `anonymousNeedsProof` reminds that an anonymous reporter proves authorship at claim;
+   * `jointSignatories` (> 1 for a 联名举报) that the reward goes to the first signatory alone.
+   */
+  flags: { anonymousNeedsProof: boolean; isEarliestReporter: boolean; jointSignatories: number };
 }
 
 /** What a proposal would be, with the computation shown (nothing is written). */
@@ -184,7 +192,7 @@ export async function previewReward(
     beneficiaryTipId: beneficiary.id,
     rule: { id: rule.id, name: rule.name, version: rule.version },
     computation,
-    flags: { anonymousNeedsProof: beneficiary.anonymous === 1, isEarliestReporter: beneficiary.id === input.tipId },
+    flags: { anonymousNeedsProof: beneficiary.anonymous === 1, isEarliestReporter: beneficiary.id === input.tipId, jointSignatories: beneficiary.signatories },
   };
 }
 
@@ -342,9 +350,42 @@ export async function extendClaim(env: Env, input: { rewardId: string; actor: Re
 }
 
 /** 奖励经办 records payment: date, method, voucher, and how the claimant proved authorship (no identity stored). */
+/**
+ * An anonymous claimant proves authorship with the receipt: the tracking number must be the rewarded tip's and
+ * the query code must match its stored hash (compared in constant time). Nothing of it is stored — the ledger
+ * records only that this check passed. Five tries per reward per hour, so a claimant cannot guess at the desk.
+ */
+async function checkClaimCode(env: Env, r: RewardRow, claim: { trackingNo: string; queryCode: string } | undefined, now: number) {
+  const mismatch = () =>
+    new ApiError('VALIDATION_FAILED', { fields: [{ path: 'claim.queryCode', code: 'CLAIM_CODE_MISMATCH', message: '举报编号或查询码与该奖励的举报不一致，不能按匿名方式兑付' }] });
+  if (!claim?.trackingNo || !claim.queryCode) {
+    throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'claim', code: 'REQUIRED', message: '匿名领取须当场输入领取人出示的举报编号和查询码' }] });
+  }
+  await hit(env, `reward-claim:${r.id}`, { limit: 5, windowMs: 3_600_000 }, now).catch((e: unknown) => {
+    if (e instanceof ApiError) throw new ApiError('RATE_LIMITED', { message: '核验失败次数过多，请 1 小时后再试。', retryAfter: e.retryAfter });
+    throw e;
+  });
+  const tip = await env.DB.prepare('SELECT tracking_no, query_code_hash FROM tips WHERE id = ?').bind(r.tip_id).first<{ tracking_no: string; query_code_hash: string }>();
+  const no = parseTrackingNo(claim.trackingNo);
+  const code = parseQueryCode(claim.queryCode);
+  if (!tip || !no || !code) throw mismatch();
+  const ok = timingSafeEqual(await hashQueryCode(env, tip.tracking_no, code), tip.query_code_hash) && no === tip.tracking_no;
+  if (!ok) throw mismatch();
+}
+
 export async function payReward(
   env: Env,
-  input: { rewardId: string; actor: RewardActor; paidAt: number; method: string; voucherNo: string; verification: ClaimVerification; now?: number },
+  input: {
+    rewardId: string;
+    actor: RewardActor;
+    paidAt: number;
+    method: string;
+    voucherNo: string;
+    verification: ClaimVerification;
+    /** Required for `tracking_and_code`: what the claimant showed, checked and then forgotten. */
+    claim?: { trackingNo: string; queryCode: string };
+    now?: number;
+  },
 ) {
   requireRole(input.actor, 'reward_officer');
   const r = await loadReward(env, input.rewardId);
@@ -360,6 +401,7 @@ export async function payReward(
   if (!input.voucherNo?.trim() || input.voucherNo.length > 64) {
     throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'voucherNo', code: 'REQUIRED', message: '请填写凭证号' }] });
   }
+  if (input.verification === 'tracking_and_code') await checkClaimCode(env, r, input.claim, now);
   await step(env, r, {
     actor: input.actor.id,
     kind: 'paid',
@@ -415,7 +457,7 @@ export interface RewardNoticeRow {
  * REWARD_NOTICE_SQL, the stored `reward_claim_place` setting and whether the tip is anonymous, which the lookup
  * reads in its own batch.
  */
-export function rewardNotice(r: RewardNoticeRow | null | undefined, placeSetting: string | null | undefined, anonymous: boolean) {
+export function rewardNotice(r: RewardNoticeRow | null | undefined, placeSetting: string | null | undefined, anonymous: boolean, signatories = 1) {
   if (!r) return null;
   const where = placeSetting ? (JSON.parse(placeSetting) as string) : '区应急管理局举报受理窗口（工作日 9:00–17:00）';
   return {
@@ -426,7 +468,9 @@ export function rewardNotice(r: RewardNoticeRow | null | undefined, placeSetting
     where,
     whatToBring: anonymous
       ? '举报编号和查询码（工作人员当场核验，无需提供其他身份信息即可证明您是举报人）；领取时需提供收款账户。'
-      : '本人有效身份证件原件，以及举报编号和查询码；领取时需提供本人银行账户。',
+      : signatories > 1
+        ? `联名举报（${signatories} 人署名）的奖励发给第一署名人：请第一署名人本人携带有效身份证件原件，以及举报编号和查询码领取，并提供本人银行账户。`
+        : '本人有效身份证件原件，以及举报编号和查询码；领取时需提供本人银行账户。',
     paidAt: r.paid_at ? new Date(r.paid_at).toISOString() : null,
   };
 }

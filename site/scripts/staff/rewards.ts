@@ -55,12 +55,26 @@ function rowActions(r: Reward) {
       h('label', {}, '方式', h('select', { name: 'method' }, h('option', { value: 'bank_transfer' }, '银行转账'), h('option', { value: 'cash' }, '现金'), h('option', { value: 'other' }, '其他'))),
       h('label', {}, '凭证号', h('input', { name: 'voucherNo', required: true, maxlength: 64 })),
       h('label', {}, '领取人核验', h('select', { name: 'verification' }, h('option', { value: 'real_name_id' }, '实名：身份证件与登记一致'), h('option', { value: 'tracking_and_code' }, '匿名：举报编号与查询码核验一致'))),
+      // An anonymous claimant types (or shows) the receipt; the server checks it and keeps nothing of it.
+      h('label', { class: 'claim', hidden: true }, '领取人出示的举报编号', h('input', { name: 'claimNo', maxlength: 40, autocomplete: 'off' })),
+      h('label', { class: 'claim', hidden: true }, '领取人出示的查询码', h('input', { name: 'claimCode', maxlength: 40, autocomplete: 'off' })),
       h('button', { class: 'primary', type: 'submit' }, '登记兑付'),
     );
+    const verification = f.querySelector('select[name=verification]') as HTMLSelectElement;
+    verification.addEventListener('change', () => {
+      for (const l of f.querySelectorAll<HTMLElement>('label.claim')) l.hidden = verification.value !== 'tracking_and_code';
+    });
     f.addEventListener('submit', (e) => {
       e.preventDefault();
       const d = new FormData(f);
-      void step(r.id, 'pay', Object.fromEntries([...d].map(([k, v]) => [k, String(v)])));
+      const anonymous = d.get('verification') === 'tracking_and_code';
+      void step(r.id, 'pay', {
+        paidOn: String(d.get('paidOn')),
+        method: String(d.get('method')),
+        voucherNo: String(d.get('voucherNo')),
+        verification: String(d.get('verification')),
+        ...(anonymous ? { claim: { trackingNo: String(d.get('claimNo')), queryCode: String(d.get('claimCode')) } } : {}),
+      });
     });
     out.push(f);
   }
@@ -94,7 +108,7 @@ function proposeSection() {
       const q = new URLSearchParams();
       if (level.value) q.set('accidentLevel', level.value);
       if (deaths.value) q.set('concealedDeaths', deaths.value);
-      const p = await api<{ rule: { name: string }; computation: { eligible: boolean; reason?: string; amountFen: number; minFen: number; maxFen: number; steps: string[] }; flags: { anonymousNeedsProof: boolean; isEarliestReporter: boolean }; beneficiaryTipId: string }>(
+      const p = await api<{ rule: { name: string }; computation: { eligible: boolean; reason?: string; amountFen: number; minFen: number; maxFen: number; steps: string[] }; flags: { anonymousNeedsProof: boolean; isEarliestReporter: boolean; jointSignatories: number }; beneficiaryTipId: string }>(
         `/api/staff/tips/${encodeURIComponent(tip.id)}/reward-preview?${q.toString()}`,
       );
       const c = p.computation;
@@ -112,6 +126,7 @@ function proposeSection() {
         h('ol', {}, c.steps.map((s) => h('li', {}, s))),
         c.eligible ? h('p', {}, `建议金额：${yuan(c.amountFen)}（可在 ${yuan(c.minFen)}–${yuan(c.maxFen)} 之间调整并说明理由）`) : h('p', { class: 'field-error' }, c.reason ?? '不符合奖励条件'),
         p.flags.anonymousNeedsProof ? h('p', {}, '匿名举报：领取时须凭举报编号和查询码证明是举报人。') : null,
+        p.flags.jointSignatories > 1 ? h('p', {}, `联名举报（${p.flags.jointSignatories} 人署名）：奖励发给第一署名人（登记的实名举报人），其他联名人不另行奖励。`) : null,
         p.flags.isEarliestReporter ? null : h('p', {}, '注意：合并的重复举报中另有更早的举报人，奖励将记在最早的举报上。'),
         h('fieldset', {}, h('legend', {}, '排除情形（请核实后勾选）'), checks, identifiable),
         h('label', {}, '奖励金额（元）', amount),

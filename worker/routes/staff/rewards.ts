@@ -92,6 +92,8 @@ const pay = staffRoute(OFFICER, {
           method: z.enum(PAY_METHODS.map((m) => m.code) as [string, ...string[]]),
           voucherNo: plain('凭证号', 1, 64),
           verification: z.enum(CLAIM_VERIFICATIONS.map((v) => v.code) as [string, ...string[]]),
+          /** For an anonymous claimant (`tracking_and_code`): the receipt they show, checked and not stored. */
+          claim: z.object({ trackingNo: z.string().max(40), queryCode: z.string().max(40) }).strict().optional(),
         })
         .strict(),
     ),
@@ -185,6 +187,7 @@ export function staffRewardRoutes() {
         method: b.method,
         voucherNo: b.voucherNo,
         verification: b.verification as never,
+        claim: b.claim,
       });
       return c.body(null, 204);
     })
