@@ -106,6 +106,32 @@ describe('/report/ in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a real-name joint report (联名举报) sends the co-signers, one per line, and they survive a reload', async () => {
+    const { page } = await open();
+    await page.getByLabel('举报类型').selectOption({ label: '安全生产非法违法行为' });
+    await page.getByLabel('行业领域').selectOption({ label: '建筑施工（含自建房）' });
+    await page.getByLabel('被举报单位或场所名称').fill('某自建房工地');
+    await page.getByLabel('所在镇（街道）').selectOption({ label: '济北街道' });
+    await page.getByLabel('详细地址').fill('济北街道开元大街 20 号');
+    await page.getByLabel('问题描述').fill('自建房加层施工无资质，脚手架无防护网，工人未系安全带。');
+    await page.getByLabel('否').check();
+    await page.getByLabel(/实名举报/).check();
+    await page.locator('#f-name').fill('王五');
+    await page.getByLabel(/手机号码/).fill('13912345678');
+    await page.getByLabel(/其他联名人姓名/).fill('联名人甲\n联名人乙、联名人丙\n\n');
+    await page.reload();
+    await page.getByText('人机验证已通过').waitFor();
+    expect(await page.getByLabel(/其他联名人姓名/).inputValue()).toBe('联名人甲\n联名人乙、联名人丙\n\n');
+    await page.getByLabel(/我已阅读并同意《举报须知》/).check();
+    await page.getByLabel(/我已阅读并同意《个人信息保护说明》/).check();
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/tips') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: '提交举报' }).click(),
+    ]);
+    expect(response.status()).toBe(201);
+    expect(response.request().postDataJSON().reporter).toMatchObject({ anonymous: false, name: '王五', coSigners: ['联名人甲', '联名人乙', '联名人丙'] });
+  });
+
   it('the same submission works with the keyboard alone', async () => {
     const { page } = await open();
     const kb = page.keyboard;

@@ -24,6 +24,31 @@ const ledger = async (id: string) =>
   (await env.DB.prepare('SELECT kind, actor, amount_fen FROM reward_events WHERE reward_id = ? ORDER BY at, rowid').bind(id).all()).results;
 
 describe('reward workflow', () => {
+  it('a joint report (联名举报) is paid to the first signatory, and the reporter is told so', async () => {
+    const tip = await concludedTip({ anonymous: false });
+    await env.DB.prepare('UPDATE tips SET signatories = 3 WHERE id = ?').bind(tip.id).run();
+    const preview = await previewReward(env, { tipId: tip.id });
+    expect(preview.flags).toMatchObject({ jointSignatories: 3, anonymousNeedsProof: false });
+    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    await approveReward(env, { rewardId, actor: approver });
+    await notifyReward(env, { rewardId, actor: officer });
+    expect((await rewardNotice(tip.id))!.whatToBring).toContain('联名举报（3 人署名）的奖励发给第一署名人');
+    // Exactly one reward for the tip, whatever the number of signatories.
+    expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM rewards WHERE tip_id = ?').bind(tip.id).first<{ n: number }>())!.n).toBe(1);
+  });
+
+  it('an anonymous claimant gets five tries per hour at the desk', async () => {
+    const tip = await concludedTip();
+    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    await approveReward(env, { rewardId, actor: approver });
+    await notifyReward(env, { rewardId, actor: officer });
+    const pay = (queryCode: string) =>
+      payReward(env, { rewardId, actor: officer, paidAt: Date.now(), method: 'cash', voucherNo: 'PZ-9', verification: 'tracking_and_code', claim: { trackingNo: tip.trackingNo, queryCode } });
+    for (let i = 0; i < 5; i++) await expect(pay('2222-2222-2222')).rejects.toMatchObject({ fields: [{ code: 'CLAIM_CODE_MISMATCH' }] });
+    await expect(pay(tip.queryCode)).rejects.toMatchObject({ code: 'RATE_LIMITED', message: '核验失败次数过多，请 1 小时后再试。' });
+    expect(await status(rewardId)).toBe('notified');
+  });
+
   it('propose → approve by another person → notify → pay, each step in the ledger and the audit chain', async () => {
     const tip = await concludedTip({ penaltyFen: 1_000_000_00 }); // ¥1,000,000 fine
     const preview = await previewReward(env, { tipId: tip.id });
@@ -41,8 +66,19 @@ describe('reward workflow', () => {
     expect(notice!.whatToBring).toContain('举报编号和查询码');
     expect(Date.parse(notice!.claimDeadline)).toBeGreaterThan(now + 59 * DAY);
     expect(Date.parse(notice!.claimDeadline)).toBeLessThan(now + 61 * DAY);
-    await payReward(env, { rewardId, actor: officer, paidAt: Date.now(), method: 'bank_transfer', voucherNo: 'PZ-2026-0001', verification: 'tracking_and_code' });
+    // The anonymous claimant's receipt is checked at the desk: missing, another tip's or a wrong code → refused.
+    const pay = (claim?: { trackingNo: string; queryCode: string }) =>
+      payReward(env, { rewardId, actor: officer, paidAt: Date.now(), method: 'bank_transfer', voucherNo: 'PZ-2026-0001', verification: 'tracking_and_code', claim });
+    await expect(pay()).rejects.toMatchObject({ code: 'VALIDATION_FAILED', fields: [{ path: 'claim', message: '匿名领取须当场输入领取人出示的举报编号和查询码' }] });
+    const other = await concludedTip();
+    await expect(pay({ trackingNo: other.trackingNo, queryCode: other.queryCode })).rejects.toMatchObject({ fields: [{ code: 'CLAIM_CODE_MISMATCH' }] });
+    const wrongCode = tip.queryCode.replace(/^./, (c) => (c === '2' ? '3' : '2'));
+    await expect(pay({ trackingNo: tip.trackingNo, queryCode: wrongCode })).rejects.toMatchObject({ fields: [{ code: 'CLAIM_CODE_MISMATCH' }] });
+    expect(await status(rewardId)).toBe('notified');
+    await pay({ trackingNo: tip.trackingNo.toLowerCase(), queryCode: tip.queryCode });
     expect(await status(rewardId)).toBe('paid');
+    const stored = JSON.stringify(await env.DB.prepare('SELECT * FROM reward_events WHERE reward_id = ?').bind(rewardId).all());
+    expect(stored).not.toContain(tip.queryCode);
     expect((await ledger(rewardId)).map((e: any) => e.kind)).toEqual(['proposed', 'approved', 'notified', 'paid']);
     const row = await env.DB.prepare('SELECT claimant_verification, voucher_no FROM rewards WHERE id = ?').bind(rewardId).first();
     expect(row).toEqual({ claimant_verification: 'tracking_and_code', voucher_no: 'PZ-2026-0001' });

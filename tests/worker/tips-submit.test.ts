@@ -4,6 +4,7 @@ import { createApp } from '../../worker/app';
 import { SUBMIT_LIMIT } from '../../worker/routes/public/tips';
 import { counts, realName, submitTip, upload, validTip } from '../support/tips';
 import { jpegWithMetadata } from '../support/media-fixtures';
+import { signedIn } from '../support/staff';
 import { LIMITS } from '../../worker/domain/limits';
 
 describe('POST /api/tips', () => {
@@ -43,6 +44,30 @@ describe('POST /api/tips', () => {
     for (const secret of [who.mobile, who.idNumber, who.name, who.email, r.queryCode, r.queryCode.replaceAll('-', '')]) {
       expect(dump).not.toContain(secret);
     }
+  });
+
+  it('POST /api/tips: a joint report (联名举报) keeps the co-signers with the identity, encrypted; the tip only counts them', async () => {
+    const who = realName({ coSigners: ['联名人甲', '联名人乙'] });
+    const res = await submitTip(validTip({ reporter: who }));
+    expect(res.status).toBe(201);
+    const r = (await res.json()) as { trackingNo: string };
+    const tip = (await env.DB.prepare('SELECT id, signatories FROM tips WHERE tracking_no = ?').bind(r.trackingNo.replaceAll('-', '')).first<{ id: string; signatories: number }>())!;
+    expect(tip.signatories).toBe(3);
+    const { client } = await signedIn(['dispatcher']);
+    const detail = (await (await client.get(`/api/staff/tips/${tip.id}`)).json()) as { signatories: number };
+    expect(detail.signatories).toBe(3);
+    expect(JSON.stringify(detail)).not.toContain('联名人甲');
+    const revealed = (await (await client.post(`/api/staff/tips/${tip.id}/reveal`, { reason: '核实联名举报人' })).json()) as { name: string; coSigners: string[] };
+    expect(revealed).toMatchObject({ name: who.name, coSigners: ['联名人甲', '联名人乙'] });
+    const raw = JSON.stringify((await env.DB.prepare('SELECT * FROM tip_identities WHERE tip_id = ?').bind(tip.id).all()).results);
+    expect(raw).not.toContain('联名人甲');
+
+    const tooMany = await submitTip(validTip({ reporter: realName({ coSigners: Array.from({ length: 21 }, (_, i) => `联名人${i}`) }) }));
+    expect(tooMany.status).toBe(422);
+    expect(await tooMany.json()).toMatchObject({ error: { fields: [{ path: 'reporter.coSigners', message: '联名人最多 20 人' }] } });
+    const blank = await submitTip(validTip({ reporter: realName({ coSigners: ['  '] }) }));
+    expect(blank.status).toBe(422);
+    expect(await blank.json()).toMatchObject({ error: { fields: [{ path: 'reporter.coSigners.0', message: '请填写联名人姓名' }] } });
   });
 
   it('POST /api/tips with the same Idempotency-Key twice gives the same receipt and one tip', async () => {

@@ -45,10 +45,10 @@ export const settings = sqliteTable('settings', {
   updatedAt: integer('updated_at').notNull().default(now),
 });
 
-/** Public holidays and 调休 working days, editable by admins (kind: 'holiday' | 'workday'). */
+/** Public holidays and 调休 working days, editable by admins (kind: 'holiday' | 'workday' | 'normal' = weekday rule). */
 export const calendarDays = sqliteTable('calendar_days', {
   date: text('date').primaryKey(), // YYYY-MM-DD, China time
-  kind: text('kind', { enum: ['holiday', 'workday'] }).notNull(),
+  kind: text('kind', { enum: ['holiday', 'workday', 'normal'] }).notNull(),
   name: text('name').notNull(),
 });
 
@@ -72,6 +72,8 @@ export const tips = sqliteTable(
     description: text('description').notNull(),
     isEmployee: integer('is_employee', { mode: 'boolean' }).notNull(),
     anonymous: integer('anonymous', { mode: 'boolean' }).notNull(),
+    /** How many people signed (联名举报 > 1; the first signatory is the real-name reporter). Names stay in the identity record. */
+    signatories: integer('signatories').notNull().default(1),
     /** Internal workflow state (see worker/domain/workflow.ts). */
     state: text('state').notNull().default('submitted'),
     /** Denormalised public status, kept in step with `state` for fast public queries. */

@@ -73,6 +73,8 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
     description: row.description as string,
     isEmployee: row.is_employee === 1,
     anonymous: row.anonymous === 1,
+    /** 联名举报: how many signed (names only in the identity record). */
+    signatories: (row.signatories as number | null) ?? 1,
     emailOptIn: row.email_opt_in === 1,
     source: row.source as string,
     createdAt: row.created_at as number,
@@ -189,6 +191,8 @@ export interface RevealedIdentity {
   mobile: string;
   idNumber: string | null;
   email: string | null;
+  /** 联名举报: the other signatories, in order (the reporter above signed first). */
+  coSigners?: string[];
 }
 
 /** Decrypt a real-name reporter's identity for a permitted role, with the reason written to the audit log. */

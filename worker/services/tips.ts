@@ -111,7 +111,7 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
       ? null
       : await seal(
           env,
-          { name: r.name, mobile: r.mobile, idNumber: r.idNumber || null, email: r.email || null },
+          { name: r.name, mobile: r.mobile, idNumber: r.idNumber || null, email: r.email || null, ...(r.coSigners?.length ? { coSigners: r.coSigners } : {}) },
           `identity:${id}`,
         );
     const idem = opts.idempotencyKey
@@ -122,9 +122,9 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
       const s: D1PreparedStatement[] = [
         env.DB.prepare(
           `INSERT INTO tips (id, tracking_no, query_code_hash, type, domain, unit_name, address, town_id, lat, lng,
-             seen_at, description, is_employee, anonymous, state, public_status, source, created_at, updated_at,
+             seen_at, description, is_employee, anonymous, signatories, state, public_status, source, created_at, updated_at,
              due_at, due_kind, version)
-           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'submitted','pending',?,?,?,?,'accept',1)`,
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'submitted','pending',?,?,?,?,'accept',1)`,
         ).bind(
           id,
           trackingNo,
@@ -140,6 +140,7 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
           input.description,
           input.isEmployee ? 1 : 0,
           r.anonymous ? 1 : 0,
+          r.anonymous ? 1 : 1 + (r.coSigners?.length ?? 0),
           opts.source ?? 'web',
           now,
           now,

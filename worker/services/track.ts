@@ -167,7 +167,7 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
   // One round trip: the tip, its public events, the messages, the settings the view needs and the reward.
   const [tipRows, events, msgs, settingRows, rewardRows] = await env.DB.batch<Record<string, unknown>>([
     env.DB.prepare(
-      `SELECT t.tracking_no, t.public_status, t.state, t.created_at, t.due_at, t.conclude_due_at, t.anonymous,
+      `SELECT t.tracking_no, t.public_status, t.state, t.created_at, t.due_at, t.conclude_due_at, t.anonymous, t.signatories,
               t.extension_state, t.extension_days, t.extension_reason, t.concluded_at, t.conclusion, t.decision, t.reject_reason,
               t.merged_into_id, d.name AS department, m.tracking_no AS primary_no, m.public_status AS primary_status
          FROM tips t LEFT JOIN departments d ON d.id = t.department_id LEFT JOIN tips m ON m.id = t.merged_into_id
@@ -186,7 +186,7 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
   if (!t) throw new ApiError('TOKEN_INVALID');
   const setting = (key: string) => ((settingRows?.results ?? []) as { key: string; value: string }[]).find((r) => r.key === key)?.value;
   const limits = parseTimeLimits(setting('time_limits'));
-  const reward = rewardNotice(rewardRows?.results[0] as RewardNoticeRow | undefined, setting('reward_claim_place'), t.anonymous === 1);
+  const reward = rewardNotice(rewardRows?.results[0] as RewardNoticeRow | undefined, setting('reward_claim_place'), t.anonymous === 1, Number(t.signatories ?? 1));
   const eventRows = (events?.results ?? []) as { at: number; public_text: string | null }[];
   const msgRows = (msgs?.results ?? []) as { id: string; at: number; author: 'staff' | 'reporter'; body: string; read_by_reporter_at: number | null; files: number }[];
   const unread = msgRows.filter((m) => m.author === 'staff' && m.read_by_reporter_at == null);

@@ -30,6 +30,8 @@ export interface Identity {
   idNumber: string;
   email: string;
   emailOptIn: boolean;
+  /** 联名人, as typed (one per line). */
+  coSigners: string;
 }
 
 function read<T>(store: Storage, key: string): T | null {

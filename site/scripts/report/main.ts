@@ -12,7 +12,7 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 const form = $<HTMLFormElement>('report-form');
 const views = { form: $('form-view'), receipt: $('receipt-view'), done: $('done-view') };
 const TEXT_FIELDS = ['type', 'domain', 'unitName', 'townId', 'address', 'seenAt', 'description'] as const;
-const WHO_FIELDS = ['name', 'mobile', 'idNumber', 'email'] as const;
+const WHO_FIELDS = ['name', 'mobile', 'idNumber', 'email', 'coSigners'] as const;
 
 let draft: Draft = drafts.load() ?? { fields: {}, files: [], location: null, idempotencyKey: newKey(), savedAt: 0 };
 let submitting = false;
@@ -33,6 +33,7 @@ function collectIdentity(): Identity {
     idNumber: input('idNumber')!.value,
     email: input('email')!.value,
     emailOptIn: $<HTMLInputElement>('f-emailOptIn').checked,
+    coSigners: input('coSigners')!.value,
   };
 }
 
@@ -122,6 +123,9 @@ $('clear-location').addEventListener('click', () => {
 
 // ---------- building the request body ----------
 
+/** 联名人: one name per line (a comma or 、 also separates), blanks dropped. */
+const coSigners = (text: string) => text.split(/[\n,，、;；]+/).map((x) => x.trim()).filter(Boolean);
+
 function body(token: string) {
   const mode = radios('mode').find((r) => r.checked)?.value;
   const emp = radios('isEmployee').find((r) => r.checked)?.value;
@@ -139,7 +143,15 @@ function body(token: string) {
     isEmployee: emp === 'yes' ? true : emp === 'no' ? false : undefined,
     reporter:
       mode === 'real'
-        ? { anonymous: false, name: who.name, mobile: who.mobile, idNumber: who.idNumber.trim(), email: who.email.trim(), emailOptIn: who.emailOptIn }
+        ? {
+            anonymous: false,
+            name: who.name,
+            mobile: who.mobile,
+            idNumber: who.idNumber.trim(),
+            email: who.email.trim(),
+            emailOptIn: who.emailOptIn,
+            ...(coSigners(who.coSigners).length ? { coSigners: coSigners(who.coSigners) } : {}),
+          }
         : { anonymous: true },
     attachments: uploads.done.map(({ id, claim }) => ({ id, claim })),
     consent: { notice: $<HTMLInputElement>('f-notice').checked, privacy: $<HTMLInputElement>('f-privacy').checked },
@@ -152,7 +164,7 @@ function body(token: string) {
 const FIELD_FOCUS: Record<string, string> = {
   type: 'f-type', domain: 'f-domain', unitName: 'f-unitName', townId: 'f-townId', address: 'f-address', location: 'locate',
   seenAt: 'f-seenAt', description: 'f-description', isEmployee: 'f-isEmployee', reporter: 'f-name', 'reporter.name': 'f-name',
-  'reporter.mobile': 'f-mobile', 'reporter.idNumber': 'f-idNumber', 'reporter.email': 'f-email', attachments: 'f-files',
+  'reporter.mobile': 'f-mobile', 'reporter.idNumber': 'f-idNumber', 'reporter.email': 'f-email', 'reporter.coSigners': 'f-coSigners', attachments: 'f-files',
   'consent.notice': 'f-notice', 'consent.privacy': 'f-privacy', turnstileToken: 'turnstile-widget',
 };
 
@@ -161,6 +173,7 @@ function fieldOf(path: string) {
   if (path.startsWith('location')) return 'location';
   if (path.startsWith('attachments')) return 'attachments';
   if (path === 'reporter.anonymous') return 'reporter';
+  if (path.startsWith('reporter.coSigners')) return 'reporter.coSigners';
   return path;
 }
 

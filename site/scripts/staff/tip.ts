@@ -23,6 +23,7 @@ interface Detail {
   description: string;
   isEmployee: boolean;
   anonymous: boolean;
+  signatories: number;
   source: string;
   createdAt: number;
   departmentName: string | null;
@@ -189,8 +190,8 @@ async function render() {
     f.addEventListener('submit', async (e) => {
       e.preventDefault();
       try {
-        const who = await api<{ name: string; mobile: string; idNumber: string | null; email: string | null }>(`/api/staff/tips/${encodeURIComponent(t.id)}/reveal`, { json: { reason: reason.value } });
-        clear(identityBox, h('div', { class: 'identity', role: 'region', 'aria-label': '举报人身份（保密）' }, h('strong', {}, '举报人身份（依法保密，不得外传）'), facts([['姓名', who.name], ['手机', who.mobile], ['身份证号', who.idNumber], ['邮箱', who.email]])));
+        const who = await api<{ name: string; mobile: string; idNumber: string | null; email: string | null; coSigners?: string[] }>(`/api/staff/tips/${encodeURIComponent(t.id)}/reveal`, { json: { reason: reason.value } });
+        clear(identityBox, h('div', { class: 'identity', role: 'region', 'aria-label': '举报人身份（保密）' }, h('strong', {}, '举报人身份（依法保密，不得外传）'), facts([['姓名（第一署名人）', who.name], ['手机', who.mobile], ['身份证号', who.idNumber], ['邮箱', who.email], ...(who.coSigners?.length ? [['其他联名人', who.coSigners.join('、')] as [string, string]] : [])])));
       } catch (err) {
         flash(err instanceof ApiFailure ? err.message : '失败');
       }
@@ -242,7 +243,7 @@ async function render() {
           ['位置', t.location ? `${t.location.lat.toFixed(5)}, ${t.location.lng.toFixed(5)}` : null],
           ['发现时间', dateTime(t.seenAt)],
           ['提交时间', dateTime(t.createdAt)],
-          ['举报人', `${t.anonymous ? '匿名' : '实名（身份另行加密保存）'}${t.isEmployee ? ' · 本单位从业人员' : ''}`],
+          ['举报人', `${t.anonymous ? '匿名' : '实名（身份另行加密保存）'}${t.signatories > 1 ? ` · 联名举报（${t.signatories} 人署名）` : ''}${t.isEmployee ? ' · 本单位从业人员' : ''}`],
           ['来源', t.source === 'web' ? '网站' : t.source],
         ]),
         h('h3', {}, '问题描述'),

@@ -1,0 +1,1 @@
+ALTER TABLE `tips` ADD `signatories` integer DEFAULT 1 NOT NULL;
