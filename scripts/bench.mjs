@@ -40,6 +40,9 @@ if (want('api')) {
   const server = await serve({ port: 18787, persistTo, quiet: true, vars: { SERVER_TIMING: '1' } });
   try {
     results.api = await benchApi(server.url, { duration: seconds, extra: await prepareScenes(server.url) });
+    const { guessTiming } = await import('./bench/guess-timing.mjs');
+    results.guess = await guessTiming(server.url);
+    console.log(`  failed check: wrong code mean ${results.guess.wrongCode.mean} ms, unknown number mean ${results.guess.unknownNumber.mean} ms (difference ${results.guess.diffMeanMs} ms)`);
   } finally {
     await server.stop();
     rmSync(persistTo, { recursive: true, force: true });

@@ -36,6 +36,23 @@ export function report(r) {
       '',
     );
   }
+  if (r.guess) {
+    const g = r.guess;
+    lines.push(
+      '## Guessing: wrong code vs unknown number',
+      '',
+      `Failed checks one at a time on fresh numbers from fresh client addresses (${g.wrongCode.n} each, interleaved), so each`,
+      'is a first failure with the same deliberate delay. The two must not be told apart by time.',
+      '',
+      '| check | mean ms | p50 ms | p95 ms |',
+      '|---|---:|---:|---:|',
+      `| wrong query code for a real number | ${g.wrongCode.mean} | ${g.wrongCode.p50} | ${g.wrongCode.p95} |`,
+      `| unknown tracking number | ${g.unknownNumber.mean} | ${g.unknownNumber.p50} | ${g.unknownNumber.p95} |`,
+      '',
+      `Difference of the means: ${g.diffMeanMs} ms.`,
+      '',
+    );
+  }
   if (r.scale) lines.push(...r.scale.markdown, '');
   if (r.site) lines.push(...r.site.markdown, '');
   return lines.join('\n');

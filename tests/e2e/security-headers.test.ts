@@ -34,12 +34,18 @@ export function expectSecurityHeaders(h: Headers, where: string) {
   expect(h.get('permissions-policy'), where).toBeTruthy();
 }
 
+/** Every Open311 resource in both formats (GET answers; POST is refused without a key, still with the headers). */
+const OPEN311 = ['discovery', 'services', 'services/general_hazard-gas', 'requests', 'requests/AQ-00000-00000', 'tokens/T0'].flatMap((r) => [
+  `/open311/v2/${r}.json`,
+  `/open311/v2/${r}.xml`,
+]);
+
 describe('security headers on every route', () => {
   it('every page of the site, every API route, static files and errors carry them', async () => {
     const pages = htmlFiles(dist).map((f) => '/' + f.slice(dist.length).replace(/index\.html$/, '').replace(/\.html$/, '/'));
     const doc = await (await fetch(`${base}/api/openapi.json`)).json();
     const api = Object.keys(doc.paths).map((p: string) => p.replace(/\{[^}]+\}/g, 'x'));
-    const urls = [...new Set([...pages, ...api, '/favicon.svg', '/styles/base.css', '/pagefind/pagefind.js', '/pagefind/pagefind-worker.js', '/no-such-page/', '/api/no-such-route', '/open311/v2/nope'])];
+    const urls = [...new Set([...pages, ...api, '/favicon.svg', '/styles/base.css', '/pagefind/pagefind.js', '/pagefind/pagefind-worker.js', '/no-such-page/', '/api/no-such-route', '/open311/v2/nope', ...OPEN311])];
     expect(pages.length).toBeGreaterThan(1);
     for (const u of urls) {
       for (const method of ['GET', 'POST']) {

@@ -86,13 +86,20 @@ describe('staff console', () => {
   });
 
   it('the CSV export keeps the payload as text and cannot start a formula', async () => {
-    await submit({ unitName: '=HYPERLINK("http://evil.example","点我")', description: '+SUM(1,2) 公式注入测试，钢瓶靠近灶具。' });
+    // A real-name tip: its reporter's name and number must not be in the export either.
+    await submit({
+      unitName: '=HYPERLINK("http://evil.example","点我")',
+      description: '+SUM(1,2) 公式注入测试，钢瓶靠近灶具。',
+      reporter: { anonymous: false, name: '导出测试人', mobile: '13800138000' },
+    });
     const page = await desktop(browser);
     await signIn(page, 'shouli');
     const csv = await page.evaluate(async () => (await fetch('/api/staff/tips/export.csv?view=all')).text());
     expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"",""点我"")"`);
     expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);
+    expect(csv).toContain('实名');
     expect(csv).not.toContain('13800138000');
+    expect(csv).not.toContain('导出测试人');
   });
 
   it('an admin signs in with a TOTP code and verifies the audit chain', async () => {

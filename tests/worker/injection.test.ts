@@ -61,3 +61,37 @@ describe('injection payloads are stored and shown as text', () => {
     });
   }
 });
+
+/** RFC 4180 fields of one CSV record (quoted fields may hold commas and doubled quotes). */
+function fields(line: string): string[] {
+  const out: string[] = [];
+  const re = /(?:^|,)(?:"((?:[^"]|"")*)"|([^,]*))/g;
+  for (const m of line.matchAll(re)) out.push(m[1] !== undefined ? m[1].replaceAll('""', '"') : m[2]!);
+  return out;
+}
+
+describe('the staff CSV export cannot start a formula', () => {
+  // Each payload is the whole field, as typed: nothing in front of the formula character.
+  const CASES: [string, string][] = [
+    ['unitName', '=HYPERLINK("http://evil.example","点我")'],
+    ['unitName', '+SUM(1,2)单位'],
+    ['address', '-2+3 某路 1 号'],
+    ['address', '@SUM(A1:A2) 某路'],
+    ['unitName', '\t=1+1 单位'],
+  ];
+  for (const [field, payload] of CASES) {
+    it(`${field} = ${JSON.stringify(payload)} is exported as text`, async () => {
+      const res = await submitTip(validTip({ [field]: payload }));
+      expect(res.status).toBe(201);
+      const { trackingNo } = (await res.json()) as { trackingNo: string };
+      const { client } = await signedIn(['dispatcher']);
+      const csv = await (await client.get(`/api/staff/tips/export.csv?view=all&q=${encodeURIComponent(trackingNo)}`)).text();
+      const [header, row] = csv.split('\r\n').map(fields);
+      const cell = row![header!.indexOf(field === 'unitName' ? '被举报单位/场所' : '地址')]!;
+      // Stored as typed (surrounding whitespace trimmed by the schema), exported with a ' in front.
+      expect(cell).toBe(`'${payload.trim()}`);
+      for (const c of row!) expect(c).not.toMatch(/^[=+\-@\t\r]/);
+    });
+  }
+});
+
