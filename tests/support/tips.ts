@@ -49,8 +49,14 @@ export async function upload(bytes: Uint8Array, contentType = 'application/octet
   });
 }
 
-/** Row counts of every table a submission writes, to prove rejected requests wrote nothing. */
-const COUNTED = ['tips', 'tip_identities', 'tip_events', 'attachments', 'audit_log', 'idempotency_keys', 'stats_monthly', 'messages'] as const;
+/**
+ * Row counts of every table a request can write, to prove rejected requests wrote nothing. (`rate_limits` is
+ * left out on purpose: counting a refused attempt is its job.)
+ */
+const COUNTED = [
+  'tips', 'tip_identities', 'tip_events', 'attachments', 'audit_log', 'idempotency_keys', 'stats_monthly', 'stats_conclusions', 'messages',
+  'staff', 'sessions', 'reminders', 'outbox', 'rewards', 'reward_events', 'reward_rules', 'partners', 'settings', 'calendar_days', 'departments', 'towns',
+] as const;
 export type Counts = Record<(typeof COUNTED)[number] | 'stats_total', number>;
 
 export async function counts(db: D1Database): Promise<Counts> {

@@ -122,6 +122,17 @@ describe('GET /api/staff/tips filters', () => {
     expect(await ids(client, { view: 'all', departmentId: 'zjj' })).toEqual([]);
   });
 
+  it('text search finds a long Chinese phrase (100 characters; D1 refuses LIKE patterns over 50 bytes) and ignores case', async () => {
+    const phrase = '液化气钢瓶与灶具距离过近'.repeat(9).slice(0, 100);
+    const res = await submitTip(validTip({ unitName: `${TAG} 长描述`, description: `${phrase}，另有 LPG 泄漏。` }), { headers: { 'cf-connecting-ip': '2001:db8:9e::99' } });
+    expect(res.status).toBe(201);
+    const found = (await (await dispatcher.get(`/api/staff/tips?view=all&q=${encodeURIComponent(phrase)}`)).json()) as { rows: { unitName: string }[] };
+    expect(found.rows.map((r) => r.unitName)).toContain(`${TAG} 长描述`);
+    const latin = (await (await dispatcher.get(`/api/staff/tips?view=all&q=lpg%20泄漏`)).json()) as { rows: { unitName: string }[] };
+    expect(latin.rows.map((r) => r.unitName)).toContain(`${TAG} 长描述`);
+    expect((await dispatcher.get(`/api/staff/tips/export.csv?view=all&q=${encodeURIComponent(phrase)}`)).status).toBe(200);
+  });
+
   it('bad filter values get a Chinese message, not a 500', async () => {
     for (const q of ['view=nope', 'riskColour=purple', 'limit=0', 'cursor=%%%', 'sort=oldest', 'extra=1']) {
       const res = await dispatcher.get(`/api/staff/tips?${q}`);

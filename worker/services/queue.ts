@@ -79,9 +79,10 @@ export function queueWhere(actor: StaffActor, f: QueueFilter, now: number, t = '
     const no = parseTrackingNo(f.q);
     if (no) where.push(`${t}tracking_no = ?`), params.push(no);
     else {
-      const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-      where.push(`(${t}unit_name LIKE ? ESCAPE '\\' OR ${t}address LIKE ? ESCAPE '\\' OR ${t}description LIKE ? ESCAPE '\\')`);
-      params.push(like, like, like);
+      // instr, not LIKE: D1 refuses LIKE patterns over 50 bytes (a dozen Chinese characters), and a substring
+      // has no wildcards to escape. lower() keeps Latin letters case-insensitive, as LIKE was.
+      where.push(`(instr(lower(${t}unit_name), ?) > 0 OR instr(lower(${t}address), ?) > 0 OR instr(lower(${t}description), ?) > 0)`);
+      params.push(f.q.toLowerCase(), f.q.toLowerCase(), f.q.toLowerCase());
     }
   }
   return { where, params };
