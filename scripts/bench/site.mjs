@@ -27,6 +27,8 @@ export function pageTypes() {
     // Prefer a detail page (depth 2) over a listing when both exist, so articles and notices are measured too.
     if (!prev || (p.split('/').length > prev.split('/').length && p.split('/').length <= 4)) groups.set(key, p);
   }
+  // The console's other pages need a session (signed out they redirect to it): its sign-in page stands for them.
+  if (groups.has('staff')) groups.set('staff', '/staff/login/');
   return [...groups.entries()].sort().map(([type, path]) => ({ type, path }));
 }
 
