@@ -204,11 +204,24 @@ describe('reward workflow', () => {
     await notifyReward(env, { rewardId, actor: officer });
     const before = (await env.DB.prepare('SELECT claim_deadline FROM rewards WHERE id = ?').bind(rewardId).first<{ claim_deadline: number }>())!.claim_deadline;
     await expect(extendClaim(env, { rewardId, actor: approver, days: 30, reason: ' ' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    // Not once the period is over (then the reward expires).
+    await expect(extendClaim(env, { rewardId, actor: approver, days: 30, reason: '逾期后申请', now: before + 1 })).rejects.toMatchObject({
+      code: 'INVALID_TRANSITION',
+      message: '领取期限已过，不能再延长。',
+    });
     await extendClaim(env, { rewardId, actor: approver, days: 30, reason: '举报人在外地务工，申请延期领取' });
     await expireRewards(env, before + 1);
     expect(await status(rewardId)).toBe('notified');
     await expireRewards(env, before + 30 * DAY + 1);
     expect(await status(rewardId)).toBe('expired');
+  });
+
+  it('a tip concluded 部分属实 is rewarded under the same rule; 不属实 is not', async () => {
+    const partly = await concludedTip({ conclusion: 'partly_true', penaltyFen: 2_000_000 }); // ¥20,000 fine
+    const p = await previewReward(env, { tipId: partly.id });
+    expect(p.computation).toMatchObject({ eligible: true, amountFen: 300_000 }); // 15% = ¥3,000, the minimum
+    const untrue = await concludedTip({ conclusion: 'false' });
+    await expect(previewReward(env, { tipId: untrue.id })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
   });
 
   it('a declined proposal frees the item for a new proposal', async () => {

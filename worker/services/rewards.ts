@@ -335,6 +335,10 @@ export async function extendClaim(env: Env, input: { rewardId: string; actor: Re
   requireRole(input.actor, 'reward_approver');
   const r = await loadReward(env, input.rewardId);
   expectStatus(r, 'notified');
+  // An extension is granted before the claim period ends; after it, the reward expires (the scheduled job).
+  if (r.claim_deadline !== null && (input.now ?? Date.now()) > r.claim_deadline) {
+    throw new ApiError('INVALID_TRANSITION', { message: '领取期限已过，不能再延长。' });
+  }
   if (!Number.isInteger(input.days) || input.days < 1 || input.days > 60) {
     throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'days', code: 'OUT_OF_BOUNDS', message: '延长天数须在 1–60 天之间' }] });
   }
@@ -349,7 +353,6 @@ export async function extendClaim(env: Env, input: { rewardId: string; actor: Re
   });
 }
 
-/** 奖励经办 records payment: date, method, voucher, and how the claimant proved authorship (no identity stored). */
 /**
  * An anonymous claimant proves authorship with the receipt: the tracking number must be the rewarded tip's and
  * the query code must match its stored hash (compared in constant time). Nothing of it is stored — the ledger
@@ -373,6 +376,7 @@ async function checkClaimCode(env: Env, r: RewardRow, claim: { trackingNo: strin
   if (!ok) throw mismatch();
 }
 
+/** 奖励经办 records payment: date, method, voucher, and how the claimant proved authorship (no identity stored). */
 export async function payReward(
   env: Env,
   input: {
