@@ -1,8 +1,9 @@
 /**
  * Backup and restore, as README documents them: export a local D1 that has real tips and audit rows (made
  * through the running Worker), restore into a fresh D1, and find identical counts and an identical, valid
- * hash chain.
+ * hash chain; `npm run audit:verify` passes it, and names the first broken row once a row is edited.
  */
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +73,19 @@ describe('backup and restore of D1', () => {
     // The restored database keeps the append-only guard.
     const w = new DatabaseSync(d1File(join(dst, '.wrangler', 'state')));
     expect(() => w.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
+
+    // `npm run audit:verify` on the restored copy: intact (exit 0). Then someone with direct access to the
+    // database removes the guard and edits row 3: the command exits 1 and names that row.
+    const verify = () =>
+      spawnSync('node', ['scripts/audit-verify.mjs', '-c', join(dst, 'wrangler.toml'), '--persist-to', join(dst, '.wrangler', 'state')], { cwd: ROOT, encoding: 'utf8' });
+    const intact = verify();
+    expect(intact.status, intact.stderr).toBe(0);
+    expect(intact.stdout).toContain('audit chain intact: 5 rows');
+    w.exec('DROP TRIGGER audit_log_no_update');
+    w.prepare("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 3").run();
     w.close();
+    const broken = verify();
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toContain('audit chain broken at seq 3');
   }, 120_000);
 });
