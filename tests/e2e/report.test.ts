@@ -161,5 +161,11 @@ describe('/report/ in Chromium', () => {
     await page.getByRole('heading', { name: '举报已提交' }).waitFor();
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('receipt-title');
     expect(await page.locator('#r-trackingNo').textContent()).toMatch(/^AQ-/);
+    // Leaving by keyboard too: tick "我已保存" and finish.
+    while (!(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type === 'checkbox'))) await kb.press('Tab');
+    await kb.press('Space');
+    await kb.press('Tab');
+    await kb.press('Enter');
+    await page.getByRole('heading', { name: '感谢您的举报' }).waitFor();
   });
 });

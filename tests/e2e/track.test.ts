@@ -19,7 +19,7 @@ describe('进度查询', () => {
     await browser?.close();
   });
 
-  it('QR link → code → staff question → answer with a photo → shown in the conversation', async () => {
+  it('QR link → code → staff question → answer with a photo → shown in the conversation and the timeline', async () => {
     const res = await fetch(`${base}/api/tips`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -67,6 +67,10 @@ describe('进度查询', () => {
     await page.click('#reply-form button[type=submit]');
     await page.waitForSelector('.msg.reporter');
     await expect(page.locator('.msg.reporter').textContent()).resolves.toContain('是 2 号安全出口');
+    // …and the dated timeline tells the same story: the question, then the answer with its photo.
+    const timeline = await page.locator('#v-timeline li').allTextContents();
+    expect(timeline.some((t) => t.includes('工作人员给您留言'))).toBe(true);
+    expect(timeline.at(-1)).toContain('您回复了工作人员并补充了 1 个附件');
     // Staff see the answer and its photo.
     const detail = await dispatcher.call<{ messages: { author: string; body: string }[]; attachments: { origin: string }[] }>(`/api/staff/tips/${rows[0]!.id}`);
     expect(detail.messages.map((m) => m.author)).toEqual(['staff', 'reporter']);
