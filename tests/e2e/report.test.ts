@@ -106,6 +106,58 @@ describe('/report/ in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a failed upload can be retried; the receipt copies, prints and carries a QR code', async () => {
+    const { page } = await open();
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await page.getByLabel('举报类型').selectOption({ label: '一般事故隐患' });
+    await page.getByLabel('行业领域').selectOption({ label: '消防' });
+    await page.getByLabel('被举报单位或场所名称').fill('某仓库');
+    await page.getByLabel('所在镇（街道）').selectOption({ label: '济北街道' });
+    await page.getByLabel('详细地址').fill('济北街道仓储路 3 号');
+    await page.getByLabel('问题描述').fill('仓库消防通道堆满货物，灭火器压力不足。');
+    await page.getByLabel('否').check();
+    // The storage is down for the first try: the file shows a retry button, and the retry goes through.
+    let failed = 0;
+    await page.route('**/api/uploads', (route) =>
+      failed++ === 0
+        ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'STORAGE_UNAVAILABLE', message: '附件暂时无法保存，请重试' } }) })
+        : route.continue(),
+    );
+    await page.locator('#f-files').setInputFiles({ name: '通道.jpg', mimeType: 'image/jpeg', buffer: JPEG });
+    const retry = page.getByRole('button', { name: '重试上传“通道.jpg”' });
+    await retry.waitFor();
+    await retry.click();
+    await page.getByText(/已上传（照片/).waitFor();
+    expect(failed).toBe(2);
+    await page.getByLabel(/我已阅读并同意《举报须知》/).check();
+    await page.getByLabel(/我已阅读并同意《个人信息保护说明》/).check();
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/tips') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: '提交举报' }).click(),
+    ]);
+    expect(response.request().postDataJSON().attachments).toHaveLength(1);
+    await page.getByRole('heading', { name: '举报已提交' }).waitFor();
+    const trackingNo = (await page.locator('#r-trackingNo').textContent())!;
+    const queryCode = (await page.locator('#r-queryCode').textContent())!;
+    // The QR code is drawn (dark and light modules), copy puts both codes on the clipboard, print opens printing.
+    const dark = await page.locator('#r-qr').evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i]! < 128) n++;
+      return n / (d.length / 4);
+    });
+    expect(dark).toBeGreaterThan(0.2);
+    expect(dark).toBeLessThan(0.8);
+    await page.getByRole('button', { name: '复制编号和查询码' }).click();
+    await page.getByText('已复制举报编号和查询码').waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toContain(trackingNo);
+    expect(copied).toContain(queryCode);
+    await page.evaluate(() => (window.print = () => void ((window as unknown as { printed: boolean }).printed = true)));
+    await page.getByRole('button', { name: /打印/ }).click();
+    expect(await page.evaluate(() => (window as unknown as { printed?: boolean }).printed)).toBe(true);
+  });
+
   it('a real-name joint report (联名举报) sends the co-signers, one per line, and they survive a reload', async () => {
     const { page } = await open();
     await page.getByLabel('举报类型').selectOption({ label: '安全生产非法违法行为' });
