@@ -5,7 +5,10 @@
  *
  * The staff console's admin page calls these; the Open311 routes call `partnerForKey`.
  */
+import { and, asc, eq } from 'drizzle-orm';
 import type { Env } from '../env';
+import { getDb, stmt } from '../db/client';
+import { partners } from '../db/schema';
 import { writeWithAudit } from '../lib/audit';
 import { appSecret, hmacHex, randomCode } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
@@ -37,7 +40,7 @@ export async function createPartner(env: Env, input: { name: string; actorId: st
   const hash = await keyHash(env, apiKey);
   await writeWithAudit(
     env,
-    () => [env.DB.prepare('INSERT INTO partners (id, name, api_key_hash, active, created_at) VALUES (?, ?, ?, 1, ?)').bind(id, name, hash, now)],
+    () => [stmt(env, getDb(env).insert(partners).values({ id, name, apiKeyHash: hash, active: true, createdAt: now }))],
     [{ actor: input.actorId, action: 'partner.created', at: now, detail: { partnerId: id, name } }],
   );
   return { id, name, active: true, createdAt: now, apiKey };
@@ -47,7 +50,7 @@ export async function createPartner(env: Env, input: { name: string; actorId: st
 export async function setPartnerActive(env: Env, input: { id: string; active: boolean; actorId: string }): Promise<void> {
   const [res] = await writeWithAudit(
     env,
-    () => [env.DB.prepare('UPDATE partners SET active = ? WHERE id = ?').bind(input.active ? 1 : 0, input.id)],
+    () => [stmt(env, getDb(env).update(partners).set({ active: input.active }).where(eq(partners.id, input.id)))],
     [{ actor: input.actorId, action: input.active ? 'partner.enabled' : 'partner.disabled', detail: { partnerId: input.id } }],
     { sql: 'EXISTS (SELECT 1 FROM partners WHERE id = ?)', params: [input.id] },
   );
@@ -56,14 +59,18 @@ export async function setPartnerActive(env: Env, input: { id: string; active: bo
 
 /** Partners for the admin page (never a key or its hash). */
 export async function listPartners(env: Env): Promise<Partner[]> {
-  const { results } = await env.DB.prepare('SELECT id, name, active, created_at FROM partners ORDER BY created_at').all<{ id: string; name: string; active: number; created_at: number }>();
-  return results.map((r) => ({ id: r.id, name: r.name, active: !!r.active, createdAt: r.created_at }));
+  return getDb(env)
+    .select({ id: partners.id, name: partners.name, active: partners.active, createdAt: partners.createdAt })
+    .from(partners)
+    .orderBy(asc(partners.createdAt));
 }
 
 /** The active partner holding `key`, or null (malformed, unknown and disabled keys alike). */
 export async function partnerForKey(env: Env, key: string | null | undefined): Promise<{ id: string; name: string } | null> {
   if (!key || !KEY_PATTERN.test(key)) return null;
-  return env.DB.prepare('SELECT id, name FROM partners WHERE api_key_hash = ? AND active = 1')
-    .bind(await keyHash(env, key))
-    .first<{ id: string; name: string }>();
+  const [row] = await getDb(env)
+    .select({ id: partners.id, name: partners.name })
+    .from(partners)
+    .where(and(eq(partners.apiKeyHash, await keyHash(env, key)), eq(partners.active, true)));
+  return row ?? null;
 }

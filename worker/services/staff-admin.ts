@@ -4,7 +4,10 @@
  * Admin only (checked by the routes); every change is audited. Demo accounts exist only in local seed data;
  * a new deployment gets its first admin from `npm run create-admin`.
  */
+import { asc, between, eq, sql } from 'drizzle-orm';
 import type { Env } from '../env';
+import { getDb, stmt } from '../db/client';
+import { calendarDays, departments, domains, sessions, settings, staff, towns } from '../db/schema';
 import { DEFAULT_TIME_LIMITS, type TimeLimits } from '../domain/limits';
 import { ROLE_CODES } from '../domain/workflow';
 import { writeWithAudit } from '../lib/audit';
@@ -39,26 +42,41 @@ export const StaffPatch = z
   })
   .strict();
 
+/** Whether `table` has a row whose `column` is `value`. */
+async function exists(env: Env, table: typeof departments | typeof towns | typeof domains | typeof staff, column: Parameters<typeof eq>[0], value: string) {
+  return (await getDb(env).select({ one: sql<number>`1` }).from(table).where(eq(column, value)).limit(1)).length > 0;
+}
+
 async function checkDepartment(env: Env, roles: string[], departmentId: string | null | undefined) {
   if (roles.includes('handler') && !departmentId) throw field('departmentId', 'DEPARTMENT_REQUIRED', '承办员须指定所属单位');
-  if (departmentId && !(await env.DB.prepare('SELECT 1 FROM departments WHERE id = ?').bind(departmentId).first())) {
+  if (departmentId && !(await exists(env, departments, departments.id, departmentId))) {
     throw field('departmentId', 'DEPARTMENT_UNKNOWN', '单位不存在');
   }
 }
 
 export async function listStaff(env: Env) {
-  const { results } = await env.DB.prepare(
-    `SELECT id, username, display_name, roles, department_id, active, locked_until, totp_last_step IS NOT NULL AS totp_enrolled, created_at
-       FROM staff ORDER BY username`,
-  ).all<Record<string, unknown>>();
-  return results.map((r) => ({ ...r, roles: JSON.parse(r.roles as string) as string[], active: r.active === 1, totp_enrolled: r.totp_enrolled === 1 }));
+  const rows = await getDb(env)
+    .select({
+      id: staff.id,
+      username: staff.username,
+      display_name: staff.displayName,
+      roles: staff.roles,
+      department_id: staff.departmentId,
+      active: staff.active,
+      locked_until: staff.lockedUntil,
+      totp_enrolled: sql<number>`${staff.totpLastStep} IS NOT NULL`,
+      created_at: staff.createdAt,
+    })
+    .from(staff)
+    .orderBy(asc(staff.username));
+  return rows.map((r) => ({ ...r, totp_enrolled: r.totp_enrolled === 1 }));
 }
 
 export async function createStaff(env: Env, actor: StaffActor, input: z.infer<typeof NewStaff>, now = Date.now()): Promise<string> {
   const problem = passwordProblem(input.password);
   if (problem) throw field('password', 'PASSWORD_WEAK', problem);
   await checkDepartment(env, input.roles, input.departmentId);
-  if (await env.DB.prepare('SELECT 1 FROM staff WHERE username = ?').bind(input.username).first()) {
+  if (await exists(env, staff, staff.username, input.username)) {
     throw field('username', 'USERNAME_TAKEN', '该用户名已被使用');
   }
   const id = crypto.randomUUID();
@@ -66,9 +84,19 @@ export async function createStaff(env: Env, actor: StaffActor, input: z.infer<ty
   await writeWithAudit(
     env,
     () => [
-      env.DB.prepare(
-        'INSERT INTO staff (id, username, display_name, password_hash, roles, department_id, active, created_at) VALUES (?,?,?,?,?,?,1,?)',
-      ).bind(id, input.username, input.displayName, hash, JSON.stringify(input.roles), input.departmentId ?? null, now),
+      stmt(
+        env,
+        getDb(env).insert(staff).values({
+          id,
+          username: input.username,
+          displayName: input.displayName,
+          passwordHash: hash,
+          roles: input.roles,
+          departmentId: input.departmentId ?? null,
+          active: true,
+          createdAt: now,
+        }),
+      ),
     ],
     [{ actor: actor.id, action: 'staff.created', at: now, detail: { staffId: id, username: input.username, roles: input.roles } }],
   );
@@ -76,39 +104,39 @@ export async function createStaff(env: Env, actor: StaffActor, input: z.infer<ty
 }
 
 export async function updateStaff(env: Env, actor: StaffActor, id: string, patch: z.infer<typeof StaffPatch>, now = Date.now()) {
-  const row = await env.DB.prepare('SELECT roles, department_id FROM staff WHERE id = ?').bind(id).first<{ roles: string; department_id: string | null }>();
+  const [row] = await getDb(env).select({ roles: staff.roles, departmentId: staff.departmentId }).from(staff).where(eq(staff.id, id));
   if (!row) throw new ApiError('NOT_FOUND');
   if (id === actor.id && (patch.active === false || (patch.roles && !patch.roles.includes('admin')))) {
     throw field('roles', 'SELF_LOCKOUT', '不能停用自己的账号或取消自己的管理员角色');
   }
-  const roles = patch.roles ?? (JSON.parse(row.roles) as string[]);
-  const dept = patch.departmentId !== undefined ? patch.departmentId : row.department_id;
+  const roles = patch.roles ?? row.roles;
+  const dept = patch.departmentId !== undefined ? patch.departmentId : row.departmentId;
   await checkDepartment(env, roles, dept);
-  const set: Record<string, unknown> = {};
-  if (patch.displayName) set.display_name = patch.displayName;
-  if (patch.roles) set.roles = JSON.stringify(patch.roles);
-  if (patch.departmentId !== undefined) set.department_id = patch.departmentId;
-  if (patch.active !== undefined) set.active = patch.active ? 1 : 0;
+  const set: Partial<typeof staff.$inferInsert> = {};
+  if (patch.displayName) set.displayName = patch.displayName;
+  if (patch.roles) set.roles = patch.roles;
+  if (patch.departmentId !== undefined) set.departmentId = patch.departmentId;
+  if (patch.active !== undefined) set.active = patch.active;
   if (patch.password) {
     const problem = passwordProblem(patch.password);
     if (problem) throw field('password', 'PASSWORD_WEAK', problem);
-    set.password_hash = await hashPassword(patch.password);
-    set.failed_logins = 0;
-    set.locked_until = null;
+    set.passwordHash = await hashPassword(patch.password);
+    set.failedLogins = 0;
+    set.lockedUntil = null;
   }
   if (patch.resetTotp) {
-    set.totp_secret = null;
-    set.totp_last_step = null;
+    set.totpSecret = null;
+    set.totpLastStep = null;
   }
   const cols = Object.keys(set);
   if (!cols.length) return;
   const stmts = () => [
-    env.DB.prepare(`UPDATE staff SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).bind(...cols.map((c) => set[c]), id),
+    stmt(env, getDb(env).update(staff).set(set).where(eq(staff.id, id))),
     // Any change to access ends the person's current sessions.
-    env.DB.prepare('DELETE FROM sessions WHERE staff_id = ?').bind(id),
+    stmt(env, getDb(env).delete(sessions).where(eq(sessions.staffId, id))),
   ];
   await writeWithAudit(env, stmts, [
-    { actor: actor.id, action: 'staff.updated', at: now, detail: { staffId: id, changed: cols.filter((c) => c !== 'password_hash' && c !== 'totp_secret'), passwordReset: !!patch.password } },
+    { actor: actor.id, action: 'staff.updated', at: now, detail: { staffId: id, changed: cols.filter((c) => c !== 'passwordHash' && c !== 'totpSecret'), passwordReset: !!patch.password } },
   ]);
 }
 
@@ -124,44 +152,43 @@ export const ReferencePatch = z
 
 /** Add or change a department, 镇街 or domain routing. Domains are fixed codes; only their 牵头单位 and name change. */
 export async function upsertReference(env: Env, actor: StaffActor, p: z.infer<typeof ReferencePatch>, now = Date.now()) {
-  let stmt: D1PreparedStatement;
+  const db = getDb(env);
+  let statement: D1PreparedStatement;
   if (p.kind === 'domain') {
-    const exists = await env.DB.prepare('SELECT 1 FROM domains WHERE code = ?').bind(p.id).first();
-    if (!exists) throw field('id', 'DOMAIN_UNKNOWN', '行业领域不存在');
-    if (p.leadDepartmentId && !(await env.DB.prepare('SELECT 1 FROM departments WHERE id = ?').bind(p.leadDepartmentId).first())) {
+    if (!(await exists(env, domains, domains.code, p.id))) throw field('id', 'DOMAIN_UNKNOWN', '行业领域不存在');
+    if (p.leadDepartmentId && !(await exists(env, departments, departments.id, p.leadDepartmentId))) {
       throw field('leadDepartmentId', 'DEPARTMENT_UNKNOWN', '单位不存在');
     }
-    stmt = env.DB.prepare('UPDATE domains SET name = COALESCE(?, name), lead_department_id = COALESCE(?, lead_department_id) WHERE code = ?').bind(
-      p.name ?? null,
-      p.leadDepartmentId ?? null,
-      p.id,
-    );
+    const set = { ...(p.name ? { name: p.name } : {}), ...(p.leadDepartmentId ? { leadDepartmentId: p.leadDepartmentId } : {}) };
+    if (!Object.keys(set).length) return;
+    statement = stmt(env, db.update(domains).set(set).where(eq(domains.code, p.id)));
   } else {
-    const table = p.kind === 'department' ? 'departments' : 'towns';
-    const exists = await env.DB.prepare(`SELECT 1 FROM ${table} WHERE id = ?`).bind(p.id).first();
-    if (!exists && !p.name) throw field('name', 'REQUIRED', '请填写名称');
-    stmt = exists
-      ? env.DB.prepare(`UPDATE ${table} SET name = COALESCE(?, name), active = COALESCE(?, active) WHERE id = ?`).bind(
-          p.name ?? null,
-          p.active === undefined ? null : p.active ? 1 : 0,
-          p.id,
-        )
-      : env.DB.prepare(`INSERT INTO ${table} (id, name, active, sort) VALUES (?, ?, ?, (SELECT COALESCE(MAX(sort), 0) + 1 FROM ${table}))`).bind(
-          p.id,
-          p.name!,
-          p.active === false ? 0 : 1,
-        );
+    const table = p.kind === 'department' ? departments : towns;
+    if (await exists(env, table, table.id, p.id)) {
+      const set = { ...(p.name ? { name: p.name } : {}), ...(p.active !== undefined ? { active: p.active } : {}) };
+      if (!Object.keys(set).length) return;
+      statement = stmt(env, db.update(table).set(set).where(eq(table.id, p.id)));
+    } else {
+      if (!p.name) throw field('name', 'REQUIRED', '请填写名称');
+      statement = stmt(
+        env,
+        db.insert(table).values({ id: p.id, name: p.name, active: p.active !== false, sort: sql`(SELECT COALESCE(MAX(sort), 0) + 1 FROM ${table})` }),
+      );
+    }
   }
-  await writeWithAudit(env, () => [stmt], [{ actor: actor.id, action: `reference.${p.kind}`, at: now, detail: p }]);
+  await writeWithAudit(env, () => [statement], [{ actor: actor.id, action: `reference.${p.kind}`, at: now, detail: p }]);
 }
 
 export async function referenceData(env: Env) {
-  const [departments, towns, domains] = await Promise.all([
-    env.DB.prepare('SELECT id, name, active FROM departments ORDER BY sort, id').all(),
-    env.DB.prepare('SELECT id, name, active FROM towns ORDER BY sort, id').all(),
-    env.DB.prepare('SELECT code, name, lead_department_id FROM domains ORDER BY sort, code').all(),
+  const db = getDb(env);
+  const [d, t, m] = await db.batch([
+    db.select({ id: departments.id, name: departments.name, active: departments.active }).from(departments).orderBy(asc(departments.sort), asc(departments.id)),
+    db.select({ id: towns.id, name: towns.name, active: towns.active }).from(towns).orderBy(asc(towns.sort), asc(towns.id)),
+    db.select({ code: domains.code, name: domains.name, lead_department_id: domains.leadDepartmentId }).from(domains).orderBy(asc(domains.sort), asc(domains.code)),
   ]);
-  return { departments: departments.results, towns: towns.results, domains: domains.results };
+  // The console reads `active` as 1/0.
+  const flag = <T extends { active: boolean }>(rows: T[]) => rows.map((r) => ({ ...r, active: r.active ? 1 : 0 }));
+  return { departments: flag(d), towns: flag(t), domains: m };
 }
 
 export const TimeLimitsInput = z
@@ -171,19 +198,14 @@ export const TimeLimitsInput = z
 
 export async function setTimeLimits(env: Env, actor: StaffActor, input: Partial<TimeLimits>, now = Date.now()): Promise<TimeLimits> {
   const merged = { ...(await timeLimits(env)), ...input };
+  const row = { key: 'time_limits', value: merged, updatedAt: now };
   await writeWithAudit(
     env,
-    () => [
-      env.DB.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('time_limits', ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at").bind(
-        JSON.stringify(merged),
-        now,
-      ),
-    ],
+    () => [stmt(env, getDb(env).insert(settings).values(row).onConflictDoUpdate({ target: settings.key, set: { value: merged, updatedAt: now } }))],
     [{ actor: actor.id, action: 'settings.time_limits', at: now, detail: input }],
   );
   return merged;
 }
-
 
 /**
  * One day of the working-day calendar. `holiday` (放假) and `workday` (调休上班) override the weekday rule;
@@ -205,11 +227,7 @@ export async function setCalendarDay(env: Env, actor: StaffActor, d: z.infer<typ
   await writeWithAudit(
     env,
     () => [
-      env.DB.prepare('INSERT INTO calendar_days (date, kind, name) VALUES (?, ?, ?) ON CONFLICT(date) DO UPDATE SET kind = excluded.kind, name = excluded.name').bind(
-        d.date,
-        d.kind,
-        name,
-      ),
+      stmt(env, getDb(env).insert(calendarDays).values({ date: d.date, kind: d.kind, name }).onConflictDoUpdate({ target: calendarDays.date, set: { kind: d.kind, name } })),
     ],
     [{ actor: actor.id, action: 'settings.calendar_day', at: now, detail: { date: d.date, kind: d.kind, name } }],
   );
@@ -217,8 +235,9 @@ export async function setCalendarDay(env: Env, actor: StaffActor, d: z.infer<typ
 
 /** The calendar entries of one year (holidays, 调休 working days and corrected days). */
 export async function calendarYear(env: Env, year: number) {
-  const { results } = await env.DB.prepare('SELECT date, kind, name FROM calendar_days WHERE date BETWEEN ? AND ? ORDER BY date')
-    .bind(`${year}-01-01`, `${year}-12-31`)
-    .all<{ date: string; kind: 'holiday' | 'workday' | 'normal'; name: string }>();
-  return results;
+  return getDb(env)
+    .select({ date: calendarDays.date, kind: calendarDays.kind, name: calendarDays.name })
+    .from(calendarDays)
+    .where(between(calendarDays.date, `${year}-01-01`, `${year}-12-31`))
+    .orderBy(asc(calendarDays.date));
 }
