@@ -1,7 +1,7 @@
 /**
  * The schemas of every content collection. They are the editor's documentation: each field says what it holds
- * and how it is shown. `site/content.config.ts` wires them to the files under `content/`; the unit tests parse
- * them directly. A file that breaks a schema fails `astro build` with the file path and the field name.
+ * and how it is shown. `site/content.config.ts` wires them to the files under `content/`; tests/e2e/content.test.ts
+ * parses them directly. A file that breaks a schema fails `astro build` with the file path and the field name.
  *
  * Conventions: dates are written `YYYY-MM-DD` (China time is assumed; no time of day); ids and anchors are
  * lower-case ASCII (`a-z`, `0-9`, `-`) so URLs stay short and stable when a title changes.

@@ -36,7 +36,7 @@ describe('public site', () => {
     expect(paths.some((p) => p.includes('/staff/'))).toBe(false);
   });
 
-  it('every sitemap page: 200, a title and description, zero axe violations, ≤ 20 KB gzipped JS on content pages, no web fonts', async () => {
+  it('every sitemap page: 200, a title, description and Open Graph tags, zero axe violations, ≤ 20 KB gzipped JS on content pages, no web fonts', async () => {
     const page = await phonePage(browser);
     // The sweep checks the pages themselves; /data/'s figures (and their axe check in that state) are
     // data.test.ts's job. Not loading them here keeps this sweep from filling the edge cache of the statistics
@@ -57,6 +57,14 @@ describe('public site', () => {
       if (res?.status() !== 200) failures.push(`${path}: HTTP ${res?.status()}`);
       if (!(await page.title())) failures.push(`${path}: no <title>`);
       if (!(await page.locator('meta[name="description"]').getAttribute('content'))) failures.push(`${path}: no description`);
+      // Open Graph, so a shared link shows a title, a summary and this page's own address.
+      for (const prop of ['og:title', 'og:description', 'og:type', 'og:url', 'og:locale']) {
+        if (!(await page.locator(`meta[property="${prop}"]`).getAttribute('content'))) failures.push(`${path}: no ${prop}`);
+      }
+      const ogUrl = await page.locator('meta[property="og:url"]').getAttribute('content');
+      if (ogUrl && new URL(ogUrl).pathname !== path) failures.push(`${path}: og:url is ${ogUrl}`);
+      const locale = await page.locator('meta[property="og:locale"]').getAttribute('content');
+      if (locale !== (path.startsWith('/zh-hant/') ? 'zh_TW' : 'zh_CN')) failures.push(`${path}: og:locale ${locale}`);
       const violations = await axe(page);
       if (violations.length) failures.push(`${path}: axe ${JSON.stringify(violations)}`);
       const js = [...scripts.values()].reduce((a, b) => a + b, 0);
