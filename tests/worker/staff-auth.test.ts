@@ -4,6 +4,7 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { LOGIN_LIMIT } from '../../worker/routes/staff/auth';
 import { apiLogin, clientFor, makeStaff, PASSWORD, sessionOf, totpCode } from '../support/staff';
 import { generateHOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
@@ -56,6 +57,19 @@ describe('POST /api/staff/login', () => {
     // Once the lock has passed, the right password works again.
     await env.DB.prepare('UPDATE staff SET locked_until = ? WHERE id = ?').bind(Date.now() - 1, s.id).run();
     expect((await apiLogin(s.username, PASSWORD)).res.status).toBe(200);
+  });
+
+  it('limits sign-in attempts per client across accounts (password spraying), with a Chinese message', async () => {
+    const ip = { 'cf-connecting-ip': '2001:db8:5a::1' };
+    for (let i = 0; i < LOGIN_LIMIT.limit; i++) expect((await apiLogin(`spray-${i}`, 'Spring2026!', ip)).res.status).toBe(401);
+    const refused = await apiLogin('spray-last', 'Spring2026!', ip);
+    expect(refused.res.status).toBe(429);
+    expect((refused.body as { error: { code: string; message: string } }).error).toMatchObject({ code: 'RATE_LIMITED' });
+    expect((refused.body as { error: { message: string } }).error.message).toMatch(/[\u4e00-\u9fff]/);
+    expect(Number(refused.res.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another client is not affected.
+    const s = await makeStaff(['dispatcher']);
+    expect((await apiLogin(s.username, PASSWORD, { 'cf-connecting-ip': '2001:db8:5a::2' })).res.status).toBe(200);
   });
 
   it('refuses a login posted from another origin', async () => {

@@ -5,6 +5,7 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { seal, unseal } from '../../worker/lib/crypto';
 import { transition } from '../../worker/services/transitions';
 import { realName, submitTip, upload, validTip } from '../support/tips';
 import { jpegWithMetadata } from '../support/media-fixtures';
@@ -52,6 +53,23 @@ describe('identity on the staff side', () => {
     expect(row!.actor).toBe(staff.id);
     expect(JSON.parse(row!.detail)).toEqual({ reason: '需要联系举报人核实情况' });
     for (const secret of IDENTITY) expect(row!.detail).not.toContain(secret);
+  });
+
+  it('identity keys rotate: records sealed under the old key id still open once a new key encrypts new ones', async () => {
+    const id = await realNameTip(); // sealed under t1, the test key
+    const sealed = (await env.DB.prepare('SELECT key_id, iv, ciphertext FROM tip_identities WHERE tip_id = ?').bind(id).first<{ key_id: string; iv: string; ciphertext: string }>())!;
+    expect(sealed.key_id).toBe('t1');
+    const keys = { ...JSON.parse(env.IDENTITY_KEYS!), t2: btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))) };
+    const rotated = { ...env, IDENTITY_KEYS: JSON.stringify(keys), IDENTITY_KEY_ID: 't2' };
+    const old = await unseal<{ name: string }>(rotated, { keyId: sealed.key_id, iv: sealed.iv, ciphertext: sealed.ciphertext }, `identity:${id}`);
+    expect(old.name).toBe('李四');
+    const fresh = await seal(rotated, { name: '王五' }, 'identity:x');
+    expect(fresh.keyId).toBe('t2');
+    // Once the old key is retired from the ring, its records can no longer be opened (and nothing crashes open).
+    const retired = { ...env, IDENTITY_KEYS: JSON.stringify({ t2: keys.t2 }), IDENTITY_KEY_ID: 't2' };
+    await expect(unseal(retired, { keyId: 't1', iv: sealed.iv, ciphertext: sealed.ciphertext }, `identity:${id}`)).rejects.toThrow(/t1/);
+    // A record cannot be moved to another tip: the tip id is bound in as associated data.
+    await expect(unseal(rotated, { keyId: sealed.key_id, iv: sealed.iv, ciphertext: sealed.ciphertext }, 'identity:another-tip')).rejects.toThrow();
   });
 
   it('an anonymous tip has nothing to reveal', async () => {
