@@ -2,7 +2,7 @@ import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../worker/domain/limits';
 import { sweepOrphans } from '../../worker/services/scheduled';
-import { contains, jpegWithMetadata, mp4WithLocation, pngWithMetadata, SECRET_MAKE, SECRET_PLACE, TINY_JPEG } from '../support/media-fixtures';
+import { contains, jpegWithMetadata, mp3WithTags, mp4WithLocation, pngWithMetadata, SECRET_MAKE, SECRET_PLACE, TINY_JPEG, wavWithList } from '../support/media-fixtures';
 import { upload } from '../support/tips';
 
 async function stored(id: string) {
@@ -58,6 +58,27 @@ describe('POST /api/uploads', () => {
     expect(contains(bytes, SECRET_MAKE)).toBe(false);
     expect(contains(bytes, 'udta')).toBe(false);
     expect(contains(bytes, 'mdat')).toBe(true);
+  });
+
+  it('POST /api/uploads removes the ID3v2 and ID3v1 tags of an MP3, keeping its audio frames', async () => {
+    const res = await upload(mp3WithTags(), 'audio/mpeg');
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as any;
+    expect(body.kind).toBe('audio');
+    const { bytes } = await stored(body.id);
+    for (const s of [SECRET_PLACE, SECRET_MAKE, 'ID3', 'TXXX', 'TAG']) expect(contains(bytes, s), s).toBe(false);
+    expect([bytes[0], bytes[1]]).toEqual([0xff, 0xfb]); // starts at the first MPEG frame
+    expect(bytes.length).toBe(2 * 417);
+  });
+
+  it('POST /api/uploads removes the LIST/INFO chunk of a WAV and fixes the RIFF size', async () => {
+    const res = await upload(wavWithList(), 'audio/wav');
+    expect(res.status).toBe(201);
+    const { bytes } = await stored(((await res.json()) as any).id);
+    for (const s of [SECRET_PLACE, SECRET_MAKE, 'LIST', 'INFO']) expect(contains(bytes, s), s).toBe(false);
+    expect(contains(bytes, 'fmt ') && contains(bytes, 'data')).toBe(true);
+    const riffSize = bytes[4]! | (bytes[5]! << 8) | (bytes[6]! << 16) | (bytes[7]! << 24);
+    expect(riffSize).toBe(bytes.length - 8);
   });
 
   it.each([
