@@ -83,7 +83,10 @@ export function scaleMarkdown(count, plans, timings) {
 export function targets(r) {
   const rows = [];
   // Judged on the end-to-end figure; the in-Worker figure says how much of it is the portal's own work.
-  const both = (t) => `${t.p95} ms end to end${t.workerP95 !== undefined ? ` (${t.workerP95} ms in Worker)` : ''}`;
+  // The bare endpoint's own p95 in the same scale run: what the local transport costs before the portal does anything.
+  const bareScale = (r.scale?.timings ?? []).find((x) => x.name.startsWith('bare'));
+  const both = (t) =>
+    `${t.p95} ms end to end${t.workerP95 !== undefined ? ` (${t.workerP95} ms in Worker` : ''}${bareScale ? `${t.workerP95 !== undefined ? '; ' : ' ('}bare endpoint ${bareScale.p95} ms)` : t.workerP95 !== undefined ? ')' : ''}`;
   const lookup = (r.api ?? []).filter((x) => x.scenario.startsWith('lookup'));
   for (const l of lookup) {
     rows.push([`lookup throughput ≥ ${TARGETS.lookupRatio * 100}% of bare (c=${l.connections})`, `${Math.round(l.ratio * 100)}%`, l.ratio >= TARGETS.lookupRatio]);
