@@ -4,11 +4,23 @@
  * violations on a phone and on a desktop.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axe, launch, phonePage } from '../support/browser';
 import { staffHttp } from '../support/staff-http';
+// @ts-expect-error plain ESM helpers shared with `npm start`
+import { migrateAndSeed, seedDemoStaff, serve } from '../../scripts/lib/local.mjs';
 
-const base = inject('baseUrl');
+/**
+ * Its own server and database: the statistics are cached at the edge for minutes (under their path alone), so
+ * on the shared test server another browser test that opened /data/ earlier would fix the figures before these
+ * tips exist.
+ */
+let base = '';
+let server: { url: string; stop: () => Promise<void> } | undefined;
+const persistTo = mkdtempSync(join(tmpdir(), 'anquan-data-'));
 
 async function submit(domain: string, townId: string) {
   const res = await fetch(`${base}/api/tips`, {
@@ -33,14 +45,6 @@ async function submit(domain: string, townId: string) {
   return (await res.json()) as { trackingNo: string };
 }
 
-/**
- * The statistics are cached at the edge for minutes, and other browser tests (Lighthouse, the link sweep) may
- * have loaded this page before these tips existed: ask past the cache so the figures include them.
- */
-async function fresh(page: Page) {
-  await page.route('**/api/public/stats', (route) => route.continue({ url: `${route.request().url()}?fresh=${Date.now()}` }));
-}
-
 async function ready(page: Page) {
   await page.waitForSelector('#data-app[data-ready="1"]', { timeout: 20_000 });
 }
@@ -49,8 +53,13 @@ describe('数据公开', () => {
   let browser: Browser;
   const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
   beforeAll(async () => {
+    migrateAndSeed(persistTo, { quiet: true });
+    await seedDemoStaff(persistTo);
+    const started = await serve({ port: 16000 + Math.floor(Math.random() * 900), persistTo, quiet: true });
+    server = started;
+    base = started.url;
     browser = await launch();
-    // Six fire tips in one town (shown as a number), one 烟花爆竹 tip (a domain no other browser test uses, so it stays below 5) (shown as "<5"), one of them rejected (closed).
+    // Six fire tips in one town (shown as a number), one 烟花爆竹 tip (shown as "<5"), one of them rejected (closed).
     const receipts = [];
     for (let i = 0; i < 6; i++) receipts.push(await submit('fire', 'qudi'));
     await submit('fireworks', 'jibei');
@@ -60,11 +69,12 @@ describe('数据公开', () => {
   });
   afterAll(async () => {
     await browser?.close();
+    await server?.stop();
+    rmSync(persistTo, { recursive: true, force: true });
   });
 
   it('GET /data/ on a phone: figures, charts with data tables, "<5" for small counts, downloads; no CSP errors; zero axe violations', async () => {
     const page = await phonePage(browser);
-    await fresh(page);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -101,7 +111,6 @@ describe('数据公开', () => {
   it('GET /data/ on a desktop with every data table open: zero axe violations', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     const page = await ctx.newPage();
-    await fresh(page);
     await page.goto(`${base}/data/`);
     await ready(page);
     for (const s of await page.locator('details.chart-table summary').all()) await s.click();

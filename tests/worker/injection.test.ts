@@ -1,7 +1,7 @@
 /**
  * SQL-injection and markup payloads through every text field: stored exactly as typed, returned exactly as
  * typed by the staff API, the reporter view and the CSV export (formula cells neutralised), and the queue's
- * text search treats them as text (LIKE wildcards escaped).
+ * text search treats them as text (a substring match: % and _ are characters, not wildcards).
  */
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';

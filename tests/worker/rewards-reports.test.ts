@@ -7,13 +7,22 @@ import { approver, concludedTip, NO_EXCLUSIONS, officer } from '../support/rewar
 
 describe('reward reports, ledger CSV and public figures', () => {
   it('totals by year, domain and department; CSV without identity; paid figures per year', async () => {
-    const tips = [await concludedTip({ penaltyFen: 10_000_000, anonymous: false }), await concludedTip({ penaltyFen: 40_000_000 })];
+    const tips = [await concludedTip({ penaltyFen: 10_000_000, anonymous: false }), await concludedTip({ penaltyFen: 40_000_000 })]; // real-name, anonymous
     await env.DB.prepare("UPDATE tips SET department_id = 'yjj'").run();
     for (const t of tips) {
       const { rewardId } = await proposeReward(env, { tipId: t.id, actor: officer, exclusions: NO_EXCLUSIONS });
       await approveReward(env, { rewardId, actor: approver });
       await notifyReward(env, { rewardId, actor: officer });
-      await payReward(env, { rewardId, actor: officer, paidAt: Date.parse('2026-11-20T10:00:00+08:00'), method: 'bank_transfer', voucherNo: `=cmd|' /C calc'!A0`, verification: 'real_name_id' });
+      const anonymous = t === tips[1];
+      await payReward(env, {
+        rewardId,
+        actor: officer,
+        paidAt: Date.parse('2026-11-20T10:00:00+08:00'),
+        method: 'bank_transfer',
+        voucherNo: `=cmd|' /C calc'!A0`,
+        verification: anonymous ? 'tracking_and_code' : 'real_name_id',
+        claim: anonymous ? { trackingNo: t.trackingNo, queryCode: t.queryCode } : undefined,
+      });
     }
     const report = await rewardReport(env);
     expect(report.total).toEqual({ proposed: 2, paid: 2, paidFen: 1_500_000 + 6_000_000, expired: 0, declined: 0 });

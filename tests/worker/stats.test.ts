@@ -138,5 +138,9 @@ describe('public statistics', () => {
     expect(again!.headers.get('x-edge-cache')).toBe('hit');
     expect(await again!.text()).toBe(text);
     expect(again!.headers.get('x-frame-options')).toBe('DENY');
+    // A random query string does not get past the cache (the resource takes no parameters).
+    const busted = await SELF.fetch(`${url}?x=${crypto.randomUUID()}`);
+    expect(busted.headers.get('x-edge-cache')).toBe('hit');
+    expect(await busted.text()).toBe(text);
   });
 });

@@ -4,7 +4,7 @@
  * schema), messages both ways with evidence, the objection window, tokens, and guessing.
  */
 import { createScheduledController, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import worker from '../../worker/index';
 import { ReporterView } from '../../worker/schemas/track';
 import { addCalendarDays, chinaDate } from '../../worker/services/calendar';
@@ -495,12 +495,17 @@ describe('guessing is useless', () => {
           return typeof v === 'function' ? v.bind(target) : v;
         },
       });
+      // Every HMAC (the number's rate-limit key, the code's hash) is a WebCrypto sign: count them too.
+      const sign = vi.spyOn(crypto.subtle, 'sign');
       const err = await checkCode({ ...env, DB: spy }, client, no, WRONG, { wait: async (ms) => delays.push(ms) }).catch((e: unknown) => e);
-      return { sql, delays, code: (err as { code?: string }).code, message: (err as Error).message };
+      const hmacs = sign.mock.calls.length;
+      sign.mockRestore();
+      return { sql, delays, hmacs, code: (err as { code?: string }).code, message: (err as Error).message };
     };
     const wrong = await trace(tips[0]!.trackingNo, 'client-a');
     const unknown = await trace('AQ-00000-30000', 'client-b');
     expect(wrong.code).toBe('TRACK_NOT_FOUND');
+    expect(wrong.hmacs).toBeGreaterThanOrEqual(2);
     expect(unknown).toEqual(wrong);
     // A second failure of each: still the same, with the longer delay.
     const wrong2 = await trace(tips[0]!.trackingNo, 'client-a');

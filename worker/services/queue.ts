@@ -80,9 +80,11 @@ export function queueWhere(actor: StaffActor, f: QueueFilter, now: number, t = '
     if (no) where.push(`${t}tracking_no = ?`), params.push(no);
     else {
       // instr, not LIKE: D1 refuses LIKE patterns over 50 bytes (a dozen Chinese characters), and a substring
-      // has no wildcards to escape. lower() keeps Latin letters case-insensitive, as LIKE was.
+      // has no wildcards to escape. SQLite's lower() folds only A–Z, so the query is folded the same way (a
+      // full-width ＬＰＧ typed by an input method still matches a stored ＬＰＧ).
+      const needle = f.q.replace(/[A-Z]/g, (ch) => ch.toLowerCase());
       where.push(`(instr(lower(${t}unit_name), ?) > 0 OR instr(lower(${t}address), ?) > 0 OR instr(lower(${t}description), ?) > 0)`);
-      params.push(f.q.toLowerCase(), f.q.toLowerCase(), f.q.toLowerCase());
+      params.push(needle, needle, needle);
     }
   }
   return { where, params };

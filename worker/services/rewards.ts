@@ -357,6 +357,7 @@ export async function extendClaim(env: Env, input: { rewardId: string; actor: Re
  * An anonymous claimant proves authorship with the receipt: the tracking number must be the rewarded tip's and
  * the query code must match its stored hash (compared in constant time). Nothing of it is stored — the ledger
  * records only that this check passed. Five tries per reward per hour, so a claimant cannot guess at the desk.
+ * An anonymous tip can only be paid this way (payReward refuses another method).
  */
 async function checkClaimCode(env: Env, r: RewardRow, claim: { trackingNo: string; queryCode: string } | undefined, now: number) {
   const mismatch = () =>
@@ -365,7 +366,9 @@ async function checkClaimCode(env: Env, r: RewardRow, claim: { trackingNo: strin
     throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'claim', code: 'REQUIRED', message: '匿名领取须当场输入领取人出示的举报编号和查询码' }] });
   }
   await hit(env, `reward-claim:${r.id}`, { limit: 5, windowMs: 3_600_000 }, now).catch((e: unknown) => {
-    if (e instanceof ApiError) throw new ApiError('RATE_LIMITED', { message: '核验失败次数过多，请 1 小时后再试。', retryAfter: e.retryAfter });
+    if (e instanceof ApiError) {
+      throw new ApiError('RATE_LIMITED', { message: `核验次数过多，请 ${Math.ceil((e.retryAfter ?? 3600) / 60)} 分钟后再试。`, retryAfter: e.retryAfter });
+    }
     throw e;
   });
   const tip = await env.DB.prepare('SELECT tracking_no, query_code_hash FROM tips WHERE id = ?').bind(r.tip_id).first<{ tracking_no: string; query_code_hash: string }>();
@@ -404,6 +407,13 @@ export async function payReward(
   }
   if (!input.voucherNo?.trim() || input.voucherNo.length > 64) {
     throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'voucherNo', code: 'REQUIRED', message: '请填写凭证号' }] });
+  }
+  // An anonymous reporter has no registered identity to compare an ID card with: only the receipt proves authorship.
+  const anonymous = (await env.DB.prepare('SELECT anonymous FROM tips WHERE id = ?').bind(r.tip_id).first<{ anonymous: number }>())?.anonymous === 1;
+  if (anonymous && input.verification !== 'tracking_and_code') {
+    throw new ApiError('VALIDATION_FAILED', {
+      fields: [{ path: 'verification', code: 'ANONYMOUS_NEEDS_CODE', message: '这是匿名举报：只能凭举报编号和查询码核验领取人，请选择“匿名：举报编号与查询码核验一致”' }],
+    });
   }
   if (input.verification === 'tracking_and_code') await checkClaimCode(env, r, input.claim, now);
   await step(env, r, {
@@ -473,7 +483,7 @@ export function rewardNotice(r: RewardNoticeRow | null | undefined, placeSetting
     whatToBring: anonymous
       ? '举报编号和查询码（工作人员当场核验，无需提供其他身份信息即可证明您是举报人）；领取时需提供收款账户。'
       : signatories > 1
-        ? `联名举报（${signatories} 人署名）的奖励发给第一署名人：请第一署名人本人携带有效身份证件原件，以及举报编号和查询码领取，并提供本人银行账户。`
+        ? `联名举报（${signatories} 人署名）的奖励发给第一署名人：请第一署名人本人（或其书面委托的其他署名人，另带委托书）携带有效身份证件原件，以及举报编号和查询码领取，并提供银行账户。`
         : '本人有效身份证件原件，以及举报编号和查询码；领取时需提供本人银行账户。',
     paidAt: r.paid_at ? new Date(r.paid_at).toISOString() : null,
   };

@@ -136,7 +136,7 @@ export async function updateStaff(env: Env, actor: StaffActor, id: string, patch
     stmt(env, getDb(env).delete(sessions).where(eq(sessions.staffId, id))),
   ];
   await writeWithAudit(env, stmts, [
-    { actor: actor.id, action: 'staff.updated', at: now, detail: { staffId: id, changed: cols.filter((c) => c !== 'passwordHash' && c !== 'totpSecret'), passwordReset: !!patch.password } },
+    { actor: actor.id, action: 'staff.updated', at: now, detail: { staffId: id, changed: cols.filter((c) => c !== 'passwordHash' && c !== 'totpSecret').map((c) => staff[c as keyof typeof set & keyof typeof staff].name), passwordReset: !!patch.password } },
   ]);
 }
 
@@ -156,6 +156,7 @@ export async function upsertReference(env: Env, actor: StaffActor, p: z.infer<ty
   let statement: D1PreparedStatement;
   if (p.kind === 'domain') {
     if (!(await exists(env, domains, domains.code, p.id))) throw field('id', 'DOMAIN_UNKNOWN', '行业领域不存在');
+    if (p.leadDepartmentId === '') throw field('leadDepartmentId', 'REQUIRED', '请选择牵头单位');
     if (p.leadDepartmentId && !(await exists(env, departments, departments.id, p.leadDepartmentId))) {
       throw field('leadDepartmentId', 'DEPARTMENT_UNKNOWN', '单位不存在');
     }

@@ -126,7 +126,7 @@ function proposeSection() {
         h('ol', {}, c.steps.map((s) => h('li', {}, s))),
         c.eligible ? h('p', {}, `建议金额：${yuan(c.amountFen)}（可在 ${yuan(c.minFen)}–${yuan(c.maxFen)} 之间调整并说明理由）`) : h('p', { class: 'field-error' }, c.reason ?? '不符合奖励条件'),
         p.flags.anonymousNeedsProof ? h('p', {}, '匿名举报：领取时须凭举报编号和查询码证明是举报人。') : null,
-        p.flags.jointSignatories > 1 ? h('p', {}, `联名举报（${p.flags.jointSignatories} 人署名）：奖励发给第一署名人（登记的实名举报人），其他联名人不另行奖励。`) : null,
+        p.flags.jointSignatories > 1 ? h('p', {}, `联名举报（${p.flags.jointSignatories} 人署名）：奖励发给第一署名人（登记的实名举报人），或由其书面委托的其他署名人领取；其他联名人不另行奖励。`) : null,
         p.flags.isEarliestReporter ? null : h('p', {}, '注意：合并的重复举报中另有更早的举报人，奖励将记在最早的举报上。'),
         h('fieldset', {}, h('legend', {}, '排除情形（请核实后勾选）'), checks, identifiable),
         h('label', {}, '奖励金额（元）', amount),

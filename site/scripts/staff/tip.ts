@@ -191,7 +191,7 @@ async function render() {
       e.preventDefault();
       try {
         const who = await api<{ name: string; mobile: string; idNumber: string | null; email: string | null; coSigners?: string[] }>(`/api/staff/tips/${encodeURIComponent(t.id)}/reveal`, { json: { reason: reason.value } });
-        clear(identityBox, h('div', { class: 'identity', role: 'region', 'aria-label': '举报人身份（保密）' }, h('strong', {}, '举报人身份（依法保密，不得外传）'), facts([['姓名（第一署名人）', who.name], ['手机', who.mobile], ['身份证号', who.idNumber], ['邮箱', who.email], ...(who.coSigners?.length ? [['其他联名人', who.coSigners.join('、')] as [string, string]] : [])])));
+        clear(identityBox, h('div', { class: 'identity', role: 'region', 'aria-label': '举报人身份（保密）' }, h('strong', {}, '举报人身份（依法保密，不得外传）'), facts([[who.coSigners?.length ? '姓名（第一署名人）' : '姓名', who.name], ['手机', who.mobile], ['身份证号', who.idNumber], ['邮箱', who.email], ...(who.coSigners?.length ? [['其他联名人', who.coSigners.join('、')] as [string, string]] : [])])));
       } catch (err) {
         flash(err instanceof ApiFailure ? err.message : '失败');
       }

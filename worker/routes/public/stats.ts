@@ -130,13 +130,20 @@ function checkMonth(month: string) {
  * Edge caching for public GET answers that are the same for everyone: answer from the Cache API when it holds
  * this URL (marked `x-edge-cache: hit`); otherwise let the handler answer, mark a 200 cacheable (`max-age` for
  * browsers, `s-maxage` for the edge) and store a copy after responding.
- * @example router.use('/public/stats', edgeCache(60, 300))
+ * @example router.use('/public/stats', edgeCache(60, 300, { params: [] }))
  */
-export function edgeCache(maxAge: number, sMaxAge: number): MiddlewareHandler<AppEnv> {
+export function edgeCache(maxAge: number, sMaxAge: number, opts: { params?: string[] } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const cache = typeof caches === 'undefined' ? undefined : caches.default;
     if (c.req.method !== 'GET' || !cache) return next();
-    const key = new Request(new URL(c.req.url).toString(), { method: 'GET' });
+    // With `params`, the key keeps only the query parameters the resource takes (in a fixed order), so a
+    // random `?x=` cannot get past the cache and make every request run the query.
+    const url = new URL(c.req.url);
+    if (opts.params) {
+      const kept = new URLSearchParams(opts.params.flatMap((p) => (url.searchParams.has(p) ? [[p, url.searchParams.get(p)!]] : [])));
+      url.search = kept.toString();
+    }
+    const key = new Request(url.toString(), { method: 'GET' });
     const hit = await cache.match(key);
     if (hit) {
       const res = new Response(hit.body, hit);
@@ -152,9 +159,9 @@ export function edgeCache(maxAge: number, sMaxAge: number): MiddlewareHandler<Ap
 
 export function statsRoutes() {
   const router = createRouter();
-  router.use('/public/stats', edgeCache(STATS_MAX_AGE, STATS_S_MAXAGE));
-  router.use('/public/open-data', edgeCache(STATS_MAX_AGE, STATS_S_MAXAGE));
-  router.use('/public/open-data/*', edgeCache(OPEN_DATA_MAX_AGE, OPEN_DATA_S_MAXAGE));
+  router.use('/public/stats', edgeCache(STATS_MAX_AGE, STATS_S_MAXAGE, { params: [] }));
+  router.use('/public/open-data', edgeCache(STATS_MAX_AGE, STATS_S_MAXAGE, { params: [] }));
+  router.use('/public/open-data/*', edgeCache(OPEN_DATA_MAX_AGE, OPEN_DATA_S_MAXAGE, { params: ['month'] }));
   router.openAPIRegistry.registerPath(jsonFile);
   return router
     .openapi(stats, async (c) => c.json(await publicStats(c.env), 200))
