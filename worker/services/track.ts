@@ -27,7 +27,7 @@ export const TRACK = {
   maxFailures: 5,
   /** First lock length; each further lock doubles it (capped at a day). */
   lockMs: 15 * 60_000,
-  /** Checks per client address per 10 minutes, right or wrong; above it the client waits for the window. */
+  /** Failed checks per client address per 10 minutes; then the client waits for the window (right codes included). */
   clientLimit: { limit: 30, windowMs: 10 * 60_000 },
   /** Delay added to a failed check per earlier failure (of the number or the client, whichever is more). */
   delayStepMs: 200,
@@ -69,24 +69,16 @@ export async function checkCode(
   const code = parseQueryCode(rawCode) ?? '';
   const clientKey = `track-client:${client}`;
   const numberKey = `track-no:${await hmacHex(appSecret(env), 'track-no', no)}`;
-  // One round trip: count this check on the client (every check counts, right or wrong; failures are counted
-  // in the same window, for the delay), read the number's lock state, and look the number up. The tip row is
-  // only looked at once both limits have passed.
+  // One round trip, reads only: the client's failures in its window, the number's lock state, the number's tip.
+  // Only failed checks are counted (guessing is failing); a reporter opening their own tip writes nothing.
   const [clientRows, numberRows, tipRows] = await env.DB.batch<Record<string, unknown>>([
-    env.DB.prepare(
-      `INSERT INTO rate_limits (key, window_start, count) VALUES (?1, ?2, 1)
-       ON CONFLICT(key) DO UPDATE SET
-         failures = CASE WHEN window_start <= ?2 - ?3 THEN 0 ELSE failures END,
-         count = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE count + 1 END,
-         window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END
-       RETURNING count, window_start`,
-    ).bind(clientKey, now, TRACK.clientLimit.windowMs),
+    env.DB.prepare('SELECT count, window_start FROM rate_limits WHERE key = ?').bind(clientKey),
     env.DB.prepare('SELECT failures, locked_until FROM rate_limits WHERE key = ?').bind(numberKey),
     // The same work whether or not the number exists: one lookup, one HMAC, one constant-time comparison.
     env.DB.prepare('SELECT id, query_code_hash FROM tips WHERE tracking_no = ?').bind(no),
   ]);
   const c = clientRows?.results[0] as { count: number; window_start: number } | undefined;
-  if (c && c.count > TRACK.clientLimit.limit) {
+  if (c && c.window_start > now - TRACK.clientLimit.windowMs && c.count >= TRACK.clientLimit.limit) {
     const retryAfter = Math.max(1, Math.ceil((c.window_start + TRACK.clientLimit.windowMs - now) / 1000));
     throw new ApiError('RATE_LIMITED', {
       message: `查询过于频繁，请 ${Math.ceil(retryAfter / 60)} 分钟后再试。`,
@@ -111,7 +103,15 @@ export async function checkCode(
        ON CONFLICT(key) DO UPDATE SET failures = failures + 1
        RETURNING failures, count`,
     ).bind(numberKey, now),
-    env.DB.prepare('UPDATE rate_limits SET failures = failures + 1 WHERE key = ? RETURNING failures, count').bind(clientKey),
+    // The client's failures in its window (a new window starts the count again).
+    env.DB.prepare(
+      `INSERT INTO rate_limits (key, window_start, count, failures) VALUES (?1, ?2, 1, 1)
+       ON CONFLICT(key) DO UPDATE SET
+         failures = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE failures + 1 END,
+         count = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE count + 1 END,
+         window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END
+       RETURNING failures, count`,
+    ).bind(clientKey, now, TRACK.clientLimit.windowMs),
   ]);
   const failures = numberRow?.results[0]?.failures ?? 1;
   if (failures >= TRACK.maxFailures) {
