@@ -99,7 +99,9 @@ const stamp = results.date.replace(/[:.]/g, '-');
 writeFileSync(join(ROOT, 'bench-results', `${stamp}.json`), JSON.stringify(results, null, 2));
 // A partial run (--only) keeps the other parts of the last full report.
 const latestFile = join(ROOT, 'bench-results', 'latest.json');
-const merged = only && existsSync(latestFile) ? { ...JSON.parse(readFileSync(latestFile, 'utf8')), ...results } : results;
+const previous = only && existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : null;
+// Say which parts were measured when: this run's part, and the full run the others come from.
+const merged = previous ? { ...previous, ...results, partial: { part: only, fullRunDate: previous.partial?.fullRunDate ?? previous.date } } : results;
 writeFileSync(latestFile, JSON.stringify(merged, null, 2));
 writeFileSync(join(ROOT, 'docs', 'BENCHMARKS.md'), (await import('./bench/report.mjs')).report(merged));
 console.log(`\n✓ saved docs/BENCHMARKS.md and bench-results/${stamp}.json`);

@@ -11,8 +11,16 @@ export function report(r) {
     '# Benchmarks',
     '',
     `Measured ${r.date} on this machine: ${r.machine}, Node ${r.node}.`,
-    'Command: `npm run bench` (see scripts/bench.mjs). Every figure comes from that one run; API figures are',
-    'also given as a ratio to the bare endpoint `GET /api/ping` of the same Worker measured in the same run.',
+    ...(r.partial
+      ? [
+          `Command: \`npm run bench -- --only ${r.partial.part}\` for the ${r.partial.part} part at that time; every other part comes from the full`,
+          `\`npm run bench\` of ${r.partial.fullRunDate}. API figures are also given as a ratio to the bare endpoint \`GET /api/ping\` of`,
+          'the same Worker measured in the same run.',
+        ]
+      : [
+          'Command: `npm run bench` (see scripts/bench.mjs). Every figure comes from that one run; API figures are',
+          'also given as a ratio to the bare endpoint `GET /api/ping` of the same Worker measured in the same run.',
+        ]),
     'The Worker runs under `wrangler dev` (workerd + local D1 in SQLite) on the same 2-core machine as the',
     'load generator, so absolute numbers are far below production; ratios are what carry over.',
     '',
