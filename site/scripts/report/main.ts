@@ -229,7 +229,13 @@ async function submit(ev: Event) {
     return;
   }
   const problems = check(body(turnstile.token || 'pending'));
-  if (!turnstile.token) problems.push({ path: 'turnstileToken', code: 'TURNSTILE_MISSING', message: '请先完成人机验证' });
+  if (!turnstile.token) {
+    problems.push(
+      turnstile.failed
+        ? { path: 'turnstileToken', code: 'TURNSTILE_FAILED', message: '人机验证未通过：请刷新页面再试（已填写的内容不会丢失）；仍无法通过时，可拨打举报电话 12350。' }
+        : { path: 'turnstileToken', code: 'TURNSTILE_MISSING', message: '请先完成人机验证' },
+    );
+  }
   if (problems.length) {
     showErrors(problems);
     return;

@@ -14,6 +14,8 @@ declare global {
 
 export class Turnstile {
   token = '';
+  /** The check itself failed (blocked or an error), as opposed to not finished yet. */
+  failed = false;
   private id = '';
   constructor(
     private el: HTMLElement,
@@ -38,11 +40,13 @@ export class Turnstile {
       language: 'zh-cn',
       callback: (t: string) => {
         this.token = t;
+        this.failed = false;
         this.onToken();
       },
       'expired-callback': () => (this.token = ''),
       'error-callback': () => {
         this.token = '';
+        this.failed = true;
       },
     });
   }
