@@ -1,6 +1,6 @@
 /**
  * createApp(): the one place where the Worker's middleware, error handling and routes are composed.
- * Public routes and staff routes are separate trees (STYLE.md rule 6).
+ * Public routes and staff routes are separate trees, so no staff middleware or route can leak into the public API.
  */
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';

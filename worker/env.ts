@@ -1,5 +1,5 @@
 /**
- * Bindings, variables and secrets of the Worker, declared once (STYLE.md rule 5).
+ * Bindings, variables and secrets of the Worker, declared once, so no code reads an undeclared one.
  * See README "Configuration" for what each one is and how to set it in production.
  */
 export interface Env {

@@ -1,5 +1,5 @@
 /**
- * The database schema: the single source of truth (STYLE.md rule 2). `npm run db:generate` turns changes here
+ * The database schema: the single source of truth for `migrations/`. `npm run db:generate` turns changes here
  * into SQL under `migrations/`, which wrangler applies locally and in production.
  *
  * Conventions: ids are text (random UUIDs, or codes for reference data); times are integer milliseconds since
@@ -319,7 +319,7 @@ export const outbox = sqliteTable(
   (t) => [uniqueIndex('outbox_dedupe').on(t.dedupeKey), index('outbox_pending').on(t.sentAt, t.createdAt)],
 );
 
-/** Versioned reward rule sets (PRODUCT §4); `effectiveFrom` picks the set that applies on a date. */
+/** Versioned reward rule sets (docs/rules.md, "Reward amount"); `effectiveFrom` picks the set that applies on a date. */
 export const rewardRules = sqliteTable('reward_rules', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),

@@ -6,7 +6,7 @@
  * edit them without a deploy.
  */
 
-/** 举报类型 — the four kinds of tip in PRODUCT §1. */
+/** 举报类型 — the four kinds of tip (docs/rules.md, "Reward amount"). */
 export const TIP_TYPES = [
   { code: 'major_hazard', label: '重大事故隐患' },
   { code: 'general_hazard', label: '一般事故隐患' },
@@ -67,7 +67,7 @@ export const TOWNS = [
   { id: 'duoshi', name: '垛石街道' },
 ] as const;
 
-/** 公开状态 — what a reporter and the public see (PRODUCT §2). Staff see finer states (see workflow). */
+/** 公开状态 — what a reporter and the public see. Staff see finer states (see workflow). */
 export const PUBLIC_STATUSES = [
   { code: 'pending', label: '待受理' },
   { code: 'accepted', label: '已受理' },

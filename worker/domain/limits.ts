@@ -1,5 +1,5 @@
 /**
- * The figures of PRODUCT §1–§4 in one place. The site's 举报须知 page, the API and the tests read these;
+ * The figures of the rules (docs/rules.md) in one place. The site's 举报须知 page, the API and the tests read these;
  * nothing else may restate them. Deployment-specific overrides live in the `settings` table.
  */
 export const LIMITS = {
@@ -14,7 +14,7 @@ export const LIMITS = {
   },
 } as const;
 
-/** Default time limits (PRODUCT §3); per-deployment values are stored in `settings` under `time_limits`. */
+/** Default time limits (docs/rules.md); per-deployment values are stored in `settings` under `time_limits`. */
 export const DEFAULT_TIME_LIMITS = {
   /** 受理 decision, in working days (Chinese public holidays and 调休 respected). */
   acceptWorkingDays: 5,

@@ -1,5 +1,5 @@
 /**
- * The tip workflow: one explicit state machine (STYLE.md rule 4). States, the actions that move between them,
+ * The tip workflow: one explicit state machine, so no code moves a tip by hand. States, the actions that move between them,
  * which staff roles may take each action, and how each internal state reads to the public.
  *
  * The API (`worker/services/transitions.ts`), the console (buttons are derived from `allowedActions`) and the
@@ -147,7 +147,7 @@ export const AUTO_CLOSE = { from: ['concluded'] as TipState[], to: 'closed' as T
 /** States in which a tip is still being handled (deadlines run, reminders are sent). */
 export const OPEN_STATES: readonly TipState[] = ['submitted', 'accepted', 'assigned', 'returned', 'rectifying', 'rectified', 'reviewing'];
 
-/** Reasons for 不予受理 (PRODUCT §3.1). */
+/** Reasons for 不予受理 (docs/rules.md, "Acceptance"). */
 export const REJECT_REASONS = [
   { code: 'out_of_scope', label: '不属于安全生产举报范围' },
   { code: 'no_facts', label: '无明确对象或事实' },

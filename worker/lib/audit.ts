@@ -1,5 +1,5 @@
 /**
- * The append-only, hash-chained audit log (PRODUCT §3, §5).
+ * The append-only, hash-chained audit log: every staff action and every identity reveal.
  *
  * Each row's hash is SHA-256 over its content and the previous row's hash. Rows are inserted with an explicit
  * `seq = last + 1` in the same `db.batch` as the change they record, so the change and its audit row commit

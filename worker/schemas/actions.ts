@@ -1,5 +1,5 @@
 /**
- * What each workflow action records (PRODUCT §3): the input schema of every transition in
+ * What each workflow action records: the input schema of every transition in
  * worker/domain/workflow.ts. The staff API validates with these, the console builds its forms from the same
  * field names, and the OpenAPI document lists them.
  */

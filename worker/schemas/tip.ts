@@ -63,7 +63,7 @@ export const RealNameReporter = z
     emailOptIn: z.boolean().optional(),
     /**
      * 联名举报: the other signatories' names, in signing order. The reporter filling in the form is the first
-     * signatory, who receives any reward (PRODUCT §4). Stored with the identity, encrypted.
+     * signatory, who receives any reward (docs/rules.md, "Several reporters"). Stored with the identity, encrypted.
      */
     coSigners: z.array(plain('联名人姓名', 1, 50)).max(20, { error: '联名人最多 20 人' }).optional(),
   })

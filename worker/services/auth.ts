@@ -1,5 +1,5 @@
 /**
- * Staff sign-in (PRODUCT §3, §5): passwords (PBKDF2), server-side sessions keyed by a hash of the cookie
+ * Staff sign-in: passwords (PBKDF2), server-side sessions keyed by a hash of the cookie
  * token, idle and absolute timeouts, lock-out after repeated failures, and a TOTP second factor (RFC 6238)
  * required for admin and reward roles. Every login, failed login and lock-out is audited.
  */

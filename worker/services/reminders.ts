@@ -1,5 +1,5 @@
 /**
- * Deadline reminders (PRODUCT §3): 提醒 before a deadline, 催办 at it, 督办 after it, and 挂牌督办 for a
+ * Deadline reminders (docs/rules.md, "Reminders"): 提醒 before a deadline, 催办 at it, 督办 after it, and 挂牌督办 for a
  * 重大事故隐患. Run by the Cron Trigger. Each reminder has a unique key (tip, level, deadline kind, deadline),
  * so a second run — or a retry after an interrupted one — inserts nothing new.
  */

@@ -1,5 +1,5 @@
 /**
- * The reward workflow (PRODUCT §4): proposed → approved (by a different person) → notified (the reporter sees
+ * The reward workflow (docs/rules.md, "Rewards"): proposed → approved (by a different person) → notified (the reporter sees
  * it in the lookup view) → paid, or expired (the scheduled job, 60 days after the notice unless extended), or
  * declined. Every step checks the actor's role, writes a ledger event (`reward_events`, append-only) and an
  * audit row in the same batch, and is guarded by the reward's version, so two people acting at once cannot
@@ -26,7 +26,7 @@ export interface RewardActor {
 
 export type RewardStatus = 'proposed' | 'approved' | 'notified' | 'paid' | 'expired' | 'declined';
 
-/** The exclusion checks staff must confirm before proposing (PRODUCT §4 eligibility). */
+/** The exclusion checks staff must confirm before proposing (docs/rules.md, "Exclusions"). */
 export interface ExclusionChecks {
   /** The reporter has safety-supervision duties, or is a close relative of such staff. */
   safetyDutyOrRelative: boolean;
@@ -134,7 +134,7 @@ interface TipFacts {
 
 /**
  * Who gets the reward for a tip: among the primary tip and the duplicates merged into it, the earliest
- * reporter has priority (PRODUCT §3.5, §4).
+ * reporter has priority (docs/rules.md, "Several reporters").
  */
 export async function beneficiaryTip(env: Env, tipId: string): Promise<TipFacts> {
   const tip = await env.DB.prepare(

@@ -1,5 +1,5 @@
 /**
- * The reporter's side after submitting (进度查询, PRODUCT §2): opening a tip with its tracking number and query
+ * The reporter's side after submitting (进度查询): opening a tip with its tracking number and query
  * code, the public view of it, two-way messages with evidence, and the objection (异议).
  *
  * Guessing must be useless: an unknown number and a wrong code get the same answer after the same work (the

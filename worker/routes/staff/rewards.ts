@@ -1,5 +1,5 @@
 /**
- * Rewards in the console (PRODUCT §4): preview and propose, approve (a different person), notify, extend,
+ * Rewards in the console (docs/rules.md, "Rewards"): preview and propose, approve (a different person), notify, extend,
  * pay, decline; the list, reports, ledger CSV (no identity) and rule sets. The reward service checks the
  * roles again for each step (defence in depth).
  */
