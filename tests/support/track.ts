@@ -35,8 +35,8 @@ export async function act(id: string, action: Action, input: Record<string, unkn
 }
 
 let ipN = 0;
-/** A fresh client address per call, so per-client limits only bite where a test wants them to. */
-export const freshIp = () => `2001:db8:7::${(++ipN).toString(16)}`;
+/** A fresh client network (its own IPv6 /64) per call, so per-client limits only bite where a test wants them to. */
+export const freshIp = () => `2001:db8:7:${(++ipN).toString(16)}::1`;
 
 /** POST /api/track as a browser would. */
 export function openTrack(trackingNo: string, queryCode: string, from = freshIp()) {

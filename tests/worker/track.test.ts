@@ -11,6 +11,7 @@ import { addCalendarDays, chinaDate } from '../../worker/services/calendar';
 import { approveReward, notifyReward, proposeReward } from '../../worker/services/rewards';
 import { addNote, messageReporter, tipDetail } from '../../worker/services/tip-detail';
 import { appSecret, hmacHex } from '../../worker/lib/crypto';
+import { networkOf } from '../../worker/lib/ratelimit';
 import { checkCode, issueToken } from '../../worker/services/track';
 import { jpegWithMetadata } from '../support/media-fixtures';
 import { approver, NO_EXCLUSIONS, officer } from '../support/rewards';
@@ -474,7 +475,7 @@ describe('guessing is useless', () => {
     expect(bodies[0]).toEqual({
       status: 404,
       retry: null,
-      body: { error: { code: 'TRACK_NOT_FOUND', message: '举报编号或查询码不正确，请核对后重试（再错 4 次，该编号将暂时锁定）。' } },
+      body: { error: { code: 'TRACK_NOT_FOUND', message: '举报编号或查询码不正确，请核对后重试。' } },
     });
     expect(bodies[1]).toEqual(bodies[0]);
     expect(bodies[2]).toEqual(bodies[0]);
@@ -514,44 +515,80 @@ describe('guessing is useless', () => {
     expect(wrong2.delays[0]).toBeGreaterThan(wrong.delays[0]!);
   });
 
-  it('5 wrong codes lock the number alike whether it exists or not (audited, no reporter data); the lock doubles; the right code opens once it passes', async () => {
+  it('POST /api/track: 12 strangers\' wrong codes, then the owner\'s right code → the view (no number is ever locked)', async () => {
     const t = await newTip({ reporter: realName() });
-    const lockedAnswers = [];
-    for (const no of [t.trackingNo, 'AQ-00000-20000']) {
-      for (let i = 0; i < 4; i++) expect((await openTrack(no, WRONG)).status).toBe(404);
-      const fifth = await openTrack(no, WRONG);
-      lockedAnswers.push({ status: fifth.status, retry: fifth.headers.get('retry-after'), body: await fifth.json() });
+    for (let i = 0; i < 12; i++) {
+      const res = await openTrack(t.trackingNo, WRONG); // each from a network of its own
+      expect(res.status).toBe(404);
+      expect(await errorOf(res)).toEqual({ code: 'TRACK_NOT_FOUND', message: '举报编号或查询码不正确，请核对后重试。' });
     }
-    expect(lockedAnswers[0]).toEqual({
-      status: 429,
-      retry: '900',
-      body: { error: { code: 'LOCKED', message: '该举报编号查询失败次数过多，已暂时锁定，请 15 分钟后再试。锁定解除后，输入正确的举报编号和查询码即可正常查询。', retryAfter: 900 } },
-    });
-    expect(lockedAnswers[1]).toEqual(lockedAnswers[0]);
-
-    // Locked: even the right code waits, from any client.
-    const during = await openTrack(t.trackingNo, t.queryCode);
-    expect(during.status).toBe(429);
-    expect((await errorOf(during)).code).toBe('LOCKED');
-    const entries = await env.DB.prepare("SELECT actor, tip_id, detail FROM audit_log WHERE action = 'track.locked' ORDER BY seq").all<{ actor: string; tip_id: string | null; detail: string }>();
-    expect(entries.results.map((e) => [e.actor, e.tip_id])).toEqual([
-      ['public', t.id],
-      ['public', null],
-    ]);
-    expect(Object.keys(JSON.parse(entries.results[0]!.detail))).toEqual(['locks', 'lockedUntil']);
-    expect(entries.results[0]!.detail).not.toMatch(/李四|139|lisi|AQ|ZZZZ|2001:db8/);
-
-    // Once the lock has passed, the right code opens; five more failures lock it twice as long.
-    const expire = () => env.DB.prepare("UPDATE rate_limits SET locked_until = ? WHERE key LIKE 'track-no:%' AND locked_until IS NOT NULL").bind(Date.now() - 1).run();
-    await expire();
-    expect((await openTrack(t.trackingNo, t.queryCode)).status).toBe(200);
-    for (let i = 0; i < 4; i++) await openTrack(t.trackingNo, WRONG);
-    const second = await openTrack(t.trackingNo, WRONG);
-    expect(second.headers.get('retry-after')).toBe('1800');
-    expect((await errorOf(second)).message).toContain('请 30 分钟后再试');
-    await expire();
+    const { view } = await viewOf(t);
+    expect(view.trackingNo).toBe(t.trackingNo);
+    // And again after more strangers: the owner is never kept out, by any number of them.
+    for (let i = 0; i < 8; i++) expect((await openTrack(t.trackingNo, WRONG)).status).toBe(404);
     expect((await openTrack(t.trackingNo, t.queryCode)).status).toBe(200);
   }, 30_000);
+
+  it('staff see a number under attack: one audit entry per number per hour (no reporter data), unknown numbers alike', async () => {
+    const t = await newTip({ reporter: realName() });
+    const wait = async () => {};
+    const now = Date.now();
+    const entries = () =>
+      env.DB.prepare("SELECT actor, tip_id, detail FROM audit_log WHERE action = 'track.guessing' AND (tip_id = ? OR tip_id IS NULL) ORDER BY seq")
+        .bind(t.id)
+        .all<{ actor: string; tip_id: string | null; detail: string }>()
+        .then((r) => r.results);
+    const before = (await entries()).length;
+    for (let i = 0; i < 4; i++) await checkCode(env, `stranger-${i}`, t.trackingNo, WRONG, { wait, now }).catch(() => {});
+    expect(await entries()).toHaveLength(before);
+    for (let i = 4; i < 20; i++) await checkCode(env, `stranger-${i}`, t.trackingNo, WRONG, { wait, now: now + i }).catch(() => {});
+    const first = (await entries()).slice(before);
+    expect(first.map((e) => [e.actor, e.tip_id])).toEqual([['public', t.id]]);
+    expect(JSON.parse(first[0]!.detail)).toEqual({ failures: 5, windowMinutes: 60 });
+    expect(first[0]!.detail).not.toMatch(/李四|139|lisi|AQ|ZZZZ|2001:db8|stranger/);
+    // The next hour is a new window: five more failures, one more entry.
+    const later = now + 61 * 60_000;
+    for (let i = 0; i < 6; i++) await checkCode(env, `stranger-b${i}`, t.trackingNo, WRONG, { wait, now: later + i }).catch(() => {});
+    expect((await entries()).slice(before).map((e) => e.tip_id)).toEqual([t.id, t.id]);
+    // The owner opens the tip at any time.
+    expect(await checkCode(env, 'owner', t.trackingNo, t.queryCode, { now: later + 10 })).toEqual({ id: t.id, trackingNo: t.trackingNo.replaceAll('-', '') });
+    // An unknown number is counted alike (the same work), its entry names no tip.
+    const nulls = async () => (await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'track.guessing' AND tip_id IS NULL").first<{ n: number }>())!.n;
+    const nullsBefore = await nulls();
+    for (let i = 0; i < 7; i++) await checkCode(env, `stranger-u${i}`, 'AQ-00000-20000', WRONG, { wait, now }).catch(() => {});
+    expect(await nulls()).toBe(nullsBefore + 1);
+  });
+
+  it('the client limit holds per IPv4 address and per IPv6 /64, whatever address of the /64 is used', async () => {
+    const t = await newTip();
+    const seed = async (network: string) => {
+      const key = `track-client:${(await hmacHex(appSecret(env), 'client-net', network)).slice(0, 24)}`;
+      await env.DB.prepare('INSERT INTO rate_limits (key, window_start, count, failures) VALUES (?, ?, 30, 30)').bind(key, Date.now() - 60_000).run();
+    };
+    await seed('2001:db8:99:1::/64');
+    await seed('198.51.100.7');
+    for (const ip of ['2001:db8:99:1::2', '2001:db8:99:1:ffff:ffff:ffff:ffff', '2001:0db8:0099:0001:0:0:0:abcd', '198.51.100.7', '::ffff:198.51.100.7']) {
+      const res = await openTrack(t.trackingNo, t.queryCode, ip);
+      expect(res.status, ip).toBe(429);
+      expect((await errorOf(res)).code).toBe('RATE_LIMITED');
+    }
+    for (const ip of ['2001:db8:99:2::2', '2001:db8:99::1', '198.51.100.8']) {
+      expect((await openTrack(t.trackingNo, t.queryCode, ip)).status, ip).toBe(200);
+    }
+  });
+
+  it('networkOf: IPv4 as is, IPv6 to its /64 in every spelling, IPv4-mapped to IPv4, anything else unchanged', () => {
+    expect(networkOf('198.51.100.7')).toBe('198.51.100.7');
+    expect(networkOf('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:1:2::/64');
+    expect(networkOf('2001:DB8:0001:0002::1')).toBe('2001:db8:1:2::/64');
+    expect(networkOf('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(networkOf('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(networkOf('::1')).toBe('0:0:0:0::/64');
+    expect(networkOf('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(networkOf('64:ff9b::192.0.2.1')).toBe('64:ff9b:0:0::/64');
+    expect(networkOf('local')).toBe('local');
+    expect(networkOf('1:2:3')).toBe('1:2:3');
+  });
 
   it('one client trying many numbers is slowed down step by step, then refused for the rest of the window', async () => {
     const client = 'test-client-many-numbers';
@@ -576,8 +613,8 @@ describe('guessing is useless', () => {
   });
 
   it('POST /api/track answers a client over its limit with 429, a Chinese message and Retry-After; other clients go on', async () => {
-    const ip = '2001:db8:99::2';
-    const key = `track-client:${(await hmacHex(appSecret(env), 'client', ip)).slice(0, 24)}`;
+    const ip = '2001:db8:98::2';
+    const key = `track-client:${(await hmacHex(appSecret(env), 'client-net', networkOf(ip))).slice(0, 24)}`;
     await env.DB.prepare('INSERT INTO rate_limits (key, window_start, count, failures) VALUES (?, ?, 30, 30)').bind(key, Date.now() - 60_000).run();
     const t = await newTip();
     const refused = await openTrack(t.trackingNo, t.queryCode, ip); // even with the right code

@@ -39,3 +39,35 @@ export async function clientKey(c: Context<AppEnv>): Promise<string> {
   const ip = c.req.header('cf-connecting-ip') ?? 'local';
   return (await hmacHex(appSecret(c.env), 'client', ip)).slice(0, 24);
 }
+
+/**
+ * The network a client address belongs to, for limits a client must not escape by changing address: an IPv4
+ * address stands for itself; an IPv6 address for its /64 (one subscriber's network — a client can pick any
+ * of its 2^64 addresses), written `a:b:c:d::/64`; an IPv4-mapped IPv6 address for its IPv4 address. Anything
+ * that is not an address is returned as it came.
+ * @example networkOf('2001:db8:1:2:aaaa::1') // '2001:db8:1:2::/64'
+ */
+export function networkOf(ip: string): string {
+  const addr = ip.trim().toLowerCase().replace(/%.*$/, '');
+  if (!addr.includes(':')) return addr;
+  // Expand `::` (an embedded IPv4 tail counts as two groups) and keep the first four groups.
+  const dotted = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(addr)?.[1];
+  const parts = addr.split('::');
+  if (parts.length > 2) return addr;
+  const groups = (s: string | undefined) => (s ? s.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
+  const head = groups(parts[0]);
+  const tail = groups(parts[1]);
+  const full = parts.length === 2 ? [...head, ...Array(Math.max(0, 8 - head.length - tail.length)).fill('0'), ...tail] : head;
+  if (full.length !== 8 || !full.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return addr;
+  if (dotted && full.slice(0, 5).every((g) => /^0+$/.test(g)) && full[5] === 'ffff') return dotted;
+  return `${full.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
+/**
+ * Like `clientKey`, but for the client's network (`networkOf`: the IPv4 address, or the IPv6 /64), so limits
+ * against guessing hold however many addresses of its network a client uses.
+ */
+export async function clientNetworkKey(c: Context<AppEnv>): Promise<string> {
+  const ip = c.req.header('cf-connecting-ip') ?? 'local';
+  return (await hmacHex(appSecret(c.env), 'client-net', networkOf(ip))).slice(0, 24);
+}

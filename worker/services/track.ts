@@ -2,9 +2,13 @@
  * The reporter's side after submitting (进度查询): opening a tip with its tracking number and query
  * code, the public view of it, two-way messages with evidence, and the objection (异议).
  *
- * Guessing must be useless: an unknown number and a wrong code get the same answer after the same work (the
- * HMAC is always computed and compared in constant time); failures per number and per client are counted with
- * a growing delay and a temporary lock; a lock on a number is written to the audit log (no reporter data).
+ * Guessing must be useless, and must never keep the reporter out: an unknown number and a wrong code get the
+ * same answer after the same work (the HMAC is always computed and compared in constant time); the right code
+ * always opens the tip. Guessers are slowed and limited per client network (an IPv4 address, or an IPv6 /64),
+ * never per number — a lock on a number would let anyone who knows it (numbers are on receipts, and could
+ * leak) keep its reporter away from staff questions, reward notices and the objection window. Failures on a
+ * number are counted per hour so staff still see a number under attack (one audit entry per number per hour,
+ * no reporter data).
  * Follow-up actions use a short-lived token bound to the tip, so the query code never travels again.
  */
 import type { Env } from '../env';
@@ -23,15 +27,17 @@ import { parseTimeLimits } from './settings';
 import { objectToConclusion } from './transitions';
 
 export const TRACK = {
-  /** Failed checks on one tracking number before it locks. */
-  maxFailures: 5,
-  /** First lock length; each further lock doubles it (capped at a day). */
-  lockMs: 15 * 60_000,
-  /** Failed checks per client address per 10 minutes; then the client waits for the window (right codes included). */
+  /**
+   * Failed checks per client network (`networkOf`: an IPv4 address or an IPv6 /64) per 10 minutes; past it
+   * that network waits for the window, right codes included (else the limit would still answer every guess).
+   */
   clientLimit: { limit: 30, windowMs: 10 * 60_000 },
-  /** Delay added to a failed check per earlier failure (of the number or the client, whichever is more). */
+  /** Delay added to a failed check per earlier failure of the same client network (never of the number). */
   delayStepMs: 200,
   maxDelayMs: 2000,
+  /** Failed checks on one number within `numberWindowMs` at which staff are alerted (once per number and window). */
+  alertAfter: 5,
+  numberWindowMs: 60 * 60_000,
   /** How long a reporter token stays valid. */
   tokenMs: 15 * 60_000,
   /** Replies per tip per hour (a valid code must not become a way to flood the staff queue). */
@@ -41,21 +47,13 @@ export const TRACK = {
 const DUMMY_HASH = '0'.repeat(64);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function lockedError(until: number, now: number) {
-  const mins = Math.max(1, Math.ceil((until - now) / 60_000));
-  return new ApiError('LOCKED', {
-    message: `该举报编号查询失败次数过多，已暂时锁定，请 ${mins} 分钟后再试。锁定解除后，输入正确的举报编号和查询码即可正常查询。`,
-    retryAfter: Math.max(1, Math.ceil((until - now) / 1000)),
-  });
-}
-
 /** The stored form of a tracking number as typed, or a bounded stand-in for input that is not one. */
 const numberOf = (raw: string) => parseTrackingNo(raw) ?? raw.slice(0, 40).toUpperCase();
 
 /**
  * Check a tracking number and query code. Returns the tip, or throws TRACK_NOT_FOUND (same answer, same work
- * for an unknown number and a wrong code), LOCKED (this number) or RATE_LIMITED (this client), both with
- * Retry-After. `opts.wait` replaces the delay (tests record it instead of sleeping).
+ * for an unknown number and a wrong code) or RATE_LIMITED (this client network, with Retry-After). `client` is
+ * the caller's network key (`clientNetworkKey`). `opts.wait` replaces the delay (tests record it instead).
  */
 export async function checkCode(
   env: Env,
@@ -69,11 +67,10 @@ export async function checkCode(
   const code = parseQueryCode(rawCode) ?? '';
   const clientKey = `track-client:${client}`;
   const numberKey = `track-no:${await hmacHex(appSecret(env), 'track-no', no)}`;
-  // One round trip, reads only: the client's failures in its window, the number's lock state, the number's tip.
-  // Only failed checks are counted (guessing is failing); a reporter opening their own tip writes nothing.
-  const [clientRows, numberRows, tipRows] = await env.DB.batch<Record<string, unknown>>([
+  // One round trip, reads only: the client's failures in its window and the number's tip. Only failed checks
+  // are counted (guessing is failing); a reporter opening their own tip writes nothing.
+  const [clientRows, tipRows] = await env.DB.batch<Record<string, unknown>>([
     env.DB.prepare('SELECT count, window_start FROM rate_limits WHERE key = ?').bind(clientKey),
-    env.DB.prepare('SELECT failures, locked_until FROM rate_limits WHERE key = ?').bind(numberKey),
     // The same work whether or not the number exists: one lookup, one HMAC, one constant-time comparison.
     env.DB.prepare('SELECT id, query_code_hash FROM tips WHERE tracking_no = ?').bind(no),
   ]);
@@ -85,51 +82,43 @@ export async function checkCode(
       retryAfter,
     });
   }
-  const n = numberRows?.results[0] as { failures: number; locked_until: number | null } | undefined;
-  if (n?.locked_until && n.locked_until > now) throw lockedError(n.locked_until, now);
   const tip = tipRows?.results[0] as { id: string; query_code_hash: string } | undefined;
   const computed = await hashQueryCode(env, no, code);
   const ok = timingSafeEqual(computed, tip?.query_code_hash ?? DUMMY_HASH) && !!tip && code !== '';
-  if (ok) {
-    if (n?.failures) await env.DB.prepare('UPDATE rate_limits SET failures = 0 WHERE key = ?').bind(numberKey).run();
-    return { id: tip!.id, trackingNo: no };
-  }
+  // The right code opens the tip, whatever strangers typed before.
+  if (ok) return { id: tip!.id, trackingNo: no };
 
-  // A failure: count it on the number (`count` there remembers how many times the number was locked) and on
-  // the client, in one batch.
-  const [numberRow, clientRow] = await env.DB.batch<{ failures: number; count: number }>([
-    env.DB.prepare(
-      `INSERT INTO rate_limits (key, window_start, count, failures) VALUES (?1, ?2, 0, 1)
-       ON CONFLICT(key) DO UPDATE SET failures = failures + 1
-       RETURNING failures, count`,
-    ).bind(numberKey, now),
-    // The client's failures in its window (a new window starts the count again).
+  // A failure: count it on the client network and on the number, each in its own window, in one batch.
+  const windowed = (key: string, windowMs: number) =>
     env.DB.prepare(
       `INSERT INTO rate_limits (key, window_start, count, failures) VALUES (?1, ?2, 1, 1)
        ON CONFLICT(key) DO UPDATE SET
          failures = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE failures + 1 END,
          count = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE count + 1 END,
-         window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END
-       RETURNING failures, count`,
-    ).bind(clientKey, now, TRACK.clientLimit.windowMs),
+         window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END,
+         locked_until = NULL
+       RETURNING count`,
+    ).bind(key, now, windowMs);
+  const [clientRow, numberRow] = await env.DB.batch<{ count: number }>([
+    windowed(clientKey, TRACK.clientLimit.windowMs),
+    windowed(numberKey, TRACK.numberWindowMs),
   ]);
-  const failures = numberRow?.results[0]?.failures ?? 1;
-  if (failures >= TRACK.maxFailures) {
-    // Lock; each lock twice as long as the one before.
-    const locks = (numberRow?.results[0]?.count ?? 0) + 1;
-    const until = now + Math.min(TRACK.lockMs * 2 ** (locks - 1), 86_400_000);
-    await env.DB.prepare('UPDATE rate_limits SET failures = 0, count = ?, locked_until = ? WHERE key = ?').bind(locks, until, numberKey).run();
-    // Staff can see that a number is under attack: the entry names the tip if it exists, and nothing else
-    // (no number, no client, nothing the guesser typed).
-    await audit(env, { actor: 'public', action: 'track.locked', tipId: tip?.id ?? null, at: now, detail: { locks, lockedUntil: until } });
-    throw lockedError(until, now);
+  // Staff see a number under attack: exactly one entry when its failures in the window reach the threshold
+  // (the counter's RETURNING makes that one request, however many arrive at once). It names the tip if it
+  // exists, and nothing else (no number, no client, nothing the guesser typed).
+  if (numberRow?.results[0]?.count === TRACK.alertAfter) {
+    await audit(env, {
+      actor: 'public',
+      action: 'track.guessing',
+      tipId: tip?.id ?? null,
+      at: now,
+      detail: { failures: TRACK.alertAfter, windowMinutes: TRACK.numberWindowMs / 60_000 },
+    });
   }
-  // A growing delay makes each further guess slower, per number and per client.
-  const clientFailures = clientRow?.results[0]?.failures ?? 1;
-  await (opts.wait ?? sleep)(Math.min(TRACK.delayStepMs * Math.max(failures, clientFailures), TRACK.maxDelayMs));
-  throw new ApiError('TRACK_NOT_FOUND', {
-    message: `举报编号或查询码不正确，请核对后重试（再错 ${TRACK.maxFailures - failures} 次，该编号将暂时锁定）。`,
-  });
+  // A growing delay makes each further guess from the same network slower.
+  const clientFailures = clientRow?.results[0]?.count ?? 1;
+  await (opts.wait ?? sleep)(Math.min(TRACK.delayStepMs * clientFailures, TRACK.maxDelayMs));
+  throw new ApiError('TRACK_NOT_FOUND', { message: '举报编号或查询码不正确，请核对后重试。' });
 }
 
 /**

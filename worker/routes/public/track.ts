@@ -4,7 +4,7 @@
  * The query code is only ever in the body of the first request, never in a URL.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { clientKey } from '../../lib/ratelimit';
+import { clientNetworkKey } from '../../lib/ratelimit';
 import { createRouter } from '../../lib/router';
 import { ErrorEnvelope } from '../../schemas/common';
 import { ReporterView, TrackMessage, TrackObjection, TrackOpen, TrackOpened } from '../../schemas/track';
@@ -18,13 +18,14 @@ const open = createRoute({
   method: 'post',
   path: '/track',
   summary: '进度查询：输入举报编号和查询码',
-  description: 'Unknown number and wrong code answer alike. Limits per client and per number; a locked number still opens with the right code after the lock.',
+  description:
+    'Unknown number and wrong code answer alike. The right code always opens the tip: failed checks are slowed and limited per client network (an IPv4 address or an IPv6 /64), never per number.',
   request: { body: { required: true, content: { 'application/json': { schema: TrackOpen } } } },
   responses: {
     200: { description: '举报进度与后续操作的令牌', content: { 'application/json': { schema: TrackOpened } } },
     404: err('举报编号或查询码不正确（未知编号与错误查询码的回答完全相同）'),
     422: err('输入有误'),
-    429: err('RATE_LIMITED（本客户端过于频繁）或 LOCKED（该编号已暂时锁定），带 Retry-After'),
+    429: err('RATE_LIMITED（本客户端所在网络查询失败过多），带 Retry-After'),
   },
 });
 const view = createRoute({
@@ -53,7 +54,7 @@ export function trackRoutes() {
   return createRouter()
     .openapi(open, async (c) => {
       const { trackingNo, queryCode } = c.req.valid('json');
-      const tip = await checkCode(c.env, await clientKey(c), trackingNo, queryCode);
+      const tip = await checkCode(c.env, await clientNetworkKey(c), trackingNo, queryCode);
       return c.json({ ...(await issueToken(c.env, tip)), view: await reporterView(c.env, tip.id) }, 200);
     })
     .openapi(view, async (c) => c.json(await reporterView(c.env, await tipFromToken(c.env, c.req.header('authorization'))), 200))
