@@ -2,7 +2,7 @@
  * /report/ behaviour: draft keeping, client-side checks (same schema as the API), attachments, Turnstile,
  * submission with an idempotency key, and the receipt flow.
  */
-import { drafts, newKey, type Draft, type Identity, type Receipt } from './draft';
+import { drafts, freshDraft, hasContent, SENT_KEY, wasSubmitted, type Draft, type Identity, type Receipt } from './draft';
 import { drawQr, receiptText, saveAsImage } from './receipt';
 import { Turnstile } from './turnstile';
 import { Uploads } from './uploads';
@@ -14,8 +14,10 @@ const views = { form: $('form-view'), receipt: $('receipt-view'), done: $('done-
 const TEXT_FIELDS = ['type', 'domain', 'unitName', 'townId', 'address', 'seenAt', 'description'] as const;
 const WHO_FIELDS = ['name', 'mobile', 'idNumber', 'email', 'coSigners'] as const;
 
-let draft: Draft = drafts.load() ?? { fields: {}, files: [], location: null, idempotencyKey: newKey(), savedAt: 0 };
+let draft: Draft = drafts.load() ?? freshDraft();
 let submitting = false;
+/** Set once the server has stored this draft's tip: from then on nothing of it is written to the device. */
+let sent = false;
 
 const input = (name: string) => form.elements.namedItem(name) as HTMLInputElement | null;
 const radios = (name: string) => Array.from(form.querySelectorAll<HTMLInputElement>(`input[name="${name}"]`));
@@ -42,15 +44,25 @@ let saveTimer = 0;
 function saveDraft(now = false) {
   window.clearTimeout(saveTimer);
   const write = () => {
+    // A submitted tip is never written back (a late timer, pagehide after the receipt, …).
+    if (sent || views.form.hidden) return;
     const fields: Draft['fields'] = {};
     for (const f of TEXT_FIELDS) fields[f] = input(f)!.value;
     fields.isEmployee = radios('isEmployee').find((r) => r.checked)?.value ?? '';
     fields.mode = radios('mode').find((r) => r.checked)?.value ?? 'anonymous';
     fields.notice = $<HTMLInputElement>('f-notice').checked;
     fields.privacy = $<HTMLInputElement>('f-privacy').checked;
-    draft = { ...draft, fields, files: uploads.done, savedAt: Date.now() };
-    drafts.save(draft);
-    drafts.saveIdentity(collectIdentity());
+    const who = collectIdentity();
+    const next = { ...draft, fields, files: uploads.done };
+    if (!hasContent(next, who)) {
+      // Nothing entered (or everything cleared again): keep no draft, so an empty form is never "restored".
+      drafts.discard(draft.idempotencyKey);
+      draft = { ...next, savedAt: 0 };
+      return;
+    }
+    draft = { ...next, savedAt: Date.now() };
+    if (!drafts.save(draft)) return;
+    drafts.saveIdentity(who);
     $('draft-status').textContent = `草稿已自动保存在本机（${new Date().toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' })}）`;
   };
   if (now) write();
@@ -244,17 +256,20 @@ async function submit(ev: Event) {
   submitting = true;
   $<HTMLButtonElement>('submit').disabled = true;
   status('正在提交，请稍候…');
-  saveDraft();
+  const key = draft.idempotencyKey;
   try {
     const res = await fetch('/api/tips', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': draft.idempotencyKey },
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
       body: JSON.stringify(body(turnstile.token)),
     });
     const answer = await res.json().catch(() => null);
     if (res.status === 201 || res.status === 200) {
+      // Stored: this draft and its key are finished, before anything else can run.
+      sent = true;
+      window.clearTimeout(saveTimer);
+      drafts.submitted(key);
       drafts.saveReceipt(answer as Receipt);
-      drafts.clear();
       showReceipt(answer as Receipt);
       return;
     }
@@ -362,6 +377,19 @@ form.addEventListener('change', (e) => {
   saveDraft();
 });
 form.addEventListener('submit', submit);
+// Another tab submitted the draft this tab also holds: start this one afresh rather than offer the sent report again.
+window.addEventListener('storage', (e) => {
+  if (e.key !== SENT_KEY || sent || views.form.hidden || !wasSubmitted(draft.idempotencyKey)) return;
+  window.clearTimeout(saveTimer);
+  form.reset();
+  uploads.reset();
+  draft = freshDraft();
+  showLocation(null);
+  clearErrors();
+  drafts.clearIdentity();
+  restoreDraft();
+  $('draft-status').textContent = '这份草稿已在另一个窗口提交，此处已换成空白表单。';
+});
 // Leaving, reloading or switching apps on a phone: write the draft now rather than after the debounce.
 window.addEventListener('pagehide', () => !views.form.hidden && saveDraft(true));
 document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && !views.form.hidden && saveDraft(true));

@@ -50,6 +50,12 @@ export class Uploads {
     return this.pending.size > 0;
   }
 
+  /** Forget every file (the form starts afresh). */
+  reset() {
+    this.done = [];
+    this.list.replaceChildren();
+  }
+
   restore(files: UploadedFile[]) {
     for (const f of files) {
       this.done.push(f);
