@@ -2,6 +2,7 @@
  * Demo data for a local portal: a few sample tips submitted through the real API (so they are encrypted,
  * audited and counted exactly like a citizen's). Local only; never run against production.
  */
+import { randomUUID } from 'node:crypto';
 export const DEMO_TIPS = [
   {
     type: 'general_hazard',
@@ -41,7 +42,7 @@ export async function seedDemoTips(url) {
   for (const [i, tip] of DEMO_TIPS.entries()) {
     const res = await fetch(`${url}/api/tips`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `demo-tip-${i}-0001` },
+      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
       body: JSON.stringify({
         ...tip,
         seenAt: new Date(Date.now() - (i + 1) * 86_400_000).toISOString(),

@@ -147,14 +147,21 @@ describe('POST /open311/v2/requests', () => {
     }
   });
 
-  it('an Idempotency-Key retry answers the same receipt and stores one tip', async () => {
+  it('an Idempotency-Key retry answers the same receipt and stores one tip; another form under that key → 422, no receipt', async () => {
     const before = (await counts(env.DB)).tips;
-    const headers = { 'idempotency-key': 'hotline-call-20261122-0001' };
-    const a = (await (await o311Post('requests.json', form(key), headers)).json()) as { service_request_id: string }[];
+    const headers = { 'idempotency-key': crypto.randomUUID() };
+    const a = (await (await o311Post('requests.json', form(key), headers)).json()) as { service_request_id: string; query_code: string }[];
     const b = (await (await o311Post('requests.json', form(key), headers)).json()) as { service_request_id: string }[];
     expect(b[0]!.service_request_id).toBe(a[0]!.service_request_id);
     expect((await counts(env.DB)).tips).toBe(before + 1);
-    await errorsOf(await o311Post('requests.json', form(key), { 'idempotency-key': 'short' }), 400);
+    const replay = await o311Post('requests.json', form(key, { description: '另一份表单，想拿到前一份的查询码而已。' }), headers);
+    const text = await replay.clone().text();
+    expect((await errorsOf(replay, 422))[0]).toContain('Idempotency-Key');
+    expect(text).not.toContain(a[0]!.query_code);
+    expect((await counts(env.DB)).tips).toBe(before + 1);
+    for (const bad of ['short', 'hotline-call-20261122-0001', '6ba7b810-9dad-11d1-80b4-00c04fd430c8']) {
+      expect((await errorsOf(await o311Post('requests.json', form(key), { 'idempotency-key': bad }), 400))[0]).toContain('UUID');
+    }
   });
 
   it.each<[string, Record<string, string | undefined>, number, string]>([

@@ -73,22 +73,71 @@ describe('POST /api/tips', () => {
   it('POST /api/tips with the same Idempotency-Key twice gives the same receipt and one tip', async () => {
     const before = await counts(env.DB);
     const body = validTip();
-    const first = await submitTip(body, { key: 'retry-key-000001' });
-    const second = await submitTip(body, { key: 'retry-key-000001' });
+    const key = crypto.randomUUID();
+    const first = await submitTip(body, { key });
+    const second = await submitTip(body, { key });
     expect(first.status).toBe(201);
     expect(second.status).toBe(200);
-    expect(await second.json()).toEqual(await first.json());
+    const receipt = await first.json();
+    expect(await second.json()).toEqual(receipt);
+    // A retry carries a fresh Turnstile token (the first one is spent): still the same receipt.
+    const retry = await submitTip({ ...body, turnstileToken: 'XXXX.ANOTHER.TOKEN.XXXX' }, { key: key.toUpperCase() });
+    expect(retry.status).toBe(200);
+    expect(await retry.json()).toEqual(receipt);
     expect((await counts(env.DB)).tips).toBe(before.tips + 1);
   });
 
   it('POST /api/tips double tap: the same key sent concurrently still makes one tip', async () => {
     const before = await counts(env.DB);
     const body = validTip();
-    const [a, b] = await Promise.all([submitTip(body, { key: 'double-tap-0001' }), submitTip(body, { key: 'double-tap-0001' })]);
+    const key = crypto.randomUUID();
+    const [a, b] = await Promise.all([submitTip(body, { key }), submitTip(body, { key })]);
     const ra = await a.json();
     const rb = await b.json();
     expect(ra).toEqual(rb);
     expect((await counts(env.DB)).tips).toBe(before.tips + 1);
+  });
+
+  it('POST /api/tips replaying an Idempotency-Key with another body → 422 IDEMPOTENCY_KEY_REUSED, no receipt, nothing written', async () => {
+    const key = crypto.randomUUID();
+    const first = await submitTip(validTip(), { key });
+    expect(first.status).toBe(201);
+    const receipt = (await first.json()) as { trackingNo: string; queryCode: string };
+    const before = await counts(env.DB);
+    // Whoever holds only the key (a shared device, a log, a proxy) sends any body of their own.
+    for (const other of [validTip({ description: '别人写的另一段描述，只为拿到回执而已。' }), validTip({ reporter: realName() }), { ...validTip(), isEmployee: true }]) {
+      const replay = await submitTip(other, { key });
+      expect(replay.status).toBe(422);
+      const text = await replay.text();
+      expect(JSON.parse(text)).toEqual({
+        error: { code: 'IDEMPOTENCY_KEY_REUSED', message: '该请求标识已用于另一份不同的提交，不能返回其回执。请刷新页面后重新提交，已填写的内容不会丢失。' },
+      });
+      expect(text).not.toContain(receipt.trackingNo);
+      expect(text).not.toContain(receipt.queryCode);
+    }
+    expect(await counts(env.DB)).toEqual(before);
+  });
+
+  it('POST /api/tips refuses an Idempotency-Key that is not a version-4 UUID: 400 IDEMPOTENCY_KEY_INVALID, nothing written', async () => {
+    const before = await counts(env.DB);
+    for (const key of ['retry-key-000001', '1700000000000-k3j4h5', '6ba7b810-9dad-11d1-80b4-00c04fd430c8', '00000000-0000-0000-0000-000000000000', `${crypto.randomUUID()}x`]) {
+      const res = await submitTip(validTip(), { key });
+      expect(res.status, key).toBe(400);
+      expect(await res.json()).toEqual({
+        error: { code: 'IDEMPOTENCY_KEY_INVALID', message: '请求标识（Idempotency-Key）应为随机生成的 UUID（第 4 版）。请刷新页面后重新提交，已填写的内容不会丢失。' },
+      });
+    }
+    expect(await counts(env.DB)).toEqual(before);
+  });
+
+  it('POST /api/tips: a stored receipt answers its key for a day only; after that the key makes a new tip', async () => {
+    const key = crypto.randomUUID();
+    const body = validTip();
+    const first = (await (await submitTip(body, { key })).json()) as { trackingNo: string };
+    await env.DB.prepare('UPDATE idempotency_keys SET created_at = created_at - ?').bind(86_400_001).run();
+    const later = await submitTip(body, { key });
+    expect(later.status).toBe(201);
+    expect(((await later.json()) as { trackingNo: string }).trackingNo).not.toBe(first.trackingNo);
   });
 
   it('POST /api/tips attaches uploaded photos with their claim, and refuses a wrong claim', async () => {
@@ -127,7 +176,7 @@ describe('POST /api/tips', () => {
   it('POST /api/tips: 100 concurrent submissions make 100 tips with distinct tracking numbers', async () => {
     const before = await counts(env.DB);
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => submitTip(validTip(), { key: `concurrent-${i}-abcdef` }).then((r) => r.json() as any)),
+      Array.from({ length: 100 }, (_, i) => submitTip(validTip(), { key: crypto.randomUUID() }).then((r) => r.json() as any)),
     );
     const numbers = new Set(results.map((r) => r.trackingNo));
     expect(numbers.size).toBe(100);
@@ -144,7 +193,7 @@ describe('POST /api/tips', () => {
       const up = (await (await upload(jpegWithMetadata())).json()) as any;
       const before = await counts(env.DB);
       const res = await submitTip(validTip({ reporter: realName(), attachments: [{ id: up.id, claim: up.claim }] }), {
-        key: 'half-written-0001',
+        key: crypto.randomUUID(),
       });
       expect(res.status).toBe(503);
       expect(((await res.json()) as any).error).toEqual({

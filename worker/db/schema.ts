@@ -214,6 +214,8 @@ export const idempotencyKeys = sqliteTable('idempotency_keys', {
   receiptIv: text('receipt_iv').notNull(),
   receiptCiphertext: text('receipt_ciphertext').notNull(),
   receiptKeyId: text('receipt_key_id').notNull(),
+  /** HMAC of the first request's body: the receipt is returned only to a retry with the same body. */
+  bodyHash: text('body_hash'),
   createdAt: integer('created_at').notNull(),
 });
 

@@ -38,6 +38,8 @@ export const ERRORS = {
   TOTP_INVALID: { status: 401, message: '动态验证码不正确或已使用，请输入验证器中的最新验证码。' },
   FORBIDDEN: { status: 403, message: '您没有权限进行此操作。' },
   CSRF_FAILED: { status: 403, message: '页面已过期，请刷新后重试。' },
+  IDEMPOTENCY_KEY_INVALID: { status: 400, message: '请求标识（Idempotency-Key）应为随机生成的 UUID（第 4 版）。请刷新页面后重新提交，已填写的内容不会丢失。' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, message: '该请求标识已用于另一份不同的提交，不能返回其回执。请刷新页面后重新提交，已填写的内容不会丢失。' },
   CONFLICT: { status: 409, message: '该举报已被他人修改，请刷新后再操作。' },
   INVALID_TRANSITION: { status: 409, message: '当前状态下不能进行此操作。' },
   FILE_TYPE: { status: 415, message: '文件类型不受支持，请上传照片、视频或音频。' },

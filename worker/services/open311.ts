@@ -19,14 +19,14 @@ import { TipSubmission, type Receipt } from '../schemas/tip';
 import { chinaDate } from './calendar';
 import { formatTrackingNo, parseTrackingNo } from './codes';
 import { CLOSED_PUBLIC_STATUSES } from './open-data';
-import { createTip, findReceipt } from './tips';
+import { createTip, findReceipt, requestHash } from './tips';
 
 const DAY = 86_400_000;
 
 /** A GeoReport error: the HTTP status and the `[{ code, description }]` list the spec answers with. */
 export class Open311Error extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 413 | 429 | 500 | 503,
+    readonly status: 400 | 403 | 404 | 413 | 422 | 429 | 500 | 503,
     readonly descriptions: string[],
     readonly retryAfter?: number,
   ) {
@@ -347,7 +347,8 @@ export interface Open311Receipt {
 /**
  * POST requests: a partner submits a tip for a citizen. The form is mapped onto the same submission schema
  * the web form uses (same limits, same messages) and stored by the same `createTip`, with
- * `source = open311:<partner id>`. With an `Idempotency-Key`, a retry answers with the same receipt.
+ * `source = open311:<partner id>`. With an `Idempotency-Key`, a retry with the same form (the api_key aside)
+ * answers with the same receipt; the same key with another form gets IDEMPOTENCY_KEY_REUSED.
  */
 export async function submitRequest(
   env: Env,
@@ -355,8 +356,9 @@ export async function submitRequest(
   form: Record<string, string | undefined>,
   opts: { origin: string; idempotencyKey?: string | null },
 ): Promise<Open311Receipt> {
-  const key = opts.idempotencyKey ? `open311:${partner.id}:${opts.idempotencyKey}` : null;
-  const prior = key ? await findReceipt(env, key) : null;
+  const key = opts.idempotencyKey ? `open311:${partner.id}:${opts.idempotencyKey.toLowerCase()}` : null;
+  const bodyHash = key ? await requestHash(env, form, ['api_key']) : null;
+  const prior = key ? await findReceipt(env, key, bodyHash!) : null;
   if (prior) return receiptOut(env, prior, opts.origin);
 
   const errors: string[] = [];
@@ -392,7 +394,7 @@ export async function submitRequest(
   });
   if (!submission.success) throw new Open311Error(400, describeFields(fieldErrors(submission.error)));
   try {
-    const receipt = await createTip(env, submission.data, { source: `open311:${partner.id}`, origin: opts.origin, idempotencyKey: key });
+    const receipt = await createTip(env, submission.data, { source: `open311:${partner.id}`, origin: opts.origin, idempotencyKey: key, bodyHash });
     return receiptOut(env, receipt, opts.origin);
   } catch (e) {
     if (e instanceof ApiError && e.code === 'VALIDATION_FAILED') throw new Open311Error(400, describeFields(e.fields ?? []));

@@ -6,7 +6,7 @@
 import type { Env } from '../env';
 import { DEFAULT_TIME_LIMITS, LIMITS } from '../domain/limits';
 import { writeWithAudit } from '../lib/audit';
-import { appSecret, hmacHex, seal, unseal, type Sealed } from '../lib/crypto';
+import { appSecret, hmacHex, seal, timingSafeEqual, unseal, type Sealed } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import type { Receipt, TipSubmission } from '../schemas/tip';
 import { chinaDate, workingDeadline } from './calendar';
@@ -15,6 +15,8 @@ import { timeLimits } from './settings';
 
 export interface CreateTipOptions {
   idempotencyKey?: string | null;
+  /** `requestHash` of the submission; stored with the receipt (required with `idempotencyKey`). */
+  bodyHash?: string | null;
   source?: string;
   now?: number;
   origin: string;
@@ -33,18 +35,58 @@ export function statsDelta(
   ).bind(chinaDate(t.createdAt).slice(0, 7), t.type, t.domain, t.townId, publicStatus, delta);
 }
 
+/** How long a stored receipt answers retries (the scheduled job deletes older ones). */
+export const IDEMPOTENCY_WINDOW_MS = 86_400_000;
+
+/**
+ * An `Idempotency-Key` must carry at least 122 random bits: a version-4 UUID (as `crypto.randomUUID()` makes).
+ * A stored receipt holds the query code, so a key that can be guessed or counted would hand it out.
+ */
+export const IDEMPOTENCY_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/** Refuse an `Idempotency-Key` that is not a version-4 UUID (IDEMPOTENCY_KEY_INVALID); no key is fine. */
+export function checkIdempotencyKey(key: string | null | undefined): string | null {
+  if (key == null) return null;
+  if (!IDEMPOTENCY_KEY.test(key)) throw new ApiError('IDEMPOTENCY_KEY_INVALID');
+  return key.toLowerCase();
+}
+
 async function idempotencyId(env: Env, key: string): Promise<string> {
   return hmacHex(appSecret(env), 'idempotency', key);
 }
 
-/** The receipt stored for an idempotency key, if that key was already used. */
-export async function findReceipt(env: Env, key: string): Promise<Receipt | null> {
+/** JSON with object keys sorted at every level, so equal values always give the same text. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
+/**
+ * The hash a retry must match to get the stored receipt: an HMAC (the body holds personal data) of the
+ * request's canonical JSON, leaving out what may rightly differ between a request and its retry (`omit`,
+ * e.g. the single-use Turnstile token).
+ */
+export async function requestHash(env: Env, body: Record<string, unknown>, omit: string[] = []): Promise<string> {
+  const kept = Object.fromEntries(Object.entries(body).filter(([k]) => !omit.includes(k)));
+  return hmacHex(appSecret(env), 'idempotency-body', canonicalJson(kept));
+}
+
+/**
+ * The receipt stored for an idempotency key within the window, if the key was used: only for a request with
+ * the same body hash as the first (else IDEMPOTENCY_KEY_REUSED — whoever holds only the key gets nothing).
+ */
+export async function findReceipt(env: Env, key: string, bodyHash: string, now = Date.now()): Promise<Receipt | null> {
   const row = await env.DB.prepare(
-    'SELECT receipt_iv, receipt_ciphertext, receipt_key_id FROM idempotency_keys WHERE key = ?',
+    'SELECT receipt_iv, receipt_ciphertext, receipt_key_id, body_hash FROM idempotency_keys WHERE key = ? AND created_at > ?',
   )
-    .bind(await idempotencyId(env, key))
-    .first<{ receipt_iv: string; receipt_ciphertext: string; receipt_key_id: string }>();
+    .bind(await idempotencyId(env, key), now - IDEMPOTENCY_WINDOW_MS)
+    .first<{ receipt_iv: string; receipt_ciphertext: string; receipt_key_id: string; body_hash: string | null }>();
   if (!row) return null;
+  if (!row.body_hash || !timingSafeEqual(row.body_hash, bodyHash)) throw new ApiError('IDEMPOTENCY_KEY_REUSED');
   const sealed: Sealed = { keyId: row.receipt_key_id, iv: row.receipt_iv, ciphertext: row.receipt_ciphertext };
   return unseal<Receipt>(env, sealed, `receipt:${key}`);
 }
@@ -115,7 +157,7 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
           `identity:${id}`,
         );
     const idem = opts.idempotencyKey
-      ? { id: await idempotencyId(env, opts.idempotencyKey), sealed: await seal(env, receipt, `receipt:${opts.idempotencyKey}`) }
+      ? { id: await idempotencyId(env, opts.idempotencyKey), sealed: await seal(env, receipt, `receipt:${opts.idempotencyKey}`), bodyHash: opts.bodyHash ?? null }
       : null;
 
     const statements = () => {
@@ -167,9 +209,11 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
       }
       if (idem) {
         s.push(
+          // A receipt past the window no longer answers its key (the scheduled job may not have deleted it yet).
+          env.DB.prepare('DELETE FROM idempotency_keys WHERE key = ? AND created_at <= ?').bind(idem.id, now - IDEMPOTENCY_WINDOW_MS),
           env.DB.prepare(
-            'INSERT INTO idempotency_keys (key, tip_id, receipt_iv, receipt_ciphertext, receipt_key_id, created_at) VALUES (?,?,?,?,?,?)',
-          ).bind(idem.id, id, idem.sealed.iv, idem.sealed.ciphertext, idem.sealed.keyId, now),
+            'INSERT INTO idempotency_keys (key, tip_id, receipt_iv, receipt_ciphertext, receipt_key_id, body_hash, created_at) VALUES (?,?,?,?,?,?,?)',
+          ).bind(idem.id, id, idem.sealed.iv, idem.sealed.ciphertext, idem.sealed.keyId, idem.bodyHash, now),
         );
       }
       return s;
@@ -189,8 +233,9 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
     } catch (e) {
       const msg = String((e as Error).message ?? e);
       if (idem && /idempotency_keys/.test(msg) && opts.idempotencyKey) {
-        // The same submission arrived twice at once: answer with the receipt the first one stored.
-        const again = await findReceipt(env, opts.idempotencyKey);
+        // The same submission arrived twice at once: answer with the receipt the first one stored (only if
+        // the bodies match; a different body under the same key gets IDEMPOTENCY_KEY_REUSED).
+        const again = await findReceipt(env, opts.idempotencyKey, opts.bodyHash ?? '', now);
         if (again) return again;
       }
       if (/tips\.tracking_no|tips_tracking_no/.test(msg)) continue; // a one-in-2^50 collision: draw again

@@ -5,7 +5,9 @@
  *   GET  services.{fmt}                       one service per tip type × domain
  *   GET  services/{service_code}.{fmt}        its attributes
  *   POST requests.{fmt}                       form-encoded, needs the partner's api_key; answers the tracking
- *                                             number, a token and (extension) the citizen's query code, once
+ *                                             number, a token and (extension) the citizen's query code, once;
+ *                                             `Idempotency-Key` (a v4 UUID): a retry with the same form
+ *                                             gets the same answer, another form under that key → 422
  *   GET  tokens/{token}.{fmt}                 the request id behind a token
  *   GET  requests.{fmt}                       filters: service_request_id, service_code, start_date, end_date
  *                                             (≤ 90 days apart; last 90 days by default), status=open,closed
@@ -21,6 +23,7 @@ import { ApiError } from '../../lib/errors';
 import { clientKey, hit } from '../../lib/ratelimit';
 import { findRequest, findRequests, Open311Error, resolveToken, SERVICES, serviceDefinition, submitRequest } from '../../services/open311';
 import { partnerForKey } from '../../services/partners';
+import { IDEMPOTENCY_KEY } from '../../services/tips';
 import { edgeCache } from '../public/stats';
 import { errorAnswer, formatOfPath, respond, splitFormat, type Format } from './format';
 
@@ -49,6 +52,7 @@ export function open311Api() {
       if (err.code === 'RATE_LIMITED') return errorAnswer(format, new Open311Error(429, ['提交过于频繁，请稍后再试'], err.retryAfter));
       if (err.code === 'PAYLOAD_TOO_LARGE') return errorAnswer(format, new Open311Error(413, ['提交的内容过大']));
       if (err.code === 'UNAVAILABLE') return errorAnswer(format, new Open311Error(503, [err.message]));
+      if (err.code === 'IDEMPOTENCY_KEY_REUSED') return errorAnswer(format, new Open311Error(422, ['该 Idempotency-Key 已用于另一份不同的表单，不返回其回执；新的提交请使用新的 Idempotency-Key']));
       return errorAnswer(format, new Open311Error(err.status === 404 ? 404 : 400, [err.message]));
     }
     console.error(JSON.stringify({ at: 'open311', path: new URL(c.req.url).pathname, error: String(err).slice(0, 300) }));
@@ -118,7 +122,9 @@ export function open311Api() {
       }
       await hit(c.env, `open311-post:${partner.id}`, PARTNER_POST_LIMIT);
       const idem = c.req.header('idempotency-key');
-      if (idem !== undefined && (idem.length < 8 || idem.length > 100)) throw new Open311Error(400, ['Idempotency-Key 应为 8–100 个字符']);
+      if (idem !== undefined && !IDEMPOTENCY_KEY.test(idem)) {
+        throw new Open311Error(400, ['Idempotency-Key 应为随机生成的 UUID（第 4 版），每次提交一个新的，如 3f0e2b1c-9d4a-4c6e-8b7f-1a2b3c4d5e6f']);
+      }
       const receipt = await submitRequest(c.env, partner, form, { origin: new URL(c.req.url).origin, idempotencyKey: idem ?? null });
       return respond(format, 'service_requests', [receipt], 201, { 'cache-control': 'no-store' });
     },

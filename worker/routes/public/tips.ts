@@ -5,7 +5,7 @@ import { Receipt, TipSubmission } from '../../schemas/tip';
 import { clientKey, hit } from '../../lib/ratelimit';
 import { createRouter } from '../../lib/router';
 import { verifyTurnstile } from '../../lib/turnstile';
-import { createTip, findReceipt } from '../../services/tips';
+import { checkIdempotencyKey, createTip, findReceipt, requestHash } from '../../services/tips';
 
 /** Submissions allowed per client per hour before RATE_LIMITED. */
 export const SUBMIT_LIMIT = { limit: 20, windowMs: 60 * 60 * 1000 };
@@ -15,29 +15,32 @@ const submit = createRoute({
   path: '/tips',
   summary: '提交举报',
   description:
-    'Turnstile-verified; `Idempotency-Key` (8–100 characters, one per submission) makes retries safe: the same key returns the same receipt.',
+    'Turnstile-verified. `Idempotency-Key` (a version-4 UUID, one per submission; anything else → 400 IDEMPOTENCY_KEY_INVALID) makes retries safe: ' +
+    'within a day, a retry with the same key and the same body (the Turnstile token aside) returns the same receipt; the same key with another body → 422 IDEMPOTENCY_KEY_REUSED and no receipt.',
   request: {
-    headers: z.object({ 'idempotency-key': z.string().min(8).max(100).optional() }),
+    headers: z.object({ 'idempotency-key': z.string().max(200).optional().openapi({ description: 'A version-4 UUID, e.g. crypto.randomUUID()' }) }),
     body: { required: true, content: { 'application/json': { schema: TipSubmission } } },
   },
   responses: {
     201: { description: '已提交：回执', content: { 'application/json': { schema: Receipt } } },
     200: { description: '重复提交：同一回执', content: { 'application/json': { schema: Receipt } } },
-    400: { description: 'Bad request', content: { 'application/json': { schema: ErrorEnvelope } } },
+    400: { description: 'Bad request; IDEMPOTENCY_KEY_INVALID', content: { 'application/json': { schema: ErrorEnvelope } } },
     403: { description: 'Turnstile failed', content: { 'application/json': { schema: ErrorEnvelope } } },
-    422: { description: 'Validation failed', content: { 'application/json': { schema: ErrorEnvelope } } },
+    422: { description: 'Validation failed; IDEMPOTENCY_KEY_REUSED (the key was used with another body)', content: { 'application/json': { schema: ErrorEnvelope } } },
     429: { description: 'Rate limited', content: { 'application/json': { schema: ErrorEnvelope } } },
   },
 });
 
 export function tipRoutes() {
   return createRouter().openapi(submit, async (c) => {
-    const key = c.req.valid('header')['idempotency-key'] ?? null;
+    const key = checkIdempotencyKey(c.req.valid('header')['idempotency-key']);
+    const body = c.req.valid('json');
+    // A retry gets the stored receipt only with the same body (the single-use Turnstile token may differ).
+    const bodyHash = key ? await requestHash(c.env, body, ['turnstileToken']) : null;
     if (key) {
-      const prior = await findReceipt(c.env, key);
+      const prior = await findReceipt(c.env, key, bodyHash!);
       if (prior) return c.json(prior, 200);
     }
-    const body = c.req.valid('json');
     await verifyTurnstile(c.env, {
       token: body.turnstileToken,
       requestUrl: c.req.url,
@@ -45,7 +48,7 @@ export function tipRoutes() {
       action: 'report',
     });
     await hit(c.env, `submit:${await clientKey(c)}`, SUBMIT_LIMIT);
-    const receipt = await createTip(c.env, body, { idempotencyKey: key, origin: new URL(c.req.url).origin });
+    const receipt = await createTip(c.env, body, { idempotencyKey: key, bodyHash, origin: new URL(c.req.url).origin });
     return c.json(receipt, 201);
   });
 }
