@@ -103,7 +103,19 @@ export const tips = sqliteTable(
     penaltyFen: integer('penalty_fen'),
     hazardLevel: text('hazard_level'),
     riskColour: text('risk_colour'),
+    /** The 五到位 plan (整改方案: 措施、责任人、资金、时限、预案), recorded with the conclusion that orders 整改. */
     rectification: text('rectification', { mode: 'json' }),
+    /** When the conclusion reached the reporter (the lookup publishes it at once): the objection window runs from here. */
+    repliedAt: integer('replied_at'),
+    /** The 整改时限 of the plan (end of that day, China time): the rectification's own clock. */
+    rectifyDueAt: integer('rectify_due_at'),
+    /** 复查 of the rectification is due by then (整改时限 + `recheckDays`). */
+    recheckDueAt: integer('recheck_due_at'),
+    /** 整改完成 recorded (a separate step from recording the plan), and by whom. */
+    rectifiedAt: integer('rectified_at'),
+    rectifiedBy: text('rectified_by'),
+    /** How many objections the reporter made (one: the 复查 conclusion is final). */
+    objections: integer('objections').notNull().default(0),
     mergedIntoId: text('merged_into_id'),
     /** Set when the reporter wrote and no staff member has read it yet. */
     reporterMessagePending: integer('reporter_message_pending', { mode: 'boolean' }).notNull().default(false),
@@ -437,3 +449,14 @@ export const statsConclusions = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.month, t.days] })],
 );
+
+/**
+ * Aggregates for the public 整改 figures, rebuilt with `stats_conclusions`: per month of 销号 (China time), how
+ * many rectifications were closed and how many were completed by their 整改时限. Kept apart from the 核查
+ * figures, so a long rectification never reads as a late 核查.
+ */
+export const statsRectifications = sqliteTable('stats_rectifications', {
+  month: text('month').primaryKey(), // YYYY-MM of closed_at
+  count: integer('count').notNull(),
+  onTime: integer('on_time').notNull(),
+});

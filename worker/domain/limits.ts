@@ -28,6 +28,8 @@ export const DEFAULT_TIME_LIMITS = {
   objectionDays: 10,
   /** 复查 after an objection. */
   reviewDays: 30,
+  /** 复查 of a rectification, within this many days after its 整改时限. */
+  recheckDays: 10,
   /** 提醒 this many days before a deadline. */
   remindBeforeDays: 3,
   /** Unclaimed reward notices expire after this many days. */

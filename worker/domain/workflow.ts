@@ -25,8 +25,8 @@ export const STATES = [
   'rejected', // 不予受理 (final)
   'assigned', // 已交办: the department is verifying (核查)
   'returned', // the department handed it back with a reason
-  'rectifying', // 整改中: confirmed hazard, 五到位 record pending
-  'rectified', // 整改完成, waiting for 复查
+  'rectifying', // 整改中: the conclusion ordered 整改 and recorded the 五到位 plan; runs to its 整改时限
+  'rectified', // 整改完成 recorded, waiting for 复查 (by its own deadline)
   'concluded', // conclusion given; objection window open
   'reviewing', // 复查 after an objection (异议)
   'closed', // 销号 / 办结 (final unless objected within the window)
@@ -94,20 +94,23 @@ export const TRANSITIONS: Record<Action, TransitionRule> = {
     label: '退回',
     departmentBound: true,
   },
+  // From 'reviewing' (复查 after an objection) without 整改 the tip is closed: the 复查 conclusion is final.
   conclude: {
     from: ['assigned', 'reviewing'],
-    to: ['rectifying', 'concluded'],
+    to: ['rectifying', 'concluded', 'closed'],
     roles: ['handler', 'admin'],
     label: '核查结论',
     departmentBound: true,
   },
+  // 整改完成: the plan was recorded with the conclusion; this records that the work is done.
   rectify: {
     from: ['rectifying'],
     to: ['rectified'],
     roles: ['handler', 'admin'],
-    label: '整改记录（五到位）',
+    label: '整改完成',
     departmentBound: true,
   },
+  // For a 重大事故隐患, someone other than the person who recorded 整改完成 (DIFFERENT_PERSON_FOR_MAJOR).
   recheck: {
     from: ['rectified'],
     to: ['closed', 'rectifying'],
@@ -121,16 +124,17 @@ export const TRANSITIONS: Record<Action, TransitionRule> = {
     roles: ['dispatcher', 'admin'],
     label: '合并',
   },
-  // Extensions keep the state; at most one is granted per tip, of at most `maxExtensionDays`.
+  // Extensions keep the state; at most one is granted per tip, of at most `maxExtensionDays`, and only while
+  // 核查 runs (worker/domain/deadlines.ts extensionRule): 整改 has its plan's 时限, 复查 its fixed limit.
   request_extension: {
-    from: ['assigned', 'rectifying', 'rectified', 'reviewing'],
+    from: ['assigned'],
     to: [],
     roles: ['handler', 'admin'],
     label: '申请延期',
     departmentBound: true,
   },
   decide_extension: {
-    from: ['assigned', 'rectifying', 'rectified', 'reviewing'],
+    from: ['accepted', 'assigned', 'returned'],
     to: [],
     roles: ['supervisor', 'admin'],
     label: '审批延期',
@@ -138,10 +142,14 @@ export const TRANSITIONS: Record<Action, TransitionRule> = {
 };
 
 /**
- * Moves that are not staff actions: the reporter's objection (异议) within the window reopens a concluded tip
- * for 复查, and the scheduled job closes a concluded tip once the objection window has passed.
+ * Moves that are not staff actions: the reporter's objection (异议) within the window (counted from the day the
+ * conclusion reached them, also while a rectification it ordered runs) reopens the tip for 复查, and the
+ * scheduled job closes a concluded tip once the objection window has passed.
  */
-export const REPORTER_OBJECTION = { from: ['concluded', 'closed'] as TipState[], to: 'reviewing' as TipState };
+export const REPORTER_OBJECTION = { from: ['rectifying', 'rectified', 'concluded', 'closed'] as TipState[], to: 'reviewing' as TipState };
+
+/** A 重大事故隐患's 复查/销号 is signed off by someone other than the person who recorded 整改完成. */
+export const DIFFERENT_PERSON_FOR_MAJOR: readonly Action[] = ['recheck'];
 export const AUTO_CLOSE = { from: ['concluded'] as TipState[], to: 'closed' as TipState };
 
 /** States in which a tip is still being handled (deadlines run, reminders are sent). */

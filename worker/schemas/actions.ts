@@ -16,6 +16,18 @@ export const DateString = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: '日期格式应为 YYYY-MM-DD' })
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), { error: '日期不存在' });
 
+/** The 五到位 plan (整改方案): 措施、责任人、资金、时限、预案, recorded with the conclusion that orders 整改. */
+export const RectificationPlan = z
+  .object({
+    measures: plain('整改措施', 2, 1000),
+    responsibility: plain('责任人', 2, 500),
+    funds: plain('资金落实', 1, 500),
+    /** 整改时限: the rectification's deadline (a China date, not before today). */
+    deadline: DateString,
+    plan: plain('应急预案', 2, 1000),
+  })
+  .strict();
+
 export const ACTION_INPUTS = {
   accept: z.object({}).strict(),
   reject: z
@@ -39,6 +51,8 @@ export const ACTION_INPUTS = {
       hazardLevel: codes(HAZARD_LEVELS, '隐患等级').optional(),
       riskColour: codes(RISK_COLOURS, '风险颜色').optional(),
       rectificationRequired: z.boolean({ error: '请选择是否需要整改' }),
+      /** Required when 整改 is ordered: the 五到位 plan, whose 时限 starts the rectification clock. */
+      rectification: RectificationPlan.optional(),
     })
     .strict()
     .refine((v) => !(v.conclusion === 'false' && v.rectificationRequired), {
@@ -50,18 +64,32 @@ export const ACTION_INPUTS = {
       error: '需要整改时请填写隐患等级',
       path: ['hazardLevel'],
       params: { code: 'HAZARD_LEVEL_REQUIRED' },
-    }),
-  /** The 五到位 rectification record: 措施、责任、资金、时限、预案. */
-  rectify: z
-    .object({
-      measures: plain('整改措施', 2, 1000),
-      responsibility: plain('责任落实', 2, 500),
-      funds: plain('资金落实', 1, 500),
-      deadline: DateString,
-      plan: plain('应急预案', 2, 1000),
     })
-    .strict(),
-  recheck: z.object({ passed: z.boolean({ error: '请选择复查结果' }), note: plain('复查意见', 2, 1000) }).strict(),
+    .refine((v) => !v.rectificationRequired || v.rectification, {
+      error: '责令整改时请同时填写整改方案（措施、责任人、资金、时限、预案）',
+      path: ['rectification'],
+      params: { code: 'RECTIFICATION_PLAN_REQUIRED' },
+    })
+    .refine((v) => v.rectificationRequired || !v.rectification, {
+      error: '未责令整改时不填写整改方案',
+      path: ['rectification'],
+      params: { code: 'RECTIFICATION_PLAN_UNEXPECTED' },
+    }),
+  /** 整改完成: what was done (the plan itself was recorded with the conclusion). */
+  rectify: z.object({ report: plain('整改完成情况', 2, 1000) }).strict(),
+  /** 复查 / 销号. A failed 复查 sets a new 整改时限. */
+  recheck: z
+    .object({
+      passed: z.boolean({ error: '请选择复查结果' }),
+      note: plain('复查意见', 2, 1000),
+      newDeadline: DateString.optional(),
+    })
+    .strict()
+    .refine((v) => v.passed || v.newDeadline, {
+      error: '复查未通过时请填写新的整改时限',
+      path: ['newDeadline'],
+      params: { code: 'NEW_DEADLINE_REQUIRED' },
+    }),
   merge: z.object({ primaryTrackingNo: z.string({ error: '请填写主举报编号' }).min(10).max(20) }).strict(),
   request_extension: z
     .object({

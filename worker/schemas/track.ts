@@ -69,11 +69,11 @@ export const ReporterView = z
     submittedAt: Instant,
     /** 承办单位, once the tip is handed to a department. */
     handlingUnit: z.string().nullable(),
-    /** The time limit that runs now: 受理期限, 办结期限 (incl. an approved extension) or 复查期限. */
-    deadlines: z.array(z.object({ kind: z.enum(['accept', 'conclude', 'review']), label: z.string(), date: Day }).strict()),
+    /** The time limit that runs now: 受理期限, 办结期限 (incl. an approved extension), 整改时限, 整改复查期限 or 复查期限 (异议). */
+    deadlines: z.array(z.object({ kind: z.enum(['accept', 'conclude', 'rectify', 'recheck', 'review']), label: z.string(), date: Day }).strict()),
     /** An approved extension (延期) and its reason; null when none was approved. */
     extension: z.object({ days: z.number().int(), reason: z.string() }).strict().nullable(),
-    /** 核查结论 and 处理决定, once concluded. */
+    /** 核查结论 and 处理决定, from the day the conclusion is given (also while a rectification it ordered runs). */
     conclusion: z.object({ verdict: z.string(), decision: z.string(), concludedAt: Instant }).strict().nullable(),
     /** 不予受理 reason, from the fixed list. */
     rejectReason: z.string().nullable(),
@@ -97,8 +97,11 @@ export const ReporterView = z
     ),
     /** How many staff messages were new when this view was opened. */
     newMessages: z.number().int(),
-    /** Whether an objection (异议) can be made now, and the last day for it. */
-    objection: z.object({ open: z.boolean(), until: Day.nullable() }).strict(),
+    /**
+     * Whether an objection (异议) can be made now, and the last day for it (counted from the day the conclusion
+     * reached the reporter). `final`: the reporter already objected and the 复查 conclusion closes the matter.
+     */
+    objection: z.object({ open: z.boolean(), until: Day.nullable(), final: z.boolean() }).strict(),
     reward: ReporterReward.nullable(),
     /** False for merged and rejected tips: replies go to a new report instead. */
     canMessage: z.boolean(),

@@ -3,6 +3,7 @@
  * row 10 and at row 1,000,000. A 承办员 only ever gets their own department's tips. No identity is selected.
  */
 import type { Env } from '../env';
+import { DUE_KINDS, dueKindsOf, overdueOf, type ClockPhase, type DueKind } from '../domain/deadlines';
 import { STATES } from '../domain/workflow';
 import { OPEN_STATES_SQL } from '../db/schema';
 import { ApiError } from '../lib/errors';
@@ -19,7 +20,8 @@ export const QueueFilter = z
     departmentId: z.string().max(40).optional(),
     townId: z.string().max(40).optional(),
     riskColour: z.enum(['red', 'orange', 'yellow', 'blue']).optional(),
-    overdue: z.enum(['1']).optional(),
+    /** Overdue tips: `1` any, `accept` 受理超期, `verify` 核查超期, `rectify` 整改超期 (整改时限 or its 复查). */
+    overdue: z.enum(['1', 'accept', 'verify', 'rectify']).optional(),
     newMessage: z.enum(['1']).optional(),
     /** A tracking number, or words in the unit name / address / description. */
     q: z.string().trim().max(100).optional(),
@@ -45,6 +47,10 @@ export interface QueueRow {
   dueAt: number | null;
   dueKind: string | null;
   overdue: boolean;
+  /** Which clock is overdue: 'accept' 受理超期, 'verify' 核查超期, 'rectify' 整改超期; null when on time. */
+  overdueKind: ClockPhase | null;
+  /** 受理超期 / 核查超期 / 整改超期, or null. */
+  overdueLabel: string | null;
   hazardLevel: string | null;
   riskColour: string | null;
   reporterMessagePending: boolean;
@@ -73,7 +79,13 @@ export function queueWhere(actor: StaffActor, f: QueueFilter, now: number, t = '
   ] as const) {
     if (v) where.push(`${t}${col} = ?`), params.push(v);
   }
-  if (f.overdue) where.push(`${t}due_at < ?`), params.push(now);
+  if (f.overdue) {
+    where.push(`${t}due_at < ?`), params.push(now);
+    if (f.overdue !== '1') {
+      const kinds = dueKindsOf(f.overdue);
+      where.push(`${t}due_kind IN (${kinds.map(() => '?').join(', ')})`), params.push(...kinds);
+    }
+  }
   if (f.newMessage) where.push(`${t}reporter_message_pending = 1`);
   if (f.q) {
     const no = parseTrackingNo(f.q);
@@ -142,6 +154,10 @@ export async function listQueue(env: Env, actor: StaffActor, f: QueueFilter, now
     dueAt: (r.due_at as number | null) ?? null,
     dueKind: (r.due_kind as string | null) ?? null,
     overdue: r.due_at != null && (r.due_at as number) < now,
+    overdueKind: overdueOf(r.due_at as number | null, r.due_kind as string | null, now),
+    overdueLabel: overdueOf(r.due_at as number | null, r.due_kind as string | null, now)
+      ? (DUE_KINDS[r.due_kind as DueKind]?.overdueLabel ?? '超期')
+      : null,
     hazardLevel: (r.hazard_level as string | null) ?? null,
     riskColour: (r.risk_colour as string | null) ?? null,
     reporterMessagePending: r.reporter_message_pending === 1,

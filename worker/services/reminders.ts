@@ -1,14 +1,17 @@
 /**
- * Deadline reminders (docs/rules.md, "Reminders"): 提醒 before a deadline, 催办 at it, 督办 after it, and 挂牌督办 for a
- * 重大事故隐患. Run by the Cron Trigger. Each reminder has a unique key (tip, level, deadline kind, deadline),
- * so a second run — or a retry after an interrupted one — inserts nothing new.
+ * Deadline reminders (docs/rules.md, "Reminders"): 提醒 before a deadline, 催办 at it, 督办 after it (on working days, by the rule in
+ * worker/domain/deadlines.ts), and 挂牌督办 for a 重大事故隐患 under rectification. Every running deadline has
+ * its own reminders — 核查 (交办, 办结, 复查 after an objection) and 整改 (the 整改时限 of the plan, then the
+ * 复查 of the rectification) — told apart by `due_kind`. Run by the Cron Trigger. Each reminder has a unique key
+ * (tip, level, deadline kind, deadline), so a second run — or a retry after an interrupted one — inserts nothing new.
  */
 import type { Env } from '../env';
 import { OPEN_STATES_SQL } from '../db/schema';
+import { DAY, reminderLevels } from '../domain/deadlines';
+import { calendarAround } from './calendar';
 import { timeLimits } from './settings';
 import { canSeeAll, type StaffActor } from './transitions';
 
-const DAY = 86_400_000;
 export const REMINDER_LEVELS = [
   { code: 'remind', label: '提醒' },
   { code: 'urge', label: '催办' },
@@ -16,19 +19,14 @@ export const REMINDER_LEVELS = [
   { code: 'listed', label: '挂牌督办' },
 ] as const;
 
-/** Which reminder levels a deadline has reached at `now`. */
-export function levelsDue(dueAt: number, now: number, remindBeforeDays: number): string[] {
-  const out: string[] = [];
-  if (now >= dueAt - remindBeforeDays * DAY) out.push('remind');
-  if (now >= dueAt) out.push('urge');
-  if (now >= dueAt + DAY) out.push('escalate');
-  return out;
-}
+/** Calendar days that can hold `n` working days, the longest holiday (春节, 国庆 with weekends) included. */
+const horizonDays = (n: number) => n + 16;
 
 /** The scheduled job. Returns how many reminders were newly created. */
 export async function sendReminders(env: Env, now: number): Promise<number> {
   const limits = await timeLimits(env);
-  const horizon = now + limits.remindBeforeDays * DAY;
+  const days = await calendarAround(env, now, horizonDays(limits.remindBeforeDays));
+  const horizon = now + horizonDays(limits.remindBeforeDays) * DAY;
   let created = 0;
   let after: [number, string] = [0, ''];
   for (;;) {
@@ -44,8 +42,7 @@ export async function sendReminders(env: Env, now: number): Promise<number> {
     if (!results.length) break;
     const stmts: D1PreparedStatement[] = [];
     for (const t of results) {
-      const levels = levelsDue(t.due_at, now, limits.remindBeforeDays);
-      for (const level of levels) {
+      for (const level of reminderLevels(t.due_at, now, limits, days)) {
         stmts.push(
           env.DB.prepare(
             'INSERT OR IGNORE INTO reminders (id, tip_id, level, due_kind, due_at, department_id, created_at) VALUES (?,?,?,?,?,?,?)',
@@ -61,10 +58,10 @@ export async function sendReminders(env: Env, now: number): Promise<number> {
     after = [last.due_at, last.id];
     if (results.length < 200) break;
   }
-  // 挂牌督办 for major hazards is flagged as soon as one is confirmed, not only when late.
+  // 挂牌督办 for major hazards is flagged as soon as the rectification is ordered, once per 整改时限.
   const majors = await env.DB.prepare(
     `INSERT OR IGNORE INTO reminders (id, tip_id, level, due_kind, due_at, department_id, created_at)
-       SELECT lower(hex(randomblob(16))), id, 'listed', 'major_hazard', 0, department_id, ?
+       SELECT lower(hex(randomblob(16))), id, 'listed', 'major_hazard', COALESCE(rectify_due_at, 0), department_id, ?
          FROM tips WHERE hazard_level = 'major' AND state IN ('rectifying', 'rectified', 'reviewing')`,
   )
     .bind(now)

@@ -15,7 +15,8 @@ import { writeWithAudit } from '../lib/audit';
 import { timingSafeEqual } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import { hit } from '../lib/ratelimit';
-import { addCalendarDays } from './calendar';
+import { claimDeadline, extendClaimDeadline } from '../domain/deadlines';
+import { calendarAround } from './calendar';
 import { hashQueryCode, parseQueryCode, parseTrackingNo } from './codes';
 import { timeLimits } from './settings';
 
@@ -319,7 +320,8 @@ export async function notifyReward(env: Env, input: { rewardId: string; actor: R
   const r = await loadReward(env, input.rewardId);
   expectStatus(r, 'approved');
   const now = input.now ?? Date.now();
-  const deadline = addCalendarDays(now, (await timeLimits(env)).rewardClaimDays);
+  const limits = await timeLimits(env);
+  const deadline = claimDeadline(now, limits, await calendarAround(env, now, limits.rewardClaimDays));
   await step(env, r, {
     actor: input.actor.id,
     kind: 'notified',
@@ -343,7 +345,7 @@ export async function extendClaim(env: Env, input: { rewardId: string; actor: Re
     throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'days', code: 'OUT_OF_BOUNDS', message: '延长天数须在 1–60 天之间' }] });
   }
   if (!input.reason?.trim()) throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'reason', code: 'REQUIRED', message: '请填写延长理由' }] });
-  const deadline = r.claim_deadline! + input.days * 86_400_000;
+  const deadline = extendClaimDeadline(r.claim_deadline!, input.days);
   await step(env, r, {
     actor: input.actor.id,
     kind: 'extended',

@@ -7,6 +7,7 @@ import type { Env } from '../env';
 import { audit, writeWithAudit } from '../lib/audit';
 import { unseal, type Sealed } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
+import { overdueOf } from '../domain/deadlines';
 import { formatTrackingNo } from './codes';
 import { actionsFor, tipForActor, type StaffActor } from './transitions';
 
@@ -83,7 +84,15 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
     dueAt: tip.due_at,
     dueKind: tip.due_kind,
     overdue: tip.due_at != null && tip.due_at < now,
+    /** 'accept' 受理超期, 'verify' 核查超期, 'rectify' 整改超期, or null. */
+    overdueKind: overdueOf(tip.due_at, tip.due_kind, now),
     concludeDueAt: tip.conclude_due_at,
+    /** The rectification's own clock: 整改时限 from the plan, the 复查 deadline, and who recorded 整改完成. */
+    rectifyDueAt: tip.rectify_due_at,
+    recheckDueAt: tip.recheck_due_at,
+    rectifiedAt: (row.rectified_at as number | null) ?? null,
+    rectifiedBy: tip.rectified_by,
+    repliedAt: tip.replied_at,
     assignmentDueAt: tip.assignment_due_at,
     extension: tip.extension_state
       ? { state: tip.extension_state, days: tip.extension_days, reason: (row.extension_reason as string | null) ?? null }

@@ -4,12 +4,13 @@
  * all or nothing.
  */
 import type { Env } from '../env';
-import { DEFAULT_TIME_LIMITS, LIMITS } from '../domain/limits';
+import { acceptDeadline } from '../domain/deadlines';
+import { LIMITS } from '../domain/limits';
 import { writeWithAudit } from '../lib/audit';
 import { appSecret, hmacHex, seal, timingSafeEqual, unseal, type Sealed } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import type { Receipt, TipSubmission } from '../schemas/tip';
-import { chinaDate, workingDeadline } from './calendar';
+import { calendarAround, chinaDate } from './calendar';
 import { formatQueryCode, formatTrackingNo, hashQueryCode, newQueryCode, newTrackingNo } from './codes';
 import { timeLimits } from './settings';
 
@@ -135,7 +136,7 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
   }
 
   const limits = await timeLimits(env);
-  const acceptDue = await workingDeadline(env, now, limits.acceptWorkingDays ?? DEFAULT_TIME_LIMITS.acceptWorkingDays);
+  const acceptDue = acceptDeadline(now, limits, await calendarAround(env, now, limits.acceptWorkingDays));
 
   for (let attempt = 0; attempt < 5; attempt++) {
     const id = crypto.randomUUID();

@@ -20,7 +20,9 @@ import { appSecret, hmacHex, timingSafeEqual } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import { hit } from '../lib/ratelimit';
 import type { ReporterView } from '../schemas/track';
-import { addCalendarDays, chinaDate } from './calendar';
+import { calendarSpan, objectionDeadline, type DayKinds } from '../domain/deadlines';
+import { REPORTER_OBJECTION, type TipState } from '../domain/workflow';
+import { chinaDate } from './calendar';
 import { formatTrackingNo, hashQueryCode, parseQueryCode, parseTrackingNo } from './codes';
 import { REWARD_NOTICE_SQL, type RewardNoticeRow, rewardNotice } from './rewards';
 import { parseTimeLimits } from './settings';
@@ -146,7 +148,8 @@ export async function tipFromToken(env: Env, header: string | undefined, now = D
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const HANDLING_STATES = ['accepted', 'assigned', 'returned', 'rectifying', 'rectified'];
+// States in which the 核查 clock runs (the conclusion stops it, even when it orders 整改).
+const HANDLING_STATES = ['accepted', 'assigned', 'returned'];
 
 /**
  * The reporter's view of a tip: public facts only (the shape is `ReporterView` in schemas/track.ts). Marks
@@ -154,9 +157,12 @@ const HANDLING_STATES = ['accepted', 'assigned', 'returned', 'rectifying', 'rect
  */
 export async function reporterView(env: Env, tipId: string, now = Date.now()): Promise<ReporterView> {
   // One round trip: the tip, its public events, the messages, the settings the view needs and the reward.
-  const [tipRows, events, msgs, settingRows, rewardRows] = await env.DB.batch<Record<string, unknown>>([
+  // The calendar rows around today serve the objection rule (the window is only open near today).
+  const span = calendarSpan(now, 30);
+  const [tipRows, events, msgs, settingRows, rewardRows, calendarRows] = await env.DB.batch<Record<string, unknown>>([
     env.DB.prepare(
       `SELECT t.tracking_no, t.public_status, t.state, t.created_at, t.due_at, t.conclude_due_at, t.anonymous, t.signatories,
+              t.replied_at, t.rectify_due_at, t.recheck_due_at, t.objections,
               t.extension_state, t.extension_days, t.extension_reason, t.concluded_at, t.conclusion, t.decision, t.reject_reason,
               t.merged_into_id, d.name AS department, m.tracking_no AS primary_no, m.public_status AS primary_status
          FROM tips t LEFT JOIN departments d ON d.id = t.department_id LEFT JOIN tips m ON m.id = t.merged_into_id
@@ -170,7 +176,9 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
     ).bind(tipId),
     env.DB.prepare("SELECT key, value FROM settings WHERE key IN ('time_limits', 'reward_claim_place')"),
     env.DB.prepare(REWARD_NOTICE_SQL).bind(tipId),
+    env.DB.prepare('SELECT date, kind FROM calendar_days WHERE date BETWEEN ? AND ?').bind(span.from, span.to),
   ]);
+  const days: DayKinds = new Map(((calendarRows?.results ?? []) as { date: string; kind: 'holiday' | 'workday' | 'normal' }[]).map((r) => [r.date, r.kind]));
   const t = tipRows?.results[0] as Record<string, string | number | null> | undefined;
   if (!t) throw new ApiError('TOKEN_INVALID');
   const setting = (key: string) => ((settingRows?.results ?? []) as { key: string; value: string }[]).find((r) => r.key === key)?.value;
@@ -187,9 +195,15 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
   const deadlines: ReporterView['deadlines'] = [];
   if (state === 'submitted' && t.due_at) deadlines.push({ kind: 'accept', label: '受理期限', date: chinaDate(t.due_at as number) });
   if (HANDLING_STATES.includes(state) && t.conclude_due_at) deadlines.push({ kind: 'conclude', label: '办结期限', date: chinaDate(t.conclude_due_at as number) });
+  if (state === 'rectifying' && t.rectify_due_at) deadlines.push({ kind: 'rectify', label: '整改时限', date: chinaDate(t.rectify_due_at as number) });
+  if (state === 'rectified' && t.recheck_due_at) deadlines.push({ kind: 'recheck', label: '整改复查期限', date: chinaDate(t.recheck_due_at as number) });
   if (state === 'reviewing' && t.due_at) deadlines.push({ kind: 'review', label: '复查期限', date: chinaDate(t.due_at as number) });
-  const concludedState = state === 'concluded' || state === 'closed';
-  const objectionUntil = concludedState && t.concluded_at ? addCalendarDays(t.concluded_at as number, limits.objectionDays) : null;
+  // The conclusion reached the reporter when it was given (also when it ordered 整改): the objection window
+  // runs from then, one objection per tip.
+  const concludedState = REPORTER_OBJECTION.from.includes(state as TipState);
+  const repliedAt = (t.replied_at ?? t.concluded_at) as number | null;
+  const objectionUntil = concludedState && repliedAt != null ? objectionDeadline(repliedAt, limits, days) : null;
+  const objectionOpen = objectionUntil != null && now <= objectionUntil && Number(t.objections ?? 0) === 0;
 
   // The timeline tells the whole dated story: public events, and when each message was written.
   const timeline = [
@@ -228,7 +242,7 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
       isNew: m.author === 'staff' && m.read_by_reporter_at == null,
     })),
     newMessages: unread.length,
-    objection: { open: objectionUntil != null && now <= objectionUntil, until: objectionUntil ? chinaDate(objectionUntil) : null },
+    objection: { open: objectionOpen, until: objectionUntil ? chinaDate(objectionUntil) : null, final: Number(t.objections ?? 0) > 0 },
     reward,
     canMessage: state !== 'merged' && state !== 'rejected',
   };

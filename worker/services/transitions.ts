@@ -8,8 +8,20 @@
 import type { Env } from '../env';
 import { label, labelIn } from '../domain/catalog';
 import {
+  assignmentDeadline,
+  concludeDeadline,
+  extendDeadline,
+  extensionRule,
+  objectionDeadline,
+  recheckDeadline,
+  rectifyDeadline,
+  reviewDeadline,
+  type DayKinds,
+} from '../domain/deadlines';
+import {
   AUTO_CLOSE,
   CONCLUSIONS,
+  DIFFERENT_PERSON_FOR_MAJOR,
   PUBLIC_STATUS_OF,
   REJECT_REASONS,
   REPORTER_OBJECTION,
@@ -22,7 +34,7 @@ import { writeWithAudit, type AuditEntry } from '../lib/audit';
 import { ApiError } from '../lib/errors';
 import { fieldErrors } from '../lib/validation';
 import { ACTION_INPUTS, type ActionInput } from '../schemas/actions';
-import { addCalendarDays, chinaDate, endOfChinaDay } from './calendar';
+import { calendarAround, chinaDate } from './calendar';
 import { formatTrackingNo, parseTrackingNo } from './codes';
 import { timeLimits } from './settings';
 
@@ -55,10 +67,16 @@ export interface TipRow {
   extension_days: number | null;
   concluded_at: number | null;
   merged_into_id: string | null;
+  hazard_level: string | null;
+  replied_at: number | null;
+  rectify_due_at: number | null;
+  recheck_due_at: number | null;
+  rectified_by: string | null;
+  objections: number;
 }
 
 const TIP_COLUMNS =
-  'id, tracking_no, state, public_status, type, domain, town_id, created_at, department_id, version, due_at, due_kind, conclude_due_at, assignment_due_at, extension_state, extension_days, concluded_at, merged_into_id';
+  'id, tracking_no, state, public_status, type, domain, town_id, created_at, department_id, version, due_at, due_kind, conclude_due_at, assignment_due_at, extension_state, extension_days, concluded_at, merged_into_id, hazard_level, replied_at, rectify_due_at, recheck_due_at, rectified_by, objections';
 
 export async function loadTip(env: Env, id: string): Promise<TipRow | null> {
   return env.DB.prepare(`SELECT ${TIP_COLUMNS} FROM tips WHERE id = ?`).bind(id).first<TipRow>();
@@ -83,7 +101,14 @@ export async function tipForActor(env: Env, actor: StaffActor, id: string): Prom
 
 /** The actions this actor may take on this tip now (what the console shows as buttons). */
 export function actionsFor(actor: StaffActor, tip: TipRow): Action[] {
-  return allowedActions(tip.state, actor.roles, { extensionState: tip.extension_state }).filter((a) => departmentAllows(actor, tip, a));
+  return allowedActions(tip.state, actor.roles, { extensionState: tip.extension_state }).filter(
+    (a) => departmentAllows(actor, tip, a) && !sameMajorRectifier(actor, tip, a),
+  );
+}
+
+/** A 重大事故隐患's 复查/销号 by the person who recorded its 整改完成 (refused). */
+function sameMajorRectifier(actor: StaffActor, tip: TipRow, action: Action): boolean {
+  return DIFFERENT_PERSON_FOR_MAJOR.includes(action) && tip.hazard_level === 'major' && tip.rectified_by != null && tip.rectified_by === actor.id;
 }
 
 function departmentAllows(actor: StaffActor, tip: TipRow, action: Action): boolean {
@@ -110,11 +135,12 @@ async function departmentName(env: Env, id: string): Promise<string | null> {
 }
 
 /** Work out what an action records. Throws VALIDATION_FAILED / INVALID_TRANSITION for inputs that don't fit. */
-async function plan(env: Env, tip: TipRow, action: Action, input: unknown, now: number): Promise<Plan> {
+async function plan(env: Env, actor: StaffActor, tip: TipRow, action: Action, input: unknown, now: number): Promise<Plan> {
   const limits = await timeLimits(env);
+  const days: DayKinds = await calendarAround(env, now, limits.concludeDays);
   switch (action) {
     case 'accept': {
-      const due = addCalendarDays(now, limits.concludeDays);
+      const due = concludeDeadline(now, limits, days);
       return {
         set: { state: 'accepted', accepted_at: now, conclude_due_at: due, due_at: due, due_kind: 'conclude' },
         events: [{ kind: 'accepted', publicText: `已受理，将在 ${dateText(due)} 前核查办结` }],
@@ -133,10 +159,11 @@ async function plan(env: Env, tip: TipRow, action: Action, input: unknown, now: 
       const i = input as ActionInput<'assign'>;
       const name = await departmentName(env, i.departmentId);
       if (!name) throw field('departmentId', 'DEPARTMENT_UNKNOWN', '请从列表中选择承办单位');
-      const limit = tip.conclude_due_at ?? addCalendarDays(now, limits.concludeDays);
-      const due = i.dueDate ? endOfChinaDay(i.dueDate) : limit;
-      if (due < now) throw field('dueDate', 'DUE_IN_PAST', '交办期限不能早于今天');
-      if (due > limit) throw field('dueDate', 'DUE_AFTER_LIMIT', `交办期限不能晚于办结期限 ${dateText(limit)}`);
+      const limit = tip.conclude_due_at ?? concludeDeadline(now, limits, days);
+      const a = assignmentDeadline(i.dueDate, limit, now);
+      if (!a.ok && a.code === 'DUE_IN_PAST') throw field('dueDate', a.code, '交办期限不能早于今天');
+      if (!a.ok) throw field('dueDate', a.code, `交办期限不能晚于办结期限 ${dateText(limit)}`);
+      const due = a.due;
       return {
         set: {
           state: 'assigned',
@@ -163,53 +190,109 @@ async function plan(env: Env, tip: TipRow, action: Action, input: unknown, now: 
       };
     }
     case 'conclude': {
+      // The conclusion stops the 核查 clock and reaches the reporter at once (the lookup shows it): the
+      // objection window runs from now. A 复查 conclusion keeps the date of the original 核查 conclusion.
       const i = input as ActionInput<'conclude'>;
+      const fromReview = tip.state === 'reviewing';
       const common = {
         conclusion: i.conclusion,
         decision: i.decision,
         penalty_fen: i.penaltyFen ?? null,
         hazard_level: i.hazardLevel ?? null,
         risk_colour: i.riskColour ?? null,
+        concluded_at: fromReview ? (tip.concluded_at ?? now) : now,
+        replied_at: now,
       };
       const verdict = labelIn(CONCLUSIONS, i.conclusion);
+      const what = fromReview ? '复查结论' : '核查结论';
       if (i.rectificationRequired) {
+        const p = i.rectification!;
+        const r = rectifyDeadline(p.deadline, now);
+        if (!r.ok) throw field('rectification.deadline', r.code, '整改时限不能早于今天');
+        const recheckDue = recheckDeadline(r.due, limits, days);
         return {
-          set: { ...common, state: 'rectifying' },
-          events: [{ kind: 'verified', publicText: `核查结论：${verdict}，已责令整改。处理决定：${i.decision}` }],
+          set: {
+            ...common,
+            state: 'rectifying',
+            rectification: JSON.stringify(p),
+            rectify_due_at: r.due,
+            recheck_due_at: recheckDue,
+            rectified_at: null,
+            rectified_by: null,
+            due_at: r.due,
+            due_kind: 'rectify',
+          },
+          events: [
+            {
+              kind: 'verified',
+              publicText: `${what}：${verdict}，已责令限期整改，整改时限 ${dateText(r.due)}。处理决定：${i.decision}`,
+              data: { rectification: p, rectifyDueAt: r.due, recheckDueAt: recheckDue },
+            },
+          ],
           detail: {
             conclusion: i.conclusion,
             hazardLevel: i.hazardLevel,
             riskColour: i.riskColour ?? null,
             penaltyFen: i.penaltyFen ?? null,
+            rectifyDueAt: r.due,
+            recheckDueAt: recheckDue,
           },
         };
       }
+      if (fromReview) {
+        // 应急〔2023〕106号: “通过复查确认无误的予以办结” — the 复查 conclusion closes the tip.
+        return {
+          set: { ...common, state: 'closed', closed_at: now, due_at: null, due_kind: null },
+          events: [{ kind: 'concluded', publicText: `复查已完成，予以办结。${what}：${verdict}。处理决定：${i.decision}` }],
+          detail: { conclusion: i.conclusion, penaltyFen: i.penaltyFen ?? null, review: true },
+        };
+      }
       return {
-        set: { ...common, state: 'concluded', concluded_at: now, due_at: null, due_kind: null },
-        events: [{ kind: 'concluded', publicText: `已办结。核查结论：${verdict}。处理决定：${i.decision}` }],
+        set: { ...common, state: 'concluded', due_at: null, due_kind: null },
+        events: [{ kind: 'concluded', publicText: `已办结。${what}：${verdict}。处理决定：${i.decision}` }],
         detail: { conclusion: i.conclusion, penaltyFen: i.penaltyFen ?? null },
       };
     }
     case 'rectify': {
+      // 整改完成: a separate step from recording the plan. 复查 is due by the plan's deadline + recheckDays
+      // (or that many days after completion, when the work was finished late).
       const i = input as ActionInput<'rectify'>;
+      const recheckDue = recheckDeadline(tip.rectify_due_at ?? now, limits, days, now);
       return {
-        set: { state: 'rectified', rectification: JSON.stringify(i) },
-        events: [{ kind: 'rectified', publicText: '整改已完成，等待复查', data: { record: i } }],
-        detail: {},
+        set: { state: 'rectified', rectified_at: now, rectified_by: actor.id, recheck_due_at: recheckDue, due_at: recheckDue, due_kind: 'recheck' },
+        events: [{ kind: 'rectified', publicText: '整改已完成，等待复查', data: { report: i.report, recheckDueAt: recheckDue } }],
+        detail: { recheckDueAt: recheckDue, late: tip.rectify_due_at != null && now > tip.rectify_due_at },
       };
     }
     case 'recheck': {
       const i = input as ActionInput<'recheck'>;
       if (!i.passed) {
+        const r = rectifyDeadline(i.newDeadline!, now);
+        if (!r.ok) throw field('newDeadline', r.code, '新的整改时限不能早于今天');
+        const recheckDue = recheckDeadline(r.due, limits, days);
         return {
-          set: { state: 'rectifying' },
-          events: [{ kind: 'recheck_failed', publicText: '复查未通过，继续整改', data: { note: i.note } }],
-          detail: { passed: false },
+          set: {
+            state: 'rectifying',
+            rectify_due_at: r.due,
+            recheck_due_at: recheckDue,
+            rectified_at: null,
+            rectified_by: null,
+            due_at: r.due,
+            due_kind: 'rectify',
+          },
+          events: [
+            {
+              kind: 'recheck_failed',
+              publicText: `复查未通过，继续整改，整改时限 ${dateText(r.due)}`,
+              data: { note: i.note, rectifiedBy: tip.rectified_by, rectifyDueAt: r.due },
+            },
+          ],
+          detail: { passed: false, rectifyDueAt: r.due },
         };
       }
       return {
-        set: { state: 'closed', concluded_at: now, closed_at: now, due_at: null, due_kind: null },
-        events: [{ kind: 'closed', publicText: '复查合格，隐患已销号，举报办结', data: { note: i.note } }],
+        set: { state: 'closed', concluded_at: tip.concluded_at ?? now, closed_at: now, due_at: null, due_kind: null },
+        events: [{ kind: 'closed', publicText: '复查合格，隐患已销号，举报办结', data: { note: i.note, rectifiedBy: tip.rectified_by } }],
         detail: { passed: true },
       };
     }
@@ -236,9 +319,11 @@ async function plan(env: Env, tip: TipRow, action: Action, input: unknown, now: 
     }
     case 'request_extension': {
       const i = input as ActionInput<'request_extension'>;
-      if (i.days > limits.maxExtensionDays) {
+      const rule = extensionRule(tip.state, i.days, limits);
+      if (!rule.ok && rule.code === 'EXTENSION_TOO_LONG') {
         throw field('days', 'EXTENSION_TOO_LONG', `延期不能超过 ${limits.maxExtensionDays} 天`);
       }
+      if (!rule.ok) throw new ApiError('EXTENSION_NOT_IN_VERIFICATION');
       return {
         set: { extension_state: 'requested', extension_days: i.days, extension_reason: i.reason },
         events: [{ kind: 'extension_requested', data: { days: i.days, reason: i.reason } }],
@@ -247,6 +332,8 @@ async function plan(env: Env, tip: TipRow, action: Action, input: unknown, now: 
     }
     case 'decide_extension': {
       const i = input as ActionInput<'decide_extension'>;
+      const rule = extensionRule(tip.state, null, limits);
+      if (!rule.ok) throw new ApiError('EXTENSION_NOT_IN_VERIFICATION');
       if (!i.approve) {
         return {
           set: { extension_state: 'refused' },
@@ -254,11 +341,11 @@ async function plan(env: Env, tip: TipRow, action: Action, input: unknown, now: 
           detail: { approve: false },
         };
       }
-      const days = tip.extension_days ?? 0;
-      const shift = (ms: number | null) => (ms == null ? null : addCalendarDays(ms, days));
+      const extra = tip.extension_days ?? 0;
+      const shift = (ms: number | null) => (ms == null ? null : extendDeadline(ms, extra));
       const concludeDue = shift(tip.conclude_due_at);
       const set: Record<string, unknown> = { extension_state: 'approved', conclude_due_at: concludeDue };
-      if (tip.due_kind === 'conclude' || tip.due_kind === 'assignment' || tip.due_kind === 'review') set.due_at = shift(tip.due_at);
+      if (tip.due_kind === 'conclude' || tip.due_kind === 'assignment') set.due_at = shift(tip.due_at);
       if (tip.assignment_due_at) set.assignment_due_at = shift(tip.assignment_due_at);
       const reason = (
         await env.DB.prepare('SELECT extension_reason FROM tips WHERE id = ?').bind(tip.id).first<{ extension_reason: string }>()
@@ -268,11 +355,11 @@ async function plan(env: Env, tip: TipRow, action: Action, input: unknown, now: 
         events: [
           {
             kind: 'extended',
-            publicText: `办理期限延长 ${days} 天（${reason ?? ''}），新的办结期限为 ${concludeDue ? dateText(concludeDue) : '—'}`,
+            publicText: `办理期限延长 ${extra} 天（${reason ?? ''}），新的办结期限为 ${concludeDue ? dateText(concludeDue) : '—'}`,
             data: { note: i.note ?? null },
           },
         ],
-        detail: { approve: true, days },
+        detail: { approve: true, days: extra },
       };
     }
   }
@@ -374,39 +461,56 @@ export async function transition(
   if (!rule.roles.some((r) => actor.roles.includes(r))) throw new ApiError('FORBIDDEN');
   if (!departmentAllows(actor, tip, action)) throw new ApiError('FORBIDDEN', { message: '该举报不属于您所在单位。' });
   if (tip.version !== version) throw new ApiError('CONFLICT');
+  if (action === 'request_extension' || action === 'decide_extension') {
+    const ext = extensionRule(tip.state, null, await timeLimits(env));
+    if (!ext.ok) throw new ApiError('EXTENSION_NOT_IN_VERIFICATION');
+  }
+  if (sameMajorRectifier(actor, tip, action)) throw new ApiError('DIFFERENT_PERSON_REQUIRED');
   if (!actionsFor(actor, tip).includes(action)) {
     throw new ApiError('INVALID_TRANSITION', {
       message: `当前状态（${publicLabel(tip.public_status)}）下不能${rule.label}。`,
     });
   }
-  const p = await plan(env, tip, action, parsed.data, now);
+  const p = await plan(env, actor, tip, action, parsed.data, now);
   const v = await apply(env, tip, p, { actor: actor.id, action: `tip.${action}`, detail: p.detail }, actor.id, now);
   return { version: v, state: (p.set.state as TipState | undefined) ?? tip.state };
 }
 
+/** The instant the objection window opened: the day the conclusion reached the reporter. */
+const repliedAt = (tip: { replied_at: number | null; concluded_at: number | null }) => tip.replied_at ?? tip.concluded_at;
+
 /**
- * The reporter objects (异议) to a conclusion within the window: the tip reopens for 复查 with a new deadline.
+ * The reporter objects (异议) to a conclusion within the window, counted from the day the conclusion reached
+ * them (also while a rectification it ordered is running): the tip reopens for 复查 with its own deadline.
+ * One objection per tip: the 复查 conclusion is final (应急〔2023〕106号: “通过复查确认无误的予以办结”).
  * Called by the reporter's follow-up endpoint after the query code was checked.
  */
 export async function objectToConclusion(env: Env, tipId: string, reason: string, now = Date.now()): Promise<{ dueAt: number }> {
   const tip = await loadTip(env, tipId);
   if (!tip) throw new ApiError('NOT_FOUND');
   const limits = await timeLimits(env);
-  if (!REPORTER_OBJECTION.from.includes(tip.state) || tip.concluded_at == null) {
-    throw new ApiError('INVALID_TRANSITION', { message: '只有已办结的举报可以提出异议。' });
+  const days = await calendarAround(env, now, limits.reviewDays);
+  const from = repliedAt(tip);
+  if (tip.objections > 0) {
+    throw new ApiError('INVALID_TRANSITION', {
+      message: '该举报已按您的异议复查并作出复查结论，不能再次提出异议。如有新的事实或证据，请重新举报并注明原举报编号。',
+    });
   }
-  const windowEnd = addCalendarDays(tip.concluded_at, limits.objectionDays);
+  if (!REPORTER_OBJECTION.from.includes(tip.state) || from == null) {
+    throw new ApiError('INVALID_TRANSITION', { message: '核查结论作出后才能提出异议。' });
+  }
+  const windowEnd = objectionDeadline(from, limits, days);
   if (now > windowEnd) {
     throw new ApiError('INVALID_TRANSITION', {
       message: `异议期已于 ${dateText(windowEnd)} 结束，如有新情况请重新举报并注明原举报编号。`,
     });
   }
-  const due = addCalendarDays(now, limits.reviewDays);
+  const due = reviewDeadline(now, limits, days);
   await apply(
     env,
     tip,
     {
-      set: { state: REPORTER_OBJECTION.to, due_at: due, due_kind: 'review', closed_at: null },
+      set: { state: REPORTER_OBJECTION.to, due_at: due, due_kind: 'review', closed_at: null, objections: tip.objections + 1 },
       events: [{ kind: 'objection', publicText: `举报人提出异议，已进入复查，复查期限 ${dateText(due)}`, data: { reason } }],
       detail: { dueAt: due },
     },
@@ -420,13 +524,16 @@ export async function objectToConclusion(env: Env, tipId: string, reason: string
 /** Scheduled: concluded tips whose objection window has passed become 销号/closed. Idempotent. */
 export async function closeAfterObjectionWindow(env: Env, now: number): Promise<number> {
   const limits = await timeLimits(env);
+  const days = await calendarAround(env, now, limits.objectionDays);
+  // A concluded tip's conclusion reached the reporter when it was given (replied_at = concluded_at), so the
+  // index on concluded_at narrows the candidates; the rule decides.
   const cutoff = now - (limits.objectionDays + 1) * 86_400_000;
   const { results } = await env.DB.prepare(`SELECT ${TIP_COLUMNS} FROM tips WHERE state = 'concluded' AND concluded_at < ? LIMIT 200`)
     .bind(cutoff)
     .all<TipRow>();
   let closed = 0;
   for (const tip of results) {
-    if (!AUTO_CLOSE.from.includes(tip.state) || addCalendarDays(tip.concluded_at!, limits.objectionDays) >= now) continue;
+    if (!AUTO_CLOSE.from.includes(tip.state) || objectionDeadline(repliedAt(tip)!, limits, days) >= now) continue;
     try {
       await apply(
         env,
