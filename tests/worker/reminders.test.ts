@@ -8,18 +8,22 @@ import { describe, expect, it } from 'vitest';
 import { runScheduled } from '../../worker/services/scheduled';
 import { sendReminders } from '../../worker/services/reminders';
 import { closeAfterObjectionWindow, transition } from '../../worker/services/transitions';
+import { chinaDate } from '../../worker/domain/deadlines';
 import { submitTip, validTip } from '../support/tips';
 import { signedIn } from '../support/staff';
 
 const DAY = 86_400_000;
 const admin = { id: 'cron-admin', roles: ['admin'], departmentId: null };
 
+/** 受理 on Mon 30 Nov 2026: the 60-day 核查 deadline is the end of Fri 29 Jan 2027 (China time). */
+const ACCEPTED_AT = Date.parse('2026-11-30T10:00:00+08:00');
+
 async function assignedTip(dept = 'yjj') {
   const res = await submitTip(validTip());
   const no = ((await res.json()) as { trackingNo: string }).trackingNo.replaceAll('-', '');
   const id = (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(no).first<{ id: string }>())!.id;
-  await transition(env, admin, id, 'accept', {}, 1);
-  await transition(env, admin, id, 'assign', { departmentId: dept }, 2);
+  await transition(env, admin, id, 'accept', {}, 1, ACCEPTED_AT);
+  await transition(env, admin, id, 'assign', { departmentId: dept }, 2, ACCEPTED_AT + 1000);
   const dueAt = (await env.DB.prepare('SELECT due_at FROM tips WHERE id = ?').bind(id).first<{ due_at: number }>())!.due_at;
   return { id, dueAt };
 }
@@ -28,17 +32,21 @@ const levels = async (tipId: string) =>
   (await env.DB.prepare('SELECT level FROM reminders WHERE tip_id = ? ORDER BY level').bind(tipId).all<{ level: string }>()).results.map((r) => r.level);
 
 describe('deadline reminders', () => {
-  it('提醒 3 days before, 催办 at the deadline, 督办 a day after — each once, however often the job runs', async () => {
+  it('提醒 3 working days before, 催办 at the deadline, 督办 after one more working day — each once, however often the job runs', async () => {
     const { id, dueAt } = await assignedTip();
-    await sendReminders(env, dueAt - 4 * DAY);
+    expect(chinaDate(dueAt)).toBe('2027-01-29'); // a Friday
+    await sendReminders(env, Date.parse('2027-01-25T23:00:00+08:00')); // Monday: 4 working days before
     expect(await levels(id)).toEqual([]);
-    await sendReminders(env, dueAt - 2 * DAY);
-    await sendReminders(env, dueAt - 2 * DAY);
+    await sendReminders(env, Date.parse('2027-01-26T08:00:00+08:00')); // Tuesday: the 3rd working day before
+    await sendReminders(env, Date.parse('2027-01-26T09:00:00+08:00'));
     expect(await levels(id)).toEqual(['remind']);
     await sendReminders(env, dueAt + 1000);
     expect(await levels(id)).toEqual(['remind', 'urge']);
-    await sendReminders(env, dueAt + 2 * DAY);
-    await runScheduled(env, dueAt + 3 * DAY);
+    // The weekend and Monday are not a working day's delay yet; 督办 once Monday has passed.
+    await sendReminders(env, Date.parse('2027-02-01T18:00:00+08:00'));
+    expect(await levels(id)).toEqual(['remind', 'urge']);
+    await runScheduled(env, Date.parse('2027-02-02T09:00:00+08:00'));
+    await runScheduled(env, Date.parse('2027-02-02T10:00:00+08:00'));
     expect(await levels(id)).toEqual(['escalate', 'remind', 'urge']);
   });
 
@@ -50,14 +58,28 @@ describe('deadline reminders', () => {
     )
       .bind(crypto.randomUUID(), id, dueAt, dueAt)
       .run();
-    await sendReminders(env, dueAt + 2 * DAY);
-    await sendReminders(env, dueAt + 2 * DAY);
+    await sendReminders(env, dueAt + 5 * DAY);
+    await sendReminders(env, dueAt + 5 * DAY);
     expect(await levels(id)).toEqual(['escalate', 'remind', 'urge']);
   });
 
   it('a 重大事故隐患 is flagged for 挂牌督办 once it is confirmed', async () => {
     const { id } = await assignedTip();
-    await transition(env, admin, id, 'conclude', { conclusion: 'true', decision: '重大隐患，挂牌督办', hazardLevel: 'major', riskColour: 'red', rectificationRequired: true }, 3);
+    await transition(
+      env,
+      admin,
+      id,
+      'conclude',
+      {
+        conclusion: 'true',
+        decision: '重大隐患，挂牌督办',
+        hazardLevel: 'major',
+        riskColour: 'red',
+        rectificationRequired: true,
+        rectification: { measures: '停产整改', responsibility: '厂长', funds: '50 万元', deadline: chinaDate(Date.now() + 90 * DAY), plan: '已制定' },
+      },
+      3,
+    );
     await sendReminders(env, Date.now());
     await sendReminders(env, Date.now());
     expect((await levels(id)).filter((l) => l === 'listed')).toEqual(['listed']);

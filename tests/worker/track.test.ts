@@ -41,7 +41,7 @@ const base = (t: { trackingNo: string }, over: Partial<ReporterView>): ReporterV
   timeline: [],
   messages: [],
   newMessages: 0,
-  objection: { open: false, until: null },
+  objection: { open: false, until: null, final: false },
   reward: null,
   canMessage: true,
   ...over,
@@ -105,17 +105,45 @@ describe('POST /api/track shows the reporter view in every public status (full J
     expect(v).toEqual(verifying);
     expectNothingInternal(v, t);
 
-    await act(t.id, 'conclude', { conclusion: 'true', decision: '责令限期整改', hazardLevel: 'general', riskColour: 'yellow', rectificationRequired: true, penaltyFen: 500000 }, t1 + 2000);
-    timeline.push({ at: iso(t1 + 2000), text: '核查结论：属实，已责令整改。处理决定：责令限期整改' });
-    const rectifying = { ...verifying, status: 'rectifying' as const, statusLabel: '整改中', timeline: [...timeline] };
+    // The conclusion orders 整改 with its 五到位 plan: the 核查 clock stops, the 整改时限 runs, the conclusion
+    // reaches the reporter now and the objection window opens now (not at 销号).
+    const rectifyBy = day(t1 + 90 * DAY);
+    const t2 = t1 + 2000;
+    await act(
+      t.id,
+      'conclude',
+      {
+        conclusion: 'true',
+        decision: '责令限期整改',
+        hazardLevel: 'general',
+        riskColour: 'yellow',
+        rectificationRequired: true,
+        penaltyFen: 500000,
+        rectification: { measures: '更换管道', responsibility: '张某', funds: '自筹', deadline: rectifyBy, plan: '已制定' },
+      },
+      t2,
+    );
+    timeline.push({ at: iso(t2), text: `核查结论：属实，已责令限期整改，整改时限 ${rectifyBy}。处理决定：责令限期整改` });
+    const conclusion = { verdict: '属实', decision: '责令限期整改', concludedAt: iso(t2) };
+    const objection = { open: true, until: plus(t2, 10), final: false };
+    const rectifying = {
+      ...verifying,
+      status: 'rectifying' as const,
+      statusLabel: '整改中',
+      deadlines: [{ kind: 'rectify' as const, label: '整改时限', date: rectifyBy }],
+      conclusion,
+      objection,
+      timeline: [...timeline],
+    };
     v = (await viewOf(t)).view;
     expect(v).toEqual(rectifying);
     expectNothingInternal(v, t);
 
-    await act(t.id, 'rectify', { measures: '更换管道', responsibility: '张某', funds: '自筹', deadline: '2026-12-01', plan: '已制定' }, t1 + 3000);
+    await act(t.id, 'rectify', { report: '已更换管道（内部记录）' }, t1 + 3000);
     timeline.push({ at: iso(t1 + 3000), text: '整改已完成，等待复查' });
     v = (await viewOf(t)).view;
-    expect(v).toEqual({ ...rectifying, timeline: [...timeline] }); // 整改完成（待复查） is still 整改中 to the public
+    // 整改完成（待复查） is still 整改中 to the public; the 复查 of the rectification is due 10 days after the 整改时限.
+    expect(v).toEqual({ ...rectifying, deadlines: [{ kind: 'recheck', label: '整改复查期限', date: plus(Date.parse(`${rectifyBy}T12:00:00+08:00`), 10) }], timeline: [...timeline] });
     expectNothingInternal(v, t);
 
     const t5 = t1 + 4000;
@@ -127,8 +155,8 @@ describe('POST /api/track shows the reporter view in every public status (full J
         status: 'concluded',
         statusLabel: '已办结',
         handlingUnit: '区应急管理局',
-        conclusion: { verdict: '属实', decision: '责令限期整改', concludedAt: iso(t5) },
-        objection: { open: true, until: plus(t5, 10) },
+        conclusion,
+        objection,
         timeline,
       }),
     );
@@ -146,7 +174,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
       statusLabel: '已办结',
       handlingUnit: '区应急管理局',
       conclusion: { verdict: '不属实', decision: '经核查不属实', concludedAt: iso(t1 + 2000) },
-      objection: { open: true, until: plus(t1 + 2000, 10) },
+      objection: { open: true, until: plus(t1 + 2000, 10), final: false },
       timeline: [
         SUBMITTED,
         { at: iso(t1), text: `已受理，将在 ${plus(t1, 60)} 前核查办结` },
@@ -158,7 +186,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
 
     // Twelve days later (concluded_at moved back), the Cron Trigger closes it: still 已办结, no objection.
     const back = t1 - 12 * DAY;
-    await env.DB.prepare('UPDATE tips SET concluded_at = ? WHERE id = ?').bind(back, t.id).run();
+    await env.DB.prepare('UPDATE tips SET concluded_at = ?, replied_at = ? WHERE id = ?').bind(back, back, t.id).run();
     const ctx = createExecutionContext();
     await worker.scheduled!(createScheduledController({ scheduledTime: Date.now(), cron: '*/15 * * * *' }), env, ctx);
     await waitOnExecutionContext(ctx);
@@ -167,7 +195,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
     expect(view).toEqual({
       ...concluded,
       conclusion: { ...concluded.conclusion!, concludedAt: iso(back) },
-      objection: { open: false, until: plus(back, 10) },
+      objection: { open: false, until: plus(back, 10), final: false },
     });
   });
 
@@ -255,7 +283,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
         statusLabel: '已办结',
         handlingUnit: '区应急管理局',
         conclusion: { verdict: '属实', decision: '罚款 20 万元', concludedAt: iso(t1 + 2000) },
-        objection: { open: true, until: plus(t1 + 2000, 10) },
+        objection: { open: true, until: plus(t1 + 2000, 10), final: false },
         reward: {
           status: 'notified',
           amountFen: 3_000_000,
@@ -405,7 +433,7 @@ describe('POST /api/track/objection (异议)', () => {
     expect(ok.status).toBe(200);
     const v = ReporterView.parse(await ok.json());
     const due = plus(before, 30);
-    expect(v).toMatchObject({ status: 'verifying', statusLabel: '核查中', conclusion: null, objection: { open: false, until: null } });
+    expect(v).toMatchObject({ status: 'verifying', statusLabel: '核查中', conclusion: null, objection: { open: false, until: null, final: true } });
     expect(v.deadlines).toEqual([{ kind: 'review', label: '复查期限', date: due }]);
     expect(v.timeline.at(-1)).toEqual({ at: ANY_INSTANT, text: `举报人提出异议，已进入复查，复查期限 ${due}` });
     expect(JSON.stringify(v)).not.toContain(REASON); // the reason is for staff
@@ -418,9 +446,9 @@ describe('POST /api/track/objection (异议)', () => {
   it('outside the window it is refused with the date the window ended; before a conclusion it is refused', async () => {
     const late = await concluded();
     const concludedAt = Date.now() - 12 * DAY;
-    await env.DB.prepare('UPDATE tips SET concluded_at = ? WHERE id = ?').bind(concludedAt, late.id).run();
+    await env.DB.prepare('UPDATE tips SET concluded_at = ?, replied_at = ? WHERE id = ?').bind(concludedAt, concludedAt, late.id).run();
     const { token, view } = await viewOf(late);
-    expect(view.objection).toEqual({ open: false, until: plus(concludedAt, 10) });
+    expect(view.objection).toEqual({ open: false, until: plus(concludedAt, 10), final: false });
     const refused = await withToken(token, '/api/track/objection', { reason: REASON });
     expect(refused.status).toBe(409);
     expect(await errorOf(refused)).toEqual({ code: 'INVALID_TRANSITION', message: `异议期已于 ${plus(concludedAt, 10)} 结束，如有新情况请重新举报并注明原举报编号。` });

@@ -5,6 +5,7 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { chinaDate } from '../../worker/domain/deadlines';
 import { submitTip, validTip } from '../support/tips';
 import { signedIn, type StaffClient } from '../support/staff';
 
@@ -90,26 +91,28 @@ describe('the closed loop', () => {
       hazardLevel: 'general',
       riskColour: 'yellow',
       rectificationRequired: true,
+      rectification: {
+        measures: '更换燃气管道并安装报警器',
+        responsibility: '店长张某',
+        funds: '3000 元，店方自筹',
+        deadline: chinaDate(Date.now() + 30 * 86_400_000),
+        plan: '制定燃气泄漏应急处置预案',
+      },
     });
     expect(concluded.status).toBe(200);
     s = await state(tip.id);
-    expect(s).toMatchObject({ state: 'rectifying', public_status: 'rectifying' });
+    // Recording the plan with the conclusion does not mark the rectification done.
+    expect(s).toMatchObject({ state: 'rectifying', public_status: 'rectifying', due_kind: 'rectify' });
     seen.push(s.public_status);
     expect(await reporterSees(tip)).toBe('整改中');
 
     expect(
       (
-        await act(handler, tip.id, 'rectify', {
-          measures: '更换燃气管道并安装报警器',
-          responsibility: '店长张某',
-          funds: '3000 元，店方自筹',
-          deadline: '2026-12-31',
-          plan: '制定燃气泄漏应急处置预案',
-        })
+        await act(handler, tip.id, 'rectify', { report: '已更换燃气管道并安装报警器' })
       ).status,
     ).toBe(200);
     s = await state(tip.id);
-    expect(s).toMatchObject({ state: 'rectified', public_status: 'rectifying' });
+    expect(s).toMatchObject({ state: 'rectified', public_status: 'rectifying', due_kind: 'recheck' });
 
     expect((await act(supervisor, tip.id, 'recheck', { passed: true, note: '现场复查合格' })).status).toBe(200);
     s = await state(tip.id);

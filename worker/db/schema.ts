@@ -139,6 +139,8 @@ export const tips = sqliteTable(
     index('tips_open_dept_due').on(t.departmentId, t.dueAt, t.id).where(sql.raw(`state IN ${OPEN_STATES_SQL}`)),
     // The scheduled rebuild of `stats_conclusions` reads recently concluded tips by this range.
     index('tips_concluded').on(t.concludedAt),
+    // … and `stats_rectifications` recently completed rectifications by this one.
+    index('tips_rectified').on(t.rectifiedAt),
   ],
 );
 
@@ -451,12 +453,12 @@ export const statsConclusions = sqliteTable(
 );
 
 /**
- * Aggregates for the public 整改 figures, rebuilt with `stats_conclusions`: per month of 销号 (China time), how
- * many rectifications were closed and how many were completed by their 整改时限. Kept apart from the 核查
- * figures, so a long rectification never reads as a late 核查.
+ * Aggregates for the public 整改 figures, rebuilt with `stats_conclusions`: per month in which 整改完成 was
+ * recorded (China time), how many rectifications were done and how many of those by their 整改时限. Kept apart
+ * from the 核查 figures, so a long rectification never reads as a late 核查.
  */
 export const statsRectifications = sqliteTable('stats_rectifications', {
-  month: text('month').primaryKey(), // YYYY-MM of closed_at
-  count: integer('count').notNull(),
+  month: text('month').primaryKey(), // YYYY-MM of rectified_at
+  done: integer('done').notNull(),
   onTime: integer('on_time').notNull(),
 });

@@ -55,6 +55,10 @@ export const REBUILD_LOOKBACK_DAYS = 62;
 async function rebuildFrom(env: Env, fromMonth: string | null): Promise<void> {
   const from = fromMonth ?? '0000-00';
   const fromMs = fromMonth ? monthStart(fromMonth) : 0;
+  // 核查 is timed to its conclusion, whatever came after it: a conclusion that ordered 整改 counts when it was
+  // given (the tip is 整改中, not yet 已办结), and a rectification never makes it late. A tip reopened for 复查
+  // after an objection keeps its original conclusion date. The 整改 clock has its own figures, by the month
+  // 整改完成 was recorded.
   await env.DB.batch([
     env.DB.prepare('DELETE FROM stats_conclusions WHERE month >= ?').bind(from),
     env.DB.prepare(
@@ -63,8 +67,17 @@ async function rebuildFrom(env: Env, fromMonth: string | null): Promise<void> {
               MAX(0, (concluded_at - created_at) / ${DAY}) AS days,
               COUNT(*), SUM(conclude_due_at IS NOT NULL), SUM(conclude_due_at IS NOT NULL AND concluded_at <= conclude_due_at)
        FROM tips
-       WHERE concluded_at >= ? AND public_status = 'concluded'
+       WHERE concluded_at >= ? AND conclusion IS NOT NULL
        GROUP BY 1, 2`,
+    ).bind(fromMs),
+    env.DB.prepare('DELETE FROM stats_rectifications WHERE month >= ?').bind(from),
+    env.DB.prepare(
+      `INSERT INTO stats_rectifications (month, done, on_time)
+       SELECT strftime('%Y-%m', (rectified_at + ${CN_OFFSET}) / 1000, 'unixepoch') AS month,
+              COUNT(*), SUM(rectify_due_at IS NOT NULL AND rectified_at <= rectify_due_at)
+       FROM tips
+       WHERE rectified_at >= ?
+       GROUP BY 1`,
     ).bind(fromMs),
   ]);
 }
@@ -104,6 +117,8 @@ export interface PublicStats {
     medianDays: number | null;
     months: { month: string; concluded: PublicCount; onTimeRate: number | null }[];
   };
+  /** The 整改 clock, apart from 核查: rectifications completed in the window, and the share done by their 整改时限. */
+  rectification: { done: PublicCount; onTimeRate: number | null };
   rewards: { year: string; count: PublicCount; totalYuan: number | null }[];
 }
 
@@ -140,7 +155,7 @@ export async function publicStats(env: Env, now = Date.now()): Promise<PublicSta
   const trendFrom = addMonths(thisMonth, -(TREND_MONTHS - 1));
   const timelyFrom = addMonths(thisMonth, -(TIMELINESS_MONTHS - 1));
   const grouped = (col: string) => env.DB.prepare(`SELECT ${col} AS k, SUM(count) AS n FROM stats_monthly GROUP BY ${col}`);
-  const [months, types, domains, towns, statuses, townNames, conclusions] = await env.DB.batch<Record<string, unknown>>([
+  const [months, types, domains, towns, statuses, townNames, conclusions, rectifications] = await env.DB.batch<Record<string, unknown>>([
     env.DB.prepare('SELECT month AS k, SUM(count) AS n FROM stats_monthly WHERE month >= ? GROUP BY month').bind(trendFrom),
     grouped('type'),
     grouped('domain'),
@@ -148,7 +163,11 @@ export async function publicStats(env: Env, now = Date.now()): Promise<PublicSta
     grouped('public_status'),
     env.DB.prepare('SELECT id, name, active FROM towns ORDER BY sort, id'),
     env.DB.prepare('SELECT month, days, count, with_due, on_time FROM stats_conclusions WHERE month >= ? AND month <= ?').bind(timelyFrom, thisMonth),
+    env.DB.prepare(
+      'SELECT COALESCE(SUM(done), 0) AS done, COALESCE(SUM(on_time), 0) AS on_time FROM stats_rectifications WHERE month >= ? AND month <= ?',
+    ).bind(timelyFrom, thisMonth),
   ]);
+  const rect = (rectifications!.results[0] ?? { done: 0, on_time: 0 }) as { done: number; on_time: number };
   const asMap = (r: D1Result<Record<string, unknown>>) => new Map(r.results.map((x) => [String(x.k), Number(x.n)]));
   const byMonth = asMap(months!);
   const typeN = asMap(types!);
@@ -214,6 +233,7 @@ export async function publicStats(env: Env, now = Date.now()): Promise<PublicSta
       medianDays: histogramMedian([...daysBins].map(([value, count]) => ({ value, count }))),
       months: timelyMonths,
     },
+    rectification: { done: publicCount(rect.done), onTimeRate: rate(rect.on_time, rect.done) },
     rewards,
   };
 }

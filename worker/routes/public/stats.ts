@@ -46,6 +46,12 @@ export const PublicStatsSchema = z
       medianDays: z.number().nullable().openapi({ description: 'Median whole days from submission to conclusion' }),
       months: z.array(z.object({ month: z.string(), concluded: Count, onTimeRate: Rate })),
     }),
+    rectification: z
+      .object({
+        done: Count.openapi({ description: 'Rectifications (整改) recorded as done (整改完成) in the timeliness window' }),
+        onTimeRate: Rate.openapi({ description: 'Share of the done ones completed by their 整改时限 (the 整改 clock, apart from 核查)' }),
+      })
+      .openapi({ description: 'The 整改 clock: a rectification ordered by a conclusion runs on its own deadline and never makes 核查 late' }),
     rewards: z.array(
       z.object({
         year: z.string(),
