@@ -82,7 +82,14 @@ describe('the closed loop', () => {
 
     // Another department's handler can neither see nor act on it.
     expect((await otherHandler.get(`/api/staff/tips/${tip.id}`)).status).toBe(403);
-    expect((await act(otherHandler, tip.id, 'conclude', { conclusion: 'true', decision: '责令整改', rectificationRequired: true, hazardLevel: 'general' })).status).toBe(403);
+    const plan = {
+      measures: '更换燃气管道并安装报警器',
+      responsibility: '店长张某',
+      funds: '3000 元，店方自筹',
+      deadline: chinaDate(Date.now() + 30 * 86_400_000),
+      plan: '制定燃气泄漏应急处置预案',
+    };
+    expect((await act(otherHandler, tip.id, 'conclude', { conclusion: 'true', decision: '责令整改', rectificationRequired: true, hazardLevel: 'general', rectification: plan })).status).toBe(403);
 
     const concluded = await act(handler, tip.id, 'conclude', {
       conclusion: 'true',
@@ -91,13 +98,7 @@ describe('the closed loop', () => {
       hazardLevel: 'general',
       riskColour: 'yellow',
       rectificationRequired: true,
-      rectification: {
-        measures: '更换燃气管道并安装报警器',
-        responsibility: '店长张某',
-        funds: '3000 元，店方自筹',
-        deadline: chinaDate(Date.now() + 30 * 86_400_000),
-        plan: '制定燃气泄漏应急处置预案',
-      },
+      rectification: plan,
     });
     expect(concluded.status).toBe(200);
     s = await state(tip.id);

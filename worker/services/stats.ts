@@ -57,7 +57,7 @@ async function rebuildFrom(env: Env, fromMonth: string | null): Promise<void> {
   const fromMs = fromMonth ? monthStart(fromMonth) : 0;
   // 核查 is timed to its conclusion, whatever came after it: a conclusion that ordered 整改 counts when it was
   // given (the tip is 整改中, not yet 已办结), and a rectification never makes it late. A tip reopened for 复查
-  // after an objection keeps its original conclusion date. The 整改 clock has its own figures, by the month
+  // after an objection leaves the figures until the 复查 conclusion, then counts at its original conclusion date. The 整改 clock has its own figures, by the month
   // 整改完成 was recorded.
   await env.DB.batch([
     env.DB.prepare('DELETE FROM stats_conclusions WHERE month >= ?').bind(from),
@@ -67,7 +67,7 @@ async function rebuildFrom(env: Env, fromMonth: string | null): Promise<void> {
               MAX(0, (concluded_at - created_at) / ${DAY}) AS days,
               COUNT(*), SUM(conclude_due_at IS NOT NULL), SUM(conclude_due_at IS NOT NULL AND concluded_at <= conclude_due_at)
        FROM tips
-       WHERE concluded_at >= ? AND conclusion IS NOT NULL
+       WHERE concluded_at >= ? AND conclusion IS NOT NULL AND state != 'reviewing'
        GROUP BY 1, 2`,
     ).bind(fromMs),
     env.DB.prepare('DELETE FROM stats_rectifications WHERE month >= ?').bind(from),
