@@ -196,7 +196,7 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     await runScheduled(env, Date.now());
     expect(await env.DB.prepare("SELECT done, on_time FROM stats_rectifications WHERE month = '2026-10'").first()).toEqual({ done: 1, on_time: 0 });
     expect(await env.DB.prepare("SELECT SUM(on_time) AS ok FROM stats_conclusions WHERE month = '2026-07'").first()).toEqual({ ok: 1 });
-  });
+  }, 30_000);
 
   it('an objection during 整改 reopens the tip for 复查; the 复查 conclusion closes it and no further objection is taken', async () => {
     setNow('2026-06-01T09:00:00+08:00');
@@ -239,7 +239,7 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     });
     expect(again.status).toBe(409);
     expect(((await again.json()) as { error: { message: string } }).error.message).toContain('不能再次提出异议');
-  });
+  }, 30_000);
 
   it('a 重大事故隐患: 复查/销号 by someone other than the person who recorded 整改完成', async () => {
     setNow('2026-06-01T09:00:00+08:00');
@@ -283,5 +283,5 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     expect((await act(handler, tip.id, 'recheck', { passed: true, note: '复查合格，予以销号' })).status).toBe(200);
     row = await tipRow(tip.id);
     expect(row.state).toBe('closed');
-  });
+  }, 30_000);
 });

@@ -165,7 +165,8 @@ async function limitsSection(editable: boolean) {
     maxExtensionDays: '最长延期（天）',
     replyDays: '答复举报人期限（天）',
     objectionDays: '异议期（天）',
-    reviewDays: '复查期限（天）',
+    reviewDays: '异议复查期限（天）',
+    recheckDays: '整改复查期限（整改时限后，天）',
     remindBeforeDays: '到期前提醒（天）',
     rewardClaimDays: '奖励领取期限（天）',
   };

@@ -1,5 +1,6 @@
 /** Chinese labels for codes, from the same catalogues the Worker uses (worker/domain). */
 import { DOMAINS, PUBLIC_STATUSES, TIP_TYPES, TOWNS, labelIn } from '../../../worker/domain/catalog';
+import { DUE_KINDS } from '../../../worker/domain/deadlines';
 import { CONCLUSIONS, HAZARD_LEVELS, REJECT_REASONS, RISK_COLOURS, ROLES, TRANSITIONS, type Action } from '../../../worker/domain/workflow';
 
 export const STATE_LABELS: Record<string, string> = {
@@ -15,7 +16,9 @@ export const STATE_LABELS: Record<string, string> = {
   closed: '已销号',
   merged: '已合并',
 };
-export const DUE_KIND_LABELS: Record<string, string> = { accept: '受理期限', conclude: '办结期限', assignment: '交办期限', review: '复查期限' };
+export const DUE_KIND_LABELS: Record<string, string> = Object.fromEntries(Object.entries(DUE_KINDS).map(([k, v]) => [k, v.label]));
+/** 受理超期 / 核查超期 / 整改超期, by the clock that is overdue. */
+export const OVERDUE_LABELS: Record<string, string> = { accept: '受理超期', verify: '核查超期', rectify: '整改超期' };
 export const EVENT_LABELS: Record<string, string> = {
   submitted: '提交',
   accepted: '受理',
@@ -25,7 +28,7 @@ export const EVENT_LABELS: Record<string, string> = {
   returned: '退回',
   verified: '核查结论',
   concluded: '办结',
-  rectified: '整改记录',
+  rectified: '整改完成',
   recheck_failed: '复查未通过',
   closed: '复查销号',
   closed_auto: '异议期满办结',

@@ -16,6 +16,8 @@ interface Row {
   dueAt: number | null;
   dueKind: string | null;
   overdue: boolean;
+  /** 受理超期 / 核查超期 / 整改超期 (the clock that is overdue), or null. */
+  overdueLabel: string | null;
   riskColour: string | null;
   reporterMessagePending: boolean;
   version: number;
@@ -60,7 +62,14 @@ function rowEl(r: Row) {
     h('td', { 'data-label': '类型' }, L.tipType(r.type), h('br'), h('small', {}, L.domain(r.domain))),
     h('td', { 'data-label': '状态' }, L.state(r.state), r.riskColour ? [' ', h('span', { class: `badge risk-${r.riskColour}` }, `${L.labelIn(L.RISK_COLOURS, r.riskColour)}色`)] : null),
     h('td', { 'data-label': '承办' }, r.departmentId ? (departments.get(r.departmentId) ?? r.departmentId) : '—'),
-    h('td', { 'data-label': '期限' }, r.dueKind ? h('small', {}, L.DUE_KIND_LABELS[r.dueKind] ?? r.dueKind) : null, h('br'), dueCell(r.dueAt)),
+    h(
+      'td',
+      { 'data-label': '期限' },
+      r.dueKind ? h('small', {}, L.DUE_KIND_LABELS[r.dueKind] ?? r.dueKind) : null,
+      r.overdueLabel ? [' ', h('span', { class: 'badge overdue-kind' }, r.overdueLabel)] : null,
+      h('br'),
+      dueCell(r.dueAt),
+    ),
   );
 }
 

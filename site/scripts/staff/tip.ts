@@ -29,7 +29,12 @@ interface Detail {
   departmentName: string | null;
   dueAt: number | null;
   dueKind: string | null;
+  overdueKind: string | null;
   concludeDueAt: number | null;
+  rectifyDueAt: number | null;
+  recheckDueAt: number | null;
+  rectifiedAt: number | null;
+  rectifiedBy: string | null;
   assignmentDueAt: number | null;
   extension: { state: string; days: number; reason: string | null } | null;
   conclusion: string | null;
@@ -76,16 +81,11 @@ const FORMS: Record<Action, () => FieldSpec[]> = {
     { name: 'riskColour', label: '风险颜色', kind: 'select', options: [...L.RISK_COLOURS] },
     { name: 'rectificationRequired', label: '需要整改', kind: 'bool' },
   ],
-  rectify: () => [
-    { name: 'measures', label: '整改措施', kind: 'textarea', required: true },
-    { name: 'responsibility', label: '责任落实（责任人）', kind: 'text', required: true },
-    { name: 'funds', label: '资金落实', kind: 'text', required: true },
-    { name: 'deadline', label: '整改时限', kind: 'date', required: true },
-    { name: 'plan', label: '应急预案', kind: 'textarea', required: true },
-  ],
+  rectify: () => [{ name: 'report', label: '整改完成情况（整改方案已随核查结论记录）', kind: 'textarea', required: true }],
   recheck: () => [
     { name: 'passed', label: '复查合格，予以销号', kind: 'bool' },
     { name: 'note', label: '复查意见', kind: 'textarea', required: true },
+    { name: 'newDeadline', label: '新的整改时限（复查未通过时填写）', kind: 'date' },
   ],
   merge: () => [{ name: 'primaryTrackingNo', label: '并入的主举报编号', kind: 'text', required: true }],
   request_extension: () => [
@@ -97,6 +97,15 @@ const FORMS: Record<Action, () => FieldSpec[]> = {
     { name: 'note', label: '审批意见', kind: 'textarea' },
   ],
 };
+
+/** The 五到位 plan (整改方案), recorded with a conclusion that orders 整改; its 时限 starts the rectification clock. */
+const PLAN_FIELDS: FieldSpec[] = [
+  { name: 'rectification.measures', label: '整改措施', kind: 'textarea', required: true },
+  { name: 'rectification.responsibility', label: '责任人', kind: 'text', required: true },
+  { name: 'rectification.funds', label: '资金落实', kind: 'text', required: true },
+  { name: 'rectification.deadline', label: '整改时限', kind: 'date', required: true },
+  { name: 'rectification.plan', label: '应急预案', kind: 'textarea', required: true },
+];
 
 const id = new URLSearchParams(location.search).get('id') ?? '';
 const root = document.getElementById('tip')!;
@@ -122,7 +131,10 @@ function collect(form: HTMLFormElement, fields: FieldSpec[]): Record<string, unk
     else if (el.value.trim() === '') continue;
     else if (f.name === 'penaltyYuan') out.penaltyFen = Math.round(Number(el.value) * 100);
     else if (f.kind === 'number') out[f.name] = Number(el.value);
-    else out[f.name] = el.value;
+    else if (f.name.includes('.')) {
+      const [group, key] = f.name.split('.') as [string, string];
+      ((out[group] ??= {}) as Record<string, unknown>)[key] = el.value;
+    } else out[f.name] = el.value;
   }
   return out;
 }
@@ -138,14 +150,22 @@ function showFieldErrors(form: HTMLFormElement, e: ApiFailure) {
 
 function actionForm(t: Detail, action: Action) {
   const fields = FORMS[action]();
-  const form: HTMLFormElement = h('form', { class: 'stack panel', 'aria-label': L.actionLabel(action) }, h('h3', {}, L.actionLabel(action)), fields.map(control), h('div', { class: 'actions' }, h('button', { class: 'primary', type: 'submit' }, `确认${L.actionLabel(action)}`)));
+  // A conclusion that orders 整改 records the 五到位 plan with it (shown once 需要整改 is ticked).
+  const plan =
+    action === 'conclude'
+      ? h('fieldset', { class: 'stack', hidden: true }, h('legend', {}, '整改方案（五到位：措施、责任人、资金、时限、预案）'), PLAN_FIELDS.map(control))
+      : null;
+  const form: HTMLFormElement = h('form', { class: 'stack panel', 'aria-label': L.actionLabel(action) }, h('h3', {}, L.actionLabel(action)), fields.map(control), plan, h('div', { class: 'actions' }, h('button', { class: 'primary', type: 'submit' }, `确认${L.actionLabel(action)}`)));
+  const required = form.elements.namedItem('rectificationRequired');
+  if (plan && required instanceof HTMLInputElement) required.addEventListener('change', () => (plan.hidden = !required.checked));
+  const allFields = () => (plan && !plan.hidden ? [...fields, ...PLAN_FIELDS] : fields);
   // 交办 defaults to the domain's 牵头单位 (admin-editable routing).
   const dept = form.elements.namedItem('departmentId');
   if (action === 'assign' && dept instanceof HTMLSelectElement) dept.value = leadOf.get(t.domain) ?? '';
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      await api(`/api/staff/tips/${encodeURIComponent(t.id)}/actions/${action}`, { json: { version: t.version, input: collect(form, fields) } });
+      await api(`/api/staff/tips/${encodeURIComponent(t.id)}/actions/${action}`, { json: { version: t.version, input: collect(form, allFields()) } });
       flash(`已${L.actionLabel(action)}。`, true);
       await render();
     } catch (err) {
@@ -258,7 +278,11 @@ async function render() {
         facts([
           ['承办单位', t.departmentName ?? '—'],
           ['当前期限', t.dueKind ? h('span', {}, `${L.DUE_KIND_LABELS[t.dueKind] ?? ''} `, dueCell(t.dueAt)) : '—'],
-          ['办结期限', t.concludeDueAt ? date(t.concludeDueAt) : null],
+          ['超期', t.overdueKind ? h('strong', { class: 'overdue' }, L.OVERDUE_LABELS[t.overdueKind] ?? '超期') : null],
+          ['办结期限（核查）', t.concludeDueAt ? date(t.concludeDueAt) : null],
+          ['整改时限', t.rectifyDueAt ? date(t.rectifyDueAt) : null],
+          ['整改完成', t.rectifiedAt ? dateTime(t.rectifiedAt) : t.rectifyDueAt ? '未完成' : null],
+          ['整改复查期限', t.recheckDueAt ? date(t.recheckDueAt) : null],
           ['延期', t.extension ? `${{ requested: '已申请', approved: '已批准', refused: '未批准' }[t.extension.state] ?? t.extension.state} ${t.extension.days} 天：${t.extension.reason ?? ''}` : null],
           ['核查结论', t.conclusion ? L.labelIn(L.CONCLUSIONS, t.conclusion) : null],
           ['处理决定', t.decision],
@@ -267,7 +291,7 @@ async function render() {
           ['不予受理理由', t.rejectReason ? L.labelIn(L.REJECT_REASONS, t.rejectReason) : null],
           ['已并入', t.mergedInto ? h('a', { href: `/staff/tip/?id=${encodeURIComponent(t.mergedInto.id)}` }, t.mergedInto.trackingNo) : null],
         ]),
-        t.rectification ? [h('h3', {}, '整改记录（五到位）'), facts([['措施', t.rectification.measures], ['责任', t.rectification.responsibility], ['资金', t.rectification.funds], ['时限', t.rectification.deadline], ['预案', t.rectification.plan]])] : null,
+        t.rectification ? [h('h3', {}, '整改方案（五到位）'), facts([['措施', t.rectification.measures], ['责任人', t.rectification.responsibility], ['资金', t.rectification.funds], ['时限', t.rectification.deadline], ['预案', t.rectification.plan]])] : null,
         t.mergedTips.length ? [h('h3', {}, '并入本件的重复举报'), h('ul', {}, t.mergedTips.map((m) => h('li', {}, h('a', { href: `/staff/tip/?id=${encodeURIComponent(m.id)}` }, m.trackingNo), ` · ${dateTime(m.createdAt)}`)))] : null,
         t.duplicates.length
           ? [h('h3', {}, '疑似重复（同单位或地址、同领域、30 天内）'), h('ul', { class: 'no-print' }, t.duplicates.map((d) => h('li', {}, h('a', { href: `/staff/tip/?id=${encodeURIComponent(d.id)}` }, d.trackingNo), ` · ${d.unitName} · ${d.address} · ${L.state(d.state)}`)))]

@@ -19,7 +19,7 @@ interface View {
   timeline: { at: string; text: string }[];
   messages: { id: string; at: string; from: 'staff' | 'reporter'; body: string; isNew: boolean }[];
   newMessages: number;
-  objection: { open: boolean; until: string | null };
+  objection: { open: boolean; until: string | null; final: boolean };
   reward: { status: string; amount: string; claimDeadline: string; where: string; whatToBring: string; paidAt: string | null } | null;
   canMessage: boolean;
 }
@@ -74,7 +74,8 @@ function render(v: View) {
   if (v.conclusion) {
     fact('核查结论', v.conclusion.verdict);
     fact('处理决定', v.conclusion.decision);
-    fact('办结时间', when(v.conclusion.concludedAt));
+    fact('结论时间', when(v.conclusion.concludedAt));
+    if (v.objection.final) fact('异议', '已按您的异议复查并作出复查结论，不能再次提出异议');
   }
   fact('不予受理理由', v.rejectReason);
   if (v.merged) fact('合并办理', `本举报已与举报 ${v.merged.primaryTrackingNo} 合并办理，该举报当前状态：${v.merged.primaryStatus}。`);
