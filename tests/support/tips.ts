@@ -41,10 +41,27 @@ export async function submitTip(body: unknown, opts: { key?: string; headers?: R
   return SELF.fetch('http://localhost/api/tips', { method: 'POST', headers, body: JSON.stringify(body) });
 }
 
-export async function upload(bytes: Uint8Array, contentType = 'application/octet-stream') {
+/** A fresh client address (its own IPv6 /64, so per-network limits start at zero). */
+export const freshIp = () => `2001:db8:${crypto.randomUUID().slice(0, 4)}:${crypto.randomUUID().slice(0, 4)}::1`;
+
+/** An upload ticket, as the report form gets one after its Turnstile check. */
+export async function uploadTicket(ip = freshIp()): Promise<string> {
+  const res = await SELF.fetch('http://localhost/api/uploads/ticket', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip },
+    body: JSON.stringify({ turnstileToken: DUMMY_TOKEN }),
+  });
+  if (res.status !== 200) throw new Error(`upload ticket: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { ticket: string }).ticket;
+}
+
+/** Upload through the real API with a ticket (pass `ticket: null` to send none). */
+export async function upload(bytes: Uint8Array, contentType = 'application/octet-stream', opts: { ticket?: string | null; ip?: string } = {}) {
+  const ip = opts.ip ?? freshIp();
+  const ticket = opts.ticket === undefined ? await uploadTicket(ip) : opts.ticket;
   return SELF.fetch('http://localhost/api/uploads', {
     method: 'POST',
-    headers: { 'content-type': contentType, 'cf-connecting-ip': `2001:db8::${crypto.randomUUID().slice(0, 4)}` },
+    headers: { 'content-type': contentType, 'cf-connecting-ip': ip, ...(ticket ? { 'x-upload-ticket': ticket } : {}) },
     body: bytes,
   });
 }

@@ -57,7 +57,7 @@ describe('POST /api/uploads removes location hidden beyond the first scan', () =
     expect(contains(bytes, 'ftyp') || contains(bytes, 'GPS5') || contains(bytes, 'MicroVideo')).toBe(false);
   });
 
-  it('POST /api/uploads ends a JPEG at the next image's SOI when its own EOI is missing', async () => {
+  it('POST /api/uploads ends a JPEG where the next image starts (SOI) when its own EOI is missing', async () => {
     const noEoi = PROGRESSIVE_JPEG.subarray(0, PROGRESSIVE_JPEG.length - 2);
     const bytes = await stored(await upload(cat(noEoi, jpegWithMetadata())));
     expect(Array.from(bytes)).toEqual(Array.from(PROGRESSIVE_JPEG));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../worker/domain/limits';
 import { sweepOrphans } from '../../worker/services/scheduled';
 import { contains, jpegWithMetadata, mp3WithTags, mp4WithLocation, pngWithMetadata, SECRET_MAKE, SECRET_PLACE, TINY_JPEG, wavWithList } from '../support/media-fixtures';
-import { upload } from '../support/tips';
+import { upload, uploadTicket } from '../support/tips';
 
 async function stored(id: string) {
   const row = await env.DB.prepare('SELECT * FROM attachments WHERE id = ?').bind(id).first<any>();
@@ -112,7 +112,7 @@ describe('POST /api/uploads', () => {
   it('POST /api/uploads refuses a body over the largest limit before reading it', async () => {
     const res = await SELF.fetch('http://localhost/api/uploads', {
       method: 'POST',
-      headers: { 'content-length': String(LIMITS.attachments.maxBytes.video + 1) },
+      headers: { 'content-length': String(LIMITS.attachments.maxBytes.video + 1), 'x-upload-ticket': await uploadTicket() },
       body: new Uint8Array(LIMITS.attachments.maxBytes.video + 1),
     });
     expect(res.status).toBe(413);
@@ -124,7 +124,7 @@ describe('POST /api/uploads', () => {
     const before = (await env.DB.prepare('SELECT COUNT(*) AS n FROM attachments').first<{ n: number }>())!.n;
     const res = await createApp().request(
       'http://localhost/api/uploads',
-      { method: 'POST', headers: { 'content-type': 'image/jpeg', 'cf-connecting-ip': '2001:db8::77' }, body: jpegWithMetadata() },
+      { method: 'POST', headers: { 'content-type': 'image/jpeg', 'cf-connecting-ip': '2001:db8::77', 'x-upload-ticket': await uploadTicket() }, body: jpegWithMetadata() },
       { ...env, FILES: brokenR2 },
     );
     expect(res.status).toBe(503);

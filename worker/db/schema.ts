@@ -177,8 +177,18 @@ export const attachments = sqliteTable(
     status: text('status').notNull().default('pending'), // pending | attached
     origin: text('origin').notNull().default('report'), // report | evidence
     createdAt: integer('created_at').notNull(),
+    /**
+     * While pending only: the uploader's client key (an HMAC of its network, never the address), so the
+     * unattached files one client may hold are capped. A trigger clears it when the file is attached, so no
+     * tip is ever linked to a client.
+     */
+    uploader: text('uploader'),
   },
-  (t) => [index('attachments_tip').on(t.tipId), index('attachments_status_created').on(t.status, t.createdAt)],
+  (t) => [
+    index('attachments_tip').on(t.tipId),
+    index('attachments_status_created').on(t.status, t.createdAt),
+    index('attachments_pending_uploader').on(t.uploader).where(sql.raw(`status = 'pending'`)),
+  ],
 );
 
 /**

@@ -11,6 +11,15 @@ export const LIMITS = {
     maxTotalBytes: 100 * 1024 * 1024,
     /** Uploads not attached to a tip within this time are deleted by the scheduled job. */
     orphanTtlMs: 24 * 60 * 60 * 1000,
+    /** An upload ticket (issued after the form's Turnstile check, or to a reporter's lookup) lasts this long… */
+    ticketTtlMs: 2 * 60 * 60 * 1000,
+    /** …and allows this many uploads (a full report twice over, plus retries). */
+    uploadsPerTicket: 30,
+    /** Unattached files one client network may hold at once: what a client can abandon is bounded by this. */
+    pendingFiles: 30,
+    pendingBytes: 200 * 1024 * 1024,
+    /** Bytes one client network may store per hour (three full reports). */
+    bytesPerHour: 300 * 1024 * 1024,
   },
 } as const;
 

@@ -46,6 +46,7 @@ export const ERRORS = {
   DIFFERENT_PERSON_REQUIRED: { status: 403, message: '重大事故隐患的复查、销号须由整改完成记录人以外的工作人员办理。' },
   FILE_TYPE: { status: 415, message: '文件类型不受支持，请上传照片、视频或音频。' },
   FILE_TOO_LARGE: { status: 413, message: '文件过大。' },
+  UPLOAD_TICKET: { status: 403, message: '上传凭证无效或已过期，请完成人机验证后重新上传（已填写的内容不会丢失）。' },
   TOO_MANY_FILES: { status: 422, message: '附件数量超过上限。' },
   STORAGE_FAILED: { status: 503, message: '文件保存失败，请重试。' },
   UNAVAILABLE: { status: 503, message: '服务暂时不可用，请稍后重试，已填写的内容不会丢失。' },

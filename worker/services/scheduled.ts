@@ -10,25 +10,38 @@ import { rebuildConclusionStats } from './stats';
 import { drainOutbox } from './outbox';
 import { closeAfterObjectionWindow } from './transitions';
 
-/** Delete uploads that never became part of a tip, and idempotency receipts older than a day. */
+/** Orphan uploads removed per batch (R2 deletes up to 1000 keys per call) and batches per run. */
+const SWEEP_BATCH = 500;
+const SWEEP_BATCHES = 40;
+
+/**
+ * Delete uploads that never became part of a tip, and idempotency receipts older than a day. Uploads are
+ * removed in batches until none is left (up to 20,000 per run, 80,000 an hour at one run per 15 minutes).
+ * What can be abandoned in the meantime is bounded where uploads arrive: each needs a ticket, and one client
+ * network may hold only `pendingFiles` unattached files (`pendingBytes`) at a time.
+ */
 export async function sweepOrphans(env: Env, now: number): Promise<number> {
   const cutoff = now - LIMITS.attachments.orphanTtlMs;
-  const { results } = await env.DB.prepare(
-    "SELECT id, r2_key FROM attachments WHERE status = 'pending' AND created_at < ? LIMIT 500",
-  )
-    .bind(cutoff)
-    .all<{ id: string; r2_key: string }>();
-  if (results.length) {
+  let removed = 0;
+  for (let batch = 0; batch < SWEEP_BATCHES; batch++) {
+    const { results } = await env.DB.prepare(
+      "SELECT id, r2_key FROM attachments WHERE status = 'pending' AND created_at < ? ORDER BY created_at LIMIT ?",
+    )
+      .bind(cutoff, SWEEP_BATCH)
+      .all<{ id: string; r2_key: string }>();
+    if (!results.length) break;
     await env.FILES.delete(results.map((r) => r.r2_key));
     await env.DB.batch(
       results.map((r) => env.DB.prepare("DELETE FROM attachments WHERE id = ? AND status = 'pending'").bind(r.id)),
     );
+    removed += results.length;
+    if (results.length < SWEEP_BATCH) break;
   }
   await env.DB.prepare('DELETE FROM idempotency_keys WHERE created_at < ?').bind(now - 86_400_000).run();
   await env.DB.prepare('DELETE FROM rate_limits WHERE window_start < ? AND (locked_until IS NULL OR locked_until < ?)')
     .bind(now - 86_400_000, now)
     .run();
-  return results.length;
+  return removed;
 }
 
 /**

@@ -1,27 +1,70 @@
 /**
- * POST /api/uploads — upload one attachment (the raw file as the request body, so the browser can show
- * progress). The type is decided from the bytes; metadata is removed before the file reaches R2. The answer
- * carries a `claim` secret that the tip submission must present to attach the file.
+ * Attachments: POST /api/uploads/ticket (a short-lived upload ticket, after the form's Turnstile check or for a
+ * reporter's open lookup), then POST /api/uploads with the ticket in `X-Upload-Ticket` and the raw file as the
+ * body (so the browser can show progress). The type is decided from the bytes; metadata is removed before the
+ * file reaches R2. The answer carries a `claim` secret that the tip submission must present to attach the file.
+ *
+ * Limits, and why (README "Security"):
+ * - a ticket is an HMAC-signed (expiry, nonce) pair, valid `ticketTtlMs`, good for `uploadsPerTicket` uploads:
+ *   a script cannot upload without passing Turnstile (or holding a reporter's lookup token);
+ * - the body is read as a stream and refused with 413 as soon as it passes the cap of its kind (or a larger
+ *   declared Content-Length is refused unread); it is read into one buffer sized once, and videos are stripped
+ *   in that buffer, so a 50 MB video is never held twice;
+ * - per client network (an IPv4 address or an IPv6 /64): uploads per hour, bytes per hour, and unattached files
+ *   held at once (count and bytes). The last bounds what a client can abandon whatever the sweep interval;
+ *   the Cron sweep removes files left unattached for a day.
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv, Env } from '../../env';
 import { LIMITS } from '../../domain/limits';
-import { appSecret, hmacHex, randomCode, sha256Hex } from '../../lib/crypto';
+import { appSecret, hmacHex, randomCode, sha256Hex, timingSafeEqual } from '../../lib/crypto';
 import { ApiError } from '../../lib/errors';
-import { clientKey, hit } from '../../lib/ratelimit';
+import { hit } from '../../lib/ratelimit';
 import { createRouter } from '../../lib/router';
+import { verifyTurnstile } from '../../lib/turnstile';
 import { ErrorEnvelope } from '../../schemas/common';
 import { UploadResult } from '../../schemas/tip';
-import { MediaError, sniff, stripMetadata } from '../../services/media';
+import { MediaError, sniff, stripMetadata, type MediaKind } from '../../services/media';
+import { tipFromToken } from '../../services/track';
 
 export const UPLOAD_LIMIT = { limit: 60, windowMs: 60 * 60 * 1000 };
-const MAX_ANY = Math.max(...Object.values(LIMITS.attachments.maxBytes));
+/** Tickets one client network may be issued per hour (each needs a fresh Turnstile token anyway). */
+export const TICKET_LIMIT = { limit: 20, windowMs: 60 * 60 * 1000 };
+const A = LIMITS.attachments;
+const MAX_ANY = Math.max(...Object.values(A.maxBytes));
 const KIND_LABEL = { image: '照片', video: '视频', audio: '音频' } as const;
+const MB = 1024 * 1024;
+
+const ticketRoute = createRoute({
+  method: 'post',
+  path: '/uploads/ticket',
+  summary: '获取上传凭证（先通过人机验证，或持有进度查询的凭证）',
+  request: {
+    headers: z.object({ authorization: z.string().max(300).optional().openapi({ description: 'Bearer <token from POST /api/track>, instead of a Turnstile token' }) }),
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.object({ turnstileToken: z.string().max(2048).optional() }) } },
+    },
+  },
+  responses: {
+    200: {
+      description: 'A ticket for POST /api/uploads (header X-Upload-Ticket)',
+      content: { 'application/json': { schema: z.object({ ticket: z.string(), expiresAt: z.string(), uploads: z.number() }) } },
+    },
+    400: { description: 'Turnstile missing', content: { 'application/json': { schema: ErrorEnvelope } } },
+    401: { description: 'Lookup token invalid', content: { 'application/json': { schema: ErrorEnvelope } } },
+    403: { description: 'Turnstile failed', content: { 'application/json': { schema: ErrorEnvelope } } },
+    429: { description: 'Rate limited', content: { 'application/json': { schema: ErrorEnvelope } } },
+  },
+});
 
 const upload = createRoute({
   method: 'post',
   path: '/uploads',
   summary: '上传附件（照片、视频、音频）',
   request: {
+    headers: z.object({ 'x-upload-ticket': z.string().max(200).optional().openapi({ description: 'From POST /api/uploads/ticket' }) }),
     body: {
       required: true,
       content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
@@ -29,27 +72,140 @@ const upload = createRoute({
   },
   responses: {
     201: { description: 'Stored', content: { 'application/json': { schema: UploadResult } } },
+    403: { description: 'No valid upload ticket', content: { 'application/json': { schema: ErrorEnvelope } } },
     413: { description: 'Too large', content: { 'application/json': { schema: ErrorEnvelope } } },
     415: { description: 'Not a photo, video or audio file', content: { 'application/json': { schema: ErrorEnvelope } } },
-    429: { description: 'Rate limited', content: { 'application/json': { schema: ErrorEnvelope } } },
+    429: { description: 'Rate limited or storage quota reached', content: { 'application/json': { schema: ErrorEnvelope } } },
     503: { description: 'Storage failed: retry', content: { 'application/json': { schema: ErrorEnvelope } } },
   },
 });
 
-/** Store one uploaded file: sniff, cap, strip, write to R2, then record it as pending. */
-export async function storeUpload(
-  env: Parameters<typeof appSecret>[0] & { FILES: R2Bucket; DB: D1Database },
-  bytes: Uint8Array,
-  now = Date.now(),
-) {
+// ---------- tickets ----------
+
+const TICKET = /^(\d{13})\.([0-9A-Z]{26})\.([0-9a-f]{32})$/;
+const ticketMac = async (env: Env, exp: string, nonce: string) => (await hmacHex(appSecret(env), 'upload-ticket', `${exp}.${nonce}`)).slice(0, 32);
+
+/** A signed ticket: expiry, a 130-bit nonce (its uploads are counted under it), and an HMAC over both. */
+export async function issueTicket(env: Env, now = Date.now()) {
+  const exp = String(now + A.ticketTtlMs);
+  const nonce = randomCode(26);
+  return { ticket: `${exp}.${nonce}.${await ticketMac(env, exp, nonce)}`, expiresAt: new Date(Number(exp)).toISOString(), uploads: A.uploadsPerTicket };
+}
+
+/** The ticket's nonce, or `UPLOAD_TICKET` when it is missing, forged or expired. */
+export async function checkTicket(env: Env, ticket: string | undefined, now = Date.now()): Promise<string> {
+  const m = TICKET.exec(ticket?.trim() ?? '');
+  if (!m || Number(m[1]) <= now || Number(m[1]) > now + A.ticketTtlMs) throw new ApiError('UPLOAD_TICKET');
+  if (!timingSafeEqual(await ticketMac(env, m[1]!, m[2]!), m[3]!)) throw new ApiError('UPLOAD_TICKET');
+  return m[2]!;
+}
+
+// ---------- quotas ----------
+
+/** Add `amount` to a fixed-window counter in one statement; returns the window's new total. */
+async function spend(env: Env, key: string, amount: number, windowMs: number, now: number): Promise<{ count: number; window_start: number }> {
+  return (await env.DB.prepare(
+    `INSERT INTO rate_limits (key, window_start, count) VALUES (?1, ?2, ?4)
+     ON CONFLICT(key) DO UPDATE SET
+       count = CASE WHEN window_start <= ?2 - ?3 THEN ?4 ELSE count + ?4 END,
+       window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END
+     RETURNING count, window_start`,
+  )
+    .bind(key, now, windowMs, amount)
+    .first<{ count: number; window_start: number }>())!;
+}
+
+const HOUR = 60 * 60 * 1000;
+const hourlyFull = (retryAfterMs: number) =>
+  new ApiError('RATE_LIMITED', {
+    message: `本网络每小时最多上传 ${A.bytesPerHour / MB} MB 附件，请稍后再试，或用文字说明情况。`,
+    retryAfter: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+  });
+const pendingFull = () =>
+  new ApiError('RATE_LIMITED', {
+    message: `未提交的附件已达上限（${A.pendingFiles} 个或 ${A.pendingBytes / MB} MB）：请先提交举报，未使用的附件一天后自动删除。`,
+    retryAfter: 3600,
+  });
+
+/** Refuse before reading the body when this client already holds its share of unattached files or hourly bytes. */
+async function precheck(env: Env, uploader: string, now: number) {
+  const [pending, hourly] = await Promise.all([
+    env.DB.prepare("SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS bytes FROM attachments WHERE uploader = ? AND status = 'pending'")
+      .bind(uploader)
+      .first<{ n: number; bytes: number }>(),
+    env.DB.prepare('SELECT count, window_start FROM rate_limits WHERE key = ?').bind(`upload-bytes:${uploader}`).first<{ count: number; window_start: number }>(),
+  ]);
+  if (pending && (pending.n >= A.pendingFiles || pending.bytes >= A.pendingBytes)) throw pendingFull();
+  if (hourly && hourly.window_start > now - HOUR && hourly.count >= A.bytesPerHour) throw hourlyFull(hourly.window_start + HOUR - now);
+}
+
+// ---------- reading the body ----------
+
+const tooLarge = (kind: MediaKind) =>
+  new ApiError('FILE_TOO_LARGE', { message: `${KIND_LABEL[kind]}不能超过 ${Math.round(A.maxBytes[kind] / MB)} MB。` });
+
+/**
+ * Read the request body as a stream into one buffer, refusing it (413, the rest unread) as soon as it passes
+ * the cap for its kind. The buffer is sized once: to the declared length, or to the kind's cap for a chunked
+ * body. The first bytes decide the kind (and a file that is no photo, video or audio is refused at once).
+ */
+export async function readUpload(body: ReadableStream<Uint8Array> | null, declared: number | null): Promise<Uint8Array> {
+  if (declared !== null && declared > MAX_ANY) throw new ApiError('FILE_TOO_LARGE');
+  if (!body || declared === 0) throw new ApiError('FILE_TYPE', { message: '文件是空的。' });
+  const reader = body.getReader();
+  let head: Uint8Array = new Uint8Array(0);
+  let buf: Uint8Array | null = null;
+  let n = 0;
+  let kind: MediaKind = 'video';
+  const start = () => {
+    const type = sniff(head);
+    if (!type) throw new ApiError('FILE_TYPE');
+    kind = type.kind;
+    const cap = A.maxBytes[kind];
+    if (declared !== null && declared > cap) throw tooLarge(kind);
+    buf = new Uint8Array(declared ?? cap);
+    buf.set(head);
+    n = head.length;
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!buf) {
+        const joined = new Uint8Array(head.length + value.length);
+        joined.set(head);
+        joined.set(value, head.length);
+        head = joined;
+        if (head.length >= 16) start();
+        continue;
+      }
+      const b: Uint8Array = buf;
+      if (n + value.length > b.length) throw tooLarge(kind);
+      b.set(value, n);
+      n += value.length;
+    }
+  } catch (e) {
+    reader.cancel().catch(() => {});
+    throw e;
+  }
+  if (!buf) {
+    if (head.length === 0) throw new ApiError('FILE_TYPE', { message: '文件是空的。' });
+    start();
+  }
+  return buf!.subarray(0, n);
+}
+
+// ---------- storing ----------
+
+/**
+ * Store one uploaded file: sniff, cap, strip, count its bytes against the client's hour, write to R2, then
+ * record it as pending — the last step only while the client's unattached files stay under their cap.
+ */
+export async function storeUpload(env: Env, bytes: Uint8Array, opts: { uploader: string; now?: number }) {
+  const now = opts.now ?? Date.now();
   const type = sniff(bytes);
   if (!type) throw new ApiError('FILE_TYPE');
-  const cap = LIMITS.attachments.maxBytes[type.kind];
-  if (bytes.length > cap) {
-    throw new ApiError('FILE_TOO_LARGE', {
-      message: `${KIND_LABEL[type.kind]}不能超过 ${Math.round(cap / 1024 / 1024)} MB。`,
-    });
-  }
+  if (bytes.length > A.maxBytes[type.kind]) throw tooLarge(type.kind);
   let clean: Uint8Array;
   try {
     clean = stripMetadata(bytes, type);
@@ -57,31 +213,78 @@ export async function storeUpload(
     if (e instanceof MediaError) throw new ApiError('FILE_TYPE', { message: '文件已损坏或格式不正确，请换一个文件。' });
     throw e;
   }
+  const hour = await spend(env, `upload-bytes:${opts.uploader}`, clean.length, HOUR, now);
+  if (hour.count > A.bytesPerHour) throw hourlyFull(hour.window_start + HOUR - now);
   const id = crypto.randomUUID();
   const claim = randomCode(26);
   const r2Key = `attachments/${new Date(now).toISOString().slice(0, 7)}/${id}.${type.ext}`;
+  const sha256 = await sha256Hex(clean);
   try {
     await env.FILES.put(r2Key, clean, { httpMetadata: { contentType: type.mime } });
   } catch {
     throw new ApiError('STORAGE_FAILED');
   }
-  await env.DB.prepare(
-    `INSERT INTO attachments (id, claim_hash, r2_key, kind, mime, bytes, sha256, status, origin, created_at)
-     VALUES (?,?,?,?,?,?,?,'pending','report',?)`,
+  const inserted = await env.DB.prepare(
+    `INSERT INTO attachments (id, claim_hash, r2_key, kind, mime, bytes, sha256, status, origin, created_at, uploader)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', 'report', ?8, ?9
+     WHERE (SELECT COUNT(*) < ?10 AND COALESCE(SUM(bytes), 0) + ?6 <= ?11 FROM attachments WHERE uploader = ?9 AND status = 'pending')`,
   )
-    .bind(id, await hmacHex(appSecret(env), 'upload-claim', claim), r2Key, type.kind, type.mime, clean.length, await sha256Hex(clean), now)
+    .bind(id, await hmacHex(appSecret(env), 'upload-claim', claim), r2Key, type.kind, type.mime, clean.length, sha256, now, opts.uploader, A.pendingFiles, A.pendingBytes)
     .run();
+  if (!inserted.meta.changes) {
+    await env.FILES.delete(r2Key).catch(() => {}); // the sweep cannot see an object with no row: remove it now
+    throw pendingFull();
+  }
   return { id, claim, kind: type.kind, mime: type.mime, bytes: clean.length };
 }
 
+/**
+ * The key one client's uploads are counted under: an HMAC of its network (the IPv4 address, or the IPv6 /64 a
+ * client can pick any of 2^64 addresses from), never the address itself.
+ */
+export async function uploaderKey(env: Env, ip: string) {
+  return `u:${(await hmacHex(appSecret(env), 'uploader', networkOf(ip))).slice(0, 24)}`;
+}
+const uploaderOf = (c: Context<AppEnv>) => uploaderKey(c.env, c.req.header('cf-connecting-ip') ?? 'local');
+
+/** An IPv6 address's /64 prefix (first four groups, `::` expanded); an IPv4 address as it is. */
+export function networkOf(ip: string): string {
+  const addr = ip.trim().toLowerCase();
+  if (!addr.includes(':')) return addr;
+  const [head = '', tail] = addr.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...new Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
 export function uploadRoutes() {
-  return createRouter().openapi(upload, async (c) => {
-    const declared = Number(c.req.header('content-length') ?? '0');
-    if (declared > MAX_ANY) throw new ApiError('FILE_TOO_LARGE');
-    await hit(c.env, `upload:${await clientKey(c)}`, UPLOAD_LIMIT);
-    const buf = new Uint8Array(await c.req.arrayBuffer());
-    if (buf.length > MAX_ANY) throw new ApiError('FILE_TOO_LARGE');
-    if (buf.length === 0) throw new ApiError('FILE_TYPE', { message: '文件是空的。' });
-    return c.json(await storeUpload(c.env, buf), 201);
-  });
+  return createRouter()
+    .openapi(ticketRoute, async (c) => {
+      const bearer = c.req.valid('header').authorization;
+      if (bearer) await tipFromToken(c.env, bearer);
+      else {
+        await verifyTurnstile(c.env, {
+          token: c.req.valid('json').turnstileToken,
+          requestUrl: c.req.url,
+          remoteIp: c.req.header('cf-connecting-ip'),
+          action: 'report',
+        });
+      }
+      await hit(c.env, `upload-ticket-issue:${await uploaderOf(c)}`, TICKET_LIMIT);
+      return c.json(await issueTicket(c.env), 200);
+    })
+    .openapi(upload, async (c) => {
+      const now = Date.now();
+      const nonce = await checkTicket(c.env, c.req.header('x-upload-ticket'), now);
+      const length = c.req.header('content-length');
+      const declared = length === undefined || length === '' ? null : Number(length);
+      if (declared !== null && !(declared <= MAX_ANY)) throw new ApiError('FILE_TOO_LARGE');
+      const uploader = await uploaderOf(c);
+      await hit(c.env, `upload-ticket:${nonce}`, { limit: A.uploadsPerTicket, windowMs: A.ticketTtlMs }, now);
+      await hit(c.env, `upload:${uploader}`, UPLOAD_LIMIT, now);
+      await precheck(c.env, uploader, now);
+      const bytes = await readUpload(c.req.raw.body, declared);
+      return c.json(await storeUpload(c.env, bytes, { uploader, now }), 201);
+    });
 }

@@ -1,0 +1,2 @@
+ALTER TABLE `attachments` ADD `uploader` text;--> statement-breakpoint
+CREATE INDEX `attachments_pending_uploader` ON `attachments` (`uploader`) WHERE status = 'pending';
