@@ -5,6 +5,7 @@ import { referenceStatements } from './scripts/reference-data.mjs';
 
 /** Secrets the Worker tests run with (test values only; see .dev.vars.example). */
 export const TEST_SECRETS = {
+  TURNSTILE_SITEKEY: '1x00000000000000000000AA',
   TURNSTILE_SECRET: '1x0000000000000000000000000000000AA',
   TURNSTILE_LOCAL_STANDIN: '1',
   IDENTITY_KEYS: JSON.stringify({ t1: 'dGVzdC1vbmx5LWlkZW50aXR5LWtleS0zMi1ieXRlcyE=' }),

@@ -10,7 +10,7 @@ export interface Env {
   /** Static assets: the prerendered Astro site. */
   ASSETS: Fetcher;
   /** Turnstile sitekey shown to the widget (public). */
-  TURNSTILE_SITEKEY: string;
+  TURNSTILE_SITEKEY?: string;
   /** Turnstile secret for siteverify (secret). */
   TURNSTILE_SECRET?: string;
   /**

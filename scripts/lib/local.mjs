@@ -3,7 +3,7 @@
  * D1/R2). Shared by `npm start`, the browser tests and the benchmarks, so all three run the same thing.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { referenceStatements } from '../reference-data.mjs';
 
@@ -31,6 +31,18 @@ export function run(cmd, args, opts = {}) {
 export function ensureDevVars() {
   const target = join(ROOT, '.dev.vars');
   if (!existsSync(target)) copyFileSync(join(ROOT, '.dev.vars.example'), target);
+}
+
+/**
+ * Local-only defaults the server gets unless `.dev.vars` sets them: Cloudflare's always-pass test sitekey for
+ * the offline stand-in (wrangler.toml ships no sitekey, so a deployment never falls back to a test key).
+ */
+export const LOCAL_VARS = { TURNSTILE_SITEKEY: '1x00000000000000000000AA' };
+
+function localDefaults() {
+  const path = join(ROOT, '.dev.vars');
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  return Object.fromEntries(Object.entries(LOCAL_VARS).filter(([k]) => !new RegExp(`^${k}=`, 'm').test(text)));
 }
 
 export function build({ quiet = false } = {}) {
@@ -95,7 +107,7 @@ export async function serve({ port = 8787, persistTo, quiet = false, inspectorPo
     '--inspector-port',
     String(inspectorPort ?? port + 10000),
     '--test-scheduled',
-    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ...Object.entries({ ...localDefaults(), ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
   const child = spawn('wrangler', args, { cwd: ROOT, env: OFFLINE_ENV, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
   let log = '';

@@ -33,6 +33,7 @@ describe('the stand-in can never be active in a production deployment', () => {
     ...env,
     TURNSTILE_LOCAL_STANDIN: undefined,
     TURNSTILE_SECRET: '0x4AAAAAAA-real-production-secret',
+    TURNSTILE_SITEKEY: '0x4AAAAAAA-real-sitekey',
     ...over,
   });
 
@@ -58,17 +59,54 @@ describe('the stand-in can never be active in a production deployment', () => {
     expect(calls[0]!.body.get('response')).toBe('tok');
   });
 
-  it('even with the flag set by mistake, a real host goes to the real siteverify', async () => {
+  it('even with the flag set by mistake, a real host never uses the stand-in', async () => {
     let called = false;
     const fetcher = (async () => {
       called = true;
       return Response.json({ success: false, 'error-codes': ['invalid-input-response'] });
     }) as unknown as typeof fetch;
-    const e = production({ TURNSTILE_LOCAL_STANDIN: '1', TURNSTILE_SECRET: TEST_KEYS.secretPass });
+    const e = production({ TURNSTILE_LOCAL_STANDIN: '1' });
     await expect(
       verifyTurnstile(e, { token: TEST_KEYS.dummyToken, requestUrl: 'https://anquan.example.gov.cn/api/tips', fetcher }),
     ).rejects.toMatchObject({ code: 'TURNSTILE_FAILED' });
     expect(called).toBe(true);
+  });
+
+  it.each([
+    ['the always-pass test secret', { TURNSTILE_SECRET: TEST_KEYS.secretPass }],
+    ['the always-fail test secret', { TURNSTILE_SECRET: TEST_KEYS.secretFail }],
+    ['the already-spent test secret', { TURNSTILE_SECRET: TEST_KEYS.secretSpent }],
+    ['the always-pass test sitekey', { TURNSTILE_SITEKEY: TEST_KEYS.sitekeyPass }],
+    ['the always-block test sitekey', { TURNSTILE_SITEKEY: TEST_KEYS.sitekeyBlock }],
+    ['the invisible test sitekey', { TURNSTILE_SITEKEY: '1x00000000000000000000BB' }],
+    ['the forced-challenge test sitekey', { TURNSTILE_SITEKEY: '3x00000000000000000000FF' }],
+    ['no sitekey', { TURNSTILE_SITEKEY: undefined }],
+  ])('production refuses %s outright, on any host, without asking siteverify', async (_n, over) => {
+    let called = false;
+    const fetcher = (async () => {
+      called = true;
+      return Response.json({ success: true, hostname: 'anquan.example.gov.cn', action: 'report' });
+    }) as unknown as typeof fetch;
+    // The stand-in flag is off (as in every deployment): a test key is refused even for a loopback host.
+    for (const url of ['https://anquan.example.gov.cn/api/tips', 'http://localhost/api/tips']) {
+      await expect(
+        verifyTurnstile(production(over as Partial<Env>), { token: TEST_KEYS.dummyToken, requestUrl: url, action: 'report', fetcher }),
+      ).rejects.toMatchObject({ code: 'TURNSTILE_FAILED' });
+    }
+    expect(called).toBe(false);
+  });
+
+  it('GET /api/config offers no widget in production with a test sitekey, and the real one with real keys', async () => {
+    const config = async (e: Env) => ((await (await app.request('https://anquan.example.gov.cn/api/config', {}, e)).json()) as { turnstile: { sitekey: string; scriptUrl: string } }).turnstile;
+    expect(await config(production({ TURNSTILE_SITEKEY: TEST_KEYS.sitekeyPass }))).toEqual({ sitekey: '', scriptUrl: '' });
+    expect(await config(production({ TURNSTILE_SECRET: TEST_KEYS.secretPass }))).toEqual({ sitekey: '', scriptUrl: '' });
+    expect(await config(production())).toEqual({
+      sitekey: '0x4AAAAAAA-real-sitekey',
+      scriptUrl: 'https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit',
+    });
+    // Offline (the stand-in's three conditions) the test sitekey is served with the stand-in script.
+    const local = (await (await app.request('http://localhost/api/config', {}, env)).json()) as { turnstile: unknown };
+    expect(local.turnstile).toEqual({ sitekey: TEST_KEYS.sitekeyPass, scriptUrl: '/turnstile-standin.js' });
   });
 
   it.each([

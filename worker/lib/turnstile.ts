@@ -2,7 +2,9 @@
  * Server-side Turnstile verification (Cloudflare's service, not the npm package of that name).
  *
  * Production always calls the real siteverify and fails closed: no secret, a timeout, a non-JSON answer, an
- * unexpected hostname or action → refused. Offline (local start and tests), `TURNSTILE_LOCAL_STANDIN=1` in
+ * unexpected hostname or action → refused. Cloudflare's test secrets and sitekeys are refused outright on
+ * that path, whatever the host (a test secret passes anyone holding the public dummy token): a deployment
+ * configured with one accepts no submission until it has its own keys. Offline (local start and tests), `TURNSTILE_LOCAL_STANDIN=1` in
  * `.dev.vars` lets a stand-in answer exactly as Cloudflare documents for its test keys — but only for a
  * documented test secret *and* a request to a loopback host, so it can never be active in a deployment.
  */
@@ -28,13 +30,33 @@ export interface SiteverifyResult {
   action?: string;
 }
 
+const TEST_SECRETS: readonly string[] = [TEST_KEYS.secretPass, TEST_KEYS.secretFail, TEST_KEYS.secretSpent];
+/** Cloudflare's test sitekeys: 1x/2x/3x, twenty zeros, two letters (pass, block, challenge; visible or invisible). */
+const TEST_SITEKEY = /^[123]x0{20}[A-F]{2}$/;
+/** Test secrets likewise (always pass, always fail, already spent). */
+const TEST_SECRET = /^[123]x0{31}[A-F]{2}$/;
+
+/**
+ * Why the production path cannot use these keys, or null when it can: a missing or test sitekey or secret.
+ * Checked on every verification and by GET /api/config (which then offers no widget).
+ */
+export function productionKeyProblem(env: Env): string | null {
+  const sitekey = env.TURNSTILE_SITEKEY?.trim() ?? '';
+  const secret = env.TURNSTILE_SECRET?.trim() ?? '';
+  if (!sitekey) return 'TURNSTILE_SITEKEY is not set';
+  if (TEST_SITEKEY.test(sitekey)) return 'TURNSTILE_SITEKEY is a Cloudflare test sitekey';
+  if (!secret) return 'TURNSTILE_SECRET is not set';
+  if (TEST_SECRET.test(secret) || TEST_SECRETS.includes(secret)) return 'TURNSTILE_SECRET is a Cloudflare test secret';
+  return null;
+}
+
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 
 /** True only when the offline stand-in may answer this request (see module comment). */
 export function standinAllowed(env: Env, requestUrl: string): boolean {
   if (env.TURNSTILE_LOCAL_STANDIN !== '1') return false;
   const secret = env.TURNSTILE_SECRET ?? '';
-  if (![TEST_KEYS.secretPass, TEST_KEYS.secretFail, TEST_KEYS.secretSpent].includes(secret as never)) return false;
+  if (!TEST_SECRETS.includes(secret)) return false;
   return LOOPBACK.test(new URL(requestUrl).hostname);
 }
 
@@ -70,8 +92,13 @@ export async function verifyTurnstile(env: Env, opts: VerifyOptions): Promise<vo
   if (standinAllowed(env, opts.requestUrl)) {
     result = standinSiteverify(env.TURNSTILE_SECRET!, token, host);
   } else {
-    const secret = env.TURNSTILE_SECRET;
-    if (!secret) throw new ApiError('TURNSTILE_FAILED'); // fail closed: a deployment without its secret
+    const problem = productionKeyProblem(env);
+    if (problem) {
+      // Fail closed: a deployment without its own keys (or with Cloudflare's test keys) accepts nothing.
+      console.error(JSON.stringify({ at: 'turnstile', error: problem }));
+      throw new ApiError('TURNSTILE_FAILED');
+    }
+    const secret = env.TURNSTILE_SECRET!;
     const form = new FormData();
     form.set('secret', secret);
     form.set('response', token);

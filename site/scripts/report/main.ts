@@ -5,7 +5,7 @@
 import { drafts, freshDraft, hasContent, SENT_KEY, wasSubmitted, type Draft, type Identity, type Receipt } from './draft';
 import { drawQr, receiptText, saveAsImage } from './receipt';
 import { Turnstile } from './turnstile';
-import { Uploads } from './uploads';
+import { TicketError, Uploads } from './uploads';
 import { check, type FieldError } from './validate';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -337,6 +337,30 @@ $('saved-done').addEventListener('click', () => {
   $('done-title').focus();
 });
 
+// ---------- upload tickets ----------
+
+/** Uploads need a ticket, bought with a Turnstile token once for the form (one at a time; renewed on expiry). */
+let ticket: { value: string; expires: number } | null = null;
+let buying: Promise<string> | null = null;
+function uploadTicket(renew: boolean): Promise<string> {
+  if (!renew && ticket && ticket.expires - Date.now() > 60_000) return Promise.resolve(ticket.value);
+  buying ??= (async () => {
+    const token = await turnstile.take().catch(() => {
+      throw new TicketError('人机验证未通过，附件无法上传：请刷新页面再试（已填写的内容不会丢失）；仍无法通过时，可拨打举报电话 12350。');
+    });
+    const res = await fetch('/api/uploads/ticket', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ turnstileToken: token }),
+    });
+    const answer = await res.json().catch(() => null);
+    if (res.status !== 200) throw new TicketError(answer?.error?.message ?? '暂时无法上传附件，请稍后重试。');
+    ticket = { value: answer.ticket, expires: Date.parse(answer.expiresAt) };
+    return ticket.value;
+  })().finally(() => (buying = null));
+  return buying;
+}
+
 // ---------- start ----------
 
 const uploads = new Uploads(
@@ -348,6 +372,7 @@ const uploads = new Uploads(
     slot.textContent = message;
     slot.hidden = false;
   },
+  uploadTicket,
 );
 const turnstile = new Turnstile($('turnstile-widget'), () => {
   const slot = $('e-turnstileToken');

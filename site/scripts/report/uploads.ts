@@ -1,6 +1,8 @@
 /**
  * Attachment uploads: each file goes up on its own with a visible progress bar, can be retried when the
  * network fails, and can be removed. The server decides the type from the bytes; we only pre-check size.
+ * Every upload carries a ticket from the page (`TicketSource`: the report form's Turnstile check, or the
+ * reporter's open lookup); an expired ticket is renewed once.
  */
 import type { UploadedFile } from './draft';
 
@@ -13,12 +15,17 @@ const KIND_LABEL: Record<string, string> = { image: '照片', video: '视频', a
 const guessKind = (f: File) => (f.type.startsWith('video') ? 'video' : f.type.startsWith('audio') ? 'audio' : 'image');
 const fmt = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
 
+/** An upload ticket (`renew`: the last one was refused); rejects with a `TicketError` the reporter can read. */
+export type TicketSource = (renew: boolean) => Promise<string>;
+export class TicketError extends Error {}
+
 /** POST the raw file with XMLHttpRequest (fetch has no upload progress). Resolves with the server's answer. */
-function send(file: File, onProgress: (fraction: number) => void): Promise<{ status: number; body: any }> {
+function send(file: File, ticket: string, onProgress: (fraction: number) => void): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/uploads');
     xhr.setRequestHeader('content-type', 'application/octet-stream');
+    xhr.setRequestHeader('x-upload-ticket', ticket);
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onload = () => {
       let body: any = null;
@@ -44,6 +51,7 @@ export class Uploads {
     private limits: UploadLimits,
     private onChange: () => void,
     private onError: (message: string) => void,
+    private ticket: TicketSource,
   ) {}
 
   get busy() {
@@ -126,11 +134,17 @@ export class Uploads {
     p.bar.value = 0;
     p.state.textContent = '正在上传…';
     p.actions.replaceChildren();
-    try {
-      const res = await send(file, (f) => {
+    const post = async (renew: boolean) => {
+      const ticket = await this.ticket(renew);
+      p.state.textContent = '正在上传…';
+      return send(file, ticket, (f) => {
         p.bar.value = Math.round(f * 100);
         p.state.textContent = `正在上传 ${Math.round(f * 100)}%`;
       });
+    };
+    try {
+      let res = await post(false);
+      if (res.status === 403 && res.body?.error?.code === 'UPLOAD_TICKET') res = await post(true);
       if (res.status === 201 && res.body?.id) {
         const uploaded: UploadedFile = { id: res.body.id, claim: res.body.claim, name: file.name, kind: res.body.kind, bytes: res.body.bytes };
         this.done.push(uploaded);
@@ -140,8 +154,8 @@ export class Uploads {
         const retryable = res.status >= 500 || res.status === 429 || res.status === 0;
         this.markFailed(li, file, msg, retryable);
       }
-    } catch {
-      this.markFailed(li, file, '网络连接中断，上传未完成。', true);
+    } catch (e) {
+      this.markFailed(li, file, e instanceof TicketError ? e.message : '网络连接中断，上传未完成。', true);
     } finally {
       this.pending.delete(token);
       this.onChange();

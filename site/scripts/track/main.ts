@@ -3,7 +3,7 @@
  * refresh, reply with evidence and object. Everything shown is set as text.
  */
 import { LIMITS } from '../../../worker/domain/limits';
-import { Uploads } from '../report/uploads';
+import { TicketError, Uploads } from '../report/uploads';
 
 interface View {
   trackingNo: string;
@@ -169,6 +169,16 @@ const uploads = new Uploads(
   { maxFiles: LIMITS.attachments.maxFiles, maxBytes: LIMITS.attachments.maxBytes },
   () => undefined,
   (m) => ($('reply-error').textContent = m),
+  // Evidence uploads are authorised by the open lookup itself (its token), not by a second Turnstile check.
+  async () => {
+    const r = await call('/api/uploads/ticket', { token, json: {} });
+    if (r.status === 401) {
+      leave(messageOf(r.body));
+      throw new TicketError(messageOf(r.body));
+    }
+    if (r.status !== 200) throw new TicketError(messageOf(r.body));
+    return r.body.ticket as string;
+  },
 );
 $('r-files').addEventListener('change', (e) => {
   const input = e.target as HTMLInputElement;

@@ -6,7 +6,7 @@ import { getDb } from '../../db/client';
 import { towns } from '../../db/schema';
 import { DOMAINS, TIP_TYPES } from '../../domain/catalog';
 import { LIMITS } from '../../domain/limits';
-import { standinAllowed } from '../../lib/turnstile';
+import { productionKeyProblem, standinAllowed } from '../../lib/turnstile';
 
 const health = createRoute({
   method: 'get',
@@ -61,15 +61,19 @@ export function healthRoutes() {
         .where(eq(towns.active, true))
         .orderBy(asc(towns.sort));
       const local = standinAllowed(c.env, c.req.url);
+      // In production a test sitekey (or none) is never offered: the form says the check cannot load.
+      const usable = local || !productionKeyProblem(c.env);
       c.header('cache-control', 'public, max-age=60');
       return c.json(
         {
           turnstile: {
-            sitekey: c.env.TURNSTILE_SITEKEY,
+            sitekey: usable ? (c.env.TURNSTILE_SITEKEY ?? '') : '',
             // Offline, the widget is the local stand-in (public/turnstile-standin.js); otherwise Cloudflare's.
-            scriptUrl: local
-              ? '/turnstile-standin.js'
-              : 'https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit',
+            scriptUrl: !usable
+              ? ''
+              : local
+                ? '/turnstile-standin.js'
+                : 'https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit',
           },
           tipTypes: TIP_TYPES.map(({ code, label }) => ({ code, label })),
           domains: DOMAINS.map(({ code, label }) => ({ code, label })),
