@@ -24,6 +24,15 @@ describe('deployment configuration', () => {
     for (const env of Object.values<any>(cfg.env ?? {})) expect(Object.keys(env.vars ?? {})).not.toContain('TURNSTILE_LOCAL_STANDIN');
   });
 
+  it('no Cloudflare Turnstile test sitekey or secret is a production default (wrangler.toml, the built config)', () => {
+    const testKey = /[123]x0{20,31}[A-F]{2}/;
+    const toml = readFileSync(`${root}wrangler.toml`, 'utf8').split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+    expect(toml).not.toMatch(testKey);
+    expect(toml).not.toMatch(/TURNSTILE_SITEKEY\s*=/);
+    const cfg = JSON.parse(readFileSync(`${root}dist/server/wrangler.json`, 'utf8'));
+    expect(JSON.stringify(cfg.vars ?? {})).not.toMatch(testKey);
+  });
+
   it('.dev.vars (local secrets) is ignored by git', () => {
     expect(readFileSync(`${root}.gitignore`, 'utf8')).toMatch(/^\.dev\.vars$/m);
   });
