@@ -20,7 +20,7 @@ import type { AppEnv, Env } from '../../env';
 import { LIMITS } from '../../domain/limits';
 import { appSecret, hmacHex, randomCode, sha256Hex, timingSafeEqual } from '../../lib/crypto';
 import { ApiError } from '../../lib/errors';
-import { hit } from '../../lib/ratelimit';
+import { hit, networkOf } from '../../lib/ratelimit';
 import { createRouter } from '../../lib/router';
 import { verifyTurnstile } from '../../lib/turnstile';
 import { ErrorEnvelope } from '../../schemas/common';
@@ -246,17 +246,6 @@ export async function uploaderKey(env: Env, ip: string) {
   return `u:${(await hmacHex(appSecret(env), 'uploader', networkOf(ip))).slice(0, 24)}`;
 }
 const uploaderOf = (c: Context<AppEnv>) => uploaderKey(c.env, c.req.header('cf-connecting-ip') ?? 'local');
-
-/** An IPv6 address's /64 prefix (first four groups, `::` expanded); an IPv4 address as it is. */
-export function networkOf(ip: string): string {
-  const addr = ip.trim().toLowerCase();
-  if (!addr.includes(':')) return addr;
-  const [head = '', tail] = addr.split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...new Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
-}
 
 export function uploadRoutes() {
   return createRouter()
