@@ -9,7 +9,7 @@ import { LIMITS } from '../../worker/domain/limits';
 import { createApp } from '../../worker/app';
 import { checkTicket, issueTicket, uploaderKey } from '../../worker/routes/public/uploads';
 import { sweepOrphans } from '../../worker/services/scheduled';
-import { TINY_JPEG } from '../support/media-fixtures';
+import { jpegWithMetadata, TINY_JPEG } from '../support/media-fixtures';
 import { freshIp, submitTip, upload, uploadTicket, validTip } from '../support/tips';
 import { newTip, viewOf } from '../support/track';
 
@@ -112,6 +112,35 @@ describe('size enforced while streaming', () => {
     // Reading stopped just past the photo cap: the other ~110 MB were never pulled.
     expect(pulled).toBeGreaterThan(A.maxBytes.image);
     expect(pulled).toBeLessThan(A.maxBytes.image + 2 * chunk.length);
+  });
+
+  it('POST /api/uploads stores a chunked body under the cap exactly as sent, in small pieces or one', async () => {
+    const photo = jpegWithMetadata();
+    for (const size of [3, 7, photo.length]) {
+      let at = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          controller.enqueue(photo.slice(at, at + size));
+          at += size;
+          if (at >= photo.length) controller.close();
+        },
+      });
+      const ip = freshIp();
+      const req = new Request('http://localhost/api/uploads', {
+        method: 'POST',
+        headers: { 'cf-connecting-ip': ip, 'x-upload-ticket': await uploadTicket(ip) },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      const res = await createApp().request(req, undefined, env);
+      expect(res.status, String(size)).toBe(201);
+      const { id, bytes } = (await res.json()) as { id: string; bytes: number };
+      const row = await env.DB.prepare('SELECT r2_key FROM attachments WHERE id = ?').bind(id).first<{ r2_key: string }>();
+      const stored = new Uint8Array(await (await env.FILES.get(row!.r2_key))!.arrayBuffer());
+      expect(stored.length).toBe(bytes);
+      expect(stored.length).toBeLessThan(photo.length); // stripped
+      expect([stored[0], stored[1], stored.at(-2), stored.at(-1)]).toEqual([0xff, 0xd8, 0x3f, 0x10]); // SOI … the scan's last bytes
+    }
   });
 
   it('POST /api/uploads refuses a declared Content-Length over the cap of the kind the first bytes show', async () => {
