@@ -130,7 +130,12 @@ describe('GET /api/staff/tips filters', () => {
     expect(found.rows.map((r) => r.unitName)).toContain(`${TAG} 长描述`);
     const latin = (await (await dispatcher.get(`/api/staff/tips?view=all&q=lpg%20泄漏`)).json()) as { rows: { unitName: string }[] };
     expect(latin.rows.map((r) => r.unitName)).toContain(`${TAG} 长描述`);
-    expect((await dispatcher.get(`/api/staff/tips/export.csv?view=all&q=${encodeURIComponent(phrase)}`)).status).toBe(200);
+    const csv = await dispatcher.get(`/api/staff/tips/export.csv?view=all&q=${encodeURIComponent(phrase)}`);
+    expect(csv.status).toBe(200);
+    // The 内部状态 column reads as the console does (the state machine's label), not as a code.
+    const [header, row] = (await csv.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    const column = header!.split(',').indexOf('内部状态');
+    expect(row!.split(',')[column]).toBe('待受理');
   });
 
   it('bad filter values get a Chinese message, not a 500', async () => {

@@ -8,11 +8,12 @@
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { OPEN_STATES } from '../domain/workflow';
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
-/** The open states (worker/domain/workflow.ts OPEN_STATES) as an SQL list literal, for the partial indexes. */
-export const OPEN_STATES_SQL = "('submitted', 'accepted', 'assigned', 'returned', 'rectifying', 'rectified', 'reviewing')";
+/** The open states of the state machine as an SQL list literal, for the partial indexes and the queries that must match them. */
+export const OPEN_STATES_SQL = `(${OPEN_STATES.map((s) => `'${s}'`).join(', ')})`;
 
 /** 承办单位 — departments that handle tips. */
 export const departments = sqliteTable('departments', {

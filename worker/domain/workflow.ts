@@ -154,6 +154,27 @@ export const AUTO_CLOSE = { from: ['concluded'] as TipState[], to: 'closed' as T
 
 /** States in which a tip is still being handled (deadlines run, reminders are sent). */
 export const OPEN_STATES: readonly TipState[] = ['submitted', 'accepted', 'assigned', 'returned', 'rectifying', 'rectified', 'reviewing'];
+/** Open states in which the department's 核查 runs (the 60-day clock and its reply deadline). */
+export const HANDLING_STATES: readonly TipState[] = ['accepted', 'assigned', 'returned'];
+/** States that end a tip's handling (reopened only by an objection or a follow-up). */
+export const CLOSED_STATES: readonly TipState[] = STATES.filter((s) => !OPEN_STATES.includes(s));
+
+/** How each internal state reads to staff (the console, the CSV export). */
+export const STATE_LABELS: Record<TipState, string> = {
+  submitted: '待受理',
+  accepted: '已受理（待交办）',
+  rejected: '不予受理',
+  assigned: '已交办（核查中）',
+  returned: '已退回（待重新交办）',
+  rectifying: '整改中',
+  rectified: '整改完成（待复查）',
+  concluded: '已办结（异议期）',
+  reviewing: '复查中（异议）',
+  closed: '已销号',
+  merged: '已合并',
+};
+/** The staff label of a state code; an unknown code is shown as it is. */
+export const stateLabel = (code: string): string => STATE_LABELS[code as TipState] ?? code;
 
 /** Reasons for 不予受理 (docs/rules.md, "Acceptance"). */
 export const REJECT_REASONS = [

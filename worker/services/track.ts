@@ -21,7 +21,7 @@ import { ApiError } from '../lib/errors';
 import { hit } from '../lib/ratelimit';
 import type { ReporterView } from '../schemas/track';
 import { calendarSpan, objectionDeadline, type DayKinds } from '../domain/deadlines';
-import { REPORTER_OBJECTION, type TipState } from '../domain/workflow';
+import { HANDLING_STATES, REPORTER_OBJECTION, type TipState } from '../domain/workflow';
 import { chinaDate } from './calendar';
 import { formatTrackingNo, hashQueryCode, parseQueryCode, parseTrackingNo } from './codes';
 import { REWARD_NOTICE_SQL, type RewardNoticeRow, rewardNotice } from './rewards';
@@ -149,7 +149,6 @@ export async function tipFromToken(env: Env, header: string | undefined, now = D
 
 const iso = (ms: number) => new Date(ms).toISOString();
 // States in which the 核查 clock runs (the conclusion stops it, even when it orders 整改).
-const HANDLING_STATES = ['accepted', 'assigned', 'returned'];
 
 /**
  * The reporter's view of a tip: public facts only (the shape is `ReporterView` in schemas/track.ts). Marks
@@ -194,7 +193,7 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
   // The one time limit running now. conclude_due_at already includes an approved extension.
   const deadlines: ReporterView['deadlines'] = [];
   if (state === 'submitted' && t.due_at) deadlines.push({ kind: 'accept', label: '受理期限', date: chinaDate(t.due_at as number) });
-  if (HANDLING_STATES.includes(state) && t.conclude_due_at) deadlines.push({ kind: 'conclude', label: '办结期限', date: chinaDate(t.conclude_due_at as number) });
+  if (HANDLING_STATES.includes(state as TipState) && t.conclude_due_at) deadlines.push({ kind: 'conclude', label: '办结期限', date: chinaDate(t.conclude_due_at as number) });
   if (state === 'rectifying' && t.rectify_due_at) deadlines.push({ kind: 'rectify', label: '整改时限', date: chinaDate(t.rectify_due_at as number) });
   if (state === 'rectified' && t.recheck_due_at) deadlines.push({ kind: 'recheck', label: '整改复查期限', date: chinaDate(t.recheck_due_at as number) });
   if (state === 'reviewing' && t.due_at) deadlines.push({ kind: 'review', label: '复查期限', date: chinaDate(t.due_at as number) });

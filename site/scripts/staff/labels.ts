@@ -1,21 +1,8 @@
 /** Chinese labels for codes, from the same catalogues the Worker uses (worker/domain). */
 import { DOMAINS, PUBLIC_STATUSES, TIP_TYPES, TOWNS, labelIn } from '../../../worker/domain/catalog';
 import { DUE_KINDS } from '../../../worker/domain/deadlines';
-import { CONCLUSIONS, HAZARD_LEVELS, REJECT_REASONS, RISK_COLOURS, ROLES, TRANSITIONS, type Action } from '../../../worker/domain/workflow';
+import { CONCLUSIONS, HAZARD_LEVELS, REJECT_REASONS, RISK_COLOURS, ROLES, STATE_LABELS, stateLabel, TRANSITIONS, type Action } from '../../../worker/domain/workflow';
 
-export const STATE_LABELS: Record<string, string> = {
-  submitted: '待受理',
-  accepted: '已受理（待交办）',
-  rejected: '不予受理',
-  assigned: '已交办（核查中）',
-  returned: '已退回（待重新交办）',
-  rectifying: '整改中',
-  rectified: '整改完成（待复查）',
-  concluded: '已办结（异议期）',
-  reviewing: '复查中（异议）',
-  closed: '已销号',
-  merged: '已合并',
-};
 export const DUE_KIND_LABELS: Record<string, string> = Object.fromEntries(Object.entries(DUE_KINDS).map(([k, v]) => [k, v.label]));
 /** 受理超期 / 核查超期 / 整改超期, by the clock that is overdue. */
 export const OVERDUE_LABELS: Record<string, string> = { accept: '受理超期', verify: '核查超期', rectify: '整改超期' };
@@ -45,6 +32,6 @@ export const tipType = (c: string) => labelIn(TIP_TYPES, c);
 export const domain = (c: string) => DOMAINS.find((d) => d.code === c)?.label ?? c;
 export const town = (c: string) => TOWNS.find((t) => t.id === c)?.name ?? c;
 export const publicStatus = (c: string) => labelIn(PUBLIC_STATUSES, c);
-export const state = (c: string) => STATE_LABELS[c] ?? c;
+export const state = stateLabel;
 export const roleLabel = (c: string) => labelIn(ROLES, c);
-export { CONCLUSIONS, DOMAINS, HAZARD_LEVELS, REJECT_REASONS, RISK_COLOURS, ROLES, TIP_TYPES, TOWNS, labelIn };
+export { STATE_LABELS, CONCLUSIONS, DOMAINS, HAZARD_LEVELS, REJECT_REASONS, RISK_COLOURS, ROLES, TIP_TYPES, TOWNS, labelIn };

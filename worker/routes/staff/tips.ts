@@ -5,7 +5,7 @@
 import { z } from '@hono/zod-openapi';
 import { ACTIONS, ROLE_CODES, type Role } from '../../domain/workflow';
 import { label, labelIn } from '../../domain/catalog';
-import { CONCLUSIONS, HAZARD_LEVELS, RISK_COLOURS } from '../../domain/workflow';
+import { CONCLUSIONS, HAZARD_LEVELS, RISK_COLOURS, stateLabel } from '../../domain/workflow';
 import { csvRow } from '../../lib/csv';
 import { ApiError } from '../../lib/errors';
 import { createRouter } from '../../lib/router';
@@ -128,7 +128,7 @@ export function staffTipRoutes() {
             r.address as string,
             (r.town as string) ?? '',
             label.publicStatus(r.public_status as string),
-            r.state as string,
+            stateLabel(r.state as string),
             (r.department as string) ?? '',
             r.due_at ? chinaDate(r.due_at as number) : '',
             r.conclusion ? labelIn(CONCLUSIONS, r.conclusion as string) : '',
