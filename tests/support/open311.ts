@@ -9,7 +9,7 @@ import addFormats from 'ajv-formats';
 import { TipSubmission } from '../../worker/schemas/tip';
 import { createTip } from '../../worker/services/tips';
 import { transition, type StaffActor } from '../../worker/services/transitions';
-import { realName, validTip } from './tips';
+import { realName, validTip, tipIdOf } from './tips';
 import requestSchema from '../conformance/open311/request.json';
 import requestsSchema from '../conformance/open311/requests.json';
 import serviceSchema from '../conformance/open311/service.json';
@@ -64,8 +64,7 @@ export async function handledTip(
   });
   delete (body as { turnstileToken?: string }).turnstileToken;
   const receipt = await createTip(env, TipSubmission.parse(body), { now: at, origin: 'http://localhost', source: opts.source });
-  const row = (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(receipt.trackingNo.replaceAll('-', '')).first<{ id: string }>())!;
-  const id = row.id;
+  const id = await tipIdOf(receipt);
   const outcome = opts.outcome ?? 'pending';
   const h = 3_600_000;
   if (outcome === 'rejected') {

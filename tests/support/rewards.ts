@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:test';
 import type { RewardActor } from '../../worker/services/rewards';
-import { realName, submitTip, validTip } from './tips';
+import { realName, submitTip, validTip, tipIdOf } from './tips';
 
 export const officer: RewardActor = { id: 'staff-officer-1', roles: ['reward_officer'] };
 export const officer2: RewardActor = { id: 'staff-officer-2', roles: ['reward_officer'] };
@@ -22,12 +22,12 @@ export async function concludedTip(
   );
   if (res.status !== 201) throw new Error(`submit failed: ${res.status} ${await res.text()}`);
   const receipt = (await res.json()) as { trackingNo: string; queryCode: string };
-  const tip = (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(receipt.trackingNo.replaceAll('-', '')).first<{ id: string }>())!;
+  const id = await tipIdOf(receipt.trackingNo);
   await env.DB.prepare(
     `UPDATE tips SET state = 'closed', public_status = 'concluded', conclusion = ?, penalty_fen = ?, concluded_at = ?, closed_at = ?,
        created_at = COALESCE(?, created_at) WHERE id = ?`,
   )
-    .bind(opts.conclusion ?? 'true', opts.penaltyFen ?? 20_000_000, Date.now(), Date.now(), opts.createdAt ?? null, tip.id)
+    .bind(opts.conclusion ?? 'true', opts.penaltyFen ?? 20_000_000, Date.now(), Date.now(), opts.createdAt ?? null, id)
     .run();
-  return { id: tip.id, ...receipt };
+  return { id, ...receipt };
 }

@@ -2,7 +2,7 @@
  * Builders for tip submissions in Worker tests: a valid body with overrides, and a submit helper that goes
  * through the real API (SELF.fetch) like a browser would.
  */
-import { SELF } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 
 export const DUMMY_TOKEN = 'XXXX.DUMMY.TOKEN.XXXX';
 
@@ -39,6 +39,14 @@ export async function submitTip(body: unknown, opts: { key?: string; headers?: R
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cf-connecting-ip': `2001:db8::${crypto.randomUUID().slice(0, 4)}`, ...opts.headers };
   if (opts.key) headers['idempotency-key'] = opts.key;
   return SELF.fetch('http://localhost/api/tips', { method: 'POST', headers, body: JSON.stringify(body) });
+}
+
+/** The id of the tip behind a receipt or a tracking number (shown with or without dashes). */
+export async function tipIdOf(receipt: { trackingNo: string } | string): Promise<string> {
+  const no = (typeof receipt === 'string' ? receipt : receipt.trackingNo).replaceAll('-', '');
+  const row = await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(no).first<{ id: string }>();
+  if (!row) throw new Error(`no tip with tracking number ${no}`);
+  return row.id;
 }
 
 /** A fresh client address (its own IPv6 /64, so per-network limits start at zero). */

@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import { ReporterView } from '../../worker/schemas/track';
 import { transition } from '../../worker/services/transitions';
 import type { Action } from '../../worker/domain/workflow';
-import { submitTip, validTip } from './tips';
+import { submitTip, validTip, tipIdOf } from './tips';
 
 export const trackAdmin = { id: 'track-admin', roles: ['admin'], departmentId: null };
 
@@ -24,8 +24,8 @@ export async function newTip(overrides: Record<string, unknown> = {}): Promise<S
   const res = await submitTip(validTip(overrides));
   expect(res.status).toBe(201);
   const r = (await res.json()) as { trackingNo: string; queryCode: string };
-  const row = await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(r.trackingNo.replaceAll('-', '')).first<{ id: string }>();
-  return { id: row!.id, trackingNo: r.trackingNo, queryCode: r.queryCode };
+  const id = await tipIdOf(r.trackingNo);
+  return { id, trackingNo: r.trackingNo, queryCode: r.queryCode };
 }
 
 /** Drive a tip through the one workflow service, as an admin, at `now`. */

@@ -7,7 +7,7 @@ import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { transition } from '../../worker/services/transitions';
 import { messageReporter } from '../../worker/services/tip-detail';
-import { submitTip, validTip } from '../support/tips';
+import { submitTip, validTip, tipIdOf } from '../support/tips';
 import { signedIn } from '../support/staff';
 
 const PAYLOADS = [
@@ -29,7 +29,7 @@ describe('injection payloads are stored and shown as text', () => {
       const res = await submitTip(validTip({ unitName, address, description }));
       expect(res.status).toBe(201);
       const r = (await res.json()) as { trackingNo: string; queryCode: string };
-      const id = (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(r.trackingNo.replaceAll('-', '')).first<{ id: string }>())!.id;
+      const id = await tipIdOf(r.trackingNo);
       const { client } = await signedIn(['dispatcher']);
       const detail = (await (await client.get(`/api/staff/tips/${id}`)).json()) as { unitName: string; address: string; description: string };
       expect([detail.unitName, detail.address, detail.description]).toEqual([unitName, address, description]);

@@ -7,7 +7,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { drainOutbox } from '../../worker/services/outbox';
 import { messageReporter } from '../../worker/services/tip-detail';
-import { realName, submitTip, validTip } from '../support/tips';
+import { realName, submitTip, validTip, tipIdOf } from '../support/tips';
 
 const admin = { id: 'outbox-admin', roles: ['admin'], departmentId: null };
 
@@ -15,7 +15,7 @@ describe('outbox drain', () => {
   it('sends once to the opted-in reporter and records it; a re-run sends nothing', async () => {
     const res = await submitTip(validTip({ reporter: realName() }));
     const no = ((await res.json()) as { trackingNo: string }).trackingNo;
-    const id = (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(no.replaceAll('-', '')).first<{ id: string }>())!.id;
+    const id = await tipIdOf(no);
     await messageReporter(env, admin, id, '请补充现场照片');
 
     expect(await drainOutbox(env, Date.now())).toBe(0); // no binding: stays queued for inspection
@@ -32,7 +32,7 @@ describe('outbox drain', () => {
   it('an anonymous or not-opted-in reporter queues nothing', async () => {
     const res = await submitTip(validTip({ reporter: realName({ emailOptIn: false }) }));
     const no = ((await res.json()) as { trackingNo: string }).trackingNo;
-    const id = (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(no.replaceAll('-', '')).first<{ id: string }>())!.id;
+    const id = await tipIdOf(no);
     await messageReporter(env, admin, id, '请补充现场照片');
     const n = await env.DB.prepare('SELECT COUNT(*) AS n FROM outbox WHERE tip_id = ?').bind(id).first<{ n: number }>();
     expect(n!.n).toBe(0);

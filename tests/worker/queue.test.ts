@@ -7,7 +7,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signedIn, type StaffClient } from '../support/staff';
-import { submitTip, validTip } from '../support/tips';
+import { submitTip, validTip, tipIdOf } from '../support/tips';
 
 const TAG = `队列筛选${crypto.randomUUID().slice(0, 8)}`;
 const NOW = Date.now();
@@ -49,7 +49,7 @@ beforeAll(async () => {
     });
     expect(res.status).toBe(201);
     const no = ((await res.json()) as { trackingNo: string }).trackingNo.replaceAll('-', '');
-    const { id } = (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(no).first<{ id: string }>())!;
+    const id = await tipIdOf(no);
     await env.DB.prepare(
       'UPDATE tips SET department_id = ?, state = ?, risk_colour = ?, due_at = ?, reporter_message_pending = ?, created_at = ? WHERE id = ?',
     )

@@ -16,7 +16,7 @@ import { listQueue } from '../../worker/services/queue';
 import { sendReminders } from '../../worker/services/reminders';
 import { runScheduled } from '../../worker/services/scheduled';
 import { makeStaff, sessionOf, type StaffClient, type TestStaff } from '../support/staff';
-import { submitTip, validTip } from '../support/tips';
+import { submitTip, validTip, tipIdOf } from '../support/tips';
 import { openTrack } from '../support/track';
 
 const at = (iso: string) => Date.parse(iso);
@@ -63,8 +63,8 @@ async function newTip() {
   const res = await submitTip(validTip());
   expect(res.status).toBe(201);
   const r = (await res.json()) as { trackingNo: string; queryCode: string };
-  const row = (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(r.trackingNo.replaceAll('-', '')).first<{ id: string }>())!;
-  return { id: row.id, ...r };
+  const id = await tipIdOf(r.trackingNo);
+  return { id, ...r };
 }
 
 /** Reminder rows of a tip as "kind/level", sorted. */

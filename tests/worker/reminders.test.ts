@@ -9,7 +9,7 @@ import { runScheduled } from '../../worker/services/scheduled';
 import { sendReminders } from '../../worker/services/reminders';
 import { closeAfterObjectionWindow, transition } from '../../worker/services/transitions';
 import { chinaDate } from '../../worker/domain/deadlines';
-import { submitTip, validTip } from '../support/tips';
+import { submitTip, validTip, tipIdOf } from '../support/tips';
 import { signedIn } from '../support/staff';
 
 const DAY = 86_400_000;
@@ -21,7 +21,7 @@ const ACCEPTED_AT = Date.parse('2026-11-30T10:00:00+08:00');
 async function assignedTip(dept = 'yjj') {
   const res = await submitTip(validTip());
   const no = ((await res.json()) as { trackingNo: string }).trackingNo.replaceAll('-', '');
-  const id = (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(no).first<{ id: string }>())!.id;
+  const id = await tipIdOf(no);
   await transition(env, admin, id, 'accept', {}, 1, ACCEPTED_AT);
   await transition(env, admin, id, 'assign', { departmentId: dept }, 2, ACCEPTED_AT + 1000);
   const dueAt = (await env.DB.prepare('SELECT due_at FROM tips WHERE id = ?').bind(id).first<{ due_at: number }>())!.due_at;

@@ -7,7 +7,7 @@ import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROLE_CODES } from '../../worker/domain/workflow';
 import { transition } from '../../worker/services/transitions';
-import { submitTip, validTip } from '../support/tips';
+import { submitTip, validTip, tipIdOf } from '../support/tips';
 import { signedIn, type StaffClient } from '../support/staff';
 
 const ALL = [...ROLE_CODES];
@@ -59,7 +59,7 @@ const clients: Record<string, StaffClient> = {};
 beforeAll(async () => {
   const res = await submitTip(validTip());
   const no = ((await res.json()) as { trackingNo: string }).trackingNo.replaceAll('-', '');
-  tipId = (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(no).first<{ id: string }>())!.id;
+  tipId = await tipIdOf(no);
   const admin = { id: 'perm-admin', roles: ['admin'], departmentId: null };
   await transition(env, admin, tipId, 'accept', {}, 1);
   await transition(env, admin, tipId, 'assign', { departmentId: 'yjj' }, 2);

@@ -7,7 +7,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { seal, unseal } from '../../worker/lib/crypto';
 import { transition } from '../../worker/services/transitions';
-import { realName, submitTip, upload, validTip } from '../support/tips';
+import { realName, submitTip, upload, validTip, tipIdOf } from '../support/tips';
 import { jpegWithMetadata } from '../support/media-fixtures';
 import { signedIn } from '../support/staff';
 
@@ -18,7 +18,7 @@ async function realNameTip(attachments: unknown[] = []) {
   const res = await submitTip(validTip({ reporter: realName(), attachments }));
   expect(res.status).toBe(201);
   const no = ((await res.json()) as { trackingNo: string }).trackingNo.replaceAll('-', '');
-  return (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(no).first<{ id: string }>())!.id;
+  return await tipIdOf(no);
 }
 
 describe('identity on the staff side', () => {
@@ -75,7 +75,7 @@ describe('identity on the staff side', () => {
   it('an anonymous tip has nothing to reveal', async () => {
     const res = await submitTip(validTip());
     const no = ((await res.json()) as { trackingNo: string }).trackingNo.replaceAll('-', '');
-    const id = (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(no).first<{ id: string }>())!.id;
+    const id = await tipIdOf(no);
     const { client } = await signedIn(['admin']);
     expect((await client.post(`/api/staff/tips/${id}/reveal`, { reason: '核实情况需要' })).status).toBe(404);
   });

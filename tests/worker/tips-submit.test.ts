@@ -2,7 +2,7 @@ import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../worker/app';
 import { SUBMIT_LIMIT } from '../../worker/routes/public/tips';
-import { counts, realName, submitTip, upload, validTip } from '../support/tips';
+import { counts, realName, submitTip, tipIdOf, upload, validTip } from '../support/tips';
 import { jpegWithMetadata } from '../support/media-fixtures';
 import { signedIn } from '../support/staff';
 import { LIMITS } from '../../worker/domain/limits';
@@ -33,8 +33,7 @@ describe('POST /api/tips', () => {
     const res = await submitTip(validTip({ reporter: who }));
     expect(res.status).toBe(201);
     const r = (await res.json()) as any;
-    const tip = await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(r.trackingNo.replaceAll('-', '')).first<any>();
-    const ident = await env.DB.prepare('SELECT * FROM tip_identities WHERE tip_id = ?').bind(tip.id).first<any>();
+    const ident = await env.DB.prepare('SELECT * FROM tip_identities WHERE tip_id = ?').bind(await tipIdOf(r)).first<any>();
     expect(ident.key_id).toBe('t1');
     expect(ident.email_opt_in).toBe(1);
     // Dump every row of every table: neither the phone number, the ID number, the name nor the query code appear.

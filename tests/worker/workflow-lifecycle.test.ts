@@ -6,7 +6,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chinaDate } from '../../worker/domain/deadlines';
-import { submitTip, validTip } from '../support/tips';
+import { submitTip, validTip, tipIdOf } from '../support/tips';
 import { signedIn, type StaffClient } from '../support/staff';
 
 let dispatcher: StaffClient;
@@ -25,8 +25,8 @@ async function newTip(overrides: Record<string, unknown> = {}) {
   const res = await submitTip(validTip(overrides));
   expect(res.status).toBe(201);
   const r = (await res.json()) as { trackingNo: string; queryCode: string };
-  const row = (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(r.trackingNo.replaceAll('-', '')).first<{ id: string }>())!;
-  return { id: row.id, ...r };
+  const id = await tipIdOf(r.trackingNo);
+  return { id, ...r };
 }
 
 /** The public status as the reporter's lookup (POST /api/track) shows it. */
