@@ -3,27 +3,14 @@
  * concurrency levels, reported as throughput and p50/p95/p99 latency and as a ratio to the bare endpoint
  * (GET /api/ping) measured in the same run.
  */
+import { validTip } from '../../tests/support/tip-body.ts';
 import { load } from './load.mjs';
 
-const DUMMY = 'XXXX.DUMMY.TOKEN.XXXX';
 let n = 0;
 const clientIp = () => `2001:db8:${(++n % 65535).toString(16)}::${(n >> 16) + 1}`;
 
 export function tipBody() {
-  return JSON.stringify({
-    type: 'general_hazard',
-    domain: 'gas',
-    unitName: '压测餐馆',
-    address: '济阳街道纬二路 88 号',
-    townId: 'jiyang',
-    seenAt: new Date(Date.now() - 3_600_000).toISOString(),
-    description: '后厨液化气钢瓶与灶具距离过近，未安装燃气泄漏报警器。',
-    isEmployee: false,
-    reporter: { anonymous: true },
-    attachments: [],
-    consent: { notice: true, privacy: true },
-    turnstileToken: DUMMY,
-  });
+  return JSON.stringify(validTip({ unitName: '压测餐馆' }));
 }
 
 const withClient = (extra = {}) => () => ({ 'cf-connecting-ip': clientIp(), ...extra });

@@ -15,6 +15,7 @@ import { migrateAndSeed, ROOT, run, serve } from '../../scripts/lib/local.mjs';
 import { d1File } from '../../scripts/bench/scale.mjs';
 // @ts-expect-error plain ESM helper
 import { verifyChainFile } from '../../scripts/lib/audit-chain.mjs';
+import { postTip, validTip } from '../support/tip-body';
 
 /** A throwaway project folder whose wrangler.toml keeps its local D1 under its own .wrangler/state. */
 function project(): string {
@@ -37,16 +38,9 @@ describe('backup and restore of D1', () => {
     const server = await serve({ port: 17000 + Math.floor(Math.random() * 900), persistTo: state, quiet: true });
     try {
       for (let i = 0; i < 5; i++) {
-        const res = await fetch(`${server.url}/api/tips`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'cf-connecting-ip': `2001:db8::b${i}` },
-          body: JSON.stringify({
-            type: 'general_hazard', domain: 'fire', unitName: `备份测试单位${i}`, address: '济阳街道', townId: 'jiyang',
-            seenAt: new Date().toISOString(), description: '消防通道被堵塞，需要尽快处理。', isEmployee: false,
-            reporter: i % 2 ? { anonymous: false, name: '王五', mobile: '13700000000' } : { anonymous: true },
-            attachments: [], consent: { notice: true, privacy: true }, turnstileToken: 'XXXX.DUMMY.TOKEN.XXXX',
-          }),
-        });
+        const reporter = i % 2 ? { anonymous: false, name: '王五', mobile: '13700000000' } : { anonymous: true };
+        const body = validTip({ domain: 'fire', unitName: `备份测试单位${i}`, address: '济阳街道', description: '消防通道被堵塞，需要尽快处理。', reporter });
+        const res = await postTip(server.url, body, { 'cf-connecting-ip': `2001:db8::b${i}` });
         expect(res.status).toBe(201);
       }
     } finally {

@@ -12,6 +12,7 @@ import { axe, launch, phonePage } from '../support/browser';
 import { staffHttp } from '../support/staff-http';
 // @ts-expect-error plain ESM helpers shared with `npm start`
 import { migrateAndSeed, seedDemoStaff, serve } from '../../scripts/lib/local.mjs';
+import { postTip, validTip } from '../support/tip-body';
 
 /**
  * Its own server and database: the statistics are cached at the edge for minutes (under their path alone), so
@@ -23,24 +24,10 @@ let server: { url: string; stop: () => Promise<void> } | undefined;
 const persistTo = mkdtempSync(join(tmpdir(), 'anquan-data-'));
 
 async function submit(domain: string, townId: string) {
-  const res = await fetch(`${base}/api/tips`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'general_hazard',
-      domain,
-      unitName: '数据测试单位',
-      address: '济阳街道数据路 1 号',
-      townId,
-      seenAt: new Date(Date.now() - 3_600_000).toISOString(),
-      description: '仓库消防通道堆放杂物，灭火器过期未更换。',
-      isEmployee: false,
-      reporter: { anonymous: true },
-      attachments: [],
-      consent: { notice: true, privacy: true },
-      turnstileToken: 'XXXX.DUMMY.TOKEN.XXXX',
-    }),
-  });
+  const res = await postTip(
+    base,
+    validTip({ domain, townId, unitName: '数据测试单位', address: '济阳街道数据路 1 号', description: '仓库消防通道堆放杂物，灭火器过期未更换。' }),
+  );
   if (res.status !== 201) throw new Error(`submit: ${res.status} ${await res.text()}`);
   return (await res.json()) as { trackingNo: string };
 }

@@ -7,30 +7,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { axe, launch, phonePage } from '../support/browser';
 import { signInPage, staffHttp } from '../support/staff-http';
+import { postTip, validTip } from '../support/tip-body';
 
 const base = inject('baseUrl');
 const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>"'><svg onload=window.__xss=3>`;
 
 async function submit(body: Record<string, unknown>): Promise<{ trackingNo: string }> {
-  const res = await fetch(`${base}/api/tips`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'general_hazard',
-      domain: 'gas',
-      unitName: '测试单位',
-      address: '济阳街道测试路 1 号',
-      townId: 'jiyang',
-      seenAt: new Date(Date.now() - 3_600_000).toISOString(),
-      description: '后厨液化气钢瓶与灶具距离过近，未安装燃气泄漏报警器。',
-      isEmployee: false,
-      reporter: { anonymous: true },
-      attachments: [],
-      consent: { notice: true, privacy: true },
-      turnstileToken: 'XXXX.DUMMY.TOKEN.XXXX',
-      ...body,
-    }),
-  });
+  const res = await postTip(base, validTip({ unitName: '测试单位', address: '济阳街道测试路 1 号', ...body }));
   expect(res.status).toBe(201);
   return (await res.json()) as { trackingNo: string };
 }

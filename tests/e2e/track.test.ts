@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { axe, launch, phonePage } from '../support/browser';
 import { TINY_JPEG } from '../support/media-fixtures';
 import { staffHttp } from '../support/staff-http';
+import { postTip, validTip } from '../support/tip-body';
 
 const base = inject('baseUrl');
 
@@ -20,24 +21,10 @@ describe('进度查询', () => {
   });
 
   it('QR link → code → staff question → answer with a photo → shown in the conversation and the timeline', async () => {
-    const res = await fetch(`${base}/api/tips`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'general_hazard',
-        domain: 'fire',
-        unitName: '某商场',
-        address: '济北街道商业街 5 号',
-        townId: 'jibei',
-        seenAt: new Date(Date.now() - 3_600_000).toISOString(),
-        description: '商场消防通道被货物堵塞，安全出口上锁。',
-        isEmployee: false,
-        reporter: { anonymous: true },
-        attachments: [],
-        consent: { notice: true, privacy: true },
-        turnstileToken: 'XXXX.DUMMY.TOKEN.XXXX',
-      }),
-    });
+    const res = await postTip(
+      base,
+      validTip({ domain: 'fire', unitName: '某商场', address: '济北街道商业街 5 号', townId: 'jibei', description: '商场消防通道被货物堵塞，安全出口上锁。' }),
+    );
     const receipt = (await res.json()) as { trackingNo: string; queryCode: string; trackUrl: string };
     const dispatcher = await staffHttp(base, 'shouli');
     const { rows } = await dispatcher.call<{ rows: { id: string }[] }>(`/api/staff/tips?view=all&q=${encodeURIComponent(receipt.trackingNo)}`);

@@ -1,39 +1,12 @@
 /**
- * Builders for tip submissions in Worker tests: a valid body with overrides, and a submit helper that goes
- * through the real API (SELF.fetch) like a browser would.
+ * Tip helpers for Worker tests: the body builder (./tip-body.ts, shared with browser tests and the bench), a submit
+ * helper that goes through the real API (SELF.fetch) like a browser would, the id behind a receipt, uploads.
  */
 import { env, SELF } from 'cloudflare:test';
 
-export const DUMMY_TOKEN = 'XXXX.DUMMY.TOKEN.XXXX';
+import { DUMMY_TOKEN } from './tip-body';
 
-export function validTip(overrides: Record<string, unknown> = {}) {
-  return {
-    type: 'general_hazard',
-    domain: 'gas',
-    unitName: '幸福小区沿街餐馆',
-    address: '济阳街道纬二路 88 号',
-    townId: 'jiyang',
-    location: { lat: 36.98, lng: 117.17 },
-    seenAt: new Date(Date.now() - 3_600_000).toISOString(),
-    description: '后厨液化气钢瓶与灶具距离过近，未安装燃气泄漏报警器。',
-    isEmployee: false,
-    reporter: { anonymous: true },
-    attachments: [],
-    consent: { notice: true, privacy: true },
-    turnstileToken: DUMMY_TOKEN,
-    ...overrides,
-  };
-}
-
-export const realName = (overrides: Record<string, unknown> = {}) => ({
-  anonymous: false,
-  name: '李四',
-  mobile: '13912345678',
-  idNumber: '11010519491231002X',
-  email: 'lisi@example.com',
-  emailOptIn: true,
-  ...overrides,
-});
+export { DUMMY_TOKEN, realName, validTip } from './tip-body';
 
 export async function submitTip(body: unknown, opts: { key?: string; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cf-connecting-ip': `2001:db8::${crypto.randomUUID().slice(0, 4)}`, ...opts.headers };
