@@ -43,9 +43,12 @@ const base = (t: { trackingNo: string }, over: Partial<ReporterView>): ReporterV
   newMessages: 0,
   objection: { open: false, until: null, final: false },
   reward: null,
+  rating: { open: false, until: null, level: null, levelLabel: null, reason: null, followup: null },
   canMessage: true,
   ...over,
 });
+/** The rating part of the view after a conclusion reached the reporter at `ms` (open for 30 days). */
+const ratingFrom = (ms: number) => ({ open: true, until: plus(ms, 30), level: null, levelLabel: null, reason: null, followup: null });
 const SUBMITTED = { at: ANY_INSTANT, text: '举报已提交，等待受理' };
 
 /** Things that must never reach a reporter: staff ids and names, notes, instructions, identity, internals. */
@@ -133,6 +136,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
       deadlines: [{ kind: 'rectify' as const, label: '整改时限', date: rectifyBy }],
       conclusion,
       objection,
+      rating: ratingFrom(t2),
       timeline: [...timeline],
     };
     v = (await viewOf(t)).view;
@@ -158,6 +162,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
         conclusion,
         objection,
         timeline,
+        rating: ratingFrom(t2),
       }),
     );
     expectNothingInternal(v, t);
@@ -175,6 +180,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
       handlingUnit: '区应急管理局',
       conclusion: { verdict: '不属实', decision: '经核查不属实', concludedAt: iso(t1 + 2000) },
       objection: { open: true, until: plus(t1 + 2000, 10), final: false },
+      rating: ratingFrom(t1 + 2000),
       timeline: [
         SUBMITTED,
         { at: iso(t1), text: `已受理，将在 ${plus(t1, 60)} 前核查办结` },
@@ -196,6 +202,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
       ...concluded,
       conclusion: { ...concluded.conclusion!, concludedAt: iso(back) },
       objection: { open: false, until: plus(back, 10), final: false },
+      rating: ratingFrom(back),
     });
   });
 
@@ -284,6 +291,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
         handlingUnit: '区应急管理局',
         conclusion: { verdict: '属实', decision: '罚款 20 万元', concludedAt: iso(t1 + 2000) },
         objection: { open: true, until: plus(t1 + 2000, 10), final: false },
+        rating: ratingFrom(t1 + 2000),
         reward: {
           status: 'notified',
           amountFen: 3_000_000,
@@ -313,7 +321,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
       paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>;
     };
     const trackOps = Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/track'));
-    expect(trackOps.map(([p]) => p).sort()).toEqual(['/api/track', '/api/track/messages', '/api/track/objection', '/api/track/view']);
+    expect(trackOps.map(([p]) => p).sort()).toEqual(['/api/track', '/api/track/messages', '/api/track/objection', '/api/track/rating', '/api/track/view']);
     for (const [, ops] of trackOps) for (const op of Object.values(ops)) expect((op.parameters ?? []).filter((p) => p.in === 'query')).toEqual([]);
   });
 });

@@ -473,3 +473,47 @@ export const statsRectifications = sqliteTable('stats_rectifications', {
   done: integer('done').notNull(),
   onTime: integer('on_time').notNull(),
 });
+/**
+ * The reporter's verdict on a conclusion (评价, worker/domain/workflow.ts RATING_LEVELS): one row per tip and
+ * conclusion (`conclusionAt` = the instant that conclusion reached the reporter, `tips.replied_at`), changeable
+ * within the rating window until a follow-up on it is decided. Holds nothing that identifies the reporter.
+ */
+export const tipRatings = sqliteTable(
+  'tip_ratings',
+  {
+    id: text('id').primaryKey(),
+    tipId: text('tip_id')
+      .notNull()
+      .references(() => tips.id),
+    conclusionAt: integer('conclusion_at').notNull(),
+    level: text('level').notNull(),
+    reason: text('reason'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('tip_ratings_once').on(t.tipId, t.conclusionAt), index('tip_ratings_updated').on(t.updatedAt)],
+);
+
+/**
+ * 回访: opened by a low rating, answered by a supervisor within `followupWorkingDays` working days, ending with
+ * 'stood' (the conclusion stands, with reasons) or 'reopened' (the tip went back to 复查).
+ */
+export const tipFollowups = sqliteTable(
+  'tip_followups',
+  {
+    id: text('id').primaryKey(),
+    tipId: text('tip_id')
+      .notNull()
+      .references(() => tips.id),
+    ratingId: text('rating_id')
+      .notNull()
+      .references(() => tipRatings.id),
+    state: text('state').notNull().default('open'), // open | stood | reopened
+    openedAt: integer('opened_at').notNull(),
+    dueAt: integer('due_at').notNull(),
+    decidedAt: integer('decided_at'),
+    decidedBy: text('decided_by'),
+    answer: text('answer'),
+  },
+  (t) => [uniqueIndex('tip_followups_rating').on(t.ratingId), index('tip_followups_state_due').on(t.state, t.dueAt), index('tip_followups_tip').on(t.tipId)],
+);

@@ -17,6 +17,8 @@
  * - 异议: `objectionDays` from the day the conclusion reaches the reporter (应急〔2023〕106号), then 复查 within
  *   `reviewDays` of the objection.
  * - 奖励领取: `rewardClaimDays` from the notice.
+ * - 评价: `ratingDays` from the conclusion reaching the reporter; a low rating opens a 回访 due
+ *   `followupWorkingDays` working days later.
  */
 import type { TimeLimits } from './limits';
 
@@ -181,6 +183,16 @@ export function claimDeadline(notifiedAt: number, limits: TimeLimits, _days: Day
 /** An extended claim period: the old deadline plus `days`. */
 export function extendClaimDeadline(deadline: number, days: number): number {
   return addCalendarDays(deadline, days);
+}
+
+/** The reporter may rate a conclusion, and change the rating, until `ratingDays` after it reached them. */
+export function ratingWindowEnd(repliedAt: number, limits: TimeLimits, _days: DayKinds): number {
+  return addCalendarDays(repliedAt, limits.ratingDays);
+}
+
+/** A follow-up (回访) after a low rating is answered within `followupWorkingDays` working days of the rating. */
+export function followupDeadline(openedAt: number, limits: TimeLimits, days: DayKinds): number {
+  return addWorkingDays(openedAt, limits.followupWorkingDays, days);
 }
 
 // ---- what a running deadline is for ---------------------------------------------------------------------------

@@ -43,5 +43,9 @@ export const DEFAULT_TIME_LIMITS = {
   remindBeforeDays: 3,
   /** Unclaimed reward notices expire after this many days. */
   rewardClaimDays: 60,
+  /** The reporter may rate a conclusion (and change the rating) within this many days of receiving it. */
+  ratingDays: 30,
+  /** A follow-up (回访) after a low rating is answered within this many working days. */
+  followupWorkingDays: 5,
 } as const;
 export type TimeLimits = { -readonly [K in keyof typeof DEFAULT_TIME_LIMITS]: number };

@@ -60,6 +60,8 @@ export const ACTIONS = [
   'merge',
   'request_extension',
   'decide_extension',
+  'followup_stand',
+  'followup_reopen',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -139,6 +141,21 @@ export const TRANSITIONS: Record<Action, TransitionRule> = {
     roles: ['supervisor', 'admin'],
     label: '审批延期',
   },
+  // 回访: a reporter rated a conclusion 不满意 / 非常不满意. A supervisor answers the reporter in the conversation and
+  // either stands by the conclusion with reasons (the state stays) or reopens the tip for 复查. Offered only
+  // while a follow-up is open (TipFlags.followupOpen); separate from the reporter's objection (异议).
+  followup_stand: {
+    from: ['rectifying', 'rectified', 'concluded', 'closed'],
+    to: [],
+    roles: ['supervisor', 'admin'],
+    label: '回访：维持结论',
+  },
+  followup_reopen: {
+    from: ['rectifying', 'rectified', 'concluded', 'closed'],
+    to: ['reviewing'],
+    roles: ['supervisor', 'admin'],
+    label: '回访：重新复查',
+  },
 };
 
 /**
@@ -204,6 +221,8 @@ export const RISK_COLOURS = [
 /** What an action needs beyond state and role (extension bookkeeping). */
 export interface TipFlags {
   extensionState?: string | null;
+  /** A follow-up (回访) after a low rating is waiting for a supervisor's answer. */
+  followupOpen?: boolean;
 }
 
 /** Actions the given roles may take on a tip in `state` (department binding is checked by the caller). */
@@ -213,9 +232,29 @@ export function allowedActions(state: TipState, roles: readonly string[], flags:
     if (!rule.from.includes(state) || !rule.roles.some((r) => roles.includes(r))) return false;
     if (a === 'request_extension') return flags.extensionState == null || flags.extensionState === 'refused';
     if (a === 'decide_extension') return flags.extensionState === 'requested';
+    if (a === 'followup_stand' || a === 'followup_reopen') return flags.followupOpen === true;
     return true;
   });
 }
+
+/**
+ * The reporter's verdict on a conclusion (评价), on the five levels of 政务服务“好差评” (国办发〔2019〕51号).
+ * `low` levels open a follow-up (回访) for staff; `satisfied` levels count as 满意 in the public on-time record.
+ */
+export const RATING_LEVELS = [
+  { code: 'very_satisfied', label: '非常满意', satisfied: true, low: false },
+  { code: 'satisfied', label: '满意', satisfied: true, low: false },
+  { code: 'basic', label: '基本满意', satisfied: false, low: false },
+  { code: 'dissatisfied', label: '不满意', satisfied: false, low: true },
+  { code: 'very_dissatisfied', label: '非常不满意', satisfied: false, low: true },
+] as const;
+export type RatingLevel = (typeof RATING_LEVELS)[number]['code'];
+export const LOW_RATINGS: readonly RatingLevel[] = RATING_LEVELS.filter((r) => r.low).map((r) => r.code);
+export const SATISFIED_RATINGS: readonly RatingLevel[] = RATING_LEVELS.filter((r) => r.satisfied).map((r) => r.code);
+/** The label of a rating level; an unknown code is shown as it is. */
+export const labelOfRating = (code: string): string => RATING_LEVELS.find((r) => r.code === code)?.label ?? code;
+/** States in which a conclusion has reached the reporter and can be rated (the same as for an objection). */
+export const RATEABLE_STATES: readonly TipState[] = ['rectifying', 'rectified', 'concluded', 'closed'];
 
 export function publicStatusOf(state: TipState): PublicStatus {
   return PUBLIC_STATUS_OF[state];

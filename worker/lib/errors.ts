@@ -42,6 +42,7 @@ export const ERRORS = {
   IDEMPOTENCY_KEY_REUSED: { status: 422, message: '该请求标识已用于另一份不同的提交，不能返回其回执。请刷新页面后重新提交，已填写的内容不会丢失。' },
   CONFLICT: { status: 409, message: '该举报已被他人修改，请刷新后再操作。' },
   INVALID_TRANSITION: { status: 409, message: '当前状态下不能进行此操作。' },
+  RATING_CLOSED: { status: 409, message: '现在不能评价：评价须在办结后、评价期限内作出，回访答复后不再更改。' },
   EXTENSION_NOT_IN_VERIFICATION: { status: 409, message: '只有核查阶段可以申请或审批延期：整改按整改方案确定的时限办理，复查期限不能延长。' },
   DIFFERENT_PERSON_REQUIRED: { status: 403, message: '重大事故隐患的复查、销号须由整改完成记录人以外的工作人员办理。' },
   FILE_TYPE: { status: 415, message: '文件类型不受支持，请上传照片、视频或音频。' },

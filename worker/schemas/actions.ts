@@ -98,6 +98,10 @@ export const ACTION_INPUTS = {
     })
     .strict(),
   decide_extension: z.object({ approve: z.boolean(), note: plain('审批意见', 0, 500).optional() }).strict(),
+  /** 回访: the answer to the reporter (sent in the conversation), with the reasons the conclusion stands… */
+  followup_stand: z.object({ answer: plain('答复举报人', 10, 2000) }).strict(),
+  /** …or with what the 复查 will look at. */
+  followup_reopen: z.object({ answer: plain('答复举报人', 10, 2000) }).strict(),
 } satisfies Record<Action, z.ZodType>;
 
 export type ActionInput<A extends Action> = z.infer<(typeof ACTION_INPUTS)[A]>;

@@ -10,6 +10,7 @@ import { z } from './zod';
 import { LIMITS } from '../domain/limits';
 import { PUBLIC_STATUSES, type PublicStatus } from '../domain/catalog';
 import { AttachmentRef, plain } from './tip';
+import { RATING_LEVELS, type RatingLevel } from '../domain/workflow';
 
 /** POST /api/track: the tracking number (any spelling a person types: dashes, spaces, lower case) and the code. */
 export const TrackOpen = z
@@ -32,6 +33,15 @@ export const TrackMessage = z
   .strict()
   .meta({ id: 'TrackMessage' });
 export type TrackMessage = z.infer<typeof TrackMessage>;
+
+/** POST /api/track/rating: the reporter's verdict on the conclusion (好差评), with an optional reason. */
+export const TrackRating = z
+  .object({
+    level: z.enum(RATING_LEVELS.map((r) => r.code) as [RatingLevel, ...RatingLevel[]], { error: '请选择评价' }),
+    reason: plain('评价理由', 0, 1000).optional(),
+  })
+  .strict()
+  .meta({ id: 'TrackRating' });
 
 /** POST /api/track/objection: why the reporter disagrees with the conclusion. */
 export const TrackObjection = z.object({ reason: plain('异议理由', 10, 2000) }).strict().meta({ id: 'TrackObjection' });
@@ -103,6 +113,25 @@ export const ReporterView = z
      */
     objection: z.object({ open: z.boolean(), until: Day.nullable(), final: z.boolean() }).strict(),
     reward: ReporterReward.nullable(),
+    /**
+     * 评价: whether the conclusion can be rated (or the rating changed) now and until which day, the rating
+     * given, and the follow-up (回访) a low rating opened: open until its due date, then 'stood' (conclusion
+     * maintained, answer in the messages), 'reopened' (back to 复查) or 'objected' (the reporter's objection
+     * took it to 复查).
+     */
+    rating: z
+      .object({
+        open: z.boolean(),
+        until: Day.nullable(),
+        level: z.enum(RATING_LEVELS.map((r) => r.code) as [RatingLevel, ...RatingLevel[]]).nullable(),
+        levelLabel: z.string().nullable(),
+        reason: z.string().nullable(),
+        followup: z
+          .object({ state: z.enum(['open', 'stood', 'reopened', 'objected']), dueDate: Day, decidedAt: Instant.nullable() })
+          .strict()
+          .nullable(),
+      })
+      .strict(),
     /** False for merged and rejected tips: replies go to a new report instead. */
     canMessage: z.boolean(),
   })

@@ -4,7 +4,7 @@
  */
 import type { Env } from '../env';
 import { DUE_KINDS, dueKindsOf, overdueOf, type ClockPhase, type DueKind } from '../domain/deadlines';
-import { STATES } from '../domain/workflow';
+import { LOW_RATINGS, STATES, labelOfRating } from '../domain/workflow';
 import { OPEN_STATES_SQL } from '../db/schema';
 import { ApiError } from '../lib/errors';
 import { z } from '../schemas/zod';
@@ -23,6 +23,10 @@ export const QueueFilter = z
     /** Overdue tips: `1` any, `accept` 受理超期, `verify` 核查超期, `rectify` 整改超期 (整改时限 or its 复查). */
     overdue: z.enum(['1', 'accept', 'verify', 'rectify']).optional(),
     newMessage: z.enum(['1']).optional(),
+    /** `low`: the last conclusion was rated 不满意 or 非常不满意. */
+    rating: z.enum(['low']).optional(),
+    /** 回访: `open` waiting for an answer, `overdue` past its deadline. */
+    followup: z.enum(['open', 'overdue']).optional(),
     /** A tracking number, or words in the unit name / address / description. */
     q: z.string().trim().max(100).optional(),
     sort: z.enum(['due', 'newest']).default('due'),
@@ -56,11 +60,17 @@ export interface QueueRow {
   reporterMessagePending: boolean;
   anonymous: boolean;
   version: number;
+  /** The latest rating (评价) of the tip, as a word; null when none. */
+  rating: string | null;
+  lowRating: boolean;
+  /** An open follow-up's deadline (回访答复期限); null when none is open. */
+  followupDueAt: number | null;
 }
 
 /** Build WHERE clauses and parameters for a filter (shared by the queue and the CSV export). */
 /** `t` is the table alias to qualify columns with (e.g. 't.' when the query joins other tables). */
-export function queueWhere(actor: StaffActor, f: QueueFilter, now: number, t = ''): { where: string[]; params: unknown[] } {
+export function queueWhere(actor: StaffActor, filter: QueueFilter, now: number, t = ''): { where: string[]; params: unknown[] } {
+  const f = withRatingView(filter);
   const where: string[] = [];
   const params: unknown[] = [];
   if (!canSeeAll(actor)) {
@@ -87,6 +97,14 @@ export function queueWhere(actor: StaffActor, f: QueueFilter, now: number, t = '
     }
   }
   if (f.newMessage) where.push(`${t}reporter_message_pending = 1`);
+  if (f.rating === 'low') {
+    where.push(`EXISTS (SELECT 1 FROM tip_ratings r WHERE r.tip_id = ${t || 'tips.'}id AND r.level IN (${LOW_RATINGS.map(() => '?').join(', ')}))`);
+    params.push(...LOW_RATINGS);
+  }
+  if (f.followup) {
+    where.push(`EXISTS (SELECT 1 FROM tip_followups fu WHERE fu.tip_id = ${t || 'tips.'}id AND fu.state = 'open'${f.followup === 'overdue' ? ' AND fu.due_at < ?' : ''})`);
+    if (f.followup === 'overdue') params.push(now);
+  }
   if (f.q) {
     const no = parseTrackingNo(f.q);
     if (no) where.push(`${t}tracking_no = ?`), params.push(no);
@@ -102,6 +120,9 @@ export function queueWhere(actor: StaffActor, f: QueueFilter, now: number, t = '
   return { where, params };
 }
 
+/** Ratings and follow-ups concern concluded tips: with those filters the default 'open' view widens to all. */
+const withRatingView = (f: QueueFilter): QueueFilter => ((f.rating || f.followup) && f.view === 'open' ? { ...f, view: 'all' } : f);
+
 type Cursor = [number, string];
 const encodeCursor = (c: Cursor) => btoa(JSON.stringify(c));
 function decodeCursor(s: string): Cursor {
@@ -114,7 +135,8 @@ function decodeCursor(s: string): Cursor {
 
 const FAR_FUTURE = 8_640_000_000_000_000;
 
-export async function listQueue(env: Env, actor: StaffActor, f: QueueFilter, now = Date.now()): Promise<{ rows: QueueRow[]; next: string | null }> {
+export async function listQueue(env: Env, actor: StaffActor, filter: QueueFilter, now = Date.now()): Promise<{ rows: QueueRow[]; next: string | null }> {
+  const f = withRatingView(filter);
   const { where, params } = queueWhere(actor, f, now);
   // Sort by due date (tips with no running deadline last) or by newest; `id` breaks ties so pages never overlap.
   // Open tips always have a running deadline, so the plain column (and its index) serves the default view.
@@ -131,7 +153,9 @@ export async function listQueue(env: Env, actor: StaffActor, f: QueueFilter, now
   const byDept = !canSeeAll(actor) || !!f.departmentId;
   const index = f.view === 'open' && f.sort === 'due' ? `INDEXED BY ${byDept ? 'tips_open_dept_due' : 'tips_open_due'}` : '';
   const sql = `SELECT id, tracking_no, state, public_status, type, domain, unit_name, address, town_id, department_id,
-      created_at, due_at, due_kind, hazard_level, risk_colour, reporter_message_pending, anonymous, version
+      created_at, due_at, due_kind, hazard_level, risk_colour, reporter_message_pending, anonymous, version,
+      (SELECT r.level FROM tip_ratings r WHERE r.tip_id = tips.id ORDER BY r.conclusion_at DESC LIMIT 1) AS rating,
+      (SELECT fu.due_at FROM tip_followups fu WHERE fu.tip_id = tips.id AND fu.state = 'open' LIMIT 1) AS followup_due_at
     FROM tips ${index} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY ${key} ${order}, id ${order} LIMIT ?`;
   const { results } = await env.DB.prepare(sql)
@@ -163,6 +187,9 @@ export async function listQueue(env: Env, actor: StaffActor, f: QueueFilter, now
     reporterMessagePending: r.reporter_message_pending === 1,
     anonymous: r.anonymous === 1,
     version: r.version as number,
+    rating: r.rating ? labelOfRating(r.rating as string) : null,
+    lowRating: LOW_RATINGS.includes(r.rating as never),
+    followupDueAt: (r.followup_due_at as number | null) ?? null,
   }));
   const last = page.at(-1);
   const next =

@@ -6,6 +6,7 @@ import type { Env } from '../env';
 import { LIMITS } from '../domain/limits';
 import { expireRewards } from './rewards';
 import { sendReminders } from './reminders';
+import { remindFollowups } from './ratings';
 import { rebuildConclusionStats } from './stats';
 import { drainOutbox } from './outbox';
 import { closeAfterObjectionWindow } from './transitions';
@@ -52,6 +53,7 @@ export const JOBS: [name: string, job: (env: Env, now: number) => Promise<unknow
   ['uploads.sweep', sweepOrphans],
   ['rewards.expire', expireRewards],
   ['tips.remind', sendReminders],
+  ['followups.remind', remindFollowups],
   ['tips.close_after_objection_window', closeAfterObjectionWindow],
   ['stats.conclusions', rebuildConclusionStats],
   ['outbox.drain', drainOutbox],

@@ -10,6 +10,7 @@ import { ApiError } from '../lib/errors';
 import { overdueOf } from '../domain/deadlines';
 import { formatTrackingNo } from './codes';
 import { actionsFor, tipForActor, type StaffActor } from './transitions';
+import { ratingsOfTip } from './ratings';
 
 /** Roles that may see a real-name reporter's identity (on request, with a reason). */
 export const REVEAL_ROLES = ['admin', 'dispatcher', 'supervisor', 'reward_officer'];
@@ -25,7 +26,7 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
   )
     .bind(id)
     .first<Record<string, unknown>>())!;
-  const [attachments, events, messages, duplicates, merged] = await Promise.all([
+  const [attachments, events, messages, duplicates, merged, ratings] = await Promise.all([
     env.DB.prepare("SELECT id, kind, mime, bytes, origin, created_at FROM attachments WHERE tip_id = ? AND status = 'attached' ORDER BY created_at")
       .bind(id)
       .all(),
@@ -49,6 +50,7 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
       .bind(tip.domain, tip.created_at - DUPLICATE_WINDOW_MS, tip.created_at + DUPLICATE_WINDOW_MS, id, row.unit_name, row.address)
       .all(),
     env.DB.prepare('SELECT id, tracking_no, created_at FROM tips WHERE merged_into_id = ? ORDER BY created_at').bind(id).all(),
+    ratingsOfTip(env, id),
   ]);
   if (row.reporter_message_pending) {
     await env.DB.batch([
@@ -139,6 +141,8 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
       state: d.state as string,
       createdAt: d.created_at as number,
     })),
+    /** The reporter's ratings (评价) per conclusion and the follow-ups (回访) they opened; no identity. */
+    ratings,
     actions: actionsFor(actor, tip),
     canReveal: !(row.anonymous === 1) && actor.roles.some((r) => REVEAL_ROLES.includes(r)),
   };

@@ -20,7 +20,8 @@ import { appSecret, hmacHex, timingSafeEqual } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import { hit } from '../lib/ratelimit';
 import type { ReporterView } from '../schemas/track';
-import { calendarSpan, objectionDeadline, type DayKinds } from '../domain/deadlines';
+import { calendarSpan, objectionDeadline, ratingWindowEnd, type DayKinds } from '../domain/deadlines';
+import { RATING_SQL_BY_TIP, ratingState, type RatingRowOf } from './ratings';
 import { HANDLING_STATES, REPORTER_OBJECTION, type TipState } from '../domain/workflow';
 import { chinaDate } from './calendar';
 import { formatTrackingNo, hashQueryCode, parseQueryCode, parseTrackingNo } from './codes';
@@ -158,7 +159,7 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
   // One round trip: the tip, its public events, the messages, the settings the view needs and the reward.
   // The calendar rows around today serve the objection rule (the window is only open near today).
   const span = calendarSpan(now, 30);
-  const [tipRows, events, msgs, settingRows, rewardRows, calendarRows] = await env.DB.batch<Record<string, unknown>>([
+  const [tipRows, events, msgs, settingRows, rewardRows, calendarRows, ratingRows] = await env.DB.batch<Record<string, unknown>>([
     env.DB.prepare(
       `SELECT t.tracking_no, t.public_status, t.state, t.created_at, t.due_at, t.conclude_due_at, t.anonymous, t.signatories,
               t.replied_at, t.rectify_due_at, t.recheck_due_at, t.objections,
@@ -176,6 +177,8 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
     env.DB.prepare("SELECT key, value FROM settings WHERE key IN ('time_limits', 'reward_claim_place')"),
     env.DB.prepare(REWARD_NOTICE_SQL).bind(tipId),
     env.DB.prepare('SELECT date, kind FROM calendar_days WHERE date BETWEEN ? AND ?').bind(span.from, span.to),
+    // The rating of the conclusion that reached the reporter last (replied_at), read in the same round trip.
+    env.DB.prepare(`${RATING_SQL_BY_TIP}`).bind(tipId, tipId),
   ]);
   const days: DayKinds = new Map(((calendarRows?.results ?? []) as { date: string; kind: 'holiday' | 'workday' | 'normal' }[]).map((r) => [r.date, r.kind]));
   const t = tipRows?.results[0] as Record<string, string | number | null> | undefined;
@@ -215,6 +218,14 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
     .sort((a, b) => a.at - b.at) // stable: events stay before messages of the same instant
     .map((e) => ({ at: iso(e.at), text: e.text }));
 
+  const ratedAt = (t.replied_at ?? t.concluded_at) as number | null;
+  const rating = ratingState(
+    { state, replied_at: t.replied_at as number | null, concluded_at: t.concluded_at as number | null },
+    ratingRows?.results[0] as RatingRowOf | undefined,
+    ratedAt != null ? ratingWindowEnd(ratedAt, limits, days) : null,
+    now,
+  );
+
   return {
     trackingNo: formatTrackingNo(t.tracking_no as string),
     status: t.public_status as ReporterView['status'],
@@ -243,6 +254,7 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
     newMessages: unread.length,
     objection: { open: objectionOpen, until: objectionUntil ? chinaDate(objectionUntil) : null, final: Number(t.objections ?? 0) > 0 },
     reward,
+    rating,
     canMessage: state !== 'merged' && state !== 'rejected',
   };
 }

@@ -73,10 +73,12 @@ export interface TipRow {
   recheck_due_at: number | null;
   rectified_by: string | null;
   objections: number;
+  /** 1 when a follow-up (回访) after a low rating waits for an answer. */
+  followup_open: number;
 }
 
 const TIP_COLUMNS =
-  'id, tracking_no, state, public_status, type, domain, town_id, created_at, department_id, version, due_at, due_kind, conclude_due_at, assignment_due_at, extension_state, extension_days, concluded_at, merged_into_id, hazard_level, replied_at, rectify_due_at, recheck_due_at, rectified_by, objections';
+  "id, tracking_no, state, public_status, type, domain, town_id, created_at, department_id, version, due_at, due_kind, conclude_due_at, assignment_due_at, extension_state, extension_days, concluded_at, merged_into_id, hazard_level, replied_at, rectify_due_at, recheck_due_at, rectified_by, objections, EXISTS (SELECT 1 FROM tip_followups f WHERE f.tip_id = tips.id AND f.state = 'open') AS followup_open";
 
 export async function loadTip(env: Env, id: string): Promise<TipRow | null> {
   return env.DB.prepare(`SELECT ${TIP_COLUMNS} FROM tips WHERE id = ?`).bind(id).first<TipRow>();
@@ -101,7 +103,7 @@ export async function tipForActor(env: Env, actor: StaffActor, id: string): Prom
 
 /** The actions this actor may take on this tip now (what the console shows as buttons). */
 export function actionsFor(actor: StaffActor, tip: TipRow): Action[] {
-  return allowedActions(tip.state, actor.roles, { extensionState: tip.extension_state }).filter(
+  return allowedActions(tip.state, actor.roles, { extensionState: tip.extension_state, followupOpen: tip.followup_open === 1 }).filter(
     (a) => departmentAllows(actor, tip, a) && !sameMajorRectifier(actor, tip, a),
   );
 }
@@ -124,6 +126,59 @@ interface Plan {
   set: Record<string, unknown>;
   events: { kind: string; publicText?: string; data?: Record<string, unknown> }[];
   detail: Record<string, unknown>;
+  /** Further writes of the same move (follow-up rows, a message, an outbox entry), run only when the guard holds. */
+  extra?: (guard: { sql: string; params: unknown[] }) => D1PreparedStatement[];
+}
+
+/** An outbox e-mail to the reporter, queued only if they opted in (the address is resolved when sending). */
+function outboxIfOptedIn(env: Env, tip: TipRow, dedupeKey: string, subject: string, body: string, now: number, guard: { sql: string; params: unknown[] }) {
+  return env.DB.prepare(
+    `INSERT OR IGNORE INTO outbox (id, dedupe_key, kind, tip_id, subject, body, created_at)
+       SELECT ?, ?, 'email', tip_id, ?, ?, ? FROM tip_identities WHERE tip_id = ? AND email_opt_in = 1 AND ${guard.sql}`,
+  ).bind(crypto.randomUUID(), dedupeKey, subject, body, now, tip.id, ...guard.params);
+}
+
+/** The ask to rate a conclusion, for real-name reporters who opted in to e-mail. */
+function ratingAsk(env: Env, tip: TipRow, now: number) {
+  const no = formatTrackingNo(tip.tracking_no);
+  return (guard: { sql: string; params: unknown[] }) => [
+    outboxIfOptedIn(
+      env,
+      tip,
+      `rating-ask:${tip.id}:${now}`,
+      `请评价举报 ${no} 的办理情况`,
+      `您的举报 ${no} 已作出结论。请打开进度查询页面，输入举报编号和查询码查看结论，并对办理情况作出评价（非常满意、满意、基本满意、不满意、非常不满意）。评价自愿。为保护您的信息，邮件中不包含办理内容。`,
+      now,
+      guard,
+    ),
+  ];
+}
+
+/** A follow-up's end: the follow-up row, the answer as a staff message in the conversation, and an e-mail notice. */
+function followupDecision(env: Env, actor: StaffActor, tip: TipRow, outcome: 'stood' | 'reopened', answer: string, now: number) {
+  const msgId = crypto.randomUUID();
+  return (guard: { sql: string; params: unknown[] }) => [
+    env.DB.prepare(
+      `UPDATE tip_followups SET state = ?, decided_at = ?, decided_by = ?, answer = ? WHERE tip_id = ? AND state = 'open' AND ${guard.sql}`,
+    ).bind(outcome, now, actor.id, answer, tip.id, ...guard.params),
+    env.DB.prepare(`INSERT INTO messages (id, tip_id, at, author, body, staff_id) SELECT ?, ?, ?, 'staff', ?, ? WHERE ${guard.sql}`).bind(
+      msgId,
+      tip.id,
+      now,
+      answer,
+      actor.id,
+      ...guard.params,
+    ),
+    outboxIfOptedIn(
+      env,
+      tip,
+      `message:${msgId}`,
+      `您的举报 ${formatTrackingNo(tip.tracking_no)} 有新的留言`,
+      `工作人员就您对举报 ${formatTrackingNo(tip.tracking_no)} 的评价作了答复。请打开进度查询页面，输入举报编号和查询码查看。为保护您的信息，邮件中不包含留言内容。`,
+      now,
+      guard,
+    ),
+  ];
 }
 
 const publicLabel = label.publicStatus;
@@ -237,6 +292,7 @@ async function plan(env: Env, actor: StaffActor, tip: TipRow, action: Action, in
             rectifyDueAt: r.due,
             recheckDueAt: recheckDue,
           },
+          extra: ratingAsk(env, tip, now),
         };
       }
       if (fromReview) {
@@ -245,12 +301,14 @@ async function plan(env: Env, actor: StaffActor, tip: TipRow, action: Action, in
           set: { ...common, state: 'closed', closed_at: now, due_at: null, due_kind: null },
           events: [{ kind: 'concluded', publicText: `复查已完成，予以办结。${what}：${verdict}。处理决定：${i.decision}` }],
           detail: { conclusion: i.conclusion, penaltyFen: i.penaltyFen ?? null, review: true },
+          extra: ratingAsk(env, tip, now),
         };
       }
       return {
         set: { ...common, state: 'concluded', due_at: null, due_kind: null },
         events: [{ kind: 'concluded', publicText: `已办结。${what}：${verdict}。处理决定：${i.decision}` }],
         detail: { conclusion: i.conclusion, penaltyFen: i.penaltyFen ?? null },
+        extra: ratingAsk(env, tip, now),
       };
     }
     case 'rectify': {
@@ -362,6 +420,27 @@ async function plan(env: Env, actor: StaffActor, tip: TipRow, action: Action, in
         detail: { approve: true, days: extra },
       };
     }
+    case 'followup_stand': {
+      const i = input as ActionInput<'followup_stand'>;
+      return {
+        set: {},
+        events: [{ kind: 'followup_stood', publicText: '回访答复：经审查，维持原结论（理由见留言）', data: { text: i.answer } }],
+        detail: { outcome: 'stood' },
+        extra: followupDecision(env, actor, tip, 'stood', i.answer, now),
+      };
+    }
+    case 'followup_reopen': {
+      // Back to 复查 through the same state as an objection, with the 复查 deadline of the rules; it does not use
+      // up the reporter's one objection.
+      const i = input as ActionInput<'followup_reopen'>;
+      const due = reviewDeadline(now, limits, days);
+      return {
+        set: { state: 'reviewing', due_at: due, due_kind: 'review', closed_at: null },
+        events: [{ kind: 'followup_reopened', publicText: `回访答复：重新复查，复查期限 ${dateText(due)}`, data: { text: i.answer } }],
+        detail: { outcome: 'reopened', dueAt: due },
+        extra: followupDecision(env, actor, tip, 'reopened', i.answer, now),
+      };
+    }
   }
 }
 
@@ -409,8 +488,9 @@ async function apply(
         ...(newPublic !== tip.public_status
           ? [guardedStats(env, tip, tip.public_status, -1, guard), guardedStats(env, tip, newPublic, 1, guard)]
           : []),
+        ...(p.extra?.(guard) ?? []),
         env.DB.prepare(
-          `UPDATE tips SET ${cols.map((c) => `${c} = ?`).join(', ')}, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+          `UPDATE tips SET ${cols.map((c) => `${c} = ?, `).join('')}version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
         ).bind(...cols.map((c) => p.set[c]), now, tip.id, tip.version),
       ],
       [{ ...audit, tipId: tip.id, at: now }],
@@ -513,6 +593,10 @@ export async function objectToConclusion(env: Env, tipId: string, reason: string
       set: { state: REPORTER_OBJECTION.to, due_at: due, due_kind: 'review', closed_at: null, objections: tip.objections + 1 },
       events: [{ kind: 'objection', publicText: `举报人提出异议，已进入复查，复查期限 ${dateText(due)}`, data: { reason } }],
       detail: { dueAt: due },
+      // An open follow-up (回访) ends here: the objection's 复查 answers the same dissatisfaction.
+      extra: (guard) => [
+        env.DB.prepare(`UPDATE tip_followups SET state = 'objected', decided_at = ? WHERE tip_id = ? AND state = 'open' AND ${guard.sql}`).bind(now, tip.id, ...guard.params),
+      ],
     },
     { actor: 'reporter', action: 'tip.objection' },
     null,

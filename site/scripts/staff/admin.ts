@@ -169,6 +169,8 @@ async function limitsSection(editable: boolean) {
     recheckDays: '整改复查期限（整改时限后，天）',
     remindBeforeDays: '到期前提醒（天）',
     rewardClaimDays: '奖励领取期限（天）',
+    ratingDays: '评价期限（天，自结论送达）',
+    followupWorkingDays: '回访答复期限（工作日）',
   };
   const form = h(
     'form',

@@ -24,6 +24,9 @@ export const EVENT_LABELS: Record<string, string> = {
   extension_refused: '延期未获批准',
   extended: '延期',
   objection: '异议',
+  rated: '举报人评价',
+  followup_stood: '回访：维持结论',
+  followup_reopened: '回访：重新复查',
   note: '内部备注',
   reward_notified: '奖励通知',
 };

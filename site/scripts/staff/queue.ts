@@ -21,6 +21,10 @@ interface Row {
   riskColour: string | null;
   reporterMessagePending: boolean;
   version: number;
+  /** The latest rating as a word (never who gave it), and an open follow-up's deadline. */
+  rating: string | null;
+  lowRating: boolean;
+  followupDueAt: number | null;
 }
 interface Reference {
   departments: { id: string; name: string; active: number }[];
@@ -60,7 +64,13 @@ function rowEl(r: Row) {
     h('td', { class: 'no' }, h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.id)}` }, r.trackingNo), r.reporterMessagePending ? [' ', h('span', { class: 'badge msg' }, '新留言')] : null),
     h('td', { class: 'unit' }, h('div', {}, r.unitName), h('small', {}, r.address.startsWith(L.town(r.townId)) ? r.address : `${L.town(r.townId)} · ${r.address}`)),
     h('td', { 'data-label': '类型' }, L.tipType(r.type), h('br'), h('small', {}, L.domain(r.domain))),
-    h('td', { 'data-label': '状态' }, L.state(r.state), r.riskColour ? [' ', h('span', { class: `badge risk-${r.riskColour}` }, `${L.labelIn(L.RISK_COLOURS, r.riskColour)}色`)] : null),
+    h(
+      'td',
+      { 'data-label': '状态' },
+      L.state(r.state),
+      r.riskColour ? [' ', h('span', { class: `badge risk-${r.riskColour}` }, `${L.labelIn(L.RISK_COLOURS, r.riskColour)}色`)] : null,
+      r.rating ? [h('br'), h('small', { class: r.lowRating ? 'overdue' : null }, `评价：${r.rating}`)] : null,
+    ),
     h('td', { 'data-label': '承办' }, r.departmentId ? (departments.get(r.departmentId) ?? r.departmentId) : '—'),
     h(
       'td',
@@ -69,6 +79,7 @@ function rowEl(r: Row) {
       r.overdueLabel ? [' ', h('span', { class: 'badge overdue-kind' }, r.overdueLabel)] : null,
       h('br'),
       dueCell(r.dueAt),
+      r.followupDueAt ? [h('br'), h('small', {}, '回访答复期限 '), dueCell(r.followupDueAt)] : null,
     ),
   );
 }
@@ -94,6 +105,7 @@ async function loadReminders() {
   const list = document.getElementById('reminders')!;
   const { reminders } = await api<{ reminders: { id: string; tip_id: string; level: string; due_kind: string; due_at: number; read_at: number | null; tracking_no: string; unit_name: string }[] }>('/api/staff/reminders');
   const levels: Record<string, string> = { remind: '提醒', urge: '催办', escalate: '督办', listed: '挂牌督办' };
+  const kinds: Record<string, string> = { ...L.DUE_KIND_LABELS, followup: '回访答复期限' };
   clear(list);
   if (!reminders.length) list.append(h('li', {}, '暂无提醒。'));
   for (const r of reminders.slice(0, 20)) {
@@ -103,7 +115,7 @@ async function loadReminders() {
       h('strong', {}, levels[r.level] ?? r.level),
       ' ',
       h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.tip_id)}` }, r.unit_name),
-      r.due_at ? ` · ${L.DUE_KIND_LABELS[r.due_kind] ?? ''} ${dateTime(r.due_at)}` : '',
+      r.due_at ? ` · ${kinds[r.due_kind] ?? ''} ${dateTime(r.due_at)}` : '',
       r.read_at
         ? null
         : [

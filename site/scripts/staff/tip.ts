@@ -52,7 +52,17 @@ interface Detail {
   duplicates: { id: string; trackingNo: string; unitName: string; address: string; state: string; createdAt: number }[];
   actions: Action[];
   canReveal: boolean;
+  ratings: {
+    conclusionAt: number;
+    levelLabel: string;
+    level: string;
+    reason: string | null;
+    ratedAt: number;
+    followup: { state: string; openedAt: number; dueAt: number; overdue: boolean; decidedAt: number | null; decidedBy: string | null; answer: string | null } | null;
+  }[];
 }
+
+const FOLLOWUP_STATES: Record<string, string> = { open: '待回访答复', stood: '已答复：维持原结论', reopened: '已答复：重新复查', objected: '举报人提出异议，转入复查' };
 
 type FieldSpec =
   | { name: string; label: string; kind: 'text' | 'textarea' | 'date' | 'number'; required?: boolean }
@@ -96,6 +106,8 @@ const FORMS: Record<Action, () => FieldSpec[]> = {
     { name: 'approve', label: '批准延期', kind: 'bool' },
     { name: 'note', label: '审批意见', kind: 'textarea' },
   ],
+  followup_stand: () => [{ name: 'answer', label: '答复举报人：维持原结论的理由（发送到与举报人的沟通中）', kind: 'textarea', required: true }],
+  followup_reopen: () => [{ name: 'answer', label: '答复举报人：重新复查的说明（发送到与举报人的沟通中）', kind: 'textarea', required: true }],
 };
 
 /** The 五到位 plan (整改方案), recorded with a conclusion that orders 整改; its 时限 starts the rectification clock. */
@@ -298,6 +310,45 @@ async function render() {
           : null,
       ),
     ),
+    t.ratings.length
+      ? h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'h-ratings', id: 'ratings' },
+          h('h2', { id: 'h-ratings' }, '举报人评价与回访'),
+          h(
+            'table',
+            {},
+            h('thead', {}, h('tr', {}, ['结论送达', '评价', '理由', '评价时间', '回访'].map((c) => h('th', { scope: 'col' }, c)))),
+            h(
+              'tbody',
+              {},
+              t.ratings.map((r) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', {}, date(r.conclusionAt)),
+                  h('td', {}, h('strong', { class: r.level === 'dissatisfied' || r.level === 'very_dissatisfied' ? 'overdue' : null }, r.levelLabel)),
+                  h('td', { class: 'body-text' }, r.reason ?? '—'),
+                  h('td', {}, dateTime(r.ratedAt)),
+                  h(
+                    'td',
+                    {},
+                    r.followup
+                      ? h(
+                          'span',
+                          {},
+                          FOLLOWUP_STATES[r.followup.state] ?? r.followup.state,
+                          r.followup.state === 'open' ? h('span', {}, ' · 答复期限 ', dueCell(r.followup.dueAt)) : r.followup.decidedAt ? ` · ${dateTime(r.followup.decidedAt)}${r.followup.decidedBy ? ` · ${r.followup.decidedBy}` : ''}` : '',
+                          r.followup.answer ? h('div', { class: 'body-text' }, r.followup.answer) : null,
+                        )
+                      : '—',
+                  ),
+                ),
+              ),
+            ),
+          ),
+        )
+      : null,
     h(
       'section',
       { class: 'panel', 'aria-labelledby': 'h-timeline' },

@@ -22,7 +22,22 @@ interface View {
   objection: { open: boolean; until: string | null; final: boolean };
   reward: { status: string; amount: string; claimDeadline: string; where: string; whatToBring: string; paidAt: string | null } | null;
   canMessage: boolean;
+  rating: {
+    open: boolean;
+    until: string | null;
+    level: string | null;
+    levelLabel: string | null;
+    reason: string | null;
+    followup: { state: 'open' | 'stood' | 'reopened' | 'objected'; dueDate: string; decidedAt: string | null } | null;
+  };
 }
+
+const FOLLOWUP_TEXT: Record<string, (dueDate: string) => string> = {
+  open: (d) => `督办人员正在回访，将于 ${d} 前在“与工作人员沟通”中答复您。`,
+  stood: () => '督办人员已回访答复：维持原结论，理由见“与工作人员沟通”。',
+  reopened: () => '督办人员已回访答复：举报已重新进入复查，复查结论将在本页公布。',
+  objected: () => '您已提出异议，举报进入复查，回访随之结束。',
+};
 
 const TOKEN_KEY = 'anquan.track.token';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -120,6 +135,18 @@ function render(v: View) {
     msgs.append(div);
   }
   $('reply-box').hidden = !v.canMessage;
+  const r = v.rating;
+  $('rating-box').hidden = !r.open && !r.level;
+  $('rate-form').hidden = !r.open;
+  $('rate-until').textContent = r.until ?? '';
+  $('rate-current').textContent = [
+    r.levelLabel ? `您的评价：${r.levelLabel}${r.reason ? `（${r.reason}）` : ''}。` : '',
+    r.followup ? FOLLOWUP_TEXT[r.followup.state]!(r.followup.dueDate) : '',
+  ].join('');
+  if (r.level) {
+    const radio = document.querySelector<HTMLInputElement>(`#rate-form input[value="${CSS.escape(r.level)}"]`);
+    if (radio) radio.checked = true;
+  }
   $('objection-box').hidden = !v.objection.open;
   $('obj-until').textContent = v.objection.until ?? '';
 }
@@ -218,6 +245,25 @@ $('obj-form').addEventListener('submit', async (e) => {
   }
   render(r.body as View);
   $('v-new').textContent = '已收到您的异议，举报进入复查。';
+});
+
+$('rate-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const level = document.querySelector<HTMLInputElement>('#rate-form input[name="level"]:checked')?.value;
+  if (!level) {
+    $('rate-error').textContent = '请选择一项评价。';
+    return;
+  }
+  const reason = ($('rate-reason') as HTMLTextAreaElement).value.trim();
+  const r = await call('/api/track/rating', { token, json: { level, ...(reason ? { reason } : {}) } });
+  if (r.status === 401) return leave(messageOf(r.body));
+  if (r.status !== 200) {
+    $('rate-error').textContent = messageOf(r.body);
+    return;
+  }
+  $('rate-error').textContent = '';
+  render(r.body as View);
+  $('v-new').textContent = '已收到您的评价，谢谢。';
 });
 
 $('refresh').addEventListener('click', () => void refresh());

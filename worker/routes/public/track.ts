@@ -7,7 +7,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { clientNetworkKey } from '../../lib/ratelimit';
 import { createRouter } from '../../lib/router';
 import { ErrorEnvelope } from '../../schemas/common';
-import { ReporterView, TrackMessage, TrackObjection, TrackOpen, TrackOpened } from '../../schemas/track';
+import { ReporterView, TrackMessage, TrackObjection, TrackOpen, TrackOpened, TrackRating } from '../../schemas/track';
+import { rateConclusion } from '../../services/ratings';
 import { checkCode, issueToken, reporterMessage, reporterObjection, reporterView, tipFromToken } from '../../services/track';
 
 const err = (d: string) => ({ description: d, content: { 'application/json': { schema: ErrorEnvelope } } });
@@ -50,6 +51,14 @@ const objection = createRoute({
   responses: { 200: view200('已受理异议，进入复查'), 401: err('令牌无效或已过期'), 409: err('不在异议期内'), 422: err('输入有误') },
 });
 
+const rating = createRoute({
+  method: 'post',
+  path: '/track/rating',
+  summary: '评价办理情况（办结后，评价期限内可更改；不满意转回访，凭令牌）',
+  request: { headers: auth, body: { required: true, content: { 'application/json': { schema: TrackRating } } } },
+  responses: { 200: view200('已评价：更新后的举报进度'), 401: err('令牌无效或已过期'), 409: err('RATING_CLOSED：未办结、超过评价期限或回访已答复'), 422: err('输入有误') },
+});
+
 export function trackRoutes() {
   return createRouter()
     .openapi(open, async (c) => {
@@ -63,6 +72,12 @@ export function trackRoutes() {
       const b = c.req.valid('json');
       await reporterMessage(c.env, tipId, b.body, b.attachments);
       return c.json(await reporterView(c.env, tipId), 201);
+    })
+    .openapi(rating, async (c) => {
+      const tipId = await tipFromToken(c.env, c.req.header('authorization'));
+      const b = c.req.valid('json');
+      await rateConclusion(c.env, tipId, b.level, b.reason?.trim() ? b.reason : null);
+      return c.json(await reporterView(c.env, tipId), 200);
     })
     .openapi(objection, async (c) => {
       const tipId = await tipFromToken(c.env, c.req.header('authorization'));

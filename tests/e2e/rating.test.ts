@@ -1,0 +1,84 @@
+/**
+ * 评价与回访 in Chromium: on a phone the reporter rates a concluded tip 不满意 with a reason (the lookup says in
+ * one sentence how this differs from an objection); the supervisor sees the rating on the tip page and in the
+ * queue's low-rating filter, answers and reopens the tip for 复查 from the console; the reporter sees the
+ * answer in the conversation and the tip back in 复查. axe finds nothing on the rated lookup.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { axe, launch, phonePage } from '../support/browser';
+import { concludeTrue, signInPage } from '../support/staff-http';
+
+const base = inject('baseUrl');
+
+describe('评价与回访', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('reporter rates 不满意 with a reason → supervisor answers and reopens → reporter sees the answer and 复查', async () => {
+    const res = await fetch(`${base}/api/tips`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'general_hazard',
+        domain: 'fire',
+        unitName: '评价测试商场',
+        address: '济北街道商业街 9 号',
+        townId: 'jibei',
+        seenAt: new Date(Date.now() - 3_600_000).toISOString(),
+        description: '商场消防通道被货物堵塞，安全出口上锁。',
+        isEmployee: false,
+        reporter: { anonymous: true },
+        attachments: [],
+        consent: { notice: true, privacy: true },
+        turnstileToken: 'XXXX.DUMMY.TOKEN.XXXX',
+      }),
+    });
+    const receipt = (await res.json()) as { trackingNo: string; queryCode: string };
+    const tipId = await concludeTrue(base, receipt.trackingNo, 100_000);
+
+    const page = await phonePage(browser);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${base}/track/?no=${encodeURIComponent(receipt.trackingNo)}`);
+    await page.fill('#t-code', receipt.queryCode);
+    await page.click('#ask-form button[type=submit]');
+    await page.waitForSelector('#rating-box:not([hidden])');
+    await expect(page.textContent('#rate-explain')).resolves.toMatch(/评价.*回访.*异议.*复查/);
+    await page.check('#rate-form input[value="dissatisfied"]');
+    await page.fill('#rate-reason', '安全出口仍然上锁，处罚没有效果。');
+    await page.click('#rate-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#rate-current')?.textContent?.includes('回访'));
+    await expect(page.textContent('#rate-current')).resolves.toContain('您的评价：不满意（安全出口仍然上锁，处罚没有效果。）');
+    expect(await axe(page)).toEqual([]);
+
+    // The supervisor: low-rating filter in the queue, the rating on the tip page, answer and reopen.
+    const staff = await browser.newPage();
+    await signInPage(staff, base, 'duban');
+    await staff.goto(`${base}/staff/?rating=low&followup=open`);
+    await staff.waitForSelector(`a[href="/staff/tip/?id=${tipId}"]`);
+    await expect(staff.locator('#rows').textContent()).resolves.toContain('评价：不满意');
+    await staff.click(`a[href="/staff/tip/?id=${tipId}"]`);
+    await staff.waitForSelector('#ratings');
+    await expect(staff.textContent('#ratings')).resolves.toContain('安全出口仍然上锁，处罚没有效果。');
+    await staff.click('button[data-action="followup_reopen"]');
+    await staff.fill('#a-answer', '您反映安全出口仍上锁，已转承办单位重新复查，复查结论将在进度查询中公布。');
+    await staff.click('form[aria-label="回访：重新复查"] button[type=submit]');
+    await staff.waitForFunction(() => document.querySelector('#ratings')?.textContent?.includes('已答复：重新复查'));
+    await expect(staff.textContent('#tip h1 + p')).resolves.toContain('复查中');
+
+    await page.click('#refresh');
+    await page.waitForFunction(() => document.querySelector('#rate-current')?.textContent?.includes('重新进入复查'));
+    await expect(page.textContent('#v-status')).resolves.toBe('核查中');
+    await expect(page.locator('.msg.staff').last().textContent()).resolves.toContain('已转承办单位重新复查');
+    const timeline = await page.locator('#v-timeline li').allTextContents();
+    expect(timeline.some((t) => t.includes('回访答复：重新复查'))).toBe(true);
+    expect(await axe(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
