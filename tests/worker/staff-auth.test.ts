@@ -46,17 +46,42 @@ describe('POST /api/staff/login', () => {
     expect((wrong.body as { error: { code: string } }).error.code).toBe('LOGIN_FAILED');
   });
 
-  it('locks an account after 5 failures, even for the right password, and audits the lock', async () => {
+  it('locks an account after 5 failures, even for the right password, audits the lock, and answers like an unknown account', async () => {
     const s = await makeStaff(['dispatcher']);
     for (let i = 0; i < 5; i++) expect((await apiLogin(s.username, 'wrong-password')).res.status).toBe(401);
     const locked = await apiLogin(s.username, PASSWORD);
-    expect(locked.res.status).toBe(429);
-    expect((locked.body as { error: { code: string } }).error.code).toBe('LOCKED');
-    expect(Number(locked.res.headers.get('retry-after'))).toBeGreaterThan(800);
+    const unknown = await apiLogin(`nobody-${s.username}`, PASSWORD);
+    // Same status, same body, no Retry-After: the answer does not tell a stranger the account exists and is locked.
+    expect(locked.res.status).toBe(401);
+    expect(locked.body).toEqual(unknown.body);
+    expect((locked.body as { error: { code: string } }).error.code).toBe('LOGIN_FAILED');
+    expect(locked.res.headers.get('retry-after')).toBe(unknown.res.headers.get('retry-after'));
     expect(await auditActions(s.id)).toEqual(['staff.login_failed', 'staff.login_failed', 'staff.login_failed', 'staff.login_failed', 'staff.locked', 'staff.login_failed']);
     // Once the lock has passed, the right password works again.
     await env.DB.prepare('UPDATE staff SET locked_until = ? WHERE id = ?').bind(Date.now() - 1, s.id).run();
     expect((await apiLogin(s.username, PASSWORD)).res.status).toBe(200);
+  });
+
+  it('a locked and an unknown account do the same work: one password hash check each, timed alike', async () => {
+    const s = await makeStaff(['dispatcher']);
+    await env.DB.prepare('UPDATE staff SET locked_until = ? WHERE id = ?').bind(Date.now() + 600_000, s.id).run();
+    const time = async (username: string) => {
+      const t0 = performance.now();
+      await apiLogin(username, 'some-password', { 'cf-connecting-ip': '2001:db8:77::1' });
+      return performance.now() - t0;
+    };
+    // Warm up, then compare medians: the locked path used to answer without hashing (tens of ms faster).
+    await time('nobody-warm');
+    const lockedT: number[] = [];
+    const unknownT: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      lockedT.push(await time(s.username));
+      unknownT.push(await time(`nobody-${i}`));
+    }
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const fast = Math.min(median(lockedT), median(unknownT));
+    const slow = Math.max(median(lockedT), median(unknownT));
+    expect(slow / fast, `locked ${median(lockedT)} ms, unknown ${median(unknownT)} ms`).toBeLessThan(1.5);
   });
 
   it('limits sign-in attempts per client across accounts (password spraying), with a Chinese message', async () => {
@@ -119,6 +144,85 @@ describe('TOTP second factor', () => {
     // The next step's code is accepted (clock drift of one step either way).
     const next = generateHOTP(s.totpKey!, BigInt(Math.floor(Date.now() / 30_000) + 1), 6);
     expect((await clientFor(b.token, String(b.body.csrfToken)).post('/api/staff/login/totp', { code: next })).status).toBe(200);
+  });
+  it('wrong codes are counted apart from passwords: guesses across repeated password logins lock the account', async () => {
+    const s = await makeStaff(['admin']);
+    const ip = { 'cf-connecting-ip': '2001:db8:70::1' };
+    const good = totpCode(s.totpKey!);
+    const wrongCode = good === '000000' ? '111111' : '000000';
+    // One wrong code per login: the correct password in between must not wipe the count.
+    for (let i = 0; i < 4; i++) {
+      const a = await apiLogin(s.username, PASSWORD, ip);
+      expect(a.res.status, `login ${i + 1}`).toBe(200);
+      const r = await clientFor(a.token, String(a.body.csrfToken)).post('/api/staff/login/totp', { code: wrongCode });
+      expect(r.status).toBe(401);
+      expect((await errorOf(r)).code).toBe('TOTP_INVALID');
+    }
+    const fifth = await apiLogin(s.username, PASSWORD, ip);
+    const locked = await clientFor(fifth.token, String(fifth.body.csrfToken)).post('/api/staff/login/totp', { code: wrongCode });
+    expect(locked.status).toBe(429);
+    expect((await errorOf(locked)).code).toBe('LOCKED');
+    // Locked: the right password no longer gives a session, and the half session is gone.
+    const after = await apiLogin(s.username, PASSWORD, ip);
+    expect(after.res.status).toBe(401);
+    expect((await clientFor(fifth.token, String(fifth.body.csrfToken)).post('/api/staff/login/totp', { code: good })).status).toBe(401);
+    const row = await env.DB.prepare('SELECT totp_failures, locked_until FROM staff WHERE id = ?').bind(s.id).first<{ totp_failures: number; locked_until: number }>();
+    expect(row!.totp_failures).toBe(5);
+    expect(row!.locked_until).toBeGreaterThan(Date.now() + 14 * 60_000);
+    expect(await auditActions(s.id)).toContain('staff.locked');
+    // After the lock, one more wrong code locks again at once, for twice as long.
+    await env.DB.prepare('UPDATE staff SET locked_until = ? WHERE id = ?').bind(Date.now() - 1, s.id).run();
+    const again = await apiLogin(s.username, PASSWORD, ip);
+    expect(again.res.status).toBe(200);
+    expect((await clientFor(again.token, String(again.body.csrfToken)).post('/api/staff/login/totp', { code: wrongCode })).status).toBe(429);
+    const relocked = await env.DB.prepare('SELECT locked_until FROM staff WHERE id = ?').bind(s.id).first<{ locked_until: number }>();
+    expect(relocked!.locked_until).toBeGreaterThan(Date.now() + 29 * 60_000);
+    // A correct code (once unlocked) clears the TOTP count.
+    await env.DB.prepare('UPDATE staff SET locked_until = ? WHERE id = ?').bind(Date.now() - 1, s.id).run();
+    const ok = await apiLogin(s.username, PASSWORD, ip);
+    expect((await clientFor(ok.token, String(ok.body.csrfToken)).post('/api/staff/login/totp', { code: good })).status).toBe(200);
+    expect((await env.DB.prepare('SELECT totp_failures FROM staff WHERE id = ?').bind(s.id).first<{ totp_failures: number }>())!.totp_failures).toBe(0);
+  });
+
+  it('a half-signed-in session ends after 3 wrong codes', async () => {
+    const s = await makeStaff(['reward_approver']);
+    const a = await apiLogin(s.username, PASSWORD, { 'cf-connecting-ip': '2001:db8:71::1' });
+    const half = clientFor(a.token, String(a.body.csrfToken));
+    const good = totpCode(s.totpKey!);
+    const wrongCode = good === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 2; i++) expect((await half.post('/api/staff/login/totp', { code: wrongCode })).status).toBe(401);
+    const third = await half.post('/api/staff/login/totp', { code: wrongCode });
+    expect(third.status).toBe(401);
+    expect((await errorOf(third)).message).toMatch(/重新输入用户名和密码/);
+    // Even the right code no longer helps this session.
+    const late = await half.post('/api/staff/login/totp', { code: good });
+    expect(late.status).toBe(401);
+    expect((await errorOf(late)).code).toBe('UNAUTHENTICATED');
+  });
+
+  it('concurrent wrong codes are all counted (atomic increment)', async () => {
+    const s = await makeStaff(['admin']);
+    const good = totpCode(s.totpKey!);
+    const wrongCode = good === '000000' ? '111111' : '000000';
+    const halves = [];
+    for (let i = 0; i < 4; i++) {
+      const a = await apiLogin(s.username, PASSWORD, { 'cf-connecting-ip': `2001:db8:72::${i + 1}` });
+      halves.push(clientFor(a.token, String(a.body.csrfToken)));
+    }
+    const answers = await Promise.all(halves.map((h) => h.post('/api/staff/login/totp', { code: wrongCode })));
+    for (const r of answers) await r.body?.cancel();
+    const row = await env.DB.prepare('SELECT totp_failures FROM staff WHERE id = ?').bind(s.id).first<{ totp_failures: number }>();
+    expect(row!.totp_failures).toBe(4);
+  });
+
+  it('enrolment is audited: the key issued, then confirmed by the first code', async () => {
+    const s = await makeStaff(['admin'], { enrolled: false });
+    const first = await apiLogin(s.username, PASSWORD, { 'cf-connecting-ip': '2001:db8:73::1' });
+    const key = decodeBase32IgnorePadding((first.body.enrollment as { secret: string }).secret);
+    expect((await clientFor(first.token, String(first.body.csrfToken)).post('/api/staff/login/totp', { code: totpCode(key) })).status).toBe(200);
+    const actions = await auditActions(s.id);
+    expect(actions).toContain('staff.totp_key_issued');
+    expect(actions.indexOf('staff.totp_enrolled')).toBeGreaterThan(actions.indexOf('staff.totp_key_issued'));
   });
 });
 

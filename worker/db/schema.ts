@@ -267,7 +267,10 @@ export const staff = sqliteTable(
     /** The last TOTP time step accepted, so a code cannot be replayed within its window. */
     totpLastStep: integer('totp_last_step'),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    /** Wrong passwords since the last successful sign-in (a correct password resets it). */
     failedLogins: integer('failed_logins').notNull().default(0),
+    /** Wrong TOTP codes since the last correct code: never reset by a password, so codes cannot be guessed across logins. */
+    totpFailures: integer('totp_failures').notNull().default(0),
     lockedUntil: integer('locked_until'),
     /** Declared safety-supervision duty (excludes the person and close relatives from rewards). */
     createdAt: integer('created_at').notNull(),
@@ -285,6 +288,8 @@ export const sessions = sqliteTable(
       .references(() => staff.id),
     csrfToken: text('csrf_token').notNull(),
     secondFactorDone: integer('second_factor_done', { mode: 'boolean' }).notNull().default(false),
+    /** Wrong TOTP codes in this half-signed-in session; it ends after `LOCKOUT.totpPerSession`. */
+    totpFailures: integer('totp_failures').notNull().default(0),
     createdAt: integer('created_at').notNull(),
     lastSeenAt: integer('last_seen_at').notNull(),
   },

@@ -33,7 +33,7 @@ export const ERRORS = {
   TRACK_NOT_FOUND: { status: 404, message: '举报编号或查询码不正确。' },
   TOKEN_INVALID: { status: 401, message: '查询已过期，请重新输入举报编号和查询码。' },
   UNAUTHENTICATED: { status: 401, message: '请先登录。' },
-  LOGIN_FAILED: { status: 401, message: '用户名或密码不正确。' },
+  LOGIN_FAILED: { status: 401, message: '用户名或密码不正确，或账号因多次尝试失败已暂时锁定，请稍后再试。' },
   TOTP_REQUIRED: { status: 401, message: '请输入动态验证码完成登录。' },
   TOTP_INVALID: { status: 401, message: '动态验证码不正确或已使用，请输入验证器中的最新验证码。' },
   FORBIDDEN: { status: 403, message: '您没有权限进行此操作。' },

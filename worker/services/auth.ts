@@ -19,7 +19,14 @@ export const SESSION = {
   /** Signed out this long after signing in, whatever happens. */
   absoluteMs: 12 * 3_600_000,
 };
-export const LOCKOUT = { maxFailures: 5, lockMs: 15 * 60_000 };
+/**
+ * Lock-out. Passwords: `maxFailures` wrong passwords lock the account for `lockMs` (the count restarts after a lock,
+ * and a correct password resets it). TOTP codes: counted apart (`staff.totp_failures`), reset only by a correct code,
+ * never by a password, so a known password does not give endless code guesses across logins; from `maxFailures`
+ * on, every wrong code locks the account again, each time twice as long (up to `maxLockMs`). A half-signed-in
+ * session ends after `totpPerSession` wrong codes.
+ */
+export const LOCKOUT = { maxFailures: 5, lockMs: 15 * 60_000, maxLockMs: 16 * 15 * 60_000, totpPerSession: 3 };
 /** Roles whose accounts must use a second factor. */
 export const TOTP_ROLES = ['admin', 'reward_officer', 'reward_approver'];
 const TOTP_STEP_S = 30;
@@ -43,6 +50,7 @@ interface StaffRow {
   totp_last_step: number | null;
   active: number;
   failed_logins: number;
+  totp_failures: number;
   locked_until: number | null;
 }
 
@@ -71,34 +79,72 @@ export interface LoginResult {
   enrollment?: { secret: string; uri: string };
 }
 
-async function recordFailure(env: Env, row: StaffRow, now: number, reason: string) {
-  const failures = row.failed_logins + 1;
-  const lock = failures >= LOCKOUT.maxFailures;
-  await env.DB.prepare('UPDATE staff SET failed_logins = ?, locked_until = ? WHERE id = ?')
-    .bind(lock ? 0 : failures, lock ? now + LOCKOUT.lockMs : row.locked_until, row.id)
-    .run();
+/** A wrong password: counted and, at the limit, locked in one atomic UPDATE (no read-then-write race). */
+async function recordPasswordFailure(env: Env, id: string, now: number) {
+  const lockUntil = now + LOCKOUT.lockMs;
+  const r = await env.DB.prepare(
+    `UPDATE staff SET failed_logins = CASE WHEN failed_logins + 1 >= ?1 THEN 0 ELSE failed_logins + 1 END,
+                      locked_until = CASE WHEN failed_logins + 1 >= ?1 THEN ?2 ELSE locked_until END
+      WHERE id = ?3 RETURNING failed_logins, locked_until`,
+  )
+    .bind(LOCKOUT.maxFailures, lockUntil, id)
+    .first<{ failed_logins: number; locked_until: number | null }>();
+  const lock = r?.locked_until === lockUntil;
   await audit(env, {
-    actor: row.id,
+    actor: id,
     action: lock ? 'staff.locked' : 'staff.login_failed',
     at: now,
-    detail: { reason, failures },
+    detail: { reason: 'password', failures: lock ? LOCKOUT.maxFailures : (r?.failed_logins ?? 0) },
   });
 }
 
-/** Step 1: username and password. Unknown users and wrong passwords answer alike, in the same time. */
+/**
+ * A wrong TOTP code: the account's own TOTP counter (never reset by a password) and this session's counter go up
+ * atomically; from `maxFailures` on the account locks, longer each time; after `totpPerSession` the session ends.
+ */
+async function recordTotpFailure(env: Env, id: string, tokenHash: string, now: number): Promise<never> {
+  const [acct, sess] = await env.DB.batch<{ totp_failures: number; locked_until: number | null }>([
+    env.DB.prepare(
+      `UPDATE staff SET totp_failures = totp_failures + 1,
+                        locked_until = CASE WHEN totp_failures + 1 >= ?1
+                                            THEN ?2 + min(?3 * (1 << min(totp_failures + 1 - ?1, 10)), ?4)
+                                            ELSE locked_until END
+        WHERE id = ?5 RETURNING totp_failures, locked_until`,
+    ).bind(LOCKOUT.maxFailures, now, LOCKOUT.lockMs, LOCKOUT.maxLockMs, id),
+    env.DB.prepare('UPDATE sessions SET totp_failures = totp_failures + 1 WHERE token_hash = ? RETURNING totp_failures, NULL AS locked_until').bind(tokenHash),
+  ]);
+  const failures = acct?.results[0]?.totp_failures ?? 0;
+  const lock = failures >= LOCKOUT.maxFailures;
+  const sessionOver = lock || (sess?.results[0]?.totp_failures ?? LOCKOUT.totpPerSession) >= LOCKOUT.totpPerSession;
+  if (sessionOver) await env.DB.prepare('DELETE FROM sessions WHERE token_hash = ?').bind(tokenHash).run();
+  await audit(env, { actor: id, action: lock ? 'staff.locked' : 'staff.login_failed', at: now, detail: { reason: 'totp', failures } });
+  if (lock) throw new ApiError('LOCKED', { retryAfter: Math.ceil(((acct?.results[0]?.locked_until ?? now) - now) / 1000) });
+  if (sessionOver) throw new ApiError('TOTP_INVALID', { message: '动态验证码多次不正确，本次登录已结束，请重新输入用户名和密码。' });
+  throw new ApiError('TOTP_INVALID');
+}
+
+/**
+ * Step 1: username and password. An unknown (or disabled) account, a locked one and a wrong password answer alike
+ * (LOGIN_FAILED, whose message mentions the lock), and the first two do the same work: one password hash check
+ * (against a dummy hash for an unknown user) and one audit row. So the answer tells nobody which accounts exist
+ * or are locked.
+ */
 export async function login(env: Env, username: string, password: string, now = Date.now()): Promise<LoginResult> {
   const row = await env.DB.prepare('SELECT * FROM staff WHERE username = ?').bind(username).first<StaffRow>();
-  if (!row || !row.active) {
-    await verifyPassword(password, DUMMY_HASH);
-    await audit(env, { actor: 'public', action: 'staff.login_failed', at: now, detail: { reason: 'unknown_user' } });
+  const known = row != null && row.active === 1;
+  const locked = known && row.locked_until != null && row.locked_until > now;
+  const passwordOk = await verifyPassword(password, known ? row.password_hash : DUMMY_HASH);
+  if (!known || locked) {
+    await audit(env, {
+      actor: known ? row.id : 'public',
+      action: 'staff.login_failed',
+      at: now,
+      detail: { reason: known ? 'locked' : 'unknown_user' },
+    });
     throw new ApiError('LOGIN_FAILED');
   }
-  if (row.locked_until && row.locked_until > now) {
-    await audit(env, { actor: row.id, action: 'staff.login_failed', at: now, detail: { reason: 'locked' } });
-    throw new ApiError('LOCKED', { retryAfter: Math.ceil((row.locked_until - now) / 1000) });
-  }
-  if (!(await verifyPassword(password, row.password_hash))) {
-    await recordFailure(env, row, now, 'password');
+  if (!passwordOk) {
+    await recordPasswordFailure(env, row.id, now);
     throw new ApiError('LOGIN_FAILED');
   }
   await env.DB.prepare('UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?').bind(row.id).run();
@@ -113,6 +159,7 @@ export async function login(env: Env, username: string, password: string, now = 
       key = crypto.getRandomValues(new Uint8Array(20));
       const sealed = await seal(env, encodeBase32UpperCaseNoPadding(key), `totp:${row.id}`);
       await env.DB.prepare('UPDATE staff SET totp_secret = ? WHERE id = ?').bind(JSON.stringify(sealed), row.id).run();
+      await audit(env, { actor: row.id, action: 'staff.totp_key_issued', at: now });
     }
     enrollment = { secret: encodeBase32UpperCaseNoPadding(key), uri: createTOTPKeyURI('Anquan', row.username, key, TOTP_STEP_S, 6) };
   }
@@ -133,7 +180,10 @@ async function totpKey(env: Env, row: Pick<StaffRow, 'id' | 'totp_secret'>): Pro
 export async function verifySecondFactor(env: Env, session: StaffSession, code: string, now = Date.now()): Promise<{ token: string; csrfToken: string }> {
   const row = await env.DB.prepare('SELECT * FROM staff WHERE id = ?').bind(session.id).first<StaffRow>();
   if (!row?.totp_secret) throw new ApiError('TOTP_INVALID');
-  if (row.locked_until && row.locked_until > now) throw new ApiError('LOCKED', { retryAfter: Math.ceil((row.locked_until - now) / 1000) });
+  if (row.locked_until && row.locked_until > now) {
+    await env.DB.prepare('DELETE FROM sessions WHERE token_hash = ?').bind(session.tokenHash).run();
+    throw new ApiError('LOCKED', { retryAfter: Math.ceil((row.locked_until - now) / 1000) });
+  }
   const key = await totpKey(env, row);
   const current = Math.floor(now / 1000 / TOTP_STEP_S);
   let matched: number | null = null;
@@ -141,19 +191,18 @@ export async function verifySecondFactor(env: Env, session: StaffSession, code: 
     if (row.totp_last_step != null && step <= row.totp_last_step) continue;
     if (timingSafeEqual(generateHOTP(key, BigInt(step), 6), code.trim())) matched = step;
   }
-  if (matched == null) {
-    await recordFailure(env, row, now, 'totp');
-    throw new ApiError('TOTP_INVALID');
-  }
+  if (matched == null) return recordTotpFailure(env, row.id, session.tokenHash, now);
   // The step guard makes two concurrent uses of one code impossible: only one UPDATE can match.
   const used = await env.DB.prepare(
-    'UPDATE staff SET totp_last_step = ?, failed_logins = 0 WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)',
+    'UPDATE staff SET totp_last_step = ?, failed_logins = 0, totp_failures = 0 WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)',
   )
     .bind(matched, row.id, matched)
     .run();
   if (!used.meta.changes) throw new ApiError('TOTP_INVALID');
   await env.DB.prepare('DELETE FROM sessions WHERE token_hash = ?').bind(session.tokenHash).run();
   const s = await newSession(env, row.id, true, now);
+  // The first accepted code confirms the enrolment of the key issued at sign-in.
+  if (row.totp_last_step == null) await audit(env, { actor: row.id, action: 'staff.totp_enrolled', at: now });
   await audit(env, { actor: row.id, action: 'staff.login', at: now, detail: { secondFactor: 'totp' } });
   return s;
 }

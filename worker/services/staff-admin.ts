@@ -127,6 +127,7 @@ export async function updateStaff(env: Env, actor: StaffActor, id: string, patch
   if (patch.resetTotp) {
     set.totpSecret = null;
     set.totpLastStep = null;
+    set.totpFailures = 0;
   }
   const cols = Object.keys(set);
   if (!cols.length) return;
