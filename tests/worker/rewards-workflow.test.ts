@@ -92,7 +92,7 @@ describe('reward workflow', () => {
   it('the same person cannot propose and approve, even holding both roles', async () => {
     const tip = await concludedTip();
     const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: both, exclusions: NO_EXCLUSIONS });
-    await expect(approveReward(env, { rewardId, actor: both })).rejects.toMatchObject({ code: 'FORBIDDEN', message: '审批人不能与经办人为同一人。' });
+    await expect(approveReward(env, { rewardId, actor: both })).rejects.toMatchObject({ code: 'DIFFERENT_PERSON_REQUIRED', message: '审批人不能与经办人为同一人。' });
     expect(await status(rewardId)).toBe('proposed');
   });
 

@@ -11,6 +11,7 @@
  */
 import type { Env } from '../env';
 import { computeReward, RewardRuleSetSchema, type AccidentLevel, type RewardComputation, type RewardRuleSet } from '../domain/reward-rules';
+import { rewardActionRefusal, type RewardAction, type RewardStatus } from '../domain/reward-workflow';
 import { writeWithAudit } from '../lib/audit';
 import { timingSafeEqual } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
@@ -25,7 +26,7 @@ export interface RewardActor {
   roles: readonly string[];
 }
 
-export type RewardStatus = 'proposed' | 'approved' | 'notified' | 'paid' | 'expired' | 'declined';
+export type { RewardStatus };
 
 /** The exclusion checks staff must confirm before proposing (docs/rules.md, "Exclusions"). */
 export interface ExclusionChecks {
@@ -49,10 +50,10 @@ export const PAY_METHODS = [
   { code: 'other', label: '其他' },
 ] as const;
 
-function requireRole(actor: RewardActor, role: 'reward_officer' | 'reward_approver') {
-  if (!actor.roles.includes(role)) {
-    throw new ApiError('FORBIDDEN', { message: role === 'reward_officer' ? '只有奖励经办人员可以进行此操作。' : '只有奖励审批人员可以进行此操作。' });
-  }
+/** The workflow table (worker/domain/reward-workflow.ts) decides: the role, the state, the different person. */
+function assertAction(action: RewardAction, actor: RewardActor | 'system', reward: RewardRow | null) {
+  const refusal = rewardActionRefusal(action, reward, actor);
+  if (refusal) throw new ApiError(refusal.code, refusal.message ? { message: refusal.message } : {});
 }
 
 interface RewardRow {
@@ -214,7 +215,7 @@ export async function proposeReward(
     now?: number;
   },
 ): Promise<{ rewardId: string; amountFen: number; beneficiaryTipId: string }> {
-  requireRole(input.actor, 'reward_officer');
+  assertAction('propose', input.actor, null);
   const now = input.now ?? Date.now();
   const preview = await previewReward(env, input);
   const c = preview.computation;
@@ -301,24 +302,17 @@ async function step(
   if (!results.at(-1)?.meta.changes) throw new ApiError('CONFLICT');
 }
 
-function expectStatus(r: RewardRow, ...allowed: RewardStatus[]) {
-  if (!allowed.includes(r.status)) throw new ApiError('INVALID_TRANSITION');
-}
-
 /** 奖励审批 approves; never the person who proposed. */
 export async function approveReward(env: Env, input: { rewardId: string; actor: RewardActor; now?: number }) {
-  requireRole(input.actor, 'reward_approver');
   const r = await loadReward(env, input.rewardId);
-  expectStatus(r, 'proposed');
-  if (r.proposed_by === input.actor.id) throw new ApiError('FORBIDDEN', { message: '审批人不能与经办人为同一人。' });
+  assertAction('approve', input.actor, r);
   await step(env, r, { actor: input.actor.id, kind: 'approved', set: { status: 'approved', approved_by: input.actor.id }, now: input.now ?? Date.now() });
 }
 
 /** 奖励经办 notifies the reporter: the lookup view shows amount, what to bring, where, and the claim deadline. */
 export async function notifyReward(env: Env, input: { rewardId: string; actor: RewardActor; now?: number }) {
-  requireRole(input.actor, 'reward_officer');
   const r = await loadReward(env, input.rewardId);
-  expectStatus(r, 'approved');
+  assertAction('notify', input.actor, r);
   const now = input.now ?? Date.now();
   const limits = await timeLimits(env);
   const deadline = claimDeadline(now, limits, await calendarAround(env, now, limits.rewardClaimDays));
@@ -334,9 +328,8 @@ export async function notifyReward(env: Env, input: { rewardId: string; actor: R
 
 /** 奖励审批 extends an unclaimed notice, with a reason, before it expires. */
 export async function extendClaim(env: Env, input: { rewardId: string; actor: RewardActor; days: number; reason: string; now?: number }) {
-  requireRole(input.actor, 'reward_approver');
   const r = await loadReward(env, input.rewardId);
-  expectStatus(r, 'notified');
+  assertAction('extend', input.actor, r);
   // An extension is granted before the claim period ends; after it, the reward expires (the scheduled job).
   if (r.claim_deadline !== null && (input.now ?? Date.now()) > r.claim_deadline) {
     throw new ApiError('INVALID_TRANSITION', { message: '领取期限已过，不能再延长。' });
@@ -396,9 +389,8 @@ export async function payReward(
     now?: number;
   },
 ) {
-  requireRole(input.actor, 'reward_officer');
   const r = await loadReward(env, input.rewardId);
-  expectStatus(r, 'notified');
+  assertAction('pay', input.actor, r);
   const now = input.now ?? Date.now();
   if (r.claim_deadline !== null && now > r.claim_deadline) throw new ApiError('INVALID_TRANSITION', { message: '已超过领取期限。' });
   if (!PAY_METHODS.some((m) => m.code === input.method)) {
@@ -429,9 +421,8 @@ export async function payReward(
 
 /** 奖励审批 declines a proposal (or an approved reward not yet notified), with a reason. */
 export async function declineReward(env: Env, input: { rewardId: string; actor: RewardActor; reason: string; now?: number }) {
-  requireRole(input.actor, 'reward_approver');
   const r = await loadReward(env, input.rewardId);
-  expectStatus(r, 'proposed', 'approved');
+  assertAction('decline', input.actor, r);
   if (!input.reason?.trim()) throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'reason', code: 'REQUIRED', message: '请填写不予奖励的理由' }] });
   await step(env, r, { actor: input.actor.id, kind: 'declined', set: { status: 'declined', decline_reason: input.reason.trim() }, detail: { reason: input.reason.trim() }, now: input.now ?? Date.now() });
 }
@@ -448,6 +439,7 @@ export async function expireRewards(env: Env, now: number): Promise<number> {
     .all<RewardRow>();
   let n = 0;
   for (const r of results) {
+    assertAction('expire', 'system', r);
     try {
       await step(env, r, { actor: 'system', kind: 'expired', set: { status: 'expired' }, detail: { claimDeadline: r.claim_deadline }, now });
       n++;
