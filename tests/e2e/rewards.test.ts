@@ -35,7 +35,7 @@ describe('reward desk', () => {
         townId: 'huihe',
         seenAt: new Date(Date.now() - 86_400_000).toISOString(),
         description: '仓库内危险化学品超量储存，无防爆设施，存在重大事故隐患。',
-        isEmployee: true,
+        isEmployee: false,
         reporter: { anonymous: true },
         attachments: [],
         consent: { notice: true, privacy: true },

@@ -104,7 +104,7 @@ describe('POST /api/tips', () => {
     const receipt = (await first.json()) as { trackingNo: string; queryCode: string };
     const before = await counts(env.DB);
     // Whoever holds only the key (a shared device, a log, a proxy) sends any body of their own.
-    for (const other of [validTip({ description: '别人写的另一段描述，只为拿到回执而已。' }), validTip({ reporter: realName() }), { ...validTip(), isEmployee: true }]) {
+    for (const other of [validTip({ description: '别人写的另一段描述，只为拿到回执而已。' }), validTip({ reporter: realName() }), { ...validTip({ reporter: realName() }), isEmployee: true }]) {
       const replay = await submitTip(other, { key });
       expect(replay.status).toBe(422);
       const text = await replay.text();

@@ -71,3 +71,13 @@ describe('POST /api/tips validation', () => {
     expect(((await res.json()) as any).error.code).toBe('BAD_JSON');
   });
 });
+
+describe('an employee reporting their own employer (应急〔2020〕69号 第四条)', () => {
+  it('cannot submit anonymously, and is told why', async () => {
+    const res = await submitTip({ ...validTip(), isEmployee: true, reporter: { anonymous: true } });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { error: { fields: { path: string; code: string; message: string }[] } };
+    expect(body.error.fields).toContainEqual(expect.objectContaining({ path: 'reporter', code: 'EMPLOYEE_REAL_NAME_REQUIRED' }));
+    expect(body.error.fields.find((f) => f.code === 'EMPLOYEE_REAL_NAME_REQUIRED')!.message).toContain('第四条');
+  });
+});

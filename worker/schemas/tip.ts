@@ -125,6 +125,13 @@ export const TipSubmission = z
     turnstileToken: z.string({ error: '请先完成人机验证' }).max(2048).optional(),
   })
   .strict()
+  // An employee reporting their own employer gives a real name and a working contact (docs/rules.md, "Employee
+  // reporting their own employer"): the web form and the Open311 POST both validate with this schema.
+  .refine((t) => !(t.isEmployee && t.reporter?.anonymous === true), {
+    error: '举报本人所在单位时须实名并留下有效联系方式（《生产经营单位从业人员安全生产举报处理规定》第四条），否则可能不予受理；您的身份信息加密保存，不会透露给被举报单位',
+    path: ['reporter'],
+    params: { code: 'EMPLOYEE_REAL_NAME_REQUIRED' },
+  })
   .meta({ id: 'TipSubmission' });
 export type TipSubmission = z.infer<typeof TipSubmission>;
 
