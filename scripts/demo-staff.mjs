@@ -1,6 +1,6 @@
 /**
  * Demo staff accounts for the LOCAL portal only (`npm start` and the browser tests); never run against a
- * deployment. Admin and reward roles have a TOTP key already enrolled, printed below so a developer can add it
+ * deployment. Admin, supervisor and reward roles have a TOTP key already enrolled, printed below so a developer can add it
  * to an authenticator app (or compute codes in tests).
  */
 import { readFileSync } from 'node:fs';
@@ -24,7 +24,8 @@ export const DEMO_STAFF = [
   { id: 'demo-reward-approver', username: 'shenpi', displayName: '吴奖励审批', roles: ['reward_approver'] },
   { id: 'demo-auditor', username: 'shenji', displayName: '郑审计', roles: ['auditor'] },
 ];
-const TOTP_ROLES = ['admin', 'reward_officer', 'reward_approver'];
+/** Keep equal to TOTP_ROLES of worker/domain/access.ts (roles holding identity, account or money capabilities). */
+const TOTP_ROLES = ['admin', 'supervisor', 'reward_officer', 'reward_approver'];
 
 function devVars() {
   const vars = {};
@@ -50,5 +51,5 @@ export async function demoStaffStatements() {
 
 export const DEMO_STAFF_PRINT = [
   ...DEMO_STAFF.map((s) => `${s.username.padEnd(8)} ${DEMO_PASSWORD}   ${s.roles.map((r) => ROLES.find((x) => x.code === r)?.label ?? r).join('、')} · ${s.displayName}`),
-  `动态验证码密钥 TOTP key for admin/jiangli/shenpi: ${DEMO_TOTP_SECRET}  (添加到验证器 App，或 otpauth://totp/Anquan?secret=${DEMO_TOTP_SECRET})`,
+  `动态验证码密钥 TOTP key for admin/duban/jiangli/shenpi: ${DEMO_TOTP_SECRET}  (添加到验证器 App，或 otpauth://totp/Anquan?secret=${DEMO_TOTP_SECRET})`,
 ];

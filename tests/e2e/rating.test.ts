@@ -59,7 +59,7 @@ describe('评价与回访', () => {
 
     // The supervisor: low-rating filter in the queue, the rating on the tip page, answer and reopen.
     const staff = await browser.newPage();
-    await signInPage(staff, base, 'duban');
+    await signInPage(staff, base, 'duban', true);
     await staff.goto(`${base}/staff/?rating=low&followup=open`);
     await staff.waitForSelector(`a[href="/staff/tip/?id=${tipId}"]`);
     await expect(staff.locator('#rows').textContent()).resolves.toContain('评价：不满意');

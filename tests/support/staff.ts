@@ -6,6 +6,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { generateHOTP } from '@oslojs/otp';
 import { encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
+import { TOTP_ROLES } from '../../worker/domain/access';
 import { seal, sha256Hex } from '../../worker/lib/crypto';
 import { hashPassword } from '../../worker/lib/password';
 import type { StaffActor } from '../../worker/services/transitions';
@@ -26,7 +27,7 @@ export async function makeStaff(
 ): Promise<TestStaff> {
   const id = crypto.randomUUID();
   const username = opts.username ?? `u${id.slice(0, 8)}`;
-  const needsTotp = roles.some((r) => ['admin', 'reward_officer', 'reward_approver'].includes(r));
+  const needsTotp = roles.some((r) => (TOTP_ROLES as readonly string[]).includes(r));
   const totpKey = needsTotp && opts.enrolled !== false ? crypto.getRandomValues(new Uint8Array(20)) : null;
   const sealed = totpKey ? JSON.stringify(await seal(env, encodeBase32UpperCaseNoPadding(totpKey), `totp:${id}`)) : null;
   hashed ??= hashPassword(PASSWORD);

@@ -1,57 +1,23 @@
 /**
- * The permission matrix: every staff route × every role (and no session) → 401 / 403 / allowed. The expected
- * table is written out here by hand, independently of the routes' own declarations, and the test fails if the
- * API gains a staff route this table does not list.
+ * The permission matrix: every staff route × every role (and no session) → 401 / 403 / allowed. The expected roles
+ * of each route are derived from the access module (worker/domain/access.ts: the route's declared capability and
+ * the roles holding it), so the console, the API and this test cannot drift apart; what the module grants is
+ * pinned separately below for the decisions that matter most (identity, exports, read-only auditors).
  */
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { can, CAPABILITIES, GRANTS, TOTP_ROLES, type Capability } from '../../worker/domain/access';
 import { ROLE_CODES } from '../../worker/domain/workflow';
 import { transition } from '../../worker/services/transitions';
 import { submitTip, validTip, tipIdOf } from '../support/tips';
 import { signedIn, type StaffClient } from '../support/staff';
 
 const ALL = [...ROLE_CODES];
-const WORKERS = ['admin', 'dispatcher', 'handler', 'supervisor'];
-const EXPECTED: Record<string, string[]> = {
-  'GET /api/staff/tips': ALL,
-  'GET /api/staff/tips/export.csv': ['admin', 'dispatcher', 'supervisor', 'auditor'],
-  'GET /api/staff/tips/{id}': ALL,
-  'POST /api/staff/tips/{id}/actions/{action}': WORKERS,
-  'POST /api/staff/tips/bulk-assign': ['admin', 'dispatcher'],
-  'POST /api/staff/tips/{id}/notes': WORKERS,
-  'POST /api/staff/tips/{id}/messages': WORKERS,
-  'POST /api/staff/tips/{id}/reveal': ['admin', 'dispatcher', 'supervisor', 'reward_officer'],
-  'GET /api/staff/tips/{id}/attachments/{attId}': ALL,
-  'GET /api/staff/reference': ALL,
-  'GET /api/staff/reminders': ALL,
-  'POST /api/staff/reminders/{id}/read': ALL,
-  'GET /api/staff/admin/staff': ['admin'],
-  'POST /api/staff/admin/staff': ['admin'],
-  'PATCH /api/staff/admin/staff/{id}': ['admin'],
-  'PUT /api/staff/admin/reference': ['admin'],
-  'GET /api/staff/admin/time-limits': ['admin', 'supervisor'],
-  'PUT /api/staff/admin/time-limits': ['admin'],
-  'GET /api/staff/admin/calendar': ['admin', 'supervisor'],
-  'PUT /api/staff/admin/calendar': ['admin'],
-  'GET /api/staff/admin/partners': ['admin'],
-  'POST /api/staff/admin/partners': ['admin'],
-  'PATCH /api/staff/admin/partners/{id}': ['admin'],
-  'GET /api/staff/audit/verify': ['admin', 'auditor'],
-  'GET /api/staff/audit': ['admin', 'auditor'],
-  'GET /api/staff/rewards': ['admin', 'auditor', 'reward_officer', 'reward_approver'],
-  'GET /api/staff/tips/{id}/reward-preview': ['reward_officer', 'reward_approver'],
-  'POST /api/staff/rewards': ['reward_officer'],
-  'POST /api/staff/rewards/{id}/approve': ['reward_approver'],
-  'POST /api/staff/rewards/{id}/notify': ['reward_officer'],
-  'POST /api/staff/rewards/{id}/extend': ['reward_approver'],
-  'POST /api/staff/rewards/{id}/pay': ['reward_officer'],
-  'POST /api/staff/rewards/{id}/decline': ['reward_approver'],
-  'GET /api/staff/rewards/report': ['admin', 'auditor', 'reward_officer', 'reward_approver'],
-  'GET /api/staff/rewards/candidates': ['admin', 'auditor', 'reward_officer', 'reward_approver'],
-  'GET /api/staff/rewards/ledger.csv': ['admin', 'auditor', 'reward_officer', 'reward_approver'],
-  'GET /api/staff/reward-rules': ['admin', 'reward_officer', 'reward_approver'],
-  'POST /api/staff/reward-rules': ['admin'],
-};
+/** The roles allowed through a route gated by `cap` (a signed-in session with its second factor). */
+const allowedFor = (cap: Capability) =>
+  ALL.filter((r) => can({ id: 'x', roles: [r], departmentId: r === 'handler' ? 'yjj' : null, secondFactorDone: true }, cap));
+
+let routes: { route: string; cap: Capability; roles: string[] }[] = [];
 
 let tipId: string;
 const clients: Record<string, StaffClient> = {};
@@ -68,25 +34,67 @@ beforeAll(async () => {
 
 function concrete(path: string) {
   return path
-    .replace('{id}', path.includes('/admin/staff/') || path.includes('/admin/partners/') || path.includes('/rewards/') ? crypto.randomUUID() : path.includes('/reminders/') ? 'no-such-reminder' : tipId)
+    .replace(
+      '{id}',
+      path.includes('/admin/staff/') || path.includes('/admin/partners/') || path.includes('/rewards/') || path.includes('/alerts/')
+        ? crypto.randomUUID()
+        : path.includes('/reminders/')
+          ? 'no-such-reminder'
+          : tipId,
+    )
     .replace('{action}', 'accept')
     .replace('{attId}', crypto.randomUUID());
 }
 
 describe('staff permission matrix', () => {
-  it('the table lists exactly the staff routes of /api/openapi.json', async () => {
+  beforeAll(async () => {
     const doc = (await (await SELF.fetch('http://localhost/api/openapi.json')).json()) as {
-      paths: Record<string, Record<string, { 'x-roles'?: string[] }>>;
+      paths: Record<string, Record<string, { 'x-roles'?: string[]; 'x-capability'?: Capability }>>;
     };
-    const routes: string[] = [];
+    routes = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
-      for (const [method, op] of Object.entries(ops)) if (op['x-roles']) routes.push(`${method.toUpperCase()} ${path}`);
+      for (const [method, op] of Object.entries(ops)) {
+        if (op['x-roles'] || op['x-capability']) routes.push({ route: `${method.toUpperCase()} ${path}`, cap: op['x-capability']!, roles: op['x-roles'] ?? [] });
+      }
     }
-    expect(routes.sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
-  for (const [route, allowed] of Object.entries(EXPECTED)) {
-    it(`${route}: no session → 401; ${allowed.length === ALL.length ? 'every role' : allowed.join(', ')} → allowed; others → 403`, async () => {
+  it('every staff route declares a capability of the access module, and lists exactly the roles holding it', () => {
+    expect(routes.length).toBeGreaterThan(30);
+    for (const r of routes) {
+      expect(Object.keys(CAPABILITIES), r.route).toContain(r.cap);
+      expect([...r.roles].sort(), r.route).toEqual(allowedFor(r.cap).sort());
+    }
+  });
+
+  it('the module grants what the rules say for the decisions that matter most', () => {
+    // Identity: few roles, all signing in with TOTP; never the handler, dispatcher or auditor.
+    expect([...GRANTS['identity.reveal']].sort()).toEqual(['admin', 'reward_officer', 'supervisor']);
+    for (const r of GRANTS['identity.reveal']) expect(TOTP_ROLES).toContain(r);
+    expect([...TOTP_ROLES].sort()).toEqual(['admin', 'reward_approver', 'reward_officer', 'supervisor']);
+    // Exports leave the system: not for a 承办员 (department-bound) nor the reward roles.
+    expect([...GRANTS['tips.export']].sort()).toEqual(['admin', 'auditor', 'dispatcher', 'supervisor']);
+    // An auditor reads everything and changes nothing: no capability that writes.
+    const auditorWrites = (Object.keys(GRANTS) as Capability[]).filter(
+      (c) => GRANTS[c].includes('auditor') && !['tips.read', 'tips.export', 'reference.read', 'reminders.read', 'audit.read', 'rewards.read', 'reveals.watch'].includes(c),
+    );
+    expect(auditorWrites).toEqual([]);
+    // A 承办员's capabilities reach its own department only.
+    const handler = { id: 'h', roles: ['handler'], departmentId: 'yjj' };
+    expect(can(handler, 'tips.read', { department_id: 'yjj' })).toBe(true);
+    expect(can(handler, 'tips.read', { department_id: 'zjj' })).toBe(false);
+    expect(can(handler, 'tips.read', { department_id: null })).toBe(false);
+    expect(can({ ...handler, departmentId: null }, 'tips.read')).toBe(false);
+    // A reward officer reveals only for a tip whose reward is notified, and only after TOTP.
+    const officer = { id: 'o', roles: ['reward_officer'], departmentId: null, secondFactorDone: true };
+    expect(can(officer, 'identity.reveal', { department_id: null, reward_notified: false })).toBe(false);
+    expect(can(officer, 'identity.reveal', { department_id: null, reward_notified: true })).toBe(true);
+    expect(can({ ...officer, secondFactorDone: false }, 'identity.reveal', { department_id: null, reward_notified: true })).toBe(false);
+  });
+
+  it('the API enforces the matrix: no session → 401; the roles holding the capability → allowed; others → 403', async () => {
+    for (const { route, cap } of routes) {
+      const allowed = allowedFor(cap);
       const [method, path] = route.split(' ') as [string, string];
       const url = concrete(path);
       const body = method === 'GET' ? undefined : {};
@@ -96,14 +104,23 @@ describe('staff permission matrix', () => {
         body: body ? JSON.stringify(body) : undefined,
       });
       expect(anon.status, `${route} without a session`).toBe(401);
+      await anon.body?.cancel();
       for (const role of ALL) {
         const res = await clients[role]!.fetch(url, { method, json: body });
         if (allowed.includes(role)) expect([401, 403], `${route} as ${role}: ${res.status}`).not.toContain(res.status);
         else expect(res.status, `${route} as ${role}`).toBe(403);
         await res.body?.cancel();
       }
-    });
-  }
+    }
+  });
+
+  it('/api/staff/me returns the caller’s capabilities from the module', async () => {
+    for (const role of ALL) {
+      const me = (await (await clients[role]!.get('/api/staff/me')).json()) as { capabilities: string[]; tipScope: string };
+      expect(me.capabilities.sort(), role).toEqual((Object.keys(GRANTS) as Capability[]).filter((c) => allowedFor(c).includes(role)).sort());
+      expect(me.tipScope, role).toBe(role === 'handler' ? 'department' : 'all');
+    }
+  });
 
   it('a 承办员 reading or acting on another department’s tip by id is refused', async () => {
     const other = (await signedIn(['handler'], { departmentId: 'zjj' })).client;

@@ -52,7 +52,7 @@ describe('POST /api/tips', () => {
     const r = (await res.json()) as { trackingNo: string };
     const tip = (await env.DB.prepare('SELECT id, signatories FROM tips WHERE tracking_no = ?').bind(r.trackingNo.replaceAll('-', '')).first<{ id: string; signatories: number }>())!;
     expect(tip.signatories).toBe(3);
-    const { client } = await signedIn(['dispatcher']);
+    const { client } = await signedIn(['supervisor']);
     const detail = (await (await client.get(`/api/staff/tips/${tip.id}`)).json()) as { signatories: number };
     expect(detail.signatories).toBe(3);
     expect(JSON.stringify(detail)).not.toContain('联名人甲');

@@ -315,6 +315,25 @@ export const auditLog = sqliteTable(
   (t) => [index('audit_tip').on(t.tipId)],
 );
 
+/**
+ * Alerts for admins and auditors in the console: each identity reveal (who, which tip, why — never the identity),
+ * until an admin acknowledges it. The audit log holds the same event; this is what gets noticed.
+ */
+export const staffAlerts = sqliteTable(
+  'staff_alerts',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(), // identity_revealed
+    tipId: text('tip_id'),
+    staffId: text('staff_id').notNull(),
+    at: integer('at').notNull(),
+    detail: text('detail', { mode: 'json' }),
+    acknowledgedAt: integer('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by'),
+  },
+  (t) => [index('staff_alerts_at').on(t.at)],
+);
+
 /** Reminders (提醒 / 催办 / 督办) sent by the scheduled job; the unique key makes re-runs harmless. */
 export const reminders = sqliteTable(
   'reminders',

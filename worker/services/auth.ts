@@ -1,11 +1,12 @@
 /**
  * Staff sign-in: passwords (PBKDF2), server-side sessions keyed by a hash of the cookie
  * token, idle and absolute timeouts, lock-out after repeated failures, and a TOTP second factor (RFC 6238)
- * required for admin and reward roles. Every login, failed login and lock-out is audited.
+ * required for the roles that hold identity, account or money capabilities (`TOTP_ROLES`). Every login, failed login and lock-out is audited.
  */
 import { generateHOTP, createTOTPKeyURI } from '@oslojs/otp';
 import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import type { Env } from '../env';
+import { TOTP_ROLES } from '../domain/access';
 import { audit } from '../lib/audit';
 import { seal, sha256Hex, timingSafeEqual, toBase64, unseal, type Sealed } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
@@ -27,8 +28,8 @@ export const SESSION = {
  * session ends after `totpPerSession` wrong codes.
  */
 export const LOCKOUT = { maxFailures: 5, lockMs: 15 * 60_000, maxLockMs: 16 * 15 * 60_000, totpPerSession: 3 };
-/** Roles whose accounts must use a second factor. */
-export const TOTP_ROLES = ['admin', 'reward_officer', 'reward_approver'];
+/** Roles whose accounts must use a second factor: derived from the capabilities (worker/domain/access.ts). */
+export { TOTP_ROLES };
 const TOTP_STEP_S = 30;
 
 export interface StaffSession extends StaffActor {
@@ -54,7 +55,7 @@ interface StaffRow {
   locked_until: number | null;
 }
 
-const needsTotp = (roles: string[]) => roles.some((r) => TOTP_ROLES.includes(r));
+const needsTotp = (roles: string[]) => roles.some((r) => (TOTP_ROLES as readonly string[]).includes(r));
 
 function randomToken(): string {
   return toBase64(crypto.getRandomValues(new Uint8Array(32))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');

@@ -9,7 +9,8 @@ import { OPEN_STATES_SQL } from '../db/schema';
 import { ApiError } from '../lib/errors';
 import { z } from '../schemas/zod';
 import { formatTrackingNo, parseTrackingNo } from './codes';
-import { canSeeAll, type StaffActor } from './transitions';
+import { scopeOf, tipScope, type Capability } from '../domain/access';
+import type { StaffActor } from './transitions';
 
 export const QueueFilter = z
   .object({
@@ -68,15 +69,21 @@ export interface QueueRow {
 }
 
 /** Build WHERE clauses and parameters for a filter (shared by the queue and the CSV export). */
-/** `t` is the table alias to qualify columns with (e.g. 't.' when the query joins other tables). */
-export function queueWhere(actor: StaffActor, filter: QueueFilter, now: number, t = ''): { where: string[]; params: unknown[] } {
+/**
+ * `t` is the table alias to qualify columns with (e.g. 't.' when the query joins other tables); `cap` the
+ * capability whose department scope limits the rows (the queue reads, the export exports).
+ */
+export function queueWhere(
+  actor: StaffActor,
+  filter: QueueFilter,
+  now: number,
+  t = '',
+  cap: Capability = 'tips.read',
+): { where: string[]; params: unknown[] } {
   const f = withRatingView(filter);
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (!canSeeAll(actor)) {
-    where.push(`${t}department_id = ?`);
-    params.push(actor.departmentId ?? '\u0000');
-  }
+  const scope = tipScope(actor, cap, `${t}department_id`);
+  const where: string[] = scope.sql === '1 = 1' ? [] : [scope.sql];
+  const params: unknown[] = [...scope.params];
   // A literal list, not parameters: SQLite matches it to the partial indexes tips_open_due / tips_open_dept_due.
   if (f.view === 'open') where.push(`${t}state IN ${OPEN_STATES_SQL}`);
   else if (f.view !== 'all') where.push(`${t}state = ?`), params.push(f.view);
@@ -150,7 +157,7 @@ export async function listQueue(env: Env, actor: StaffActor, filter: QueueFilter
   }
   // The default view walks a partial index of open tips in deadline order (see worker/db/schema.ts); SQLite's
   // planner would otherwise sort all open tips of the matching states for every page.
-  const byDept = !canSeeAll(actor) || !!f.departmentId;
+  const byDept = scopeOf(actor, 'tips.read') !== 'all' || !!f.departmentId;
   const index = f.view === 'open' && f.sort === 'due' ? `INDEXED BY ${byDept ? 'tips_open_dept_due' : 'tips_open_due'}` : '';
   const sql = `SELECT id, tracking_no, state, public_status, type, domain, unit_name, address, town_id, department_id,
       created_at, due_at, due_kind, hazard_level, risk_colour, reporter_message_pending, anonymous, version,

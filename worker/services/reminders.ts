@@ -10,7 +10,8 @@ import { OPEN_STATES_SQL } from '../db/schema';
 import { DAY, reminderLevels } from '../domain/deadlines';
 import { calendarAround } from './calendar';
 import { timeLimits } from './settings';
-import { canSeeAll, type StaffActor } from './transitions';
+import { tipScope } from '../domain/access';
+import type { StaffActor } from './transitions';
 
 export const REMINDER_LEVELS = [
   { code: 'remind', label: '提醒' },
@@ -69,26 +70,31 @@ export async function sendReminders(env: Env, now: number): Promise<number> {
   return created + (majors.meta.changes ?? 0);
 }
 
-/** Reminders a staff member should see: their department's, or all for district roles. Unread first. */
+/**
+ * Reminders a staff member should see: those of the tips they may read now — a 承办员's department is the tip's
+ * current one, so a tip moved to another department takes its reminders along. Unread first.
+ */
 export async function remindersFor(env: Env, actor: StaffActor, limit = 100) {
-  const all = canSeeAll(actor);
+  const scope = tipScope(actor, 'reminders.read', 't.department_id');
   const { results } = await env.DB.prepare(
     `SELECT r.id, r.tip_id, r.level, r.due_kind, r.due_at, r.created_at, r.read_at, t.tracking_no, t.unit_name, t.state
        FROM reminders r JOIN tips t ON t.id = r.tip_id
-      WHERE ${all ? '1 = 1' : 'r.department_id = ?'}
+      WHERE ${scope.sql}
       ORDER BY (r.read_at IS NOT NULL), r.created_at DESC LIMIT ?`,
   )
-    .bind(...(all ? [] : [actor.departmentId ?? '\u0000']), limit)
+    .bind(...scope.params, limit)
     .all<Record<string, unknown>>();
   return results;
 }
 
+/** Mark a reminder read, if it belongs to a tip the actor may mark reminders of. */
 export async function markReminderRead(env: Env, actor: StaffActor, id: string, now = Date.now()): Promise<boolean> {
-  const all = canSeeAll(actor);
+  const scope = tipScope(actor, 'reminders.mark_read', 't.department_id');
   const r = await env.DB.prepare(
-    `UPDATE reminders SET read_at = ? WHERE id = ? AND read_at IS NULL ${all ? '' : 'AND department_id = ?'}`,
+    `UPDATE reminders SET read_at = ? WHERE id = ? AND read_at IS NULL
+        AND EXISTS (SELECT 1 FROM tips t WHERE t.id = reminders.tip_id AND ${scope.sql})`,
   )
-    .bind(now, id, ...(all ? [] : [actor.departmentId ?? '\u0000']))
+    .bind(now, id, ...scope.params)
     .run();
   return (r.meta.changes ?? 0) > 0;
 }

@@ -4,7 +4,9 @@
  * identity reveal (only with a reason, only for permitted roles, always audited).
  */
 import type { Env } from '../env';
-import { audit, writeWithAudit } from '../lib/audit';
+import { can, tipScope } from '../domain/access';
+import { writeWithAudit } from '../lib/audit';
+import { hit } from '../lib/ratelimit';
 import { unseal, type Sealed } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import { overdueOf } from '../domain/deadlines';
@@ -12,9 +14,15 @@ import { formatTrackingNo } from './codes';
 import { actionsFor, tipForActor, type StaffActor } from './transitions';
 import { ratingsOfTip } from './ratings';
 
-/** Roles that may see a real-name reporter's identity (on request, with a reason). */
-export const REVEAL_ROLES = ['admin', 'dispatcher', 'supervisor', 'reward_officer'];
 const DUPLICATE_WINDOW_MS = 30 * 86_400_000;
+/** Identity reveals per person: a few an hour and a day are plenty for real work; a mass read is stopped early. */
+export const REVEAL_LIMIT = { hour: { limit: 5, windowMs: 3_600_000 }, day: { limit: 20, windowMs: 86_400_000 } };
+
+/** Whether the tip has a reward notified to the reporter (the one case a reward officer may reveal: to pay it). */
+async function rewardNotified(env: Env, tipId: string): Promise<boolean> {
+  const r = await env.DB.prepare("SELECT 1 AS y FROM rewards WHERE tip_id = ? AND status = 'notified' LIMIT 1").bind(tipId).first();
+  return r != null;
+}
 
 export async function tipDetail(env: Env, actor: StaffActor, id: string, now = Date.now()) {
   const tip = await tipForActor(env, actor, id);
@@ -26,7 +34,9 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
   )
     .bind(id)
     .first<Record<string, unknown>>())!;
-  const [attachments, events, messages, duplicates, merged, ratings] = await Promise.all([
+  // Suggested duplicates and merged tips are lists of other tips: only those the actor may read themselves.
+  const scope = tipScope(actor, 'tips.read');
+  const [attachments, events, messages, duplicates, merged, ratings, notified] = await Promise.all([
     env.DB.prepare("SELECT id, kind, mime, bytes, origin, created_at FROM attachments WHERE tip_id = ? AND status = 'attached' ORDER BY created_at")
       .bind(id)
       .all(),
@@ -44,15 +54,19 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
       .all(),
     env.DB.prepare(
       `SELECT id, tracking_no, unit_name, address, state, created_at FROM tips
-        WHERE domain = ? AND created_at BETWEEN ? AND ? AND id != ? AND (unit_name = ? OR address = ?)
+        WHERE domain = ? AND created_at BETWEEN ? AND ? AND id != ? AND (unit_name = ? OR address = ?) AND ${scope.sql}
         ORDER BY created_at LIMIT 10`,
     )
-      .bind(tip.domain, tip.created_at - DUPLICATE_WINDOW_MS, tip.created_at + DUPLICATE_WINDOW_MS, id, row.unit_name, row.address)
+      .bind(tip.domain, tip.created_at - DUPLICATE_WINDOW_MS, tip.created_at + DUPLICATE_WINDOW_MS, id, row.unit_name, row.address, ...scope.params)
       .all(),
-    env.DB.prepare('SELECT id, tracking_no, created_at FROM tips WHERE merged_into_id = ? ORDER BY created_at').bind(id).all(),
+    env.DB.prepare(`SELECT id, tracking_no, created_at FROM tips WHERE merged_into_id = ? AND ${scope.sql} ORDER BY created_at`)
+      .bind(id, ...scope.params)
+      .all(),
     ratingsOfTip(env, id),
+    rewardNotified(env, id),
   ]);
-  if (row.reporter_message_pending) {
+  // Reading is not handling: only those who handle tips mark the reporter's new messages read (an auditor does not).
+  if (row.reporter_message_pending && can(actor, 'tips.mark_read', tip)) {
     await env.DB.batch([
       env.DB.prepare("UPDATE messages SET read_by_staff_at = ? WHERE tip_id = ? AND author = 'reporter' AND read_by_staff_at IS NULL").bind(now, id),
       env.DB.prepare('UPDATE tips SET reporter_message_pending = 0 WHERE id = ?').bind(id),
@@ -144,7 +158,7 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
     /** The reporter's ratings (评价) per conclusion and the follow-ups (回访) they opened; no identity. */
     ratings,
     actions: actionsFor(actor, tip),
-    canReveal: !(row.anonymous === 1) && actor.roles.some((r) => REVEAL_ROLES.includes(r)),
+    canReveal: !(row.anonymous === 1) && can(actor, 'identity.reveal', { department_id: tip.department_id, reward_notified: notified }),
   };
 }
 
@@ -208,16 +222,43 @@ export interface RevealedIdentity {
   coSigners?: string[];
 }
 
-/** Decrypt a real-name reporter's identity for a permitted role, with the reason written to the audit log. */
+/**
+ * Decrypt a real-name reporter's identity for a permitted person (worker/domain/access.ts, `identity.reveal`: a
+ * revealing role, signed in with TOTP, and for a reward officer only a tip whose reward is notified), at most
+ * `REVEAL_LIMIT` times per person. The reason goes to the audit log, and an alert to admins and auditors, in the
+ * same batch — before anything is decrypted.
+ */
 export async function revealIdentity(env: Env, actor: StaffActor, id: string, reason: string, now = Date.now()): Promise<RevealedIdentity> {
-  if (!actor.roles.some((r) => REVEAL_ROLES.includes(r))) throw new ApiError('FORBIDDEN', { message: '您的角色无权查看举报人身份。' });
+  if (!can(actor, 'identity.reveal')) throw new ApiError('FORBIDDEN', { message: '您的角色无权查看举报人身份。' });
   const tip = await tipForActor(env, actor, id);
+  if (!can(actor, 'identity.reveal', { department_id: tip.department_id, reward_notified: await rewardNotified(env, tip.id) })) {
+    throw new ApiError('FORBIDDEN', { message: '奖励经办人员只能在奖励已通知举报人领取后查看其身份。' });
+  }
+  // Every revealing role signs in with TOTP; a session from before the account had a second factor does not count.
+  const enrolled = await env.DB.prepare('SELECT totp_last_step FROM staff WHERE id = ?').bind(actor.id).first<{ totp_last_step: number | null }>();
+  if (enrolled?.totp_last_step == null || actor.secondFactorDone !== true) {
+    throw new ApiError('FORBIDDEN', { message: '查看举报人身份须先启用动态验证码并以其登录。请退出后重新登录。' });
+  }
+  await hit(env, `reveal-h:${actor.id}`, REVEAL_LIMIT.hour, now);
+  await hit(env, `reveal-d:${actor.id}`, REVEAL_LIMIT.day, now);
   const row = await env.DB.prepare('SELECT key_id, iv, ciphertext FROM tip_identities WHERE tip_id = ?')
     .bind(tip.id)
     .first<{ key_id: string; iv: string; ciphertext: string }>();
   if (!row) throw new ApiError('NOT_FOUND', { message: '该举报为匿名举报，没有举报人身份信息。' });
-  // Audit first: if the log cannot be written, nothing is shown.
-  await audit(env, { actor: actor.id, action: 'identity.revealed', tipId: tip.id, at: now, detail: { reason } });
+  // Audit and alert first: if they cannot be written, nothing is shown.
+  await writeWithAudit(
+    env,
+    () => [
+      env.DB.prepare("INSERT INTO staff_alerts (id, kind, tip_id, staff_id, at, detail) VALUES (?, 'identity_revealed', ?, ?, ?, ?)").bind(
+        crypto.randomUUID(),
+        tip.id,
+        actor.id,
+        now,
+        JSON.stringify({ reason }),
+      ),
+    ],
+    [{ actor: actor.id, action: 'identity.revealed', tipId: tip.id, at: now, detail: { reason } }],
+  );
   const sealed: Sealed = { keyId: row.key_id, iv: row.iv, ciphertext: row.ciphertext };
   return unseal<RevealedIdentity>(env, sealed, `identity:${tip.id}`);
 }

@@ -30,6 +30,7 @@ import {
   type Action,
   type TipState,
 } from '../domain/workflow';
+import { can, canTakeAction, type Actor } from '../domain/access';
 import { writeWithAudit, type AuditEntry } from '../lib/audit';
 import { ApiError } from '../lib/errors';
 import { fieldErrors } from '../lib/validation';
@@ -38,15 +39,8 @@ import { calendarAround, chinaDate } from './calendar';
 import { formatTrackingNo, parseTrackingNo } from './codes';
 import { timeLimits } from './settings';
 
-/** The signed-in staff member, as the session provides it. */
-export interface StaffActor {
-  id: string;
-  roles: readonly string[];
-  departmentId: string | null;
-}
-
-/** Roles that see every tip; anyone else (a 承办员) sees only their department's. */
-const DISTRICT_ROLES = ['admin', 'dispatcher', 'supervisor', 'auditor', 'reward_officer', 'reward_approver'];
+/** The signed-in staff member, as the session provides it (access decisions: worker/domain/access.ts). */
+export type StaffActor = Actor;
 
 export interface TipRow {
   id: string;
@@ -84,42 +78,24 @@ export async function loadTip(env: Env, id: string): Promise<TipRow | null> {
   return env.DB.prepare(`SELECT ${TIP_COLUMNS} FROM tips WHERE id = ?`).bind(id).first<TipRow>();
 }
 
-/** Whether the actor sees every department's tips. */
-export const canSeeAll = (actor: StaffActor) => actor.roles.some((r) => DISTRICT_ROLES.includes(r));
-
-/** Whether the actor may see this tip at all. */
-export function canSee(actor: StaffActor, tip: { department_id: string | null }): boolean {
-  if (canSeeAll(actor)) return true;
-  return actor.roles.includes('handler') && actor.departmentId != null && tip.department_id === actor.departmentId;
-}
-
 /** Load a tip the actor may see: 404 when it does not exist, 403 when it belongs to another department. */
 export async function tipForActor(env: Env, actor: StaffActor, id: string): Promise<TipRow> {
   const tip = await loadTip(env, id);
   if (!tip) throw new ApiError('NOT_FOUND');
-  if (!canSee(actor, tip)) throw new ApiError('FORBIDDEN', { message: '该举报不属于您所在单位，无权查看。' });
+  if (!can(actor, 'tips.read', tip)) throw new ApiError('FORBIDDEN', { message: '该举报不属于您所在单位，无权查看。' });
   return tip;
 }
 
 /** The actions this actor may take on this tip now (what the console shows as buttons). */
 export function actionsFor(actor: StaffActor, tip: TipRow): Action[] {
   return allowedActions(tip.state, actor.roles, { extensionState: tip.extension_state, followupOpen: tip.followup_open === 1 }).filter(
-    (a) => departmentAllows(actor, tip, a) && !sameMajorRectifier(actor, tip, a),
+    (a) => canTakeAction(actor, a, tip) && !sameMajorRectifier(actor, tip, a),
   );
 }
 
 /** A 重大事故隐患's 复查/销号 by the person who recorded its 整改完成 (refused). */
 function sameMajorRectifier(actor: StaffActor, tip: TipRow, action: Action): boolean {
   return DIFFERENT_PERSON_FOR_MAJOR.includes(action) && tip.hazard_level === 'major' && tip.rectified_by != null && tip.rectified_by === actor.id;
-}
-
-function departmentAllows(actor: StaffActor, tip: TipRow, action: Action): boolean {
-  const rule = TRANSITIONS[action];
-  if (!rule.departmentBound) return true;
-  // Bound only when the actor qualifies solely as a 承办员.
-  const qualifying = rule.roles.filter((r) => actor.roles.includes(r));
-  if (qualifying.some((r) => r !== 'handler')) return true;
-  return actor.departmentId != null && tip.department_id === actor.departmentId;
 }
 
 interface Plan {
@@ -539,7 +515,7 @@ export async function transition(
   if (!parsed.success) throw new ApiError('VALIDATION_FAILED', { fields: fieldErrors(parsed.error) });
   const tip = await tipForActor(env, actor, tipId);
   if (!rule.roles.some((r) => actor.roles.includes(r))) throw new ApiError('FORBIDDEN');
-  if (!departmentAllows(actor, tip, action)) throw new ApiError('FORBIDDEN', { message: '该举报不属于您所在单位。' });
+  if (!canTakeAction(actor, action, tip)) throw new ApiError('FORBIDDEN', { message: '该举报不属于您所在单位。' });
   if (tip.version !== version) throw new ApiError('CONFLICT');
   if (action === 'request_extension' || action === 'decide_extension') {
     const ext = extensionRule(tip.state, null, await timeLimits(env));

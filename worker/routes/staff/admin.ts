@@ -30,45 +30,45 @@ import { staffRoute } from './session';
 const ok = (d: string) => ({ 200: { description: d, content: { 'application/json': { schema: z.object({}).passthrough() } } } });
 const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
 
-const reference = staffRoute(ROLE_CODES, { method: 'get', path: '/reference', summary: '单位、镇街、领域与角色列表', responses: ok('参考数据') });
-const staffList = staffRoute(['admin'], { method: 'get', path: '/admin/staff', summary: '工作人员账号', responses: ok('账号列表') });
-const staffCreate = staffRoute(['admin'], {
+const reference = staffRoute('reference.read', { method: 'get', path: '/reference', summary: '单位、镇街、领域与角色列表', responses: ok('参考数据') });
+const staffList = staffRoute('staff.manage', { method: 'get', path: '/admin/staff', summary: '工作人员账号', responses: ok('账号列表') });
+const staffCreate = staffRoute('staff.manage', {
   method: 'post',
   path: '/admin/staff',
   summary: '新建工作人员账号',
   request: jsonBody(NewStaff),
   responses: { 201: { description: '已创建', content: { 'application/json': { schema: z.object({ id: z.string() }) } } } },
 });
-const staffUpdate = staffRoute(['admin'], {
+const staffUpdate = staffRoute('staff.manage', {
   method: 'patch',
   path: '/admin/staff/{id}',
   summary: '修改账号（角色、单位、停用、重置密码或动态验证码）',
   request: { params: z.object({ id: z.uuid() }), ...jsonBody(StaffPatch) },
   responses: { 204: { description: '已保存' } },
 });
-const referenceUpdate = staffRoute(['admin'], {
+const referenceUpdate = staffRoute('reference.manage', {
   method: 'put',
   path: '/admin/reference',
   summary: '新增或修改单位、镇街，或领域的牵头单位',
   request: jsonBody(ReferencePatch),
   responses: { 204: { description: '已保存' } },
 });
-const limitsGet = staffRoute(['admin', 'supervisor'], { method: 'get', path: '/admin/time-limits', summary: '办理时限设置', responses: ok('时限') });
-const limitsPut = staffRoute(['admin'], {
+const limitsGet = staffRoute('settings.read', { method: 'get', path: '/admin/time-limits', summary: '办理时限设置', responses: ok('时限') });
+const limitsPut = staffRoute('settings.manage', {
   method: 'put',
   path: '/admin/time-limits',
   summary: '修改办理时限',
   request: jsonBody(TimeLimitsInput),
   responses: ok('新的时限'),
 });
-const calendarGet = staffRoute(['admin', 'supervisor'], {
+const calendarGet = staffRoute('settings.read', {
   method: 'get',
   path: '/admin/calendar',
   summary: '节假日与调休（某一年）',
   request: { query: z.object({ year: z.coerce.number().int().min(2000).max(2100) }).strict() },
   responses: ok('该年的放假日、调休上班日和改回正常的日期'),
 });
-const calendarPut = staffRoute(['admin'], {
+const calendarPut = staffRoute('settings.manage', {
   method: 'put',
   path: '/admin/calendar',
   summary: '设置一天：放假、调休上班，或改回正常（按星期计算）',
@@ -76,8 +76,8 @@ const calendarPut = staffRoute(['admin'], {
   responses: { 204: { description: '已保存' } },
 });
 const PartnerInput = z.object({ name: z.string().max(200) }).strict();
-const partnersGet = staffRoute(['admin'], { method: 'get', path: '/admin/partners', summary: 'Open311 合作平台', responses: ok('合作平台（不含密钥）') });
-const partnerCreate = staffRoute(['admin'], {
+const partnersGet = staffRoute('partners.manage', { method: 'get', path: '/admin/partners', summary: 'Open311 合作平台', responses: ok('合作平台（不含密钥）') });
+const partnerCreate = staffRoute('partners.manage', {
   method: 'post',
   path: '/admin/partners',
   summary: '登记合作平台并签发 API 密钥（密钥只在此次回答中出现一次）',
@@ -89,28 +89,28 @@ const partnerCreate = staffRoute(['admin'], {
     },
   },
 });
-const partnerUpdate = staffRoute(['admin'], {
+const partnerUpdate = staffRoute('partners.manage', {
   method: 'patch',
   path: '/admin/partners/{id}',
   summary: '停用或重新启用合作平台（停用后其密钥立即失效）',
   request: { params: z.object({ id: z.uuid() }), ...jsonBody(z.object({ active: z.boolean() }).strict()) },
   responses: { 204: { description: '已保存' } },
 });
-const auditVerify = staffRoute(['admin', 'auditor'], {
+const auditVerify = staffRoute('audit.read', {
   method: 'get',
   path: '/audit/verify',
   summary: '校验审计日志哈希链，指出第一条被篡改的记录',
   responses: ok('校验结果'),
 });
-const auditList = staffRoute(['admin', 'auditor'], {
+const auditList = staffRoute('audit.read', {
   method: 'get',
   path: '/audit',
   summary: '审计日志（最新在前）',
   request: { query: z.object({ before: z.coerce.number().int().min(1).optional(), tipId: z.uuid().optional() }).strict() },
   responses: ok('审计记录'),
 });
-const reminders = staffRoute(ROLE_CODES, { method: 'get', path: '/reminders', summary: '我的提醒、催办、督办', responses: ok('提醒') });
-const reminderRead = staffRoute(ROLE_CODES, {
+const reminders = staffRoute('reminders.read', { method: 'get', path: '/reminders', summary: '我的提醒、催办、督办', responses: ok('提醒') });
+const reminderRead = staffRoute('reminders.mark_read', {
   method: 'post',
   path: '/reminders/{id}/read',
   summary: '标记提醒为已读',

@@ -4,6 +4,7 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../env';
 import { ROLES } from '../../domain/workflow';
+import { capabilitiesOf, scopeOf } from '../../domain/access';
 import { clientKey, hit } from '../../lib/ratelimit';
 import { createRouter } from '../../lib/router';
 import { ErrorEnvelope } from '../../schemas/common';
@@ -21,6 +22,10 @@ const Me = z
     roles: z.array(z.string()),
     roleLabels: z.array(z.string()),
     departmentId: z.string().nullable(),
+    /** What the caller may do (worker/domain/access.ts); the console shows its menus and buttons from these. */
+    capabilities: z.array(z.string()),
+    /** 'all' when the caller reads every department's tips, 'department' for its own department's only. */
+    tipScope: z.enum(['all', 'department', 'none']),
     csrfToken: z.string(),
     secondFactorDone: z.boolean(),
   })
@@ -136,6 +141,8 @@ export function authRoutes() {
           roles: [...s.roles],
           roleLabels: s.roles.map((r) => ROLES.find((x) => x.code === r)?.label ?? r),
           departmentId: s.departmentId,
+          capabilities: s.secondFactorDone ? capabilitiesOf(s) : [],
+          tipScope: scopeOf(s, 'tips.read'),
           csrfToken: s.csrfToken,
           secondFactorDone: s.secondFactorDone,
         },

@@ -1,9 +1,11 @@
 /**
  * The staff API tree, mounted at /api/staff. Every route but sign-in sits behind the session, CSRF and role
- * checks of ./session.ts; the roles of each route are listed in the OpenAPI document as `x-roles`.
+ * checks of ./session.ts; each route's capability (worker/domain/access.ts) and the roles holding it are listed
+ * in the OpenAPI document as `x-capability` and `x-roles`.
  */
 import { createRouter } from '../../lib/router';
 import { staffAdminRoutes } from './admin';
+import { staffAlertRoutes } from './alerts';
 import { authRoutes } from './auth';
 import { staffRewardRoutes } from './rewards';
 import { staffTipRoutes } from './tips';
@@ -14,5 +16,6 @@ export function staffApi() {
   api.route('/', staffTipRoutes());
   api.route('/', staffAdminRoutes());
   api.route('/', staffRewardRoutes());
+  api.route('/', staffAlertRoutes());
   return api;
 }

@@ -26,9 +26,10 @@ import {
 import { tipForActor } from '../../services/transitions';
 import { staffRoute } from './session';
 
-const OFFICER = ['reward_officer'] as const;
-const APPROVER = ['reward_approver'] as const;
-const REWARD_READERS = ['admin', 'auditor', 'reward_officer', 'reward_approver'] as const;
+// Capabilities (worker/domain/access.ts): the officer proposes, notifies and pays; the approver approves, extends, declines.
+const OFFICER = 'rewards.propose';
+const APPROVER = 'rewards.approve';
+const REWARD_READERS = 'rewards.read';
 const ok = (d: string) => ({ 200: { description: d, content: { 'application/json': { schema: z.object({}).passthrough() } } } });
 const done = { 204: { description: '已完成' } };
 const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
@@ -42,7 +43,7 @@ const list = staffRoute(REWARD_READERS, {
   request: { query: z.object({ status: z.enum(['proposed', 'approved', 'notified', 'paid', 'expired', 'declined']).optional() }).strict() },
   responses: ok('奖励'),
 });
-const preview = staffRoute(['reward_officer', 'reward_approver'], {
+const preview = staffRoute('rewards.preview', {
   method: 'get',
   path: '/tips/{id}/reward-preview',
   summary: '奖励测算（显示计算过程，不写入）',
@@ -126,8 +127,8 @@ const ledger = staffRoute(REWARD_READERS, {
   summary: '奖励台账 CSV（不含举报人身份）',
   responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } } },
 });
-const rules = staffRoute(['admin', 'reward_officer', 'reward_approver'], { method: 'get', path: '/reward-rules', summary: '奖励标准（版本）', responses: ok('规则') });
-const addRules = staffRoute(['admin'], {
+const rules = staffRoute('reward_rules.read', { method: 'get', path: '/reward-rules', summary: '奖励标准（版本）', responses: ok('规则') });
+const addRules = staffRoute('reward_rules.manage', {
   method: 'post',
   path: '/reward-rules',
   summary: '新增奖励标准（如本省标准），自指定日期起适用',

@@ -3,13 +3,13 @@
  * 1. a valid server-side session (cookie) — else 401;
  * 2. the second factor done, for accounts that need one — else 401 TOTP_REQUIRED;
  * 3. on every state-changing request, the session's CSRF token in `X-CSRF-Token` and no foreign Origin — else 403;
- * 4. the route's roles (declared with the route in `staffRoute`) — else 403.
+ * 4. the route's capability (declared with the route in `staffRoute`, decided by worker/domain/access.ts) — else 403.
  */
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import { getCookie } from 'hono/cookie';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../env';
-import type { Role } from '../../domain/workflow';
+import { can, rolesWith, type Capability } from '../../domain/access';
 import { timingSafeEqual } from '../../lib/crypto';
 import { ApiError } from '../../lib/errors';
 import { ErrorEnvelope } from '../../schemas/common';
@@ -40,11 +40,10 @@ export function requireSession(opts: { allowPartial?: boolean } = {}): Middlewar
   };
 }
 
-/** Role check for one route: any of `roles` will do. */
-export function requireRoles(roles: readonly Role[]): MiddlewareHandler<AppEnv> {
+/** Capability check for one route (on some tip: the service then checks the tip itself). */
+export function requireCapability(cap: Capability): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const s = c.get('staff');
-    if (!s.roles.some((r) => (roles as readonly string[]).includes(r))) throw new ApiError('FORBIDDEN');
+    if (!can(c.get('staff'), cap)) throw new ApiError('FORBIDDEN');
     await next();
   };
 }
@@ -58,15 +57,16 @@ const errors = {
 };
 
 /**
- * A staff route: the OpenAPI description, the roles that may call it (listed as `x-roles` in the document),
- * and the session/CSRF/role middleware in front of the handler.
+ * A staff route: the OpenAPI description, the capability it needs (listed as `x-capability` in the document,
+ * with the roles holding it as `x-roles`), and the session/CSRF/capability middleware in front of the handler.
  */
-export function staffRoute<R extends Omit<RouteConfig, 'middleware'>>(roles: readonly Role[], config: R) {
+export function staffRoute<R extends Omit<RouteConfig, 'middleware'>>(cap: Capability, config: R) {
   return createRoute({
     ...config,
     tags: ['staff'],
-    'x-roles': roles,
-    middleware: [requireSession(), requireRoles(roles)] as const,
+    'x-capability': cap,
+    'x-roles': rolesWith(cap),
+    middleware: [requireSession(), requireCapability(cap)] as const,
     responses: { ...errors, ...config.responses },
   });
 }

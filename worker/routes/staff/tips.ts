@@ -3,7 +3,7 @@
  * identity reveal, attachments and the CSV export (never with identity).
  */
 import { z } from '@hono/zod-openapi';
-import { ACTIONS, ROLE_CODES, type Role } from '../../domain/workflow';
+import { ACTIONS } from '../../domain/workflow';
 import { label, labelIn } from '../../domain/catalog';
 import { CONCLUSIONS, HAZARD_LEVELS, RISK_COLOURS, stateLabel } from '../../domain/workflow';
 import { csvRow } from '../../lib/csv';
@@ -17,34 +17,32 @@ import { chinaDate } from '../../services/calendar';
 import { formatTrackingNo } from '../../services/codes';
 import { staffRoute } from './session';
 
-/** Everyone signed in may read what their role lets them see; the service narrows 承办员 to their department. */
-const READERS: readonly Role[] = ROLE_CODES;
 const ok = (d: string, schema: z.ZodType = z.object({}).passthrough()) => ({ 200: { description: d, content: { 'application/json': { schema } } } });
 const IdParam = z.object({ id: z.uuid({ error: '举报 ID 无效' }) });
 const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
 
-const queue = staffRoute(READERS, {
+const queue = staffRoute('tips.read', {
   method: 'get',
   path: '/tips',
   summary: '举报队列（筛选、按期限排序、分页）',
   request: { query: QueueFilter },
   responses: ok('一页举报'),
 });
-const exportCsv = staffRoute(['admin', 'dispatcher', 'supervisor', 'auditor'], {
+const exportCsv = staffRoute('tips.export', {
   method: 'get',
   path: '/tips/export.csv',
   summary: '导出当前筛选的举报（CSV，不含举报人身份）',
   request: { query: QueueFilter.omit({ cursor: true, limit: true }) },
   responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } } },
 });
-const detail = staffRoute(READERS, {
+const detail = staffRoute('tips.read', {
   method: 'get',
   path: '/tips/{id}',
   summary: '举报详情',
   request: { params: IdParam },
   responses: ok('举报详情'),
 });
-const act = staffRoute(['admin', 'dispatcher', 'handler', 'supervisor'], {
+const act = staffRoute('tips.act', {
   method: 'post',
   path: '/tips/{id}/actions/{action}',
   summary: '办理操作（受理、交办、核查结论、整改、复查、合并、延期…）',
@@ -54,7 +52,7 @@ const act = staffRoute(['admin', 'dispatcher', 'handler', 'supervisor'], {
   },
   responses: ok('已办理', z.object({ version: z.number(), state: z.string() })),
 });
-const bulkAssign = staffRoute(['admin', 'dispatcher'], {
+const bulkAssign = staffRoute('tips.bulk_assign', {
   method: 'post',
   path: '/tips/bulk-assign',
   summary: '批量交办',
@@ -71,28 +69,28 @@ const bulkAssign = staffRoute(['admin', 'dispatcher'], {
   },
   responses: ok('每条的结果'),
 });
-const note = staffRoute(['admin', 'dispatcher', 'handler', 'supervisor'], {
+const note = staffRoute('tips.note', {
   method: 'post',
   path: '/tips/{id}/notes',
   summary: '内部备注（举报人不可见）',
   request: { params: IdParam, ...jsonBody(z.object({ body: plain('备注', 1, 2000) }).strict()) },
   responses: { 201: { description: '已保存' } },
 });
-const message = staffRoute(['admin', 'dispatcher', 'handler', 'supervisor'], {
+const message = staffRoute('tips.message', {
   method: 'post',
   path: '/tips/{id}/messages',
   summary: '给举报人留言（举报人在进度查询中可见）',
   request: { params: IdParam, ...jsonBody(z.object({ body: plain('留言', 2, 2000) }).strict()) },
   responses: { 201: { description: '已发送', content: { 'application/json': { schema: z.object({ id: z.string() }) } } } },
 });
-const reveal = staffRoute(['admin', 'dispatcher', 'supervisor', 'reward_officer'], {
+const reveal = staffRoute('identity.reveal', {
   method: 'post',
   path: '/tips/{id}/reveal',
   summary: '查看实名举报人身份（须说明理由，记入审计日志）',
   request: { params: IdParam, ...jsonBody(z.object({ reason: plain('查看理由', 4, 500) }).strict()) },
   responses: ok('举报人身份'),
 });
-const attachment = staffRoute(READERS, {
+const attachment = staffRoute('tips.read', {
   method: 'get',
   path: '/tips/{id}/attachments/{attId}',
   summary: '附件（仅授权工作人员）',
@@ -106,7 +104,7 @@ export function staffTipRoutes() {
     .openapi(exportCsv, async (c) => {
       const f = { ...c.req.valid('query'), limit: 200 } as QueueFilter;
       const now = Date.now();
-      const { where, params } = queueWhere(c.get('staff'), f, now, 't.');
+      const { where, params } = queueWhere(c.get('staff'), f, now, 't.', 'tips.export');
       const { results } = await c.env.DB.prepare(
         `SELECT t.tracking_no, t.created_at, t.type, t.domain, t.unit_name, t.address, tw.name AS town, t.public_status, t.state,
                 d.name AS department, t.due_at, t.conclusion, t.hazard_level, t.risk_colour, t.penalty_fen, t.anonymous
