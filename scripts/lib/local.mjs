@@ -3,7 +3,7 @@
  * D1/R2). Shared by `npm start`, the browser tests and the benchmarks, so all three run the same thing.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { referenceStatements } from '../reference-data.mjs';
 
@@ -90,13 +90,53 @@ export async function seedDemoStaff(persistTo) {
   rmSync(file, { force: true });
 }
 
+/** Where each running server keeps its copy of the build: `.wrangler/serve/<pid>-<port>/{client,server}`. */
+const SNAPSHOTS = join(ROOT, '.wrangler', 'serve');
+
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+};
+
 /**
- * Start `wrangler dev` on the built Worker and wait until /api/health answers.
+ * Copy the current build (`dist/`) to a folder of its own and return the Worker configuration inside it. The
+ * server runs from the copy, so `astro build` (`npm run build`, the benchmarks, the browser tests), which
+ * empties and rewrites `dist/`, never pulls the pages from under a running portal. Copies left by a server
+ * that died without stopping are removed here.
+ */
+export function snapshotBuild(port) {
+  mkdirSync(SNAPSHOTS, { recursive: true });
+  for (const name of readdirSync(SNAPSHOTS)) {
+    const pid = Number(name.split('-')[0]);
+    if (!alive(pid)) rmSync(join(SNAPSHOTS, name), { recursive: true, force: true });
+  }
+  const config = join(ROOT, 'dist', 'server', 'wrangler.json');
+  if (!existsSync(config)) throw new Error('dist/server/wrangler.json is missing: build first (npm run build)');
+  const dir = join(SNAPSHOTS, `${process.pid}-${port}`);
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(ROOT, 'dist'), dir, { recursive: true });
+  // The one path in the generated configuration that leaves dist/ (the copy sits elsewhere): make it absolute.
+  const copied = join(dir, 'server', 'wrangler.json');
+  const json = JSON.parse(readFileSync(copied, 'utf8'));
+  for (const db of json.d1_databases ?? []) if (db.migrations_dir) db.migrations_dir = join(ROOT, 'dist', 'server', db.migrations_dir);
+  writeFileSync(copied, JSON.stringify(json));
+  return { dir, config: copied };
+}
+
+/**
+ * Start `wrangler dev` on a snapshot of the built Worker (see snapshotBuild) and wait until /api/health answers.
  * @returns {Promise<{ url: string, stop: () => Promise<void>, child: import('node:child_process').ChildProcess }>}
  */
 export async function serve({ port = 8787, persistTo, quiet = false, inspectorPort, vars = {} } = {}) {
+  const snapshot = snapshotBuild(port);
   const args = [
     'dev',
+    '-c',
+    snapshot.config,
     '--port',
     String(port),
     '--ip',
@@ -116,17 +156,23 @@ export async function serve({ port = 8787, persistTo, quiet = false, inspectorPo
   const url = `http://localhost:${port}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${log}`);
+    if (child.exitCode !== null) {
+      rmSync(snapshot.dir, { recursive: true, force: true });
+      throw new Error(`wrangler dev exited early:\n${log}`);
+    }
     try {
       const r = await fetch(`${url}/api/health`);
       if (r.ok) break;
     } catch {}
     if (Date.now() > deadline) {
       child.kill('SIGTERM');
+      rmSync(snapshot.dir, { recursive: true, force: true });
       throw new Error(`wrangler dev did not answer within 90 s:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 300));
   }
+  const removeSnapshot = () => rmSync(snapshot.dir, { recursive: true, force: true });
+  child.once('exit', removeSnapshot);
   const stop = () =>
     new Promise((resolve) => {
       if (child.exitCode !== null) return resolve();
