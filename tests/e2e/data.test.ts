@@ -53,6 +53,12 @@ describe('数据公开', () => {
     const dispatcher = await staffHttp(base, 'shouli');
     const { rows } = await dispatcher.call<{ rows: { id: string }[] }>(`/api/staff/tips?view=all&q=${encodeURIComponent(receipts[0]!.trackingNo)}`);
     await dispatcher.call(`/api/staff/tips/${rows[0]!.id}/actions/reject`, { version: 1, input: { reason: 'out_of_scope' } });
+    // The Cron as it runs just after this month ends: it publishes this month's 月度通报 (no rebuild of the site).
+    const [y, m] = month.split('-').map(Number) as [number, number];
+    const nextMonth = Date.UTC(m === 12 ? y + 1 : y, m === 12 ? 0 : m, 1) - 8 * 3_600_000;
+    const cron = await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('*/15 * * * *')}&time=${nextMonth + 3_600_000}`);
+    if (!cron.ok) throw new Error(`scheduled: ${cron.status}`);
+    for (let i = 0; i < 50 && (await fetch(`${base}/api/public/reports/${month}`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
   });
   afterAll(async () => {
     await browser?.close();
@@ -70,7 +76,7 @@ describe('数据公开', () => {
     await ready(page);
     expect(Number((await page.textContent('#kpi-total'))!.replace(/,/g, ''))).toBeGreaterThanOrEqual(7);
 
-    for (const id of ['chart-trend', 'chart-domain', 'chart-town', 'chart-ontime', 'chart-type', 'chart-status']) {
+    for (const id of ['chart-trend', 'chart-domain', 'chart-town', 'chart-ontime', 'chart-type', 'chart-status', 'chart-record', 'chart-record-dept', 'chart-record-domain']) {
       const fig = page.locator(`#${id}`);
       await expect(fig.locator('svg[role="img"]').getAttribute('aria-label')).resolves.toMatch(/数据表|不足 5 件/);
       await expect(fig.locator('details table tbody tr').count()).resolves.toBeGreaterThan(0);
@@ -91,7 +97,39 @@ describe('数据公开', () => {
     await expect(link.count()).resolves.toBe(1);
     await expect(page.locator('#schema').textContent()).resolves.toBe('字段说明');
 
+    // The on-time record: this month's final figures by domain (fire: 6 received, a number; the rest "<5").
+    const recordRows = await page.locator('#chart-record-domain table tbody tr').allTextContents();
+    expect(recordRows.find((r) => r.startsWith('消防'))).toMatch(/^消防6/);
+    await expect(page.locator(`#reports a[href="/data/monthly/?month=${month}"]`).count()).resolves.toBe(1);
+    await expect(page.locator(`#ontime-downloads a[href="/api/public/ontime.csv?month=${month}"]`).count()).resolves.toBe(1);
+
     expect(await axe(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('月度通报 /data/monthly/?month=… on a phone and on a desktop: final figures, charts with data tables, zero axe violations', async () => {
+    const page = await phonePage(browser);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${base}/data/monthly/?month=${month}`);
+    await page.waitForSelector('#report-app[data-ready="1"]', { timeout: 20_000 });
+    await expect(page.textContent('#report-title')).resolves.toContain('通报');
+    for (const id of ['report-dept', 'report-domain']) {
+      await expect(page.locator(`#${id} svg[role="img"]`).count()).resolves.toBe(1);
+      await expect(page.locator(`#${id} details table tbody tr`).count()).resolves.toBeGreaterThan(0);
+    }
+    expect(await axe(page)).toEqual([]);
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const desk = await ctx.newPage();
+    await desk.goto(`${base}/data/monthly/?month=${month}`);
+    await desk.waitForSelector('#report-app[data-ready="1"]', { timeout: 20_000 });
+    for (const s of await desk.locator('details.chart-table summary').all()) await s.click();
+    expect(await axe(desk)).toEqual([]);
+    // A month without a report: the list, with the reason.
+    await desk.goto(`${base}/data/monthly/?month=2001-01`);
+    await desk.waitForSelector('#report-list-box:not([hidden])');
+    await expect(desk.textContent('#report-status')).resolves.toContain('尚未发布');
+    await ctx.close();
     expect(errors).toEqual([]);
   });
 

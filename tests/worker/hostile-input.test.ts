@@ -90,7 +90,7 @@ describe('hostile input on every documented endpoint', () => {
         { numRuns: 40 },
       );
     }
-  }, 120_000);
+  }, 240_000);
 
   it('wrong content types, bad UTF-8, truncated JSON and huge bodies → clean 4xx', async () => {
     const bad: [string, BodyInit, Record<string, string>][] = [

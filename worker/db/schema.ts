@@ -541,3 +541,37 @@ export const tipFollowups = sqliteTable(
   },
   (t) => [uniqueIndex('tip_followups_rating').on(t.ratingId), index('tip_followups_state_due').on(t.state, t.dueAt), index('tip_followups_tip').on(t.tipId)],
 );
+
+/**
+ * The public on-time record (按时办结记录), per China-time month and per scope: the district ('district', key
+ * 'all'), each department ('department', its id) and each domain ('domain', its code). Raw counts; small-count
+ * suppression is applied when published (worker/services/ontime.ts). Computed by the Cron from `tips`,
+ * `tip_ratings`; a month's rows are frozen once its monthly report (`monthly_reports`) is published.
+ */
+export const ontimeMonthly = sqliteTable(
+  'ontime_monthly',
+  {
+    month: text('month').notNull(),
+    scope: text('scope').notNull(), // district | department | domain
+    key: text('key').notNull(),
+    received: integer('received').notNull(),
+    concluded: integer('concluded').notNull(),
+    concludedOnTime: integer('concluded_on_time').notNull(),
+    /** Open at the month's end (or now, for the running month) with the 核查 deadline passed. */
+    openOverdue: integer('open_overdue').notNull(),
+    /** Whole days from submission to conclusion of the month's conclusions, as a JSON histogram {days: count}. */
+    daysHistogram: text('days_histogram', { mode: 'json' }).notNull(),
+    rectified: integer('rectified').notNull(),
+    rectifiedOnTime: integer('rectified_on_time').notNull(),
+    ratings: integer('ratings').notNull(),
+    satisfied: integer('satisfied').notNull(),
+    computedAt: integer('computed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.scope, t.key] })],
+);
+
+/** 月度通报: a month's report exists once the Cron has computed its final figures after the month ended. */
+export const monthlyReports = sqliteTable('monthly_reports', {
+  month: text('month').primaryKey(),
+  publishedAt: integer('published_at').notNull(),
+});

@@ -7,6 +7,7 @@ import { LIMITS } from '../domain/limits';
 import { expireRewards } from './rewards';
 import { sendReminders } from './reminders';
 import { remindFollowups } from './ratings';
+import { refreshOntimeRecord } from './ontime';
 import { rebuildConclusionStats } from './stats';
 import { drainOutbox } from './outbox';
 import { closeAfterObjectionWindow } from './transitions';
@@ -56,6 +57,7 @@ export const JOBS: [name: string, job: (env: Env, now: number) => Promise<unknow
   ['followups.remind', remindFollowups],
   ['tips.close_after_objection_window', closeAfterObjectionWindow],
   ['stats.conclusions', rebuildConclusionStats],
+  ['stats.ontime', refreshOntimeRecord],
   ['outbox.drain', drainOutbox],
 ];
 

@@ -226,3 +226,27 @@ export function tileMap(host: HTMLElement, caption: string, towns: { code: strin
   const summary = `示意地图：各镇（街道）${unit}，最多的是${sorted.slice(0, 3).map((t) => `${t.label}（${countText(t.value)}）`).join('、')}。详细数字见数据表。`;
   figure(host, caption, summary, chart, ['镇（街道）', unit], sorted.map((t) => [t.label, countText(t.value)]));
 }
+
+/**
+ * Horizontal bars of a rate (0–100 %) per category, in the given order; a category without a rate (fewer than 5
+ * behind it) shows "—" and no bar. The data table carries every column given in `headers`/`rows`.
+ */
+export function rateBarChart(host: HTMLElement, caption: string, items: { label: string; rate: number | null }[], headers: string[], rows: string[][]) {
+  const rowH = 26;
+  const W = widthOf(host);
+  const labelW = Math.min(190, Math.round(W * 0.42));
+  const H = items.length * rowH + 8;
+  const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart-svg' });
+  items.forEach((it, i) => {
+    const y = 4 + i * rowH;
+    const w = it.rate === null ? 0 : (W - labelW - 70) * it.rate;
+    chart.append(svg('text', { x: labelW - 8, y: y + 17, class: 'label', 'text-anchor': 'end' }, it.label));
+    if (it.rate !== null) chart.append(svg('rect', { x: labelW, y: y + 4, width: Math.max(w, 1), height: rowH - 8, class: 'bar' }));
+    chart.append(svg('text', { x: labelW + w + 6, y: y + 17, class: 'value' }, pct(it.rate)));
+  });
+  const known = items.filter((i) => i.rate !== null);
+  const summary = known.length
+    ? `条形图：${caption}，在 ${pct(Math.min(...known.map((i) => i.rate!)))} 到 ${pct(Math.max(...known.map((i) => i.rate!)))} 之间；不足 5 件的不计算（显示“—”）。详细数字见数据表。`
+    : `条形图：${caption}，各项都不足 5 件，暂不计算比例。详细数字见数据表。`;
+  figure(host, caption, summary, chart, headers, rows);
+}

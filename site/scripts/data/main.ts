@@ -3,6 +3,7 @@
  * charts (each with its data table) and the download list. Everything shown is set as text.
  */
 import { barChart, columnChart, countText, el, pct, rateChart, tileMap, type Count } from './charts';
+import { districtKpis, drawBreakdowns, type RecordMonth } from './ontime';
 
 interface Breakdown {
   code: string;
@@ -97,15 +98,65 @@ function drawDownloads(index: OpenDataIndex) {
   }
 }
 
+interface OntimeRecord {
+  months: RecordMonth[];
+}
+
+function drawRecord(r: OntimeRecord, reports: { month: string; publishedAt: string; url: string }[]) {
+  rateChart(
+    $('chart-record'),
+    '近 12 个月全区按期办结率（超期未办结计入）',
+    r.months.map((m) => ({ label: `${monthLabel(m.month)}${m.final ? '' : '（截至目前）'}`, short: monthShort(m.month), rate: m.district.onTimeRate, count: m.district.concluded })),
+  );
+  const select = $('record-month') as HTMLSelectElement;
+  select.replaceChildren(...[...r.months].reverse().map((m) => new Option(`${monthLabel(m.month)}${m.final ? '' : '（截至目前）'}`, m.month)));
+  const show = () => {
+    const m = r.months.find((x) => x.month === select.value);
+    if (!m) return;
+    districtKpis($('record-kpis'), m.district);
+    drawBreakdowns($('chart-record-dept'), $('chart-record-domain'), m);
+  };
+  select.onchange = show;
+  // The latest month with final figures first, else the running one.
+  select.value = [...r.months].reverse().find((m) => m.final)?.month ?? r.months.at(-1)?.month ?? '';
+  show();
+  const list = $('reports');
+  list.replaceChildren(...(reports.length ? [] : [el('li', '暂无已发布的月度通报。')]));
+  for (const rep of reports) {
+    const li = el('li');
+    const a = el('a', `${monthLabel(rep.month)}通报`);
+    a.href = rep.url;
+    li.append(a);
+    list.append(li);
+  }
+  const dl = $('ontime-downloads');
+  dl.replaceChildren();
+  for (const m of [...r.months].reverse()) {
+    const li = el('li');
+    li.append(el('span', monthLabel(m.month), 'month'));
+    for (const ext of ['csv', 'json']) {
+      const a = el('a', ext.toUpperCase());
+      a.href = `/api/public/ontime.${ext}?month=${m.month}`;
+      a.setAttribute('aria-label', `${monthLabel(m.month)}按时办结记录 ${ext.toUpperCase()}`);
+      li.append(a);
+    }
+    dl.append(li);
+  }
+}
+
 async function load() {
   const status = $('data-status');
   try {
-    const [stats, index] = await Promise.all([
-      fetch('/api/public/stats').then((r) => (r.ok ? (r.json() as Promise<Stats>) : Promise.reject(new Error(String(r.status))))),
-      fetch('/api/public/open-data').then((r) => (r.ok ? (r.json() as Promise<OpenDataIndex>) : Promise.reject(new Error(String(r.status))))),
+    const get = <T>(url: string) => fetch(url).then((r) => (r.ok ? (r.json() as Promise<T>) : Promise.reject(new Error(String(r.status)))));
+    const [stats, index, record, reports] = await Promise.all([
+      get<Stats>('/api/public/stats'),
+      get<OpenDataIndex>('/api/public/open-data'),
+      get<OntimeRecord>('/api/public/ontime'),
+      get<{ reports: { month: string; publishedAt: string; url: string }[] }>('/api/public/reports'),
     ]);
     drawStats(stats);
     drawDownloads(index);
+    drawRecord(record, reports.reports);
     const at = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'long', timeStyle: 'short' }).format(new Date(stats.generatedAt));
     status.textContent = `数据更新于 ${at}。`;
     document.getElementById('data-app')?.setAttribute('data-ready', '1');

@@ -1,6 +1,7 @@
 /** The public API tree, mounted at /api. No session; every write is Turnstile-protected and rate-limited. */
 import { createRouter } from '../../lib/router';
 import { healthRoutes } from './health';
+import { ontimeRoutes } from './ontime';
 import { statsRoutes } from './stats';
 import { tipRoutes } from './tips';
 import { trackRoutes } from './track';
@@ -13,5 +14,6 @@ export function publicApi() {
   api.route('/', tipRoutes());
   api.route('/', trackRoutes());
   api.route('/', statsRoutes());
+  api.route('/', ontimeRoutes());
   return api;
 }

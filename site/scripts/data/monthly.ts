@@ -1,0 +1,51 @@
+/** 月度通报 in the browser: one ended month's final figures from /api/public/reports/{month}, or the list. */
+import { el } from './charts';
+import { districtKpis, drawBreakdowns, monthLabel, type RecordMonth } from './ontime';
+
+const $ = (id: string) => document.getElementById(id) as HTMLElement;
+const month = new URLSearchParams(location.search).get('month') ?? '';
+const fmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'long', timeStyle: 'short' });
+
+async function list(note = '') {
+  const r = await fetch('/api/public/reports');
+  const { reports } = (await r.json()) as { reports: { month: string; url: string }[] };
+  const ul = $('report-list');
+  ul.replaceChildren(...(reports.length ? [] : [el('li', '暂无已发布的月度通报。')]));
+  for (const rep of reports) {
+    const li = el('li');
+    const a = el('a', `${monthLabel(rep.month)}通报`);
+    a.href = rep.url;
+    li.append(a);
+    ul.append(li);
+  }
+  $('report-list-box').hidden = false;
+  $('report-status').textContent = note;
+}
+
+async function load() {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return list('');
+  const r = await fetch(`/api/public/reports/${month}`);
+  if (r.status !== 200) {
+    const body = (await r.json().catch(() => null)) as { error?: { message?: string } } | null;
+    return list(body?.error?.message ?? '该月通报暂时无法加载。');
+  }
+  const m = (await r.json()) as RecordMonth;
+  const title = `${monthLabel(m.month)}安全生产举报办理情况通报`;
+  document.title = `${title} · 安全生产举报`;
+  $('report-title').textContent = title;
+  $('report-published').textContent = `系统于 ${fmt.format(new Date(m.publishedAt!))} 根据当月数据自动生成，发布后不再更改。`;
+  districtKpis($('report-kpis'), m.district);
+  $('report-body').hidden = false;
+  drawBreakdowns($('report-dept'), $('report-domain'), m);
+  const dl = $('report-downloads');
+  dl.replaceChildren('下载本月数据：');
+  for (const ext of ['csv', 'json']) {
+    const a = el('a', ext.toUpperCase());
+    a.href = `/api/public/ontime.${ext}?month=${m.month}`;
+    dl.append(' ', a);
+  }
+  $('report-status').textContent = '';
+  $('report-app').setAttribute('data-ready', '1');
+}
+
+void load();

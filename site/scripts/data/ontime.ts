@@ -1,0 +1,77 @@
+/**
+ * The on-time record (按时办结记录) in the browser, shared by /data/ and the monthly report page /data/monthly/:
+ * the published figures of /api/public/ontime and /api/public/reports/{month} drawn as charts with their data
+ * tables. Everything is set as text.
+ */
+import { countText, el, pct, rateBarChart, type Count } from './charts';
+
+export interface Figures {
+  key: string;
+  label: string;
+  received: Count;
+  concluded: Count;
+  concludedOnTime: Count;
+  openOverdue: Count;
+  onTimeRate: number | null;
+  medianDays: number | null;
+  rectified: Count;
+  rectifiedOnTime: Count;
+  rectifiedOnTimeRate: number | null;
+  ratings: Count;
+  satisfiedShare: number | null;
+}
+export interface RecordMonth {
+  month: string;
+  final: boolean;
+  publishedAt: string | null;
+  computedAt: string | null;
+  district: Figures;
+  departments: Figures[];
+  domains: Figures[];
+}
+
+export const monthLabel = (m: string) => `${m.slice(0, 4)}年${Number(m.slice(5))}月`;
+export const monthShort = (m: string) => (m.endsWith('-01') ? `${m.slice(2, 4)}年1月` : `${Number(m.slice(5))}月`);
+const days = (d: number | null) => (d === null ? '—' : `${d} 天`);
+
+/** The columns of every figures table. */
+export const HEADERS = ['名称', '收到', '办结', '按期办结', '超期未办结', '按期办结率', '办结用时中位数', '整改完成', '按期整改率', '评价数', '满意率'];
+export const cells = (f: Figures) => [
+  f.label,
+  countText(f.received),
+  countText(f.concluded),
+  countText(f.concludedOnTime),
+  countText(f.openOverdue),
+  pct(f.onTimeRate),
+  days(f.medianDays),
+  countText(f.rectified),
+  pct(f.rectifiedOnTimeRate),
+  countText(f.ratings),
+  pct(f.satisfiedShare),
+];
+
+/** On-time rate by department and by domain for one month, each chart with the full table. */
+export function drawBreakdowns(dept: HTMLElement, domain: HTMLElement, m: RecordMonth) {
+  const name = monthLabel(m.month);
+  rateBarChart(dept, `${name}各承办单位按期办结率`, m.departments.map((f) => ({ label: f.label, rate: f.onTimeRate })), HEADERS, m.departments.map(cells));
+  rateBarChart(domain, `${name}各行业领域按期办结率`, m.domains.map((f) => ({ label: f.label, rate: f.onTimeRate })), HEADERS, m.domains.map(cells));
+}
+
+/** Key figures of the district for one month, as a definition list. */
+export function districtKpis(host: HTMLElement, f: Figures) {
+  host.replaceChildren();
+  const pairs: [string, string][] = [
+    ['收到举报', countText(f.received)],
+    ['办结', countText(f.concluded)],
+    ['超期未办结', countText(f.openOverdue)],
+    ['按期办结率', pct(f.onTimeRate)],
+    ['办结用时中位数', days(f.medianDays)],
+    ['按期整改率', pct(f.rectifiedOnTimeRate)],
+    ['满意率', `${pct(f.satisfiedShare)}（${countText(f.ratings)} 条评价）`],
+  ];
+  for (const [k, v] of pairs) {
+    const d = el('div');
+    d.append(el('dt', k), el('dd', v));
+    host.append(d);
+  }
+}
