@@ -12,6 +12,7 @@ export const TEST_SECRETS = {
   IDENTITY_KEY_ID: 't1',
   APP_SECRET: 'test-only-app-secret-0123456789abcdef',
   PUBLIC_ORIGIN: 'http://localhost',
+  AUDIT_HMAC_KEY: 'test-only-audit-hmac-key-0123456789abcdef',
 };
 
 export default defineConfig({

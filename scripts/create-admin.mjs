@@ -7,8 +7,10 @@
  * The password is read from the terminal (hidden), or from ANQUAN_ADMIN_PASSWORD for automation. It must
  * have at least 12 characters of three kinds. The admin enrols a TOTP authenticator at first sign-in
  * (/staff/login/ shows the key and a QR code) and can then create the other accounts in the console.
+ * The creation is written to the audit log (who ran it on which OS account), in the same execution.
  */
 import { spawnSync } from 'node:child_process';
+import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { passwordProblem } from '../worker/lib/password.ts';
 import { OFFLINE_ENV, ROOT } from './lib/local.mjs';
@@ -43,7 +45,14 @@ if (problem) {
   console.error(`✗ ${problem}`);
   process.exit(1);
 }
-const sql = await staffInsert({ username, displayName, password, roles: ['admin'] });
+const id = crypto.randomUUID();
+// The account and its audit entry in one execution; the entry only if the account was really created (an
+// existing username is left alone, and then nothing is audited). Sealed by the next run of the sealer.
+const auditDetail = JSON.stringify({ via: 'npm run create-admin', staffId: id, username, roles: ['admin'], osUser: userInfo().username });
+const sql = `${await staffInsert({ id, username, displayName, password, roles: ['admin'] })};
+INSERT INTO audit_log (at, actor, action, tip_id, detail)
+  SELECT ${Date.now()}, 'system', 'staff.created', NULL, '${auditDetail.replaceAll("'", "''")}'
+  WHERE EXISTS (SELECT 1 FROM staff WHERE id = '${id}')`;
 const where = args.includes('--remote') ? ['--remote'] : ['--local', '--persist-to', opt('--persist-to', '.wrangler/state')];
 const r = spawnSync('wrangler', ['d1', 'execute', 'DB', ...where, '-c', opt('-c', 'wrangler.toml'), '--command', sql, '--yes'], {
   cwd: ROOT,

@@ -2,8 +2,10 @@
  * createApp(): the one place where the Worker's middleware, error handling and routes are composed.
  * Public routes and staff routes are separate trees, so no staff middleware or route can leak into the public API.
  */
+import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
+import { auditKeyProblem } from './lib/audit';
 import { ApiError, errorResponse } from './lib/errors';
 import { requireJsonBodies, securityHeaders } from './lib/security';
 import { finishDocument } from './lib/openapi';
@@ -11,6 +13,8 @@ import { createRouter } from './lib/router';
 import { publicApi } from './routes/public';
 import { staffApi } from './routes/staff';
 import { open311Api } from './routes/open311';
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 
 export function createApp() {
   const app = createRouter();
@@ -21,6 +25,17 @@ export function createApp() {
     if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
   });
   app.use('/api/*', requireJsonBodies());
+  // A deployment without the audit key would write a log nobody can seal: the API and Open311 refuse to serve
+  // (pages still load). Only a loopback host (local start, tests) runs without it, and then nothing is sealed.
+  const refuseUnkeyed: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (!LOOPBACK.test(new URL(c.req.url).hostname) && (await auditKeyProblem(c.env))) {
+      console.error(JSON.stringify({ at: 'config', error: 'AUDIT_HMAC_KEY is not set: refusing to serve the API' }));
+      return errorResponse(new ApiError('UNAVAILABLE', { message: '系统未配置审计密钥，暂停服务，请联系管理员。' }));
+    }
+    return next();
+  };
+  app.use('/api/*', refuseUnkeyed);
+  app.use('/open311/*', refuseUnkeyed);
   // The benchmark's view of the time spent inside the Worker (D1 included, local transport excluded).
   app.use('/api/*', async (c, next) => {
     if (c.env.SERVER_TIMING !== '1') return next();

@@ -28,6 +28,13 @@ export interface Env {
   IDENTITY_KEY_ID?: string;
   /** Secret for HMACs: query-code hashes, reporter tokens, API keys (secret, ≥ 32 bytes). */
   APP_SECRET?: string;
+  /**
+   * Secret key of the audit chain's HMAC (≥ 32 characters; secret, never in D1). Without it the sealer does not
+   * run and, outside a loopback host, the API refuses to serve (worker/app.ts).
+   */
+  AUDIT_HMAC_KEY?: string;
+  /** Earlier AUDIT_HMAC_KEY values after a rotation, comma-separated: they still verify older seals. */
+  AUDIT_HMAC_OLD_KEYS?: string;
   /** Cloudflare Email Routing's send binding, for reporter notifications (optional; absent locally). */
   EMAIL?: SendEmail;
   /** Sender address for reporter notifications (a verified address of the zone), e.g. noreply@example.gov.cn. */

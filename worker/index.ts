@@ -3,13 +3,16 @@
  */
 import { createApp } from './app';
 import type { Env } from './env';
-import { runScheduled } from './services/scheduled';
+import { runScheduled, SEAL_CRON } from './services/scheduled';
+import { sealAudit } from './lib/audit';
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
   async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext) {
-    ctx.waitUntil(runScheduled(env, controller.scheduledTime));
+    // Every minute: seal the audit log (the only job that needs to be that frequent). Every 15 minutes: the rest.
+    if (controller.cron === SEAL_CRON) ctx.waitUntil(sealAudit(env, controller.scheduledTime));
+    else ctx.waitUntil(runScheduled(env, controller.scheduledTime));
   },
 } satisfies ExportedHandler<Env>;

@@ -1,32 +1,25 @@
 /**
- * Verify the audit hash chain of a D1 database file from Node, hashing exactly what the Worker hashes
- * (worker/lib/audit-payload.ts). Used by the backup check and `npm run audit:verify`-style scripts.
+ * Check the audit chain of a D1 database file from Node (a backup, a restored copy), with the Worker's own
+ * checking code (worker/lib/audit-chain.ts). Anchors are not in the file: pass them (from R2) if you have them.
  */
-import { createHash } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
-import { auditPayload, GENESIS } from '../../worker/lib/audit-payload.ts';
+import { auditKeyRing, verifyAuditDb } from '../../worker/lib/audit-chain.ts';
 
-/** @returns {{ ok: boolean, rows: number, firstBroken?: { seq: number, reason: string } }} */
-export function verifyChainRows(rows) {
-  let prev = GENESIS;
-  let expect = 1;
-  for (const r of rows) {
-    if (r.seq !== expect) return { ok: false, rows: rows.length, firstBroken: { seq: expect, reason: 'gap' } };
-    if (r.prev_hash !== prev) return { ok: false, rows: rows.length, firstBroken: { seq: r.seq, reason: 'link' } };
-    const { hash, ...content } = r;
-    if (createHash('sha256').update(auditPayload(content)).digest('hex') !== hash) {
-      return { ok: false, rows: rows.length, firstBroken: { seq: r.seq, reason: 'hash' } };
-    }
-    prev = hash;
-    expect++;
-  }
-  return { ok: true, rows: rows.length };
+/** A node:sqlite database as the small D1 surface the check needs. */
+export function fileDb(db) {
+  const all = (sql, params) => Promise.resolve({ results: db.prepare(sql).all(...params) });
+  return { prepare: (sql) => ({ bind: (...p) => ({ all: () => all(sql, p) }), all: () => all(sql, []) }) };
 }
 
-export function verifyChainFile(file) {
+/**
+ * @param {string} file a D1 SQLite file
+ * @param {{ key?: string, oldKeys?: string, anchors?: object[] | null }} opts
+ */
+export async function verifyChainFile(file, { key, oldKeys, anchors = null } = {}) {
   const db = new DatabaseSync(file, { readOnly: true });
   try {
-    return verifyChainRows(db.prepare('SELECT seq, at, actor, action, tip_id, detail, prev_hash, hash FROM audit_log ORDER BY seq').all());
+    const { all } = await auditKeyRing(key, oldKeys);
+    return await verifyAuditDb(fileDb(db), all, anchors);
   } finally {
     db.close();
   }

@@ -35,9 +35,14 @@ export function ensureDevVars() {
 
 /**
  * Local-only defaults the server gets unless `.dev.vars` sets them: Cloudflare's always-pass test sitekey for
- * the offline stand-in (wrangler.toml ships no sitekey, so a deployment never falls back to a test key).
+ * the offline stand-in (wrangler.toml ships no sitekey, so a deployment never falls back to a test key), and the
+ * demo audit key.
  */
-export const LOCAL_VARS = { TURNSTILE_SITEKEY: '1x00000000000000000000AA' };
+export const LOCAL_VARS = {
+  TURNSTILE_SITEKEY: '1x00000000000000000000AA',
+  // For a .dev.vars made before the audit key existed (demo value, as in .dev.vars.example).
+  AUDIT_HMAC_KEY: 'dev-only-audit-hmac-key-please-change-0123456789',
+};
 
 function localDefaults() {
   const path = join(ROOT, '.dev.vars');

@@ -1,7 +1,8 @@
 /**
  * Backup and restore, as README documents them: export a local D1 that has real tips and audit rows (made
- * through the running Worker), restore into a fresh D1, and find identical counts and an identical, valid
- * hash chain; `npm run audit:verify` passes it, and names the first broken row once a row is edited.
+ * through the running Worker and sealed by its every-minute Cron handler), restore into a fresh D1, and find
+ * identical counts and identical seals; `npm run audit:verify` passes the copy against the original's R2
+ * anchors, and names the edited row once one is changed.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM helpers shared with the scripts
-import { migrateAndSeed, ROOT, run, serve } from '../../scripts/lib/local.mjs';
+import { LOCAL_VARS, migrateAndSeed, ROOT, run, serve } from '../../scripts/lib/local.mjs';
 // @ts-expect-error plain ESM helper
 import { d1File } from '../../scripts/bench/scale.mjs';
 // @ts-expect-error plain ESM helper
@@ -43,6 +44,8 @@ describe('backup and restore of D1', () => {
         const res = await postTip(server.url, body, { 'cf-connecting-ip': `2001:db8::b${i}` });
         expect(res.status).toBe(201);
       }
+      // The every-minute Cron Trigger seals the rows (wrangler dev --test-scheduled runs it on request).
+      expect((await fetch(`${server.url}/__scheduled?cron=${encodeURIComponent('* * * * *')}`)).status).toBe(200);
     } finally {
       await server.stop();
     }
@@ -59,27 +62,37 @@ describe('backup and restore of D1', () => {
       expect(count(b), name).toBe(count(a));
     }
     expect((a.prepare('SELECT COUNT(*) AS n FROM tips').get() as { n: number }).n).toBe(5);
-    const chain = (db: DatabaseSync) => db.prepare('SELECT seq, prev_hash, hash FROM audit_log ORDER BY seq').all();
+    const chain = (db: DatabaseSync) => db.prepare('SELECT l.seq, l.actor, s.mac FROM audit_log l LEFT JOIN audit_seals s ON s.seq = l.seq ORDER BY l.seq').all();
+    expect(chain(a)).toHaveLength(5);
+    expect(chain(a).every((r) => typeof r.mac === 'string')).toBe(true);
     expect(chain(b)).toEqual(chain(a));
     a.close();
     b.close();
-    expect(verifyChainFile(d1File(join(dst, '.wrangler', 'state')))).toEqual({ ok: true, rows: 5 });
+    expect(await verifyChainFile(d1File(join(dst, '.wrangler', 'state')), { key: LOCAL_VARS.AUDIT_HMAC_KEY })).toMatchObject({ ok: true, rows: 5, sealedSeq: 5 });
     // The restored database keeps the append-only guard.
     const w = new DatabaseSync(d1File(join(dst, '.wrangler', 'state')));
     expect(() => w.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
 
-    // `npm run audit:verify` on the restored copy: intact (exit 0). Then someone with direct access to the
-    // database removes the guard and edits row 3: the command exits 1 and names that row.
+    // `npm run audit:verify` on the restored copy, against the anchors the original wrote to R2: intact
+    // (exit 0). Then someone with direct access to the database removes the guard and edits row 3: the
+    // command exits 1 and names that row.
     const verify = () =>
-      spawnSync('node', ['scripts/audit-verify.mjs', '-c', join(dst, 'wrangler.toml'), '--persist-to', join(dst, '.wrangler', 'state')], { cwd: ROOT, encoding: 'utf8' });
+      spawnSync(
+        'node',
+        ['scripts/audit-verify.mjs', '-c', join(dst, 'wrangler.toml'), '--persist-to', join(dst, '.wrangler', 'state'), '--r2-persist-to', state],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
     const intact = verify();
     expect(intact.status, intact.stderr).toBe(0);
-    expect(intact.stdout).toContain('audit chain intact: 5 rows');
+    expect(intact.stdout).toContain('audit chain intact: 5 rows, sealed to seq 5');
+    expect(intact.stdout).toContain('1 anchors checked (latest seq 5)');
     w.exec('DROP TRIGGER audit_log_no_update');
     w.prepare("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 3").run();
     w.close();
     const broken = verify();
     expect(broken.status).toBe(1);
-    expect(broken.stderr).toContain('audit chain broken at seq 3');
+    expect(broken.stderr).toContain('audit chain broken');
+    expect(broken.stderr).toContain('[row_edited] seq 3: 第 3 条记录的内容与封存时不同');
+    expect(broken.stderr).toContain('[trigger_missing]');
   }, 120_000);
 });

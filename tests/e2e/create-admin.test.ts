@@ -44,7 +44,13 @@ describe('npm run create-admin', () => {
       password_hash: string;
       totp_secret: string | null;
     }[];
+    // Audited once (the second run changed nothing and added nothing), never with the password.
+    const audits = db.prepare("SELECT actor, action, detail FROM audit_log WHERE action = 'staff.created'").all() as { actor: string; action: string; detail: string }[];
     db.close();
+    expect(audits).toHaveLength(1);
+    expect(audits[0]!.actor).toBe('system');
+    expect(JSON.parse(audits[0]!.detail)).toMatchObject({ via: 'npm run create-admin', username: 'firstadmin', roles: ['admin'] });
+    expect(audits[0]!.detail).not.toContain('Strong-Admin');
     expect(rows).toHaveLength(1);
     expect(JSON.parse(rows[0]!.roles)).toEqual(['admin']);
     expect(rows[0]!.totp_secret).toBeNull(); // enrolled at first sign-in

@@ -1,7 +1,7 @@
 import { createScheduledController, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../worker/index';
-import { verifyChain } from '../../worker/lib/audit';
+import { sealAudit, verifyAudit } from '../../worker/lib/audit';
 import {
   addRuleSet,
   approveReward,
@@ -86,7 +86,8 @@ describe('reward workflow', () => {
     expect((await ledger(rewardId)).map((e: any) => e.kind)).toEqual(['proposed', 'approved', 'notified', 'paid']);
     const row = await env.DB.prepare('SELECT claimant_verification, voucher_no FROM rewards WHERE id = ?').bind(rewardId).first();
     expect(row).toEqual({ claimant_verification: 'tracking_and_code', voucher_no: 'PZ-2026-0001' });
-    expect((await verifyChain(env)).ok).toBe(true);
+    await sealAudit(env);
+    expect(await verifyAudit(env)).toMatchObject({ ok: true, unsealed: { count: 0 } });
   });
 
   it('the same person cannot propose and approve, even holding both roles', async () => {

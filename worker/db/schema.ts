@@ -297,20 +297,19 @@ export const sessions = sqliteTable(
 );
 
 /**
- * Append-only, hash-chained audit log. Triggers in the migrations refuse UPDATE and DELETE; each row's hash
- * covers its content and the previous row's hash.
+ * Append-only audit log. A row gets its `seq` from the database (AUTOINCREMENT: commit order, never reused)
+ * in the same batch as the change it records; nobody reads a chain head to write one. Triggers in the
+ * migrations refuse UPDATE, DELETE and INSERT OR REPLACE. The sealer chains rows into `audit_seals`.
  */
 export const auditLog = sqliteTable(
   'audit_log',
   {
-    seq: integer('seq').primaryKey(),
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
     at: integer('at').notNull(),
     actor: text('actor').notNull(), // staff id, 'system', 'reporter' or 'public'
     action: text('action').notNull(),
     tipId: text('tip_id'),
     detail: text('detail', { mode: 'json' }),
-    prevHash: text('prev_hash').notNull(),
-    hash: text('hash').notNull(),
   },
   (t) => [index('audit_tip').on(t.tipId)],
 );
@@ -333,6 +332,18 @@ export const staffAlerts = sqliteTable(
   },
   (t) => [index('staff_alerts_at').on(t.at)],
 );
+
+/**
+ * The keyed hash chain over `audit_log`, written only by the sealer (worker/lib/audit.ts): for each row,
+ * `mac = HMAC-SHA-256(key, previous mac ‖ row content)`, and `key_id` names the key (a fingerprint, never the
+ * key). Append-only like the log; each seal's head is also written to R2 (audit/anchors/).
+ */
+export const auditSeals = sqliteTable('audit_seals', {
+  seq: integer('seq').primaryKey(),
+  mac: text('mac').notNull(),
+  keyId: text('key_id').notNull(),
+  sealedAt: integer('sealed_at').notNull(),
+});
 
 /** Reminders (提醒 / 催办 / 督办) sent by the scheduled job; the unique key makes re-runs harmless. */
 export const reminders = sqliteTable(

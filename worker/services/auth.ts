@@ -7,7 +7,7 @@ import { generateHOTP, createTOTPKeyURI } from '@oslojs/otp';
 import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import type { Env } from '../env';
 import { TOTP_ROLES } from '../domain/access';
-import { audit } from '../lib/audit';
+import { audit, auditAggregated } from '../lib/audit';
 import { seal, sha256Hex, timingSafeEqual, toBase64, unseal, type Sealed } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import { DUMMY_HASH, verifyPassword } from '../lib/password';
@@ -127,7 +127,7 @@ async function recordTotpFailure(env: Env, id: string, tokenHash: string, now: n
 /**
  * Step 1: username and password. An unknown (or disabled) account, a locked one and a wrong password answer alike
  * (LOGIN_FAILED, whose message mentions the lock), and the first two do the same work: one password hash check
- * (against a dummy hash for an unknown user) and one audit row. So the answer tells nobody which accounts exist
+ * (against a dummy hash for an unknown user) and one aggregated audit count. So the answer tells nobody which accounts exist
  * or are locked.
  */
 export async function login(env: Env, username: string, password: string, now = Date.now()): Promise<LoginResult> {
@@ -136,7 +136,9 @@ export async function login(env: Env, username: string, password: string, now = 
   const locked = known && row.locked_until != null && row.locked_until > now;
   const passwordOk = await verifyPassword(password, known ? row.password_hash : DUMMY_HASH);
   if (!known || locked) {
-    await audit(env, {
+    // Unauthenticated failures aggregate: a row at the 1st, 10th, 100th… failure per window (an hour for unknown
+    // names, the lock for a locked account), never one each — the same work (one batch) in both cases.
+    await auditAggregated(env, known ? `login-locked:${row.id}` : 'login-unknown', known ? LOCKOUT.lockMs : 60 * 60_000, {
       actor: known ? row.id : 'public',
       action: 'staff.login_failed',
       at: now,

@@ -12,6 +12,9 @@ import { rebuildConclusionStats } from './stats';
 import { drainOutbox } from './outbox';
 import { closeAfterObjectionWindow } from './transitions';
 
+/** The Cron expression (wrangler.toml) that runs the audit sealer; the other one runs JOBS. */
+export const SEAL_CRON = '* * * * *';
+
 /** Orphan uploads removed per batch (R2 deletes up to 1000 keys per call) and batches per run. */
 const SWEEP_BATCH = 500;
 const SWEEP_BATCHES = 40;

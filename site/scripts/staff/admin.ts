@@ -298,31 +298,73 @@ async function setPartner(id: string, active: boolean) {
   }
 }
 
+interface AuditReport {
+  ok: boolean;
+  rows: number;
+  sealedSeq: number;
+  unsealed: { count: number; fromSeq: number | null; oldestAt: number | null };
+  anchors: { checked: number; latestSeq: number | null } | null;
+  problems: { kind: string; seq?: number; toSeq?: number; message: string }[];
+  moreProblems: number;
+}
+
 async function auditSection() {
-  const result = h('p', { role: 'status', id: 'audit-result' });
+  const result = h('div', { role: 'status', id: 'audit-result' });
+  const show = (r: AuditReport) => {
+    clear(result);
+    const tail = r.unsealed.count
+      ? `另有 ${r.unsealed.count} 条尚未封存（第 ${r.unsealed.fromSeq} 条起，最早 ${dateTime(r.unsealed.oldestAt!)}），每分钟自动封存。`
+      : '没有未封存的记录。';
+    const anchors = r.anchors ? `核对了 ${r.anchors.checked} 个外部锚点。` : '';
+    result.append(
+      h('p', {}, r.ok
+        ? `审计日志完整：共 ${r.rows} 条，已封存至第 ${r.sealedSeq} 条，哈希链校验通过。${anchors}${tail}`
+        : `审计日志被篡改：发现 ${r.problems.length + r.moreProblems} 处问题。${anchors}${tail}`),
+    );
+    if (!r.ok) result.append(h('ul', {}, r.problems.map((p) => h('li', {}, p.message))));
+  };
   const verify = h('button', {
     type: 'button',
     class: 'primary',
     id: 'audit-verify',
     onclick: async () => {
       result.textContent = '校验中…';
-      const r = await api<{ ok: boolean; rows: number; firstBroken?: { seq: number; reason: string } }>('/api/staff/audit/verify');
-      result.textContent = r.ok ? `审计日志完整：共 ${r.rows} 条，哈希链校验通过。` : `审计日志被篡改：第 ${r.firstBroken!.seq} 条记录校验失败（${r.firstBroken!.reason}）。`;
+      try {
+        show(await api<AuditReport>('/api/staff/audit/verify'));
+      } catch (e) {
+        result.textContent = '';
+        fail(e);
+      }
     },
-  }, '校验哈希链');
-  const { rows } = await api<{ rows: { seq: number; at: number; actor: string; action: string; tip_id: string | null }[] }>('/api/staff/audit');
+  }, '校验审计日志');
+  const sealNow = h('button', {
+    type: 'button',
+    id: 'audit-seal',
+    onclick: async () => {
+      try {
+        const r = await api<{ sealed: number; head: number }>('/api/staff/audit/seal', { method: 'POST', json: {} });
+        flash(r.sealed ? `已封存 ${r.sealed} 条，封存至第 ${r.head} 条。` : '没有需要封存的记录。', true);
+        await render();
+      } catch (e) {
+        fail(e);
+      }
+    },
+  }, '立即封存');
+  const { rows } = await api<{ rows: { seq: number; at: number; actor: string; action: string; tip_id: string | null; hash: string | null }[] }>('/api/staff/audit');
   return h(
     'section',
     { class: 'panel', 'aria-labelledby': 'h-audit' },
     h('h2', { id: 'h-audit' }, '审计日志'),
+    h('p', {}, '每条记录在写入后一分钟内由定时任务封存进以密钥计算的哈希链，链头同时存到数据库之外（R2）。校验会逐条指出被修改、替换、删除、截断或重算的记录。'),
     verify,
+    sealNow,
     result,
     h(
       'table',
       { class: 'queue-table' },
       h('caption', {}, '最近 100 条'),
-      h('thead', {}, h('tr', {}, ['序号', '时间', '操作人', '操作', '举报'].map((x) => h('th', { scope: 'col' }, x)))),
-      h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, r.seq), h('td', {}, dateTime(r.at)), h('td', {}, r.actor), h('td', {}, r.action), h('td', {}, r.tip_id ? h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.tip_id)}` }, '查看') : '—')))),
+      h('thead', {}, h('tr', {}, ['序号', '时间', '操作人', '操作', '举报', '封存'].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, r.seq), h('td', {}, dateTime(r.at)), h('td', {}, r.actor), h('td', {}, r.action), h('td', {}, r.tip_id ? h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.tip_id)}` }, '查看') : '—'), h('td', {}, r.hash ? '已封存' : '未封存')))),
     ),
   );
 }

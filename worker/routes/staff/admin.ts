@@ -4,7 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { ROLE_CODES, ROLES } from '../../domain/workflow';
-import { verifyChain } from '../../lib/audit';
+import { sealAudit, verifyAudit } from '../../lib/audit';
 import { ApiError } from '../../lib/errors';
 import { createRouter } from '../../lib/router';
 import { markReminderRead, remindersFor } from '../../services/reminders';
@@ -99,8 +99,14 @@ const partnerUpdate = staffRoute('partners.manage', {
 const auditVerify = staffRoute('audit.read', {
   method: 'get',
   path: '/audit/verify',
-  summary: '校验审计日志哈希链，指出第一条被篡改的记录',
+  summary: '校验审计日志：记录、封存链、密钥、保护触发器与 R2 锚点，逐条指出问题（修改、删除、替换、截断、重算）与未封存的尾部',
   responses: ok('校验结果'),
+});
+const auditSeal = staffRoute('audit.seal', {
+  method: 'post',
+  path: '/audit/seal',
+  summary: '立即封存尚未封存的审计记录（平时由每分钟的定时任务完成）',
+  responses: ok('封存结果'),
 });
 const auditList = staffRoute('audit.read', {
   method: 'get',
@@ -144,12 +150,14 @@ export function staffAdminRoutes() {
       await setPartnerActive(c.env, { id: c.req.valid('param').id, active: c.req.valid('json').active, actorId: c.get('staff').id });
       return c.body(null, 204);
     })
-    .openapi(auditVerify, async (c) => c.json({ ...(await verifyChain(c.env)) }, 200))
+    .openapi(auditVerify, async (c) => c.json({ ...(await verifyAudit(c.env)) }, 200))
+    .openapi(auditSeal, async (c) => c.json({ ...(await sealAudit(c.env)) }, 200))
     .openapi(auditList, async (c) => {
       const q = c.req.valid('query');
       const { results } = await c.env.DB.prepare(
-        `SELECT seq, at, actor, action, tip_id, detail, hash FROM audit_log
-          WHERE seq < ? ${q.tipId ? 'AND tip_id = ?' : ''} ORDER BY seq DESC LIMIT 100`,
+        `SELECT l.seq, l.at, l.actor, l.action, l.tip_id, l.detail, s.mac AS hash FROM audit_log l
+          LEFT JOIN audit_seals s ON s.seq = l.seq
+          WHERE l.seq < ? ${q.tipId ? 'AND l.tip_id = ?' : ''} ORDER BY l.seq DESC LIMIT 100`,
       )
         .bind(q.before ?? Number.MAX_SAFE_INTEGER, ...(q.tipId ? [q.tipId] : []))
         .all();

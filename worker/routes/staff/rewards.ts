@@ -5,6 +5,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { ACCIDENT_LEVELS } from '../../domain/reward-rules';
+import { audit } from '../../lib/audit';
 import { createRouter } from '../../lib/router';
 import { plain } from '../../schemas/tip';
 import { DateString } from '../../schemas/actions';
@@ -222,12 +223,16 @@ export function staffRewardRoutes() {
       return c.json({ candidates: out }, 200);
     })
     .openapi(report, async (c) => c.json({ ...(await rewardReport(c.env, c.req.valid('query'))) }, 200))
-    .openapi(ledger, async (c) =>
-      c.body(await rewardLedgerCsv(c.env), 200, {
+    .openapi(ledger, async (c) => {
+      const csv = await rewardLedgerCsv(c.env);
+      // Who exported the ledger and how many rows (the header line not counted).
+      const rows = csv.trim().split(/\r?\n/).length - 1;
+      await audit(c.env, { actor: c.get('staff').id, action: 'rewards.ledger_exported', detail: { filter: {}, rows } });
+      return c.body(csv, 200, {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': 'attachment; filename="reward-ledger.csv"',
-      }),
-    )
+      });
+    })
     .openapi(rules, async (c) => {
       const { results } = await c.env.DB.prepare('SELECT id, name, version, effective_from, rules, created_at FROM reward_rules ORDER BY effective_from DESC, version DESC').all<Record<string, unknown>>();
       return c.json({ rules: results.map((r) => ({ ...r, rules: JSON.parse(r.rules as string) as unknown })) }, 200);

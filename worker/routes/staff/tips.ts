@@ -6,6 +6,7 @@ import { z } from '@hono/zod-openapi';
 import { ACTIONS } from '../../domain/workflow';
 import { label, labelIn } from '../../domain/catalog';
 import { CONCLUSIONS, HAZARD_LEVELS, RISK_COLOURS, stateLabel } from '../../domain/workflow';
+import { audit } from '../../lib/audit';
 import { csvRow } from '../../lib/csv';
 import { ApiError } from '../../lib/errors';
 import { createRouter } from '../../lib/router';
@@ -137,6 +138,8 @@ export function staffTipRoutes() {
           ]),
         ),
       ];
+      // Who exported what: the filter as given and how many rows left the system.
+      await audit(c.env, { actor: c.get('staff').id, action: 'tips.exported', at: now, detail: { filter: c.req.valid('query'), rows: results.length } });
       return c.body(`\uFEFF${lines.join('\r\n')}\r\n`, 200, {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': `attachment; filename="tips-${chinaDate(now)}.csv"`,
