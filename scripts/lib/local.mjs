@@ -129,6 +129,10 @@ export function snapshotBuild(port) {
   const json = JSON.parse(readFileSync(copied, 'utf8'));
   for (const db of json.d1_databases ?? []) if (db.migrations_dir) db.migrations_dir = join(ROOT, 'dist', 'server', db.migrations_dir);
   writeFileSync(copied, JSON.stringify(json));
+  // wrangler reads .dev.vars next to the configuration. The build copies it there only when it existed at build
+  // time (a bare `npm run build` on a fresh clone runs before anything made it), so take the current one.
+  ensureDevVars();
+  copyFileSync(join(ROOT, '.dev.vars'), join(dir, 'server', '.dev.vars'));
   return { dir, config: copied };
 }
 

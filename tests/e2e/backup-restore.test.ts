@@ -44,8 +44,8 @@ describe('backup and restore of D1', () => {
         const res = await postTip(server.url, body, { 'cf-connecting-ip': `2001:db8::b${i}` });
         expect(res.status).toBe(201);
       }
-      // The every-minute Cron Trigger seals the rows (wrangler dev --test-scheduled runs it on request).
-      expect((await fetch(`${server.url}/__scheduled?cron=${encodeURIComponent('* * * * *')}`)).status).toBe(200);
+      // The every-minute Cron Trigger seals the rows (wrangler dev --test-scheduled runs it at /cdn-cgi/handler/scheduled).
+      expect((await fetch(`${server.url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('* * * * *')}`)).status).toBe(200);
     } finally {
       await server.stop();
     }

@@ -201,7 +201,7 @@ describe('/report/ in Chromium', () => {
     while (!(await page.evaluate(() => document.activeElement?.id === 'f-description'))) await kb.press('Tab');
     await kb.type('储罐区可燃气体报警器损坏多日未修，夜间有异味，员工反映无人处理。');
     await kb.press('Tab');
-    await kb.press('Space'); // 是 (employee)
+    await kb.press('ArrowDown'); // 否: not an employee (an employee reporting the employer must give a real name)
     while (!(await page.evaluate(() => document.activeElement?.id === 'f-notice'))) await kb.press('Tab');
     await kb.press('Space');
     await kb.press('Tab');
