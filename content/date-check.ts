@@ -27,7 +27,8 @@ export function impossibleDates(file: string, text: string): string[] {
   const out: string[] = [];
   for (const m of yamlOf(file, text).matchAll(UNQUOTED_DATE)) {
     const [, key, y, mo, d] = m as unknown as [string, string, string, string, string];
-    if (!isRealDay(y, mo, d)) out.push(`${file} › ${key}: ${y}-${mo}-${d} 不是真实存在的日期（日期应写成 YYYY-MM-DD，例如 2026-06-01）`);
+    if (!isRealDay(y, mo, d))
+      out.push(`${file} › ${key}: ${y}-${mo}-${d} 不是真实存在的日期（日期应写成 YYYY-MM-DD，例如 2026-06-01）`);
   }
   return out;
 }
@@ -36,6 +37,8 @@ export function impossibleDates(file: string, text: string): string[] {
 export function checkDates(root: string): void {
   const dir = join(root, 'content');
   const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.(md|ya?ml)$/.test(f));
-  const problems = files.flatMap((f) => impossibleDates(relative(root, join(dir, f)), readFileSync(join(dir, f), 'utf8')));
+  const problems = files.flatMap((f) =>
+    impossibleDates(relative(root, join(dir, f)), readFileSync(join(dir, f), 'utf8')),
+  );
   if (problems.length) throw new Error(`内容中的日期有误（${problems.length} 处）：\n  ${problems.join('\n  ')}`);
 }

@@ -10,9 +10,7 @@ import { z } from 'astro/zod';
 import { DOMAIN_CODES } from '../worker/domain/catalog';
 
 /** A lower-case ASCII id or anchor: stable across wording fixes. */
-export const slug = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, '只能使用小写字母、数字和连字符，且以字母或数字开头');
+export const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, '只能使用小写字母、数字和连字符，且以字母或数字开头');
 
 /**
  * A calendar date written `YYYY-MM-DD`, stored as UTC midnight of that day. Unquoted YAML dates arrive as Dates
@@ -22,12 +20,17 @@ export const slug = z
  */
 const DAY_MESSAGE = '日期应写成 YYYY-MM-DD，例如 2026-06-01';
 export const day = z.preprocess(
-  (v) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v) ? new Date(`${v}T00:00:00Z`) : v),
+  (v) =>
+    typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v)
+      ? new Date(`${v}T00:00:00Z`)
+      : v,
   z.date({ error: DAY_MESSAGE }),
 );
 
 /** A path on this site for links and attachments: ASCII only, so it stays the same on the 繁體 pages. */
-const sitePath = z.string().regex(/^\/[\x21-\x7e]*$/, '站内链接须以 / 开头，且只能使用英文字母、数字和符号（文件名请勿使用中文）');
+const sitePath = z
+  .string()
+  .regex(/^\/[\x21-\x7e]*$/, '站内链接须以 / 开头，且只能使用英文字母、数字和符号（文件名请勿使用中文）');
 
 /** `MM-DD`, a day that recurs every year. */
 export const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, '格式应为 MM-DD，例如 06-01');
@@ -115,7 +118,10 @@ export const planSchema = z
     order: z.number().int().default(100),
   })
   .superRefine((plan, ctx) => {
-    for (const [key, blocks] of [['body', plan.body], ['original', plan.original ?? []]] as const) {
+    for (const [key, blocks] of [
+      ['body', plan.body],
+      ['original', plan.original ?? []],
+    ] as const) {
       const seen = new Set<string>();
       blocks.forEach((b, i) => {
         if (!('id' in b) || !b.id) return;
@@ -193,7 +199,14 @@ export const campaignSchema = z
      * For holidays that move (春节): the 农历 month/day of the holiday, and how many days before and after
      * it the reminder runs. The build computes the dates for several years ahead.
      */
-    lunar: z.object({ month: z.number().int().min(1).max(12), day: z.number().int().min(1).max(30), before: z.number().int().min(0), after: z.number().int().min(0) }).optional(),
+    lunar: z
+      .object({
+        month: z.number().int().min(1).max(12),
+        day: z.number().int().min(1).max(30),
+        before: z.number().int().min(0),
+        after: z.number().int().min(0),
+      })
+      .optional(),
     /** Explicit dated periods (in addition to `yearly`/`lunar`), e.g. a contest's dates for one year. */
     dates: z.array(z.object({ start: day, end: day })).default([]),
     /** Where to read more: a site path such as /notices/2026-anquanyue/. */
@@ -201,8 +214,14 @@ export const campaignSchema = z
     /** Where the plans ask for it (plan id + anchor), shown as "依据". */
     basis: z.object({ plan: slug, anchor: slug }).optional(),
   })
-  .refine((c) => c.yearly || c.lunar || c.dates.length > 0, { message: '至少需要 yearly、lunar 或 dates 之一', path: ['yearly'] })
-  .refine((c) => !c.yearly || c.yearly.start <= c.yearly.end, { message: '跨年的活动请分成两段（例如用 dates 写明日期）', path: ['yearly', 'end'] });
+  .refine((c) => c.yearly || c.lunar || c.dates.length > 0, {
+    message: '至少需要 yearly、lunar 或 dates 之一',
+    path: ['yearly'],
+  })
+  .refine((c) => !c.yearly || c.yearly.start <= c.yearly.end, {
+    message: '跨年的活动请分成两段（例如用 dates 写明日期）',
+    path: ['yearly', 'end'],
+  });
 export type Campaign = z.infer<typeof campaignSchema>;
 
 /* ------------------------------------------------------------------------------------------------------------
@@ -228,9 +247,7 @@ export const noticeSchema = z
     /** The campaign (content/campaigns.yaml id) the notice belongs to. */
     campaign: slug.optional(),
     /** Attachments: files under public/ (e.g. /attachments/x.csv) or pages of this site. */
-    attachments: z
-      .array(z.object({ title: z.string().min(2), href: sitePath, format: z.string().min(2) }))
-      .default([]),
+    attachments: z.array(z.object({ title: z.string().min(2), href: sitePath, format: z.string().min(2) })).default([]),
     /** Pinned notices are listed first on the home page. */
     pinned: z.boolean().default(false),
   })

@@ -28,14 +28,33 @@
     }
     w.token = DUMMY;
     w.box.textContent = '✓ 人机验证已通过（本地测试）';
-    setTimeout(function () { if (w.opts.callback) w.opts.callback(DUMMY); }, 0);
+    setTimeout(function () {
+      if (w.opts.callback) w.opts.callback(DUMMY);
+    }, 0);
   }
   window.turnstile = {
     render: render,
-    reset: function (id) { var w = widgets[id]; if (w) { w.token = ''; run(w); } },
-    remove: function (id) { var w = widgets[id]; if (w) { w.box.remove(); delete widgets[id]; } },
-    getResponse: function (id) { var w = widgets[id]; return w ? w.token : undefined; },
-    isExpired: function () { return false; },
+    reset: function (id) {
+      var w = widgets[id];
+      if (w) {
+        w.token = '';
+        run(w);
+      }
+    },
+    remove: function (id) {
+      var w = widgets[id];
+      if (w) {
+        w.box.remove();
+        delete widgets[id];
+      }
+    },
+    getResponse: function (id) {
+      var w = widgets[id];
+      return w ? w.token : undefined;
+    },
+    isExpired: function () {
+      return false;
+    },
   };
   document.dispatchEvent(new Event('turnstile-ready'));
 })();

@@ -96,12 +96,21 @@ const when = (t) => new Date(t).toISOString();
 const tail = report.unsealed.count
   ? `; ${report.unsealed.count} unsealed (from seq ${report.unsealed.fromSeq}, oldest ${when(report.unsealed.oldestAt)})`
   : '';
-const anchors = report.anchors ? `; ${report.anchors.checked} anchors checked (latest seq ${report.anchors.latestSeq ?? '—'})` : '; anchors not checked (remote)';
+const anchors = report.anchors
+  ? `; ${report.anchors.checked} anchors checked (latest seq ${report.anchors.latestSeq ?? '—'})`
+  : '; anchors not checked (remote)';
 if (report.ok) {
-  console.log(`✓ 审计日志完整 audit chain intact: ${report.rows} rows, sealed to seq ${report.sealedSeq}${tail}${anchors}`);
+  console.log(
+    `✓ 审计日志完整 audit chain intact: ${report.rows} rows, sealed to seq ${report.sealedSeq}${tail}${anchors}`,
+  );
 } else {
-  console.error(`✗ 审计日志被篡改 audit chain broken: ${report.problems.length + report.moreProblems} problem(s); ${report.rows} rows, sealed to seq ${report.sealedSeq}${tail}${anchors}`);
-  for (const p of report.problems) console.error(`  [${p.kind}]${p.seq ? ` seq ${p.seq}${p.toSeq && p.toSeq !== p.seq ? `–${p.toSeq}` : ''}` : ''}: ${p.message}`);
+  console.error(
+    `✗ 审计日志被篡改 audit chain broken: ${report.problems.length + report.moreProblems} problem(s); ${report.rows} rows, sealed to seq ${report.sealedSeq}${tail}${anchors}`,
+  );
+  for (const p of report.problems)
+    console.error(
+      `  [${p.kind}]${p.seq ? ` seq ${p.seq}${p.toSeq && p.toSeq !== p.seq ? `–${p.toSeq}` : ''}` : ''}: ${p.message}`,
+    );
   if (report.moreProblems) console.error(`  … and ${report.moreProblems} more`);
 }
 process.exit(report.ok ? 0 : 1);

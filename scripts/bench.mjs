@@ -21,7 +21,11 @@ import { prepareScenes } from './bench/scenes.mjs';
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 const want = (part) => !only || only === part;
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const results = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`, node: process.version };
+const results = {
+  date: new Date().toISOString(),
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+  node: process.version,
+};
 
 console.log('▶ build');
 build({ quiet: true });
@@ -42,7 +46,9 @@ if (want('api')) {
     results.api = await benchApi(server.url, { duration: seconds, extra: await prepareScenes(server.url) });
     const { guessTiming } = await import('./bench/guess-timing.mjs');
     results.guess = await guessTiming(server.url);
-    console.log(`  failed check: wrong code mean ${results.guess.wrongCode.mean} ms, unknown number mean ${results.guess.unknownNumber.mean} ms (difference ${results.guess.diffMeanMs} ms)`);
+    console.log(
+      `  failed check: wrong code mean ${results.guess.wrongCode.mean} ms, unknown number mean ${results.guess.unknownNumber.mean} ms (difference ${results.guess.diffMeanMs} ms)`,
+    );
   } finally {
     await server.stop();
     rmSync(persistTo, { recursive: true, force: true });
@@ -85,13 +91,21 @@ if (want('scale')) {
       if (!probe) continue;
       const r = await load(server.url, probe.spec, { connections: 1, seconds });
       timings.push({ name: probe.name, ...r });
-      console.log(`  ${probe.name.padEnd(40)} p50 ${r.p50} ms  p95 ${r.p95} ms${r.workerP95 !== undefined ? `  in Worker p50 ${r.workerP50} / p95 ${r.workerP95} ms` : ''}  (${r.requests} requests, statuses ${JSON.stringify(r.statuses)})`);
+      console.log(
+        `  ${probe.name.padEnd(40)} p50 ${r.p50} ms  p95 ${r.p95} ms${r.workerP95 !== undefined ? `  in Worker p50 ${r.workerP50} / p95 ${r.workerP95} ms` : ''}  (${r.requests} requests, statuses ${JSON.stringify(r.statuses)})`,
+      );
     }
   } finally {
     await server.stop();
     rmSync(persistTo, { recursive: true, force: true });
   }
-  results.scale = { count, genSeconds, plans, timings, markdown: (await import('./bench/report.mjs')).scaleMarkdown(count, plans, timings) };
+  results.scale = {
+    count,
+    genSeconds,
+    plans,
+    timings,
+    markdown: (await import('./bench/report.mjs')).scaleMarkdown(count, plans, timings),
+  };
 }
 
 mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
@@ -101,7 +115,9 @@ writeFileSync(join(ROOT, 'bench-results', `${stamp}.json`), JSON.stringify(resul
 const latestFile = join(ROOT, 'bench-results', 'latest.json');
 const previous = only && existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : null;
 // Say which parts were measured when: this run's part, and the full run the others come from.
-const merged = previous ? { ...previous, ...results, partial: { part: only, fullRunDate: previous.partial?.fullRunDate ?? previous.date } } : results;
+const merged = previous
+  ? { ...previous, ...results, partial: { part: only, fullRunDate: previous.partial?.fullRunDate ?? previous.date } }
+  : results;
 writeFileSync(latestFile, JSON.stringify(merged, null, 2));
 writeFileSync(join(ROOT, 'docs', 'BENCHMARKS.md'), (await import('./bench/report.mjs')).report(merged));
 console.log(`\n✓ saved docs/BENCHMARKS.md and bench-results/${stamp}.json`);

@@ -48,17 +48,29 @@ if (problem) {
 const id = crypto.randomUUID();
 // The account and its audit entry in one execution; the entry only if the account was really created (an
 // existing username is left alone, and then nothing is audited). Sealed by the next run of the sealer.
-const auditDetail = JSON.stringify({ via: 'npm run create-admin', staffId: id, username, roles: ['admin'], osUser: userInfo().username });
+const auditDetail = JSON.stringify({
+  via: 'npm run create-admin',
+  staffId: id,
+  username,
+  roles: ['admin'],
+  osUser: userInfo().username,
+});
 const sql = `${await staffInsert({ id, username, displayName, password, roles: ['admin'] })};
 INSERT INTO audit_log (at, actor, action, tip_id, detail)
   SELECT ${Date.now()}, 'system', 'staff.created', NULL, '${auditDetail.replaceAll("'", "''")}'
   WHERE EXISTS (SELECT 1 FROM staff WHERE id = '${id}')`;
-const where = args.includes('--remote') ? ['--remote'] : ['--local', '--persist-to', opt('--persist-to', '.wrangler/state')];
-const r = spawnSync('wrangler', ['d1', 'execute', 'DB', ...where, '-c', opt('-c', 'wrangler.toml'), '--command', sql, '--yes'], {
-  cwd: ROOT,
-  env: OFFLINE_ENV,
-  encoding: 'utf8',
-});
+const where = args.includes('--remote')
+  ? ['--remote']
+  : ['--local', '--persist-to', opt('--persist-to', '.wrangler/state')];
+const r = spawnSync(
+  'wrangler',
+  ['d1', 'execute', 'DB', ...where, '-c', opt('-c', 'wrangler.toml'), '--command', sql, '--yes'],
+  {
+    cwd: ROOT,
+    env: OFFLINE_ENV,
+    encoding: 'utf8',
+  },
+);
 if (r.status !== 0) {
   console.error(r.stderr || r.stdout);
   process.exit(1);

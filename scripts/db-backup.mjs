@@ -15,14 +15,31 @@ import { run } from './lib/local.mjs';
 const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const remote = args.includes('--remote');
-const out = resolve(opt('--out', `backups/anquan-${remote ? 'remote' : 'local'}-${new Date().toISOString().slice(0, 10)}.sql`));
+const out = resolve(
+  opt('--out', `backups/anquan-${remote ? 'remote' : 'local'}-${new Date().toISOString().slice(0, 10)}.sql`),
+);
 mkdirSync(dirname(out), { recursive: true });
 // Schema first, then data: a single `wrangler d1 export` writes each table's rows right after its CREATE TABLE,
 // so a row referencing a table created later cannot be restored ("no such table"). Two passes avoid that.
 const tmp = mkdtempSync(join(tmpdir(), 'anquan-backup-'));
 const part = (flag, name) => {
   const f = join(tmp, name);
-  run('wrangler', ['d1', 'export', 'DB', remote ? '--remote' : '--local', '-c', opt('-c', 'wrangler.toml'), flag, '--output', f, '--skip-confirmation'], { quiet: true });
+  run(
+    'wrangler',
+    [
+      'd1',
+      'export',
+      'DB',
+      remote ? '--remote' : '--local',
+      '-c',
+      opt('-c', 'wrangler.toml'),
+      flag,
+      '--output',
+      f,
+      '--skip-confirmation',
+    ],
+    { quiet: true },
+  );
   return readFileSync(f, 'utf8');
 };
 const schema = part('--no-data', 'schema.sql');

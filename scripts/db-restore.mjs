@@ -17,5 +17,15 @@ if (!file) {
   process.exit(2);
 }
 const cfg = args.includes('-c') ? args[args.indexOf('-c') + 1] : 'wrangler.toml';
-run('wrangler', ['d1', 'execute', 'DB', args.includes('--remote') ? '--remote' : '--local', '-c', cfg, '--file', resolve(file), '--yes']);
+run('wrangler', [
+  'd1',
+  'execute',
+  'DB',
+  args.includes('--remote') ? '--remote' : '--local',
+  '-c',
+  cfg,
+  '--file',
+  resolve(file),
+  '--yes',
+]);
 console.log('✓ restored');

@@ -17,8 +17,20 @@ export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 export const DEMO_STAFF = [
   { id: 'demo-admin', username: 'admin', displayName: '王管理', roles: ['admin'] },
   { id: 'demo-dispatcher', username: 'shouli', displayName: '李受理', roles: ['dispatcher'] },
-  { id: 'demo-handler-yjj', username: 'yjj', displayName: '赵承办（区应急管理局）', roles: ['handler'], departmentId: 'yjj' },
-  { id: 'demo-handler-zjj', username: 'zjj', displayName: '钱承办（区住建局）', roles: ['handler'], departmentId: 'zjj' },
+  {
+    id: 'demo-handler-yjj',
+    username: 'yjj',
+    displayName: '赵承办（区应急管理局）',
+    roles: ['handler'],
+    departmentId: 'yjj',
+  },
+  {
+    id: 'demo-handler-zjj',
+    username: 'zjj',
+    displayName: '钱承办（区住建局）',
+    roles: ['handler'],
+    departmentId: 'zjj',
+  },
   { id: 'demo-supervisor', username: 'duban', displayName: '孙督办', roles: ['supervisor'] },
   { id: 'demo-reward-officer', username: 'jiangli', displayName: '周奖励经办', roles: ['reward_officer'] },
   { id: 'demo-reward-approver', username: 'shenpi', displayName: '吴奖励审批', roles: ['reward_approver'] },
@@ -48,8 +60,10 @@ export async function demoStaffStatements() {
   return out;
 }
 
-
 export const DEMO_STAFF_PRINT = [
-  ...DEMO_STAFF.map((s) => `${s.username.padEnd(8)} ${DEMO_PASSWORD}   ${s.roles.map((r) => ROLES.find((x) => x.code === r)?.label ?? r).join('、')} · ${s.displayName}`),
+  ...DEMO_STAFF.map(
+    (s) =>
+      `${s.username.padEnd(8)} ${DEMO_PASSWORD}   ${s.roles.map((r) => ROLES.find((x) => x.code === r)?.label ?? r).join('、')} · ${s.displayName}`,
+  ),
   `动态验证码密钥 TOTP key for admin/duban/jiangli/shenpi: ${DEMO_TOTP_SECRET}  (添加到验证器 App，或 otpauth://totp/Anquan?secret=${DEMO_TOTP_SECRET})`,
 ];

@@ -33,7 +33,12 @@ function* walk(dir) {
 }
 
 /** `/x/index.html` → `/x/` (pages are directory indexes; /404.html stays as it is). */
-const routeOf = (root, file) => '/' + relative(root, file).split(sep).join('/').replace(/index\.html$/, '');
+const routeOf = (root, file) =>
+  '/' +
+  relative(root, file)
+    .split(sep)
+    .join('/')
+    .replace(/index\.html$/, '');
 
 /**
  * OpenCC over the text only: tags (and so every URL and attribute name) stay as they are, except the
@@ -76,7 +81,10 @@ const switchBack = (html, route) =>
 
 /** A 繁體 page is its own canonical URL (the 简体 one is its alternate). */
 const selfCanonical = (html) =>
-  html.replace(/(<link rel="canonical" href="|<meta property="og:url" content=")(https?:\/\/[^/"]+)(\/[^"]*)"/g, '$1$2/zh-hant$3"');
+  html.replace(
+    /(<link rel="canonical" href="|<meta property="og:url" content=")(https?:\/\/[^/"]+)(\/[^"]*)"/g,
+    '$1$2/zh-hant$3"',
+  );
 
 export function mirrorHant(root) {
   const pages = [];
@@ -117,7 +125,10 @@ export function writeSitemap(root, origin, pages) {
     join(root, 'sitemap.xml'),
     `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n${urls.join('\n')}\n</urlset>\n`,
   );
-  writeFileSync(join(root, 'robots.txt'), `User-agent: *\nDisallow: /staff/\nDisallow: /api/\nSitemap: ${new URL('/sitemap.xml', origin).href}\n`);
+  writeFileSync(
+    join(root, 'robots.txt'),
+    `User-agent: *\nDisallow: /staff/\nDisallow: /api/\nSitemap: ${new URL('/sitemap.xml', origin).href}\n`,
+  );
   return urls.length;
 }
 

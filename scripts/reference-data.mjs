@@ -10,20 +10,29 @@ import { DEPARTMENTS, DOMAINS, TOWNS } from '../worker/domain/catalog.ts';
 import { NATIONAL_2018 } from '../worker/domain/reward-rules.ts';
 
 const require = createRequire(import.meta.url);
-const q = (v) => (v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v).replaceAll("'", "''")}'`);
+const q = (v) =>
+  v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v).replaceAll("'", "''")}'`;
 
 /** @returns {string[]} one SQL statement per element */
 export function referenceStatements() {
   const s = [];
-  DEPARTMENTS.forEach((d, i) => s.push(`INSERT OR IGNORE INTO departments (id, name, active, sort) VALUES (${q(d.id)}, ${q(d.name)}, 1, ${i})`));
-  TOWNS.forEach((t, i) => s.push(`INSERT OR IGNORE INTO towns (id, name, active, sort) VALUES (${q(t.id)}, ${q(t.name)}, 1, ${i})`));
+  DEPARTMENTS.forEach((d, i) =>
+    s.push(`INSERT OR IGNORE INTO departments (id, name, active, sort) VALUES (${q(d.id)}, ${q(d.name)}, 1, ${i})`),
+  );
+  TOWNS.forEach((t, i) =>
+    s.push(`INSERT OR IGNORE INTO towns (id, name, active, sort) VALUES (${q(t.id)}, ${q(t.name)}, 1, ${i})`),
+  );
   DOMAINS.forEach((d, i) =>
-    s.push(`INSERT OR IGNORE INTO domains (code, name, lead_department_id, sort) VALUES (${q(d.code)}, ${q(d.label)}, ${q(d.lead)}, ${i})`),
+    s.push(
+      `INSERT OR IGNORE INTO domains (code, name, lead_department_id, sort) VALUES (${q(d.code)}, ${q(d.label)}, ${q(d.lead)}, ${i})`,
+    ),
   );
   const days = require('chinese-days/dist/chinese-days.json');
   const rows = [];
-  for (const [date, v] of Object.entries(days.holidays)) if (date >= '2024') rows.push([date, 'holiday', v.split(',')[1]]);
-  for (const [date, v] of Object.entries(days.workdays)) if (date >= '2024') rows.push([date, 'workday', `${v.split(',')[1]}调休上班`]);
+  for (const [date, v] of Object.entries(days.holidays))
+    if (date >= '2024') rows.push([date, 'holiday', v.split(',')[1]]);
+  for (const [date, v] of Object.entries(days.workdays))
+    if (date >= '2024') rows.push([date, 'workday', `${v.split(',')[1]}调休上班`]);
   for (let i = 0; i < rows.length; i += 50) {
     const chunk = rows.slice(i, i + 50).map(([d, k, n]) => `(${q(d)}, ${q(k)}, ${q(n)})`);
     s.push(`INSERT OR IGNORE INTO calendar_days (date, kind, name) VALUES ${chunk.join(', ')}`);

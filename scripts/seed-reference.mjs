@@ -11,7 +11,9 @@ import { applyReference } from './lib/local.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
-const where = args.includes('--remote') ? ['--remote'] : ['--local', '--persist-to', opt('--persist-to', '.wrangler/state')];
+const where = args.includes('--remote')
+  ? ['--remote']
+  : ['--local', '--persist-to', opt('--persist-to', '.wrangler/state')];
 try {
   applyReference(where, { config: opt('-c', 'wrangler.toml') });
   console.log(`✓ 基础数据已载入 (reference data loaded: ${where.join(' ')})`);

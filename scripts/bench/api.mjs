@@ -13,7 +13,9 @@ export function tipBody() {
   return JSON.stringify(validTip({ unitName: '压测餐馆' }));
 }
 
-const withClient = (extra = {}) => () => ({ 'cf-connecting-ip': clientIp(), ...extra });
+const withClient =
+  (extra = {}) =>
+  () => ({ 'cf-connecting-ip': clientIp(), ...extra });
 
 /** Scenarios: name → request spec. Each request comes from its own client address (rate limits are per client). */
 export function scenarios(ctx) {
@@ -21,7 +23,12 @@ export function scenarios(ctx) {
     'bare (GET /api/ping)': { method: 'GET', path: '/api/ping', headers: withClient() },
     'health (GET /api/health)': { method: 'GET', path: '/api/health', headers: withClient() },
     'config (GET /api/config)': { method: 'GET', path: '/api/config', headers: withClient() },
-    'submit (POST /api/tips)': { method: 'POST', path: '/api/tips', headers: withClient({ 'content-type': 'application/json' }), body: tipBody },
+    'submit (POST /api/tips)': {
+      method: 'POST',
+      path: '/api/tips',
+      headers: withClient({ 'content-type': 'application/json' }),
+      body: tipBody,
+    },
   };
   for (const [k, v] of Object.entries(ctx.extra ?? {})) list[k] = v;
   return list;
@@ -35,11 +42,23 @@ export async function benchApi(url, { levels = [1, 8, 32], duration = 5, extra }
     let bare = null;
     for (const [name, spec] of Object.entries(specs)) {
       const r = await load(url, spec, { connections, seconds: duration });
-      const row = { scenario: name, connections, rps: r.rps, p50: r.p50, p95: r.p95, p99: r.p99, errors: r.errors, non2xx: r.non2xx, statuses: r.statuses };
+      const row = {
+        scenario: name,
+        connections,
+        rps: r.rps,
+        p50: r.p50,
+        p95: r.p95,
+        p99: r.p99,
+        errors: r.errors,
+        non2xx: r.non2xx,
+        statuses: r.statuses,
+      };
       if (!bare) bare = row;
       row.ratio = bare.rps ? +(row.rps / bare.rps).toFixed(2) : null;
       rows.push(row);
-      console.log(`  ${name.padEnd(34)} c=${String(connections).padStart(2)}  ${String(row.rps).padStart(6)} req/s  p50 ${row.p50} ms  p95 ${row.p95} ms  p99 ${row.p99} ms  ×bare ${row.ratio}  non-2xx ${row.non2xx}`);
+      console.log(
+        `  ${name.padEnd(34)} c=${String(connections).padStart(2)}  ${String(row.rps).padStart(6)} req/s  p50 ${row.p50} ms  p95 ${row.p95} ms  p99 ${row.p99} ms  ×bare ${row.ratio}  non-2xx ${row.non2xx}`,
+      );
     }
   }
   return rows;

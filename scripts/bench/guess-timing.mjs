@@ -31,7 +31,11 @@ const stats = (xs) => {
 export async function guessTiming(url, rounds = 30) {
   const numbers = [];
   for (let i = 0; i < rounds; i++) {
-    const res = await fetch(`${url}/api/tips`, { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip() }, body: tipBody() });
+    const res = await fetch(`${url}/api/tips`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip() },
+      body: tipBody(),
+    });
     numbers.push((await res.json()).trackingNo);
   }
   const wrong = [];

@@ -25,7 +25,7 @@ export async function load(base, spec, { connections = 8, seconds = 5, warmup = 
   const worker = async () => {
     while (performance.now() < end) {
       const path = typeof spec.path === 'function' ? spec.path() : spec.path;
-      const headers = typeof spec.headers === 'function' ? spec.headers() : spec.headers ?? {};
+      const headers = typeof spec.headers === 'function' ? spec.headers() : (spec.headers ?? {});
       const body = typeof spec.body === 'function' ? spec.body() : spec.body;
       const t0 = performance.now();
       try {

@@ -28,7 +28,14 @@ export function report(r) {
   lines.push(...targets(r), '');
   if (r.bundle) {
     const ok = r.bundle.gzipKiB <= TARGETS.bundleGzipKiB;
-    lines.push('## Worker bundle', '', `| raw | gzipped | target | |`, `|---|---|---|---|`, `| ${r.bundle.rawKiB} KiB | ${r.bundle.gzipKiB} KiB | ≤ ${TARGETS.bundleGzipKiB} KiB | ${ok ? 'met' : 'MISSED'} |`, '');
+    lines.push(
+      '## Worker bundle',
+      '',
+      `| raw | gzipped | target | |`,
+      `|---|---|---|---|`,
+      `| ${r.bundle.rawKiB} KiB | ${r.bundle.gzipKiB} KiB | ≤ ${TARGETS.bundleGzipKiB} KiB | ${ok ? 'met' : 'MISSED'} |`,
+      '',
+    );
   }
   if (r.api) {
     lines.push(
@@ -36,7 +43,10 @@ export function report(r) {
       '',
       '| scenario | connections | req/s | ×bare | p50 ms | p95 ms | p99 ms | non-2xx | errors |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-      ...r.api.map((x) => `| ${x.scenario} | ${x.connections} | ${x.rps} | ${x.ratio} | ${x.p50} | ${x.p95} | ${x.p99} | ${x.non2xx} | ${x.errors} |`),
+      ...r.api.map(
+        (x) =>
+          `| ${x.scenario} | ${x.connections} | ${x.rps} | ${x.ratio} | ${x.p50} | ${x.p95} | ${x.p99} | ${x.non2xx} | ${x.errors} |`,
+      ),
       '',
       'Submissions include Turnstile verification (the offline stand-in), encryption, the audit-chain append',
       'and the atomic batch; each request comes from its own client address so the per-client rate limit',
@@ -77,13 +87,22 @@ export function scaleMarkdown(count, plans, timings) {
     '',
     '| endpoint | end-to-end p50 ms | end-to-end p95 ms | in-Worker p50 ms | in-Worker p95 ms | requests | statuses |',
     '|---|---:|---:|---:|---:|---:|---|',
-    ...timings.map((t) => `| ${t.name} | ${t.p50} | ${t.p95} | ${t.workerP50 ?? '–'} | ${t.workerP95 ?? '–'} | ${t.requests} | ${Object.entries(t.statuses).map(([k, v]) => `${k}×${v}`).join(' ')} |`),
+    ...timings.map(
+      (t) =>
+        `| ${t.name} | ${t.p50} | ${t.p95} | ${t.workerP50 ?? '–'} | ${t.workerP95 ?? '–'} | ${t.requests} | ${Object.entries(
+          t.statuses,
+        )
+          .map(([k, v]) => `${k}×${v}`)
+          .join(' ')} |`,
+    ),
     '',
     '### Query plans of the hot queries',
     '',
     '| query | plan | full scan of tips? |',
     '|---|---|---|',
-    ...plans.map((p) => `| ${p.name} | ${p.plan.join(' → ').replaceAll('|', '\\|')} | ${p.fullScan ? '**yes**' : 'no'} |`),
+    ...plans.map(
+      (p) => `| ${p.name} | ${p.plan.join(' → ').replaceAll('|', '\\|')} | ${p.fullScan ? '**yes**' : 'no'} |`,
+    ),
   ];
 }
 
@@ -97,7 +116,11 @@ export function targets(r) {
     `${t.p95} ms end to end${t.workerP95 !== undefined ? ` (${t.workerP95} ms in Worker` : ''}${bareScale ? `${t.workerP95 !== undefined ? '; ' : ' ('}bare endpoint ${bareScale.p95} ms)` : t.workerP95 !== undefined ? ')' : ''}`;
   const lookup = (r.api ?? []).filter((x) => x.scenario.startsWith('lookup'));
   for (const l of lookup) {
-    rows.push([`lookup throughput ≥ ${TARGETS.lookupRatio * 100}% of bare (c=${l.connections})`, `${Math.round(l.ratio * 100)}%`, l.ratio >= TARGETS.lookupRatio]);
+    rows.push([
+      `lookup throughput ≥ ${TARGETS.lookupRatio * 100}% of bare (c=${l.connections})`,
+      `${Math.round(l.ratio * 100)}%`,
+      l.ratio >= TARGETS.lookupRatio,
+    ]);
   }
   const timings = r.scale?.timings ?? [];
   const count = r.scale?.count?.toLocaleString('en') ?? '?';
@@ -107,9 +130,21 @@ export function targets(r) {
   for (const t of timings.filter((x) => /public\/stats/.test(x.name))) {
     rows.push([`${t.name} p95 ≤ ${TARGETS.statsP95} ms at ${count} tips`, both(t), t.p95 <= TARGETS.statsP95]);
   }
-  if (r.bundle) rows.push([`Worker bundle ≤ ${TARGETS.bundleGzipKiB} KiB gzipped`, `${r.bundle.gzipKiB} KiB`, r.bundle.gzipKiB <= TARGETS.bundleGzipKiB]);
+  if (r.bundle)
+    rows.push([
+      `Worker bundle ≤ ${TARGETS.bundleGzipKiB} KiB gzipped`,
+      `${r.bundle.gzipKiB} KiB`,
+      r.bundle.gzipKiB <= TARGETS.bundleGzipKiB,
+    ]);
   const bare = timings.find((x) => x.name.startsWith('bare'));
-  const out = ['## Targets', '', '| target | measured | |', '|---|---:|---|', ...rows.map(([a, b, ok]) => `| ${a} | ${b} | ${ok ? 'met' : '**missed**'} |`), ''];
+  const out = [
+    '## Targets',
+    '',
+    '| target | measured | |',
+    '|---|---:|---|',
+    ...rows.map(([a, b, ok]) => `| ${a} | ${b} | ${ok ? 'met' : '**missed**'} |`),
+    '',
+  ];
   if (rows.some((x) => !x[2])) {
     out.push(
       'Where a target is missed: the load generator and `wrangler dev` (workerd, with D1 as a local SQLite file',

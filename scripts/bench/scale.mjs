@@ -35,8 +35,16 @@ const pickWeighted = (r, items) => {
   return items[items.length - 1][0];
 };
 
-const DOMAIN_WEIGHTS = DOMAINS.map((d) => [d.code, { fire: 18, gas: 14, construction: 16, road: 10, other: 8 }[d.code] ?? 3]);
-const TYPE_WEIGHTS = [['general_hazard', 62], ['major_hazard', 9], ['illegal_operation', 26], ['concealed_accident', 3]];
+const DOMAIN_WEIGHTS = DOMAINS.map((d) => [
+  d.code,
+  { fire: 18, gas: 14, construction: 16, road: 10, other: 8 }[d.code] ?? 3,
+]);
+const TYPE_WEIGHTS = [
+  ['general_hazard', 62],
+  ['major_hazard', 9],
+  ['illegal_operation', 26],
+  ['concealed_accident', 3],
+];
 const TOWN_WEIGHTS = TOWNS.map((t, i) => [t.id, 10 - i * 0.6]);
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -59,8 +67,25 @@ export function generate(file, count = 1_000_000, { seed = 20261122, now = Date.
     // Old tips are mostly finished; recent ones are spread over the open states.
     const state =
       age > 120 * 86_400_000
-        ? pickWeighted(r, [['closed', 70], ['concluded', 12], ['rejected', 12], ['merged', 6]])
-        : pickWeighted(r, [['submitted', 8], ['accepted', 6], ['assigned', 30], ['returned', 2], ['rectifying', 14], ['rectified', 5], ['reviewing', 2], ['concluded', 13], ['closed', 12], ['rejected', 6], ['merged', 2]]);
+        ? pickWeighted(r, [
+            ['closed', 70],
+            ['concluded', 12],
+            ['rejected', 12],
+            ['merged', 6],
+          ])
+        : pickWeighted(r, [
+            ['submitted', 8],
+            ['accepted', 6],
+            ['assigned', 30],
+            ['returned', 2],
+            ['rectifying', 14],
+            ['rectified', 5],
+            ['reviewing', 2],
+            ['concluded', 13],
+            ['closed', 12],
+            ['rejected', 6],
+            ['merged', 2],
+          ]);
     let tracking = 'AQ';
     for (let k = 0; k < 10; k++) tracking += CROCKFORD[Math.floor(r() * 32)];
     const finished = ['closed', 'concluded', 'rejected', 'merged'].includes(state);
@@ -112,22 +137,40 @@ const OPEN = "('submitted', 'accepted', 'assigned', 'returned', 'rectifying', 'r
 /** The hot queries (as the API issues them) with representative parameters. */
 export const HOT_QUERIES = [
   ['lookup by tracking number', "SELECT * FROM tips WHERE tracking_no = 'AQ0000000000'"],
-  ['staff queue: all open, by due date', `SELECT id FROM tips INDEXED BY tips_open_due WHERE state IN ${OPEN} ORDER BY due_at ASC, id ASC LIMIT 51`],
-  ['staff queue: one department, by due date', `SELECT id FROM tips INDEXED BY tips_open_dept_due WHERE department_id = 'yjj' AND state IN ${OPEN} ORDER BY due_at ASC, id ASC LIMIT 51`],
-  ['staff queue: open, one domain', `SELECT id FROM tips INDEXED BY tips_open_due WHERE state IN ${OPEN} AND domain = 'gas' ORDER BY due_at ASC, id ASC LIMIT 51`],
+  [
+    'staff queue: all open, by due date',
+    `SELECT id FROM tips INDEXED BY tips_open_due WHERE state IN ${OPEN} ORDER BY due_at ASC, id ASC LIMIT 51`,
+  ],
+  [
+    'staff queue: one department, by due date',
+    `SELECT id FROM tips INDEXED BY tips_open_dept_due WHERE department_id = 'yjj' AND state IN ${OPEN} ORDER BY due_at ASC, id ASC LIMIT 51`,
+  ],
+  [
+    'staff queue: open, one domain',
+    `SELECT id FROM tips INDEXED BY tips_open_due WHERE state IN ${OPEN} AND domain = 'gas' ORDER BY due_at ASC, id ASC LIMIT 51`,
+  ],
   ['staff queue: overdue', `SELECT id FROM tips WHERE due_at < ${Date.now()} ORDER BY due_at, id LIMIT 50`],
-  ['staff queue: next page (keyset)', `SELECT id FROM tips INDEXED BY tips_open_due WHERE state IN ${OPEN} AND (due_at > ${Date.now()} OR (due_at = ${Date.now()} AND id > 'x')) ORDER BY due_at ASC, id ASC LIMIT 51`],
+  [
+    'staff queue: next page (keyset)',
+    `SELECT id FROM tips INDEXED BY tips_open_due WHERE state IN ${OPEN} AND (due_at > ${Date.now()} OR (due_at = ${Date.now()} AND id > 'x')) ORDER BY due_at ASC, id ASC LIMIT 51`,
+  ],
   ['timeline of a tip', "SELECT * FROM tip_events WHERE tip_id = 'bench-1' ORDER BY at"],
-  ['public stats per month', "SELECT month, SUM(count) FROM stats_monthly GROUP BY month"],
-  ['public stats by domain', "SELECT domain, SUM(count) FROM stats_monthly GROUP BY domain"],
-  ['deadline job: tips due soon', `SELECT id FROM tips WHERE due_at BETWEEN ${Date.now()} AND ${Date.now() + 3 * 86_400_000} LIMIT 500`],
+  ['public stats per month', 'SELECT month, SUM(count) FROM stats_monthly GROUP BY month'],
+  ['public stats by domain', 'SELECT domain, SUM(count) FROM stats_monthly GROUP BY domain'],
+  [
+    'deadline job: tips due soon',
+    `SELECT id FROM tips WHERE due_at BETWEEN ${Date.now()} AND ${Date.now() + 3 * 86_400_000} LIMIT 500`,
+  ],
 ];
 
 /** EXPLAIN QUERY PLAN for each hot query; `fullScan` is true when the plan scans `tips` without an index. */
 export function queryPlans(file, queries = HOT_QUERIES) {
   const db = new DatabaseSync(file, { readOnly: true });
   const out = queries.map(([name, sql]) => {
-    const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all().map((r) => r.detail);
+    const plan = db
+      .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .all()
+      .map((r) => r.detail);
     const fullScan = plan.some((d) => /^SCAN tips\b/.test(d) && !/USING (COVERING )?INDEX/.test(d));
     return { name, sql, plan, fullScan };
   });

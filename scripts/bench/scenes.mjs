@@ -9,13 +9,25 @@ let n = 0;
 const clientIp = () => `2001:db8:beef:${(++n % 65535).toString(16)}::1`;
 
 export async function prepareScenes(url) {
-  const res = await fetch(`${url}/api/tips`, { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': '2001:db8:beef::1' }, body: tipBody() });
+  const res = await fetch(`${url}/api/tips`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'cf-connecting-ip': '2001:db8:beef::1' },
+    body: tipBody(),
+  });
   if (res.status !== 201) throw new Error(`bench tip: ${res.status} ${await res.text()}`);
   const { trackingNo, queryCode } = await res.json();
-  const login = await fetch(`${url}/api/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'shouli', password: DEMO_PASSWORD }) });
+  const login = await fetch(`${url}/api/staff/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'shouli', password: DEMO_PASSWORD }),
+  });
   if (!login.ok) throw new Error(`bench login: ${login.status} ${await login.text()}`);
   const cookie = /__Host-aq_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')[0];
-  const handlerLogin = await fetch(`${url}/api/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'yjj', password: DEMO_PASSWORD }) });
+  const handlerLogin = await fetch(`${url}/api/staff/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'yjj', password: DEMO_PASSWORD }),
+  });
   const handlerCookie = /__Host-aq_session=[^;]+/.exec(handlerLogin.headers.get('set-cookie') ?? '')[0];
   return {
     'lookup (POST /api/track)': {
@@ -26,11 +38,31 @@ export async function prepareScenes(url) {
       body: JSON.stringify({ trackingNo, queryCode }),
     },
     'staff queue, first page (GET /api/staff/tips)': { method: 'GET', path: '/api/staff/tips', headers: { cookie } },
-    'staff queue, one domain (GET /api/staff/tips?domain=gas)': { method: 'GET', path: '/api/staff/tips?domain=gas', headers: { cookie } },
-    'staff queue, 承办员 (GET /api/staff/tips as yjj)': { method: 'GET', path: '/api/staff/tips', headers: { cookie: handlerCookie } },
+    'staff queue, one domain (GET /api/staff/tips?domain=gas)': {
+      method: 'GET',
+      path: '/api/staff/tips?domain=gas',
+      headers: { cookie },
+    },
+    'staff queue, 承办员 (GET /api/staff/tips as yjj)': {
+      method: 'GET',
+      path: '/api/staff/tips',
+      headers: { cookie: handlerCookie },
+    },
     // Public reads, each from its own address. Both are cached at the edge for a minute, as in production.
-    'public stats (GET /api/public/stats)': { method: 'GET', path: '/api/public/stats', headers: () => ({ 'cf-connecting-ip': clientIp() }) },
-    'Open311 list (GET /open311/v2/requests.json)': { method: 'GET', path: '/open311/v2/requests.json?status=open', headers: () => ({ 'cf-connecting-ip': clientIp() }) },
-    'Open311 one (GET /open311/v2/requests/{id}.json)': { method: 'GET', path: `/open311/v2/requests/${trackingNo}.json`, headers: () => ({ 'cf-connecting-ip': clientIp() }) },
+    'public stats (GET /api/public/stats)': {
+      method: 'GET',
+      path: '/api/public/stats',
+      headers: () => ({ 'cf-connecting-ip': clientIp() }),
+    },
+    'Open311 list (GET /open311/v2/requests.json)': {
+      method: 'GET',
+      path: '/open311/v2/requests.json?status=open',
+      headers: () => ({ 'cf-connecting-ip': clientIp() }),
+    },
+    'Open311 one (GET /open311/v2/requests/{id}.json)': {
+      method: 'GET',
+      path: `/open311/v2/requests/${trackingNo}.json`,
+      headers: () => ({ 'cf-connecting-ip': clientIp() }),
+    },
   };
 }

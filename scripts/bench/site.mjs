@@ -8,7 +8,16 @@ import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import { ROOT } from '../lib/local.mjs';
 
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 function pages(dir, base = '') {
   return readdirSync(dir).flatMap((f) => {
@@ -33,11 +42,20 @@ export function pageTypes() {
 }
 
 export async function benchSite(base) {
-  const chrome = await chromeLauncher.launch({ chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', chromeFlags: FLAGS });
+  const chrome = await chromeLauncher.launch({
+    chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    chromeFlags: FLAGS,
+  });
   const rows = [];
   try {
     for (const { type, path } of pageTypes()) {
-      const r = await lighthouse(`${base}${path}`, { port: chrome.port, output: 'json', logLevel: 'error', formFactor: 'mobile', onlyCategories: ['performance', 'accessibility', 'best-practices', 'seo'] });
+      const r = await lighthouse(`${base}${path}`, {
+        port: chrome.port,
+        output: 'json',
+        logLevel: 'error',
+        formFactor: 'mobile',
+        onlyCategories: ['performance', 'accessibility', 'best-practices', 'seo'],
+      });
       const lhr = r.lhr;
       const score = (k) => Math.round((lhr.categories[k]?.score ?? 0) * 100);
       const items = lhr.audits['network-requests']?.details?.items ?? [];
@@ -58,7 +76,9 @@ export async function benchSite(base) {
           .slice(0, 6),
       };
       rows.push(row);
-      console.log(`  ${path.padEnd(36)} perf ${row.performance}  a11y ${row.accessibility}  bp ${row.bestPractices}  seo ${row.seo}  ${row.transferKiB} KiB (${row.jsKiB} KiB JS)  LCP ${row.lcpMs} ms${row.failing.length ? `  failing: ${row.failing.join(', ')}` : ''}`);
+      console.log(
+        `  ${path.padEnd(36)} perf ${row.performance}  a11y ${row.accessibility}  bp ${row.bestPractices}  seo ${row.seo}  ${row.transferKiB} KiB (${row.jsKiB} KiB JS)  LCP ${row.lcpMs} ms${row.failing.length ? `  failing: ${row.failing.join(', ')}` : ''}`,
+      );
     }
   } finally {
     await chrome.kill();
@@ -70,11 +90,14 @@ export function siteMarkdown(rows) {
   return [
     '## Site: Lighthouse (mobile) and bytes',
     '',
-    'Lighthouse 13 in Debian\'s Chromium against the locally served build, mobile form factor (simulated slow',
+    "Lighthouse 13 in Debian's Chromium against the locally served build, mobile form factor (simulated slow",
     '4G and a mid-range phone CPU). Targets: performance ≥ 95; accessibility, best practices and SEO 100.',
     '',
     '| page type | path | perf | a11y | best practices | SEO | transferred KiB | JS KiB | LCP ms | failing audits |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
-    ...rows.map((r) => `| ${r.type} | ${r.path} | ${r.performance} | ${r.accessibility} | ${r.bestPractices} | ${r.seo} | ${r.transferKiB} | ${r.jsKiB} | ${r.lcpMs} | ${r.failing.join(', ')} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.type} | ${r.path} | ${r.performance} | ${r.accessibility} | ${r.bestPractices} | ${r.seo} | ${r.transferKiB} | ${r.jsKiB} | ${r.lcpMs} | ${r.failing.join(', ')} |`,
+    ),
   ];
 }

@@ -19,7 +19,12 @@ export const OFFLINE_ENV = {
 };
 
 export function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: opts.quiet ? 'pipe' : 'inherit', env: OFFLINE_ENV, encoding: 'utf8' });
+  const r = spawnSync(cmd, args, {
+    cwd: ROOT,
+    stdio: opts.quiet ? 'pipe' : 'inherit',
+    env: OFFLINE_ENV,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) {
     if (opts.quiet) process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`);
     throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${r.status}`);
@@ -91,7 +96,11 @@ export async function seedDemoStaff(persistTo) {
   const { demoStaffStatements } = await import('../demo-staff.mjs');
   const file = join(ROOT, '.wrangler', `demo-staff-${process.pid}.sql`);
   writeFileSync(file, (await demoStaffStatements()).join(';\n') + ';\n');
-  run('wrangler', ['d1', 'execute', 'DB', '--local', '-c', 'wrangler.toml', '--persist-to', persistTo, '--file', file, '--yes'], { quiet: true });
+  run(
+    'wrangler',
+    ['d1', 'execute', 'DB', '--local', '-c', 'wrangler.toml', '--persist-to', persistTo, '--file', file, '--yes'],
+    { quiet: true },
+  );
   rmSync(file, { force: true });
 }
 
@@ -127,7 +136,8 @@ export function snapshotBuild(port) {
   // The one path in the generated configuration that leaves dist/ (the copy sits elsewhere): make it absolute.
   const copied = join(dir, 'server', 'wrangler.json');
   const json = JSON.parse(readFileSync(copied, 'utf8'));
-  for (const db of json.d1_databases ?? []) if (db.migrations_dir) db.migrations_dir = join(ROOT, 'dist', 'server', db.migrations_dir);
+  for (const db of json.d1_databases ?? [])
+    if (db.migrations_dir) db.migrations_dir = join(ROOT, 'dist', 'server', db.migrations_dir);
   writeFileSync(copied, JSON.stringify(json));
   // wrangler reads .dev.vars next to the configuration. The build copies it there only when it existed at build
   // time (a bare `npm run build` on a fresh clone runs before anything made it), so take the current one.
@@ -158,7 +168,11 @@ export async function serve({ port = 8787, persistTo, quiet = false, inspectorPo
     '--test-scheduled',
     ...Object.entries({ ...localDefaults(), ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
-  const child = spawn('wrangler', args, { cwd: ROOT, env: OFFLINE_ENV, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+  const child = spawn('wrangler', args, {
+    cwd: ROOT,
+    env: OFFLINE_ENV,
+    stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+  });
   let log = '';
   child.stdout?.on('data', (d) => (log += d));
   child.stderr?.on('data', (d) => (log += d));

@@ -4,7 +4,8 @@
  */
 import { hashPassword } from '../../worker/lib/password.ts';
 
-const q = (v) => (v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v).replaceAll("'", "''")}'`);
+const q = (v) =>
+  v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v).replaceAll("'", "''")}'`;
 
 /**
  * @param {{ id?: string, username: string, displayName: string, password: string, roles: string[], departmentId?: string | null, totpSecret?: string | null, totpLastStep?: number | null }} s

@@ -22,28 +22,43 @@ export async function checkContent(): Promise<void> {
   const problems: string[] = [];
   // File names become addresses (/notices/<name>/): lower-case ASCII keeps them short, stable and the same in 繁體.
   const SLUG = /^[a-z0-9][a-z0-9-]*$/;
-  for (const [dir, entries] of [['notices', notices], ['learn', articles], ['plans', plans]] as const)
-    for (const e of entries) if (!SLUG.test(e.id)) problems.push(`content/${dir}/${e.id} › 文件名: 只能使用小写字母、数字和连字符`);
-  const block = (plan: string, anchor: string) => plans.find((p) => p.id === plan)?.data.body.find((b) => 'id' in b && b.id === anchor);
+  for (const [dir, entries] of [
+    ['notices', notices],
+    ['learn', articles],
+    ['plans', plans],
+  ] as const)
+    for (const e of entries)
+      if (!SLUG.test(e.id)) problems.push(`content/${dir}/${e.id} › 文件名: 只能使用小写字母、数字和连字符`);
+  const block = (plan: string, anchor: string) =>
+    plans.find((p) => p.id === plan)?.data.body.find((b) => 'id' in b && b.id === anchor);
   const anchorProblem = (plan: string, anchor: string) =>
-    !plans.some((p) => p.id === plan) ? `没有政策文件 ${plan}（content/plans/${plan}.yaml）` : !block(plan, anchor) ? `政策文件 ${plan} 中没有锚点 ${anchor}` : null;
+    !plans.some((p) => p.id === plan)
+      ? `没有政策文件 ${plan}（content/plans/${plan}.yaml）`
+      : !block(plan, anchor)
+        ? `政策文件 ${plan} 中没有锚点 ${anchor}`
+        : null;
 
   for (const t of tasks) {
     const where = `content/tasks.yaml › ${t.id}`;
     const problem = anchorProblem(t.data.plan, t.data.anchor);
     if (problem) problems.push(`${where} › anchor: ${problem}`);
-    else if (!textOf(block(t.data.plan, t.data.anchor)!).includes(t.data.clause)) problems.push(`${where} › clause: 原文 ${t.data.plan}#${t.data.anchor} 中找不到「${t.data.clause}」`);
+    else if (!textOf(block(t.data.plan, t.data.anchor)!).includes(t.data.clause))
+      problems.push(`${where} › clause: 原文 ${t.data.plan}#${t.data.anchor} 中找不到「${t.data.clause}」`);
     for (const field of ['leads', 'partners'] as const)
-      for (const u of t.data[field]) if (!units.some((x) => x.id === u)) problems.push(`${where} › ${field}: content/units.yaml 中没有单位 ${u}`);
+      for (const u of t.data[field])
+        if (!units.some((x) => x.id === u)) problems.push(`${where} › ${field}: content/units.yaml 中没有单位 ${u}`);
   }
   for (const a of articles)
     a.data.basis.forEach((b, i) => {
       const problem = anchorProblem(b.plan, b.anchor);
       if (problem) problems.push(`content/learn/${a.id}.md › basis.${i}: ${problem}`);
     });
-  for (const q of quiz) if (!articles.some((a) => a.id === q.data.article)) problems.push(`content/quiz.yaml › ${q.id} › article: 没有文章 content/learn/${q.data.article}.md`);
+  for (const q of quiz)
+    if (!articles.some((a) => a.id === q.data.article))
+      problems.push(`content/quiz.yaml › ${q.id} › article: 没有文章 content/learn/${q.data.article}.md`);
   for (const n of notices)
-    if (n.data.campaign && !campaigns.some((c) => c.id === n.data.campaign)) problems.push(`content/notices/${n.id}.md › campaign: content/campaigns.yaml 中没有活动 ${n.data.campaign}`);
+    if (n.data.campaign && !campaigns.some((c) => c.id === n.data.campaign))
+      problems.push(`content/notices/${n.id}.md › campaign: content/campaigns.yaml 中没有活动 ${n.data.campaign}`);
   for (const c of campaigns)
     if (c.data.basis) {
       const problem = anchorProblem(c.data.basis.plan, c.data.basis.anchor);

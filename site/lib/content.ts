@@ -11,7 +11,8 @@ export const cnDate = (d: Date | string) => {
 };
 
 /** Today's date in China (YYYY-MM-DD), whatever the build machine's zone. */
-export const chinaToday = (now = new Date()) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now);
+export const chinaToday = (now = new Date()) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now);
 
 /** 有效 / 已失效 / 未生效 on China's date at build time; the browser decides again on the reader's date. */
 export function noticeState(n: Notice, now = new Date()): '有效' | '已失效' | '未生效' {
@@ -21,13 +22,13 @@ export function noticeState(n: Notice, now = new Date()): '有效' | '已失效'
   return '有效';
 }
 
-
 export interface Period {
   start: string;
   end: string;
 }
 
-const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const addDays = (d: string, n: number) =>
+  new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /** Every period of a campaign in the given years (yearly ranges, lunar holidays via chinese-days, explicit dates). */
 export function campaignPeriods(c: Campaign, years: number[]): Period[] {

@@ -26,8 +26,18 @@ function fold(line: string): string {
 
 export const GET: APIRoute = async ({ site }) => {
   const base = site!.href.replace(/\/$/, '');
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Anquan//Campaigns//ZH', 'CALSCALE:GREGORIAN', 'X-WR-CALNAME:安全生产宣传活动', 'X-WR-TIMEZONE:Asia/Shanghai'];
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Anquan//Campaigns//ZH',
+    'CALSCALE:GREGORIAN',
+    'X-WR-CALNAME:安全生产宣传活动',
+    'X-WR-TIMEZONE:Asia/Shanghai',
+  ];
   for (const c of await getCollection('campaigns')) {
     for (const p of campaignPeriods(c.data, calendarYears())) {
       lines.push(
@@ -44,5 +54,7 @@ export const GET: APIRoute = async ({ site }) => {
     }
   }
   lines.push('END:VCALENDAR');
-  return new Response(lines.map(fold).join('\r\n') + '\r\n', { headers: { 'content-type': 'text/calendar; charset=utf-8' } });
+  return new Response(lines.map(fold).join('\r\n') + '\r\n', {
+    headers: { 'content-type': 'text/calendar; charset=utf-8' },
+  });
 };

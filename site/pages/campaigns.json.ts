@@ -5,6 +5,13 @@ import { calendarYears, campaignPeriods } from '../lib/content';
 export const prerender = true;
 
 export const GET: APIRoute = async () => {
-  const list = (await getCollection('campaigns')).map((c) => ({ id: c.data.id, name: c.data.name, summary: c.data.summary, href: c.data.href, keyDay: c.data.keyDay ?? null, periods: campaignPeriods(c.data, calendarYears()) }));
+  const list = (await getCollection('campaigns')).map((c) => ({
+    id: c.data.id,
+    name: c.data.name,
+    summary: c.data.summary,
+    href: c.data.href,
+    keyDay: c.data.keyDay ?? null,
+    periods: campaignPeriods(c.data, calendarYears()),
+  }));
   return new Response(JSON.stringify(list), { headers: { 'content-type': 'application/json; charset=utf-8' } });
 };

@@ -40,12 +40,20 @@ describe('backup and restore of D1', () => {
     try {
       for (let i = 0; i < 5; i++) {
         const reporter = i % 2 ? { anonymous: false, name: '王五', mobile: '13700000000' } : { anonymous: true };
-        const body = validTip({ domain: 'fire', unitName: `备份测试单位${i}`, address: '济阳街道', description: '消防通道被堵塞，需要尽快处理。', reporter });
+        const body = validTip({
+          domain: 'fire',
+          unitName: `备份测试单位${i}`,
+          address: '济阳街道',
+          description: '消防通道被堵塞，需要尽快处理。',
+          reporter,
+        });
         const res = await postTip(server.url, body, { 'cf-connecting-ip': `2001:db8::b${i}` });
         expect(res.status).toBe(201);
       }
       // The every-minute Cron Trigger seals the rows (wrangler dev --test-scheduled runs it at /cdn-cgi/handler/scheduled).
-      expect((await fetch(`${server.url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('* * * * *')}`)).status).toBe(200);
+      expect(
+        (await fetch(`${server.url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('* * * * *')}`)).status,
+      ).toBe(200);
     } finally {
       await server.stop();
     }
@@ -55,20 +63,33 @@ describe('backup and restore of D1', () => {
 
     const a = new DatabaseSync(d1File(state), { readOnly: true });
     const b = new DatabaseSync(d1File(join(dst, '.wrangler', 'state')), { readOnly: true });
-    const tables = a.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name").all() as { name: string }[];
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['tips', 'tip_identities', 'audit_log', 'd1_migrations']));
+    const tables = a
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
+      )
+      .all() as { name: string }[];
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['tips', 'tip_identities', 'audit_log', 'd1_migrations']),
+    );
     for (const { name } of tables) {
       const count = (db: DatabaseSync) => (db.prepare(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n;
       expect(count(b), name).toBe(count(a));
     }
     expect((a.prepare('SELECT COUNT(*) AS n FROM tips').get() as { n: number }).n).toBe(5);
-    const chain = (db: DatabaseSync) => db.prepare('SELECT l.seq, l.actor, s.mac FROM audit_log l LEFT JOIN audit_seals s ON s.seq = l.seq ORDER BY l.seq').all();
+    const chain = (db: DatabaseSync) =>
+      db
+        .prepare(
+          'SELECT l.seq, l.actor, s.mac FROM audit_log l LEFT JOIN audit_seals s ON s.seq = l.seq ORDER BY l.seq',
+        )
+        .all();
     expect(chain(a)).toHaveLength(5);
     expect(chain(a).every((r) => typeof r.mac === 'string')).toBe(true);
     expect(chain(b)).toEqual(chain(a));
     a.close();
     b.close();
-    expect(await verifyChainFile(d1File(join(dst, '.wrangler', 'state')), { key: LOCAL_VARS.AUDIT_HMAC_KEY })).toMatchObject({ ok: true, rows: 5, sealedSeq: 5 });
+    expect(
+      await verifyChainFile(d1File(join(dst, '.wrangler', 'state')), { key: LOCAL_VARS.AUDIT_HMAC_KEY }),
+    ).toMatchObject({ ok: true, rows: 5, sealedSeq: 5 });
     // The restored database keeps the append-only guard.
     const w = new DatabaseSync(d1File(join(dst, '.wrangler', 'state')));
     expect(() => w.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
@@ -79,7 +100,15 @@ describe('backup and restore of D1', () => {
     const verify = () =>
       spawnSync(
         'node',
-        ['scripts/audit-verify.mjs', '-c', join(dst, 'wrangler.toml'), '--persist-to', join(dst, '.wrangler', 'state'), '--r2-persist-to', state],
+        [
+          'scripts/audit-verify.mjs',
+          '-c',
+          join(dst, 'wrangler.toml'),
+          '--persist-to',
+          join(dst, '.wrangler', 'state'),
+          '--r2-persist-to',
+          state,
+        ],
         { cwd: ROOT, encoding: 'utf8' },
       );
     const intact = verify();

@@ -24,7 +24,9 @@ function syncWith(frontmatter: string) {
 
 describe('a notice with a mistake', () => {
   it('fails naming the file and the field: an end date before the start', () => {
-    const r = syncWith('title: 测试通知标题\nsummary: 一条有效期写反了的测试通知。\nissuer: 测试单位\npublishedOn: 2026-06-01\nvalidUntil: 2026-05-01');
+    const r = syncWith(
+      'title: 测试通知标题\nsummary: 一条有效期写反了的测试通知。\nissuer: 测试单位\npublishedOn: 2026-06-01\nvalidUntil: 2026-05-01',
+    );
     expect(r.status).not.toBe(0);
     expect(r.out).toContain(`notices → zz-e2e-${process.pid}`);
     expect(r.out).toMatch(/validUntil: 有效期截止日期不能早于开始日期/);
@@ -38,19 +40,25 @@ describe('a notice with a mistake', () => {
   });
 
   it('fails naming the field: a date not written YYYY-MM-DD', () => {
-    const r = syncWith('title: 测试通知标题\nsummary: 一条日期写法不对的测试通知。\nissuer: 测试单位\npublishedOn: 2026年6月1日');
+    const r = syncWith(
+      'title: 测试通知标题\nsummary: 一条日期写法不对的测试通知。\nissuer: 测试单位\npublishedOn: 2026年6月1日',
+    );
     expect(r.status).not.toBe(0);
     expect(r.out).toContain('publishedOn: 日期应写成 YYYY-MM-DD，例如 2026-06-01');
   });
 
   it('fails naming the field: an impossible date written without quotes (which YAML would roll over)', () => {
-    const r = syncWith('title: 测试通知标题\nsummary: 一条日期不存在的测试通知。\nissuer: 测试单位\npublishedOn: 2026-06-31');
+    const r = syncWith(
+      'title: 测试通知标题\nsummary: 一条日期不存在的测试通知。\nissuer: 测试单位\npublishedOn: 2026-06-31',
+    );
     expect(r.status).not.toBe(0);
     expect(r.out).toContain(`content/notices/zz-e2e-${process.pid}.md › publishedOn: 2026-06-31 不是真实存在的日期`);
   });
 
   it('a correct notice passes', () => {
-    const r = syncWith('title: 测试通知标题\nsummary: 一条格式正确的测试通知。\nissuer: 测试单位\npublishedOn: 2026-06-01');
+    const r = syncWith(
+      'title: 测试通知标题\nsummary: 一条格式正确的测试通知。\nissuer: 测试单位\npublishedOn: 2026-06-01',
+    );
     expect(r.out).not.toMatch(/InvalidContentEntryDataError/);
     expect(r.status).toBe(0);
   });

@@ -22,7 +22,11 @@ describe('content', () => {
     const count = (g: string) => jiyang.filter((t) => t.group === g).length;
     expect([count('专项行动'), count('整治提升工程'), count('保障措施')]).toEqual([6, 12, 8]);
     // A deadline wherever the text gives one (item 12, 其他行业和领域, has none in the source).
-    const body = planSchema.parse(yaml('plans/jiyang-2021.yaml')).body as { id?: string; text?: string; lead?: string }[];
+    const body = planSchema.parse(yaml('plans/jiyang-2021.yaml')).body as {
+      id?: string;
+      text?: string;
+      lead?: string;
+    }[];
     for (const t of jiyang) {
       const block = body.find((b) => b.id === t.anchor)!;
       expect(!!t.deadline, t.id).toBe(`${block.lead ?? ''}${block.text ?? ''}`.includes('完成时限'));
@@ -51,14 +55,17 @@ describe('content', () => {
       const text = JSON.stringify(plan.body);
       for (const [re, what] of NOISE) expect(re.test(text), `${f}: ${what}`).toBe(false);
     }
-    const gaps = (f: string) => (planSchema.parse(yaml(`plans/${f}`)).body as { type: string }[]).filter((b) => b.type === 'gap').length;
+    const gaps = (f: string) =>
+      (planSchema.parse(yaml(`plans/${f}`)).body as { type: string }[]).filter((b) => b.type === 'gap').length;
     expect(gaps('guihua-2011.yaml')).toBeGreaterThan(0); // (十五)–(二十九) behind a paywall in the source
     expect(gaps('pingtan-2023.yaml')).toBeGreaterThan(0); // starts mid-document
   });
 
   it('at least 12 articles, 6 notices and a quiz', () => {
     expect(readdirSync(join(root, 'learn')).filter((f) => f.endsWith('.md')).length).toBeGreaterThanOrEqual(12);
-    expect(readdirSync(join(root, 'notices')).filter((f) => f.endsWith('.md') && !f.startsWith('zz-')).length).toBeGreaterThanOrEqual(6);
+    expect(
+      readdirSync(join(root, 'notices')).filter((f) => f.endsWith('.md') && !f.startsWith('zz-')).length,
+    ).toBeGreaterThanOrEqual(6);
     expect((yaml('quiz.yaml') as unknown[]).length).toBeGreaterThanOrEqual(10);
   });
 });

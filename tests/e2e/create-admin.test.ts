@@ -18,11 +18,15 @@ const state = mkdtempSync(join(tmpdir(), 'anquan-admin-'));
 afterAll(() => rmSync(state, { recursive: true, force: true }));
 
 const createAdmin = (password: string, username = 'firstadmin') =>
-  spawnSync('node', ['scripts/create-admin.mjs', '--username', username, '--name', '首任管理员', '--persist-to', state], {
-    cwd: ROOT,
-    env: { ...OFFLINE_ENV, ANQUAN_ADMIN_PASSWORD: password },
-    encoding: 'utf8',
-  });
+  spawnSync(
+    'node',
+    ['scripts/create-admin.mjs', '--username', username, '--name', '首任管理员', '--persist-to', state],
+    {
+      cwd: ROOT,
+      env: { ...OFFLINE_ENV, ANQUAN_ADMIN_PASSWORD: password },
+      encoding: 'utf8',
+    },
+  );
 
 describe('npm run create-admin', () => {
   it('refuses a weak password, creates the admin, and never overwrites an existing account', async () => {
@@ -37,7 +41,11 @@ describe('npm run create-admin', () => {
     expect(again.status).toBe(0);
 
     const db = new DatabaseSync(d1File(state), { readOnly: true });
-    const rows = db.prepare("SELECT username, display_name, roles, password_hash, totp_secret FROM staff WHERE username = 'firstadmin'").all() as {
+    const rows = db
+      .prepare(
+        "SELECT username, display_name, roles, password_hash, totp_secret FROM staff WHERE username = 'firstadmin'",
+      )
+      .all() as {
       username: string;
       display_name: string;
       roles: string;
@@ -45,11 +53,19 @@ describe('npm run create-admin', () => {
       totp_secret: string | null;
     }[];
     // Audited once (the second run changed nothing and added nothing), never with the password.
-    const audits = db.prepare("SELECT actor, action, detail FROM audit_log WHERE action = 'staff.created'").all() as { actor: string; action: string; detail: string }[];
+    const audits = db.prepare("SELECT actor, action, detail FROM audit_log WHERE action = 'staff.created'").all() as {
+      actor: string;
+      action: string;
+      detail: string;
+    }[];
     db.close();
     expect(audits).toHaveLength(1);
     expect(audits[0]!.actor).toBe('system');
-    expect(JSON.parse(audits[0]!.detail)).toMatchObject({ via: 'npm run create-admin', username: 'firstadmin', roles: ['admin'] });
+    expect(JSON.parse(audits[0]!.detail)).toMatchObject({
+      via: 'npm run create-admin',
+      username: 'firstadmin',
+      roles: ['admin'],
+    });
     expect(audits[0]!.detail).not.toContain('Strong-Admin');
     expect(rows).toHaveLength(1);
     expect(JSON.parse(rows[0]!.roles)).toEqual(['admin']);

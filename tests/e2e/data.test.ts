@@ -26,7 +26,13 @@ const persistTo = mkdtempSync(join(tmpdir(), 'anquan-data-'));
 async function submit(domain: string, townId: string) {
   const res = await postTip(
     base,
-    validTip({ domain, townId, unitName: '数据测试单位', address: '济阳街道数据路 1 号', description: '仓库消防通道堆放杂物，灭火器过期未更换。' }),
+    validTip({
+      domain,
+      townId,
+      unitName: '数据测试单位',
+      address: '济阳街道数据路 1 号',
+      description: '仓库消防通道堆放杂物，灭火器过期未更换。',
+    }),
   );
   if (res.status !== 201) throw new Error(`submit: ${res.status} ${await res.text()}`);
   return (await res.json()) as { trackingNo: string };
@@ -51,14 +57,22 @@ describe('数据公开', () => {
     for (let i = 0; i < 6; i++) receipts.push(await submit('fire', 'qudi'));
     await submit('fireworks', 'jibei');
     const dispatcher = await staffHttp(base, 'shouli');
-    const { rows } = await dispatcher.call<{ rows: { id: string }[] }>(`/api/staff/tips?view=all&q=${encodeURIComponent(receipts[0]!.trackingNo)}`);
-    await dispatcher.call(`/api/staff/tips/${rows[0]!.id}/actions/reject`, { version: 1, input: { reason: 'out_of_scope' } });
+    const { rows } = await dispatcher.call<{ rows: { id: string }[] }>(
+      `/api/staff/tips?view=all&q=${encodeURIComponent(receipts[0]!.trackingNo)}`,
+    );
+    await dispatcher.call(`/api/staff/tips/${rows[0]!.id}/actions/reject`, {
+      version: 1,
+      input: { reason: 'out_of_scope' },
+    });
     // The Cron as it runs just after this month ends: it publishes this month's 月度通报 (no rebuild of the site).
     const [y, m] = month.split('-').map(Number) as [number, number];
     const nextMonth = Date.UTC(m === 12 ? y + 1 : y, m === 12 ? 0 : m, 1) - 8 * 3_600_000;
-    const cron = await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('*/15 * * * *')}&time=${nextMonth + 3_600_000}`);
+    const cron = await fetch(
+      `${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('*/15 * * * *')}&time=${nextMonth + 3_600_000}`,
+    );
     if (!cron.ok) throw new Error(`scheduled: ${cron.status}`);
-    for (let i = 0; i < 50 && (await fetch(`${base}/api/public/reports/${month}`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 50 && (await fetch(`${base}/api/public/reports/${month}`)).status !== 200; i++)
+      await new Promise((r) => setTimeout(r, 200));
   });
   afterAll(async () => {
     await browser?.close();
@@ -76,7 +90,17 @@ describe('数据公开', () => {
     await ready(page);
     expect(Number((await page.textContent('#kpi-total'))!.replace(/,/g, ''))).toBeGreaterThanOrEqual(7);
 
-    for (const id of ['chart-trend', 'chart-domain', 'chart-town', 'chart-ontime', 'chart-type', 'chart-status', 'chart-record', 'chart-record-dept', 'chart-record-domain']) {
+    for (const id of [
+      'chart-trend',
+      'chart-domain',
+      'chart-town',
+      'chart-ontime',
+      'chart-type',
+      'chart-status',
+      'chart-record',
+      'chart-record-dept',
+      'chart-record-domain',
+    ]) {
       const fig = page.locator(`#${id}`);
       await expect(fig.locator('svg[role="img"]').getAttribute('aria-label')).resolves.toMatch(/数据表|不足 5 件/);
       await expect(fig.locator('details table tbody tr').count()).resolves.toBeGreaterThan(0);
@@ -101,7 +125,9 @@ describe('数据公开', () => {
     const recordRows = await page.locator('#chart-record-domain table tbody tr').allTextContents();
     expect(recordRows.find((r) => r.startsWith('消防'))).toMatch(/^消防6/);
     await expect(page.locator(`#reports a[href="/data/monthly/?month=${month}"]`).count()).resolves.toBe(1);
-    await expect(page.locator(`#ontime-downloads a[href="/api/public/ontime.csv?month=${month}"]`).count()).resolves.toBe(1);
+    await expect(
+      page.locator(`#ontime-downloads a[href="/api/public/ontime.csv?month=${month}"]`).count(),
+    ).resolves.toBe(1);
 
     expect(await axe(page)).toEqual([]);
     expect(errors).toEqual([]);

@@ -21,12 +21,16 @@ describe('deployment configuration', () => {
     expect(cfg.main).toBeTruthy();
     expect(Object.keys(cfg.vars ?? {})).not.toContain('TURNSTILE_LOCAL_STANDIN');
     expect(Object.keys(cfg.vars ?? {})).not.toContain('TURNSTILE_SECRET');
-    for (const env of Object.values<any>(cfg.env ?? {})) expect(Object.keys(env.vars ?? {})).not.toContain('TURNSTILE_LOCAL_STANDIN');
+    for (const env of Object.values<any>(cfg.env ?? {}))
+      expect(Object.keys(env.vars ?? {})).not.toContain('TURNSTILE_LOCAL_STANDIN');
   });
 
   it('no Cloudflare Turnstile test sitekey or secret is a production default (wrangler.toml, the built config)', () => {
     const testKey = /[123]x0{20,31}[A-F]{2}/;
-    const toml = readFileSync(`${root}wrangler.toml`, 'utf8').split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+    const toml = readFileSync(`${root}wrangler.toml`, 'utf8')
+      .split('\n')
+      .filter((l) => !l.trim().startsWith('#'))
+      .join('\n');
     expect(toml).not.toMatch(testKey);
     expect(toml).not.toMatch(/TURNSTILE_SITEKEY\s*=/);
     const cfg = JSON.parse(readFileSync(`${root}dist/server/wrangler.json`, 'utf8'));

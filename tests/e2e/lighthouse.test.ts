@@ -16,25 +16,38 @@ const types = pageTypes() as { type: string; path: string }[];
 describe('Lighthouse on every page type', () => {
   let chrome: chromeLauncher.LaunchedChrome;
   beforeAll(async () => {
-    chrome = await chromeLauncher.launch({ chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', chromeFlags: CHROMIUM_FLAGS });
+    chrome = await chromeLauncher.launch({
+      chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      chromeFlags: CHROMIUM_FLAGS,
+    });
   });
   afterAll(async () => {
     await chrome?.kill();
   });
 
   it('covers the public page types', () => {
-    expect(types.map((t) => t.type)).toEqual(expect.arrayContaining(['(home)', 'report', 'track', 'notices', 'policies', 'learn', 'data', 'zh-hant']));
+    expect(types.map((t) => t.type)).toEqual(
+      expect.arrayContaining(['(home)', 'report', 'track', 'notices', 'policies', 'learn', 'data', 'zh-hant']),
+    );
   });
 
   for (const { type, path } of types) {
     it(`${type} (${path}): accessibility, best practices${type === 'staff' ? '' : ' and SEO'} 100`, async () => {
-      const categories = type === 'staff' ? ['accessibility', 'best-practices'] : ['accessibility', 'best-practices', 'seo'];
-      const r = await lighthouse(`${base}${path}`, { port: chrome.port, output: 'json', logLevel: 'error', formFactor: 'mobile', onlyCategories: categories });
+      const categories =
+        type === 'staff' ? ['accessibility', 'best-practices'] : ['accessibility', 'best-practices', 'seo'];
+      const r = await lighthouse(`${base}${path}`, {
+        port: chrome.port,
+        output: 'json',
+        logLevel: 'error',
+        formFactor: 'mobile',
+        onlyCategories: categories,
+      });
       const lhr = r!.lhr;
       const failing = Object.values(lhr.audits)
         .filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode === 'binary')
         .map((a) => a.id);
-      for (const c of categories) expect(Math.round((lhr.categories[c]?.score ?? 0) * 100), `${c} (failing: ${failing.join(', ')})`).toBe(100);
+      for (const c of categories)
+        expect(Math.round((lhr.categories[c]?.score ?? 0) * 100), `${c} (failing: ${failing.join(', ')})`).toBe(100);
     }, 90_000);
   }
 });

@@ -15,7 +15,16 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { run } from '../../scripts/lib/local.mjs';
 // @ts-expect-error plain ESM helper
 import { d1File } from '../../scripts/bench/scale.mjs';
-import { appSegment, BASELINE_JPEG, betweenScans, jpegMarkers, motionPhoto, mp4WithGpsTracks, mpf, PROGRESSIVE_JPEG } from '../support/media-samples';
+import {
+  appSegment,
+  BASELINE_JPEG,
+  betweenScans,
+  jpegMarkers,
+  motionPhoto,
+  mp4WithGpsTracks,
+  mpf,
+  PROGRESSIVE_JPEG,
+} from '../support/media-samples';
 
 const base = inject('baseUrl');
 const persistTo = inject('persistTo');
@@ -35,8 +44,23 @@ function tagged(bytes: Uint8Array, name: string, tags: string[]): Uint8Array {
   exiftool('-q', '-overwrite_original', ...tags, path);
   return new Uint8Array(readFileSync(path));
 }
-const EXIF_TAGS = [`-GPSLatitude=${LAT}`, '-GPSLatitudeRef=N', `-GPSLongitude=${LON}`, '-GPSLongitudeRef=E', `-SerialNumber=${SERIAL}`, `-OwnerName=${OWNER}`, '-Make=SpyCam'];
-const MP4_TAGS = [`-Keys:GPSCoordinates=${LAT}, ${LON}`, `-UserData:GPSCoordinates=${LAT}, ${LON}`, `-XMP:GPSLatitude=${LAT}`, `-XMP:GPSLongitude=${LON}`, `-XMP-aux:SerialNumber=${SERIAL}`, `-XMP-aux:OwnerName=${OWNER}`];
+const EXIF_TAGS = [
+  `-GPSLatitude=${LAT}`,
+  '-GPSLatitudeRef=N',
+  `-GPSLongitude=${LON}`,
+  '-GPSLongitudeRef=E',
+  `-SerialNumber=${SERIAL}`,
+  `-OwnerName=${OWNER}`,
+  '-Make=SpyCam',
+];
+const MP4_TAGS = [
+  `-Keys:GPSCoordinates=${LAT}, ${LON}`,
+  `-UserData:GPSCoordinates=${LAT}, ${LON}`,
+  `-XMP:GPSLatitude=${LAT}`,
+  `-XMP:GPSLongitude=${LON}`,
+  `-XMP-aux:SerialNumber=${SERIAL}`,
+  `-XMP-aux:OwnerName=${OWNER}`,
+];
 
 /** Everything exiftool finds (embedded documents and timed metadata included), as one JSON text. */
 function found(bytes: Uint8Array, name: string): string {
@@ -58,8 +82,15 @@ function samples(): Record<string, { bytes: Uint8Array; type: string }> {
   const markers = jpegMarkers(photo);
   const app1 = markers.find(([m]) => m === 0xe1)![1];
   const len = (photo[app1 + 2]! << 8) | photo[app1 + 3]!;
-  const between = betweenScans(PROGRESSIVE_JPEG, photo.subarray(app1, app1 + 2 + len), appSegment(13, 'Photoshop 3.0\0'));
-  const still = tagged(photo, 'still.jpg', ['-XMP-GCamera:MicroVideo=1', `-XMP-GCamera:MicroVideoOffset=${video.length}`]);
+  const between = betweenScans(
+    PROGRESSIVE_JPEG,
+    photo.subarray(app1, app1 + 2 + len),
+    appSegment(13, 'Photoshop 3.0\0'),
+  );
+  const still = tagged(photo, 'still.jpg', [
+    '-XMP-GCamera:MicroVideo=1',
+    `-XMP-GCamera:MicroVideoOffset=${video.length}`,
+  ]);
   return {
     'photo.jpg': { bytes: photo, type: 'image/jpeg' },
     'between-scans.jpg': { bytes: between, type: 'image/jpeg' },
@@ -77,7 +108,11 @@ async function uploadOne(bytes: Uint8Array, type: string): Promise<string> {
   });
   expect(t.status).toBe(200);
   const { ticket } = (await t.json()) as { ticket: string };
-  const res = await fetch(`${base}/api/uploads`, { method: 'POST', headers: { 'content-type': type, 'x-upload-ticket': ticket }, body: bytes as unknown as BodyInit });
+  const res = await fetch(`${base}/api/uploads`, {
+    method: 'POST',
+    headers: { 'content-type': type, 'x-upload-ticket': ticket },
+    body: bytes as unknown as BodyInit,
+  });
   expect(res.status, await res.clone().text()).toBe(201);
   return ((await res.json()) as { id: string }).id;
 }
@@ -88,7 +123,11 @@ function storedObject(id: string): Uint8Array {
   const { r2_key } = db.prepare('SELECT r2_key FROM attachments WHERE id = ?').get(id) as { r2_key: string };
   db.close();
   const out = join(dir, `stored-${id}`);
-  run('wrangler', ['r2', 'object', 'get', `anquan-files/${r2_key}`, '--local', '--persist-to', persistTo, '--file', out], { quiet: true });
+  run(
+    'wrangler',
+    ['r2', 'object', 'get', `anquan-files/${r2_key}`, '--local', '--persist-to', persistTo, '--file', out],
+    { quiet: true },
+  );
   return new Uint8Array(readFileSync(out));
 }
 
@@ -102,7 +141,8 @@ describe('exiftool-made samples come out clean', () => {
     for (const [name, { bytes }] of Object.entries(made)) {
       const json = found(bytes, name);
       expect(leaks(json), name).toMatchObject({ gps: true });
-      if (name !== 'between-scans.jpg' && name !== 'motion-photo.jpg') expect(leaks(json), name).toEqual({ gps: true, serial: true, owner: true });
+      if (name !== 'between-scans.jpg' && name !== 'motion-photo.jpg')
+        expect(leaks(json), name).toEqual({ gps: true, serial: true, owner: true });
     }
     expect(found(made['mpf.jpg']!.bytes, 'mpf-check')).toMatch(/"Doc2:GPS:GPSLatitude"/); // the secondary image's own GPS
     expect(found(made['timed-metadata.mp4']!.bytes, 'mp4-check')).toMatch(/"Doc\d+:Track\d:GPSLatitude"/); // gpmd/camm samples

@@ -11,7 +11,15 @@ const root = new URL('../../', import.meta.url).pathname;
 const out = `${root}tests/openapi/generated`;
 const bin = (name: string) => `${root}node_modules/.bin/${name}`;
 /** Read-only operations with no input that answer 200 (or 503) only. */
-const NO_4XX = ['getPing', 'getHealth', 'getConfig', 'getPublicStats', 'getPublicOpenData', 'getPublicOntime', 'getPublicReports'];
+const NO_4XX = [
+  'getPing',
+  'getHealth',
+  'getConfig',
+  'getPublicStats',
+  'getPublicOpenData',
+  'getPublicOntime',
+  'getPublicReports',
+];
 
 let doc: any;
 beforeAll(async () => {
@@ -21,19 +29,33 @@ beforeAll(async () => {
 });
 
 function operations() {
-  return Object.entries<any>(doc.paths).flatMap(([path, item]) => Object.entries<any>(item).map(([method, op]) => ({ path, method, op })));
+  return Object.entries<any>(doc.paths).flatMap(([path, item]) =>
+    Object.entries<any>(item).map(([method, op]) => ({ path, method, op })),
+  );
 }
 
 describe('/api/openapi.json', () => {
   it('passes Redocly lint (recommended rules) with zero problems', () => {
     let report: any;
     try {
-      report = JSON.parse(execFileSync(bin('redocly'), ['lint', `${out}/openapi.json`, '--format=json', '--config', `${root}redocly.yaml`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+      report = JSON.parse(
+        execFileSync(
+          bin('redocly'),
+          ['lint', `${out}/openapi.json`, '--format=json', '--config', `${root}redocly.yaml`],
+          { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+        ),
+      );
     } catch (e: any) {
       report = JSON.parse(e.stdout);
     }
     const problems = report.problems
-      .filter((p: any) => !(p.ruleId === 'operation-4xx-response' && NO_4XX.some((id) => JSON.stringify(p.location).includes(opPointer(id)))))
+      .filter(
+        (p: any) =>
+          !(
+            p.ruleId === 'operation-4xx-response' &&
+            NO_4XX.some((id) => JSON.stringify(p.location).includes(opPointer(id)))
+          ),
+      )
       .map((p: any) => `${p.severity} ${p.ruleId}: ${p.message} @ ${p.location?.[0]?.pointer}`);
     expect(problems).toEqual([]);
   });
@@ -46,13 +68,17 @@ describe('/api/openapi.json', () => {
       expect(op.tags?.length, `${method} ${path}`).toBe(1);
       expect(tags.has(op.tags[0])).toBe(true);
       expect(Array.isArray(op.security), `${method} ${path}`).toBe(true);
-      if (path.startsWith('/api/staff/') && path !== '/api/staff/login') expect(op.security[0]).toHaveProperty('staffSession');
+      if (path.startsWith('/api/staff/') && path !== '/api/staff/login')
+        expect(op.security[0]).toHaveProperty('staffSession');
       else expect(op.security).toEqual([]);
     }
   });
 
   it('a client generated from it with openapi-typescript compiles', () => {
-    execFileSync(bin('openapi-typescript'), [`${out}/openapi.json`, '-o', `${out}/api.d.ts`], { cwd: root, stdio: 'pipe' });
+    execFileSync(bin('openapi-typescript'), [`${out}/openapi.json`, '-o', `${out}/api.d.ts`], {
+      cwd: root,
+      stdio: 'pipe',
+    });
     execFileSync(bin('tsc'), ['-p', `${root}tests/openapi/tsconfig.json`], { cwd: root, stdio: 'pipe' });
   });
 });

@@ -29,9 +29,22 @@ describe('public site', () => {
   });
 
   it('the sitemap lists every kind of page in both scripts, and no staff page', () => {
-    for (const p of ['/', '/notices/', '/policies/', '/tasks/', '/tasks/deadlines/', '/learn/', '/learn/quiz/', '/guide/', '/search/', '/calendar/', '/data/'])
+    for (const p of [
+      '/',
+      '/notices/',
+      '/policies/',
+      '/tasks/',
+      '/tasks/deadlines/',
+      '/learn/',
+      '/learn/quiz/',
+      '/guide/',
+      '/search/',
+      '/calendar/',
+      '/data/',
+    ])
       for (const prefix of ['', '/zh-hant']) expect(paths).toContain(`${prefix}${p}`);
-    for (const kind of ['/notices/', '/policies/', '/learn/', '/tasks/units/']) expect(paths.filter((p) => p.startsWith(kind) && p !== kind && !p.endsWith('/quiz/')).length).toBeGreaterThan(0);
+    for (const kind of ['/notices/', '/policies/', '/learn/', '/tasks/units/'])
+      expect(paths.filter((p) => p.startsWith(kind) && p !== kind && !p.endsWith('/quiz/')).length).toBeGreaterThan(0);
     expect(paths.filter((p) => /^\/learn\/[^/]+\/$/.test(p) && p !== '/learn/quiz/').length).toBeGreaterThanOrEqual(12);
     expect(paths.some((p) => p.includes('/staff/'))).toBe(false);
   });
@@ -49,17 +62,20 @@ describe('public site', () => {
       const onResponse = async (r: import('playwright-core').Response) => {
         const t = r.request().resourceType();
         if (t === 'font') fonts.push(r.url());
-        if (t === 'script' && r.url().startsWith(base) && r.status() === 200) scripts.set(r.url(), gzipSync(await r.body()).length);
+        if (t === 'script' && r.url().startsWith(base) && r.status() === 200)
+          scripts.set(r.url(), gzipSync(await r.body()).length);
       };
       page.on('response', onResponse);
       const res = await page.goto(`${base}${path}`, { waitUntil: 'networkidle' });
       page.off('response', onResponse);
       if (res?.status() !== 200) failures.push(`${path}: HTTP ${res?.status()}`);
       if (!(await page.title())) failures.push(`${path}: no <title>`);
-      if (!(await page.locator('meta[name="description"]').getAttribute('content'))) failures.push(`${path}: no description`);
+      if (!(await page.locator('meta[name="description"]').getAttribute('content')))
+        failures.push(`${path}: no description`);
       // Open Graph, so a shared link shows a title, a summary and this page's own address.
       for (const prop of ['og:title', 'og:description', 'og:type', 'og:url', 'og:locale']) {
-        if (!(await page.locator(`meta[property="${prop}"]`).getAttribute('content'))) failures.push(`${path}: no ${prop}`);
+        if (!(await page.locator(`meta[property="${prop}"]`).getAttribute('content')))
+          failures.push(`${path}: no ${prop}`);
       }
       const ogUrl = await page.locator('meta[property="og:url"]').getAttribute('content');
       if (ogUrl && new URL(ogUrl).pathname !== path) failures.push(`${path}: og:url is ${ogUrl}`);
@@ -80,7 +96,10 @@ describe('public site', () => {
       if (!html.has(path)) {
         // HEAD for the API's public files: a GET would fill the edge cache of the statistics before data.test.ts
         // has submitted its tips.
-        const r = await fetch(`${base}${path}`, { redirect: 'manual', method: path.startsWith('/api/') ? 'HEAD' : 'GET' });
+        const r = await fetch(`${base}${path}`, {
+          redirect: 'manual',
+          method: path.startsWith('/api/') ? 'HEAD' : 'GET',
+        });
         html.set(path, r.status === 200 ? await r.text() : `HTTP ${r.status}`);
       }
       return html.get(path)!;
@@ -93,7 +112,8 @@ describe('public site', () => {
         const url = new URL(attr.replaceAll('&amp;', '&'), base);
         const target = await get(url.pathname);
         if (target.startsWith('HTTP ')) broken.push(`${path} → ${attr}: ${target}`);
-        else if (url.hash && !target.includes(`id="${decodeURIComponent(url.hash.slice(1))}"`)) broken.push(`${path} → ${attr}: no such anchor`);
+        else if (url.hash && !target.includes(`id="${decodeURIComponent(url.hash.slice(1))}"`))
+          broken.push(`${path} → ${attr}: no such anchor`);
       }
     }
     expect(broken).toEqual([]);
@@ -114,7 +134,10 @@ describe('public site', () => {
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('main');
     // Tabbing on from the main content lands on its first link, with a visible focus ring.
     await page.keyboard.press('Tab');
-    const next = await page.evaluate(() => ({ inMain: !!document.activeElement?.closest('main'), outline: getComputedStyle(document.activeElement!).outlineStyle }));
+    const next = await page.evaluate(() => ({
+      inMain: !!document.activeElement?.closest('main'),
+      outline: getComputedStyle(document.activeElement!).outlineStyle,
+    }));
     expect(next.inMain).toBe(true);
     expect(next.outline).not.toBe('none');
   });
@@ -147,8 +170,12 @@ describe('public site', () => {
     await page.waitForURL(`${base}/zh-hant/learn/`);
     await expect(page.getAttribute('html', 'lang')).resolves.toBe('zh-Hant');
     await expect(page.textContent('h1')).resolves.toBe('宣傳教育');
-    await expect(page.locator('nav[aria-label] a', { hasText: '通知公告' }).getAttribute('href')).resolves.toBe('/zh-hant/notices/');
-    await expect(page.locator('a', { hasText: '我要舉報' }).first().getAttribute('href')).resolves.toBe('/zh-hant/report/');
+    await expect(page.locator('nav[aria-label] a', { hasText: '通知公告' }).getAttribute('href')).resolves.toBe(
+      '/zh-hant/notices/',
+    );
+    await expect(page.locator('a', { hasText: '我要舉報' }).first().getAttribute('href')).resolves.toBe(
+      '/zh-hant/report/',
+    );
     // The scripts are converted too: the quiz result reads 繁體.
     await page.goto(`${base}/zh-hant/learn/quiz/`);
     await page.click('#quiz button[type=submit]');
@@ -179,7 +206,9 @@ describe('public site', () => {
     await page.fill('#q', '燃气报警器');
     await page.press('#q', 'Enter');
     await page.waitForSelector('#search-results li');
-    const hrefs = await page.locator('#search-results li > a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    const hrefs = await page
+      .locator('#search-results li > a')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(hrefs.some((h) => h?.startsWith('/learn/'))).toBe(true);
     expect(hrefs.some((h) => h?.startsWith('/zh-hant/'))).toBe(false);
     await expect(page.locator('#search-results mark').count()).resolves.toBeGreaterThan(0);
@@ -188,11 +217,15 @@ describe('public site', () => {
     // A word only the plans use, found in the plan text.
     await page.goto(`${base}/search/?q=${encodeURIComponent('专项行动')}`);
     await page.waitForSelector('#search-results li');
-    expect(await page.locator('#search-results li > a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(expect.arrayContaining([expect.stringMatching(/^\/policies\//)]));
+    expect(
+      await page.locator('#search-results li > a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/^\/policies\//)]));
 
     await page.goto(`${base}/zh-hant/search/?q=${encodeURIComponent('燃氣')}`);
     await page.waitForSelector('#search-results li');
-    const hant = await page.locator('#search-results li > a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    const hant = await page
+      .locator('#search-results li > a')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(hant.length).toBeGreaterThan(0);
     expect(hant.every((h) => h?.startsWith('/zh-hant/'))).toBe(true);
 

@@ -54,7 +54,9 @@ describe('评价与回访', () => {
     await page.fill('#rate-reason', '安全出口仍然上锁，处罚没有效果。');
     await page.click('#rate-form button[type=submit]');
     await page.waitForFunction(() => document.querySelector('#rate-current')?.textContent?.includes('回访'));
-    await expect(page.textContent('#rate-current')).resolves.toContain('您的评价：不满意（安全出口仍然上锁，处罚没有效果。）');
+    await expect(page.textContent('#rate-current')).resolves.toContain(
+      '您的评价：不满意（安全出口仍然上锁，处罚没有效果。）',
+    );
     expect(await axe(page)).toEqual([]);
 
     // The supervisor: low-rating filter in the queue, the rating on the tip page, answer and reopen.

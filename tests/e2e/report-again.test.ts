@@ -30,7 +30,13 @@ describe('/report/ a second report is never swallowed by the first', () => {
 
   /** A phone context of its own, from its own client address (the submission rate limit is per client). */
   async function phone(ip: string): Promise<BrowserContext> {
-    const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    const ctx = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+    });
     await ctx.setExtraHTTPHeaders({ 'cf-connecting-ip': ip });
     return ctx;
   }
@@ -67,7 +73,8 @@ describe('/report/ a second report is never swallowed by the first', () => {
   }
 
   async function expectEmptyForm(page: Page) {
-    for (const label of ['被举报单位或场所名称', '详细地址', '问题描述']) expect(await page.getByLabel(label).inputValue()).toBe('');
+    for (const label of ['被举报单位或场所名称', '详细地址', '问题描述'])
+      expect(await page.getByLabel(label).inputValue()).toBe('');
     expect(await page.getByLabel('举报类型').inputValue()).toBe('');
     expect(await page.getByLabel(/我已阅读并同意《举报须知》/).isChecked()).toBe(false);
     expect(await page.locator('#draft-status').textContent()).not.toContain('已恢复');
@@ -125,7 +132,11 @@ describe('/report/ a second report is never swallowed by the first', () => {
     // Staff find both tips, each with what was typed for it.
     const staff = await staffHttp(base, 'shouli');
     const find = async (trackingNo: string) =>
-      (await staff.call<{ rows: { trackingNo: string; unitName: string }[] }>(`/api/staff/tips?view=all&q=${encodeURIComponent(trackingNo)}`)).rows;
+      (
+        await staff.call<{ rows: { trackingNo: string; unitName: string }[] }>(
+          `/api/staff/tips?view=all&q=${encodeURIComponent(trackingNo)}`,
+        )
+      ).rows;
     expect(await find(first.trackingNo)).toMatchObject([{ trackingNo: first.trackingNo, unitName: gas.unit }]);
     expect(await find(second.trackingNo)).toMatchObject([{ trackingNo: second.trackingNo, unitName: fire.unit }]);
     expect(errors).toEqual([]);
@@ -142,7 +153,11 @@ describe('/report/ a second report is never swallowed by the first', () => {
     await expectEmptyForm(page);
     expect(await page.evaluate(() => localStorage.getItem('anquan.report.draft.v1'))).toBeNull();
 
-    await fill(page, { ...gas, unit: '新标签测试·加油站', description: '新标签测试：加油站卸油时无人监护，静电接地线断开。' });
+    await fill(page, {
+      ...gas,
+      unit: '新标签测试·加油站',
+      description: '新标签测试：加油站卸油时无人监护，静电接地线断开。',
+    });
     await send(page);
     const tab = await ctx.newPage();
     await openForm(tab);
@@ -159,7 +174,11 @@ describe('/report/ a second report is never swallowed by the first', () => {
     const ctx = await phone('2001:db8::e133');
     const page = await ctx.newPage();
     await openForm(page);
-    const lost: Hazard = { ...fire, unit: '重试测试·木器厂', description: '重试测试：木器加工车间粉尘堆积，除尘器停用，电气线路裸露。' };
+    const lost: Hazard = {
+      ...fire,
+      unit: '重试测试·木器厂',
+      description: '重试测试：木器加工车间粉尘堆积，除尘器停用，电气线路裸露。',
+    };
     await fill(page, lost);
     // The server stores the tip, but its answer never reaches the phone.
     let firstKey = '';
@@ -184,7 +203,9 @@ describe('/report/ a second report is never swallowed by the first', () => {
     expect(retry.status).toBe(200);
 
     const staff = await staffHttp(base, 'shouli');
-    const { rows } = await staff.call<{ rows: { trackingNo: string }[] }>(`/api/staff/tips?view=all&q=${encodeURIComponent('重试测试：木器加工车间')}`);
+    const { rows } = await staff.call<{ rows: { trackingNo: string }[] }>(
+      `/api/staff/tips?view=all&q=${encodeURIComponent('重试测试：木器加工车间')}`,
+    );
     expect(rows.map((r) => r.trackingNo)).toEqual([retry.trackingNo]);
     await ctx.close();
   });

@@ -30,7 +30,9 @@ describe('/report/ in Chromium', () => {
     page.on('console', (m) => (m.type() === 'error' || m.text().startsWith('CSP violation')) && errors.push(m.text()));
     // A caught eval probe is still a CSP violation (Lighthouse flags it): report every one.
     await page.addInitScript(() =>
-      document.addEventListener('securitypolicyviolation', (e) => console.log(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}`)),
+      document.addEventListener('securitypolicyviolation', (e) =>
+        console.log(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}`),
+      ),
     );
     await page.goto(`${base}/report/`);
     await page.getByText('人机验证已通过').waitFor();
@@ -94,7 +96,10 @@ describe('/report/ in Chromium', () => {
     expect(await page.locator('#r-queryCode').textContent()).toBe(queryCode);
     expect(await axe(page)).toEqual([]);
     // …and "save as image" produces a PNG download.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '保存为图片' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: '保存为图片' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`举报回执-${trackingNo}.png`);
     // Leaving needs the explicit step.
     await expect(page.getByRole('button', { name: '我已保存，完成' }).isDisabled()).resolves.toBe(true);
@@ -120,7 +125,11 @@ describe('/report/ in Chromium', () => {
     let failed = 0;
     await page.route('**/api/uploads', (route) =>
       failed++ === 0
-        ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'STORAGE_UNAVAILABLE', message: '附件暂时无法保存，请重试' } }) })
+        ? route.fulfill({
+            status: 503,
+            contentType: 'application/json',
+            body: JSON.stringify({ error: { code: 'STORAGE_UNAVAILABLE', message: '附件暂时无法保存，请重试' } }),
+          })
         : route.continue(),
     );
     await page.locator('#f-files').setInputFiles({ name: '通道.jpg', mimeType: 'image/jpeg', buffer: JPEG });
@@ -181,7 +190,11 @@ describe('/report/ in Chromium', () => {
       page.getByRole('button', { name: '提交举报' }).click(),
     ]);
     expect(response.status()).toBe(201);
-    expect(response.request().postDataJSON().reporter).toMatchObject({ anonymous: false, name: '王五', coSigners: ['联名人甲', '联名人乙', '联名人丙'] });
+    expect(response.request().postDataJSON().reporter).toMatchObject({
+      anonymous: false,
+      name: '王五',
+      coSigners: ['联名人甲', '联名人乙', '联名人丙'],
+    });
   });
 
   it('the same submission works with the keyboard alone', async () => {
@@ -214,7 +227,8 @@ describe('/report/ in Chromium', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('receipt-title');
     expect(await page.locator('#r-trackingNo').textContent()).toMatch(/^AQ-/);
     // Leaving by keyboard too: tick "我已保存" and finish.
-    while (!(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type === 'checkbox'))) await kb.press('Tab');
+    while (!(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type === 'checkbox')))
+      await kb.press('Tab');
     await kb.press('Space');
     await kb.press('Tab');
     await kb.press('Enter');

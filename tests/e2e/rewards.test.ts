@@ -49,7 +49,10 @@ describe('reward desk', () => {
     await signInPage(officer, base, 'jiangli', true);
     await officer.goto(`${base}/staff/rewards/`);
     // The concluded tip is listed as a candidate with its computed amount.
-    await officer.waitForFunction((no) => document.querySelector('section[aria-labelledby="h-cand"]')?.textContent?.includes(no), receipt.trackingNo);
+    await officer.waitForFunction(
+      (no) => document.querySelector('section[aria-labelledby="h-cand"]')?.textContent?.includes(no),
+      receipt.trackingNo,
+    );
     await officer.fill('#p-no', receipt.trackingNo);
     await officer.click('form[aria-label="奖励测算"] button[type=submit]');
     const proposal = officer.locator('form[aria-label="提出奖励"]');
@@ -68,11 +71,17 @@ describe('reward desk', () => {
     await approver.goto(`${base}/staff/rewards/`);
     const arow = approver.locator(`tr[data-reward="${receipt.trackingNo}"]`);
     await arow.locator('[data-step=approve]').click();
-    await approver.waitForFunction((no) => document.querySelector(`tr[data-reward="${no}"]`)?.textContent?.includes('已审批'), receipt.trackingNo);
+    await approver.waitForFunction(
+      (no) => document.querySelector(`tr[data-reward="${no}"]`)?.textContent?.includes('已审批'),
+      receipt.trackingNo,
+    );
 
     await officer.reload();
     await officer.locator(`tr[data-reward="${receipt.trackingNo}"] [data-step=notify]`).click();
-    await officer.waitForFunction((no) => document.querySelector(`tr[data-reward="${no}"]`)?.textContent?.includes('已通知'), receipt.trackingNo);
+    await officer.waitForFunction(
+      (no) => document.querySelector(`tr[data-reward="${no}"]`)?.textContent?.includes('已通知'),
+      receipt.trackingNo,
+    );
 
     // The reporter's lookup page shows the notice: amount, what to bring, where, and the claim deadline.
     const reporter = await phonePage(browser);
@@ -101,12 +110,23 @@ describe('reward desk', () => {
     await admin.waitForFunction(() => (document.getElementById('flash')?.textContent ?? '').length > 0);
     expect(await admin.textContent('#flash')).not.toContain('已新增');
     const province = {
-      penaltyShare: { tipTypes: ['major_hazard', 'illegal_operation'], basisPoints: 5000, minFen: 500000, maxFen: 50000000 },
-      perDeath: { tipTypes: ['concealed_accident'], fenByLevel: { general: 3000000, large: 4000000, major: 5000000, especially_major: 6000000 }, maxFen: 50000000 },
+      penaltyShare: {
+        tipTypes: ['major_hazard', 'illegal_operation'],
+        basisPoints: 5000,
+        minFen: 500000,
+        maxFen: 50000000,
+      },
+      perDeath: {
+        tipTypes: ['concealed_accident'],
+        fenByLevel: { general: 3000000, large: 4000000, major: 5000000, especially_major: 6000000 },
+        maxFen: 50000000,
+      },
     };
     await form.locator('textarea[name=rules]').fill(JSON.stringify(province));
     await form.locator('button[type=submit]').click();
-    await admin.waitForFunction(() => document.querySelector('section[aria-labelledby="h-rules"]')?.textContent?.includes('某省安全生产举报奖励办法'));
+    await admin.waitForFunction(() =>
+      document.querySelector('section[aria-labelledby="h-rules"]')?.textContent?.includes('某省安全生产举报奖励办法'),
+    );
     expect(await axe(admin)).toEqual([]);
   });
 });

@@ -35,21 +35,50 @@ export function expectSecurityHeaders(h: Headers, where: string) {
 }
 
 /** Every Open311 resource in both formats (GET answers; POST is refused without a key, still with the headers). */
-const OPEN311 = ['discovery', 'services', 'services/general_hazard-gas', 'requests', 'requests/AQ-00000-00000', 'tokens/T0'].flatMap((r) => [
-  `/open311/v2/${r}.json`,
-  `/open311/v2/${r}.xml`,
-]);
+const OPEN311 = [
+  'discovery',
+  'services',
+  'services/general_hazard-gas',
+  'requests',
+  'requests/AQ-00000-00000',
+  'tokens/T0',
+].flatMap((r) => [`/open311/v2/${r}.json`, `/open311/v2/${r}.xml`]);
 
 describe('security headers on every route', () => {
   it('every page of the site, every API route, static files and errors carry them', async () => {
-    const pages = htmlFiles(dist).map((f) => '/' + f.slice(dist.length).replace(/index\.html$/, '').replace(/\.html$/, '/'));
+    const pages = htmlFiles(dist).map(
+      (f) =>
+        '/' +
+        f
+          .slice(dist.length)
+          .replace(/index\.html$/, '')
+          .replace(/\.html$/, '/'),
+    );
     const doc = await (await fetch(`${base}/api/openapi.json`)).json();
     const api = Object.keys(doc.paths).map((p: string) => p.replace(/\{[^}]+\}/g, 'x'));
-    const urls = [...new Set([...pages, ...api, '/favicon.svg', '/styles/base.css', '/pagefind/pagefind.js', '/pagefind/pagefind-worker.js', '/no-such-page/', '/api/no-such-route', '/open311/v2/nope', ...OPEN311])];
+    const urls = [
+      ...new Set([
+        ...pages,
+        ...api,
+        '/favicon.svg',
+        '/styles/base.css',
+        '/pagefind/pagefind.js',
+        '/pagefind/pagefind-worker.js',
+        '/no-such-page/',
+        '/api/no-such-route',
+        '/open311/v2/nope',
+        ...OPEN311,
+      ]),
+    ];
     expect(pages.length).toBeGreaterThan(1);
     for (const u of urls) {
       for (const method of ['GET', 'POST']) {
-        const res = await fetch(`${base}${u}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined, redirect: 'manual' });
+        const res = await fetch(`${base}${u}`, {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: method === 'POST' ? '{}' : undefined,
+          redirect: 'manual',
+        });
         expect(res.status, `${method} ${u}`).toBeLessThan(500);
         expectSecurityHeaders(res.headers, `${method} ${u}`);
         await res.body?.cancel();

@@ -37,10 +37,17 @@ describe('staff console', () => {
   });
 
   it('a dispatcher signs in, accepts and 交办s a tip; an XSS payload stays text everywhere', async () => {
-    const receipt = await submit({ unitName: `${XSS}餐馆`, description: `液化气钢瓶靠近灶具。${XSS}`, address: `${XSS}路` });
+    const receipt = await submit({
+      unitName: `${XSS}餐馆`,
+      description: `液化气钢瓶靠近灶具。${XSS}`,
+      address: `${XSS}路`,
+    });
     const page = await desktop(browser);
     const violations: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && /Content Security Policy/.test(m.text()) && violations.push(m.text()));
+    page.on(
+      'console',
+      (m) => m.type() === 'error' && /Content Security Policy/.test(m.text()) && violations.push(m.text()),
+    );
     await signIn(page, 'shouli');
     await expect(page.locator('#whoami').textContent()).resolves.toContain('李受理');
     const row = page.locator('#rows tr', { hasText: receipt.trackingNo });
@@ -100,7 +107,9 @@ describe('staff console', () => {
     const key = page.locator('#partner-key code');
     await key.waitFor();
     expect(await key.textContent()).toMatch(/^aq311_[0-9A-Z]{40}$/);
-    await expect(page.locator('table', { hasText: '浏览器测试热线' }).textContent()).resolves.not.toContain((await key.textContent())!);
+    await expect(page.locator('table', { hasText: '浏览器测试热线' }).textContent()).resolves.not.toContain(
+      (await key.textContent())!,
+    );
     expect(await axe(page)).toEqual([]);
   });
 
@@ -108,7 +117,9 @@ describe('staff console', () => {
     // An accepted tip, which a dispatcher can tick for bulk 交办.
     const { trackingNo } = await submit({ unitName: '手机视图测试单位' });
     const dispatcher = await staffHttp(base, 'shouli');
-    const { rows } = await dispatcher.call<{ rows: { id: string; version: number }[] }>(`/api/staff/tips?view=all&q=${trackingNo}`);
+    const { rows } = await dispatcher.call<{ rows: { id: string; version: number }[] }>(
+      `/api/staff/tips?view=all&q=${trackingNo}`,
+    );
     await dispatcher.call(`/api/staff/tips/${rows[0]!.id}/actions/accept`, { version: rows[0]!.version, input: {} });
 
     const page = await phonePage(browser);
@@ -118,7 +129,9 @@ describe('staff console', () => {
     await page.locator('#bulk:not([hidden])').waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     // Each cell says what it is once the header row is out of sight.
-    const label = await card.locator('td[data-label="状态"]').evaluate((td) => getComputedStyle(td, '::before').content);
+    const label = await card
+      .locator('td[data-label="状态"]')
+      .evaluate((td) => getComputedStyle(td, '::before').content);
     expect(label).toContain('状态');
     expect(await axe(page)).toEqual([]);
   });

@@ -23,12 +23,22 @@ describe('进度查询', () => {
   it('QR link → code → staff question → answer with a photo → shown in the conversation and the timeline', async () => {
     const res = await postTip(
       base,
-      validTip({ domain: 'fire', unitName: '某商场', address: '济北街道商业街 5 号', townId: 'jibei', description: '商场消防通道被货物堵塞，安全出口上锁。' }),
+      validTip({
+        domain: 'fire',
+        unitName: '某商场',
+        address: '济北街道商业街 5 号',
+        townId: 'jibei',
+        description: '商场消防通道被货物堵塞，安全出口上锁。',
+      }),
     );
     const receipt = (await res.json()) as { trackingNo: string; queryCode: string; trackUrl: string };
     const dispatcher = await staffHttp(base, 'shouli');
-    const { rows } = await dispatcher.call<{ rows: { id: string }[] }>(`/api/staff/tips?view=all&q=${encodeURIComponent(receipt.trackingNo)}`);
-    await dispatcher.call(`/api/staff/tips/${rows[0]!.id}/messages`, { body: '请问堵塞的是几号安全出口？<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>' });
+    const { rows } = await dispatcher.call<{ rows: { id: string }[] }>(
+      `/api/staff/tips?view=all&q=${encodeURIComponent(receipt.trackingNo)}`,
+    );
+    await dispatcher.call(`/api/staff/tips/${rows[0]!.id}/messages`, {
+      body: '请问堵塞的是几号安全出口？<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>',
+    });
 
     const page = await phonePage(browser);
     const errors: string[] = [];
@@ -44,13 +54,17 @@ describe('进度查询', () => {
     await expect(page.textContent('#v-status')).resolves.toBe('待受理');
     await expect(page.textContent('#v-new')).resolves.toContain('1 条新留言');
     const question = page.locator('.msg.staff.new');
-    await expect(question.textContent()).resolves.toContain('请问堵塞的是几号安全出口？<img src=x onerror="window.__xss=1">');
+    await expect(question.textContent()).resolves.toContain(
+      '请问堵塞的是几号安全出口？<img src=x onerror="window.__xss=1">',
+    );
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await axe(page)).toEqual([]);
 
     await page.fill('#r-body', '是 2 号安全出口，照片见附件。');
     await page.setInputFiles('#r-files', { name: 'exit.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(TINY_JPEG) });
-    await page.waitForFunction(() => document.querySelector('#r-file-list .file-state')?.textContent?.startsWith('已上传'));
+    await page.waitForFunction(() =>
+      document.querySelector('#r-file-list .file-state')?.textContent?.startsWith('已上传'),
+    );
     await page.click('#reply-form button[type=submit]');
     await page.waitForSelector('.msg.reporter');
     await expect(page.locator('.msg.reporter').textContent()).resolves.toContain('是 2 号安全出口');
@@ -59,7 +73,10 @@ describe('进度查询', () => {
     expect(timeline.some((t) => t.includes('工作人员给您留言'))).toBe(true);
     expect(timeline.at(-1)).toContain('您回复了工作人员并补充了 1 个附件');
     // Staff see the answer and its photo.
-    const detail = await dispatcher.call<{ messages: { author: string; body: string }[]; attachments: { origin: string }[] }>(`/api/staff/tips/${rows[0]!.id}`);
+    const detail = await dispatcher.call<{
+      messages: { author: string; body: string }[];
+      attachments: { origin: string }[];
+    }>(`/api/staff/tips/${rows[0]!.id}`);
     expect(detail.messages.map((m) => m.author)).toEqual(['staff', 'reporter']);
     expect(detail.attachments.map((a) => a.origin)).toEqual(['evidence']);
     // Coming back later: the question is no longer new.
@@ -74,7 +91,9 @@ describe('进度查询', () => {
     await page.goto(`${base}/track/?no=AQ-00000-00000`);
     await page.fill('#t-code', 'ZZZZ-ZZZZ-ZZZZ');
     await page.click('#ask-form button[type=submit]');
-    await page.waitForFunction(() => document.getElementById('ask-error')?.textContent?.includes('举报编号或查询码不正确'));
+    await page.waitForFunction(() =>
+      document.getElementById('ask-error')?.textContent?.includes('举报编号或查询码不正确'),
+    );
     await expect(page.inputValue('#t-no')).resolves.toBe('AQ-00000-00000');
   });
 });

@@ -18,7 +18,12 @@ let browser: Browser | undefined;
 
 beforeAll(async () => {
   migrateAndSeed(persistTo, { quiet: true });
-  server = await serve({ port: 15000 + Math.floor(Math.random() * 900), persistTo, quiet: true, vars: { TURNSTILE_SITEKEY: '2x00000000000000000000AB' } });
+  server = await serve({
+    port: 15000 + Math.floor(Math.random() * 900),
+    persistTo,
+    quiet: true,
+    vars: { TURNSTILE_SITEKEY: '2x00000000000000000000AB' },
+  });
   browser = await launch();
 });
 afterAll(async () => {

@@ -22,12 +22,16 @@ export const INJECTIONS = [
   'javascript:window.__xss=1',
   '{{constructor.constructor("window.__xss=1")()}}',
   '=HYPERLINK("http://evil.example","点我")',
-  '+SUM(1+1)*cmd|\' /C calc\'!A0',
+  "+SUM(1+1)*cmd|' /C calc'!A0",
   '@SUM(1)',
   '-2+3',
 ];
 
-export const naughtyString = fc.oneof(fc.constantFrom(...NAUGHTY, ...INJECTIONS), fc.string({ unit: 'binary' }), fc.string());
+export const naughtyString = fc.oneof(
+  fc.constantFrom(...NAUGHTY, ...INJECTIONS),
+  fc.string({ unit: 'binary' }),
+  fc.string(),
+);
 
 /** Any JSON value, with naughty strings mixed in. */
 export const anyJson = fc.letrec((tie) => ({
@@ -43,7 +47,16 @@ export const anyJson = fc.letrec((tie) => ({
   ),
 })).value;
 
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; required?: string[]; items?: Schema; enum?: unknown[]; anyOf?: Schema[]; oneOf?: Schema[]; $ref?: string };
+type Schema = {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  enum?: unknown[];
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  $ref?: string;
+};
 
 /** Mutate a valid body: drop a field, set a field to a wrong-typed or naughty value, or add an unknown field. */
 export function mutations(valid: Record<string, unknown>, schema: Schema | undefined) {
@@ -55,7 +68,12 @@ export function mutations(valid: Record<string, unknown>, schema: Schema | undef
       return b;
     }),
     fc.tuple(fc.constantFrom(...keys), anyJson).map(([k, v]) => ({ ...structuredClone(valid), [k]: v })),
-    fc.tuple(naughtyString.filter((k) => !keys.includes(k)), anyJson).map(([k, v]) => ({ ...structuredClone(valid), [k]: v })),
+    fc
+      .tuple(
+        naughtyString.filter((k) => !keys.includes(k)),
+        anyJson,
+      )
+      .map(([k, v]) => ({ ...structuredClone(valid), [k]: v })),
     anyJson,
   );
 }

@@ -52,7 +52,9 @@ function exifApp1(): Uint8Array {
 }
 
 function xmpApp1(): Uint8Array {
-  const payload = enc.encode(`http://ns.adobe.com/xap/1.0/\0<x:xmpmeta><exif:GPSLatitude>${SECRET_PLACE}</exif:GPSLatitude></x:xmpmeta>`);
+  const payload = enc.encode(
+    `http://ns.adobe.com/xap/1.0/\0<x:xmpmeta><exif:GPSLatitude>${SECRET_PLACE}</exif:GPSLatitude></x:xmpmeta>`,
+  );
   return cat([0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 255], payload);
 }
 
@@ -79,7 +81,12 @@ function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const t = enc.encode(type);
   const len = data.length;
   const crc = crc32(cat(t, data));
-  return cat([len >>> 24, (len >> 16) & 255, (len >> 8) & 255, len & 255], t, data, [crc >>> 24, (crc >> 16) & 255, (crc >> 8) & 255, crc & 255]);
+  return cat([len >>> 24, (len >> 16) & 255, (len >> 8) & 255, len & 255], t, data, [
+    crc >>> 24,
+    (crc >> 16) & 255,
+    (crc >> 8) & 255,
+    crc & 255,
+  ]);
 }
 
 /** A 1×1 PNG with tEXt (GPS), iTXt, eXIf and tIME chunks around the image data. */
@@ -126,7 +133,12 @@ const syncsafe = (n: number) => [(n >> 21) & 127, (n >> 14) & 127, (n >> 7) & 12
 /** An MP3: an ID3v2.3 tag (a TXXX frame holding a place), two MPEG-1 Layer III frames, an ID3v1 tag (artist). */
 export function mp3WithTags(): Uint8Array {
   const value = cat([0], enc.encode('location'), [0], enc.encode(SECRET_PLACE));
-  const frame = cat(enc.encode('TXXX'), [(value.length >>> 24) & 255, (value.length >> 16) & 255, (value.length >> 8) & 255, value.length & 255], [0, 0], value);
+  const frame = cat(
+    enc.encode('TXXX'),
+    [(value.length >>> 24) & 255, (value.length >> 16) & 255, (value.length >> 8) & 255, value.length & 255],
+    [0, 0],
+    value,
+  );
   const id3v2 = cat(enc.encode('ID3'), [3, 0, 0], syncsafe(frame.length), frame);
   const mpegFrame = cat([0xff, 0xfb, 0x90, 0x64], new Uint8Array(413).fill(0x55)); // 128 kbit/s, 44.1 kHz: 417 bytes
   const id3v1 = new Uint8Array(128);
@@ -137,9 +149,17 @@ export function mp3WithTags(): Uint8Array {
 
 /** A WAV: fmt and data chunks around a LIST/INFO chunk naming the recorder. */
 export function wavWithList(): Uint8Array {
-  const chunk = (type: string, body: Uint8Array) => cat(enc.encode(type), le32(body.length), body, body.length & 1 ? [0] : []);
+  const chunk = (type: string, body: Uint8Array) =>
+    cat(enc.encode(type), le32(body.length), body, body.length & 1 ? [0] : []);
   const fmt = chunk('fmt ', new Uint8Array([1, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x80, 0x3e, 0, 0, 2, 0, 16, 0])); // PCM mono 8 kHz 16-bit
-  const info = chunk('LIST', cat(enc.encode('INFO'), chunk('IART', enc.encode(`${SECRET_MAKE}\0`)), chunk('ICMT', enc.encode(`${SECRET_PLACE}\0`))));
+  const info = chunk(
+    'LIST',
+    cat(
+      enc.encode('INFO'),
+      chunk('IART', enc.encode(`${SECRET_MAKE}\0`)),
+      chunk('ICMT', enc.encode(`${SECRET_PLACE}\0`)),
+    ),
+  );
   const data = chunk('data', new Uint8Array(64).fill(3));
   const body = cat(enc.encode('WAVE'), fmt, info, data);
   return cat(enc.encode('RIFF'), le32(body.length), body);

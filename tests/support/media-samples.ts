@@ -81,12 +81,32 @@ export function mpf(primary: Uint8Array, ...secondary: Uint8Array[]): Uint8Array
     const entriesAt = 8 + 2 + 3 * 12 + 4;
     const ifd = [
       ...u16(3),
-      ...u16(0xb000), ...u16(7), ...u32(4), 0x30, 0x31, 0x30, 0x30, // MPFVersion "0100"
-      ...u16(0xb001), ...u16(4), ...u32(1), ...u32(count), // NumberOfImages
-      ...u16(0xb002), ...u16(7), ...u32(16 * count), ...u32(entriesAt), // MPEntry
+      ...u16(0xb000),
+      ...u16(7),
+      ...u32(4),
+      0x30,
+      0x31,
+      0x30,
+      0x30, // MPFVersion "0100"
+      ...u16(0xb001),
+      ...u16(4),
+      ...u32(1),
+      ...u32(count), // NumberOfImages
+      ...u16(0xb002),
+      ...u16(7),
+      ...u32(16 * count),
+      ...u32(entriesAt), // MPEntry
       ...u32(0),
     ];
-    const entries = sizes.flatMap((size, k) => [...u32(k === 0 ? 0x030000 : 0x010002), ...u32(size), ...u32(offsets[k]!), 0, 0, 0, 0]);
+    const entries = sizes.flatMap((size, k) => [
+      ...u32(k === 0 ? 0x030000 : 0x010002),
+      ...u32(size),
+      ...u32(offsets[k]!),
+      0,
+      0,
+      0,
+      0,
+    ]);
     return appSegment(2, cat(enc.encode('MPF\0'), [0x4d, 0x4d, 0, 42, ...u32(8)], ifd, entries));
   };
   const segLen = index(new Array(count).fill(0), new Array(count).fill(0)).length;
@@ -111,11 +131,25 @@ export function motionPhoto(still: Uint8Array, video: Uint8Array): Uint8Array {
 
 export function box(type: string, ...children: (Uint8Array | number[])[]): Uint8Array {
   const body = cat(...children);
-  return cat(u32(body.length + 8), Array.from(type, (c) => c.charCodeAt(0)), body);
+  return cat(
+    u32(body.length + 8),
+    Array.from(type, (c) => c.charCodeAt(0)),
+    body,
+  );
 }
 const full = (type: string, version: number, flags: number, ...children: (Uint8Array | number[])[]) =>
   box(type, [version, (flags >> 16) & 255, (flags >> 8) & 255, flags & 255], ...children);
-const matrix = [...u32(0x10000), ...u32(0), ...u32(0), ...u32(0), ...u32(0x10000), ...u32(0), ...u32(0), ...u32(0), ...u32(0x40000000)];
+const matrix = [
+  ...u32(0x10000),
+  ...u32(0),
+  ...u32(0),
+  ...u32(0),
+  ...u32(0x10000),
+  ...u32(0),
+  ...u32(0),
+  ...u32(0),
+  ...u32(0x40000000),
+];
 
 /** GoPro GPMF: DEVC { STRM { SCAL, GPS5 } } with one fix (latitude, longitude, altitude, 2D and 3D speed). */
 export function gpmfSample(lat: number, lon: number): Uint8Array {
@@ -150,20 +184,58 @@ interface Track {
 function trak(id: number, t: Track, chunkOffset: number): Uint8Array {
   const video = t.handler === 'vide';
   const entry = video
-    ? box(t.format, new Array(6).fill(0), u16(1), new Array(16).fill(0), u16(16), u16(16), u32(0x480000), u32(0x480000), u32(0), u16(1), new Array(32).fill(0), u16(24), u16(0xffff))
+    ? box(
+        t.format,
+        new Array(6).fill(0),
+        u16(1),
+        new Array(16).fill(0),
+        u16(16),
+        u16(16),
+        u32(0x480000),
+        u32(0x480000),
+        u32(0),
+        u16(1),
+        new Array(32).fill(0),
+        u16(24),
+        u16(0xffff),
+      )
     : box(t.format, new Array(6).fill(0), u16(1));
   const stbl = box(
     'stbl',
     full('stsd', 0, 0, u32(1), entry),
     full('stts', 0, 0, u32(1), u32(t.samples.length), u32(1000)),
     full('stsc', 0, 0, u32(1), u32(1), u32(t.samples.length), u32(1)),
-    full('stsz', 0, 0, u32(0), u32(t.samples.length), t.samples.flatMap((s) => u32(s.length))),
+    full(
+      'stsz',
+      0,
+      0,
+      u32(0),
+      u32(t.samples.length),
+      t.samples.flatMap((s) => u32(s.length)),
+    ),
     full('stco', 0, 0, u32(1), u32(chunkOffset)),
   );
   const header = video ? full('vmhd', 0, 1, new Array(8).fill(0)) : full('nmhd', 0, 0);
   return box(
     'trak',
-    full('tkhd', 0, 3, u32(0), u32(0), u32(id), u32(0), u32(1000 * t.samples.length), new Array(8).fill(0), u16(0), u16(0), u16(0), u16(0), matrix, u32(video ? 16 << 16 : 0), u32(video ? 16 << 16 : 0)),
+    full(
+      'tkhd',
+      0,
+      3,
+      u32(0),
+      u32(0),
+      u32(id),
+      u32(0),
+      u32(1000 * t.samples.length),
+      new Array(8).fill(0),
+      u16(0),
+      u16(0),
+      u16(0),
+      u16(0),
+      matrix,
+      u32(video ? 16 << 16 : 0),
+      u32(video ? 16 << 16 : 0),
+    ),
     box(
       'mdia',
       full('mdhd', 0, 0, u32(0), u32(0), u32(1000), u32(1000 * t.samples.length), u16(0x55c4), u16(0)),
@@ -183,7 +255,21 @@ export function mp4(extra: Track[]): { bytes: Uint8Array; sampleAt: number[] } {
   const build = (offsets: number[]) =>
     box(
       'moov',
-      full('mvhd', 0, 0, u32(0), u32(0), u32(1000), u32(1000), u32(0x10000), u16(0x100), new Array(10).fill(0), matrix, new Array(24).fill(0), u32(tracks.length + 1)),
+      full(
+        'mvhd',
+        0,
+        0,
+        u32(0),
+        u32(0),
+        u32(1000),
+        u32(1000),
+        u32(0x10000),
+        u16(0x100),
+        new Array(10).fill(0),
+        matrix,
+        new Array(24).fill(0),
+        u32(tracks.length + 1),
+      ),
       ...tracks.map((t, k) => trak(k + 1, t, offsets[k]!)),
     );
   const moovLen = build(tracks.map(() => 0)).length;

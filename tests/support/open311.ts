@@ -46,7 +46,14 @@ export interface BuiltTip {
  * acceptance, so `days: 75` concludes late), rejected, or merged into a fresh primary tip.
  */
 export async function handledTip(
-  opts: { at?: number; outcome?: Outcome; days?: number; secret?: boolean; source?: string; tip?: Record<string, unknown> } = {},
+  opts: {
+    at?: number;
+    outcome?: Outcome;
+    days?: number;
+    secret?: boolean;
+    source?: string;
+    tip?: Record<string, unknown>;
+  } = {},
 ): Promise<BuiltTip> {
   const at = opts.at ?? Date.now();
   const body = validTip({
@@ -57,13 +64,22 @@ export async function handledTip(
           address: SECRET_TEXT.address,
           description: SECRET_TEXT.description,
           location: { lat: SECRET_TEXT.lat, lng: SECRET_TEXT.lng },
-          reporter: realName({ name: SECRET_TEXT.name, mobile: SECRET_TEXT.mobile, idNumber: SECRET_TEXT.idNumber, email: SECRET_TEXT.email }),
+          reporter: realName({
+            name: SECRET_TEXT.name,
+            mobile: SECRET_TEXT.mobile,
+            idNumber: SECRET_TEXT.idNumber,
+            email: SECRET_TEXT.email,
+          }),
         }
       : {}),
     ...opts.tip,
   });
   delete (body as { turnstileToken?: string }).turnstileToken;
-  const receipt = await createTip(env, TipSubmission.parse(body), { now: at, origin: 'http://localhost', source: opts.source });
+  const receipt = await createTip(env, TipSubmission.parse(body), {
+    now: at,
+    origin: 'http://localhost',
+    source: opts.source,
+  });
   const id = await tipIdOf(receipt);
   const outcome = opts.outcome ?? 'pending';
   const h = 3_600_000;
@@ -78,7 +94,15 @@ export async function handledTip(
       await transition(env, ADMIN, id, 'assign', { departmentId: 'yjj' }, 2, at + 2 * h);
       if (outcome === 'concluded') {
         const decision = opts.secret ? `${SECRET_TEXT.description}，已责令停产` : '已责令改正';
-        await transition(env, ADMIN, id, 'conclude', { conclusion: 'true', decision, rectificationRequired: false }, 3, at + (opts.days ?? 10) * DAY);
+        await transition(
+          env,
+          ADMIN,
+          id,
+          'conclude',
+          { conclusion: 'true', decision, rectificationRequired: false },
+          3,
+          at + (opts.days ?? 10) * DAY,
+        );
       }
     }
   }
@@ -132,7 +156,11 @@ export const schemas = validators();
 export const o311 = (path: string, init: RequestInit = {}) => SELF.fetch(`http://localhost/open311/v2/${path}`, init);
 
 /** POST a form-encoded Open311 request (`attribute[x]` keys as the spec writes them). */
-export function o311Post(path: string, fields: Record<string, string | undefined>, headers: Record<string, string> = {}) {
+export function o311Post(
+  path: string,
+  fields: Record<string, string | undefined>,
+  headers: Record<string, string> = {},
+) {
   const form = new URLSearchParams();
   for (const [k, v] of Object.entries(fields)) if (v !== undefined) form.set(k, v);
   return SELF.fetch(`http://localhost/open311/v2/${path}`, {
@@ -158,7 +186,12 @@ export function parseXml(xml: string): XmlNode {
   const unescape = (s: string) => {
     if (/&(?!(amp|lt|gt|quot|apos);)/.test(s)) throw new Error(`bad entity in ${s}`);
     if (/[<>]/.test(s)) throw new Error(`bare markup in text ${s}`);
-    return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+    return s
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'")
+      .replace(/&amp;/g, '&');
   };
   function element(): XmlNode {
     const open = /^<([A-Za-z_][\w.-]*)\s*(\/?)>/.exec(xml.slice(i));

@@ -18,7 +18,10 @@ export async function concludedTip(
   opts: { type?: string; penaltyFen?: number; conclusion?: string; anonymous?: boolean; createdAt?: number } = {},
 ): Promise<{ id: string; trackingNo: string; queryCode: string }> {
   const res = await submitTip(
-    validTip({ type: opts.type ?? 'major_hazard', reporter: opts.anonymous === false ? realName() : { anonymous: true } }),
+    validTip({
+      type: opts.type ?? 'major_hazard',
+      reporter: opts.anonymous === false ? realName() : { anonymous: true },
+    }),
   );
   if (res.status !== 201) throw new Error(`submit failed: ${res.status} ${await res.text()}`);
   const receipt = (await res.json()) as { trackingNo: string; queryCode: string };

@@ -11,7 +11,8 @@ export interface StaffHttp {
   call<T = unknown>(path: string, json?: unknown, method?: string): Promise<T>;
 }
 
-export const demoTotp = (offset = 0) => generateHOTP(decodeBase32IgnorePadding(DEMO_TOTP_SECRET), BigInt(Math.floor(Date.now() / 30_000) + offset), 6);
+export const demoTotp = (offset = 0) =>
+  generateHOTP(decodeBase32IgnorePadding(DEMO_TOTP_SECRET), BigInt(Math.floor(Date.now() / 30_000) + offset), 6);
 
 export async function staffHttp(base: string, username: string): Promise<StaffHttp> {
   const login = await fetch(`${base}/api/staff/login`, {
@@ -43,7 +44,11 @@ export async function staffHttp(base: string, username: string): Promise<StaffHt
       const m = method ?? (json === undefined ? 'GET' : 'POST');
       const res = await fetch(`${base}${path}`, {
         method: m,
-        headers: { cookie, 'x-csrf-token': csrfToken, ...(json !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          cookie,
+          'x-csrf-token': csrfToken,
+          ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
         body: json !== undefined ? JSON.stringify(json) : undefined,
       });
       if (!res.ok) throw new Error(`${m} ${path}: ${res.status} ${await res.text()}`);
@@ -56,14 +61,29 @@ export async function staffHttp(base: string, username: string): Promise<StaffHt
 export async function concludeTrue(base: string, trackingNo: string, penaltyFen: number): Promise<string> {
   const dispatcher = await staffHttp(base, 'shouli');
   const handler = await staffHttp(base, 'yjj');
-  const { rows } = await dispatcher.call<{ rows: { id: string; version: number }[] }>(`/api/staff/tips?view=all&q=${encodeURIComponent(trackingNo)}`);
+  const { rows } = await dispatcher.call<{ rows: { id: string; version: number }[] }>(
+    `/api/staff/tips?view=all&q=${encodeURIComponent(trackingNo)}`,
+  );
   const id = rows[0]!.id;
   let v = rows[0]!.version;
-  v = (await dispatcher.call<{ version: number }>(`/api/staff/tips/${id}/actions/accept`, { version: v, input: {} })).version;
-  v = (await dispatcher.call<{ version: number }>(`/api/staff/tips/${id}/actions/assign`, { version: v, input: { departmentId: 'yjj' } })).version;
+  v = (await dispatcher.call<{ version: number }>(`/api/staff/tips/${id}/actions/accept`, { version: v, input: {} }))
+    .version;
+  v = (
+    await dispatcher.call<{ version: number }>(`/api/staff/tips/${id}/actions/assign`, {
+      version: v,
+      input: { departmentId: 'yjj' },
+    })
+  ).version;
   await handler.call(`/api/staff/tips/${id}/actions/conclude`, {
     version: v,
-    input: { conclusion: 'true', decision: '责令停业整顿并处罚款', penaltyFen, hazardLevel: 'major', riskColour: 'red', rectificationRequired: false },
+    input: {
+      conclusion: 'true',
+      decision: '责令停业整顿并处罚款',
+      penaltyFen,
+      hazardLevel: 'major',
+      riskColour: 'red',
+      rectificationRequired: false,
+    },
   });
   return id;
 }
@@ -83,7 +103,10 @@ export async function signInPage(page: Page, base: string, username: string, tot
     for (const offset of [0, 1]) {
       await page.fill('#totp', demoTotp(offset));
       await page.click('#totp-form button[type=submit]');
-      const ok = await page.waitForURL(`${base}/staff/`, { timeout: 5000 }).then(() => true, () => false);
+      const ok = await page.waitForURL(`${base}/staff/`, { timeout: 5000 }).then(
+        () => true,
+        () => false,
+      );
       if (ok) return;
     }
     throw new Error(`TOTP sign-in failed for ${username}`);

@@ -29,14 +29,26 @@ export async function makeStaff(
   const username = opts.username ?? `u${id.slice(0, 8)}`;
   const needsTotp = roles.some((r) => (TOTP_ROLES as readonly string[]).includes(r));
   const totpKey = needsTotp && opts.enrolled !== false ? crypto.getRandomValues(new Uint8Array(20)) : null;
-  const sealed = totpKey ? JSON.stringify(await seal(env, encodeBase32UpperCaseNoPadding(totpKey), `totp:${id}`)) : null;
+  const sealed = totpKey
+    ? JSON.stringify(await seal(env, encodeBase32UpperCaseNoPadding(totpKey), `totp:${id}`))
+    : null;
   hashed ??= hashPassword(PASSWORD);
   const departmentId = opts.departmentId === undefined ? (roles.includes('handler') ? 'yjj' : null) : opts.departmentId;
   await env.DB.prepare(
     `INSERT INTO staff (id, username, display_name, password_hash, roles, department_id, totp_secret, totp_last_step, active, created_at)
      VALUES (?,?,?,?,?,?,?,?,1,?)`,
   )
-    .bind(id, username, `测试${roles.join('+')}`, await hashed, JSON.stringify(roles), departmentId, sealed, totpKey ? 0 : null, Date.now())
+    .bind(
+      id,
+      username,
+      `测试${roles.join('+')}`,
+      await hashed,
+      JSON.stringify(roles),
+      departmentId,
+      sealed,
+      totpKey ? 0 : null,
+      Date.now(),
+    )
     .run();
   return { id, username, password: PASSWORD, roles, departmentId, totpKey };
 }

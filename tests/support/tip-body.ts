@@ -37,6 +37,14 @@ export const realName = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** POST a tip to a running portal at `base` (browser tests, the bench): the response as fetch gives it. */
-export function postTip(base: string, body: Record<string, unknown> = validTip(), headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${base}/api/tips`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+export function postTip(
+  base: string,
+  body: Record<string, unknown> = validTip(),
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${base}/api/tips`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 }

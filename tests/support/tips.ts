@@ -9,7 +9,11 @@ import { DUMMY_TOKEN } from './tip-body';
 export { DUMMY_TOKEN, realName, validTip } from './tip-body';
 
 export async function submitTip(body: unknown, opts: { key?: string; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'cf-connecting-ip': `2001:db8::${crypto.randomUUID().slice(0, 4)}`, ...opts.headers };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'cf-connecting-ip': `2001:db8::${crypto.randomUUID().slice(0, 4)}`,
+    ...opts.headers,
+  };
   if (opts.key) headers['idempotency-key'] = opts.key;
   return SELF.fetch('http://localhost/api/tips', { method: 'POST', headers, body: JSON.stringify(body) });
 }
@@ -37,7 +41,11 @@ export async function uploadTicket(ip = freshIp()): Promise<string> {
 }
 
 /** Upload through the real API with a ticket (pass `ticket: null` to send none). */
-export async function upload(bytes: Uint8Array, contentType = 'application/octet-stream', opts: { ticket?: string | null; ip?: string } = {}) {
+export async function upload(
+  bytes: Uint8Array,
+  contentType = 'application/octet-stream',
+  opts: { ticket?: string | null; ip?: string } = {},
+) {
   const ip = opts.ip ?? freshIp();
   const ticket = opts.ticket === undefined ? await uploadTicket(ip) : opts.ticket;
   return SELF.fetch('http://localhost/api/uploads', {
@@ -52,8 +60,27 @@ export async function upload(bytes: Uint8Array, contentType = 'application/octet
  * left out on purpose: counting a refused attempt is its job.)
  */
 const COUNTED = [
-  'tips', 'tip_identities', 'tip_events', 'attachments', 'audit_log', 'idempotency_keys', 'stats_monthly', 'stats_conclusions', 'messages',
-  'staff', 'sessions', 'reminders', 'outbox', 'rewards', 'reward_events', 'reward_rules', 'partners', 'settings', 'calendar_days', 'departments', 'towns',
+  'tips',
+  'tip_identities',
+  'tip_events',
+  'attachments',
+  'audit_log',
+  'idempotency_keys',
+  'stats_monthly',
+  'stats_conclusions',
+  'messages',
+  'staff',
+  'sessions',
+  'reminders',
+  'outbox',
+  'rewards',
+  'reward_events',
+  'reward_rules',
+  'partners',
+  'settings',
+  'calendar_days',
+  'departments',
+  'towns',
 ] as const;
 export type Counts = Record<(typeof COUNTED)[number] | 'stats_total', number>;
 
@@ -61,6 +88,8 @@ export async function counts(db: D1Database): Promise<Counts> {
   const tables = COUNTED;
   const out = {} as Counts;
   for (const t of tables) out[t] = (await db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).first<{ n: number }>())!.n;
-  out.stats_total = (await db.prepare('SELECT COALESCE(SUM(count),0) AS n FROM stats_monthly').first<{ n: number }>())!.n;
+  out.stats_total = (await db
+    .prepare('SELECT COALESCE(SUM(count),0) AS n FROM stats_monthly')
+    .first<{ n: number }>())!.n;
   return out;
 }

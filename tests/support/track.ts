@@ -30,7 +30,9 @@ export async function newTip(overrides: Record<string, unknown> = {}): Promise<S
 
 /** Drive a tip through the one workflow service, as an admin, at `now`. */
 export async function act(id: string, action: Action, input: Record<string, unknown> = {}, now = Date.now()) {
-  const { version } = (await env.DB.prepare('SELECT version FROM tips WHERE id = ?').bind(id).first<{ version: number }>())!;
+  const { version } = (await env.DB.prepare('SELECT version FROM tips WHERE id = ?')
+    .bind(id)
+    .first<{ version: number }>())!;
   return transition(env, trackAdmin, id, action, input, version, now);
 }
 
@@ -48,7 +50,10 @@ export function openTrack(trackingNo: string, queryCode: string, from = freshIp(
 }
 
 /** Open a tip with its receipt; the view is checked against the strict schema. */
-export async function viewOf(t: { trackingNo: string; queryCode: string }): Promise<{ token: string; expiresAt: string; view: ReporterView }> {
+export async function viewOf(t: {
+  trackingNo: string;
+  queryCode: string;
+}): Promise<{ token: string; expiresAt: string; view: ReporterView }> {
   const res = await openTrack(t.trackingNo, t.queryCode);
   expect(res.status).toBe(200);
   const body = (await res.json()) as { token: string; expiresAt: string; view: unknown };
@@ -59,12 +64,22 @@ export async function viewOf(t: { trackingNo: string; queryCode: string }): Prom
 export function withToken(token: string, path: string, json?: unknown) {
   return SELF.fetch(`http://localhost${path}`, {
     method: json === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${token}`, ...(json !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: json === undefined ? undefined : JSON.stringify(json),
   });
 }
 
 /** The body of an error answer. */
-export async function errorOf(res: Response): Promise<{ code: string; message: string; fields?: { path: string; code: string; message: string }[]; retryAfter?: number }> {
+export async function errorOf(
+  res: Response,
+): Promise<{
+  code: string;
+  message: string;
+  fields?: { path: string; code: string; message: string }[];
+  retryAfter?: number;
+}> {
   return ((await res.json()) as { error: never }).error;
 }

@@ -13,26 +13,41 @@ import { submitTip, validTip } from '../support/tips';
 
 const audited = async (action: string) =>
   (await env.DB.prepare('SELECT COUNT(*) AS n FROM audit_log WHERE action = ?').bind(action).first<{ n: number }>())!.n;
-const put = (client: Awaited<ReturnType<typeof signedIn>>['client'], path: string, json: unknown) => client.fetch(path, { method: 'PUT', json });
+const put = (client: Awaited<ReturnType<typeof signedIn>>['client'], path: string, json: unknown) =>
+  client.fetch(path, { method: 'PUT', json });
 
 /** The accept deadline of a tip submitted now, as a China-time date. */
 async function nextTipAcceptDue(): Promise<string> {
-  const res = await submitTip(validTip(), { headers: { 'cf-connecting-ip': `2001:db8:ad::${Math.floor(Math.random() * 65535).toString(16)}` } });
+  const res = await submitTip(validTip(), {
+    headers: { 'cf-connecting-ip': `2001:db8:ad::${Math.floor(Math.random() * 65535).toString(16)}` },
+  });
   expect(res.status).toBe(201);
   const no = ((await res.json()) as { trackingNo: string }).trackingNo.replaceAll('-', '');
-  const { due_at } = (await env.DB.prepare('SELECT due_at FROM tips WHERE tracking_no = ?').bind(no).first<{ due_at: number }>())!;
+  const { due_at } = (await env.DB.prepare('SELECT due_at FROM tips WHERE tracking_no = ?')
+    .bind(no)
+    .first<{ due_at: number }>())!;
   return new Date(due_at + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
 describe('admin', () => {
   it('creates an account that can sign in; a weak password is refused in Chinese and nothing is created', async () => {
     const { client } = await signedIn(['admin']);
-    const weak = await client.post('/api/staff/admin/staff', { username: 'newclerk', displayName: '新受理员', password: 'short', roles: ['dispatcher'] });
+    const weak = await client.post('/api/staff/admin/staff', {
+      username: 'newclerk',
+      displayName: '新受理员',
+      password: 'short',
+      roles: ['dispatcher'],
+    });
     expect(weak.status).toBe(422);
     expect(JSON.stringify(await weak.json())).toContain('密码至少 12 位');
     expect(await env.DB.prepare("SELECT 1 FROM staff WHERE username = 'newclerk'").first()).toBeNull();
 
-    const created = await client.post('/api/staff/admin/staff', { username: 'newclerk', displayName: '新受理员', password: 'Brand-New-Clerk-2026', roles: ['dispatcher'] });
+    const created = await client.post('/api/staff/admin/staff', {
+      username: 'newclerk',
+      displayName: '新受理员',
+      password: 'Brand-New-Clerk-2026',
+      roles: ['dispatcher'],
+    });
     expect(created.status).toBe(201);
     const login = await apiLogin('newclerk', 'Brand-New-Clerk-2026', { 'cf-connecting-ip': '2001:db8:ad::1' });
     expect(login.res.status).toBe(200);
@@ -54,10 +69,18 @@ describe('admin', () => {
 
   it('a domain’s 牵头单位 can be changed to an existing department only', async () => {
     const { client } = await signedIn(['admin']);
-    expect((await put(client, '/api/staff/admin/reference', { kind: 'domain', id: 'gas', leadDepartmentId: 'zjj' })).status).toBe(204);
-    const ref = (await (await client.get('/api/staff/reference')).json()) as { domains: { code: string; lead_department_id: string }[] };
+    expect(
+      (await put(client, '/api/staff/admin/reference', { kind: 'domain', id: 'gas', leadDepartmentId: 'zjj' })).status,
+    ).toBe(204);
+    const ref = (await (await client.get('/api/staff/reference')).json()) as {
+      domains: { code: string; lead_department_id: string }[];
+    };
     expect(ref.domains.find((d) => d.code === 'gas')!.lead_department_id).toBe('zjj');
-    const bad = await put(client, '/api/staff/admin/reference', { kind: 'domain', id: 'gas', leadDepartmentId: 'nosuchdept' });
+    const bad = await put(client, '/api/staff/admin/reference', {
+      kind: 'domain',
+      id: 'gas',
+      leadDepartmentId: 'nosuchdept',
+    });
     expect(bad.status).toBe(422);
     expect(JSON.stringify(await bad.json())).toContain('单位不存在');
   });
@@ -68,17 +91,26 @@ describe('admin', () => {
     const start = Date.parse('2027-03-01T10:00:00+08:00');
     const endOf = (d: string) => Date.parse(`${d}T23:59:59.999+08:00`);
     expect(await workingDeadline(env, start, 3)).toBe(endOf('2027-03-04'));
-    expect((await put(client, '/api/staff/admin/calendar', { date: '2027-03-02', kind: 'holiday', name: '测试放假' })).status).toBe(204);
+    expect(
+      (await put(client, '/api/staff/admin/calendar', { date: '2027-03-02', kind: 'holiday', name: '测试放假' }))
+        .status,
+    ).toBe(204);
     expect(await workingDeadline(env, start, 3)).toBe(endOf('2027-03-05'));
-    const year = (await (await client.get('/api/staff/admin/calendar?year=2027')).json()) as { days: { date: string; kind: string; name: string }[] };
+    const year = (await (await client.get('/api/staff/admin/calendar?year=2027')).json()) as {
+      days: { date: string; kind: string; name: string }[];
+    };
     expect(year.days).toContainEqual({ date: '2027-03-02', kind: 'holiday', name: '测试放假' });
 
     // A library holiday returned to normal counts as a working day, and loading the reference data again
     // (INSERT OR IGNORE, as each deploy does) does not bring it back.
-    const springFestival = (await env.DB.prepare("SELECT date FROM calendar_days WHERE kind = 'holiday' AND name LIKE '%春节%' AND date >= '2026-02-16' AND date <= '2026-02-20' ORDER BY date LIMIT 1").first<{ date: string }>())!.date;
+    const springFestival = (await env.DB.prepare(
+      "SELECT date FROM calendar_days WHERE kind = 'holiday' AND name LIKE '%春节%' AND date >= '2026-02-16' AND date <= '2026-02-20' ORDER BY date LIMIT 1",
+    ).first<{ date: string }>())!.date;
     expect((await put(client, '/api/staff/admin/calendar', { date: springFestival, kind: 'normal' })).status).toBe(204);
     await env.DB.batch(env.TEST_REFERENCE_SQL.map((s: string) => env.DB.prepare(s)));
-    expect(await env.DB.prepare('SELECT kind FROM calendar_days WHERE date = ?').bind(springFestival).first()).toEqual({ kind: 'normal' });
+    expect(await env.DB.prepare('SELECT kind FROM calendar_days WHERE date = ?').bind(springFestival).first()).toEqual({
+      kind: 'normal',
+    });
     const dayBefore = Date.parse(`${springFestival}T10:00:00+08:00`) - 86_400_000;
     const weekday = new Date(`${springFestival}T00:00:00Z`).getUTCDay();
     expect(weekday >= 1 && weekday <= 5, `${springFestival} is a weekday`).toBe(true);
@@ -111,14 +143,28 @@ describe('admin', () => {
       'attribute[town]': 'jibei',
       'attribute[is_employee]': 'no',
     });
-    expect((await o311Post('requests.json', form(partner.apiKey), { 'cf-connecting-ip': '2001:db8:ad::311' })).status).toBe(201);
+    expect(
+      (await o311Post('requests.json', form(partner.apiKey), { 'cf-connecting-ip': '2001:db8:ad::311' })).status,
+    ).toBe(201);
     const short = await client.post('/api/staff/admin/partners', { name: 'x' });
     expect(short.status).toBe(422);
     expect(JSON.stringify(await short.json())).toContain('2–100 个字');
 
-    expect((await client.fetch(`/api/staff/admin/partners/${partner.id}`, { method: 'PATCH', json: { active: false } })).status).toBe(204);
-    expect((await o311Post('requests.json', form(partner.apiKey), { 'cf-connecting-ip': '2001:db8:ad::312' })).status).toBe(403);
-    expect((await client.fetch(`/api/staff/admin/partners/${crypto.randomUUID()}`, { method: 'PATCH', json: { active: false } })).status).toBe(404);
+    expect(
+      (await client.fetch(`/api/staff/admin/partners/${partner.id}`, { method: 'PATCH', json: { active: false } }))
+        .status,
+    ).toBe(204);
+    expect(
+      (await o311Post('requests.json', form(partner.apiKey), { 'cf-connecting-ip': '2001:db8:ad::312' })).status,
+    ).toBe(403);
+    expect(
+      (
+        await client.fetch(`/api/staff/admin/partners/${crypto.randomUUID()}`, {
+          method: 'PATCH',
+          json: { active: false },
+        })
+      ).status,
+    ).toBe(404);
     expect(await audited('partner.created')).toBe(1);
     expect(await audited('partner.disabled')).toBe(1);
     // Nothing here is for other roles.

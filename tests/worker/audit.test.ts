@@ -15,7 +15,10 @@ import { signedIn } from '../support/staff';
 
 type Report = Awaited<ReturnType<typeof verifyAudit>>;
 const kinds = (r: Report) => r.problems.map((p) => p.kind);
-const count = async (sql: string, ...b: unknown[]) => (await env.DB.prepare(sql).bind(...b).first<{ n: number }>())!.n;
+const count = async (sql: string, ...b: unknown[]) =>
+  (await env.DB.prepare(sql)
+    .bind(...b)
+    .first<{ n: number }>())!.n;
 const maxSeq = () => count('SELECT MAX(seq) AS n FROM audit_log');
 
 async function someTips(n: number): Promise<string[]> {
@@ -40,7 +43,9 @@ async function resetAudit() {
   ]);
   const listed = await env.FILES.list({ prefix: ANCHOR_PREFIX });
   if (listed.objects.length) await env.FILES.delete(listed.objects.map((o) => o.key));
-  const triggers = env.TEST_MIGRATIONS.filter((m) => m.name.includes('audit_seals')).flatMap((m) => m.queries).filter((q) => /CREATE TRIGGER audit_(log|seals)_/.test(q));
+  const triggers = env.TEST_MIGRATIONS.filter((m) => m.name.includes('audit_seals'))
+    .flatMap((m) => m.queries)
+    .filter((q) => /CREATE TRIGGER audit_(log|seals)_/.test(q));
   expect(triggers).toHaveLength(GUARD_TRIGGERS.length);
   for (const q of triggers) await env.DB.prepare(q).run();
 }
@@ -54,7 +59,12 @@ describe('appending never contends', () => {
     // 20 tips for the staff to act on while the burst arrives.
     const staffTips = await someTips(20);
     const ids = await Promise.all(
-      staffTips.map(async (no) => (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?').bind(no.replaceAll('-', '')).first<{ id: string }>())!.id),
+      staffTips.map(
+        async (no) =>
+          (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?')
+            .bind(no.replaceAll('-', ''))
+            .first<{ id: string }>())!.id,
+      ),
     );
     await sealAudit(env);
     const { client: dispatcher } = await signedIn(['dispatcher']);
@@ -70,14 +80,15 @@ describe('appending never contends', () => {
     expect(new Set(receipts.map((r) => r.trackingNo)).size).toBe(200);
 
     // Every change has its audit row: one tip.submitted per new tip, one tip.accept per accepted tip.
-    expect(await count('SELECT COUNT(*) AS n FROM audit_log') - before).toBe(220);
+    expect((await count('SELECT COUNT(*) AS n FROM audit_log')) - before).toBe(220);
     const submitted = await count(
       `SELECT COUNT(*) AS n FROM tips t WHERE t.tracking_no IN (SELECT value FROM json_each(?))
          AND EXISTS (SELECT 1 FROM audit_log a WHERE a.tip_id = t.id AND a.action = 'tip.submitted')`,
       JSON.stringify(receipts.map((r) => r.trackingNo.replaceAll('-', ''))),
     );
     expect(submitted).toBe(200);
-    for (const id of ids) expect(await count("SELECT COUNT(*) AS n FROM audit_log WHERE tip_id = ? AND action = 'tip.accept'", id)).toBe(1);
+    for (const id of ids)
+      expect(await count("SELECT COUNT(*) AS n FROM audit_log WHERE tip_id = ? AND action = 'tip.accept'", id)).toBe(1);
     // Seq numbers are the database's: no gaps, no duplicates.
     expect(await count('SELECT COUNT(DISTINCT seq) AS n FROM audit_log')).toBe(await maxSeq());
 
@@ -99,7 +110,9 @@ describe('the sealer', () => {
     expect(r.sealed).toBeGreaterThan(0);
     // Recompute the chain in the test from the secret: every stored mac is exactly the keyed chain.
     const key = await auditKey(env.AUDIT_HMAC_KEY!);
-    const rows = (await env.DB.prepare('SELECT seq, at, actor, action, tip_id, detail FROM audit_log ORDER BY seq').all<any>()).results;
+    const rows = (
+      await env.DB.prepare('SELECT seq, at, actor, action, tip_id, detail FROM audit_log ORDER BY seq').all<any>()
+    ).results;
     const seals = (await env.DB.prepare('SELECT seq, mac, key_id FROM audit_seals ORDER BY seq').all<any>()).results;
     let prev = GENESIS;
     for (const [i, row] of rows.entries()) {
@@ -107,7 +120,12 @@ describe('the sealer', () => {
       expect(seals[i]).toEqual({ seq: row.seq, mac: prev, key_id: key.id });
     }
     // Without the key the seals cannot be reproduced: plain SHA-256 over the same text gives something else.
-    const plain = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${GENESIS}\n${auditPayload(rows[0])}`))), (b) => b.toString(16).padStart(2, '0')).join('');
+    const plain = Array.from(
+      new Uint8Array(
+        await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${GENESIS}\n${auditPayload(rows[0])}`)),
+      ),
+      (b) => b.toString(16).padStart(2, '0'),
+    ).join('');
     expect(seals[0].mac).not.toBe(plain);
     const listed = await env.FILES.list({ prefix: ANCHOR_PREFIX });
     const newest = JSON.parse(await (await env.FILES.get(listed.objects[0]!.key))!.text());
@@ -130,7 +148,11 @@ describe('the sealer', () => {
     await expect(sealAudit({ ...env, AUDIT_HMAC_KEY: 'too-short' })).rejects.toThrow(/审计密钥/);
     const worker = (await import('../../worker/index')).default;
     const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
-    const unkeyed = await worker.fetch(new Request('https://anquan.example.gov.cn/api/health'), { ...env, AUDIT_HMAC_KEY: undefined }, ctx);
+    const unkeyed = await worker.fetch(
+      new Request('https://anquan.example.gov.cn/api/health'),
+      { ...env, AUDIT_HMAC_KEY: undefined },
+      ctx,
+    );
     expect(unkeyed.status).toBe(503);
     expect(((await unkeyed.json()) as any).error.code).toBe('UNAVAILABLE');
     const keyed = await worker.fetch(new Request('https://anquan.example.gov.cn/api/health'), env, ctx);
@@ -141,8 +163,16 @@ describe('the sealer', () => {
     await someTips(2);
     const worker = (await import('../../worker/index')).default;
     const waits: Promise<unknown>[] = [];
-    const ctx = { waitUntil: (p: Promise<unknown>) => waits.push(p), passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
-    await worker.scheduled({ cron: '* * * * *', scheduledTime: Date.now(), noRetry() {} } as ScheduledController, env, ctx);
+    const ctx = {
+      waitUntil: (p: Promise<unknown>) => waits.push(p),
+      passThroughOnException() {},
+      props: {},
+    } as unknown as ExecutionContext;
+    await worker.scheduled(
+      { cron: '* * * * *', scheduledTime: Date.now(), noRetry() {} } as ScheduledController,
+      env,
+      ctx,
+    );
     await Promise.all(waits);
     expect((await verifyAudit(env)).unsealed.count).toBe(0);
   });
@@ -161,15 +191,25 @@ describe('tampering is detected and named', () => {
   it('the database refuses UPDATE, DELETE and INSERT OR REPLACE on both tables', async () => {
     await sealedChain();
     const seq = await maxSeq();
-    await expect(env.DB.prepare("UPDATE audit_log SET actor = 'x' WHERE seq = ?").bind(seq).run()).rejects.toThrow(/append-only/);
+    await expect(env.DB.prepare("UPDATE audit_log SET actor = 'x' WHERE seq = ?").bind(seq).run()).rejects.toThrow(
+      /append-only/,
+    );
     await expect(env.DB.prepare('DELETE FROM audit_log WHERE seq = ?').bind(seq).run()).rejects.toThrow(/append-only/);
     await expect(
-      env.DB.prepare("INSERT OR REPLACE INTO audit_log (seq, at, actor, action) VALUES (?, 1, 'x', 'x')").bind(seq).run(),
+      env.DB.prepare("INSERT OR REPLACE INTO audit_log (seq, at, actor, action) VALUES (?, 1, 'x', 'x')")
+        .bind(seq)
+        .run(),
     ).rejects.toThrow(/append-only/);
-    await expect(env.DB.prepare("UPDATE audit_seals SET mac = 'x' WHERE seq = ?").bind(seq).run()).rejects.toThrow(/append-only/);
-    await expect(env.DB.prepare('DELETE FROM audit_seals WHERE seq = ?').bind(seq).run()).rejects.toThrow(/append-only/);
+    await expect(env.DB.prepare("UPDATE audit_seals SET mac = 'x' WHERE seq = ?").bind(seq).run()).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(env.DB.prepare('DELETE FROM audit_seals WHERE seq = ?').bind(seq).run()).rejects.toThrow(
+      /append-only/,
+    );
     await expect(
-      env.DB.prepare("INSERT OR REPLACE INTO audit_seals (seq, mac, key_id, sealed_at) VALUES (?, 'x', 'x', 1)").bind(seq).run(),
+      env.DB.prepare("INSERT OR REPLACE INTO audit_seals (seq, mac, key_id, sealed_at) VALUES (?, 'x', 'x', 1)")
+        .bind(seq)
+        .run(),
     ).rejects.toThrow(/append-only/);
   });
 
@@ -178,7 +218,9 @@ describe('tampering is detected and named', () => {
     await dropGuards(['audit_log_no_update']);
     const r = await verifyAudit(env);
     expect(r.ok).toBe(false);
-    expect(r.problems).toEqual([expect.objectContaining({ kind: 'trigger_missing', message: expect.stringContaining('audit_log_no_update') })]);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ kind: 'trigger_missing', message: expect.stringContaining('audit_log_no_update') }),
+    ]);
   });
 
   it('an edited row', async () => {
@@ -196,7 +238,9 @@ describe('tampering is detected and named', () => {
     const target = sealedSeq - 2;
     await dropGuards(['audit_log_no_replace']);
     const row = await env.DB.prepare('SELECT * FROM audit_log WHERE seq = ?').bind(target).first<any>();
-    await env.DB.prepare('INSERT OR REPLACE INTO audit_log (seq, at, actor, action, tip_id, detail) VALUES (?,?,?,?,?,?)')
+    await env.DB.prepare(
+      'INSERT OR REPLACE INTO audit_log (seq, at, actor, action, tip_id, detail) VALUES (?,?,?,?,?,?)',
+    )
       .bind(target, row.at, 'mallory', row.action, row.tip_id, row.detail)
       .run();
     const r = await verifyAudit(env);
@@ -218,9 +262,15 @@ describe('tampering is detected and named', () => {
   it('a cut tail (rows and seals removed, the counter reset): the anchors in R2 say how far the chain went', async () => {
     const { sealedSeq } = await sealedChain();
     await dropGuards();
-    await env.DB.prepare('DELETE FROM audit_log WHERE seq > ?').bind(sealedSeq - 3).run();
-    await env.DB.prepare('DELETE FROM audit_seals WHERE seq > ?').bind(sealedSeq - 3).run();
-    await env.DB.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_log'").bind(sealedSeq - 3).run();
+    await env.DB.prepare('DELETE FROM audit_log WHERE seq > ?')
+      .bind(sealedSeq - 3)
+      .run();
+    await env.DB.prepare('DELETE FROM audit_seals WHERE seq > ?')
+      .bind(sealedSeq - 3)
+      .run();
+    await env.DB.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_log'")
+      .bind(sealedSeq - 3)
+      .run();
     const r = await verifyAudit(env);
     expect(kinds(r).filter((k) => k !== 'trigger_missing')).toEqual(['tail_truncated']);
     expect(r.problems.find((p) => p.kind === 'tail_truncated')).toMatchObject({ seq: sealedSeq - 2, toSeq: sealedSeq });
@@ -233,12 +283,20 @@ describe('tampering is detected and named', () => {
     await env.DB.prepare("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?").bind(target).run();
     const guessed = await auditKey('a-guess-at-the-key-that-is-long-enough');
     const real = await auditKey(env.AUDIT_HMAC_KEY!);
-    let prev = (await env.DB.prepare('SELECT mac FROM audit_seals WHERE seq = ?').bind(target - 1).first<{ mac: string }>())!.mac;
-    const rows = (await env.DB.prepare('SELECT seq, at, actor, action, tip_id, detail FROM audit_log WHERE seq >= ? ORDER BY seq').bind(target).all<any>()).results;
+    let prev = (await env.DB.prepare('SELECT mac FROM audit_seals WHERE seq = ?')
+      .bind(target - 1)
+      .first<{ mac: string }>())!.mac;
+    const rows = (
+      await env.DB.prepare('SELECT seq, at, actor, action, tip_id, detail FROM audit_log WHERE seq >= ? ORDER BY seq')
+        .bind(target)
+        .all<any>()
+    ).results;
     for (const row of rows) {
       prev = await auditMac(guessed, prev, row);
       // The forger copies the real key's id onto its seals.
-      await env.DB.prepare('UPDATE audit_seals SET mac = ?, key_id = ? WHERE seq = ?').bind(prev, real.id, row.seq).run();
+      await env.DB.prepare('UPDATE audit_seals SET mac = ?, key_id = ? WHERE seq = ?')
+        .bind(prev, real.id, row.seq)
+        .run();
     }
     const r = await verifyAudit(env);
     expect(kinds(r).filter((k) => k !== 'trigger_missing')).toEqual(['chain_recomputed', 'anchor_mismatch']);
@@ -251,8 +309,14 @@ describe('tampering is detected and named', () => {
     await dropGuards();
     await env.DB.prepare("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?").bind(target).run();
     const real = await auditKey(env.AUDIT_HMAC_KEY!);
-    let prev = (await env.DB.prepare('SELECT mac FROM audit_seals WHERE seq = ?').bind(target - 1).first<{ mac: string }>())!.mac;
-    const rows = (await env.DB.prepare('SELECT seq, at, actor, action, tip_id, detail FROM audit_log WHERE seq >= ? ORDER BY seq').bind(target).all<any>()).results;
+    let prev = (await env.DB.prepare('SELECT mac FROM audit_seals WHERE seq = ?')
+      .bind(target - 1)
+      .first<{ mac: string }>())!.mac;
+    const rows = (
+      await env.DB.prepare('SELECT seq, at, actor, action, tip_id, detail FROM audit_log WHERE seq >= ? ORDER BY seq')
+        .bind(target)
+        .all<any>()
+    ).results;
     for (const row of rows) {
       prev = await auditMac(real, prev, row);
       await env.DB.prepare('UPDATE audit_seals SET mac = ? WHERE seq = ?').bind(prev, row.seq).run();
@@ -277,13 +341,20 @@ describe('tampering is detected and named', () => {
     const good = (await (await auditor.get('/api/staff/audit/verify')).json()) as Report;
     expect(good).toMatchObject({ ok: true, sealedSeq, unsealed: { count: 2, fromSeq: sealedSeq + 1 } });
     await dropGuards(['audit_log_no_update']);
-    await env.DB.prepare("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?").bind(sealedSeq - 1).run();
+    await env.DB.prepare("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?")
+      .bind(sealedSeq - 1)
+      .run();
     const bad = (await (await auditor.get('/api/staff/audit/verify')).json()) as Report;
     expect(bad.ok).toBe(false);
-    expect(bad.problems.map((p) => [p.kind, p.seq])).toEqual([['trigger_missing', undefined], ['row_edited', sealedSeq - 1]]);
+    expect(bad.problems.map((p) => [p.kind, p.seq])).toEqual([
+      ['trigger_missing', undefined],
+      ['row_edited', sealedSeq - 1],
+    ]);
     expect(bad.problems[1]!.message).toContain(`第 ${sealedSeq - 1} 条`);
     // The listing shows which rows are sealed.
-    const list = (await (await auditor.get('/api/staff/audit')).json()) as { rows: { seq: number; hash: string | null }[] };
+    const list = (await (await auditor.get('/api/staff/audit')).json()) as {
+      rows: { seq: number; hash: string | null }[];
+    };
     expect(list.rows[0]).toMatchObject({ seq: sealedSeq + 2, hash: null });
     expect(list.rows.find((x) => x.seq === sealedSeq)!.hash).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -302,7 +373,7 @@ describe('unauthenticated failures aggregate', () => {
         if (e?.code !== 'TRACK_NOT_FOUND') throw e;
       });
     }
-    const added = await count('SELECT COUNT(*) AS n FROM audit_log') - before;
+    const added = (await count('SELECT COUNT(*) AS n FROM audit_log')) - before;
     // One track.guessing entry for the real number this hour; made-up numbers fail once each and alert nobody.
     expect(added).toBeLessThanOrEqual(2);
     expect(await count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'track.guessing'")).toBe(1);
@@ -314,7 +385,11 @@ describe('unauthenticated failures aggregate', () => {
     const now = Date.now();
     // 150 (each costs a real password hash, so the same answer time as a known user): entries at 1, 10, 100.
     for (let i = 0; i < 150; i++) await login(env, `nobody${i}`, 'wrong-password', now + i).catch(() => {});
-    const rows = (await env.DB.prepare("SELECT detail FROM audit_log WHERE action = 'staff.login_failed' AND seq > ? ORDER BY seq").bind(before).all<{ detail: string }>()).results;
+    const rows = (
+      await env.DB.prepare("SELECT detail FROM audit_log WHERE action = 'staff.login_failed' AND seq > ? ORDER BY seq")
+        .bind(before)
+        .all<{ detail: string }>()
+    ).results;
     expect(rows.map((r) => JSON.parse(r.detail).failures)).toEqual([1, 10, 100]);
     expect(JSON.parse(rows[0]!.detail)).toMatchObject({ reason: 'unknown_user', windowMinutes: 60 });
   }, 300_000);

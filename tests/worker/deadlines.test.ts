@@ -15,7 +15,11 @@ describe('working-day deadlines (5 working days to accept)', () => {
     ['2026-02-12T10:00:00+08:00', '2026-02-26', 'Fri 13 + Sat 14 (调休) before the 9-day 春节 holiday'],
     ['2026-02-13T10:00:00+08:00', '2026-02-27', 'Sat 14 is a 调休 working day; 15–23 are holidays'],
     ['2026-02-13T23:30:00+08:00', '2026-02-27', 'late evening still counts as the 13th in China time'],
-    ['2026-02-14T00:30:00+08:00', '2026-02-28', 'just after midnight China time (still the 13th in UTC): Sat 28 is 调休'],
+    [
+      '2026-02-14T00:30:00+08:00',
+      '2026-02-28',
+      'just after midnight China time (still the 13th in UTC): Sat 28 is 调休',
+    ],
     ['2026-02-25T09:00:00+08:00', '2026-03-03', 'Sat 28 (调休) counts, Sun 1 March does not'],
     ['2026-09-18T09:00:00+08:00', '2026-09-24', 'Sun 20 September is a 国庆 调休 working day'],
     ['2026-09-24T09:00:00+08:00', '2026-10-09', '中秋 25–27 and 国庆 1–7 October are holidays'],
@@ -34,7 +38,9 @@ describe('working-day deadlines (5 working days to accept)', () => {
   it('an admin-added holiday moves the deadline (the calendar is data, not code)', async () => {
     const start = at('2026-06-05T09:00:00+08:00');
     expect(chinaDate(await workingDeadline(env, start, 5))).toBe('2026-06-12');
-    await env.DB.prepare("INSERT INTO calendar_days (date, kind, name) VALUES ('2026-06-10', 'holiday', '测试假日')").run();
+    await env.DB.prepare(
+      "INSERT INTO calendar_days (date, kind, name) VALUES ('2026-06-10', 'holiday', '测试假日')",
+    ).run();
     expect(chinaDate(await workingDeadline(env, start, 5))).toBe('2026-06-15');
     await env.DB.prepare("DELETE FROM calendar_days WHERE date = '2026-06-10'").run();
   });

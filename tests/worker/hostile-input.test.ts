@@ -23,12 +23,20 @@ const VALID: Record<string, () => Record<string, unknown>> = {
   'POST /api/tips': () => validTip(),
   'POST /api/track': () => ({ trackingNo: 'AQ-00000-00000', queryCode: '2222-2222-2222' }),
   'POST /api/staff/login': () => ({ username: 'nobody', password: 'Wrong-Password-123' }),
-  'POST /api/staff/admin/staff': () => ({ username: `fz${Math.random().toString(36).slice(2, 8)}`, displayName: '测试', password: 'short', roles: ['dispatcher'] }),
+  'POST /api/staff/admin/staff': () => ({
+    username: `fz${Math.random().toString(36).slice(2, 8)}`,
+    displayName: '测试',
+    password: 'short',
+    roles: ['dispatcher'],
+  }),
   'PUT /api/staff/admin/time-limits': () => ({ acceptWorkingDays: 400 }),
   'PUT /api/staff/admin/calendar': () => ({ date: '2027-02-30', kind: 'holiday', name: '测试' }),
   'PUT /api/staff/admin/reference': () => ({ kind: 'domain', id: 'gas', leadDepartmentId: 'nosuch' }),
   'POST /api/staff/admin/partners': () => ({ name: 'x' }),
-  'POST /api/staff/rewards': () => ({ tipId: crypto.randomUUID(), exclusions: { safetyDutyOrRelative: false, alreadyKnown: false, identifiable: true } }),
+  'POST /api/staff/rewards': () => ({
+    tipId: crypto.randomUUID(),
+    exclusions: { safetyDutyOrRelative: false, alreadyKnown: false, identifiable: true },
+  }),
 };
 
 const resolve = (s: any): any => (s?.$ref ? doc.components.schemas[s.$ref.split('/').pop()] : s);
@@ -40,7 +48,9 @@ const withSession = (op: Op) => (op.path.startsWith('/api/staff/') && !op.path.e
 
 function call(op: Op, body: BodyInit | null, headers: Record<string, string> = {}) {
   headers = { ...withSession(op), ...headers };
-  const path = op.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(fc.sample(naughtyString, 1)[0]!.slice(0, 40).toWellFormed() || 'x'));
+  const path = op.path.replace(/\{[^}]+\}/g, () =>
+    encodeURIComponent(fc.sample(naughtyString, 1)[0]!.slice(0, 40).toWellFormed() || 'x'),
+  );
   return SELF.fetch(`http://localhost${path}`, {
     method: op.method,
     headers: { 'cf-connecting-ip': ip(), ...headers },
@@ -55,7 +65,12 @@ beforeAll(async () => {
   for (const [path, item] of Object.entries<any>(doc.paths)) {
     for (const [method, op] of Object.entries<any>(item)) {
       const content = op.requestBody?.content ?? {};
-      ops.push({ method: method.toUpperCase(), path, schema: resolve(content['application/json']?.schema), json: !!content['application/json'] });
+      ops.push({
+        method: method.toUpperCase(),
+        path,
+        schema: resolve(content['application/json']?.schema),
+        json: !!content['application/json'],
+      });
     }
   }
 });
@@ -63,7 +78,13 @@ beforeAll(async () => {
 describe('hostile input on every documented endpoint', () => {
   it('the OpenAPI document lists the endpoints under test', () => {
     expect(ops.map((o) => `${o.method} ${o.path}`)).toEqual(
-      expect.arrayContaining(['POST /api/tips', 'POST /api/uploads', 'GET /api/health', 'POST /api/staff/tips/{id}/actions/{action}', 'POST /api/staff/admin/staff']),
+      expect.arrayContaining([
+        'POST /api/tips',
+        'POST /api/uploads',
+        'GET /api/health',
+        'POST /api/staff/tips/{id}/actions/{action}',
+        'POST /api/staff/admin/staff',
+      ]),
     );
   });
 
@@ -97,12 +118,20 @@ describe('hostile input on every documented endpoint', () => {
       ['form-encoded', 'type=major_hazard&description=x', { 'content-type': 'application/x-www-form-urlencoded' }],
       ['text/plain JSON', JSON.stringify(validTip()), { 'content-type': 'text/plain' }],
       ['no content type', JSON.stringify(validTip()), {}],
-      ['bad UTF-8', new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0x22, 0x7d]), { 'content-type': 'application/json' }],
+      [
+        'bad UTF-8',
+        new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0x22, 0x7d]),
+        { 'content-type': 'application/json' },
+      ],
       ['truncated JSON', '{"type":"major_hazard","description":"', { 'content-type': 'application/json' }],
       ['JSON array', '[1,2,3]', { 'content-type': 'application/json' }],
       ['JSON null', 'null', { 'content-type': 'application/json' }],
       ['deeply nested', '['.repeat(5000) + ']'.repeat(5000), { 'content-type': 'application/json' }],
-      ['2 MB string', JSON.stringify({ ...validTip(), description: '险'.repeat(700_000) }), { 'content-type': 'application/json' }],
+      [
+        '2 MB string',
+        JSON.stringify({ ...validTip(), description: '险'.repeat(700_000) }),
+        { 'content-type': 'application/json' },
+      ],
     ];
     for (const op of ops.filter((o) => o.method !== 'GET')) {
       for (const [name, body, headers] of bad) {
@@ -118,11 +147,14 @@ describe('hostile input on every documented endpoint', () => {
   it('naughty path parameters and query strings → clean answers', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...ops), naughtyString, async (op, q) => {
-        const res = await SELF.fetch(`http://localhost${op.path.replace(/\{[^}]+\}/g, encodeURIComponent(q.toWellFormed()) || 'x')}?q=${encodeURIComponent(q.toWellFormed())}`, {
-          method: op.method,
-          headers: { 'cf-connecting-ip': ip(), 'content-type': 'application/json', ...withSession(op) },
-          body: op.method === 'GET' ? null : JSON.stringify({ q }),
-        });
+        const res = await SELF.fetch(
+          `http://localhost${op.path.replace(/\{[^}]+\}/g, encodeURIComponent(q.toWellFormed()) || 'x')}?q=${encodeURIComponent(q.toWellFormed())}`,
+          {
+            method: op.method,
+            headers: { 'cf-connecting-ip': ip(), 'content-type': 'application/json', ...withSession(op) },
+            body: op.method === 'GET' ? null : JSON.stringify({ q }),
+          },
+        );
         await expectCleanRefusal(res, `${op.method} ${op.path} q=${q.slice(0, 50)}`);
       }),
       { numRuns: 60 },
@@ -146,11 +178,26 @@ describe('hostile input on the Open311 interface (form-encoded, not in /api/open
   beforeAll(async () => {
     partnerKey = (await createPartner(env, { name: '模糊测试平台', actorId: 'fuzz-admin' })).apiKey;
   });
-  const FIELDS = ['api_key', 'service_code', 'address_string', 'description', 'lat', 'long', 'attribute[unit_name]', 'attribute[town]', 'attribute[is_employee]', 'email', 'first_name', 'device_id'];
+  const FIELDS = [
+    'api_key',
+    'service_code',
+    'address_string',
+    'description',
+    'lat',
+    'long',
+    'attribute[unit_name]',
+    'attribute[town]',
+    'attribute[is_employee]',
+    'email',
+    'first_name',
+    'device_id',
+  ];
   it('random and naughty form fields on POST requests.json and .xml → clean 4xx as [{code, description}], nothing written', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), naughtyString), fc.oneof(naughtyString, fc.string()), { maxKeys: 8 }),
+        fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), naughtyString), fc.oneof(naughtyString, fc.string()), {
+          maxKeys: 8,
+        }),
         fc.constantFrom('json', 'xml'),
         fc.boolean(),
         async (fields, format, withKey) => {
@@ -169,7 +216,11 @@ describe('hostile input on the Open311 interface (form-encoded, not in /api/open
           expect(res.status, text.slice(0, 200)).toBeLessThan(500);
           if (format === 'json') {
             const body = JSON.parse(text) as { code: number; description: string }[];
-            expect(Array.isArray(body) && body.length > 0 && body.every((e) => typeof e.code === 'number' && /[\u4e00-\u9fff]/.test(e.description))).toBe(true);
+            expect(
+              Array.isArray(body) &&
+                body.length > 0 &&
+                body.every((e) => typeof e.code === 'number' && /[\u4e00-\u9fff]/.test(e.description)),
+            ).toBe(true);
           } else expect(text).toMatch(/^<\?xml[^>]*\?>\s*<errors>/);
           expect(await counts(env.DB)).toEqual(before);
         },
@@ -180,16 +231,23 @@ describe('hostile input on the Open311 interface (form-encoded, not in /api/open
 
   it('naughty ids and query strings on the Open311 GET resources → clean answers', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('services', 'requests', 'tokens', 'discovery'), naughtyString, fc.constantFrom('json', 'xml'), async (res, q, format) => {
-        const s = encodeURIComponent(q.toWellFormed()) || 'x';
-        for (const url of [`/open311/v2/${res}/${s}.${format}`, `/open311/v2/${res}.${format}?service_request_id=${s}&start_date=${s}&status=${s}&service_code=${s}`]) {
-          const r = await SELF.fetch(`http://localhost${url}`, { headers: { 'cf-connecting-ip': ip() } });
-          expect(r.status, url).toBeLessThan(500);
-          await r.body?.cancel();
-        }
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('services', 'requests', 'tokens', 'discovery'),
+        naughtyString,
+        fc.constantFrom('json', 'xml'),
+        async (res, q, format) => {
+          const s = encodeURIComponent(q.toWellFormed()) || 'x';
+          for (const url of [
+            `/open311/v2/${res}/${s}.${format}`,
+            `/open311/v2/${res}.${format}?service_request_id=${s}&start_date=${s}&status=${s}&service_code=${s}`,
+          ]) {
+            const r = await SELF.fetch(`http://localhost${url}`, { headers: { 'cf-connecting-ip': ip() } });
+            expect(r.status, url).toBeLessThan(500);
+            await r.body?.cancel();
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   }, 120_000);
 });
-

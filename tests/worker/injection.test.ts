@@ -16,7 +16,7 @@ const PAYLOADS = [
   "Robert'); DELETE FROM audit_log; --",
   '<script>alert(1)</script>',
   '<img src=x onerror=alert(1)>',
-  '=cmd|\' /C calc\'!A0',
+  "=cmd|' /C calc'!A0",
   '%_\\%',
 ];
 
@@ -31,14 +31,22 @@ describe('injection payloads are stored and shown as text', () => {
       const r = (await res.json()) as { trackingNo: string; queryCode: string };
       const id = await tipIdOf(r.trackingNo);
       const { client } = await signedIn(['dispatcher']);
-      const detail = (await (await client.get(`/api/staff/tips/${id}`)).json()) as { unitName: string; address: string; description: string };
+      const detail = (await (await client.get(`/api/staff/tips/${id}`)).json()) as {
+        unitName: string;
+        address: string;
+        description: string;
+      };
       expect([detail.unitName, detail.address, detail.description]).toEqual([unitName, address, description]);
 
-      const search = (await (await client.get(`/api/staff/tips?view=all&limit=200&q=${encodeURIComponent(p)}`)).json()) as { rows: { id: string }[] };
+      const search = (await (
+        await client.get(`/api/staff/tips?view=all&limit=200&q=${encodeURIComponent(p)}`)
+      ).json()) as { rows: { id: string }[] };
       expect(search.rows.map((x) => x.id)).toContain(id);
       // Wildcards are not wildcards: a search for the payload matches only tips that contain it literally.
       for (const row of search.rows) {
-        const t = (await env.DB.prepare('SELECT unit_name, address, description FROM tips WHERE id = ?').bind(row.id).first<Record<string, string>>())!;
+        const t = (await env.DB.prepare('SELECT unit_name, address, description FROM tips WHERE id = ?')
+          .bind(row.id)
+          .first<Record<string, string>>())!;
         expect(Object.values(t).some((v) => v.includes(p))).toBe(true);
       }
 
@@ -47,17 +55,26 @@ describe('injection payloads are stored and shown as text', () => {
       const view = (await (
         await SELF.fetch('http://localhost/api/track', {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'cf-connecting-ip': `2001:db8:6::${Math.floor(Math.random() * 65535).toString(16)}` },
+          headers: {
+            'content-type': 'application/json',
+            'cf-connecting-ip': `2001:db8:6::${Math.floor(Math.random() * 65535).toString(16)}`,
+          },
           body: JSON.stringify({ trackingNo: r.trackingNo, queryCode: r.queryCode }),
         })
       ).json()) as { view: { messages: { body: string }[] } };
       expect(view.view.messages[0]!.body).toBe(`请补充：${p}`);
 
-      const csv = await (await client.get(`/api/staff/tips/export.csv?view=all&q=${encodeURIComponent(r.trackingNo)}`)).text();
+      const csv = await (
+        await client.get(`/api/staff/tips/export.csv?view=all&q=${encodeURIComponent(r.trackingNo)}`)
+      ).text();
       const line = csv.split('\r\n')[1]!;
       expect(line).toContain(r.trackingNo);
       expect(line.split(',').every((cell) => !/^[=+\-@]/.test(cell.replace(/^"/, '')))).toBe(true);
-      expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ('tips', 'audit_log')").first<{ n: number }>())!.n).toBe(2);
+      expect(
+        (await env.DB.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ('tips', 'audit_log')").first<{
+          n: number;
+        }>())!.n,
+      ).toBe(2);
     });
   }
 });
@@ -85,7 +102,9 @@ describe('the staff CSV export cannot start a formula', () => {
       expect(res.status).toBe(201);
       const { trackingNo } = (await res.json()) as { trackingNo: string };
       const { client } = await signedIn(['dispatcher']);
-      const csv = await (await client.get(`/api/staff/tips/export.csv?view=all&q=${encodeURIComponent(trackingNo)}`)).text();
+      const csv = await (
+        await client.get(`/api/staff/tips/export.csv?view=all&q=${encodeURIComponent(trackingNo)}`)
+      ).text();
       const [header, row] = csv.split('\r\n').map(fields);
       const cell = row![header!.indexOf(field === 'unitName' ? '被举报单位/场所' : '地址')]!;
       // Stored as typed (surrounding whitespace trimmed by the schema), exported with a ' in front.
@@ -94,4 +113,3 @@ describe('the staff CSV export cannot start a formula', () => {
     });
   }
 });
-

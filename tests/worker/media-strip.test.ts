@@ -7,7 +7,21 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { contains, jpegWithMetadata } from '../support/media-fixtures';
-import { appSegment, BASELINE_JPEG, betweenScans, box, cammSample, cat, gpmfSample, jpegMarkers, motionPhoto, mp4, mp4WithGpsTracks, mpf, PROGRESSIVE_JPEG } from '../support/media-samples';
+import {
+  appSegment,
+  BASELINE_JPEG,
+  betweenScans,
+  box,
+  cammSample,
+  cat,
+  gpmfSample,
+  jpegMarkers,
+  motionPhoto,
+  mp4,
+  mp4WithGpsTracks,
+  mpf,
+  PROGRESSIVE_JPEG,
+} from '../support/media-samples';
 import { upload } from '../support/tips';
 
 const PLACE = 'GPS 36.98121,117.17342';
@@ -51,7 +65,14 @@ describe('POST /api/uploads removes location hidden beyond the first scan', () =
 
   it('POST /api/uploads stores a motion photo as its still photo, without the MP4 after EOI', async () => {
     const video = mp4WithGpsTracks(36.98121, 117.17342).bytes;
-    const still = cat(PROGRESSIVE_JPEG.subarray(0, 2), appSegment(1, `http://ns.adobe.com/xap/1.0/\0<GCamera:MicroVideoOffset>${video.length}</GCamera:MicroVideoOffset>`), PROGRESSIVE_JPEG.subarray(2));
+    const still = cat(
+      PROGRESSIVE_JPEG.subarray(0, 2),
+      appSegment(
+        1,
+        `http://ns.adobe.com/xap/1.0/\0<GCamera:MicroVideoOffset>${video.length}</GCamera:MicroVideoOffset>`,
+      ),
+      PROGRESSIVE_JPEG.subarray(2),
+    );
     const bytes = await stored(await upload(motionPhoto(still, video)));
     expect(Array.from(bytes)).toEqual(Array.from(PROGRESSIVE_JPEG));
     expect(contains(bytes, 'ftyp') || contains(bytes, 'GPS5') || contains(bytes, 'MicroVideo')).toBe(false);
@@ -75,7 +96,8 @@ describe('POST /api/uploads removes MP4 timed-metadata tracks and their samples'
     expect(bytes.length).toBe(original.length); // offsets stay valid
     expect(indexOf(bytes, gps5)).toBe(-1);
     expect(indexOf(bytes, camm)).toBe(-1);
-    for (const s of ['GPS5', 'DEVC', 'gpmd', 'camm', 'mebx', 'GPS 36.98121', 'hdlr\0\0\0\0\0\0\0\0meta']) expect(contains(bytes, s), s).toBe(false);
+    for (const s of ['GPS5', 'DEVC', 'gpmd', 'camm', 'mebx', 'GPS 36.98121', 'hdlr\0\0\0\0\0\0\0\0meta'])
+      expect(contains(bytes, s), s).toBe(false);
     // The video track and its sample survive untouched.
     expect(contains(bytes, 'avc1') && contains(bytes, 'vide')).toBe(true);
     expect(Array.from(bytes.subarray(sampleAt[0]!, sampleAt[0]! + 32))).toEqual(new Array(32).fill(0x11));
@@ -85,7 +107,11 @@ describe('POST /api/uploads removes MP4 timed-metadata tracks and their samples'
   it('POST /api/uploads keeps sound tracks and drops a subtitle track that a drone filled with coordinates', async () => {
     const { bytes: original, sampleAt } = mp4([
       { handler: 'soun', format: 'mp4a', samples: [new Uint8Array(24).fill(0x22)] },
-      { handler: 'sbtl', format: 'tx3g', samples: [new TextEncoder().encode(`[latitude: 36.98121] [longitude: 117.17342]`)] },
+      {
+        handler: 'sbtl',
+        format: 'tx3g',
+        samples: [new TextEncoder().encode(`[latitude: 36.98121] [longitude: 117.17342]`)],
+      },
     ]);
     const bytes = await stored(await upload(original, 'video/mp4'));
     expect(contains(bytes, 'latitude') || contains(bytes, 'tx3g')).toBe(false);
@@ -98,7 +124,17 @@ describe('POST /api/uploads removes MP4 timed-metadata tracks and their samples'
     const gps = gpmfSample(37.5, 118.5);
     // moof { traf { tfhd(track 2, default-base-is-moof), trun(1 sample, data offset, sample size) } } mdat
     const traf = (offset: number) =>
-      box('traf', box('tfhd', [0, 2, 0, 0], [0, 0, 0, 2]), box('trun', [0, 0, 2, 1], [0, 0, 0, 1], [offset >>> 24, (offset >> 16) & 255, (offset >> 8) & 255, offset & 255], [0, 0, 0, gps.length]));
+      box(
+        'traf',
+        box('tfhd', [0, 2, 0, 0], [0, 0, 0, 2]),
+        box(
+          'trun',
+          [0, 0, 2, 1],
+          [0, 0, 0, 1],
+          [offset >>> 24, (offset >> 16) & 255, (offset >> 8) & 255, offset & 255],
+          [0, 0, 0, gps.length],
+        ),
+      );
     const moofLen = box('moof', box('mfhd', [0, 0, 0, 0, 0, 0, 0, 1]), traf(0)).length;
     const moof = box('moof', box('mfhd', [0, 0, 0, 0, 0, 0, 0, 1]), traf(moofLen + 8));
     const original = cat(head, moof, box('mdat', gps));

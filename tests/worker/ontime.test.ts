@@ -53,7 +53,9 @@ async function tip(t: {
 }
 
 async function rating(tipId: string, level: string, when: string) {
-  await env.DB.prepare('INSERT INTO tip_ratings (id, tip_id, conclusion_at, level, reason, created_at, updated_at) VALUES (?,?,?,?,NULL,?,?)')
+  await env.DB.prepare(
+    'INSERT INTO tip_ratings (id, tip_id, conclusion_at, level, reason, created_at, updated_at) VALUES (?,?,?,?,NULL,?,?)',
+  )
     .bind(crypto.randomUUID(), tipId, at(when) - 1, level, at(when), at(when))
     .run();
 }
@@ -61,14 +63,55 @@ async function rating(tipId: string, level: string, when: string) {
 const END = '23:59:59';
 async function novemberTable() {
   const ids = {
-    late: await tip({ created: '2026-09-01T10:00:00', due: `2026-10-31T${END}`, concluded: '2026-11-05T10:00:00', state: 'closed', rectifyDue: `2026-11-20T${END}`, rectified: '2026-11-25T10:00:00' }),
-    onTime1: await tip({ created: '2026-10-01T10:00:00', due: `2026-11-30T${END}`, concluded: '2026-11-10T10:00:00', state: 'concluded', rectifyDue: `2026-11-20T${END}`, rectified: '2026-11-18T10:00:00' }),
-    onTime2: await tip({ created: '2026-10-06T10:00:00', due: `2026-12-05T${END}`, concluded: '2026-11-12T10:00:00', state: 'concluded', rectifyDue: `2026-11-20T${END}`, rectified: '2026-11-19T10:00:00' }),
-    onTime3: await tip({ created: '2026-10-06T10:00:00', due: `2026-12-05T${END}`, concluded: '2026-11-15T10:00:00', state: 'concluded', rectifyDue: `2026-11-29T${END}`, rectified: '2026-11-28T10:00:00' }),
-    onTimeFire: await tip({ created: '2026-10-06T10:00:00', due: `2026-12-05T${END}`, concluded: '2026-11-20T10:00:00', state: 'concluded', domain: 'fire', rectifyDue: `2026-11-29T${END}`, rectified: '2026-11-28T10:00:00' }),
+    late: await tip({
+      created: '2026-09-01T10:00:00',
+      due: `2026-10-31T${END}`,
+      concluded: '2026-11-05T10:00:00',
+      state: 'closed',
+      rectifyDue: `2026-11-20T${END}`,
+      rectified: '2026-11-25T10:00:00',
+    }),
+    onTime1: await tip({
+      created: '2026-10-01T10:00:00',
+      due: `2026-11-30T${END}`,
+      concluded: '2026-11-10T10:00:00',
+      state: 'concluded',
+      rectifyDue: `2026-11-20T${END}`,
+      rectified: '2026-11-18T10:00:00',
+    }),
+    onTime2: await tip({
+      created: '2026-10-06T10:00:00',
+      due: `2026-12-05T${END}`,
+      concluded: '2026-11-12T10:00:00',
+      state: 'concluded',
+      rectifyDue: `2026-11-20T${END}`,
+      rectified: '2026-11-19T10:00:00',
+    }),
+    onTime3: await tip({
+      created: '2026-10-06T10:00:00',
+      due: `2026-12-05T${END}`,
+      concluded: '2026-11-15T10:00:00',
+      state: 'concluded',
+      rectifyDue: `2026-11-29T${END}`,
+      rectified: '2026-11-28T10:00:00',
+    }),
+    onTimeFire: await tip({
+      created: '2026-10-06T10:00:00',
+      due: `2026-12-05T${END}`,
+      concluded: '2026-11-20T10:00:00',
+      state: 'concluded',
+      domain: 'fire',
+      rectifyDue: `2026-11-29T${END}`,
+      rectified: '2026-11-28T10:00:00',
+    }),
     // Open and overdue at the month's end: still open, and concluded only in December.
     openOverdue: await tip({ created: '2026-09-10T10:00:00', due: `2026-11-09T${END}`, state: 'assigned' }),
-    concludedAfter: await tip({ created: '2026-09-15T10:00:00', due: `2026-11-14T${END}`, concluded: '2026-12-02T10:00:00', state: 'concluded' }),
+    concludedAfter: await tip({
+      created: '2026-09-15T10:00:00',
+      due: `2026-11-14T${END}`,
+      concluded: '2026-12-02T10:00:00',
+      state: 'concluded',
+    }),
     // Open, not yet due; and rejected (not counted as overdue).
     running: await tip({ created: '2026-10-20T10:00:00', due: `2026-12-19T${END}`, state: 'assigned' }),
     rejected: await tip({ created: '2026-09-01T10:00:00', due: `2026-10-31T${END}`, state: 'rejected', dept: null }),
@@ -90,7 +133,16 @@ describe('the on-time record', () => {
     // Raw figures as of the end of November.
     const raw = await computeOntimeMonth(env, '2026-11', at('2026-12-03T10:00:00'));
     const d = raw.get('district:all')!;
-    expect(d).toMatchObject({ received: 2, concluded: 5, concludedOnTime: 4, openOverdue: 2, rectified: 5, rectifiedOnTime: 4, ratings: 5, satisfied: 3 });
+    expect(d).toMatchObject({
+      received: 2,
+      concluded: 5,
+      concludedOnTime: 4,
+      openOverdue: 2,
+      rectified: 5,
+      rectifiedOnTime: 4,
+      ratings: 5,
+      satisfied: 3,
+    });
     expect(raw.get('domain:gas')).toMatchObject({ concluded: 4, concludedOnTime: 3, openOverdue: 2 });
     expect(raw.get('department:yjj')).toMatchObject({ concluded: 5, concludedOnTime: 4, openOverdue: 2, received: 0 });
 
@@ -98,7 +150,12 @@ describe('the on-time record', () => {
     await runScheduled(env, at('2026-12-01T00:10:00'));
     const res = await SELF.fetch('http://localhost/api/public/reports/2026-11');
     expect(res.status).toBe(200);
-    const report = (await res.json()) as { final: boolean; district: Record<string, unknown>; departments: { key: string }[]; domains: Record<string, unknown>[] };
+    const report = (await res.json()) as {
+      final: boolean;
+      district: Record<string, unknown>;
+      departments: { key: string }[];
+      domains: Record<string, unknown>[];
+    };
     expect(report.final).toBe(true);
     // 4 on time ÷ (5 concluded + 2 open and overdue) = 0.571; days: 65, 40, 37, 40, 45 → median 40.
     expect(report.district).toEqual({
@@ -117,29 +174,61 @@ describe('the on-time record', () => {
       satisfiedShare: 0.6,
     });
     // A domain with one conclusion: counts "<5", rates and median null (never a single tip's figures).
-    expect(report.domains.find((x) => x.key === 'fire')).toMatchObject({ concluded: '<5', onTimeRate: null, medianDays: null, ratings: '<5', satisfiedShare: null });
+    expect(report.domains.find((x) => x.key === 'fire')).toMatchObject({
+      concluded: '<5',
+      onTimeRate: null,
+      medianDays: null,
+      ratings: '<5',
+      satisfiedShare: null,
+    });
     // gas: 3 ÷ (4 + 2) = 0.5 (6 behind it, so published).
-    expect(report.domains.find((x) => x.key === 'gas')).toMatchObject({ concluded: '<5', openOverdue: '<5', onTimeRate: 0.5, medianDays: null });
+    expect(report.domains.find((x) => x.key === 'gas')).toMatchObject({
+      concluded: '<5',
+      openOverdue: '<5',
+      onTimeRate: 0.5,
+      medianDays: null,
+    });
     // Every active department is listed, with nothing: all "<5".
-    expect(report.departments.find((x) => x.key === 'zjj')).toMatchObject({ received: '<5', concluded: '<5', onTimeRate: null });
+    expect(report.departments.find((x) => x.key === 'zjj')).toMatchObject({
+      received: '<5',
+      concluded: '<5',
+      onTimeRate: null,
+    });
     // The running month has no report yet.
     expect((await SELF.fetch('http://localhost/api/public/reports/2026-12')).status).toBe(404);
   });
 
   it('a published month is frozen; the open data has the documented columns; the record lists final and running months', async () => {
     await runScheduled(env, at('2026-12-03T10:00:00'));
-    await tip({ created: '2026-09-01T10:00:00', due: `2026-10-31T${END}`, concluded: '2026-11-07T10:00:00', state: 'closed' });
+    await tip({
+      created: '2026-09-01T10:00:00',
+      due: `2026-10-31T${END}`,
+      concluded: '2026-11-07T10:00:00',
+      state: 'closed',
+    });
     expect(await refreshOntimeRecord(env, at('2026-12-04T10:00:00'))).toEqual(['2026-12']);
-    const json = (await (await SELF.fetch('http://localhost/api/public/ontime.json?month=2026-11')).json()) as { final: boolean; fields: { name: string }[]; records: Record<string, unknown>[] };
+    const json = (await (await SELF.fetch('http://localhost/api/public/ontime.json?month=2026-11')).json()) as {
+      final: boolean;
+      fields: { name: string }[];
+      records: Record<string, unknown>[];
+    };
     expect(json.final).toBe(true);
-    expect(json.records[0]).toMatchObject({ month: '2026-11', scope: 'district', key: 'all', concluded: 5, on_time_rate: 0.571 });
+    expect(json.records[0]).toMatchObject({
+      month: '2026-11',
+      scope: 'district',
+      key: 'all',
+      concluded: 5,
+      on_time_rate: 0.571,
+    });
     const csv = await (await SELF.fetch('http://localhost/api/public/ontime.csv?month=2026-11')).text();
     const [header, district] = csv.replace('\uFEFF', '').split('\r\n');
     expect(header).toBe(json.fields.map((f) => f.name).join(','));
     expect(district).toBe('2026-11,district,all,全区,<5,5,<5,<5,0.571,40,5,<5,0.8,5,0.6');
     expect((await SELF.fetch('http://localhost/api/public/ontime.csv?month=2026-13')).status).toBe(422);
     expect((await SELF.fetch('http://localhost/api/public/ontime.csv?month=2030-01')).status).toBe(404);
-    const list = (await (await SELF.fetch('http://localhost/api/public/reports')).json()) as { reports: { month: string; url: string }[] };
+    const list = (await (await SELF.fetch('http://localhost/api/public/reports')).json()) as {
+      reports: { month: string; url: string }[];
+    };
     expect(list.reports.map((r) => r.month)).toEqual(['2026-11', '2026-10', '2026-09']);
     expect(list.reports[0]!.url).toBe('/data/monthly/?month=2026-11');
   });

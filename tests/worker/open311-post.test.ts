@@ -38,7 +38,10 @@ describe('Open311 partners', () => {
     const row = await env.DB.prepare('SELECT * FROM partners WHERE id = ?').bind(p.id).first<Record<string, unknown>>();
     expect(row!.api_key_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(p.apiKey.slice(6));
-    const audit = await env.DB.prepare("SELECT actor, detail FROM audit_log WHERE action = 'partner.created'").all<{ actor: string; detail: string }>();
+    const audit = await env.DB.prepare("SELECT actor, detail FROM audit_log WHERE action = 'partner.created'").all<{
+      actor: string;
+      detail: string;
+    }>();
     expect(audit.results.at(-1)!.actor).toBe('staff-admin-1');
     expect(JSON.stringify(audit.results)).not.toContain(p.apiKey.slice(6));
     expect(await partnerForKey(env, p.apiKey)).toEqual({ id: p.id, name: '区 12345 热线' });
@@ -46,7 +49,10 @@ describe('Open311 partners', () => {
   });
 
   it('createPartner refuses a name that is too short', async () => {
-    await expect(createPartner(env, { name: ' x ', actorId: 'a' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', fields: [{ path: 'name' }] });
+    await expect(createPartner(env, { name: ' x ', actorId: 'a' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fields: [{ path: 'name' }],
+    });
   });
 
   it('a disabled partner is refused at once; enabling it again restores access; unknown ids → NOT_FOUND', async () => {
@@ -56,9 +62,17 @@ describe('Open311 partners', () => {
     await errorsOf(await o311Post('requests.json', form(p.apiKey)), 403);
     await setPartnerActive(env, { id: p.id, active: true, actorId: 'staff-admin-1' });
     expect(await partnerForKey(env, p.apiKey)).not.toBeNull();
-    await expect(setPartnerActive(env, { id: 'nope', active: false, actorId: 'a' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    const actions = await env.DB.prepare("SELECT action FROM audit_log WHERE action LIKE 'partner.%' ORDER BY seq").all<{ action: string }>();
-    expect(actions.results.map((r) => r.action).slice(-3)).toEqual(['partner.created', 'partner.disabled', 'partner.enabled']);
+    await expect(setPartnerActive(env, { id: 'nope', active: false, actorId: 'a' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    const actions = await env.DB.prepare(
+      "SELECT action FROM audit_log WHERE action LIKE 'partner.%' ORDER BY seq",
+    ).all<{ action: string }>();
+    expect(actions.results.map((r) => r.action).slice(-3)).toEqual([
+      'partner.created',
+      'partner.disabled',
+      'partner.enabled',
+    ]);
   });
 });
 
@@ -76,20 +90,37 @@ describe('POST /open311/v2/requests', () => {
     expect(res.status).toBe(201);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const [r] = (await res.json()) as Record<string, string | null>[];
-    expect(Object.keys(r!).sort()).toEqual(['account_id', 'query_code', 'service_notice', 'service_request_id', 'token']);
+    expect(Object.keys(r!).sort()).toEqual([
+      'account_id',
+      'query_code',
+      'service_notice',
+      'service_request_id',
+      'token',
+    ]);
     expect(r!.service_request_id).toMatch(/^AQ-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
     expect(r!.query_code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     expect(r!.service_request_id).not.toBe(r!.query_code);
     expect(r!.service_notice).toContain(r!.service_request_id!);
     expect(r!.service_notice).not.toContain(r!.query_code!);
-    const tip = await env.DB.prepare('SELECT source, type, domain, town_id, anonymous, is_employee FROM tips WHERE tracking_no = ?')
+    const tip = await env.DB.prepare(
+      'SELECT source, type, domain, town_id, anonymous, is_employee FROM tips WHERE tracking_no = ?',
+    )
       .bind(r!.service_request_id!.replaceAll('-', ''))
       .first();
-    expect(tip).toEqual({ source: `open311:${partnerId}`, type: 'general_hazard', domain: 'fire', town_id: 'jibei', anonymous: 1, is_employee: 0 });
+    expect(tip).toEqual({
+      source: `open311:${partnerId}`,
+      type: 'general_hazard',
+      domain: 'fire',
+      town_id: 'jibei',
+      anonymous: 1,
+      is_employee: 0,
+    });
 
     // The query code is real: it matches the stored hash the 进度查询 checks (and is stored nowhere itself).
     const no = parseTrackingNo(r!.service_request_id!)!;
-    const stored = await env.DB.prepare('SELECT query_code_hash FROM tips WHERE tracking_no = ?').bind(no).first<{ query_code_hash: string }>();
+    const stored = await env.DB.prepare('SELECT query_code_hash FROM tips WHERE tracking_no = ?')
+      .bind(no)
+      .first<{ query_code_hash: string }>();
     expect(stored!.query_code_hash).toBe(await hashQueryCode(env, no, parseQueryCode(r!.query_code!)!));
 
     // The token resolves to the request; the GETs never carry the query code.
@@ -98,7 +129,13 @@ describe('POST /open311/v2/requests', () => {
     expect(await tok.json()).toEqual([{ token: r!.token, service_request_id: r!.service_request_id }]);
     const tokXml = parseXml(await (await o311(`tokens/${r!.token}.xml`)).text());
     expect(child(child(tokXml, 'request'), 'service_request_id').text).toBe(r!.service_request_id);
-    for (const path of [`requests/${r!.service_request_id}.json`, `requests/${r!.service_request_id}.xml`, 'requests.json', 'requests.xml', `tokens/${r!.token}.json`]) {
+    for (const path of [
+      `requests/${r!.service_request_id}.json`,
+      `requests/${r!.service_request_id}.xml`,
+      'requests.json',
+      'requests.xml',
+      `tokens/${r!.token}.json`,
+    ]) {
       const text = await (await o311(path)).text();
       expect(text, path).toContain(r!.service_request_id!);
       expect(text, path).not.toContain(r!.query_code!);
@@ -115,7 +152,13 @@ describe('POST /open311/v2/requests', () => {
     const x = parseXml(await res.text());
     expect(x.name).toBe('service_requests');
     const r = child(x, 'request');
-    expect(r.children.map((c) => c.name)).toEqual(['service_request_id', 'token', 'service_notice', 'account_id', 'query_code']);
+    expect(r.children.map((c) => c.name)).toEqual([
+      'service_request_id',
+      'token',
+      'service_notice',
+      'account_id',
+      'query_code',
+    ]);
     expect(child(r, 'service_request_id').text).toMatch(/^AQ-/);
   });
 
@@ -138,11 +181,25 @@ describe('POST /open311/v2/requests', () => {
     );
     expect(res.status).toBe(201);
     const [r] = (await res.json()) as { service_request_id: string; query_code: string }[];
-    const tip = await env.DB.prepare('SELECT id, anonymous, is_employee, lat, seen_at FROM tips WHERE tracking_no = ?').bind(r!.service_request_id.replaceAll('-', '')).first<Record<string, number | string>>();
-    expect(tip).toMatchObject({ anonymous: 0, is_employee: 1, lat: SECRET_TEXT.lat, seen_at: Date.parse('2026-11-20T09:30:00+08:00') });
-    const identity = await env.DB.prepare('SELECT ciphertext FROM tip_identities WHERE tip_id = ?').bind(tip!.id).first<{ ciphertext: string }>();
+    const tip = await env.DB.prepare('SELECT id, anonymous, is_employee, lat, seen_at FROM tips WHERE tracking_no = ?')
+      .bind(r!.service_request_id.replaceAll('-', ''))
+      .first<Record<string, number | string>>();
+    expect(tip).toMatchObject({
+      anonymous: 0,
+      is_employee: 1,
+      lat: SECRET_TEXT.lat,
+      seen_at: Date.parse('2026-11-20T09:30:00+08:00'),
+    });
+    const identity = await env.DB.prepare('SELECT ciphertext FROM tip_identities WHERE tip_id = ?')
+      .bind(tip!.id)
+      .first<{ ciphertext: string }>();
     expect(identity!.ciphertext).not.toContain(SECRET_TEXT.mobile);
-    for (const path of [`requests/${r!.service_request_id}.json`, `requests/${r!.service_request_id}.xml`, 'requests.json', 'requests.xml']) {
+    for (const path of [
+      `requests/${r!.service_request_id}.json`,
+      `requests/${r!.service_request_id}.xml`,
+      'requests.json',
+      'requests.xml',
+    ]) {
       expect(leaks(await (await o311(path)).text(), [r!.query_code]), path).toEqual([]);
     }
   });
@@ -150,17 +207,26 @@ describe('POST /open311/v2/requests', () => {
   it('an Idempotency-Key retry answers the same receipt and stores one tip; another form under that key → 422, no receipt', async () => {
     const before = (await counts(env.DB)).tips;
     const headers = { 'idempotency-key': crypto.randomUUID() };
-    const a = (await (await o311Post('requests.json', form(key), headers)).json()) as { service_request_id: string; query_code: string }[];
+    const a = (await (await o311Post('requests.json', form(key), headers)).json()) as {
+      service_request_id: string;
+      query_code: string;
+    }[];
     const b = (await (await o311Post('requests.json', form(key), headers)).json()) as { service_request_id: string }[];
     expect(b[0]!.service_request_id).toBe(a[0]!.service_request_id);
     expect((await counts(env.DB)).tips).toBe(before + 1);
-    const replay = await o311Post('requests.json', form(key, { description: '另一份表单，想拿到前一份的查询码而已。' }), headers);
+    const replay = await o311Post(
+      'requests.json',
+      form(key, { description: '另一份表单，想拿到前一份的查询码而已。' }),
+      headers,
+    );
     const text = await replay.clone().text();
     expect((await errorsOf(replay, 422))[0]).toContain('Idempotency-Key');
     expect(text).not.toContain(a[0]!.query_code);
     expect((await counts(env.DB)).tips).toBe(before + 1);
     for (const bad of ['short', 'hotline-call-20261122-0001', '6ba7b810-9dad-11d1-80b4-00c04fd430c8']) {
-      expect((await errorsOf(await o311Post('requests.json', form(key), { 'idempotency-key': bad }), 400))[0]).toContain('UUID');
+      expect(
+        (await errorsOf(await o311Post('requests.json', form(key), { 'idempotency-key': bad }), 400))[0],
+      ).toContain('UUID');
     }
   });
 
@@ -180,16 +246,22 @@ describe('POST /open311/v2/requests', () => {
     ['a future seen_at', { 'attribute[seen_at]': '2999-01-01T00:00:00+08:00' }, 400, 'attribute[seen_at]'],
     ['a name without phone', { first_name: '三', last_name: '张' }, 400, 'phone'],
     ['a bad phone', { first_name: '三', last_name: '张', phone: '12345' }, 400, 'phone'],
-  ])('POST /open311/v2/requests.json with %s → %s naming the field; nothing written', async (_what, over, status, mention) => {
-    const before = await counts(env.DB);
-    const errors = await errorsOf(await o311Post('requests.json', form(key, over)), status);
-    expect(errors.join(' ')).toContain(mention);
-    const after = await counts(env.DB);
-    expect({ ...after, audit_log: 0 }).toEqual({ ...before, audit_log: 0 });
-  });
+  ])(
+    'POST /open311/v2/requests.json with %s → %s naming the field; nothing written',
+    async (_what, over, status, mention) => {
+      const before = await counts(env.DB);
+      const errors = await errorsOf(await o311Post('requests.json', form(key, over)), status);
+      expect(errors.join(' ')).toContain(mention);
+      const after = await counts(env.DB);
+      expect({ ...after, audit_log: 0 }).toEqual({ ...before, audit_log: 0 });
+    },
+  );
 
   it('several problems are listed together, each as its own error', async () => {
-    const errors = await errorsOf(await o311Post('requests.json', form(key, { address_string: '', description: '短', 'attribute[unit_name]': '' })), 400);
+    const errors = await errorsOf(
+      await o311Post('requests.json', form(key, { address_string: '', description: '短', 'attribute[unit_name]': '' })),
+      400,
+    );
     expect(errors.length).toBeGreaterThanOrEqual(3);
   });
 
@@ -202,7 +274,11 @@ describe('POST /open311/v2/requests', () => {
   });
 
   it('a JSON body, an oversized form and POST to another resource are refused in the spec shape', async () => {
-    const asJson = await SELF.fetch('http://localhost/open311/v2/requests.json', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(form(key)) });
+    const asJson = await SELF.fetch('http://localhost/open311/v2/requests.json', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(form(key)),
+    });
     expect((await errorsOf(asJson, 400))[0]).toContain('x-www-form-urlencoded');
     const huge = await o311Post('requests.json', form(key, { description: '很'.repeat(30_000) }));
     await errorsOf(huge, 413);
@@ -211,7 +287,9 @@ describe('POST /open311/v2/requests', () => {
 
   it('each partner is rate-limited: past the hourly limit → 429 with Retry-After, nothing written', async () => {
     const p = await createPartner(env, { name: '限流测试平台', actorId: 'staff-admin-1' });
-    await env.DB.prepare('INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 300)').bind(`open311-post:${p.id}`, Date.now()).run();
+    await env.DB.prepare('INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 300)')
+      .bind(`open311-post:${p.id}`, Date.now())
+      .run();
     const before = (await counts(env.DB)).tips;
     const res = await o311Post('requests.json', form(p.apiKey));
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -224,7 +302,9 @@ describe('POST /open311/v2/requests', () => {
   it('a client sending wrong keys is locked out after 20 tries (403 … then 429)', async () => {
     const statuses = [];
     for (let i = 0; i < 21; i++) {
-      const res = await o311Post('requests.json', form('aq311_' + 'X'.repeat(40)), { 'cf-connecting-ip': '2001:db8::bad' });
+      const res = await o311Post('requests.json', form('aq311_' + 'X'.repeat(40)), {
+        'cf-connecting-ip': '2001:db8::bad',
+      });
       statuses.push(res.status);
       await res.arrayBuffer();
     }

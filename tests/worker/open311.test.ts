@@ -44,19 +44,45 @@ describe('Open311 GeoReport v2 (reads)', () => {
   const t: Record<string, BuiltTip> = {};
   const codes: string[] = [];
   beforeAll(async () => {
-    t.concluded = await handledTip({ at: now - 20 * DAY, outcome: 'concluded', days: 5, secret: true, tip: { domain: 'hazchem', type: 'major_hazard' } });
+    t.concluded = await handledTip({
+      at: now - 20 * DAY,
+      outcome: 'concluded',
+      days: 5,
+      secret: true,
+      tip: { domain: 'hazchem', type: 'major_hazard' },
+    });
     t.rejected = await handledTip({ at: now - 10 * DAY, outcome: 'rejected', secret: true });
-    t.verifying = await handledTip({ at: now - 5 * DAY, outcome: 'verifying', secret: true, tip: { domain: 'fire', townId: 'qudi' } });
+    t.verifying = await handledTip({
+      at: now - 5 * DAY,
+      outcome: 'verifying',
+      secret: true,
+      tip: { domain: 'fire', townId: 'qudi' },
+    });
     t.pending = await handledTip({ at: now - DAY, secret: true });
     t.old = await handledTip({ at: now - 120 * DAY, outcome: 'concluded', days: 3 });
     codes.push(...Object.values(t).map((x) => x.queryCode));
   });
 
   it('the official schemas are live: they reject documents the spec does not allow', () => {
-    expect(schemas.requests([{ service_request_id: 1, status: 'pending', service_code: 'x', requested_datetime: 'yesterday' }]).length).toBeGreaterThanOrEqual(3);
-    expect(schemas.requests([{ service_request_id: 'a', status: 'open', service_code: 'x', requested_datetime: '2026-11-22T10:00:00' }])).not.toEqual([]);
-    expect(schemas.services([{ service_code: 'x', service_name: 'y', metadata: 'no', type: 'sometimes' }]).length).toBeGreaterThanOrEqual(2);
-    expect(schemas.serviceDefinition({ service_code: 'x', attributes: [{ variable: true, code: 'a', datatype: 'colour', required: true }] })).not.toEqual([]);
+    expect(
+      schemas.requests([
+        { service_request_id: 1, status: 'pending', service_code: 'x', requested_datetime: 'yesterday' },
+      ]).length,
+    ).toBeGreaterThanOrEqual(3);
+    expect(
+      schemas.requests([
+        { service_request_id: 'a', status: 'open', service_code: 'x', requested_datetime: '2026-11-22T10:00:00' },
+      ]),
+    ).not.toEqual([]);
+    expect(
+      schemas.services([{ service_code: 'x', service_name: 'y', metadata: 'no', type: 'sometimes' }]).length,
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      schemas.serviceDefinition({
+        service_code: 'x',
+        attributes: [{ variable: true, code: 'a', datatype: 'colour', required: true }],
+      }),
+    ).not.toEqual([]);
   });
 
   it('GET /open311/v2/discovery.json and .xml name the v2 endpoint and both formats', async () => {
@@ -64,7 +90,13 @@ describe('Open311 GeoReport v2 (reads)', () => {
     expect(res.status).toBe(200);
     const d = await json(res);
     expect(d.endpoints).toEqual([
-      { specification: 'http://wiki.open311.org/GeoReport_v2', url: 'http://localhost/open311/v2', changeset: d.changeset, type: 'production', formats: ['application/json', 'text/xml'] },
+      {
+        specification: 'http://wiki.open311.org/GeoReport_v2',
+        url: 'http://localhost/open311/v2',
+        changeset: d.changeset,
+        type: 'production',
+        formats: ['application/json', 'text/xml'],
+      },
     ]);
     expect(d.changeset).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     const x = parseXml(await (await o311('discovery.xml')).text());
@@ -122,7 +154,13 @@ describe('Open311 GeoReport v2 (reads)', () => {
     const x = parseXml(await (await o311('services/major_hazard-hazchem.xml')).text());
     expect(x.name).toBe('service_definition');
     const attrs = child(x, 'attributes').children;
-    expect(attrs.map((a) => child(a, 'code').text)).toEqual(['instructions', 'unit_name', 'town', 'is_employee', 'seen_at']);
+    expect(attrs.map((a) => child(a, 'code').text)).toEqual([
+      'instructions',
+      'unit_name',
+      'town',
+      'is_employee',
+      'seen_at',
+    ]);
     expect(child(attrs[2]!, 'values').children[0]!.children.map((c) => c.name)).toEqual(['key', 'name']);
   });
 
@@ -137,14 +175,35 @@ describe('Open311 GeoReport v2 (reads)', () => {
     const text = await res.text();
     const body = JSON.parse(text);
     expect(schemas.requests(body)).toEqual([]);
-    expect(body.map((r: any) => r.service_request_id)).toEqual([t.pending, t.verifying, t.rejected, t.concluded].map((x) => x!.trackingNo));
+    expect(body.map((r: any) => r.service_request_id)).toEqual(
+      [t.pending, t.verifying, t.rejected, t.concluded].map((x) => x!.trackingNo),
+    );
     const [pending, verifying, rejected, concluded] = body;
-    expect(pending).toMatchObject({ status: 'open', status_notes: '待受理', service_code: 'general_hazard-gas', address: '济阳街道', address_id: 'jiyang', agency_responsible: null, expected_datetime: null });
-    expect(verifying).toMatchObject({ status: 'open', status_notes: '核查中', address: '曲堤街道', agency_responsible: '区应急管理局', service_name: '消防：一般事故隐患' });
+    expect(pending).toMatchObject({
+      status: 'open',
+      status_notes: '待受理',
+      service_code: 'general_hazard-gas',
+      address: '济阳街道',
+      address_id: 'jiyang',
+      agency_responsible: null,
+      expected_datetime: null,
+    });
+    expect(verifying).toMatchObject({
+      status: 'open',
+      status_notes: '核查中',
+      address: '曲堤街道',
+      agency_responsible: '区应急管理局',
+      service_name: '消防：一般事故隐患',
+    });
     expect(verifying.expected_datetime).toMatch(DAY_STAMP);
     expect(verifying.service_notice).toMatch(/^法定办结期限：\d{4}-\d{2}-\d{2}$/);
     expect(rejected).toMatchObject({ status: 'closed', status_notes: '不予受理：不属于安全生产举报范围' });
-    expect(concluded).toMatchObject({ status: 'closed', status_notes: '已办结（核查结论：属实）', service_code: 'major_hazard-hazchem', expected_datetime: null });
+    expect(concluded).toMatchObject({
+      status: 'closed',
+      status_notes: '已办结（核查结论：属实）',
+      service_code: 'major_hazard-hazchem',
+      expected_datetime: null,
+    });
     for (const r of body) {
       expect(r).toMatchObject({ description: null, lat: null, long: null, zipcode: null, media_url: null });
       expect(r.requested_datetime).toMatch(DAY_STAMP);
@@ -158,10 +217,27 @@ describe('Open311 GeoReport v2 (reads)', () => {
     const text = await (await o311('requests.xml')).text();
     const x = parseXml(text);
     expect(x.name).toBe('service_requests');
-    expect(x.children.map((r) => child(r, 'service_request_id').text)).toEqual([t.pending, t.verifying, t.rejected, t.concluded].map((v) => v!.trackingNo));
+    expect(x.children.map((r) => child(r, 'service_request_id').text)).toEqual(
+      [t.pending, t.verifying, t.rejected, t.concluded].map((v) => v!.trackingNo),
+    );
     expect(x.children[0]!.children.map((c) => c.name)).toEqual([
-      'service_request_id', 'status', 'status_notes', 'service_name', 'service_code', 'description', 'agency_responsible', 'service_notice',
-      'requested_datetime', 'updated_datetime', 'expected_datetime', 'address', 'address_id', 'zipcode', 'lat', 'long', 'media_url',
+      'service_request_id',
+      'status',
+      'status_notes',
+      'service_name',
+      'service_code',
+      'description',
+      'agency_responsible',
+      'service_notice',
+      'requested_datetime',
+      'updated_datetime',
+      'expected_datetime',
+      'address',
+      'address_id',
+      'zipcode',
+      'lat',
+      'long',
+      'media_url',
     ]);
     expect(child(x.children[3]!, 'status').text).toBe('closed');
     expect(child(x.children[0]!, 'description').text).toBe('');
@@ -169,7 +245,8 @@ describe('Open311 GeoReport v2 (reads)', () => {
   });
 
   it('GET /open311/v2/requests.json?status=… filters open and closed; both at once is everything', async () => {
-    const ids = async (q: string) => (await json(await o311(`requests.json?${q}`))).map((r: any) => r.service_request_id);
+    const ids = async (q: string) =>
+      (await json(await o311(`requests.json?${q}`))).map((r: any) => r.service_request_id);
     expect(await ids('status=open')).toEqual([t.pending, t.verifying].map((x) => x!.trackingNo));
     expect(await ids('status=closed')).toEqual([t.rejected, t.concluded].map((x) => x!.trackingNo));
     expect(await ids('status=open,closed')).toHaveLength(4);
@@ -187,7 +264,11 @@ describe('Open311 GeoReport v2 (reads)', () => {
   it('GET /open311/v2/requests.json with start_date/end_date: within 90 days; a start alone opens 90 days from it', async () => {
     const iso = (ms: number) => new Date(ms).toISOString();
     const q = (s: string) => o311(`requests.json?${s}`);
-    const oldOnly = await json(await q(`start_date=${encodeURIComponent(iso(now - 125 * DAY))}&end_date=${encodeURIComponent(iso(now - 100 * DAY))}`));
+    const oldOnly = await json(
+      await q(
+        `start_date=${encodeURIComponent(iso(now - 125 * DAY))}&end_date=${encodeURIComponent(iso(now - 100 * DAY))}`,
+      ),
+    );
     expect(schemas.requests(oldOnly)).toEqual([]);
     expect(oldOnly.map((r: any) => r.service_request_id)).toEqual([t.old!.trackingNo]);
     const fromStart = await json(await q(`start_date=${encodeURIComponent(iso(now - 121 * DAY))}`));
@@ -212,7 +293,9 @@ describe('Open311 GeoReport v2 (reads)', () => {
 
   it('GET /open311/v2/requests.json?service_request_id=… lists those ids and ignores every other filter', async () => {
     const ids = [t.old!.trackingNo, t.pending!.trackingNo.toLowerCase(), 'AQ-00000-00000', 'not-an-id'].join(',');
-    const body = await json(await o311(`requests.json?service_request_id=${encodeURIComponent(ids)}&status=bogus&start_date=x`));
+    const body = await json(
+      await o311(`requests.json?service_request_id=${encodeURIComponent(ids)}&status=bogus&start_date=x`),
+    );
     expect(schemas.requests(body)).toEqual([]);
     expect(body.map((r: any) => r.service_request_id)).toEqual([t.pending, t.old].map((x) => x!.trackingNo));
     const many = Array.from({ length: 101 }, () => t.old!.trackingNo).join(',');

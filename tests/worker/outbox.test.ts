@@ -20,11 +20,19 @@ describe('outbox drain', () => {
 
     expect(await drainOutbox(env, Date.now())).toBe(0); // no binding: stays queued for inspection
     const sent: { from: string; to: string }[] = [];
-    const withEmail = { ...env, EMAIL_FROM: 'noreply@example.gov.cn', EMAIL: { send: async (m: { from: string; to: string }) => void sent.push({ from: m.from, to: m.to }) } as unknown as SendEmail };
+    const withEmail = {
+      ...env,
+      EMAIL_FROM: 'noreply@example.gov.cn',
+      EMAIL: {
+        send: async (m: { from: string; to: string }) => void sent.push({ from: m.from, to: m.to }),
+      } as unknown as SendEmail,
+    };
     expect(await drainOutbox(withEmail, Date.now())).toBe(1);
     expect(await drainOutbox(withEmail, Date.now())).toBe(0);
     expect(sent).toEqual([{ from: 'noreply@example.gov.cn', to: 'lisi@example.com' }]);
-    const row = await env.DB.prepare('SELECT sent_at, attempts FROM outbox WHERE tip_id = ?').bind(id).first<{ sent_at: number; attempts: number }>();
+    const row = await env.DB.prepare('SELECT sent_at, attempts FROM outbox WHERE tip_id = ?')
+      .bind(id)
+      .first<{ sent_at: number; attempts: number }>();
     expect(row!.sent_at).toBeGreaterThan(0);
     expect(row!.attempts).toBe(1);
   });

@@ -28,14 +28,94 @@ interface Model {
 
 // Eight tips spread over every filtered attribute; due dates both past (overdue) and future.
 const SPECS: Omit<Model, 'id'>[] = [
-  { type: 'general_hazard', domain: 'gas', townId: 'jiyang', departmentId: null, state: 'submitted', riskColour: null, dueAt: NOW + 5 * HOUR, pending: 0, createdAt: NOW - 8 * HOUR },
-  { type: 'major_hazard', domain: 'gas', townId: 'jibei', departmentId: null, state: 'accepted', riskColour: null, dueAt: NOW - 2 * HOUR, pending: 0, createdAt: NOW - 7 * HOUR },
-  { type: 'general_hazard', domain: 'fire', townId: 'jiyang', departmentId: 'yjj', state: 'assigned', riskColour: 'red', dueAt: NOW + 1 * HOUR, pending: 1, createdAt: NOW - 6 * HOUR },
-  { type: 'illegal_operation', domain: 'fire', townId: 'qudi', departmentId: 'yjj', state: 'rectifying', riskColour: 'blue', dueAt: NOW - 5 * HOUR, pending: 0, createdAt: NOW - 5 * HOUR },
-  { type: 'major_hazard', domain: 'hazchem', townId: 'jibei', departmentId: 'zjj', state: 'assigned', riskColour: 'red', dueAt: NOW + 9 * HOUR, pending: 1, createdAt: NOW - 4 * HOUR },
-  { type: 'general_hazard', domain: 'gas', townId: 'qudi', departmentId: 'zjj', state: 'closed', riskColour: 'blue', dueAt: null, pending: 0, createdAt: NOW - 3 * HOUR },
-  { type: 'general_hazard', domain: 'hazchem', townId: 'jiyang', departmentId: null, state: 'rejected', riskColour: null, dueAt: null, pending: 0, createdAt: NOW - 2 * HOUR },
-  { type: 'illegal_operation', domain: 'gas', townId: 'jibei', departmentId: 'yjj', state: 'reviewing', riskColour: 'orange', dueAt: NOW + 3 * HOUR, pending: 1, createdAt: NOW - 1 * HOUR },
+  {
+    type: 'general_hazard',
+    domain: 'gas',
+    townId: 'jiyang',
+    departmentId: null,
+    state: 'submitted',
+    riskColour: null,
+    dueAt: NOW + 5 * HOUR,
+    pending: 0,
+    createdAt: NOW - 8 * HOUR,
+  },
+  {
+    type: 'major_hazard',
+    domain: 'gas',
+    townId: 'jibei',
+    departmentId: null,
+    state: 'accepted',
+    riskColour: null,
+    dueAt: NOW - 2 * HOUR,
+    pending: 0,
+    createdAt: NOW - 7 * HOUR,
+  },
+  {
+    type: 'general_hazard',
+    domain: 'fire',
+    townId: 'jiyang',
+    departmentId: 'yjj',
+    state: 'assigned',
+    riskColour: 'red',
+    dueAt: NOW + 1 * HOUR,
+    pending: 1,
+    createdAt: NOW - 6 * HOUR,
+  },
+  {
+    type: 'illegal_operation',
+    domain: 'fire',
+    townId: 'qudi',
+    departmentId: 'yjj',
+    state: 'rectifying',
+    riskColour: 'blue',
+    dueAt: NOW - 5 * HOUR,
+    pending: 0,
+    createdAt: NOW - 5 * HOUR,
+  },
+  {
+    type: 'major_hazard',
+    domain: 'hazchem',
+    townId: 'jibei',
+    departmentId: 'zjj',
+    state: 'assigned',
+    riskColour: 'red',
+    dueAt: NOW + 9 * HOUR,
+    pending: 1,
+    createdAt: NOW - 4 * HOUR,
+  },
+  {
+    type: 'general_hazard',
+    domain: 'gas',
+    townId: 'qudi',
+    departmentId: 'zjj',
+    state: 'closed',
+    riskColour: 'blue',
+    dueAt: null,
+    pending: 0,
+    createdAt: NOW - 3 * HOUR,
+  },
+  {
+    type: 'general_hazard',
+    domain: 'hazchem',
+    townId: 'jiyang',
+    departmentId: null,
+    state: 'rejected',
+    riskColour: null,
+    dueAt: null,
+    pending: 0,
+    createdAt: NOW - 2 * HOUR,
+  },
+  {
+    type: 'illegal_operation',
+    domain: 'gas',
+    townId: 'jibei',
+    departmentId: 'yjj',
+    state: 'reviewing',
+    riskColour: 'orange',
+    dueAt: NOW + 3 * HOUR,
+    pending: 1,
+    createdAt: NOW - 1 * HOUR,
+  },
 ];
 const OPEN = ['submitted', 'accepted', 'assigned', 'returned', 'rectifying', 'rectified', 'reviewing'];
 
@@ -44,9 +124,12 @@ let dispatcher: StaffClient;
 
 beforeAll(async () => {
   for (const [i, s] of SPECS.entries()) {
-    const res = await submitTip(validTip({ unitName: `${TAG} 单位${i}`, type: s.type, domain: s.domain, townId: s.townId }), {
-      headers: { 'cf-connecting-ip': `2001:db8:9e::${i + 1}` },
-    });
+    const res = await submitTip(
+      validTip({ unitName: `${TAG} 单位${i}`, type: s.type, domain: s.domain, townId: s.townId }),
+      {
+        headers: { 'cf-connecting-ip': `2001:db8:9e::${i + 1}` },
+      },
+    );
     expect(res.status).toBe(201);
     const no = ((await res.json()) as { trackingNo: string }).trackingNo.replaceAll('-', '');
     const id = await tipIdOf(no);
@@ -83,8 +166,16 @@ describe('GET /api/staff/tips filters', () => {
     ['risk colour', { view: 'all', riskColour: 'red' }, (t) => t.riskColour === 'red'],
     ['overdue', { overdue: '1' }, (t) => open(t) && t.dueAt !== null && t.dueAt < Date.now()],
     ['new reporter message', { newMessage: '1' }, (t) => open(t) && t.pending === 1],
-    ['combined: open gas tips in 济北', { domain: 'gas', townId: 'jibei' }, (t) => open(t) && t.domain === 'gas' && t.townId === 'jibei'],
-    ['combined: red and assigned to yjj', { view: 'all', riskColour: 'red', departmentId: 'yjj' }, (t) => t.riskColour === 'red' && t.departmentId === 'yjj'],
+    [
+      'combined: open gas tips in 济北',
+      { domain: 'gas', townId: 'jibei' },
+      (t) => open(t) && t.domain === 'gas' && t.townId === 'jibei',
+    ],
+    [
+      'combined: red and assigned to yjj',
+      { view: 'all', riskColour: 'red', departmentId: 'yjj' },
+      (t) => t.riskColour === 'red' && t.departmentId === 'yjj',
+    ],
     ['no match', { view: 'all', domain: 'drowning' }, () => false],
   ];
   for (const [name, query, pred] of CASES) {
@@ -95,7 +186,9 @@ describe('GET /api/staff/tips filters', () => {
 
   it('sort=due puts the nearest deadline first (no deadline last); sort=newest the latest submission first', async () => {
     // Ties (the two tips without a deadline) are broken by id, as the keyset needs.
-    const byDue = [...tips].sort((a, b) => (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || (a.id < b.id ? -1 : 1)).map((t) => t.id);
+    const byDue = [...tips]
+      .sort((a, b) => (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || (a.id < b.id ? -1 : 1))
+      .map((t) => t.id);
     expect(await ids(dispatcher, { view: 'all' })).toEqual(byDue);
     const newest = [...tips].sort((a, b) => b.createdAt - a.createdAt).map((t) => t.id);
     expect(await ids(dispatcher, { view: 'all', sort: 'newest' })).toEqual(newest);
@@ -107,8 +200,17 @@ describe('GET /api/staff/tips filters', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const qs: URLSearchParams = new URLSearchParams({ q: TAG, view: 'all', sort, limit: '3', ...(cursor ? { cursor } : {}) });
-        const page = (await (await dispatcher.get(`/api/staff/tips?${qs}`)).json()) as { rows: { id: string }[]; next: string | null };
+        const qs: URLSearchParams = new URLSearchParams({
+          q: TAG,
+          view: 'all',
+          sort,
+          limit: '3',
+          ...(cursor ? { cursor } : {}),
+        });
+        const page = (await (await dispatcher.get(`/api/staff/tips?${qs}`)).json()) as {
+          rows: { id: string }[];
+          next: string | null;
+        };
         seen.push(...page.rows.map((r) => r.id));
         cursor = page.next;
       } while (cursor);
@@ -124,16 +226,25 @@ describe('GET /api/staff/tips filters', () => {
 
   it('text search finds a long Chinese phrase (100 characters; D1 refuses LIKE patterns over 50 bytes) and ignores case', async () => {
     const phrase = '液化气钢瓶与灶具距离过近'.repeat(9).slice(0, 100);
-    const res = await submitTip(validTip({ unitName: `${TAG} 长描述`, description: `${phrase}，另有 LPG 泄漏。` }), { headers: { 'cf-connecting-ip': '2001:db8:9e::99' } });
+    const res = await submitTip(validTip({ unitName: `${TAG} 长描述`, description: `${phrase}，另有 LPG 泄漏。` }), {
+      headers: { 'cf-connecting-ip': '2001:db8:9e::99' },
+    });
     expect(res.status).toBe(201);
-    const found = (await (await dispatcher.get(`/api/staff/tips?view=all&q=${encodeURIComponent(phrase)}`)).json()) as { rows: { unitName: string }[] };
+    const found = (await (await dispatcher.get(`/api/staff/tips?view=all&q=${encodeURIComponent(phrase)}`)).json()) as {
+      rows: { unitName: string }[];
+    };
     expect(found.rows.map((r) => r.unitName)).toContain(`${TAG} 长描述`);
-    const latin = (await (await dispatcher.get(`/api/staff/tips?view=all&q=lpg%20泄漏`)).json()) as { rows: { unitName: string }[] };
+    const latin = (await (await dispatcher.get(`/api/staff/tips?view=all&q=lpg%20泄漏`)).json()) as {
+      rows: { unitName: string }[];
+    };
     expect(latin.rows.map((r) => r.unitName)).toContain(`${TAG} 长描述`);
     const csv = await dispatcher.get(`/api/staff/tips/export.csv?view=all&q=${encodeURIComponent(phrase)}`);
     expect(csv.status).toBe(200);
     // The 内部状态 column reads as the console does (the state machine's label), not as a code.
-    const [header, row] = (await csv.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    const [header, row] = (await csv.text())
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     const column = header!.split(',').indexOf('内部状态');
     expect(row!.split(',')[column]).toBe('待受理');
   });

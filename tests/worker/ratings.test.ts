@@ -28,7 +28,11 @@ async function concluded(overrides: Record<string, unknown> = {}) {
   const tip = await newTip(overrides);
   await act(tip.id, 'accept');
   await act(tip.id, 'assign', { departmentId: 'yjj' });
-  await act(tip.id, 'conclude', { conclusion: 'true', decision: '已责令停业整顿并处罚款', rectificationRequired: false });
+  await act(tip.id, 'conclude', {
+    conclusion: 'true',
+    decision: '已责令停业整顿并处罚款',
+    rectificationRequired: false,
+  });
   return tip;
 }
 
@@ -38,12 +42,17 @@ async function rate(t: { trackingNo: string; queryCode: string }, level: string,
 }
 
 async function supervisorAct(id: string, action: string, input: Record<string, unknown>) {
-  const { version } = (await env.DB.prepare('SELECT version FROM tips WHERE id = ?').bind(id).first<{ version: number }>())!;
+  const { version } = (await env.DB.prepare('SELECT version FROM tips WHERE id = ?')
+    .bind(id)
+    .first<{ version: number }>())!;
   return (await sessionOf(supervisor)).post(`/api/staff/tips/${id}/actions/${action}`, { version, input });
 }
 
 const followups = (id: string) =>
-  env.DB.prepare('SELECT state, due_at, answer FROM tip_followups WHERE tip_id = ? ORDER BY opened_at').bind(id).all<{ state: string; due_at: number; answer: string | null }>().then((r) => r.results);
+  env.DB.prepare('SELECT state, due_at, answer FROM tip_followups WHERE tip_id = ? ORDER BY opened_at')
+    .bind(id)
+    .all<{ state: string; due_at: number; answer: string | null }>()
+    .then((r) => r.results);
 
 describe('rating a conclusion', () => {
   it('is refused before the conclusion, once per conclusion (changes update it), closed after the window', async () => {
@@ -57,7 +66,14 @@ describe('rating a conclusion', () => {
     await act(tip.id, 'accept');
     await act(tip.id, 'assign', { departmentId: 'yjj' });
     await act(tip.id, 'conclude', { conclusion: 'true', decision: '已责令整改并处罚款', rectificationRequired: false });
-    expect((await viewOf(tip)).view.rating).toEqual({ open: true, until: '2026-07-01', level: null, levelLabel: null, reason: null, followup: null });
+    expect((await viewOf(tip)).view.rating).toEqual({
+      open: true,
+      until: '2026-07-01',
+      level: null,
+      levelLabel: null,
+      reason: null,
+      followup: null,
+    });
 
     res = await rate(tip, 'satisfied');
     expect(res.status).toBe(200);
@@ -68,7 +84,9 @@ describe('rating a conclusion', () => {
     setNow('2026-06-10T10:00:00+08:00');
     res = await rate(tip, 'very_satisfied', '处理及时');
     expect(ReporterView.parse(await res.json()).rating).toMatchObject({ level: 'very_satisfied', reason: '处理及时' });
-    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM tip_ratings WHERE tip_id = ?').bind(tip.id).first()).toEqual({ n: 1 });
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM tip_ratings WHERE tip_id = ?').bind(tip.id).first()).toEqual(
+      { n: 1 },
+    );
     expect(await followups(tip.id)).toEqual([]);
     // Invalid level: a clear field error.
     res = await rate(tip, 'great');
@@ -77,14 +95,21 @@ describe('rating a conclusion', () => {
     setNow('2026-07-02T10:00:00+08:00');
     res = await rate(tip, 'basic');
     expect(res.status).toBe(409);
-    expect((await viewOf(tip)).view.rating).toMatchObject({ open: false, until: '2026-07-01', level: 'very_satisfied' });
+    expect((await viewOf(tip)).view.rating).toMatchObject({
+      open: false,
+      until: '2026-07-01',
+      level: 'very_satisfied',
+    });
   });
 
   it('asks opted-in real-name reporters by e-mail through the outbox, without content or address', async () => {
     setNow('2026-06-01T10:00:00+08:00');
     const named = await concluded({ reporter: realName() });
     const anon = await concluded();
-    const ask = (id: string) => env.DB.prepare("SELECT subject, body FROM outbox WHERE tip_id = ? AND dedupe_key LIKE 'rating-ask:%'").bind(id).all<{ subject: string; body: string }>();
+    const ask = (id: string) =>
+      env.DB.prepare("SELECT subject, body FROM outbox WHERE tip_id = ? AND dedupe_key LIKE 'rating-ask:%'")
+        .bind(id)
+        .all<{ subject: string; body: string }>();
     const rows = (await ask(named.id)).results;
     expect(rows).toHaveLength(1);
     expect(rows[0]!.subject).toContain('请评价');
@@ -111,11 +136,18 @@ describe('不满意 opens a follow-up (回访)', () => {
 
     // Staff: the rating on the tip page (no identity anywhere), and the stand/reopen actions for a supervisor only.
     const client = await sessionOf(supervisor);
-    const detail = (await (await client.get(`/api/staff/tips/${tip.id}`)).json()) as { actions: string[]; ratings: { levelLabel: string; reason: string; followup: { state: string } }[] };
-    expect(detail.ratings).toMatchObject([{ levelLabel: '不满意', reason: '现场仍有液化气钢瓶，整改不到位', followup: { state: 'open' } }]);
+    const detail = (await (await client.get(`/api/staff/tips/${tip.id}`)).json()) as {
+      actions: string[];
+      ratings: { levelLabel: string; reason: string; followup: { state: string } }[];
+    };
+    expect(detail.ratings).toMatchObject([
+      { levelLabel: '不满意', reason: '现场仍有液化气钢瓶，整改不到位', followup: { state: 'open' } },
+    ]);
     expect(detail.actions).toEqual(expect.arrayContaining(['followup_stand', 'followup_reopen']));
     const handler = await makeStaff(['handler'], { departmentId: 'yjj' });
-    const hd = (await (await (await sessionOf(handler)).get(`/api/staff/tips/${tip.id}`)).json()) as { actions: string[] };
+    const hd = (await (await (await sessionOf(handler)).get(`/api/staff/tips/${tip.id}`)).json()) as {
+      actions: string[];
+    };
     expect(hd.actions).not.toContain('followup_stand');
 
     // Changing to 非常不满意 keeps the one follow-up.
@@ -143,25 +175,38 @@ describe('不满意 opens a follow-up (回访)', () => {
     const tip = await concluded();
     await rate(tip, 'very_dissatisfied', '处罚过轻');
     setNow('2026-06-03T10:00:00+08:00');
-    const res = await supervisorAct(tip.id, 'followup_reopen', { answer: '您反映的情况已转承办单位重新复查，复查结论将在本页公布。' });
+    const res = await supervisorAct(tip.id, 'followup_reopen', {
+      answer: '您反映的情况已转承办单位重新复查，复查结论将在本页公布。',
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ state: 'reviewing' });
-    const row = (await env.DB.prepare('SELECT state, due_kind, due_at, objections FROM tips WHERE id = ?').bind(tip.id).first<{ state: string; due_kind: string; due_at: number; objections: number }>())!;
+    const row = (await env.DB.prepare('SELECT state, due_kind, due_at, objections FROM tips WHERE id = ?')
+      .bind(tip.id)
+      .first<{ state: string; due_kind: string; due_at: number; objections: number }>())!;
     expect(row).toMatchObject({ state: 'reviewing', due_kind: 'review', objections: 0 });
     expect(chinaDate(row.due_at)).toBe('2026-07-03');
     let v = (await viewOf(tip)).view;
     expect(v.status).toBe('verifying');
     expect(v.rating.followup).toMatchObject({ state: 'reopened' });
     expect(v.timeline.map((e) => e.text)).toContain('回访答复：重新复查，复查期限 2026-07-03');
-    expect(v.messages.at(-1)).toMatchObject({ from: 'staff', body: '您反映的情况已转承办单位重新复查，复查结论将在本页公布。' });
+    expect(v.messages.at(-1)).toMatchObject({
+      from: 'staff',
+      body: '您反映的情况已转承办单位重新复查，复查结论将在本页公布。',
+    });
     expect(v.objection.final).toBe(false);
 
     setNow('2026-06-20T10:00:00+08:00');
-    await act(tip.id, 'conclude', { conclusion: 'true', decision: '复查后加处罚款并责令停业', rectificationRequired: false });
+    await act(tip.id, 'conclude', {
+      conclusion: 'true',
+      decision: '复查后加处罚款并责令停业',
+      rectificationRequired: false,
+    });
     v = (await viewOf(tip)).view;
     expect(v.rating).toMatchObject({ open: true, level: null, followup: null, until: '2026-07-20' });
     expect((await rate(tip, 'satisfied')).status).toBe(200);
-    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM tip_ratings WHERE tip_id = ?').bind(tip.id).first()).toEqual({ n: 2 });
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM tip_ratings WHERE tip_id = ?').bind(tip.id).first()).toEqual(
+      { n: 2 },
+    );
   });
 
   it('the Cron reminds on an overdue follow-up (催办, then 督办 a working day later), once each; the queue filters it', async () => {
@@ -173,7 +218,10 @@ describe('不满意 opens a follow-up (回访)', () => {
     const due = (await followups(tip.id))[0]!.due_at;
     expect(chinaDate(due)).toBe('2026-06-08');
     const rem = () =>
-      env.DB.prepare("SELECT level FROM reminders WHERE tip_id = ? AND due_kind = 'followup' ORDER BY level").bind(tip.id).all<{ level: string }>().then((r) => r.results.map((x) => x.level));
+      env.DB.prepare("SELECT level FROM reminders WHERE tip_id = ? AND due_kind = 'followup' ORDER BY level")
+        .bind(tip.id)
+        .all<{ level: string }>()
+        .then((r) => r.results.map((x) => x.level));
     await runScheduled(env, Date.parse('2026-06-02T10:00:00+08:00'));
     expect(await rem()).toEqual([]);
     await runScheduled(env, Date.parse('2026-06-09T10:00:00+08:00'));
@@ -187,7 +235,9 @@ describe('不满意 opens a follow-up (回访)', () => {
     const ids = async (q: string) => {
       const r = await client.get(`/api/staff/tips?${q}`);
       expect(r.status, await r.clone().text()).toBe(200);
-      return ((await r.json()) as { rows: { id: string; rating: string; lowRating: boolean; followupDueAt: number | null }[] }).rows;
+      return (
+        (await r.json()) as { rows: { id: string; rating: string; lowRating: boolean; followupDueAt: number | null }[] }
+      ).rows;
     };
     expect((await ids('view=all&followup=open')).map((r) => r.id)).toEqual([tip.id]);
     const overdue = await ids('view=all&followup=overdue');

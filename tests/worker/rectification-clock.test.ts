@@ -56,7 +56,11 @@ async function act(who: TestStaff, id: string, action: string, input: Record<str
 async function reporterView(t: { trackingNo: string; queryCode: string }) {
   const res = await openTrack(t.trackingNo, t.queryCode);
   expect(res.status).toBe(200);
-  return ((await res.json()) as { view: Record<string, unknown> & { objection: { open: boolean; until: string | null; final: boolean } } }).view;
+  return (
+    (await res.json()) as {
+      view: Record<string, unknown> & { objection: { open: boolean; until: string | null; final: boolean } };
+    }
+  ).view;
 }
 
 async function newTip() {
@@ -69,7 +73,11 @@ async function newTip() {
 
 /** Reminder rows of a tip as "kind/level", sorted. */
 async function reminders(id: string) {
-  const { results } = await env.DB.prepare('SELECT due_kind, level FROM reminders WHERE tip_id = ? ORDER BY due_kind, level').bind(id).all<{ due_kind: string; level: string }>();
+  const { results } = await env.DB.prepare(
+    'SELECT due_kind, level FROM reminders WHERE tip_id = ? ORDER BY due_kind, level',
+  )
+    .bind(id)
+    .all<{ due_kind: string; level: string }>();
   return results.map((r) => `${r.due_kind}/${r.level}`);
 }
 
@@ -82,7 +90,14 @@ const plan = (deadline: string) => ({
 });
 
 const overdueIds = async (overdue: 'verify' | 'rectify', now: number) =>
-  (await listQueue(env, { id: dispatcher.id, roles: ['dispatcher'], departmentId: null }, { view: 'open', sort: 'due', limit: 200, overdue }, now)).rows;
+  (
+    await listQueue(
+      env,
+      { id: dispatcher.id, roles: ['dispatcher'], departmentId: null },
+      { view: 'open', sort: 'due', limit: 200, overdue },
+      now,
+    )
+  ).rows;
 
 describe('the 整改 clock (lifecycle through the API)', () => {
   it('核查 within 60 days, 整改 ordered for 90 days: no 核查超期; 整改 reminders on working days; 复查 deadline; 销号; objection from the conclusion', async () => {
@@ -107,7 +122,14 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     expect(res.status).toBe(200);
     let row = await tipRow(tip.id);
     // Recording the plan with the conclusion does not mark the rectification done.
-    expect(row).toMatchObject({ state: 'rectifying', due_kind: 'rectify', rectified_at: null, rectified_by: null, concluded_at: concludedAt, replied_at: concludedAt });
+    expect(row).toMatchObject({
+      state: 'rectifying',
+      due_kind: 'rectify',
+      rectified_at: null,
+      rectified_by: null,
+      concluded_at: concludedAt,
+      replied_at: concludedAt,
+    });
     expect(chinaDate(row.rectify_due_at as number)).toBe('2026-10-01');
     expect(chinaDate(row.recheck_due_at as number)).toBe('2026-10-11'); // 整改时限 + 10 days
     // 复查/销号 cannot be taken before 整改完成 is recorded.
@@ -118,16 +140,23 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     expect((await overdueIds('verify', afterVerifyDue)).some((r) => r.id === tip.id)).toBe(false);
     expect((await overdueIds('rectify', afterVerifyDue)).some((r) => r.id === tip.id)).toBe(false);
     await sendReminders(env, afterVerifyDue);
-    expect((await reminders(tip.id)).filter((r) => r.startsWith('conclude/') || r.startsWith('assignment/'))).toEqual([]);
+    expect((await reminders(tip.id)).filter((r) => r.startsWith('conclude/') || r.startsWith('assignment/'))).toEqual(
+      [],
+    );
     setNow('2026-07-09T10:00:00+08:00');
     await runScheduled(env, Date.now());
-    const month = await env.DB.prepare("SELECT SUM(count) AS n, SUM(with_due) AS due, SUM(on_time) AS ok FROM stats_conclusions WHERE month = '2026-07'").first<{ n: number; due: number; ok: number }>();
+    const month = await env.DB.prepare(
+      "SELECT SUM(count) AS n, SUM(with_due) AS due, SUM(on_time) AS ok FROM stats_conclusions WHERE month = '2026-07'",
+    ).first<{ n: number; due: number; ok: number }>();
     expect(month).toEqual({ n: 1, due: 1, ok: 1 });
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM stats_rectifications').first()).toEqual({ n: 0 }); // nothing done yet
 
     // The reporter: the conclusion is there while 整改 runs; the objection window counts from the conclusion.
     let view = await reporterView(tip);
-    expect(view).toMatchObject({ statusLabel: '整改中', deadlines: [{ kind: 'rectify', label: '整改时限', date: '2026-10-01' }] });
+    expect(view).toMatchObject({
+      statusLabel: '整改中',
+      deadlines: [{ kind: 'rectify', label: '整改时限', date: '2026-10-01' }],
+    });
     expect(view.conclusion).toMatchObject({ verdict: '属实', decision: '责令限期整改' });
     expect(view.objection).toEqual({ open: true, until: '2026-07-13', final: false });
     setNow('2026-07-14T09:00:00+08:00');
@@ -143,7 +172,11 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     expect(await reminders(tip.id)).toEqual(['rectify/remind', 'rectify/urge']);
     // Overdue now, and it is 整改超期, not 核查超期.
     const rectifyLate = await overdueIds('rectify', at('2026-10-02T08:00:00+08:00'));
-    expect(rectifyLate.find((r) => r.id === tip.id)).toMatchObject({ overdueKind: 'rectify', overdueLabel: '整改超期', dueKind: 'rectify' });
+    expect(rectifyLate.find((r) => r.id === tip.id)).toMatchObject({
+      overdueKind: 'rectify',
+      overdueLabel: '整改超期',
+      dueKind: 'rectify',
+    });
     expect((await overdueIds('verify', at('2026-10-02T08:00:00+08:00'))).some((r) => r.id === tip.id)).toBe(false);
     await sendReminders(env, at('2026-10-08T20:00:00+08:00'));
     expect(await reminders(tip.id)).toEqual(['rectify/remind', 'rectify/urge']);
@@ -194,8 +227,12 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     // Statistics: the 核查 stays on time, the rectification counts as done late.
     setNow('2026-10-16T10:00:00+08:00');
     await runScheduled(env, Date.now());
-    expect(await env.DB.prepare("SELECT done, on_time FROM stats_rectifications WHERE month = '2026-10'").first()).toEqual({ done: 1, on_time: 0 });
-    expect(await env.DB.prepare("SELECT SUM(on_time) AS ok FROM stats_conclusions WHERE month = '2026-07'").first()).toEqual({ ok: 1 });
+    expect(
+      await env.DB.prepare("SELECT done, on_time FROM stats_rectifications WHERE month = '2026-10'").first(),
+    ).toEqual({ done: 1, on_time: 0 });
+    expect(
+      await env.DB.prepare("SELECT SUM(on_time) AS ok FROM stats_conclusions WHERE month = '2026-07'").first(),
+    ).toEqual({ ok: 1 });
   }, 30_000);
 
   it('an objection during 整改 reopens the tip for 复查; the 复查 conclusion closes it and no further objection is taken', async () => {
@@ -205,8 +242,15 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     await act(dispatcher, tip.id, 'assign', { departmentId: 'yjj' });
     setNow('2026-06-10T09:00:00+08:00');
     expect(
-      (await act(handler, tip.id, 'conclude', { conclusion: 'partly_true', decision: '部分属实，责令整改', hazardLevel: 'general', rectificationRequired: true, rectification: plan('2026-07-10') }))
-        .status,
+      (
+        await act(handler, tip.id, 'conclude', {
+          conclusion: 'partly_true',
+          decision: '部分属实，责令整改',
+          hazardLevel: 'general',
+          rectificationRequired: true,
+          rectification: plan('2026-07-10'),
+        })
+      ).status,
     ).toBe(200);
     setNow('2026-06-15T09:00:00+08:00');
     const open = await openTrack(tip.trackingNo, tip.queryCode);
@@ -226,7 +270,15 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     expect(((await ext.json()) as { error: { code: string } }).error.code).toBe('EXTENSION_NOT_IN_VERIFICATION');
     // The 复查 conclusion without 整改 closes the tip (复查确认无误的予以办结).
     setNow('2026-06-20T09:00:00+08:00');
-    expect((await act(handler, tip.id, 'conclude', { conclusion: 'partly_true', decision: '复查维持原结论', rectificationRequired: false })).status).toBe(200);
+    expect(
+      (
+        await act(handler, tip.id, 'conclude', {
+          conclusion: 'partly_true',
+          decision: '复查维持原结论',
+          rectificationRequired: false,
+        })
+      ).status,
+    ).toBe(200);
     row = await tipRow(tip.id);
     expect(row.state).toBe('closed');
     const view = await reporterView(tip);
@@ -247,23 +299,48 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     await act(dispatcher, tip.id, 'accept');
     await act(dispatcher, tip.id, 'assign', { departmentId: 'yjj' });
     // The plan is required with a conclusion that orders 整改.
-    const noPlan = await act(handler, tip.id, 'conclude', { conclusion: 'true', decision: '重大隐患，挂牌督办', hazardLevel: 'major', riskColour: 'red', rectificationRequired: true });
+    const noPlan = await act(handler, tip.id, 'conclude', {
+      conclusion: 'true',
+      decision: '重大隐患，挂牌督办',
+      hazardLevel: 'major',
+      riskColour: 'red',
+      rectificationRequired: true,
+    });
     expect(noPlan.status).toBe(422);
-    expect(((await noPlan.json()) as { error: { fields: { path: string; code: string }[] } }).error.fields).toContainEqual(
-      expect.objectContaining({ path: 'rectification', code: 'RECTIFICATION_PLAN_REQUIRED' }),
-    );
-    const past = await act(handler, tip.id, 'conclude', { conclusion: 'true', decision: '重大隐患，挂牌督办', hazardLevel: 'major', riskColour: 'red', rectificationRequired: true, rectification: plan('2026-05-01') });
-    expect(((await past.json()) as { error: { fields: { path: string; code: string }[] } }).error.fields[0]).toMatchObject({ path: 'rectification.deadline', code: 'DEADLINE_IN_PAST' });
     expect(
-      (await act(handler, tip.id, 'conclude', { conclusion: 'true', decision: '重大隐患，挂牌督办', hazardLevel: 'major', riskColour: 'red', rectificationRequired: true, rectification: plan('2026-08-31') }))
-        .status,
+      ((await noPlan.json()) as { error: { fields: { path: string; code: string }[] } }).error.fields,
+    ).toContainEqual(expect.objectContaining({ path: 'rectification', code: 'RECTIFICATION_PLAN_REQUIRED' }));
+    const past = await act(handler, tip.id, 'conclude', {
+      conclusion: 'true',
+      decision: '重大隐患，挂牌督办',
+      hazardLevel: 'major',
+      riskColour: 'red',
+      rectificationRequired: true,
+      rectification: plan('2026-05-01'),
+    });
+    expect(
+      ((await past.json()) as { error: { fields: { path: string; code: string }[] } }).error.fields[0],
+    ).toMatchObject({ path: 'rectification.deadline', code: 'DEADLINE_IN_PAST' });
+    expect(
+      (
+        await act(handler, tip.id, 'conclude', {
+          conclusion: 'true',
+          decision: '重大隐患，挂牌督办',
+          hazardLevel: 'major',
+          riskColour: 'red',
+          rectificationRequired: true,
+          rectification: plan('2026-08-31'),
+        })
+      ).status,
     ).toBe(200);
     await sendReminders(env, Date.now());
     expect(await reminders(tip.id)).toEqual(['major_hazard/listed']);
     setNow('2026-08-20T09:00:00+08:00');
     expect((await act(handler, tip.id, 'rectify', { report: '重大隐患已整改' })).status).toBe(200);
     // The same handler cannot sign off the 复查: no button, and the API refuses with its own code.
-    const detail = (await (await (await sessionOf(handler)).get(`/api/staff/tips/${tip.id}`)).json()) as { actions: string[] };
+    const detail = (await (await (await sessionOf(handler)).get(`/api/staff/tips/${tip.id}`)).json()) as {
+      actions: string[];
+    };
     expect(detail.actions).not.toContain('recheck');
     const same = await act(handler, tip.id, 'recheck', { passed: true, note: '复查合格' });
     expect(same.status).toBe(403);
@@ -271,7 +348,10 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     // A failed 复查 by a colleague sets a new 整改时限, and the work starts over.
     const failed = await act(handler2, tip.id, 'recheck', { passed: false, note: '报警器未联动' });
     expect(failed.status).toBe(422);
-    expect((await act(handler2, tip.id, 'recheck', { passed: false, note: '报警器未联动', newDeadline: '2026-09-15' })).status).toBe(200);
+    expect(
+      (await act(handler2, tip.id, 'recheck', { passed: false, note: '报警器未联动', newDeadline: '2026-09-15' }))
+        .status,
+    ).toBe(200);
     let row = await tipRow(tip.id);
     expect(row).toMatchObject({ state: 'rectifying', due_kind: 'rectify', rectified_by: null });
     expect(chinaDate(row.rectify_due_at as number)).toBe('2026-09-15');

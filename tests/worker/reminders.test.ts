@@ -24,12 +24,17 @@ async function assignedTip(dept = 'yjj') {
   const id = await tipIdOf(no);
   await transition(env, admin, id, 'accept', {}, 1, ACCEPTED_AT);
   await transition(env, admin, id, 'assign', { departmentId: dept }, 2, ACCEPTED_AT + 1000);
-  const dueAt = (await env.DB.prepare('SELECT due_at FROM tips WHERE id = ?').bind(id).first<{ due_at: number }>())!.due_at;
+  const dueAt = (await env.DB.prepare('SELECT due_at FROM tips WHERE id = ?').bind(id).first<{ due_at: number }>())!
+    .due_at;
   return { id, dueAt };
 }
 
 const levels = async (tipId: string) =>
-  (await env.DB.prepare('SELECT level FROM reminders WHERE tip_id = ? ORDER BY level').bind(tipId).all<{ level: string }>()).results.map((r) => r.level);
+  (
+    await env.DB.prepare('SELECT level FROM reminders WHERE tip_id = ? ORDER BY level')
+      .bind(tipId)
+      .all<{ level: string }>()
+  ).results.map((r) => r.level);
 
 describe('deadline reminders', () => {
   it('提醒 3 working days before, 催办 at the deadline, 督办 after one more working day — each once, however often the job runs', async () => {
@@ -76,7 +81,13 @@ describe('deadline reminders', () => {
         hazardLevel: 'major',
         riskColour: 'red',
         rectificationRequired: true,
-        rectification: { measures: '停产整改', responsibility: '厂长', funds: '50 万元', deadline: chinaDate(Date.now() + 90 * DAY), plan: '已制定' },
+        rectification: {
+          measures: '停产整改',
+          responsibility: '厂长',
+          funds: '50 万元',
+          deadline: chinaDate(Date.now() + 90 * DAY),
+          plan: '已制定',
+        },
       },
       3,
     );
@@ -90,7 +101,9 @@ describe('deadline reminders', () => {
     await sendReminders(env, dueAt + 1000);
     const own = (await signedIn(['handler'], { departmentId: 'gaj' })).client;
     const other = (await signedIn(['handler'], { departmentId: 'nyj' })).client;
-    const mine = (await (await own.get('/api/staff/reminders')).json()) as { reminders: { id: string; tip_id: string; read_at: number | null }[] };
+    const mine = (await (await own.get('/api/staff/reminders')).json()) as {
+      reminders: { id: string; tip_id: string; read_at: number | null }[];
+    };
     expect(mine.reminders.filter((r) => r.tip_id === id).length).toBe(2);
     const theirs = (await (await other.get('/api/staff/reminders')).json()) as { reminders: { tip_id: string }[] };
     expect(theirs.reminders.some((r) => r.tip_id === id)).toBe(false);
@@ -103,15 +116,30 @@ describe('deadline reminders', () => {
 describe('closing after the objection window', () => {
   it('a concluded tip closes once 10 days have passed, once', async () => {
     const { id } = await assignedTip();
-    await transition(env, admin, id, 'conclude', { conclusion: 'false', decision: '经核查不属实', rectificationRequired: false }, 3);
-    const concludedAt = (await env.DB.prepare('SELECT concluded_at FROM tips WHERE id = ?').bind(id).first<{ concluded_at: number }>())!.concluded_at;
+    await transition(
+      env,
+      admin,
+      id,
+      'conclude',
+      { conclusion: 'false', decision: '经核查不属实', rectificationRequired: false },
+      3,
+    );
+    const concludedAt = (await env.DB.prepare('SELECT concluded_at FROM tips WHERE id = ?')
+      .bind(id)
+      .first<{ concluded_at: number }>())!.concluded_at;
     await closeAfterObjectionWindow(env, concludedAt + 5 * DAY);
-    expect((await env.DB.prepare('SELECT state FROM tips WHERE id = ?').bind(id).first<{ state: string }>())!.state).toBe('concluded');
+    expect(
+      (await env.DB.prepare('SELECT state FROM tips WHERE id = ?').bind(id).first<{ state: string }>())!.state,
+    ).toBe('concluded');
     await closeAfterObjectionWindow(env, concludedAt + 12 * DAY);
     await closeAfterObjectionWindow(env, concludedAt + 12 * DAY);
     const row = await env.DB.prepare('SELECT state, public_status FROM tips WHERE id = ?').bind(id).first();
     expect(row).toEqual({ state: 'closed', public_status: 'concluded' });
-    const closes = await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE tip_id = ? AND action = 'tip.closed'").bind(id).first<{ n: number }>();
+    const closes = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM audit_log WHERE tip_id = ? AND action = 'tip.closed'",
+    )
+      .bind(id)
+      .first<{ n: number }>();
     expect(closes!.n).toBe(1);
   });
 });

@@ -4,7 +4,13 @@
  * different person than the proposer).
  */
 import { describe, expect, it } from 'vitest';
-import { allowedRewardActions, REWARD_STATES, REWARD_TRANSITIONS, rewardActionRefusal, type RewardAction } from '../../worker/domain/reward-workflow';
+import {
+  allowedRewardActions,
+  REWARD_STATES,
+  REWARD_TRANSITIONS,
+  rewardActionRefusal,
+  type RewardAction,
+} from '../../worker/domain/reward-workflow';
 
 const officer = { id: 'o1', roles: ['reward_officer'] };
 const approver = { id: 'a1', roles: ['reward_approver'] };
@@ -24,11 +30,16 @@ describe('reward workflow table', () => {
     ['decline', 'approved', approver, null],
     ['decline', 'notified', approver, 'INVALID_TRANSITION'],
   ] as const)('%s from %s by %o → %s', (action, status, actor, code) => {
-    expect(rewardActionRefusal(action as RewardAction, { status, proposed_by: 'someone-else' }, actor)?.code ?? null).toBe(code);
+    expect(
+      rewardActionRefusal(action as RewardAction, { status, proposed_by: 'someone-else' }, actor)?.code ?? null,
+    ).toBe(code);
   });
 
   it('different person: whoever proposed cannot approve, even holding both roles', () => {
-    expect(rewardActionRefusal('approve', { status: 'proposed', proposed_by: both.id }, both)).toMatchObject({ code: 'DIFFERENT_PERSON_REQUIRED', message: '审批人不能与经办人为同一人。' });
+    expect(rewardActionRefusal('approve', { status: 'proposed', proposed_by: both.id }, both)).toMatchObject({
+      code: 'DIFFERENT_PERSON_REQUIRED',
+      message: '审批人不能与经办人为同一人。',
+    });
     expect(allowedRewardActions({ status: 'proposed', proposed_by: both.id }, both)).toEqual(['decline']);
   });
 

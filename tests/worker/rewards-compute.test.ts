@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { computeReward, NATIONAL_2018, RewardRuleSetSchema, type RewardRuleSet } from '../../worker/domain/reward-rules';
+import {
+  computeReward,
+  NATIONAL_2018,
+  RewardRuleSetSchema,
+  type RewardRuleSet,
+} from '../../worker/domain/reward-rules';
 
 const Y = (yuan: number) => yuan * 100; // fen
 
@@ -38,7 +43,11 @@ describe('reward amounts under the national 2018 rules (integer fen)', () => {
   });
 
   it('a concealed accident without confirmed level and deaths is not yet computable', () => {
-    const r = computeReward(NATIONAL_2018.rules, { tipType: 'concealed_accident', accidentLevel: 'major', concealedDeaths: 0 });
+    const r = computeReward(NATIONAL_2018.rules, {
+      tipType: 'concealed_accident',
+      accidentLevel: 'major',
+      concealedDeaths: 0,
+    });
     expect(r).toMatchObject({ eligible: false, reason: '需核实事故等级和瞒报谎报死亡人数' });
   });
 
@@ -51,17 +60,32 @@ describe('reward amounts under the national 2018 rules (integer fen)', () => {
 
   it('a province rule set (50%, ¥5,000–500,000) is data, not code', () => {
     const province: RewardRuleSet = RewardRuleSetSchema.parse({
-      penaltyShare: { tipTypes: ['major_hazard', 'illegal_operation', 'general_hazard'], basisPoints: 5000, minFen: Y(5_000), maxFen: Y(500_000) },
-      perDeath: { tipTypes: ['concealed_accident'], fenByLevel: { general: Y(30_000), large: Y(40_000), major: Y(50_000), especially_major: Y(60_000) }, maxFen: Y(500_000) },
+      penaltyShare: {
+        tipTypes: ['major_hazard', 'illegal_operation', 'general_hazard'],
+        basisPoints: 5000,
+        minFen: Y(5_000),
+        maxFen: Y(500_000),
+      },
+      perDeath: {
+        tipTypes: ['concealed_accident'],
+        fenByLevel: { general: Y(30_000), large: Y(40_000), major: Y(50_000), especially_major: Y(60_000) },
+        maxFen: Y(500_000),
+      },
     });
     expect(computeReward(province, { tipType: 'major_hazard', penaltyFen: Y(8_000) }).amountFen).toBe(Y(5_000));
     expect(computeReward(province, { tipType: 'major_hazard', penaltyFen: Y(100_000) }).amountFen).toBe(Y(50_000));
     expect(computeReward(province, { tipType: 'general_hazard', penaltyFen: Y(2_000_000) }).amountFen).toBe(Y(500_000));
-    expect(computeReward(province, { tipType: 'concealed_accident', accidentLevel: 'especially_major', concealedDeaths: 6 }).amountFen).toBe(Y(360_000));
+    expect(
+      computeReward(province, { tipType: 'concealed_accident', accidentLevel: 'especially_major', concealedDeaths: 6 })
+        .amountFen,
+    ).toBe(Y(360_000));
   });
 
   it('a rule set with minimum above maximum is refused with a Chinese message', () => {
-    const r = RewardRuleSetSchema.safeParse({ ...NATIONAL_2018.rules, penaltyShare: { ...NATIONAL_2018.rules.penaltyShare, minFen: Y(10), maxFen: Y(5) } });
+    const r = RewardRuleSetSchema.safeParse({
+      ...NATIONAL_2018.rules,
+      penaltyShare: { ...NATIONAL_2018.rules.penaltyShare, minFen: Y(10), maxFen: Y(5) },
+    });
     expect(r.success).toBe(false);
     expect(r.error!.issues[0]!.message).toBe('最低奖励不能高于最高奖励');
   });

@@ -7,7 +7,10 @@ import { approver, concludedTip, NO_EXCLUSIONS, officer } from '../support/rewar
 
 describe('reward reports, ledger CSV and public figures', () => {
   it('totals by year, domain and department; CSV without identity; paid figures per year', async () => {
-    const tips = [await concludedTip({ penaltyFen: 10_000_000, anonymous: false }), await concludedTip({ penaltyFen: 40_000_000 })]; // real-name, anonymous
+    const tips = [
+      await concludedTip({ penaltyFen: 10_000_000, anonymous: false }),
+      await concludedTip({ penaltyFen: 40_000_000 }),
+    ]; // real-name, anonymous
     await env.DB.prepare("UPDATE tips SET department_id = 'yjj'").run();
     for (const t of tips) {
       const { rewardId } = await proposeReward(env, { tipId: t.id, actor: officer, exclusions: NO_EXCLUSIONS });
@@ -26,13 +29,19 @@ describe('reward reports, ledger CSV and public figures', () => {
     }
     const report = await rewardReport(env);
     expect(report.total).toEqual({ proposed: 2, paid: 2, paidFen: 1_500_000 + 6_000_000, expired: 0, declined: 0 });
-    expect(report.rows[0]).toMatchObject({ domain: 'gas', domainLabel: '燃气', departmentName: '区应急管理局', paid: 2 });
+    expect(report.rows[0]).toMatchObject({
+      domain: 'gas',
+      domainLabel: '燃气',
+      departmentName: '区应急管理局',
+      paid: 2,
+    });
 
     const csv = await rewardLedgerCsv(env);
     expect(csv.startsWith('\uFEFF时间,事件,金额（元）')).toBe(true);
     expect(csv).toContain('已发放');
     expect(csv).toContain('60000.00');
-    for (const secret of ['李四', '13912345678', '11010519491231002X', 'lisi@example.com', tips[0]!.queryCode]) expect(csv).not.toContain(secret);
+    for (const secret of ['李四', '13912345678', '11010519491231002X', 'lisi@example.com', tips[0]!.queryCode])
+      expect(csv).not.toContain(secret);
     expect(await publicRewardFigures(env)).toEqual([{ year: '2026', count: 2, totalFen: 7_500_000 }]);
   });
 

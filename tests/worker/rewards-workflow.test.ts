@@ -19,9 +19,14 @@ import { approver, both, concludedTip, dispatcher, NO_EXCLUSIONS, officer, offic
 /** What the reporter's lookup view shows of the reward. */
 const rewardNotice = async (tipId: string) => (await reporterView(env, tipId)).reward;
 const DAY = 86_400_000;
-const status = async (id: string) => (await env.DB.prepare('SELECT status FROM rewards WHERE id = ?').bind(id).first<{ status: string }>())!.status;
+const status = async (id: string) =>
+  (await env.DB.prepare('SELECT status FROM rewards WHERE id = ?').bind(id).first<{ status: string }>())!.status;
 const ledger = async (id: string) =>
-  (await env.DB.prepare('SELECT kind, actor, amount_fen FROM reward_events WHERE reward_id = ? ORDER BY at, rowid').bind(id).all()).results;
+  (
+    await env.DB.prepare('SELECT kind, actor, amount_fen FROM reward_events WHERE reward_id = ? ORDER BY at, rowid')
+      .bind(id)
+      .all()
+  ).results;
 
 describe('reward workflow', () => {
   it('a joint report (联名举报) is paid to the first signatory, and the reporter is told so', async () => {
@@ -34,7 +39,10 @@ describe('reward workflow', () => {
     await notifyReward(env, { rewardId, actor: officer });
     expect((await rewardNotice(tip.id))!.whatToBring).toContain('联名举报（3 人署名）的奖励发给第一署名人');
     // Exactly one reward for the tip, whatever the number of signatories.
-    expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM rewards WHERE tip_id = ?').bind(tip.id).first<{ n: number }>())!.n).toBe(1);
+    expect(
+      (await env.DB.prepare('SELECT COUNT(*) AS n FROM rewards WHERE tip_id = ?').bind(tip.id).first<{ n: number }>())!
+        .n,
+    ).toBe(1);
   });
 
   it('an anonymous claimant gets five tries per hour at the desk', async () => {
@@ -43,9 +51,21 @@ describe('reward workflow', () => {
     await approveReward(env, { rewardId, actor: approver });
     await notifyReward(env, { rewardId, actor: officer });
     const pay = (queryCode: string) =>
-      payReward(env, { rewardId, actor: officer, paidAt: Date.now(), method: 'cash', voucherNo: 'PZ-9', verification: 'tracking_and_code', claim: { trackingNo: tip.trackingNo, queryCode } });
-    for (let i = 0; i < 5; i++) await expect(pay('2222-2222-2222')).rejects.toMatchObject({ fields: [{ code: 'CLAIM_CODE_MISMATCH' }] });
-    await expect(pay(tip.queryCode)).rejects.toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/^核验次数过多，请 \d+ 分钟后再试。$/) });
+      payReward(env, {
+        rewardId,
+        actor: officer,
+        paidAt: Date.now(),
+        method: 'cash',
+        voucherNo: 'PZ-9',
+        verification: 'tracking_and_code',
+        claim: { trackingNo: tip.trackingNo, queryCode },
+      });
+    for (let i = 0; i < 5; i++)
+      await expect(pay('2222-2222-2222')).rejects.toMatchObject({ fields: [{ code: 'CLAIM_CODE_MISMATCH' }] });
+    await expect(pay(tip.queryCode)).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      message: expect.stringMatching(/^核验次数过多，请 \d+ 分钟后再试。$/),
+    });
     expect(await status(rewardId)).toBe('notified');
   });
 
@@ -56,7 +76,11 @@ describe('reward workflow', () => {
     expect(preview.computation.steps[0]).toBe('行政处罚金额 ¥1,000,000 × 15% = ¥150,000');
     expect(preview.flags.anonymousNeedsProof).toBe(true);
 
-    const { rewardId, amountFen } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    const { rewardId, amountFen } = await proposeReward(env, {
+      tipId: tip.id,
+      actor: officer,
+      exclusions: NO_EXCLUSIONS,
+    });
     expect(amountFen).toBe(15_000_000);
     await approveReward(env, { rewardId, actor: approver });
     const now = Date.now();
@@ -68,23 +92,49 @@ describe('reward workflow', () => {
     expect(Date.parse(notice!.claimDeadline)).toBeLessThan(now + 61 * DAY);
     // The anonymous claimant's receipt is checked at the desk: missing, another tip's or a wrong code → refused.
     const pay = (claim?: { trackingNo: string; queryCode: string }) =>
-      payReward(env, { rewardId, actor: officer, paidAt: Date.now(), method: 'bank_transfer', voucherNo: 'PZ-2026-0001', verification: 'tracking_and_code', claim });
-    await expect(pay()).rejects.toMatchObject({ code: 'VALIDATION_FAILED', fields: [{ path: 'claim', message: '匿名领取须当场输入领取人出示的举报编号和查询码' }] });
+      payReward(env, {
+        rewardId,
+        actor: officer,
+        paidAt: Date.now(),
+        method: 'bank_transfer',
+        voucherNo: 'PZ-2026-0001',
+        verification: 'tracking_and_code',
+        claim,
+      });
+    await expect(pay()).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fields: [{ path: 'claim', message: '匿名领取须当场输入领取人出示的举报编号和查询码' }],
+    });
     // An anonymous tip cannot be paid on an ID card instead: there is no registered identity to compare it with.
     await expect(
-      payReward(env, { rewardId, actor: officer, paidAt: Date.now(), method: 'cash', voucherNo: 'PZ-X', verification: 'real_name_id' }),
+      payReward(env, {
+        rewardId,
+        actor: officer,
+        paidAt: Date.now(),
+        method: 'cash',
+        voucherNo: 'PZ-X',
+        verification: 'real_name_id',
+      }),
     ).rejects.toMatchObject({ fields: [{ path: 'verification', code: 'ANONYMOUS_NEEDS_CODE' }] });
     const other = await concludedTip();
-    await expect(pay({ trackingNo: other.trackingNo, queryCode: other.queryCode })).rejects.toMatchObject({ fields: [{ code: 'CLAIM_CODE_MISMATCH' }] });
+    await expect(pay({ trackingNo: other.trackingNo, queryCode: other.queryCode })).rejects.toMatchObject({
+      fields: [{ code: 'CLAIM_CODE_MISMATCH' }],
+    });
     const wrongCode = tip.queryCode.replace(/^./, (c) => (c === '2' ? '3' : '2'));
-    await expect(pay({ trackingNo: tip.trackingNo, queryCode: wrongCode })).rejects.toMatchObject({ fields: [{ code: 'CLAIM_CODE_MISMATCH' }] });
+    await expect(pay({ trackingNo: tip.trackingNo, queryCode: wrongCode })).rejects.toMatchObject({
+      fields: [{ code: 'CLAIM_CODE_MISMATCH' }],
+    });
     expect(await status(rewardId)).toBe('notified');
     await pay({ trackingNo: tip.trackingNo.toLowerCase(), queryCode: tip.queryCode });
     expect(await status(rewardId)).toBe('paid');
-    const stored = JSON.stringify(await env.DB.prepare('SELECT * FROM reward_events WHERE reward_id = ?').bind(rewardId).all());
+    const stored = JSON.stringify(
+      await env.DB.prepare('SELECT * FROM reward_events WHERE reward_id = ?').bind(rewardId).all(),
+    );
     expect(stored).not.toContain(tip.queryCode);
     expect((await ledger(rewardId)).map((e: any) => e.kind)).toEqual(['proposed', 'approved', 'notified', 'paid']);
-    const row = await env.DB.prepare('SELECT claimant_verification, voucher_no FROM rewards WHERE id = ?').bind(rewardId).first();
+    const row = await env.DB.prepare('SELECT claimant_verification, voucher_no FROM rewards WHERE id = ?')
+      .bind(rewardId)
+      .first();
     expect(row).toEqual({ claimant_verification: 'tracking_and_code', voucher_no: 'PZ-2026-0001' });
     await sealAudit(env);
     expect(await verifyAudit(env)).toMatchObject({ ok: true, unsealed: { count: 0 } });
@@ -93,14 +143,21 @@ describe('reward workflow', () => {
   it('the same person cannot propose and approve, even holding both roles', async () => {
     const tip = await concludedTip();
     const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: both, exclusions: NO_EXCLUSIONS });
-    await expect(approveReward(env, { rewardId, actor: both })).rejects.toMatchObject({ code: 'DIFFERENT_PERSON_REQUIRED', message: '审批人不能与经办人为同一人。' });
+    await expect(approveReward(env, { rewardId, actor: both })).rejects.toMatchObject({
+      code: 'DIFFERENT_PERSON_REQUIRED',
+      message: '审批人不能与经办人为同一人。',
+    });
     expect(await status(rewardId)).toBe('proposed');
   });
 
   it('each role may only do its own step', async () => {
     const tip = await concludedTip();
-    await expect(proposeReward(env, { tipId: tip.id, actor: approver, exclusions: NO_EXCLUSIONS })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(proposeReward(env, { tipId: tip.id, actor: dispatcher, exclusions: NO_EXCLUSIONS })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      proposeReward(env, { tipId: tip.id, actor: approver, exclusions: NO_EXCLUSIONS }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      proposeReward(env, { tipId: tip.id, actor: dispatcher, exclusions: NO_EXCLUSIONS }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
     await expect(approveReward(env, { rewardId, actor: officer2 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(notifyReward(env, { rewardId, actor: officer })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' }); // not approved yet
@@ -108,9 +165,18 @@ describe('reward workflow', () => {
     await expect(notifyReward(env, { rewardId, actor: approver })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await notifyReward(env, { rewardId, actor: officer });
     await expect(
-      payReward(env, { rewardId, actor: approver, paidAt: Date.now(), method: 'cash', voucherNo: 'X1', verification: 'real_name_id' }),
+      payReward(env, {
+        rewardId,
+        actor: approver,
+        paidAt: Date.now(),
+        method: 'cash',
+        voucherNo: 'X1',
+        verification: 'real_name_id',
+      }),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(extendClaim(env, { rewardId, actor: officer, days: 10, reason: '举报人住院' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(extendClaim(env, { rewardId, actor: officer, days: 10, reason: '举报人住院' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
   });
 
   it('adjusting the amount needs a reason and stays within the rule bounds', async () => {
@@ -119,34 +185,66 @@ describe('reward workflow', () => {
       proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS, amountFen: 2_000_000 }),
     ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await expect(
-      proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS, amountFen: 100_000, adjustReason: '情节较轻' }),
+      proposeReward(env, {
+        tipId: tip.id,
+        actor: officer,
+        exclusions: NO_EXCLUSIONS,
+        amountFen: 100_000,
+        adjustReason: '情节较轻',
+      }),
     ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' }); // ¥1,000 < ¥3,000 minimum
-    const ok = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS, amountFen: 2_000_000, adjustReason: '举报人提供了关键证据' });
+    const ok = await proposeReward(env, {
+      tipId: tip.id,
+      actor: officer,
+      exclusions: NO_EXCLUSIONS,
+      amountFen: 2_000_000,
+      adjustReason: '举报人提供了关键证据',
+    });
     expect(ok.amountFen).toBe(2_000_000);
   });
 
   it('exclusions confirmed by staff stop a proposal; an untrue tip has no reward; one live reward per item', async () => {
     const tip = await concludedTip();
-    await expect(proposeReward(env, { tipId: tip.id, actor: officer, exclusions: { ...NO_EXCLUSIONS, safetyDutyOrRelative: true } })).rejects.toMatchObject({
+    await expect(
+      proposeReward(env, {
+        tipId: tip.id,
+        actor: officer,
+        exclusions: { ...NO_EXCLUSIONS, safetyDutyOrRelative: true },
+      }),
+    ).rejects.toMatchObject({
       message: '举报人负有安全监管职责或为其近亲属，不予奖励。',
     });
-    await expect(proposeReward(env, { tipId: tip.id, actor: officer, exclusions: { ...NO_EXCLUSIONS, alreadyKnown: true } })).rejects.toMatchObject({
+    await expect(
+      proposeReward(env, { tipId: tip.id, actor: officer, exclusions: { ...NO_EXCLUSIONS, alreadyKnown: true } }),
+    ).rejects.toMatchObject({
       message: '举报事项在举报前已被监管部门掌握，不予奖励。',
     });
     const untrue = await concludedTip({ conclusion: 'false' });
-    await expect(proposeReward(env, { tipId: untrue.id, actor: officer, exclusions: NO_EXCLUSIONS })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(
+      proposeReward(env, { tipId: untrue.id, actor: officer, exclusions: NO_EXCLUSIONS }),
+    ).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
     await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
-    await expect(proposeReward(env, { tipId: tip.id, actor: officer2, exclusions: NO_EXCLUSIONS })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      proposeReward(env, { tipId: tip.id, actor: officer2, exclusions: NO_EXCLUSIONS }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
   it('the first reporter among merged duplicates has priority', async () => {
     const early = await concludedTip({ createdAt: Date.now() - 10 * DAY });
     const primary = await concludedTip({ penaltyFen: 40_000_000 });
-    await env.DB.prepare("UPDATE tips SET state = 'merged', public_status = 'merged', merged_into_id = ? WHERE id = ?").bind(primary.id, early.id).run();
-    const { beneficiaryTipId, amountFen } = await proposeReward(env, { tipId: primary.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    await env.DB.prepare("UPDATE tips SET state = 'merged', public_status = 'merged', merged_into_id = ? WHERE id = ?")
+      .bind(primary.id, early.id)
+      .run();
+    const { beneficiaryTipId, amountFen } = await proposeReward(env, {
+      tipId: primary.id,
+      actor: officer,
+      exclusions: NO_EXCLUSIONS,
+    });
     expect(beneficiaryTipId).toBe(early.id);
     expect(amountFen).toBe(6_000_000); // 15% of the primary's ¥400,000 fine
-    const { rewardId } = (await env.DB.prepare('SELECT id AS rewardId FROM rewards WHERE tip_id = ?').bind(early.id).first<{ rewardId: string }>())!;
+    const { rewardId } = (await env.DB.prepare('SELECT id AS rewardId FROM rewards WHERE tip_id = ?')
+      .bind(early.id)
+      .first<{ rewardId: string }>())!;
     await approveReward(env, { rewardId, actor: approver });
     await notifyReward(env, { rewardId, actor: officer });
     expect(await rewardNotice(early.id)).toMatchObject({ status: 'notified' });
@@ -159,7 +257,9 @@ describe('reward workflow', () => {
     await approveReward(env, { rewardId, actor: approver });
     const notifiedAt = Date.parse('2026-03-02T10:00:00+08:00');
     await notifyReward(env, { rewardId, actor: officer, now: notifiedAt });
-    const { claim_deadline } = (await env.DB.prepare('SELECT claim_deadline FROM rewards WHERE id = ?').bind(rewardId).first<{ claim_deadline: number }>())!;
+    const { claim_deadline } = (await env.DB.prepare('SELECT claim_deadline FROM rewards WHERE id = ?')
+      .bind(rewardId)
+      .first<{ claim_deadline: number }>())!;
     expect(new Date(claim_deadline).toISOString()).toBe('2026-05-01T15:59:59.999Z'); // end of 1 May (China time), day 60
 
     const runCron = async (at: number) => {
@@ -198,7 +298,11 @@ describe('reward workflow', () => {
     await expireRewards(env, at); // and a duplicate run
     expect([await status(ids[0]!), await status(ids[1]!)]).toEqual(['expired', 'expired']);
     for (const id of ids) expect((await ledger(id)).filter((e: any) => e.kind === 'expired')).toHaveLength(1);
-    const audits = await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'reward.expired' AND detail LIKE ?").bind(`%${ids[1]}%`).first();
+    const audits = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'reward.expired' AND detail LIKE ?",
+    )
+      .bind(`%${ids[1]}%`)
+      .first();
     expect(audits).toEqual({ n: 1 });
   });
 
@@ -207,10 +311,16 @@ describe('reward workflow', () => {
     const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
     await approveReward(env, { rewardId, actor: approver });
     await notifyReward(env, { rewardId, actor: officer });
-    const before = (await env.DB.prepare('SELECT claim_deadline FROM rewards WHERE id = ?').bind(rewardId).first<{ claim_deadline: number }>())!.claim_deadline;
-    await expect(extendClaim(env, { rewardId, actor: approver, days: 30, reason: ' ' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const before = (await env.DB.prepare('SELECT claim_deadline FROM rewards WHERE id = ?')
+      .bind(rewardId)
+      .first<{ claim_deadline: number }>())!.claim_deadline;
+    await expect(extendClaim(env, { rewardId, actor: approver, days: 30, reason: ' ' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
     // Not once the period is over (then the reward expires).
-    await expect(extendClaim(env, { rewardId, actor: approver, days: 30, reason: '逾期后申请', now: before + 1 })).rejects.toMatchObject({
+    await expect(
+      extendClaim(env, { rewardId, actor: approver, days: 30, reason: '逾期后申请', now: before + 1 }),
+    ).rejects.toMatchObject({
       code: 'INVALID_TRANSITION',
       message: '领取期限已过，不能再延长。',
     });
@@ -234,14 +344,20 @@ describe('reward workflow', () => {
     const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
     await declineReward(env, { rewardId, actor: approver, reason: '经复核属于已掌握事项' });
     expect(await status(rewardId)).toBe('declined');
-    await expect(proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS })).resolves.toBeTruthy();
+    await expect(
+      proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS }),
+    ).resolves.toBeTruthy();
   });
 
   it('ledger rows cannot be changed or deleted', async () => {
     const tip = await concludedTip();
     const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
-    await expect(env.DB.prepare('UPDATE reward_events SET amount_fen = 1 WHERE reward_id = ?').bind(rewardId).run()).rejects.toThrow(/append-only/);
-    await expect(env.DB.prepare('DELETE FROM reward_events WHERE reward_id = ?').bind(rewardId).run()).rejects.toThrow(/append-only/);
+    await expect(
+      env.DB.prepare('UPDATE reward_events SET amount_fen = 1 WHERE reward_id = ?').bind(rewardId).run(),
+    ).rejects.toThrow(/append-only/);
+    await expect(env.DB.prepare('DELETE FROM reward_events WHERE reward_id = ?').bind(rewardId).run()).rejects.toThrow(
+      /append-only/,
+    );
     expect((await ledger(rewardId))[0]).toMatchObject({ kind: 'proposed', amount_fen: 3_000_000 });
   });
 
@@ -254,16 +370,31 @@ describe('reward workflow', () => {
       name: '某省安全生产举报奖励办法',
       effectiveFrom: Date.now() - 1000,
       rules: {
-        penaltyShare: { tipTypes: ['major_hazard', 'illegal_operation'], basisPoints: 5000, minFen: 500_000, maxFen: 50_000_000 },
-        perDeath: { tipTypes: ['concealed_accident'], fenByLevel: { general: 3_000_000, large: 4_000_000, major: 5_000_000, especially_major: 6_000_000 }, maxFen: 50_000_000 },
+        penaltyShare: {
+          tipTypes: ['major_hazard', 'illegal_operation'],
+          basisPoints: 5000,
+          minFen: 500_000,
+          maxFen: 50_000_000,
+        },
+        perDeath: {
+          tipTypes: ['concealed_accident'],
+          fenByLevel: { general: 3_000_000, large: 4_000_000, major: 5_000_000, especially_major: 6_000_000 },
+          maxFen: 50_000_000,
+        },
       },
     });
     const tip2 = await concludedTip({ penaltyFen: 10_000_000 });
     const province = await proposeReward(env, { tipId: tip2.id, actor: officer, exclusions: NO_EXCLUSIONS });
     expect(national.amountFen).toBe(1_500_000);
     expect(province.amountFen).toBe(5_000_000);
-    const kept = await env.DB.prepare('SELECT r.amount_fen, rr.name FROM rewards r JOIN reward_rules rr ON rr.id = r.rule_id WHERE r.id = ?').bind(national.rewardId).first();
+    const kept = await env.DB.prepare(
+      'SELECT r.amount_fen, rr.name FROM rewards r JOIN reward_rules rr ON rr.id = r.rule_id WHERE r.id = ?',
+    )
+      .bind(national.rewardId)
+      .first();
     expect(kept).toEqual({ amount_fen: 1_500_000, name: '安全生产领域举报奖励办法（安监总财〔2018〕19号）' });
-    await expect(addRuleSet(env, { actor: officer, name: 'x', effectiveFrom: 0, rules: {} })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(addRuleSet(env, { actor: officer, name: 'x', effectiveFrom: 0, rules: {} })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
   });
 });

@@ -15,7 +15,9 @@ import { signedIn, type StaffClient } from '../support/staff';
 const ALL = [...ROLE_CODES];
 /** The roles allowed through a route gated by `cap` (a signed-in session with its second factor). */
 const allowedFor = (cap: Capability) =>
-  ALL.filter((r) => can({ id: 'x', roles: [r], departmentId: r === 'handler' ? 'yjj' : null, secondFactorDone: true }, cap));
+  ALL.filter((r) =>
+    can({ id: 'x', roles: [r], departmentId: r === 'handler' ? 'yjj' : null, secondFactorDone: true }, cap),
+  );
 
 let routes: { route: string; cap: Capability; roles: string[] }[] = [];
 
@@ -29,14 +31,18 @@ beforeAll(async () => {
   const admin = { id: 'perm-admin', roles: ['admin'], departmentId: null };
   await transition(env, admin, tipId, 'accept', {}, 1);
   await transition(env, admin, tipId, 'assign', { departmentId: 'yjj' }, 2);
-  for (const role of ALL) clients[role] = (await signedIn([role], { departmentId: role === 'handler' ? 'yjj' : null })).client;
+  for (const role of ALL)
+    clients[role] = (await signedIn([role], { departmentId: role === 'handler' ? 'yjj' : null })).client;
 });
 
 function concrete(path: string) {
   return path
     .replace(
       '{id}',
-      path.includes('/admin/staff/') || path.includes('/admin/partners/') || path.includes('/rewards/') || path.includes('/alerts/')
+      path.includes('/admin/staff/') ||
+        path.includes('/admin/partners/') ||
+        path.includes('/rewards/') ||
+        path.includes('/alerts/')
         ? crypto.randomUUID()
         : path.includes('/reminders/')
           ? 'no-such-reminder'
@@ -54,7 +60,12 @@ describe('staff permission matrix', () => {
     routes = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
-        if (op['x-roles'] || op['x-capability']) routes.push({ route: `${method.toUpperCase()} ${path}`, cap: op['x-capability']!, roles: op['x-roles'] ?? [] });
+        if (op['x-roles'] || op['x-capability'])
+          routes.push({
+            route: `${method.toUpperCase()} ${path}`,
+            cap: op['x-capability']!,
+            roles: op['x-roles'] ?? [],
+          });
       }
     }
   });
@@ -76,7 +87,17 @@ describe('staff permission matrix', () => {
     expect([...GRANTS['tips.export']].sort()).toEqual(['admin', 'auditor', 'dispatcher', 'supervisor']);
     // An auditor reads everything and changes nothing: no capability that writes.
     const auditorWrites = (Object.keys(GRANTS) as Capability[]).filter(
-      (c) => GRANTS[c].includes('auditor') && !['tips.read', 'tips.export', 'reference.read', 'reminders.read', 'audit.read', 'rewards.read', 'reveals.watch'].includes(c),
+      (c) =>
+        GRANTS[c].includes('auditor') &&
+        ![
+          'tips.read',
+          'tips.export',
+          'reference.read',
+          'reminders.read',
+          'audit.read',
+          'rewards.read',
+          'reveals.watch',
+        ].includes(c),
     );
     expect(auditorWrites).toEqual([]);
     // A 承办员's capabilities reach its own department only.
@@ -89,7 +110,9 @@ describe('staff permission matrix', () => {
     const officer = { id: 'o', roles: ['reward_officer'], departmentId: null, secondFactorDone: true };
     expect(can(officer, 'identity.reveal', { department_id: null, reward_notified: false })).toBe(false);
     expect(can(officer, 'identity.reveal', { department_id: null, reward_notified: true })).toBe(true);
-    expect(can({ ...officer, secondFactorDone: false }, 'identity.reveal', { department_id: null, reward_notified: true })).toBe(false);
+    expect(
+      can({ ...officer, secondFactorDone: false }, 'identity.reveal', { department_id: null, reward_notified: true }),
+    ).toBe(false);
   });
 
   it('the API enforces the matrix: no session → 401; the roles holding the capability → allowed; others → 403', async () => {
@@ -116,8 +139,13 @@ describe('staff permission matrix', () => {
 
   it('/api/staff/me returns the caller’s capabilities from the module', async () => {
     for (const role of ALL) {
-      const me = (await (await clients[role]!.get('/api/staff/me')).json()) as { capabilities: string[]; tipScope: string };
-      expect(me.capabilities.sort(), role).toEqual((Object.keys(GRANTS) as Capability[]).filter((c) => allowedFor(c).includes(role)).sort());
+      const me = (await (await clients[role]!.get('/api/staff/me')).json()) as {
+        capabilities: string[];
+        tipScope: string;
+      };
+      expect(me.capabilities.sort(), role).toEqual(
+        (Object.keys(GRANTS) as Capability[]).filter((c) => allowedFor(c).includes(role)).sort(),
+      );
       expect(me.tipScope, role).toBe(role === 'handler' ? 'department' : 'all');
     }
   });
@@ -126,7 +154,10 @@ describe('staff permission matrix', () => {
     const other = (await signedIn(['handler'], { departmentId: 'zjj' })).client;
     expect((await other.get(`/api/staff/tips/${tipId}`)).status).toBe(403);
     expect((await other.post(`/api/staff/tips/${tipId}/notes`, { body: '看一眼' })).status).toBe(403);
-    expect((await other.post(`/api/staff/tips/${tipId}/actions/return`, { version: 3, input: { reason: '不是我们的' } })).status).toBe(403);
+    expect(
+      (await other.post(`/api/staff/tips/${tipId}/actions/return`, { version: 3, input: { reason: '不是我们的' } }))
+        .status,
+    ).toBe(403);
     const list = (await (await other.get('/api/staff/tips?view=all')).json()) as { rows: { id: string }[] };
     expect(list.rows.map((r) => r.id)).not.toContain(tipId);
   });

@@ -48,8 +48,17 @@ describe('identity on the staff side', () => {
     expect((await client.post(`/api/staff/tips/${id}/reveal`, {})).status).toBe(422);
     const res = await client.post(`/api/staff/tips/${id}/reveal`, { reason: '需要联系举报人核实情况' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ name: '李四', mobile: '13912345678', idNumber: '11010519491231002X', email: 'lisi@example.com' });
-    const row = await env.DB.prepare("SELECT actor, detail FROM audit_log WHERE tip_id = ? AND action = 'identity.revealed'").bind(id).first<{ actor: string; detail: string }>();
+    expect(await res.json()).toEqual({
+      name: '李四',
+      mobile: '13912345678',
+      idNumber: '11010519491231002X',
+      email: 'lisi@example.com',
+    });
+    const row = await env.DB.prepare(
+      "SELECT actor, detail FROM audit_log WHERE tip_id = ? AND action = 'identity.revealed'",
+    )
+      .bind(id)
+      .first<{ actor: string; detail: string }>();
     expect(row!.actor).toBe(staff.id);
     expect(JSON.parse(row!.detail)).toEqual({ reason: '需要联系举报人核实情况' });
     for (const secret of IDENTITY) expect(row!.detail).not.toContain(secret);
@@ -57,19 +66,32 @@ describe('identity on the staff side', () => {
 
   it('identity keys rotate: records sealed under the old key id still open once a new key encrypts new ones', async () => {
     const id = await realNameTip(); // sealed under t1, the test key
-    const sealed = (await env.DB.prepare('SELECT key_id, iv, ciphertext FROM tip_identities WHERE tip_id = ?').bind(id).first<{ key_id: string; iv: string; ciphertext: string }>())!;
+    const sealed = (await env.DB.prepare('SELECT key_id, iv, ciphertext FROM tip_identities WHERE tip_id = ?')
+      .bind(id)
+      .first<{ key_id: string; iv: string; ciphertext: string }>())!;
     expect(sealed.key_id).toBe('t1');
-    const keys = { ...JSON.parse(env.IDENTITY_KEYS!), t2: btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))) };
+    const keys = {
+      ...JSON.parse(env.IDENTITY_KEYS!),
+      t2: btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))),
+    };
     const rotated = { ...env, IDENTITY_KEYS: JSON.stringify(keys), IDENTITY_KEY_ID: 't2' };
-    const old = await unseal<{ name: string }>(rotated, { keyId: sealed.key_id, iv: sealed.iv, ciphertext: sealed.ciphertext }, `identity:${id}`);
+    const old = await unseal<{ name: string }>(
+      rotated,
+      { keyId: sealed.key_id, iv: sealed.iv, ciphertext: sealed.ciphertext },
+      `identity:${id}`,
+    );
     expect(old.name).toBe('李四');
     const fresh = await seal(rotated, { name: '王五' }, 'identity:x');
     expect(fresh.keyId).toBe('t2');
     // Once the old key is retired from the ring, its records can no longer be opened (and nothing crashes open).
     const retired = { ...env, IDENTITY_KEYS: JSON.stringify({ t2: keys.t2 }), IDENTITY_KEY_ID: 't2' };
-    await expect(unseal(retired, { keyId: 't1', iv: sealed.iv, ciphertext: sealed.ciphertext }, `identity:${id}`)).rejects.toThrow(/t1/);
+    await expect(
+      unseal(retired, { keyId: 't1', iv: sealed.iv, ciphertext: sealed.ciphertext }, `identity:${id}`),
+    ).rejects.toThrow(/t1/);
     // A record cannot be moved to another tip: the tip id is bound in as associated data.
-    await expect(unseal(rotated, { keyId: sealed.key_id, iv: sealed.iv, ciphertext: sealed.ciphertext }, 'identity:another-tip')).rejects.toThrow();
+    await expect(
+      unseal(rotated, { keyId: sealed.key_id, iv: sealed.iv, ciphertext: sealed.ciphertext }, 'identity:another-tip'),
+    ).rejects.toThrow();
   });
 
   it('an anonymous tip has nothing to reveal', async () => {
@@ -89,7 +111,9 @@ describe('attachments', () => {
     await transition(env, admin, id, 'assign', { departmentId: 'zjj' }, 2);
     const own = (await signedIn(['handler'], { departmentId: 'zjj' })).client;
     const other = (await signedIn(['handler'], { departmentId: 'yjj' })).client;
-    const detail = (await (await own.get(`/api/staff/tips/${id}`)).json()) as { attachments: { url: string; mime: string }[] };
+    const detail = (await (await own.get(`/api/staff/tips/${id}`)).json()) as {
+      attachments: { url: string; mime: string }[];
+    };
     expect(detail.attachments).toHaveLength(1);
     const file = await own.get(detail.attachments[0]!.url);
     expect(file.status).toBe(200);

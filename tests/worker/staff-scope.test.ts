@@ -21,9 +21,14 @@ async function newTip(overrides: Record<string, unknown> = {}): Promise<{ id: st
   const trackingNo = ((await res.json()) as { trackingNo: string }).trackingNo;
   return { id: await tipIdOf(trackingNo), trackingNo };
 }
-const version = async (id: string) => (await env.DB.prepare('SELECT version FROM tips WHERE id = ?').bind(id).first<{ version: number }>())!.version;
-const act = async (actor: typeof admin, id: string, action: Parameters<typeof transition>[3], input: Record<string, unknown> = {}) =>
-  transition(env, actor, id, action, input, await version(id));
+const version = async (id: string) =>
+  (await env.DB.prepare('SELECT version FROM tips WHERE id = ?').bind(id).first<{ version: number }>())!.version;
+const act = async (
+  actor: typeof admin,
+  id: string,
+  action: Parameters<typeof transition>[3],
+  input: Record<string, unknown> = {},
+) => transition(env, actor, id, action, input, await version(id));
 async function assignTo(id: string, departmentId: string) {
   await act(admin, id, 'accept');
   await act(admin, id, 'assign', { departmentId });
@@ -44,14 +49,18 @@ describe('a 承办员 sees only its own department’s tips', () => {
     await assignTo(theirs.id, 'zjj');
     await act(admin, merged.id, 'merge', { primaryTrackingNo: ours.trackingNo });
     const handler = (await signedIn(['handler'], { departmentId: 'yjj' })).client;
-    const page = await json<{ duplicates: { id: string }[]; mergedTips: { id: string }[] }>(handler.get(`/api/staff/tips/${ours.id}`));
+    const page = await json<{ duplicates: { id: string }[]; mergedTips: { id: string }[] }>(
+      handler.get(`/api/staff/tips/${ours.id}`),
+    );
     const listed = [...page.duplicates, ...page.mergedTips].map((t) => t.id);
     expect(listed).not.toContain(theirs.id);
     expect(listed).not.toContain(merged.id);
     for (const id of listed) expect((await handler.get(`/api/staff/tips/${id}`)).status).toBe(200);
     // District roles still get the suggestions and the merged list.
     const dispatcher = (await signedIn(['dispatcher'])).client;
-    const full = await json<{ duplicates: { id: string }[]; mergedTips: { id: string }[] }>(dispatcher.get(`/api/staff/tips/${ours.id}`));
+    const full = await json<{ duplicates: { id: string }[]; mergedTips: { id: string }[] }>(
+      dispatcher.get(`/api/staff/tips/${ours.id}`),
+    );
     expect(full.duplicates.map((t) => t.id)).toContain(theirs.id);
     expect(full.mergedTips.map((t) => t.id)).toEqual([merged.id]);
   });
@@ -67,11 +76,14 @@ describe('a 承办员 sees only its own department’s tips', () => {
       .run();
     const yjj = (await signedIn(['handler'], { departmentId: 'yjj' })).client;
     const zjj = (await signedIn(['handler'], { departmentId: 'zjj' })).client;
-    const ids = async (c: StaffClient) => (await json<{ reminders: { tip_id: string }[] }>(c.get('/api/staff/reminders'))).reminders.map((r) => r.tip_id);
+    const ids = async (c: StaffClient) =>
+      (await json<{ reminders: { tip_id: string }[] }>(c.get('/api/staff/reminders'))).reminders.map((r) => r.tip_id);
     expect(await ids(yjj)).toContain(tip.id);
     expect(await ids(zjj)).not.toContain(tip.id);
     // Returned by 应急局 and handed to 住建局.
-    await act({ id: 'yjj-h', roles: ['handler'], departmentId: 'yjj' } as unknown as typeof admin, tip.id, 'return', { reason: '不属于本单位职责' });
+    await act({ id: 'yjj-h', roles: ['handler'], departmentId: 'yjj' } as unknown as typeof admin, tip.id, 'return', {
+      reason: '不属于本单位职责',
+    });
     await act(admin, tip.id, 'assign', { departmentId: 'zjj' });
     expect(await ids(yjj)).not.toContain(tip.id);
     expect(await ids(zjj)).toContain(tip.id);
@@ -83,9 +95,19 @@ describe('a 承办员 sees only its own department’s tips', () => {
     const tip = await newTip();
     await assignTo(tip.id, 'zjj');
     const yjj = (await signedIn(['handler'], { departmentId: 'yjj' })).client;
-    for (const q of ['view=all', 'view=open', 'view=assigned', 'departmentId=zjj', `q=${encodeURIComponent(tip.trackingNo)}`, 'view=all&sort=newest']) {
+    for (const q of [
+      'view=all',
+      'view=open',
+      'view=assigned',
+      'departmentId=zjj',
+      `q=${encodeURIComponent(tip.trackingNo)}`,
+      'view=all&sort=newest',
+    ]) {
       const page = await json<{ rows: { id: string; departmentId: string | null }[] }>(yjj.get(`/api/staff/tips?${q}`));
-      expect(page.rows.map((r) => r.id), q).not.toContain(tip.id);
+      expect(
+        page.rows.map((r) => r.id),
+        q,
+      ).not.toContain(tip.id);
       for (const r of page.rows) expect(r.departmentId, q).toBe('yjj');
     }
     expect((await yjj.get('/api/staff/tips/export.csv?view=all')).status).toBe(403);
@@ -98,7 +120,9 @@ describe('an auditor reads without changing anything', () => {
     const tip = await newTip();
     await assignTo(tip.id, 'yjj');
     await env.DB.batch([
-      env.DB.prepare("INSERT INTO messages (id, tip_id, at, author, body) VALUES (?, ?, ?, 'reporter', '补充：后门也堵了')").bind(crypto.randomUUID(), tip.id, Date.now()),
+      env.DB.prepare(
+        "INSERT INTO messages (id, tip_id, at, author, body) VALUES (?, ?, ?, 'reporter', '补充：后门也堵了')",
+      ).bind(crypto.randomUUID(), tip.id, Date.now()),
       env.DB.prepare('UPDATE tips SET reporter_message_pending = 1 WHERE id = ?').bind(tip.id),
     ]);
     const state = () =>
@@ -109,7 +133,8 @@ describe('an auditor reads without changing anything', () => {
         .first<{ pending: number; unread: number }>();
     const auditor = (await signedIn(['auditor'])).client;
     await json(auditor.get(`/api/staff/tips/${tip.id}`));
-    for (const role of ['reward_officer', 'reward_approver']) await json((await signedIn([role])).client.get(`/api/staff/tips/${tip.id}`));
+    for (const role of ['reward_officer', 'reward_approver'])
+      await json((await signedIn([role])).client.get(`/api/staff/tips/${tip.id}`));
     expect(await state()).toEqual({ pending: 1, unread: 1 });
     // The queue's "new message" filter still shows it to those who handle it.
     const handler = (await signedIn(['handler'], { departmentId: 'yjj' })).client;
@@ -122,12 +147,17 @@ describe('an auditor reads without changing anything', () => {
   it('cannot mark a shared reminder read', async () => {
     const tip = await newTip();
     const id = crypto.randomUUID();
-    await env.DB.prepare("INSERT INTO reminders (id, tip_id, level, due_kind, due_at, created_at) VALUES (?, ?, 'remind', 'accept', ?, ?)")
+    await env.DB.prepare(
+      "INSERT INTO reminders (id, tip_id, level, due_kind, due_at, created_at) VALUES (?, ?, 'remind', 'accept', ?, ?)",
+    )
       .bind(id, tip.id, Date.now(), Date.now())
       .run();
     const auditor = (await signedIn(['auditor'])).client;
     expect((await auditor.post(`/api/staff/reminders/${id}/read`)).status).toBe(403);
-    expect((await env.DB.prepare('SELECT read_at FROM reminders WHERE id = ?').bind(id).first<{ read_at: number | null }>())!.read_at).toBeNull();
+    expect(
+      (await env.DB.prepare('SELECT read_at FROM reminders WHERE id = ?').bind(id).first<{ read_at: number | null }>())!
+        .read_at,
+    ).toBeNull();
   });
 });
 
@@ -145,7 +175,10 @@ describe('identity reveal', () => {
   it('a dispatcher and a handler may not reveal', async () => {
     const tip = await newTip({ reporter: realName() });
     await assignTo(tip.id, 'yjj');
-    for (const [roles, dept] of [[['dispatcher'], null], [['handler'], 'yjj']] as const) {
+    for (const [roles, dept] of [
+      [['dispatcher'], null],
+      [['handler'], 'yjj'],
+    ] as const) {
       const c = (await signedIn([...roles], { departmentId: dept })).client;
       expect((await c.post(`/api/staff/tips/${tip.id}/reveal`, { reason: REASON })).status, roles[0]).toBe(403);
     }
@@ -163,20 +196,29 @@ describe('identity reveal', () => {
     )
       .bind(crypto.randomUUID(), tip.id, Date.now(), Date.now() + 60 * 86_400_000, Date.now(), Date.now())
       .run();
-    expect(((await (await client.get(`/api/staff/tips/${tip.id}`)).json()) as { canReveal: boolean }).canReveal).toBe(true);
+    expect(((await (await client.get(`/api/staff/tips/${tip.id}`)).json()) as { canReveal: boolean }).canReveal).toBe(
+      true,
+    );
     expect((await client.post(`/api/staff/tips/${tip.id}/reveal`, { reason: '核对领奖人身份' })).status).toBe(200);
   });
 
   it('is limited per person, and each reveal alerts admins and auditors (never with the identity)', async () => {
     const tip = await newTip({ reporter: realName() });
     const { client, staff } = await signedIn(['supervisor']);
-    for (let i = 0; i < REVEAL_LIMIT.hour.limit; i++) expect((await client.post(`/api/staff/tips/${tip.id}/reveal`, { reason: REASON })).status).toBe(200);
+    for (let i = 0; i < REVEAL_LIMIT.hour.limit; i++)
+      expect((await client.post(`/api/staff/tips/${tip.id}/reveal`, { reason: REASON })).status).toBe(200);
     const over = await client.post(`/api/staff/tips/${tip.id}/reveal`, { reason: REASON });
     expect(over.status).toBe(429);
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
     // Another person is not affected.
-    expect((await (await signedIn(['admin'])).client.post(`/api/staff/tips/${tip.id}/reveal`, { reason: REASON })).status).toBe(200);
-    const audited = await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE tip_id = ? AND action = 'identity.revealed'").bind(tip.id).first<{ n: number }>();
+    expect(
+      (await (await signedIn(['admin'])).client.post(`/api/staff/tips/${tip.id}/reveal`, { reason: REASON })).status,
+    ).toBe(200);
+    const audited = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM audit_log WHERE tip_id = ? AND action = 'identity.revealed'",
+    )
+      .bind(tip.id)
+      .first<{ n: number }>();
     expect(audited!.n).toBe(REVEAL_LIMIT.hour.limit + 1);
 
     const { client: auditor } = await signedIn(['auditor']);
@@ -186,7 +228,11 @@ describe('identity reveal', () => {
       expect(res.status).toBe(200);
       const text = await res.text();
       for (const secret of ['李四', '13912345678', '11010519491231002X']) expect(text).not.toContain(secret);
-      const alerts = (JSON.parse(text) as { alerts: { id: string; tipId: string; username: string; reason: string; acknowledgedAt: number | null }[] }).alerts;
+      const alerts = (
+        JSON.parse(text) as {
+          alerts: { id: string; tipId: string; username: string; reason: string; acknowledgedAt: number | null }[];
+        }
+      ).alerts;
       const mine = alerts.filter((a) => a.tipId === tip.id && a.username === staff.username);
       expect(mine).toHaveLength(REVEAL_LIMIT.hour.limit);
       expect(mine[0]).toMatchObject({ reason: REASON, acknowledgedAt: null });
@@ -194,7 +240,9 @@ describe('identity reveal', () => {
     for (const role of ['dispatcher', 'supervisor', 'handler', 'reward_officer']) {
       expect((await (await signedIn([role])).client.get('/api/staff/alerts')).status, role).toBe(403);
     }
-    const first = (await json<{ alerts: { id: string; tipId: string }[] }>(adminC.get('/api/staff/alerts'))).alerts.find((a) => a.tipId === tip.id)!;
+    const first = (
+      await json<{ alerts: { id: string; tipId: string }[] }>(adminC.get('/api/staff/alerts'))
+    ).alerts.find((a) => a.tipId === tip.id)!;
     expect((await auditor.post(`/api/staff/alerts/${first.id}/ack`)).status).toBe(403);
     expect((await adminC.post(`/api/staff/alerts/${first.id}/ack`)).status).toBe(204);
     expect((await adminC.post(`/api/staff/alerts/${first.id}/ack`)).status).toBe(404);

@@ -7,7 +7,8 @@ import { DAY, handledTip, leaks, type BuiltTip } from '../support/open311';
 const get = (path: string) => SELF.fetch(`http://localhost${path}`);
 
 /** The body as text with a leading byte-order mark kept (Response.text() drops it). */
-const rawText = async (res: Response) => new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(await res.arrayBuffer());
+const rawText = async (res: Response) =>
+  new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(await res.arrayBuffer());
 
 /** A minimal RFC 4180 reader (quoted cells, doubled quotes, CRLF). */
 function parseCsv(text: string): string[][] {
@@ -36,7 +37,12 @@ describe('open data of closed tips', () => {
   const tips: Record<string, BuiltTip> = {};
   beforeAll(async () => {
     tips.onTime = await handledTip({ at, outcome: 'concluded', days: 10, secret: true });
-    tips.late = await handledTip({ at: at + 1000, outcome: 'concluded', days: 75, tip: { domain: 'fire', townId: 'qudi' } });
+    tips.late = await handledTip({
+      at: at + 1000,
+      outcome: 'concluded',
+      days: 75,
+      tip: { domain: 'fire', townId: 'qudi' },
+    });
     tips.rejected = await handledTip({ at: at + 2000, outcome: 'rejected', secret: true });
     tips.merged = await handledTip({ at: at + 3000, outcome: 'merged' });
     tips.open = await handledTip({ at: at + 4000, outcome: 'verifying', secret: true });
@@ -46,10 +52,17 @@ describe('open data of closed tips', () => {
   it('GET /api/public/open-data lists the months with closed tips and the documented fields', async () => {
     const res = await get('/api/public/open-data');
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { fields: { name: string }[]; months: { month: string; csv: string; json: string }[] };
+    const body = (await res.json()) as {
+      fields: { name: string }[];
+      months: { month: string; csv: string; json: string }[];
+    };
     expect(body.fields.map((f) => f.name)).toEqual(OPEN_DATA_FIELDS.map((f) => f.name));
     expect(body.months.map((m) => m.month)).toEqual(expect.arrayContaining([month, chinaMonth(at - 60 * DAY)]));
-    expect(body.months.find((m) => m.month === month)).toEqual({ month, csv: `/api/public/open-data/tips.csv?month=${month}`, json: `/api/public/open-data/tips.json?month=${month}` });
+    expect(body.months.find((m) => m.month === month)).toEqual({
+      month,
+      csv: `/api/public/open-data/tips.csv?month=${month}`,
+      json: `/api/public/open-data/tips.json?month=${month}`,
+    });
   });
 
   it('GET /api/public/open-data/tips.json has exactly the closed tips of the month, every documented field and nothing else', async () => {
@@ -58,11 +71,18 @@ describe('open data of closed tips', () => {
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(res.headers.get('cache-control')).toBe('public, max-age=300, s-maxage=3600');
     const text = await res.text();
-    const body = JSON.parse(text) as { month: string; schema: string; fields: unknown[]; records: Record<string, unknown>[] };
+    const body = JSON.parse(text) as {
+      month: string;
+      schema: string;
+      fields: unknown[];
+      records: Record<string, unknown>[];
+    };
     expect(body.month).toBe(month);
     expect(body.schema).toBe('http://localhost/data/#schema');
     const byNo = new Map(body.records.map((r) => [r.tracking_no, r]));
-    expect([...byNo.keys()].sort()).toEqual([tips.onTime, tips.late, tips.rejected, tips.merged].map((t) => t!.trackingNo).sort());
+    expect([...byNo.keys()].sort()).toEqual(
+      [tips.onTime, tips.late, tips.rejected, tips.merged].map((t) => t!.trackingNo).sort(),
+    );
     for (const r of body.records) expect(Object.keys(r)).toEqual(OPEN_DATA_FIELDS.map((f) => f.name));
     expect(byNo.get(tips.onTime!.trackingNo)).toMatchObject({
       status: 'concluded',
@@ -76,8 +96,20 @@ describe('open data of closed tips', () => {
       town_name: '济阳街道',
       received_date: new Date(at + 8 * 3_600_000).toISOString().slice(0, 10),
     });
-    expect(byNo.get(tips.late!.trackingNo)).toMatchObject({ on_time: false, days_to_close: 75, domain: 'fire', domain_label: '消防', town_name: '曲堤街道' });
-    expect(byNo.get(tips.rejected!.trackingNo)).toMatchObject({ status: 'rejected', reject_reason: '不属于安全生产举报范围', conclusion: null, on_time: null, department: null });
+    expect(byNo.get(tips.late!.trackingNo)).toMatchObject({
+      on_time: false,
+      days_to_close: 75,
+      domain: 'fire',
+      domain_label: '消防',
+      town_name: '曲堤街道',
+    });
+    expect(byNo.get(tips.rejected!.trackingNo)).toMatchObject({
+      status: 'rejected',
+      reject_reason: '不属于安全生产举报范围',
+      conclusion: null,
+      on_time: null,
+      department: null,
+    });
     expect(byNo.get(tips.merged!.trackingNo)).toMatchObject({ status: 'merged', status_label: '已合并' });
     // No identity, no free text (description, decision, unit, address), no coordinates, no query code, no time of day.
     expect(leaks(text, [tips.onTime!.queryCode, tips.rejected!.queryCode])).toEqual([]);
@@ -93,7 +125,12 @@ describe('open data of closed tips', () => {
     expect(text.startsWith('\uFEFF')).toBe(true);
     const rows = parseCsv(text.slice(1));
     expect(rows[0]).toEqual(OPEN_DATA_FIELDS.map((f) => f.name));
-    expect(rows.slice(1).map((r) => r[0]).sort()).toEqual([tips.onTime, tips.late, tips.rejected, tips.merged].map((t) => t!.trackingNo).sort());
+    expect(
+      rows
+        .slice(1)
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual([tips.onTime, tips.late, tips.rejected, tips.merged].map((t) => t!.trackingNo).sort());
     const late = rows.find((r) => r[0] === tips.late!.trackingNo)!;
     expect(late[OPEN_DATA_FIELDS.findIndex((f) => f.name === 'on_time')]).toBe('false');
     expect(leaks(text, [tips.onTime!.queryCode])).toEqual([]);

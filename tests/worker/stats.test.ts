@@ -1,7 +1,14 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { PublicStatsSchema } from '../../worker/routes/public/stats';
-import { addMonths, chinaMonth, histogramMedian, publicCount, publicStats, rebuildConclusionStats } from '../../worker/services/stats';
+import {
+  addMonths,
+  chinaMonth,
+  histogramMedian,
+  publicCount,
+  publicStats,
+  rebuildConclusionStats,
+} from '../../worker/services/stats';
 import { objectToConclusion } from '../../worker/services/transitions';
 import { DAY, handledTip, leaks } from '../support/open311';
 
@@ -10,7 +17,9 @@ function counts(x: unknown, path = ''): [string, unknown][] {
   if (Array.isArray(x)) return x.flatMap((v, i) => counts(v, `${path}[${i}]`));
   if (x && typeof x === 'object') {
     return Object.entries(x).flatMap(([k, v]) =>
-      ['count', 'concluded', 'total'].includes(k) ? [[`${path}.${k}`, v] as [string, unknown]] : counts(v, `${path}.${k}`),
+      ['count', 'concluded', 'total'].includes(k)
+        ? [[`${path}.${k}`, v] as [string, unknown]]
+        : counts(v, `${path}.${k}`),
     );
   }
   return [];
@@ -22,9 +31,25 @@ describe('public statistics', () => {
   });
 
   it('histogramMedian reads the median from (value, count) bins and hides it below 5 items', () => {
-    expect(histogramMedian([{ value: 10, count: 5 }, { value: 75, count: 1 }])).toBe(10);
-    expect(histogramMedian([{ value: 1, count: 3 }, { value: 4, count: 3 }])).toBe(2.5);
-    expect(histogramMedian([{ value: 9, count: 2 }, { value: 3, count: 1 }, { value: 30, count: 2 }])).toBe(9);
+    expect(
+      histogramMedian([
+        { value: 10, count: 5 },
+        { value: 75, count: 1 },
+      ]),
+    ).toBe(10);
+    expect(
+      histogramMedian([
+        { value: 1, count: 3 },
+        { value: 4, count: 3 },
+      ]),
+    ).toBe(2.5);
+    expect(
+      histogramMedian([
+        { value: 9, count: 2 },
+        { value: 3, count: 1 },
+        { value: 30, count: 2 },
+      ]),
+    ).toBe(9);
     expect(histogramMedian([{ value: 9, count: 4 }])).toBeNull();
   });
 
@@ -62,7 +87,11 @@ describe('public statistics', () => {
     expect(s.timeliness.onTimeRate).toBe(0.833);
     expect(s.timeliness.medianDays).toBe(10);
     expect(s.timeliness.months).toHaveLength(12);
-    expect(s.timeliness.months.find((m) => m.month === chinaMonth(t0 + 10 * DAY))).toEqual({ month: chinaMonth(t0 + 10 * DAY), concluded: 5, onTimeRate: 1 });
+    expect(s.timeliness.months.find((m) => m.month === chinaMonth(t0 + 10 * DAY))).toEqual({
+      month: chinaMonth(t0 + 10 * DAY),
+      concluded: 5,
+      onTimeRate: 1,
+    });
     expect(s.rewards).toEqual([]);
     for (const [path, v] of counts(s)) expect(v === '<5' || (typeof v === 'number' && v >= 5), path).toBe(true);
     expect(leaks(JSON.stringify(s))).toEqual([]);
@@ -75,11 +104,15 @@ describe('public statistics', () => {
     await rebuildConclusionStats(env, now);
     const before = await env.DB.prepare('SELECT * FROM stats_conclusions ORDER BY month, days').all();
     await rebuildConclusionStats(env, now);
-    expect((await env.DB.prepare('SELECT * FROM stats_conclusions ORDER BY month, days').all()).results).toEqual(before.results);
+    expect((await env.DB.prepare('SELECT * FROM stats_conclusions ORDER BY month, days').all()).results).toEqual(
+      before.results,
+    );
 
     await objectToConclusion(env, tips[0]!.id, '整改并未落实，现场依旧堆放钢瓶。', now - 2 * DAY);
     await rebuildConclusionStats(env, now);
-    const row = await env.DB.prepare('SELECT SUM(count) AS n FROM stats_conclusions WHERE month = ?').bind(chinaMonth(now - 5 * DAY)).first<{ n: number }>();
+    const row = await env.DB.prepare('SELECT SUM(count) AS n FROM stats_conclusions WHERE month = ?')
+      .bind(chinaMonth(now - 5 * DAY))
+      .first<{ n: number }>();
     const all = await env.DB.prepare('SELECT SUM(count) AS n FROM stats_conclusions').first<{ n: number }>();
     expect(all!.n - (before.results as { count: number }[]).reduce((s, r) => s + r.count, 0)).toBe(-1);
     expect(row!.n).toBeGreaterThanOrEqual(0);
@@ -87,11 +120,15 @@ describe('public statistics', () => {
 
   it('a recent-months run leaves older months alone; an empty table is rebuilt in full', async () => {
     const now = Date.now();
-    await env.DB.prepare("INSERT INTO stats_conclusions (month, days, count, with_due, on_time) VALUES ('2001-01', 3, 9, 9, 9)").run();
+    await env.DB.prepare(
+      "INSERT INTO stats_conclusions (month, days, count, with_due, on_time) VALUES ('2001-01', 3, 9, 9, 9)",
+    ).run();
     // 12:00 China time: not the nightly full run.
     const noon = Date.parse(`${new Date(now + 8 * 3_600_000).toISOString().slice(0, 10)}T04:00:00Z`);
     await rebuildConclusionStats(env, noon);
-    expect(await env.DB.prepare("SELECT count FROM stats_conclusions WHERE month = '2001-01'").first()).toEqual({ count: 9 });
+    expect(await env.DB.prepare("SELECT count FROM stats_conclusions WHERE month = '2001-01'").first()).toEqual({
+      count: 9,
+    });
     const nightly = noon - 9 * 3_600_000 + 5 * 60_000; // 03:05 China time
     await rebuildConclusionStats(env, nightly);
     expect(await env.DB.prepare("SELECT count FROM stats_conclusions WHERE month = '2001-01'").first()).toBeNull();
@@ -105,7 +142,14 @@ describe('public statistics', () => {
         env.DB.prepare(
           `INSERT INTO rewards (id, tip_id, rule_id, status, amount_fen, computation, version, created_at, updated_at, paid_at)
            VALUES (?, ?, ?, 'paid', 300000, '{}', 1, ?, ?, ?)`,
-        ).bind(crypto.randomUUID(), tip.id, rule, Date.parse(`${year}-06-01T00:00:00+08:00`), Date.now(), Date.parse(`${year}-06-01T00:00:00+08:00`)),
+        ).bind(
+          crypto.randomUUID(),
+          tip.id,
+          rule,
+          Date.parse(`${year}-06-01T00:00:00+08:00`),
+          Date.now(),
+          Date.parse(`${year}-06-01T00:00:00+08:00`),
+        ),
       );
     await env.DB.batch([...paid(2024, 5), ...paid(2025, 2)]);
     const s = await publicStats(env);
@@ -125,7 +169,8 @@ describe('public statistics', () => {
     const text = await res.text();
     expect(PublicStatsSchema.safeParse(JSON.parse(text)).success).toBe(true);
     expect(leaks(text)).toEqual([]);
-    for (const [path, v] of counts(JSON.parse(text))) expect(v === '<5' || (typeof v === 'number' && v >= 5), path).toBe(true);
+    for (const [path, v] of counts(JSON.parse(text)))
+      expect(v === '<5' || (typeof v === 'number' && v >= 5), path).toBe(true);
 
     // The copy is stored after responding; the next request is answered from the cache.
     let again: Response | undefined;

@@ -18,14 +18,22 @@ describe('POST /api/tips', () => {
     const row = await env.DB.prepare('SELECT * FROM tips WHERE tracking_no = ?')
       .bind(r.trackingNo.replaceAll('-', ''))
       .first<any>();
-    expect(row).toMatchObject({ state: 'submitted', public_status: 'pending', domain: 'gas', town_id: 'jiyang', anonymous: 1 });
+    expect(row).toMatchObject({
+      state: 'submitted',
+      public_status: 'pending',
+      domain: 'gas',
+      town_id: 'jiyang',
+      anonymous: 1,
+    });
     expect(row.due_kind).toBe('accept');
     expect(row.due_at).toBeGreaterThan(Date.now());
     const events = await env.DB.prepare('SELECT kind, public FROM tip_events WHERE tip_id = ?').bind(row.id).all();
     expect(events.results).toEqual([{ kind: 'submitted', public: 1 }]);
     const auditRow = await env.DB.prepare('SELECT actor, action FROM audit_log WHERE tip_id = ?').bind(row.id).first();
     expect(auditRow).toEqual({ actor: 'reporter', action: 'tip.submitted' });
-    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM tip_identities WHERE tip_id = ?').bind(row.id).first()).toEqual({ n: 0 });
+    expect(
+      await env.DB.prepare('SELECT COUNT(*) AS n FROM tip_identities WHERE tip_id = ?').bind(row.id).first(),
+    ).toEqual({ n: 0 });
   });
 
   it('POST /api/tips keeps a real-name identity apart from the tip, encrypted, and no secret in plain text anywhere', async () => {
@@ -33,14 +41,26 @@ describe('POST /api/tips', () => {
     const res = await submitTip(validTip({ reporter: who }));
     expect(res.status).toBe(201);
     const r = (await res.json()) as any;
-    const ident = await env.DB.prepare('SELECT * FROM tip_identities WHERE tip_id = ?').bind(await tipIdOf(r)).first<any>();
+    const ident = await env.DB.prepare('SELECT * FROM tip_identities WHERE tip_id = ?')
+      .bind(await tipIdOf(r))
+      .first<any>();
     expect(ident.key_id).toBe('t1');
     expect(ident.email_opt_in).toBe(1);
     // Dump every row of every table: neither the phone number, the ID number, the name nor the query code appear.
-    const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'").all<{ name: string }>();
+    const tables = await env.DB.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'",
+    ).all<{ name: string }>();
     let dump = '';
-    for (const { name } of tables.results) dump += JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
-    for (const secret of [who.mobile, who.idNumber, who.name, who.email, r.queryCode, r.queryCode.replaceAll('-', '')]) {
+    for (const { name } of tables.results)
+      dump += JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
+    for (const secret of [
+      who.mobile,
+      who.idNumber,
+      who.name,
+      who.email,
+      r.queryCode,
+      r.queryCode.replaceAll('-', ''),
+    ]) {
       expect(dump).not.toContain(secret);
     }
   });
@@ -50,23 +70,35 @@ describe('POST /api/tips', () => {
     const res = await submitTip(validTip({ reporter: who }));
     expect(res.status).toBe(201);
     const r = (await res.json()) as { trackingNo: string };
-    const tip = (await env.DB.prepare('SELECT id, signatories FROM tips WHERE tracking_no = ?').bind(r.trackingNo.replaceAll('-', '')).first<{ id: string; signatories: number }>())!;
+    const tip = (await env.DB.prepare('SELECT id, signatories FROM tips WHERE tracking_no = ?')
+      .bind(r.trackingNo.replaceAll('-', ''))
+      .first<{ id: string; signatories: number }>())!;
     expect(tip.signatories).toBe(3);
     const { client } = await signedIn(['supervisor']);
     const detail = (await (await client.get(`/api/staff/tips/${tip.id}`)).json()) as { signatories: number };
     expect(detail.signatories).toBe(3);
     expect(JSON.stringify(detail)).not.toContain('联名人甲');
-    const revealed = (await (await client.post(`/api/staff/tips/${tip.id}/reveal`, { reason: '核实联名举报人' })).json()) as { name: string; coSigners: string[] };
+    const revealed = (await (
+      await client.post(`/api/staff/tips/${tip.id}/reveal`, { reason: '核实联名举报人' })
+    ).json()) as { name: string; coSigners: string[] };
     expect(revealed).toMatchObject({ name: who.name, coSigners: ['联名人甲', '联名人乙'] });
-    const raw = JSON.stringify((await env.DB.prepare('SELECT * FROM tip_identities WHERE tip_id = ?').bind(tip.id).all()).results);
+    const raw = JSON.stringify(
+      (await env.DB.prepare('SELECT * FROM tip_identities WHERE tip_id = ?').bind(tip.id).all()).results,
+    );
     expect(raw).not.toContain('联名人甲');
 
-    const tooMany = await submitTip(validTip({ reporter: realName({ coSigners: Array.from({ length: 21 }, (_, i) => `联名人${i}`) }) }));
+    const tooMany = await submitTip(
+      validTip({ reporter: realName({ coSigners: Array.from({ length: 21 }, (_, i) => `联名人${i}`) }) }),
+    );
     expect(tooMany.status).toBe(422);
-    expect(await tooMany.json()).toMatchObject({ error: { fields: [{ path: 'reporter.coSigners', message: '联名人最多 20 人' }] } });
+    expect(await tooMany.json()).toMatchObject({
+      error: { fields: [{ path: 'reporter.coSigners', message: '联名人最多 20 人' }] },
+    });
     const blank = await submitTip(validTip({ reporter: realName({ coSigners: ['  '] }) }));
     expect(blank.status).toBe(422);
-    expect(await blank.json()).toMatchObject({ error: { fields: [{ path: 'reporter.coSigners.0', message: '请填写联名人姓名' }] } });
+    expect(await blank.json()).toMatchObject({
+      error: { fields: [{ path: 'reporter.coSigners.0', message: '请填写联名人姓名' }] },
+    });
   });
 
   it('POST /api/tips with the same Idempotency-Key twice gives the same receipt and one tip', async () => {
@@ -104,12 +136,19 @@ describe('POST /api/tips', () => {
     const receipt = (await first.json()) as { trackingNo: string; queryCode: string };
     const before = await counts(env.DB);
     // Whoever holds only the key (a shared device, a log, a proxy) sends any body of their own.
-    for (const other of [validTip({ description: '别人写的另一段描述，只为拿到回执而已。' }), validTip({ reporter: realName() }), { ...validTip({ reporter: realName() }), isEmployee: true }]) {
+    for (const other of [
+      validTip({ description: '别人写的另一段描述，只为拿到回执而已。' }),
+      validTip({ reporter: realName() }),
+      { ...validTip({ reporter: realName() }), isEmployee: true },
+    ]) {
       const replay = await submitTip(other, { key });
       expect(replay.status).toBe(422);
       const text = await replay.text();
       expect(JSON.parse(text)).toEqual({
-        error: { code: 'IDEMPOTENCY_KEY_REUSED', message: '该请求标识已用于另一份不同的提交，不能返回其回执。请刷新页面后重新提交，已填写的内容不会丢失。' },
+        error: {
+          code: 'IDEMPOTENCY_KEY_REUSED',
+          message: '该请求标识已用于另一份不同的提交，不能返回其回执。请刷新页面后重新提交，已填写的内容不会丢失。',
+        },
       });
       expect(text).not.toContain(receipt.trackingNo);
       expect(text).not.toContain(receipt.queryCode);
@@ -119,11 +158,21 @@ describe('POST /api/tips', () => {
 
   it('POST /api/tips refuses an Idempotency-Key that is not a version-4 UUID: 400 IDEMPOTENCY_KEY_INVALID, nothing written', async () => {
     const before = await counts(env.DB);
-    for (const key of ['retry-key-000001', '1700000000000-k3j4h5', '6ba7b810-9dad-11d1-80b4-00c04fd430c8', '00000000-0000-0000-0000-000000000000', `${crypto.randomUUID()}x`]) {
+    for (const key of [
+      'retry-key-000001',
+      '1700000000000-k3j4h5',
+      '6ba7b810-9dad-11d1-80b4-00c04fd430c8',
+      '00000000-0000-0000-0000-000000000000',
+      `${crypto.randomUUID()}x`,
+    ]) {
       const res = await submitTip(validTip(), { key });
       expect(res.status, key).toBe(400);
       expect(await res.json()).toEqual({
-        error: { code: 'IDEMPOTENCY_KEY_INVALID', message: '请求标识（Idempotency-Key）应为随机生成的 UUID（第 4 版）。请刷新页面后重新提交，已填写的内容不会丢失。' },
+        error: {
+          code: 'IDEMPOTENCY_KEY_INVALID',
+          message:
+            '请求标识（Idempotency-Key）应为随机生成的 UUID（第 4 版）。请刷新页面后重新提交，已填写的内容不会丢失。',
+        },
       });
     }
     expect(await counts(env.DB)).toEqual(before);
@@ -175,7 +224,9 @@ describe('POST /api/tips', () => {
   it('POST /api/tips: 100 concurrent submissions make 100 tips with distinct tracking numbers', async () => {
     const before = await counts(env.DB);
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => submitTip(validTip(), { key: crypto.randomUUID() }).then((r) => r.json() as any)),
+      Array.from({ length: 100 }, (_, i) =>
+        submitTip(validTip(), { key: crypto.randomUUID() }).then((r) => r.json() as any),
+      ),
     );
     const numbers = new Set(results.map((r) => r.trackingNo));
     expect(numbers.size).toBe(100);
@@ -212,14 +263,21 @@ describe('POST /api/tips', () => {
     const send = () =>
       app.request(
         'http://localhost/api/tips',
-        { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': '203.0.113.77' }, body: JSON.stringify(validTip()) },
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'cf-connecting-ip': '203.0.113.77' },
+          body: JSON.stringify(validTip()),
+        },
         env,
       );
     for (let i = 0; i < SUBMIT_LIMIT.limit; i++) expect((await send()).status).toBe(201);
     const res = await send();
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(((await res.json()) as any).error).toMatchObject({ code: 'RATE_LIMITED', message: '操作过于频繁，请稍后再试。' });
+    expect(((await res.json()) as any).error).toMatchObject({
+      code: 'RATE_LIMITED',
+      message: '操作过于频繁，请稍后再试。',
+    });
   });
 });
 
@@ -227,7 +285,21 @@ describe('GET /api/openapi.json and the submission schema agree', () => {
   it('lists every field of the form', async () => {
     const doc = (await (await SELF.fetch('http://localhost/api/openapi.json')).json()) as any;
     expect(Object.keys(doc.components.schemas.TipSubmission.properties).sort()).toEqual(
-      ['address', 'attachments', 'consent', 'description', 'domain', 'isEmployee', 'location', 'reporter', 'seenAt', 'townId', 'turnstileToken', 'type', 'unitName'].sort(),
+      [
+        'address',
+        'attachments',
+        'consent',
+        'description',
+        'domain',
+        'isEmployee',
+        'location',
+        'reporter',
+        'seenAt',
+        'townId',
+        'turnstileToken',
+        'type',
+        'unitName',
+      ].sort(),
     );
   });
 });

@@ -48,13 +48,36 @@ const base = (t: { trackingNo: string }, over: Partial<ReporterView>): ReporterV
   ...over,
 });
 /** The rating part of the view after a conclusion reached the reporter at `ms` (open for 30 days). */
-const ratingFrom = (ms: number) => ({ open: true, until: plus(ms, 30), level: null, levelLabel: null, reason: null, followup: null });
+const ratingFrom = (ms: number) => ({
+  open: true,
+  until: plus(ms, 30),
+  level: null,
+  levelLabel: null,
+  reason: null,
+  followup: null,
+});
 const SUBMITTED = { at: ANY_INSTANT, text: '举报已提交，等待受理' };
 
 /** Things that must never reach a reporter: staff ids and names, notes, instructions, identity, internals. */
 function expectNothingInternal(v: unknown, t: { id: string; queryCode: string }) {
   const raw = JSON.stringify(v);
-  for (const secret of [t.id, t.queryCode, trackAdmin.id, '内部', '李四', '13912345678', 'lisi@example.com', '11010519491231002X', '张某', 'yellow', 'general', '500000', 'yjj', 'staff_id', 'data']) {
+  for (const secret of [
+    t.id,
+    t.queryCode,
+    trackAdmin.id,
+    '内部',
+    '李四',
+    '13912345678',
+    'lisi@example.com',
+    '11010519491231002X',
+    '张某',
+    'yellow',
+    'general',
+    '500000',
+    'yjj',
+    'staff_id',
+    'data',
+  ]) {
     expect(raw).not.toContain(secret);
   }
 }
@@ -63,8 +86,11 @@ describe('POST /api/track shows the reporter view in every public status (full J
   it('待受理: the acceptance deadline and the submission', async () => {
     const t = await newTip();
     const { view } = await viewOf(t);
-    const due = (await env.DB.prepare('SELECT due_at FROM tips WHERE id = ?').bind(t.id).first<{ due_at: number }>())!.due_at;
-    expect(view).toEqual(base(t, { deadlines: [{ kind: 'accept', label: '受理期限', date: day(due) }], timeline: [SUBMITTED] }));
+    const due = (await env.DB.prepare('SELECT due_at FROM tips WHERE id = ?').bind(t.id).first<{ due_at: number }>())!
+      .due_at;
+    expect(view).toEqual(
+      base(t, { deadlines: [{ kind: 'accept', label: '受理期限', date: day(due) }], timeline: [SUBMITTED] }),
+    );
   });
 
   it('已受理 (accepted, and handed back by a department) with the 60-day deadline', async () => {
@@ -82,7 +108,10 @@ describe('POST /api/track shows the reporter view in every public status (full J
     await act(t.id, 'assign', { departmentId: 'yjj', instructions: '内部交办要求：重点查仓库' }, t1 + 1000);
     await act(t.id, 'return', { reason: '内部：不属于我局职责' }, t1 + 2000);
     const { view } = await viewOf(t);
-    expect(view).toEqual({ ...accepted, timeline: [...accepted.timeline, { at: iso(t1 + 1000), text: '已交办区应急管理局核查处理' }] });
+    expect(view).toEqual({
+      ...accepted,
+      timeline: [...accepted.timeline, { at: iso(t1 + 1000), text: '已交办区应急管理局核查处理' }],
+    });
     expectNothingInternal(view, t);
   });
 
@@ -122,11 +151,20 @@ describe('POST /api/track shows the reporter view in every public status (full J
         riskColour: 'yellow',
         rectificationRequired: true,
         penaltyFen: 500000,
-        rectification: { measures: '更换管道', responsibility: '张某', funds: '自筹', deadline: rectifyBy, plan: '已制定' },
+        rectification: {
+          measures: '更换管道',
+          responsibility: '张某',
+          funds: '自筹',
+          deadline: rectifyBy,
+          plan: '已制定',
+        },
       },
       t2,
     );
-    timeline.push({ at: iso(t2), text: `核查结论：属实，已责令限期整改，整改时限 ${rectifyBy}。处理决定：责令限期整改` });
+    timeline.push({
+      at: iso(t2),
+      text: `核查结论：属实，已责令限期整改，整改时限 ${rectifyBy}。处理决定：责令限期整改`,
+    });
     const conclusion = { verdict: '属实', decision: '责令限期整改', concludedAt: iso(t2) };
     const objection = { open: true, until: plus(t2, 10), final: false };
     const rectifying = {
@@ -147,7 +185,13 @@ describe('POST /api/track shows the reporter view in every public status (full J
     timeline.push({ at: iso(t1 + 3000), text: '整改已完成，等待复查' });
     v = (await viewOf(t)).view;
     // 整改完成（待复查） is still 整改中 to the public; the 复查 of the rectification is due 10 days after the 整改时限.
-    expect(v).toEqual({ ...rectifying, deadlines: [{ kind: 'recheck', label: '整改复查期限', date: plus(Date.parse(`${rectifyBy}T12:00:00+08:00`), 10) }], timeline: [...timeline] });
+    expect(v).toEqual({
+      ...rectifying,
+      deadlines: [
+        { kind: 'recheck', label: '整改复查期限', date: plus(Date.parse(`${rectifyBy}T12:00:00+08:00`), 10) },
+      ],
+      timeline: [...timeline],
+    });
     expectNothingInternal(v, t);
 
     const t5 = t1 + 4000;
@@ -173,7 +217,12 @@ describe('POST /api/track shows the reporter view in every public status (full J
     const t1 = Date.now();
     await act(t.id, 'accept', {}, t1);
     await act(t.id, 'assign', { departmentId: 'yjj' }, t1 + 1000);
-    await act(t.id, 'conclude', { conclusion: 'false', decision: '经核查不属实', rectificationRequired: false }, t1 + 2000);
+    await act(
+      t.id,
+      'conclude',
+      { conclusion: 'false', decision: '经核查不属实', rectificationRequired: false },
+      t1 + 2000,
+    );
     const concluded = base(t, {
       status: 'concluded',
       statusLabel: '已办结',
@@ -196,7 +245,9 @@ describe('POST /api/track shows the reporter view in every public status (full J
     const ctx = createExecutionContext();
     await worker.scheduled!(createScheduledController({ scheduledTime: Date.now(), cron: '*/15 * * * *' }), env, ctx);
     await waitOnExecutionContext(ctx);
-    expect((await env.DB.prepare('SELECT state FROM tips WHERE id = ?').bind(t.id).first<{ state: string }>())!.state).toBe('closed');
+    expect(
+      (await env.DB.prepare('SELECT state FROM tips WHERE id = ?').bind(t.id).first<{ state: string }>())!.state,
+    ).toBe('closed');
     const { view } = await viewOf(t);
     expect(view).toEqual({
       ...concluded,
@@ -278,7 +329,12 @@ describe('POST /api/track shows the reporter view in every public status (full J
     const t1 = Date.now();
     await act(t.id, 'accept', {}, t1);
     await act(t.id, 'assign', { departmentId: 'yjj' }, t1 + 1000);
-    await act(t.id, 'conclude', { conclusion: 'true', decision: '罚款 20 万元', penaltyFen: 20_000_000, rectificationRequired: false }, t1 + 2000);
+    await act(
+      t.id,
+      'conclude',
+      { conclusion: 'true', decision: '罚款 20 万元', penaltyFen: 20_000_000, rectificationRequired: false },
+      t1 + 2000,
+    );
     const { rewardId } = await proposeReward(env, { tipId: t.id, actor: officer, exclusions: NO_EXCLUSIONS });
     await approveReward(env, { rewardId, actor: approver });
     const t4 = t1 + 3000;
@@ -298,7 +354,8 @@ describe('POST /api/track shows the reporter view in every public status (full J
           amount: '¥30,000',
           claimDeadline: iso(addCalendarDays(t4, 60)),
           where: '区应急管理局举报受理窗口（工作日 9:00–17:00）',
-          whatToBring: '举报编号和查询码（工作人员当场核验，无需提供其他身份信息即可证明您是举报人）；领取时需提供收款账户。',
+          whatToBring:
+            '举报编号和查询码（工作人员当场核验，无需提供其他身份信息即可证明您是举报人）；领取时需提供收款账户。',
           paidAt: null,
         },
         timeline: [
@@ -316,13 +373,24 @@ describe('POST /api/track shows the reporter view in every public status (full J
   it('answers 422 naming the missing field, and never lists the code in the OpenAPI document as a query parameter', async () => {
     const res = await openTrack('AQ-00000-00000', '');
     expect(res.status).toBe(422);
-    expect((await errorOf(res)).fields).toEqual([{ path: 'queryCode', code: expect.any(String), message: '请填写查询码' }]);
-    const doc = (await (await worker.fetch(new Request('http://localhost/api/openapi.json'), env, createExecutionContext())).json()) as {
+    expect((await errorOf(res)).fields).toEqual([
+      { path: 'queryCode', code: expect.any(String), message: '请填写查询码' },
+    ]);
+    const doc = (await (
+      await worker.fetch(new Request('http://localhost/api/openapi.json'), env, createExecutionContext())
+    ).json()) as {
       paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>;
     };
     const trackOps = Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/track'));
-    expect(trackOps.map(([p]) => p).sort()).toEqual(['/api/track', '/api/track/messages', '/api/track/objection', '/api/track/rating', '/api/track/view']);
-    for (const [, ops] of trackOps) for (const op of Object.values(ops)) expect((op.parameters ?? []).filter((p) => p.in === 'query')).toEqual([]);
+    expect(trackOps.map(([p]) => p).sort()).toEqual([
+      '/api/track',
+      '/api/track/messages',
+      '/api/track/objection',
+      '/api/track/rating',
+      '/api/track/view',
+    ]);
+    for (const [, ops] of trackOps)
+      for (const op of Object.values(ops)) expect((op.parameters ?? []).filter((p) => p.in === 'query')).toEqual([]);
   });
 });
 
@@ -333,14 +401,26 @@ describe('messages both ways', () => {
     await messageReporter(env, trackAdmin, t.id, '请问隐患具体在几号楼？');
     const first = await viewOf(t);
     expect(first.view.newMessages).toBe(1);
-    expect(first.view.messages).toEqual([{ id: expect.any(String), at: ANY_INSTANT, from: 'staff', body: '请问隐患具体在几号楼？', attachments: 0, isNew: true }]);
+    expect(first.view.messages).toEqual([
+      {
+        id: expect.any(String),
+        at: ANY_INSTANT,
+        from: 'staff',
+        body: '请问隐患具体在几号楼？',
+        attachments: 0,
+        isNew: true,
+      },
+    ]);
     expect(first.view.timeline.at(-1)).toEqual({ at: first.view.messages[0]!.at, text: '工作人员给您留言' });
     const again = ReporterView.parse(await (await withToken(first.token, '/api/track/view')).json());
     expect(again.messages[0]!.isNew).toBe(false);
     expect(again.newMessages).toBe(0);
 
     const up = (await (await upload(jpegWithMetadata())).json()) as { id: string; claim: string };
-    const reply = await withToken(first.token, '/api/track/messages', { body: '在 3 号楼地下室，已补充照片。', attachments: [{ id: up.id, claim: up.claim }] });
+    const reply = await withToken(first.token, '/api/track/messages', {
+      body: '在 3 号楼地下室，已补充照片。',
+      attachments: [{ id: up.id, claim: up.claim }],
+    });
     expect(reply.status).toBe(201);
     const after = ReporterView.parse(await reply.json());
     expect(after.messages.map((m) => [m.from, m.body, m.attachments])).toEqual([
@@ -350,18 +430,29 @@ describe('messages both ways', () => {
     expect(after.timeline.at(-1)).toEqual({ at: after.messages[1]!.at, text: '您回复了工作人员并补充了 1 个附件' });
 
     // Staff: the queue flag, the message, and the photo as evidence of that message.
-    const tip = await env.DB.prepare('SELECT reporter_message_pending FROM tips WHERE id = ?').bind(t.id).first<{ reporter_message_pending: number }>();
+    const tip = await env.DB.prepare('SELECT reporter_message_pending FROM tips WHERE id = ?')
+      .bind(t.id)
+      .first<{ reporter_message_pending: number }>();
     expect(tip!.reporter_message_pending).toBe(1);
-    const att = await env.DB.prepare('SELECT tip_id, message_id, origin, status FROM attachments WHERE id = ?').bind(up.id).first();
+    const att = await env.DB.prepare('SELECT tip_id, message_id, origin, status FROM attachments WHERE id = ?')
+      .bind(up.id)
+      .first();
     expect(att).toEqual({ tip_id: t.id, message_id: after.messages[1]!.id, origin: 'evidence', status: 'attached' });
-    const detail = (await tipDetail(env, trackAdmin, t.id)) as unknown as { messages: { author: string; body: string }[]; attachments: { id: string; origin: string }[] };
+    const detail = (await tipDetail(env, trackAdmin, t.id)) as unknown as {
+      messages: { author: string; body: string }[];
+      attachments: { id: string; origin: string }[];
+    };
     expect(detail.messages.map((m) => [m.author, m.body])).toEqual([
       ['staff', '请问隐患具体在几号楼？'],
       ['reporter', '在 3 号楼地下室，已补充照片。'],
     ]);
     expect(detail.attachments.map((a) => [a.id, a.origin])).toEqual([[up.id, 'evidence']]);
     // The audit row says that the reporter wrote, not what.
-    const entry = await env.DB.prepare("SELECT actor, detail FROM audit_log WHERE tip_id = ? AND action = 'tip.reporter_message'").bind(t.id).first<{ actor: string; detail: string }>();
+    const entry = await env.DB.prepare(
+      "SELECT actor, detail FROM audit_log WHERE tip_id = ? AND action = 'tip.reporter_message'",
+    )
+      .bind(t.id)
+      .first<{ actor: string; detail: string }>();
     expect(entry).toEqual({ actor: 'reporter', detail: JSON.stringify({ evidence: 1 }) });
   });
 
@@ -370,14 +461,24 @@ describe('messages both ways', () => {
     const { token } = await viewOf(t);
     const uploaded = (await (await upload(jpegWithMetadata())).json()) as { id: string; claim: string };
     const up = { id: uploaded.id, claim: uploaded.claim };
-    const count = async () => (await env.DB.prepare('SELECT COUNT(*) AS n FROM messages WHERE tip_id = ?').bind(t.id).first<{ n: number }>())!.n;
+    const count = async () =>
+      (await env.DB.prepare('SELECT COUNT(*) AS n FROM messages WHERE tip_id = ?').bind(t.id).first<{ n: number }>())!
+        .n;
 
-    const wrongClaim = await withToken(token, '/api/track/messages', { body: '补充照片', attachments: [{ id: up.id, claim: 'X'.repeat(26) }] });
+    const wrongClaim = await withToken(token, '/api/track/messages', {
+      body: '补充照片',
+      attachments: [{ id: up.id, claim: 'X'.repeat(26) }],
+    });
     expect(wrongClaim.status).toBe(422);
-    expect((await errorOf(wrongClaim)).fields).toEqual([{ path: 'attachments.0', code: 'ATTACHMENT_INVALID', message: '附件已失效，请重新上传' }]);
+    expect((await errorOf(wrongClaim)).fields).toEqual([
+      { path: 'attachments.0', code: 'ATTACHMENT_INVALID', message: '附件已失效，请重新上传' },
+    ]);
     const twiceInOne = await withToken(token, '/api/track/messages', { body: '补充照片', attachments: [up, up] });
     expect((await errorOf(twiceInOne)).fields?.[0]?.code).toBe('DUPLICATE_FILE');
-    const notUuid = await withToken(token, '/api/track/messages', { body: '补充照片', attachments: [{ id: '../../etc', claim: up.claim }] });
+    const notUuid = await withToken(token, '/api/track/messages', {
+      body: '补充照片',
+      attachments: [{ id: '../../etc', claim: up.claim }],
+    });
     expect(notUuid.status).toBe(422);
     expect(await count()).toBe(0);
 
@@ -388,7 +489,9 @@ describe('messages both ways', () => {
     // Another tip cannot take this tip's evidence either.
     const other = await newTip();
     const otherToken = (await viewOf(other)).token;
-    expect((await withToken(otherToken, '/api/track/messages', { body: '用别人的照片', attachments: [up] })).status).toBe(422);
+    expect(
+      (await withToken(otherToken, '/api/track/messages', { body: '用别人的照片', attachments: [up] })).status,
+    ).toBe(422);
   });
 
   it('answers 422 for an empty or too long reply, 409 on a merged or rejected tip, 429 when flooding', async () => {
@@ -400,7 +503,8 @@ describe('messages both ways', () => {
     const long = await withToken(token, '/api/track/messages', { body: '长'.repeat(2001) });
     expect((await errorOf(long)).fields?.[0]).toMatchObject({ path: 'body', message: '留言不能超过 2000 个字' });
 
-    for (let i = 0; i < 20; i++) expect((await withToken(token, '/api/track/messages', { body: `第 ${i + 1} 条补充` })).status).toBe(201);
+    for (let i = 0; i < 20; i++)
+      expect((await withToken(token, '/api/track/messages', { body: `第 ${i + 1} 条补充` })).status).toBe(201);
     const flood = await withToken(token, '/api/track/messages', { body: '第 21 条补充' });
     expect(flood.status).toBe(429);
     expect(await errorOf(flood)).toMatchObject({ code: 'RATE_LIMITED', message: '留言过于频繁，请稍后再发。' });
@@ -416,7 +520,9 @@ describe('messages both ways', () => {
   it('staff writing to an opted-in real-name reporter queues an e-mail without the message or the address', async () => {
     const t = await newTip({ reporter: realName() });
     await messageReporter(env, trackAdmin, t.id, '请补充现场照片');
-    const row = await env.DB.prepare('SELECT subject, body FROM outbox WHERE tip_id = ?').bind(t.id).first<{ subject: string; body: string }>();
+    const row = await env.DB.prepare('SELECT subject, body FROM outbox WHERE tip_id = ?')
+      .bind(t.id)
+      .first<{ subject: string; body: string }>();
     expect(row!.subject).toContain(t.trackingNo);
     expect(row!.body).not.toContain('请补充现场照片');
     expect(JSON.stringify(row)).not.toContain('lisi@example.com');
@@ -441,7 +547,12 @@ describe('POST /api/track/objection (异议)', () => {
     expect(ok.status).toBe(200);
     const v = ReporterView.parse(await ok.json());
     const due = plus(before, 30);
-    expect(v).toMatchObject({ status: 'verifying', statusLabel: '核查中', conclusion: null, objection: { open: false, until: null, final: true } });
+    expect(v).toMatchObject({
+      status: 'verifying',
+      statusLabel: '核查中',
+      conclusion: null,
+      objection: { open: false, until: null, final: true },
+    });
     expect(v.deadlines).toEqual([{ kind: 'review', label: '复查期限', date: due }]);
     expect(v.timeline.at(-1)).toEqual({ at: ANY_INSTANT, text: `举报人提出异议，已进入复查，复查期限 ${due}` });
     expect(JSON.stringify(v)).not.toContain(REASON); // the reason is for staff
@@ -454,13 +565,20 @@ describe('POST /api/track/objection (异议)', () => {
   it('outside the window it is refused with the date the window ended; before a conclusion it is refused', async () => {
     const late = await concluded();
     const concludedAt = Date.now() - 12 * DAY;
-    await env.DB.prepare('UPDATE tips SET concluded_at = ?, replied_at = ? WHERE id = ?').bind(concludedAt, concludedAt, late.id).run();
+    await env.DB.prepare('UPDATE tips SET concluded_at = ?, replied_at = ? WHERE id = ?')
+      .bind(concludedAt, concludedAt, late.id)
+      .run();
     const { token, view } = await viewOf(late);
     expect(view.objection).toEqual({ open: false, until: plus(concludedAt, 10), final: false });
     const refused = await withToken(token, '/api/track/objection', { reason: REASON });
     expect(refused.status).toBe(409);
-    expect(await errorOf(refused)).toEqual({ code: 'INVALID_TRANSITION', message: `异议期已于 ${plus(concludedAt, 10)} 结束，如有新情况请重新举报并注明原举报编号。` });
-    expect((await env.DB.prepare('SELECT state FROM tips WHERE id = ?').bind(late.id).first<{ state: string }>())!.state).toBe('concluded');
+    expect(await errorOf(refused)).toEqual({
+      code: 'INVALID_TRANSITION',
+      message: `异议期已于 ${plus(concludedAt, 10)} 结束，如有新情况请重新举报并注明原举报编号。`,
+    });
+    expect(
+      (await env.DB.prepare('SELECT state FROM tips WHERE id = ?').bind(late.id).first<{ state: string }>())!.state,
+    ).toBe('concluded');
 
     const open = await newTip();
     const early = await withToken((await viewOf(open)).token, '/api/track/objection', { reason: REASON });
@@ -485,17 +603,27 @@ describe('reporter tokens', () => {
     const forB = `${b.trackingNo.replaceAll('-', '')}.${exp}.${sig}`;
     const refused = await withToken(forB, '/api/track/view');
     expect(refused.status).toBe(401);
-    expect(await errorOf(refused)).toEqual({ code: 'TOKEN_INVALID', message: '查询已过期，请重新输入举报编号和查询码。' });
+    expect(await errorOf(refused)).toEqual({
+      code: 'TOKEN_INVALID',
+      message: '查询已过期，请重新输入举报编号和查询码。',
+    });
     expect((await withToken(forB, '/api/track/messages', { body: '冒充另一个举报' })).status).toBe(401);
     const later = `${token.split('.')[0]}.${Number(exp) + 3_600_000}.${sig}`;
     expect((await withToken(later, '/api/track/view')).status).toBe(401);
 
     // A correctly signed token past its 15 minutes.
-    const old = await issueToken(env, { id: a.id, trackingNo: a.trackingNo.replaceAll('-', '') }, Date.now() - 15 * 60_000 - 1000);
+    const old = await issueToken(
+      env,
+      { id: a.id, trackingNo: a.trackingNo.replaceAll('-', '') },
+      Date.now() - 15 * 60_000 - 1000,
+    );
     const expired = await withToken(old.token, '/api/track/view');
     expect(expired.status).toBe(401);
     expect((await errorOf(expired)).code).toBe('TOKEN_INVALID');
-    expect((await withToken(old.token, '/api/track/objection', { reason: '现场仍有钢瓶靠近灶具，核查结论与事实不符。' })).status).toBe(401);
+    expect(
+      (await withToken(old.token, '/api/track/objection', { reason: '现场仍有钢瓶靠近灶具，核查结论与事实不符。' }))
+        .status,
+    ).toBe(401);
     for (const bad of ['', 'Bearer', 'x.y.z', `${a.id}.${exp}.${sig}`]) {
       expect((await withToken(bad, '/api/track/view')).status).toBe(401);
     }
@@ -506,8 +634,14 @@ describe('reporter tokens', () => {
 describe('guessing is useless', () => {
   it('an unknown number, a wrong code and a malformed code get identical answers', async () => {
     const t = await newTip();
-    const answers = [await openTrack(t.trackingNo, WRONG), await openTrack('AQ-00000-00000', WRONG), await openTrack('AQ-00000-00001', 'not a code')];
-    const bodies = await Promise.all(answers.map(async (r) => ({ status: r.status, retry: r.headers.get('retry-after'), body: await r.json() })));
+    const answers = [
+      await openTrack(t.trackingNo, WRONG),
+      await openTrack('AQ-00000-00000', WRONG),
+      await openTrack('AQ-00000-00001', 'not a code'),
+    ];
+    const bodies = await Promise.all(
+      answers.map(async (r) => ({ status: r.status, retry: r.headers.get('retry-after'), body: await r.json() })),
+    );
     expect(bodies[0]).toEqual({
       status: 404,
       retry: null,
@@ -534,7 +668,9 @@ describe('guessing is useless', () => {
       });
       // Every HMAC (the number's rate-limit key, the code's hash) is a WebCrypto sign: count them too.
       const sign = vi.spyOn(crypto.subtle, 'sign');
-      const err = await checkCode({ ...env, DB: spy }, client, no, WRONG, { wait: async (ms) => delays.push(ms) }).catch((e: unknown) => e);
+      const err = await checkCode({ ...env, DB: spy }, client, no, WRONG, {
+        wait: async (ms) => delays.push(ms),
+      }).catch((e: unknown) => e);
       const hmacs = sign.mock.calls.length;
       sign.mockRestore();
       return { sql, delays, hmacs, code: (err as { code?: string }).code, message: (err as Error).message };
@@ -551,12 +687,15 @@ describe('guessing is useless', () => {
     expect(wrong2.delays[0]).toBeGreaterThan(wrong.delays[0]!);
   });
 
-  it('POST /api/track: 12 strangers\' wrong codes, then the owner\'s right code → the view (no number is ever locked)', async () => {
+  it("POST /api/track: 12 strangers' wrong codes, then the owner's right code → the view (no number is ever locked)", async () => {
     const t = await newTip({ reporter: realName() });
     for (let i = 0; i < 12; i++) {
       const res = await openTrack(t.trackingNo, WRONG); // each from a network of its own
       expect(res.status).toBe(404);
-      expect(await errorOf(res)).toEqual({ code: 'TRACK_NOT_FOUND', message: '举报编号或查询码不正确，请核对后重试。' });
+      expect(await errorOf(res)).toEqual({
+        code: 'TRACK_NOT_FOUND',
+        message: '举报编号或查询码不正确，请核对后重试。',
+      });
     }
     const { view } = await viewOf(t);
     expect(view.trackingNo).toBe(t.trackingNo);
@@ -570,28 +709,40 @@ describe('guessing is useless', () => {
     const wait = async () => {};
     const now = Date.now();
     const entries = () =>
-      env.DB.prepare("SELECT actor, tip_id, detail FROM audit_log WHERE action = 'track.guessing' AND (tip_id = ? OR tip_id IS NULL) ORDER BY seq")
+      env.DB.prepare(
+        "SELECT actor, tip_id, detail FROM audit_log WHERE action = 'track.guessing' AND (tip_id = ? OR tip_id IS NULL) ORDER BY seq",
+      )
         .bind(t.id)
         .all<{ actor: string; tip_id: string | null; detail: string }>()
         .then((r) => r.results);
     const before = (await entries()).length;
-    for (let i = 0; i < 4; i++) await checkCode(env, `stranger-${i}`, t.trackingNo, WRONG, { wait, now }).catch(() => {});
+    for (let i = 0; i < 4; i++)
+      await checkCode(env, `stranger-${i}`, t.trackingNo, WRONG, { wait, now }).catch(() => {});
     expect(await entries()).toHaveLength(before);
-    for (let i = 4; i < 20; i++) await checkCode(env, `stranger-${i}`, t.trackingNo, WRONG, { wait, now: now + i }).catch(() => {});
+    for (let i = 4; i < 20; i++)
+      await checkCode(env, `stranger-${i}`, t.trackingNo, WRONG, { wait, now: now + i }).catch(() => {});
     const first = (await entries()).slice(before);
     expect(first.map((e) => [e.actor, e.tip_id])).toEqual([['public', t.id]]);
     expect(JSON.parse(first[0]!.detail)).toEqual({ failures: 5, windowMinutes: 60 });
     expect(first[0]!.detail).not.toMatch(/李四|139|lisi|AQ|ZZZZ|2001:db8|stranger/);
     // The next hour is a new window: five more failures, one more entry.
     const later = now + 61 * 60_000;
-    for (let i = 0; i < 6; i++) await checkCode(env, `stranger-b${i}`, t.trackingNo, WRONG, { wait, now: later + i }).catch(() => {});
+    for (let i = 0; i < 6; i++)
+      await checkCode(env, `stranger-b${i}`, t.trackingNo, WRONG, { wait, now: later + i }).catch(() => {});
     expect((await entries()).slice(before).map((e) => e.tip_id)).toEqual([t.id, t.id]);
     // The owner opens the tip at any time.
-    expect(await checkCode(env, 'owner', t.trackingNo, t.queryCode, { now: later + 10 })).toEqual({ id: t.id, trackingNo: t.trackingNo.replaceAll('-', '') });
+    expect(await checkCode(env, 'owner', t.trackingNo, t.queryCode, { now: later + 10 })).toEqual({
+      id: t.id,
+      trackingNo: t.trackingNo.replaceAll('-', ''),
+    });
     // An unknown number is counted alike (the same work), its entry names no tip.
-    const nulls = async () => (await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'track.guessing' AND tip_id IS NULL").first<{ n: number }>())!.n;
+    const nulls = async () =>
+      (await env.DB.prepare(
+        "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'track.guessing' AND tip_id IS NULL",
+      ).first<{ n: number }>())!.n;
     const nullsBefore = await nulls();
-    for (let i = 0; i < 7; i++) await checkCode(env, `stranger-u${i}`, 'AQ-00000-20000', WRONG, { wait, now }).catch(() => {});
+    for (let i = 0; i < 7; i++)
+      await checkCode(env, `stranger-u${i}`, 'AQ-00000-20000', WRONG, { wait, now }).catch(() => {});
     expect(await nulls()).toBe(nullsBefore + 1);
   });
 
@@ -599,11 +750,19 @@ describe('guessing is useless', () => {
     const t = await newTip();
     const seed = async (network: string) => {
       const key = `track-client:${(await hmacHex(appSecret(env), 'client-net', network)).slice(0, 24)}`;
-      await env.DB.prepare('INSERT INTO rate_limits (key, window_start, count, failures) VALUES (?, ?, 30, 30)').bind(key, Date.now() - 60_000).run();
+      await env.DB.prepare('INSERT INTO rate_limits (key, window_start, count, failures) VALUES (?, ?, 30, 30)')
+        .bind(key, Date.now() - 60_000)
+        .run();
     };
     await seed('2001:db8:99:1::/64');
     await seed('198.51.100.7');
-    for (const ip of ['2001:db8:99:1::2', '2001:db8:99:1:ffff:ffff:ffff:ffff', '2001:0db8:0099:0001:0:0:0:abcd', '198.51.100.7', '::ffff:198.51.100.7']) {
+    for (const ip of [
+      '2001:db8:99:1::2',
+      '2001:db8:99:1:ffff:ffff:ffff:ffff',
+      '2001:0db8:0099:0001:0:0:0:abcd',
+      '198.51.100.7',
+      '::ffff:198.51.100.7',
+    ]) {
       const res = await openTrack(t.trackingNo, t.queryCode, ip);
       expect(res.status, ip).toBe(429);
       expect((await errorOf(res)).code).toBe('RATE_LIMITED');
@@ -632,18 +791,27 @@ describe('guessing is useless', () => {
     const wait = async (ms: number) => void waits.push(ms);
     const codes: string[] = [];
     for (let i = 0; i < 31; i++) {
-      codes.push(await checkCode(env, client, `AQ-${String(i).padStart(5, '0')}-77777`, WRONG, { wait }).then(() => 'OK', (e: { code: string }) => e.code));
+      codes.push(
+        await checkCode(env, client, `AQ-${String(i).padStart(5, '0')}-77777`, WRONG, { wait }).then(
+          () => 'OK',
+          (e: { code: string }) => e.code,
+        ),
+      );
     }
     expect(codes.slice(0, 30)).toEqual(Array(30).fill('TRACK_NOT_FOUND'));
     // Each number failed once, but the client's failures grow the delay: 200 ms, 400 ms, … up to 2 s.
     expect(waits.slice(0, 11)).toEqual([200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800, 2000, 2000]);
     expect(waits).toHaveLength(30);
     expect(codes[30]).toBe('RATE_LIMITED');
-    const refused = await checkCode(env, client, 'AQ-99999-00000', WRONG, { wait }).catch((e: { code: string; message: string; retryAfter: number }) => e);
+    const refused = await checkCode(env, client, 'AQ-99999-00000', WRONG, { wait }).catch(
+      (e: { code: string; message: string; retryAfter: number }) => e,
+    );
     expect(refused).toMatchObject({ code: 'RATE_LIMITED', message: '查询过于频繁，请 10 分钟后再试。' });
     expect((refused as { retryAfter: number }).retryAfter).toBeGreaterThan(590);
     // The window passes: the client may try again (and its delay starts over).
-    const later = await checkCode(env, client, 'AQ-99999-00000', WRONG, { wait, now: Date.now() + 11 * 60_000 }).catch((e: { code: string }) => e.code);
+    const later = await checkCode(env, client, 'AQ-99999-00000', WRONG, { wait, now: Date.now() + 11 * 60_000 }).catch(
+      (e: { code: string }) => e.code,
+    );
     expect(later).toBe('TRACK_NOT_FOUND');
     expect(waits.at(-1)).toBe(200);
   });
@@ -651,12 +819,18 @@ describe('guessing is useless', () => {
   it('POST /api/track answers a client over its limit with 429, a Chinese message and Retry-After; other clients go on', async () => {
     const ip = '2001:db8:98::2';
     const key = `track-client:${(await hmacHex(appSecret(env), 'client-net', networkOf(ip))).slice(0, 24)}`;
-    await env.DB.prepare('INSERT INTO rate_limits (key, window_start, count, failures) VALUES (?, ?, 30, 30)').bind(key, Date.now() - 60_000).run();
+    await env.DB.prepare('INSERT INTO rate_limits (key, window_start, count, failures) VALUES (?, ?, 30, 30)')
+      .bind(key, Date.now() - 60_000)
+      .run();
     const t = await newTip();
     const refused = await openTrack(t.trackingNo, t.queryCode, ip); // even with the right code
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toMatch(/^5\d\d$/);
-    expect(await errorOf(refused)).toEqual({ code: 'RATE_LIMITED', message: '查询过于频繁，请 9 分钟后再试。', retryAfter: Number(refused.headers.get('retry-after')) });
+    expect(await errorOf(refused)).toEqual({
+      code: 'RATE_LIMITED',
+      message: '查询过于频繁，请 9 分钟后再试。',
+      retryAfter: Number(refused.headers.get('retry-after')),
+    });
     expect((await openTrack(t.trackingNo, t.queryCode)).status).toBe(200);
   });
 });

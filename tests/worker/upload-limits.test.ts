@@ -15,7 +15,8 @@ import { newTip, viewOf } from '../support/track';
 
 const A = LIMITS.attachments;
 const count = async () => (await env.DB.prepare('SELECT COUNT(*) AS n FROM attachments').first<{ n: number }>())!.n;
-const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; retryAfter?: number } }).error;
+const errorOf = async (res: Response) =>
+  ((await res.json()) as { error: { code: string; message: string; retryAfter?: number } }).error;
 
 function ticketRequest(body: unknown, headers: Record<string, string> = {}) {
   return SELF.fetch('http://localhost/api/uploads/ticket', {
@@ -30,7 +31,10 @@ describe('upload tickets', () => {
     const before = await count();
     const res = await upload(TINY_JPEG, 'image/jpeg', { ticket: null });
     expect(res.status).toBe(403);
-    expect(await errorOf(res)).toEqual({ code: 'UPLOAD_TICKET', message: '上传凭证无效或已过期，请完成人机验证后重新上传（已填写的内容不会丢失）。' });
+    expect(await errorOf(res)).toEqual({
+      code: 'UPLOAD_TICKET',
+      message: '上传凭证无效或已过期，请完成人机验证后重新上传（已填写的内容不会丢失）。',
+    });
     expect(await count()).toBe(before);
   });
 
@@ -38,7 +42,13 @@ describe('upload tickets', () => {
     const good = await uploadTicket();
     const [exp, nonce, mac] = good.split('.') as [string, string, string];
     const later = String(Number(exp) + 3_600_000);
-    for (const bad of [`${later}.${nonce}.${mac}`, `${exp}.${nonce.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))}.${mac}`, `${exp}.${nonce}.${'0'.repeat(32)}`, 'x', good.slice(1)]) {
+    for (const bad of [
+      `${later}.${nonce}.${mac}`,
+      `${exp}.${nonce.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))}.${mac}`,
+      `${exp}.${nonce}.${'0'.repeat(32)}`,
+      'x',
+      good.slice(1),
+    ]) {
       const res = await upload(TINY_JPEG, 'image/jpeg', { ticket: bad });
       expect(res.status, bad).toBe(403);
     }
@@ -74,7 +84,8 @@ describe('upload tickets', () => {
 
   it(`POST /api/uploads accepts ${A.uploadsPerTicket} uploads on one ticket, then 429`, async () => {
     const ticket = await uploadTicket();
-    for (let i = 0; i < A.uploadsPerTicket; i++) expect((await upload(TINY_JPEG, 'image/jpeg', { ticket })).status).toBe(201);
+    for (let i = 0; i < A.uploadsPerTicket; i++)
+      expect((await upload(TINY_JPEG, 'image/jpeg', { ticket })).status).toBe(201);
     const res = await upload(TINY_JPEG, 'image/jpeg', { ticket });
     expect(res.status).toBe(429);
     expect((await errorOf(res)).code).toBe('RATE_LIMITED');
@@ -135,7 +146,9 @@ describe('size enforced while streaming', () => {
       const res = await createApp().request(req, undefined, env);
       expect(res.status, String(size)).toBe(201);
       const { id, bytes } = (await res.json()) as { id: string; bytes: number };
-      const row = await env.DB.prepare('SELECT r2_key FROM attachments WHERE id = ?').bind(id).first<{ r2_key: string }>();
+      const row = await env.DB.prepare('SELECT r2_key FROM attachments WHERE id = ?')
+        .bind(id)
+        .first<{ r2_key: string }>();
       const stored = new Uint8Array(await (await env.FILES.get(row!.r2_key))!.arrayBuffer());
       expect(stored.length).toBe(bytes);
       expect(stored.length).toBeLessThan(photo.length); // stripped
@@ -149,7 +162,11 @@ describe('size enforced while streaming', () => {
     body.set(TINY_JPEG);
     const res = await SELF.fetch('http://localhost/api/uploads', {
       method: 'POST',
-      headers: { 'cf-connecting-ip': ip, 'x-upload-ticket': await uploadTicket(ip), 'content-length': String(body.length) },
+      headers: {
+        'cf-connecting-ip': ip,
+        'x-upload-ticket': await uploadTicket(ip),
+        'content-length': String(body.length),
+      },
       body,
     });
     expect(res.status).toBe(413);
@@ -165,7 +182,10 @@ describe('storage caps per client network', () => {
     const ticket2 = await uploadTicket(sameNetwork);
     const files: { id: string; claim: string }[] = [];
     for (let i = 0; i < A.pendingFiles; i++) {
-      const res = await upload(TINY_JPEG, 'image/jpeg', { ticket: i % 2 ? ticket : ticket2, ip: i % 2 ? ip : sameNetwork });
+      const res = await upload(TINY_JPEG, 'image/jpeg', {
+        ticket: i % 2 ? ticket : ticket2,
+        ip: i % 2 ? ip : sameNetwork,
+      });
       expect(res.status).toBe(201);
       const { id, claim } = (await res.json()) as { id: string; claim: string };
       files.push({ id, claim });
@@ -178,7 +198,12 @@ describe('storage caps per client network', () => {
     // Attach nine of them to a tip: the quota has room again, and those rows no longer name the uploader.
     const res = await submitTip(validTip({ attachments: files.slice(0, A.maxFiles) }));
     expect(res.status).toBe(201);
-    const attached = await env.DB.prepare(`SELECT COUNT(*) AS n FROM attachments WHERE status = 'attached' AND uploader IS NULL AND id IN (${files.slice(0, A.maxFiles).map(() => '?').join(',')})`)
+    const attached = await env.DB.prepare(
+      `SELECT COUNT(*) AS n FROM attachments WHERE status = 'attached' AND uploader IS NULL AND id IN (${files
+        .slice(0, A.maxFiles)
+        .map(() => '?')
+        .join(',')})`,
+    )
       .bind(...files.slice(0, A.maxFiles).map((f) => f.id))
       .first<{ n: number }>();
     expect(attached!.n).toBe(A.maxFiles);
@@ -188,7 +213,9 @@ describe('storage caps per client network', () => {
   it(`POST /api/uploads stores at most ${A.bytesPerHour / 1024 / 1024} MB per network per hour`, async () => {
     const ip = freshIp();
     const key = `upload-bytes:${await uploaderKey(env, ip)}`;
-    await env.DB.prepare('INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, ?)').bind(key, Date.now() - 60_000, A.bytesPerHour - 10).run();
+    await env.DB.prepare('INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, ?)')
+      .bind(key, Date.now() - 60_000, A.bytesPerHour - 10)
+      .run();
     const before = await count();
     const res = await upload(TINY_JPEG, 'image/jpeg', { ip }); // 10 bytes left: this photo is larger
     expect(res.status).toBe(429);
@@ -203,13 +230,22 @@ describe('storage caps per client network', () => {
   it('the scheduled sweep removes every abandoned upload in one run, not 500', async () => {
     const old = Date.now() - A.orphanTtlMs - 60_000;
     const n = 1234;
-    const rows = Array.from({ length: n }, (_, i) => `('sweep-${i}', 'x', 'attachments/sweep/${i}.jpg', 'image', 'image/jpeg', 1, 'x', 'pending', 'report', ${old}, 'u:sweep')`);
+    const rows = Array.from(
+      { length: n },
+      (_, i) =>
+        `('sweep-${i}', 'x', 'attachments/sweep/${i}.jpg', 'image', 'image/jpeg', 1, 'x', 'pending', 'report', ${old}, 'u:sweep')`,
+    );
     for (let i = 0; i < rows.length; i += 100) {
-      await env.DB.prepare(`INSERT INTO attachments (id, claim_hash, r2_key, kind, mime, bytes, sha256, status, origin, created_at, uploader) VALUES ${rows.slice(i, i + 100).join(',')}`).run();
+      await env.DB.prepare(
+        `INSERT INTO attachments (id, claim_hash, r2_key, kind, mime, bytes, sha256, status, origin, created_at, uploader) VALUES ${rows.slice(i, i + 100).join(',')}`,
+      ).run();
     }
     await env.FILES.put('attachments/sweep/7.jpg', TINY_JPEG);
     expect(await sweepOrphans(env, Date.now())).toBeGreaterThanOrEqual(n);
-    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM attachments WHERE uploader = 'u:sweep'").first<{ n: number }>())!.n).toBe(0);
+    expect(
+      (await env.DB.prepare("SELECT COUNT(*) AS n FROM attachments WHERE uploader = 'u:sweep'").first<{ n: number }>())!
+        .n,
+    ).toBe(0);
     expect(await env.FILES.get('attachments/sweep/7.jpg')).toBeNull();
   });
 });

@@ -2,7 +2,17 @@ import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../worker/domain/limits';
 import { sweepOrphans } from '../../worker/services/scheduled';
-import { contains, jpegWithMetadata, mp3WithTags, mp4WithLocation, pngWithMetadata, SECRET_MAKE, SECRET_PLACE, TINY_JPEG, wavWithList } from '../support/media-fixtures';
+import {
+  contains,
+  jpegWithMetadata,
+  mp3WithTags,
+  mp4WithLocation,
+  pngWithMetadata,
+  SECRET_MAKE,
+  SECRET_PLACE,
+  TINY_JPEG,
+  wavWithList,
+} from '../support/media-fixtures';
 import { upload, uploadTicket } from '../support/tips';
 
 async function stored(id: string) {
@@ -85,13 +95,20 @@ describe('POST /api/uploads', () => {
     ['a text file named .jpg', new TextEncoder().encode('just some text, definitely not a photo'), 'image/jpeg'],
     ['an HTML page declared as PNG', new TextEncoder().encode('<html><script>alert(1)</script></html>'), 'image/png'],
     ['a PDF', new TextEncoder().encode('%PDF-1.7\n%âãÏÓ\n1 0 obj <<>> endobj'), 'application/pdf'],
-    ['an SVG (scriptable)', new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), 'image/svg+xml'],
+    [
+      'an SVG (scriptable)',
+      new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+      'image/svg+xml',
+    ],
     ['a Windows executable', new Uint8Array([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0, 4, 0, 0, 0, 0xff, 0xff]), 'image/jpeg'],
   ])('POST /api/uploads refuses %s (type from content, not name or header)', async (_n, bytes, type) => {
     const before = (await env.DB.prepare('SELECT COUNT(*) AS n FROM attachments').first<{ n: number }>())!.n;
     const res = await upload(bytes, type);
     expect(res.status).toBe(415);
-    expect(((await res.json()) as any).error).toEqual({ code: 'FILE_TYPE', message: '文件类型不受支持，请上传照片、视频或音频。' });
+    expect(((await res.json()) as any).error).toEqual({
+      code: 'FILE_TYPE',
+      message: '文件类型不受支持，请上传照片、视频或音频。',
+    });
     expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM attachments').first<{ n: number }>())!.n).toBe(before);
   });
 
@@ -112,7 +129,10 @@ describe('POST /api/uploads', () => {
   it('POST /api/uploads refuses a body over the largest limit before reading it', async () => {
     const res = await SELF.fetch('http://localhost/api/uploads', {
       method: 'POST',
-      headers: { 'content-length': String(LIMITS.attachments.maxBytes.video + 1), 'x-upload-ticket': await uploadTicket() },
+      headers: {
+        'content-length': String(LIMITS.attachments.maxBytes.video + 1),
+        'x-upload-ticket': await uploadTicket(),
+      },
       body: new Uint8Array(LIMITS.attachments.maxBytes.video + 1),
     });
     expect(res.status).toBe(413);
@@ -120,11 +140,24 @@ describe('POST /api/uploads', () => {
 
   it('POST /api/uploads answers a clear retry (503) when R2 fails, and records nothing', async () => {
     const { createApp } = await import('../../worker/app');
-    const brokenR2 = { ...env.FILES, put: async () => { throw new Error('R2 unavailable'); } } as unknown as R2Bucket;
+    const brokenR2 = {
+      ...env.FILES,
+      put: async () => {
+        throw new Error('R2 unavailable');
+      },
+    } as unknown as R2Bucket;
     const before = (await env.DB.prepare('SELECT COUNT(*) AS n FROM attachments').first<{ n: number }>())!.n;
     const res = await createApp().request(
       'http://localhost/api/uploads',
-      { method: 'POST', headers: { 'content-type': 'image/jpeg', 'cf-connecting-ip': '2001:db8::77', 'x-upload-ticket': await uploadTicket() }, body: jpegWithMetadata() },
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'image/jpeg',
+          'cf-connecting-ip': '2001:db8::77',
+          'x-upload-ticket': await uploadTicket(),
+        },
+        body: jpegWithMetadata(),
+      },
       { ...env, FILES: brokenR2 },
     );
     expect(res.status).toBe(503);

@@ -33,7 +33,10 @@ async function newTip(overrides: Record<string, unknown> = {}) {
 async function reporterSees(t: { trackingNo: string; queryCode: string }) {
   const res = await SELF.fetch('http://localhost/api/track', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'cf-connecting-ip': `2001:db8:5::${Math.floor(Math.random() * 65535).toString(16)}` },
+    headers: {
+      'content-type': 'application/json',
+      'cf-connecting-ip': `2001:db8:5::${Math.floor(Math.random() * 65535).toString(16)}`,
+    },
     body: JSON.stringify({ trackingNo: t.trackingNo, queryCode: t.queryCode }),
   });
   expect(res.status).toBe(200);
@@ -41,23 +44,35 @@ async function reporterSees(t: { trackingNo: string; queryCode: string }) {
 }
 
 async function state(id: string) {
-  return (await env.DB.prepare('SELECT state, public_status, version, due_at, due_kind, conclude_due_at FROM tips WHERE id = ?').bind(id).first<{
-    state: string;
-    public_status: string;
-    version: number;
-    due_at: number | null;
-    due_kind: string | null;
-    conclude_due_at: number | null;
-  }>())!;
+  return (await env.DB.prepare(
+    'SELECT state, public_status, version, due_at, due_kind, conclude_due_at FROM tips WHERE id = ?',
+  )
+    .bind(id)
+    .first<{
+      state: string;
+      public_status: string;
+      version: number;
+      due_at: number | null;
+      due_kind: string | null;
+      conclude_due_at: number | null;
+    }>())!;
 }
 
-async function act(client: StaffClient, id: string, action: string, input: Record<string, unknown> = {}, version?: number) {
+async function act(
+  client: StaffClient,
+  id: string,
+  action: string,
+  input: Record<string, unknown> = {},
+  version?: number,
+) {
   const v = version ?? (await state(id)).version;
   return client.post(`/api/staff/tips/${id}/actions/${action}`, { version: v, input });
 }
 
 async function statsFor(status: string) {
-  return (await env.DB.prepare('SELECT COALESCE(SUM(count), 0) AS n FROM stats_monthly WHERE public_status = ?').bind(status).first<{ n: number }>())!.n;
+  return (await env.DB.prepare('SELECT COALESCE(SUM(count), 0) AS n FROM stats_monthly WHERE public_status = ?')
+    .bind(status)
+    .first<{ n: number }>())!.n;
 }
 
 describe('the closed loop', () => {
@@ -74,7 +89,9 @@ describe('the closed loop', () => {
     seen.push(s.public_status);
     expect(await reporterSees(tip)).toBe('已受理');
 
-    expect((await act(dispatcher, tip.id, 'assign', { departmentId: 'yjj', instructions: '请于期限内核查' })).status).toBe(200);
+    expect(
+      (await act(dispatcher, tip.id, 'assign', { departmentId: 'yjj', instructions: '请于期限内核查' })).status,
+    ).toBe(200);
     s = await state(tip.id);
     expect(s).toMatchObject({ state: 'assigned', public_status: 'verifying', due_kind: 'assignment' });
     seen.push(s.public_status);
@@ -89,7 +106,17 @@ describe('the closed loop', () => {
       deadline: chinaDate(Date.now() + 30 * 86_400_000),
       plan: '制定燃气泄漏应急处置预案',
     };
-    expect((await act(otherHandler, tip.id, 'conclude', { conclusion: 'true', decision: '责令整改', rectificationRequired: true, hazardLevel: 'general', rectification: plan })).status).toBe(403);
+    expect(
+      (
+        await act(otherHandler, tip.id, 'conclude', {
+          conclusion: 'true',
+          decision: '责令整改',
+          rectificationRequired: true,
+          hazardLevel: 'general',
+          rectification: plan,
+        })
+      ).status,
+    ).toBe(403);
 
     const concluded = await act(handler, tip.id, 'conclude', {
       conclusion: 'true',
@@ -107,11 +134,7 @@ describe('the closed loop', () => {
     seen.push(s.public_status);
     expect(await reporterSees(tip)).toBe('整改中');
 
-    expect(
-      (
-        await act(handler, tip.id, 'rectify', { report: '已更换燃气管道并安装报警器' })
-      ).status,
-    ).toBe(200);
+    expect((await act(handler, tip.id, 'rectify', { report: '已更换燃气管道并安装报警器' })).status).toBe(200);
     s = await state(tip.id);
     expect(s).toMatchObject({ state: 'rectified', public_status: 'rectifying', due_kind: 'recheck' });
 
@@ -122,24 +145,47 @@ describe('the closed loop', () => {
 
     expect(seen).toEqual(['pending', 'accepted', 'verifying', 'rectifying', 'concluded']);
     expect(await reporterSees(tip)).toBe('已办结');
-    const { results } = await env.DB.prepare('SELECT kind, public, public_text FROM tip_events WHERE tip_id = ? ORDER BY at, rowid').bind(tip.id).all<{
-      kind: string;
-      public: number;
-      public_text: string | null;
-    }>();
-    expect(results.map((e) => e.kind)).toEqual(['submitted', 'accepted', 'assigned', 'instructions', 'verified', 'rectified', 'closed']);
+    const { results } = await env.DB.prepare(
+      'SELECT kind, public, public_text FROM tip_events WHERE tip_id = ? ORDER BY at, rowid',
+    )
+      .bind(tip.id)
+      .all<{
+        kind: string;
+        public: number;
+        public_text: string | null;
+      }>();
+    expect(results.map((e) => e.kind)).toEqual([
+      'submitted',
+      'accepted',
+      'assigned',
+      'instructions',
+      'verified',
+      'rectified',
+      'closed',
+    ]);
     // Internal instructions are not public; every public event has words for the reporter.
     expect(results.find((e) => e.kind === 'instructions')!.public).toBe(0);
     for (const e of results.filter((x) => x.public)) expect(e.public_text).toBeTruthy();
-    const audit = await env.DB.prepare("SELECT action FROM audit_log WHERE tip_id = ? ORDER BY seq").bind(tip.id).all<{ action: string }>();
-    expect(audit.results.map((a) => a.action)).toEqual(['tip.submitted', 'tip.accept', 'tip.assign', 'tip.conclude', 'tip.rectify', 'tip.recheck']);
+    const audit = await env.DB.prepare('SELECT action FROM audit_log WHERE tip_id = ? ORDER BY seq')
+      .bind(tip.id)
+      .all<{ action: string }>();
+    expect(audit.results.map((a) => a.action)).toEqual([
+      'tip.submitted',
+      'tip.accept',
+      'tip.assign',
+      'tip.conclude',
+      'tip.rectify',
+      'tip.recheck',
+    ]);
   });
 
   it('不予受理 with a reason from the list ends the tip', async () => {
     const tip = await newTip();
     const bad = await act(dispatcher, tip.id, 'reject', { reason: 'because' });
     expect(bad.status).toBe(422);
-    expect((await act(dispatcher, tip.id, 'reject', { reason: 'out_of_scope', note: '请向 12345 反映' })).status).toBe(200);
+    expect((await act(dispatcher, tip.id, 'reject', { reason: 'out_of_scope', note: '请向 12345 反映' })).status).toBe(
+      200,
+    );
     expect(await state(tip.id)).toMatchObject({ state: 'rejected', public_status: 'rejected', due_at: null });
     const again = await act(dispatcher, tip.id, 'accept');
     expect(again.status).toBe(409);
@@ -163,16 +209,25 @@ describe('the closed loop', () => {
     expect(first.status).toBe(200);
     const second = await act(dispatcher, tip.id, 'reject', { reason: 'no_facts' }, v);
     expect(second.status).toBe(409);
-    expect(((await second.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'CONFLICT' });
+    expect(((await second.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'CONFLICT',
+    });
     expect(await state(tip.id)).toMatchObject({ state: 'accepted' });
   });
 
   it('two saves racing on one version: exactly one wins', async () => {
     const tip = await newTip();
     const v = (await state(tip.id)).version;
-    const [a, b] = await Promise.all([act(dispatcher, tip.id, 'accept', {}, v), act(dispatcher, tip.id, 'reject', { reason: 'no_facts' }, v)]);
+    const [a, b] = await Promise.all([
+      act(dispatcher, tip.id, 'accept', {}, v),
+      act(dispatcher, tip.id, 'reject', { reason: 'no_facts' }, v),
+    ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
-    const events = await env.DB.prepare("SELECT COUNT(*) AS n FROM tip_events WHERE tip_id = ? AND kind IN ('accepted','rejected')").bind(tip.id).first<{ n: number }>();
+    const events = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM tip_events WHERE tip_id = ? AND kind IN ('accepted','rejected')",
+    )
+      .bind(tip.id)
+      .first<{ n: number }>();
     expect(events!.n).toBe(1);
   });
 
@@ -182,9 +237,13 @@ describe('the closed loop', () => {
     expect((await act(dispatcher, dup.id, 'merge', { primaryTrackingNo: dup.trackingNo })).status).toBe(422);
     expect((await act(dispatcher, dup.id, 'merge', { primaryTrackingNo: primary.trackingNo })).status).toBe(200);
     expect(await state(dup.id)).toMatchObject({ state: 'merged', public_status: 'merged' });
-    const ev = await env.DB.prepare("SELECT public_text FROM tip_events WHERE tip_id = ? AND kind = 'merged'").bind(dup.id).first<{ public_text: string }>();
+    const ev = await env.DB.prepare("SELECT public_text FROM tip_events WHERE tip_id = ? AND kind = 'merged'")
+      .bind(dup.id)
+      .first<{ public_text: string }>();
     expect(ev!.public_text).toContain(primary.trackingNo);
-    const detail = (await (await dispatcher.get(`/api/staff/tips/${primary.id}`)).json()) as { mergedTips: { trackingNo: string }[] };
+    const detail = (await (await dispatcher.get(`/api/staff/tips/${primary.id}`)).json()) as {
+      mergedTips: { trackingNo: string }[];
+    };
     expect(detail.mergedTips.map((m) => m.trackingNo)).toEqual([dup.trackingNo]);
   });
 
@@ -209,7 +268,9 @@ describe('the closed loop', () => {
     const after = await state(tip.id);
     expect(after.conclude_due_at! - before.conclude_due_at!).toBe(20 * 86_400_000);
     expect(after.due_at! - before.due_at!).toBe(20 * 86_400_000);
-    const ev = await env.DB.prepare("SELECT public_text FROM tip_events WHERE tip_id = ? AND kind = 'extended'").bind(tip.id).first<{ public_text: string }>();
+    const ev = await env.DB.prepare("SELECT public_text FROM tip_events WHERE tip_id = ? AND kind = 'extended'")
+      .bind(tip.id)
+      .first<{ public_text: string }>();
     expect(ev!.public_text).toContain('延长 20 天');
     expect(ev!.public_text).toContain('需要第三方检测');
     // At most once.
@@ -221,13 +282,29 @@ describe('the closed loop', () => {
     const tip = await newTip();
     await act(dispatcher, tip.id, 'accept');
     await act(dispatcher, tip.id, 'assign', { departmentId: 'yjj' });
-    const r1 = await act(handler, tip.id, 'conclude', { conclusion: 'false', decision: '经核查不属实', rectificationRequired: true });
+    const r1 = await act(handler, tip.id, 'conclude', {
+      conclusion: 'false',
+      decision: '经核查不属实',
+      rectificationRequired: true,
+    });
     expect(r1.status).toBe(422);
-    const r2 = await act(handler, tip.id, 'conclude', { conclusion: 'true', decision: '属实', rectificationRequired: true });
+    const r2 = await act(handler, tip.id, 'conclude', {
+      conclusion: 'true',
+      decision: '属实',
+      rectificationRequired: true,
+    });
     expect(r2.status).toBe(422);
     const body = (await r2.json()) as { error: { fields: { path: string; code: string }[] } };
     expect(body.error.fields[0]).toMatchObject({ path: 'hazardLevel', code: 'HAZARD_LEVEL_REQUIRED' });
-    expect((await act(handler, tip.id, 'conclude', { conclusion: 'false', decision: '经核查不属实', rectificationRequired: false })).status).toBe(200);
+    expect(
+      (
+        await act(handler, tip.id, 'conclude', {
+          conclusion: 'false',
+          decision: '经核查不属实',
+          rectificationRequired: false,
+        })
+      ).status,
+    ).toBe(200);
     expect(await state(tip.id)).toMatchObject({ state: 'concluded', public_status: 'concluded' });
   });
 
@@ -241,7 +318,9 @@ describe('the closed loop', () => {
     let cursor: string | null = null;
     let last = 0;
     do {
-      const res = await dispatcher.get(`/api/staff/tips?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const res = await dispatcher.get(
+        `/api/staff/tips?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       expect(res.status).toBe(200);
       const page = (await res.json()) as { rows: { id: string; dueAt: number }[]; next: string | null };
       for (const r of page.rows) {
@@ -252,9 +331,13 @@ describe('the closed loop', () => {
       }
       cursor = page.next;
     } while (cursor);
-    const openCount = (await env.DB.prepare("SELECT COUNT(*) AS n FROM tips WHERE due_at IS NOT NULL AND state NOT IN ('rejected','merged','concluded','closed')").first<{ n: number }>())!.n;
+    const openCount = (await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM tips WHERE due_at IS NOT NULL AND state NOT IN ('rejected','merged','concluded','closed')",
+    ).first<{ n: number }>())!.n;
     expect(seen.size).toBe(openCount);
-    const mine = (await (await otherHandler.get('/api/staff/tips?view=all&limit=200')).json()) as { rows: { departmentId: string }[] };
+    const mine = (await (await otherHandler.get('/api/staff/tips?view=all&limit=200')).json()) as {
+      rows: { departmentId: string }[];
+    };
     expect(mine.rows.length).toBeGreaterThan(0);
     expect(mine.rows.every((r) => r.departmentId === 'zjj')).toBe(true);
   });
@@ -292,10 +375,15 @@ describe('faults', () => {
     const tip = await newTip();
     const before = await state(tip.id);
     const audits = async () => (await env.DB.prepare('SELECT COUNT(*) AS n FROM audit_log').first<{ n: number }>())!.n;
-    const events = async () => (await env.DB.prepare('SELECT COUNT(*) AS n FROM tip_events WHERE tip_id = ?').bind(tip.id).first<{ n: number }>())!.n;
+    const events = async () =>
+      (await env.DB.prepare('SELECT COUNT(*) AS n FROM tip_events WHERE tip_id = ?')
+        .bind(tip.id)
+        .first<{ n: number }>())!.n;
     const [a0, e0, p0] = [await audits(), await events(), await statsFor('pending')];
     // The statistics upsert (late in the batch) fails: the event and the audit row before it must roll back too.
-    await env.DB.prepare("CREATE TRIGGER fail_stats BEFORE INSERT ON stats_monthly BEGIN SELECT RAISE(ABORT, 'simulated D1 failure'); END").run();
+    await env.DB.prepare(
+      "CREATE TRIGGER fail_stats BEFORE INSERT ON stats_monthly BEGIN SELECT RAISE(ABORT, 'simulated D1 failure'); END",
+    ).run();
     try {
       const res = await act(dispatcher, tip.id, 'accept');
       expect(res.status).toBe(503);

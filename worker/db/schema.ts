@@ -63,10 +63,14 @@ export const tips = sqliteTable(
     /** HMAC of the 查询码; the code itself is never stored. */
     queryCodeHash: text('query_code_hash').notNull(),
     type: text('type').notNull(),
-    domain: text('domain').notNull().references(() => domains.code),
+    domain: text('domain')
+      .notNull()
+      .references(() => domains.code),
     unitName: text('unit_name').notNull(),
     address: text('address').notNull(),
-    townId: text('town_id').notNull().references(() => towns.id),
+    townId: text('town_id')
+      .notNull()
+      .references(() => towns.id),
     lat: real('lat'),
     lng: real('lng'),
     seenAt: integer('seen_at').notNull(),
@@ -136,8 +140,12 @@ export const tips = sqliteTable(
     // The staff queue's default view (every open tip by deadline, and one department's): partial indexes over
     // open tips only, already in (due_at, id) order, so the first page reads 50 index entries and sorts nothing.
     // Queries must spell the state list as literals (OPEN_STATES_SQL) for SQLite to match these.
-    index('tips_open_due').on(t.dueAt, t.id).where(sql.raw(`state IN ${OPEN_STATES_SQL}`)),
-    index('tips_open_dept_due').on(t.departmentId, t.dueAt, t.id).where(sql.raw(`state IN ${OPEN_STATES_SQL}`)),
+    index('tips_open_due')
+      .on(t.dueAt, t.id)
+      .where(sql.raw(`state IN ${OPEN_STATES_SQL}`)),
+    index('tips_open_dept_due')
+      .on(t.departmentId, t.dueAt, t.id)
+      .where(sql.raw(`state IN ${OPEN_STATES_SQL}`)),
     // The scheduled rebuild of `stats_conclusions` reads recently concluded tips by this range.
     index('tips_concluded').on(t.concludedAt),
     // … and `stats_rectifications` recently completed rectifications by this one.
@@ -479,7 +487,6 @@ export const statsMonthly = sqliteTable(
   (t) => [primaryKey({ columns: [t.month, t.type, t.domain, t.townId, t.publicStatus] })],
 );
 
-
 /**
  * Aggregates for the public timeliness figures, rebuilt by the scheduled job from recently concluded tips
  * (month of conclusion, China time × whole days from submission to conclusion). `withDue` counts the tips
@@ -550,7 +557,11 @@ export const tipFollowups = sqliteTable(
     decidedBy: text('decided_by'),
     answer: text('answer'),
   },
-  (t) => [uniqueIndex('tip_followups_rating').on(t.ratingId), index('tip_followups_state_due').on(t.state, t.dueAt), index('tip_followups_tip').on(t.tipId)],
+  (t) => [
+    uniqueIndex('tip_followups_rating').on(t.ratingId),
+    index('tip_followups_state_due').on(t.state, t.dueAt),
+    index('tip_followups_tip').on(t.tipId),
+  ],
 );
 
 /**

@@ -132,8 +132,10 @@ export function extensionRule(
   requestedDays: number | null,
   limits: TimeLimits,
 ): { ok: true } | { ok: false; code: 'EXTENSION_NOT_IN_VERIFICATION' | 'EXTENSION_TOO_LONG' } {
-  if (!(VERIFY_STATES as readonly string[]).includes(state)) return { ok: false, code: 'EXTENSION_NOT_IN_VERIFICATION' };
-  if (requestedDays != null && requestedDays > limits.maxExtensionDays) return { ok: false, code: 'EXTENSION_TOO_LONG' };
+  if (!(VERIFY_STATES as readonly string[]).includes(state))
+    return { ok: false, code: 'EXTENSION_NOT_IN_VERIFICATION' };
+  if (requestedDays != null && requestedDays > limits.maxExtensionDays)
+    return { ok: false, code: 'EXTENSION_TOO_LONG' };
   return { ok: true };
 }
 
@@ -164,13 +166,21 @@ export function reviewDeadline(objectedAt: number, limits: TimeLimits, _days: Da
  * The 整改时限 of a 五到位 plan (a China date): the end of that day. It must not be before today.
  * @example rectifyDeadline('2027-03-01', now) // { ok: true, due: end of 2027-03-01 China time }
  */
-export function rectifyDeadline(date: string, now: number): { ok: true; due: number } | { ok: false; code: 'DEADLINE_IN_PAST' } {
+export function rectifyDeadline(
+  date: string,
+  now: number,
+): { ok: true; due: number } | { ok: false; code: 'DEADLINE_IN_PAST' } {
   const due = endOfChinaDay(date);
   return due < now ? { ok: false, code: 'DEADLINE_IN_PAST' } : { ok: true, due };
 }
 
 /** 复查 of a rectification: within `recheckDays` after its 整改时限 (or after completion, if that was later). */
-export function recheckDeadline(rectifyDueAt: number, limits: TimeLimits, _days: DayKinds, completedAt?: number): number {
+export function recheckDeadline(
+  rectifyDueAt: number,
+  limits: TimeLimits,
+  _days: DayKinds,
+  completedAt?: number,
+): number {
   const from = completedAt != null && completedAt > rectifyDueAt ? completedAt : rectifyDueAt;
   return addCalendarDays(from, limits.recheckDays);
 }

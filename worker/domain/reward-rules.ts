@@ -99,7 +99,11 @@ export function computeReward(rules: RewardRuleSet, facts: RewardFacts): RewardC
     const amount = Math.min(ps.maxFen, Math.max(ps.minFen, share));
     const steps = [
       `行政处罚金额 ${yuan(penalty)} × ${ps.basisPoints / 100}% = ${yuan(share)}`,
-      share < ps.minFen ? `低于最低奖励，按最低奖励 ${yuan(ps.minFen)} 计` : share > ps.maxFen ? `超过最高奖励，按最高奖励 ${yuan(ps.maxFen)} 计` : `在 ${yuan(ps.minFen)}–${yuan(ps.maxFen)} 范围内`,
+      share < ps.minFen
+        ? `低于最低奖励，按最低奖励 ${yuan(ps.minFen)} 计`
+        : share > ps.maxFen
+          ? `超过最高奖励，按最高奖励 ${yuan(ps.maxFen)} 计`
+          : `在 ${yuan(ps.minFen)}–${yuan(ps.maxFen)} 范围内`,
       `奖励金额 ${yuan(amount)}`,
     ];
     return { eligible: true, amountFen: amount, minFen: ps.minFen, maxFen: ps.maxFen, steps };
@@ -109,7 +113,14 @@ export function computeReward(rules: RewardRuleSet, facts: RewardFacts): RewardC
     const level = facts.accidentLevel;
     const deaths = Math.max(0, Math.trunc(facts.concealedDeaths ?? 0));
     if (!level || deaths < 1) {
-      return { eligible: false, reason: '需核实事故等级和瞒报谎报死亡人数', amountFen: 0, minFen: 0, maxFen: pd.maxFen, steps: [] };
+      return {
+        eligible: false,
+        reason: '需核实事故等级和瞒报谎报死亡人数',
+        amountFen: 0,
+        minFen: 0,
+        maxFen: pd.maxFen,
+        steps: [],
+      };
     }
     const per = pd.fenByLevel[level];
     const raw = per * deaths;
@@ -122,5 +133,12 @@ export function computeReward(rules: RewardRuleSet, facts: RewardFacts): RewardC
     ];
     return { eligible: true, amountFen: amount, minFen: Math.min(per, pd.maxFen), maxFen: pd.maxFen, steps };
   }
-  return { eligible: false, reason: '该举报类型不在本奖励办法的奖励范围内', amountFen: 0, minFen: 0, maxFen: 0, steps: [] };
+  return {
+    eligible: false,
+    reason: '该举报类型不在本奖励办法的奖励范围内',
+    amountFen: 0,
+    minFen: 0,
+    maxFen: 0,
+    steps: [],
+  };
 }

@@ -39,7 +39,13 @@ export interface RewardRule {
 export const REWARD_TRANSITIONS: Record<RewardAction, RewardRule> = {
   propose: { from: [], to: 'proposed', role: 'reward_officer', label: '提出奖励' },
   // Public money: nobody approves their own proposal, even holding both roles.
-  approve: { from: ['proposed'], to: 'approved', role: 'reward_approver', label: '审批同意', differentFrom: 'proposed_by' },
+  approve: {
+    from: ['proposed'],
+    to: 'approved',
+    role: 'reward_approver',
+    label: '审批同意',
+    differentFrom: 'proposed_by',
+  },
   notify: { from: ['approved'], to: 'notified', role: 'reward_officer', label: '通知领取' },
   extend: { from: ['notified'], to: 'notified', role: 'reward_approver', label: '延长领取期限' },
   pay: { from: ['notified'], to: 'paid', role: 'reward_officer', label: '登记兑付' },
@@ -67,13 +73,18 @@ export function rewardActionRefusal(
 ): { code: 'FORBIDDEN' | 'INVALID_TRANSITION' | 'DIFFERENT_PERSON_REQUIRED'; message?: string } | null {
   const rule = REWARD_TRANSITIONS[action];
   const isSystem = actor === 'system';
-  if (rule.role === 'system' ? !isSystem : isSystem || !actor.roles.includes(rule.role)) return { code: 'FORBIDDEN', message: ROLE_MESSAGES[rule.role] };
+  if (rule.role === 'system' ? !isSystem : isSystem || !actor.roles.includes(rule.role))
+    return { code: 'FORBIDDEN', message: ROLE_MESSAGES[rule.role] };
   if (reward ? !rule.from.includes(reward.status) : rule.from.length > 0) return { code: 'INVALID_TRANSITION' };
-  if (rule.differentFrom && !isSystem && reward?.[rule.differentFrom] === actor.id) return { code: 'DIFFERENT_PERSON_REQUIRED', message: DIFFERENT_PERSON_MESSAGE };
+  if (rule.differentFrom && !isSystem && reward?.[rule.differentFrom] === actor.id)
+    return { code: 'DIFFERENT_PERSON_REQUIRED', message: DIFFERENT_PERSON_MESSAGE };
   return null;
 }
 
 /** The actions the actor may take on a reward now (the console shows only these). */
-export function allowedRewardActions(reward: { status: RewardStatus; proposed_by: string | null }, actor: RewardActorLike): RewardAction[] {
+export function allowedRewardActions(
+  reward: { status: RewardStatus; proposed_by: string | null },
+  actor: RewardActorLike,
+): RewardAction[] {
   return REWARD_ACTIONS.filter((a) => a !== 'propose' && rewardActionRefusal(a, reward, actor) === null);
 }

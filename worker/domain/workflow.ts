@@ -163,14 +163,25 @@ export const TRANSITIONS: Record<Action, TransitionRule> = {
  * conclusion reached them, also while a rectification it ordered runs) reopens the tip for 复查, and the
  * scheduled job closes a concluded tip once the objection window has passed.
  */
-export const REPORTER_OBJECTION = { from: ['rectifying', 'rectified', 'concluded', 'closed'] as TipState[], to: 'reviewing' as TipState };
+export const REPORTER_OBJECTION = {
+  from: ['rectifying', 'rectified', 'concluded', 'closed'] as TipState[],
+  to: 'reviewing' as TipState,
+};
 
 /** A 重大事故隐患's 复查/销号 is signed off by someone other than the person who recorded 整改完成. */
 export const DIFFERENT_PERSON_FOR_MAJOR: readonly Action[] = ['recheck'];
 export const AUTO_CLOSE = { from: ['concluded'] as TipState[], to: 'closed' as TipState };
 
 /** States in which a tip is still being handled (deadlines run, reminders are sent). */
-export const OPEN_STATES: readonly TipState[] = ['submitted', 'accepted', 'assigned', 'returned', 'rectifying', 'rectified', 'reviewing'];
+export const OPEN_STATES: readonly TipState[] = [
+  'submitted',
+  'accepted',
+  'assigned',
+  'returned',
+  'rectifying',
+  'rectified',
+  'reviewing',
+];
 /** Open states in which the department's 核查 runs (the 60-day clock and its reply deadline). */
 export const HANDLING_STATES: readonly TipState[] = ['accepted', 'assigned', 'returned'];
 /** States that end a tip's handling (reopened only by an objection or a follow-up). */

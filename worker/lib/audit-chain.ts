@@ -66,7 +66,9 @@ export const MIN_KEY_LENGTH = 32;
 
 /** Import one secret as an HMAC key with its fingerprint id. */
 export async function auditKey(secret: string): Promise<AuditKey> {
-  const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
   const id = hex(await crypto.subtle.sign('HMAC', key, enc.encode('anquan-audit-key-id'))).slice(0, 16);
   return { id, key };
 }
@@ -75,7 +77,10 @@ export async function auditKey(secret: string): Promise<AuditKey> {
  * The key ring from the secrets: `current` seals, `previous` (comma-separated, after a rotation) still verify.
  * Secrets shorter than MIN_KEY_LENGTH are refused.
  */
-export async function auditKeyRing(current: string | undefined, previous?: string): Promise<{ current: AuditKey | null; all: Map<string, AuditKey> }> {
+export async function auditKeyRing(
+  current: string | undefined,
+  previous?: string,
+): Promise<{ current: AuditKey | null; all: Map<string, AuditKey> }> {
   const all = new Map<string, AuditKey>();
   const cur = current?.trim() ?? '';
   const c = cur.length >= MIN_KEY_LENGTH ? await auditKey(cur) : null;
@@ -169,11 +174,17 @@ export class AuditVerifier {
     this.anchors = anchors;
     this.anchorsBySeq = new Map((anchors ?? []).map((a) => [a.seq, a]));
     // An UPDATE guard in place and no REPLACE guard: a row that differs was replaced, not updated.
-    this.replaceOnly = !!triggers && triggers.includes('audit_log_no_update') && !triggers.includes('audit_log_no_replace');
+    this.replaceOnly =
+      !!triggers && triggers.includes('audit_log_no_update') && !triggers.includes('audit_log_no_replace');
     for (const t of GUARD_TRIGGERS) {
-      if (triggers && !triggers.includes(t)) this.problem({ kind: 'trigger_missing', message: `保护触发器 ${t} 已被删除：数据库不再拒绝对审计记录的${t.endsWith('update') ? '修改' : t.endsWith('delete') ? '删除' : '替换 (INSERT OR REPLACE)'}。` });
+      if (triggers && !triggers.includes(t))
+        this.problem({
+          kind: 'trigger_missing',
+          message: `保护触发器 ${t} 已被删除：数据库不再拒绝对审计记录的${t.endsWith('update') ? '修改' : t.endsWith('delete') ? '删除' : '替换 (INSERT OR REPLACE)'}。`,
+        });
     }
-    if (keys.size === 0) this.problem({ kind: 'unknown_key', message: '未配置审计密钥 (AUDIT_HMAC_KEY)，无法校验封存记录。' });
+    if (keys.size === 0)
+      this.problem({ kind: 'unknown_key', message: '未配置审计密钥 (AUDIT_HMAC_KEY)，无法校验封存记录。' });
   }
 
   private problem(p: AuditProblem) {
@@ -186,18 +197,33 @@ export class AuditVerifier {
     if (!r) return;
     this.run = null;
     if (reachedHead && r.to > r.from) {
-      this.problem({ kind: 'chain_recomputed', seq: r.from, toSeq: r.to, message: `${range(r.from, r.to)}的封存哈希不是用审计密钥算出的：从第 ${r.from} 条起整条链被重算过。` });
+      this.problem({
+        kind: 'chain_recomputed',
+        seq: r.from,
+        toSeq: r.to,
+        message: `${range(r.from, r.to)}的封存哈希不是用审计密钥算出的：从第 ${r.from} 条起整条链被重算过。`,
+      });
       return;
     }
     for (let s = r.from; s <= r.to; s++) {
       if (this.replaceOnly)
-        this.problem({ kind: 'row_replaced', seq: s, message: `第 ${s} 条记录与封存时不同，且修改已被禁止：它被整行替换过 (INSERT OR REPLACE)。` });
-      else this.problem({ kind: 'row_edited', seq: s, message: `第 ${s} 条记录的内容与封存时不同（被修改或被替换）。` });
+        this.problem({
+          kind: 'row_replaced',
+          seq: s,
+          message: `第 ${s} 条记录与封存时不同，且修改已被禁止：它被整行替换过 (INSERT OR REPLACE)。`,
+        });
+      else
+        this.problem({ kind: 'row_edited', seq: s, message: `第 ${s} 条记录的内容与封存时不同（被修改或被替换）。` });
     }
   }
 
   private gap(from: number, to: number, what: string) {
-    this.problem({ kind: 'row_deleted', seq: from, toSeq: to, message: `${range(from, to)}记录${what}已被删除（序号不连续）。` });
+    this.problem({
+      kind: 'row_deleted',
+      seq: from,
+      toSeq: to,
+      message: `${range(from, to)}记录${what}已被删除（序号不连续）。`,
+    });
   }
 
   async add(e: { seq: number; row: AuditRowContent | null; seal: AuditSeal | null }): Promise<void> {
@@ -221,14 +247,23 @@ export class AuditVerifier {
     }
     // A seal after rows that have none: those rows were skipped, or their seals removed.
     if (this.pending) {
-      this.problem({ kind: 'seal_missing', seq: this.pending.from, toSeq: this.pending.to, message: `${range(this.pending.from, this.pending.to)}的封存记录已被删除。` });
+      this.problem({
+        kind: 'seal_missing',
+        seq: this.pending.from,
+        toSeq: this.pending.to,
+        message: `${range(this.pending.from, this.pending.to)}的封存记录已被删除。`,
+      });
       this.pending = null;
     }
     const anchor = this.anchorsBySeq.get(e.seq);
     if (anchor) {
       this.anchorsChecked++;
       if (anchor.mac !== e.seal.mac)
-        this.problem({ kind: 'anchor_mismatch', seq: e.seq, message: `第 ${e.seq} 条的封存哈希与存于 D1 之外的锚点不符：链在此之前被改写过（即使使用了密钥）。` });
+        this.problem({
+          kind: 'anchor_mismatch',
+          seq: e.seq,
+          message: `第 ${e.seq} 条的封存哈希与存于 D1 之外的锚点不符：链在此之前被改写过（即使使用了密钥）。`,
+        });
     }
     if (!e.row) {
       this.gap(e.seq, e.seq, '');
@@ -236,7 +271,12 @@ export class AuditVerifier {
     } else {
       const key = this.keys.get(e.seal.key_id);
       if (!key) {
-        if (this.keys.size) this.problem({ kind: 'unknown_key', seq: e.seq, message: `第 ${e.seq} 条的封存使用了未知密钥 (${e.seal.key_id})：不是本系统的密钥所封存。` });
+        if (this.keys.size)
+          this.problem({
+            kind: 'unknown_key',
+            seq: e.seq,
+            message: `第 ${e.seq} 条的封存使用了未知密钥 (${e.seal.key_id})：不是本系统的密钥所封存。`,
+          });
         this.closeRun(false);
       } else if (this.prevStored !== null) {
         const ok = (await auditMac(key, this.prevStored, e.row)) === e.seal.mac;
@@ -258,14 +298,27 @@ export class AuditVerifier {
     this.closeRun(true);
     const latest = this.anchors?.length ? Math.max(...this.anchors.map((a) => a.seq)) : null;
     if (latest !== null && latest > this.lastSealSeq) {
-      this.problem({ kind: 'tail_truncated', seq: this.lastSealSeq + 1, toSeq: latest, message: `链尾被截断：外部锚点显示已封存到第 ${latest} 条，数据库中的封存只到第 ${this.lastSealSeq} 条。` });
+      this.problem({
+        kind: 'tail_truncated',
+        seq: this.lastSealSeq + 1,
+        toSeq: latest,
+        message: `链尾被截断：外部锚点显示已封存到第 ${latest} 条，数据库中的封存只到第 ${this.lastSealSeq} 条。`,
+      });
     }
     if (this.anchors && latest === null && this.lastSealSeq > 0) {
-      this.problem({ kind: 'anchors_missing', message: `已封存 ${this.lastSealSeq} 条，但 R2 中没有任何锚点：锚点被删除，或封存从未写出锚点。` });
+      this.problem({
+        kind: 'anchors_missing',
+        message: `已封存 ${this.lastSealSeq} 条，但 R2 中没有任何锚点：锚点被删除，或封存从未写出锚点。`,
+      });
     }
     if (opts.sequence != null && opts.sequence > Math.max(this.maxSeq, this.lastSealSeq)) {
       const from = Math.max(this.maxSeq, this.lastSealSeq) + 1;
-      this.problem({ kind: 'tail_truncated', seq: from, toSeq: opts.sequence, message: `链尾被截断：数据库的序号已分配到第 ${opts.sequence} 条，现存记录只到第 ${from - 1} 条。` });
+      this.problem({
+        kind: 'tail_truncated',
+        seq: from,
+        toSeq: opts.sequence,
+        message: `链尾被截断：数据库的序号已分配到第 ${opts.sequence} 条，现存记录只到第 ${from - 1} 条。`,
+      });
     }
     this.problems.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
     return {
@@ -274,7 +327,11 @@ export class AuditVerifier {
       sealedSeq: this.lastSealSeq,
       headMac: this.lastSealMac,
       unsealed: this.pending
-        ? { count: this.pending.to - this.pending.from + 1, fromSeq: this.pending.from, oldestAt: this.pending.oldestAt }
+        ? {
+            count: this.pending.to - this.pending.from + 1,
+            fromSeq: this.pending.from,
+            oldestAt: this.pending.oldestAt,
+          }
         : { count: 0, fromSeq: null, oldestAt: null },
       anchors: this.anchors ? { checked: this.anchorsChecked, latestSeq: latest } : null,
       problems: this.problems,
@@ -285,10 +342,17 @@ export class AuditVerifier {
 
 /** The parts of D1 and R2 the check needs (the Worker's bindings, or Node stand-ins for them). */
 export interface AuditDb {
-  prepare(sql: string): { bind(...v: unknown[]): { all<T>(): Promise<{ results: T[] }> }; all<T>(): Promise<{ results: T[] }> };
+  prepare(sql: string): {
+    bind(...v: unknown[]): { all<T>(): Promise<{ results: T[] }> };
+    all<T>(): Promise<{ results: T[] }>;
+  };
 }
 export interface AuditFiles {
-  list(o: { prefix: string; cursor?: string; limit?: number }): Promise<{ objects: { key: string }[]; truncated: boolean; cursor?: string }>;
+  list(o: {
+    prefix: string;
+    cursor?: string;
+    limit?: number;
+  }): Promise<{ objects: { key: string }[]; truncated: boolean; cursor?: string }>;
   get(key: string): Promise<{ text(): Promise<string> } | null>;
 }
 
@@ -339,19 +403,27 @@ export async function verifyAuditDb(
   const { results: trig } = await db
     .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('audit_log', 'audit_seals')")
     .all<{ name: string }>();
-  const v = new AuditVerifier(keys, trig.map((t) => t.name), anchors);
+  const v = new AuditVerifier(
+    keys,
+    trig.map((t) => t.name),
+    anchors,
+  );
   for (let after = 0; ; ) {
     const { results } = await db.prepare(JOINED_PAGE_SQL).bind(after, pageSize).all<JoinedRow>();
     for (const r of results) {
       await v.add({
         seq: r.seq,
-        row: r.has_row ? { seq: r.seq, at: r.at!, actor: r.actor!, action: r.action!, tip_id: r.tip_id, detail: r.detail } : null,
+        row: r.has_row
+          ? { seq: r.seq, at: r.at!, actor: r.actor!, action: r.action!, tip_id: r.tip_id, detail: r.detail }
+          : null,
         seal: r.mac !== null ? { seq: r.seq, mac: r.mac, key_id: r.key_id! } : null,
       });
     }
     if (results.length < pageSize) break;
     after = results.at(-1)!.seq;
   }
-  const { results: seqRows } = await db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").all<{ seq: number }>();
+  const { results: seqRows } = await db
+    .prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'")
+    .all<{ seq: number }>();
   return v.finish({ sequence: seqRows[0]?.seq ?? null });
 }

@@ -108,7 +108,15 @@ export async function auditAggregated(env: Env, key: string, windowMs: number, e
       `${INSERT_COLUMNS} SELECT ?1, ?2, ?3, ?4,
          json_set(COALESCE(?5, '{}'), '$.failures', r.count, '$.windowStart', r.window_start, '$.windowMinutes', ?6)
        FROM rate_limits r WHERE r.key = ?7 AND r.count IN (${AGGREGATE_STEPS.join(',')})`,
-    ).bind(now, entry.actor, entry.action, entry.tipId ?? null, entry.detail ? JSON.stringify(entry.detail) : null, windowMs / 60_000, k),
+    ).bind(
+      now,
+      entry.actor,
+      entry.action,
+      entry.tipId ?? null,
+      entry.detail ? JSON.stringify(entry.detail) : null,
+      windowMs / 60_000,
+      k,
+    ),
   ]);
 }
 
@@ -142,7 +150,10 @@ export interface SealResult {
 export async function sealAudit(env: Env, now = Date.now()): Promise<SealResult> {
   const { current } = await auditKeys(env);
   if (!current) throw new ApiError('UNAVAILABLE', { message: '未配置审计密钥 (AUDIT_HMAC_KEY)，审计日志无法封存。' });
-  const head = await env.DB.prepare('SELECT seq, mac FROM audit_seals ORDER BY seq DESC LIMIT 1').first<{ seq: number; mac: string }>();
+  const head = await env.DB.prepare('SELECT seq, mac FROM audit_seals ORDER BY seq DESC LIMIT 1').first<{
+    seq: number;
+    mac: string;
+  }>();
   let seq = head?.seq ?? 0;
   let mac = head?.mac ?? GENESIS;
   let sealed = 0;
@@ -164,9 +175,9 @@ export async function sealAudit(env: Env, now = Date.now()): Promise<SealResult>
       for (let i = 0; i < seals.length; i += SEALS_PER_STATEMENT) {
         const part = seals.slice(i, i + SEALS_PER_STATEMENT);
         stmts.push(
-          env.DB.prepare(`INSERT INTO audit_seals (seq, mac, key_id, sealed_at) VALUES ${part.map(() => '(?,?,?,?)').join(',')}`).bind(
-            ...part.flatMap(([s, x]) => [s, x, current.id, now]),
-          ),
+          env.DB.prepare(
+            `INSERT INTO audit_seals (seq, mac, key_id, sealed_at) VALUES ${part.map(() => '(?,?,?,?)').join(',')}`,
+          ).bind(...part.flatMap(([s, x]) => [s, x, current.id, now])),
         );
       }
       await env.DB.batch(stmts);

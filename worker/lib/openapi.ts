@@ -26,8 +26,16 @@ const TAGS: { name: string; prefix: RegExp; description: string }[] = [
   { name: 'lookup', prefix: /^\/api\/track/, description: '举报人凭举报编号和查询码查询、补充、提出异议' },
   { name: 'open-data', prefix: /^\/api\/public\//, description: '公开统计与开放数据（已做小数抑制，不含个人信息）' },
   { name: 'staff-session', prefix: /^\/api\/staff\/(login|logout|me)/, description: '工作人员登录、动态验证码、退出' },
-  { name: 'staff-rewards', prefix: /^\/api\/staff\/(rewards|reward-rules|tips\/\{id\}\/reward)/, description: '举报奖励：测算、审批、告知、兑付、台账' },
-  { name: 'staff-tips', prefix: /^\/api\/staff\/(tips|reference)/, description: '举报办理：队列、详情、流转、留言、附件' },
+  {
+    name: 'staff-rewards',
+    prefix: /^\/api\/staff\/(rewards|reward-rules|tips\/\{id\}\/reward)/,
+    description: '举报奖励：测算、审批、告知、兑付、台账',
+  },
+  {
+    name: 'staff-tips',
+    prefix: /^\/api\/staff\/(tips|reference)/,
+    description: '举报办理：队列、详情、流转、留言、附件',
+  },
   { name: 'staff-reminders', prefix: /^\/api\/staff\/reminders/, description: '提醒、催办、督办' },
   { name: 'staff-audit', prefix: /^\/api\/staff\/audit/, description: '审计日志与校验' },
   { name: 'staff-admin', prefix: /^\/api\/staff\//, description: '系统管理：账号、基础数据、时限、节假日、合作方' },

@@ -54,13 +54,18 @@ export function networkOf(ip: string): string {
   const dotted = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(addr)?.[1];
   const parts = addr.split('::');
   if (parts.length > 2) return addr;
-  const groups = (s: string | undefined) => (s ? s.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
+  const groups = (s: string | undefined) =>
+    s ? s.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : [];
   const head = groups(parts[0]);
   const tail = groups(parts[1]);
-  const full = parts.length === 2 ? [...head, ...Array(Math.max(0, 8 - head.length - tail.length)).fill('0'), ...tail] : head;
+  const full =
+    parts.length === 2 ? [...head, ...Array(Math.max(0, 8 - head.length - tail.length)).fill('0'), ...tail] : head;
   if (full.length !== 8 || !full.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return addr;
   if (dotted && full.slice(0, 5).every((g) => /^0+$/.test(g)) && full[5] === 'ffff') return dotted;
-  return `${full.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${full
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 /**

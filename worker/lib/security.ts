@@ -29,7 +29,10 @@ export const CONTENT_SECURITY_POLICY = [
  * script's policy) may compile WebAssembly: 'wasm-unsafe-eval' allows that and no JavaScript eval.
  */
 const SEARCH_PAGE = /^\/((zh-hant\/)?search\/$|pagefind\/)/;
-export const SEARCH_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'");
+export const SEARCH_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+);
 
 export const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
@@ -45,7 +48,9 @@ export const SECURITY_HEADERS: Record<string, string> = {
 export function securityHeaders(): MiddlewareHandler {
   return async (c, next) => {
     await next();
-    const headers = SEARCH_PAGE.test(c.req.path) ? { ...SECURITY_HEADERS, 'content-security-policy': SEARCH_CONTENT_SECURITY_POLICY } : SECURITY_HEADERS;
+    const headers = SEARCH_PAGE.test(c.req.path)
+      ? { ...SECURITY_HEADERS, 'content-security-policy': SEARCH_CONTENT_SECURITY_POLICY }
+      : SECURITY_HEADERS;
     let res = c.res;
     try {
       for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
@@ -79,4 +84,7 @@ export function requireJsonBodies(): MiddlewareHandler {
 
 /** JSON bodies are small (a 5000-character description is ~15 KB); anything far larger is refused unread. */
 export const MAX_JSON_BYTES = 256 * 1024;
-const jsonLimit = bodyLimit({ maxSize: MAX_JSON_BYTES, onError: () => errorResponse(new ApiError('PAYLOAD_TOO_LARGE')) });
+const jsonLimit = bodyLimit({
+  maxSize: MAX_JSON_BYTES,
+  onError: () => errorResponse(new ApiError('PAYLOAD_TOO_LARGE')),
+});

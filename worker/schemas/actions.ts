@@ -30,9 +30,7 @@ export const RectificationPlan = z
 
 export const ACTION_INPUTS = {
   accept: z.object({}).strict(),
-  reject: z
-    .object({ reason: codes(REJECT_REASONS, '不予受理理由'), note: plain('说明', 0, 500).optional() })
-    .strict(),
+  reject: z.object({ reason: codes(REJECT_REASONS, '不予受理理由'), note: plain('说明', 0, 500).optional() }).strict(),
   assign: z
     .object({
       departmentId: z.string({ error: '请选择承办单位' }).min(1, { error: '请选择承办单位' }).max(40),
@@ -47,7 +45,12 @@ export const ACTION_INPUTS = {
       conclusion: codes(CONCLUSIONS, '核查结论'),
       /** 处理决定: shown to the reporter. */
       decision: plain('处理决定', 2, 2000),
-      penaltyFen: z.number({ error: '行政处罚金额应为数字' }).int({ error: '金额以分为单位，须为整数' }).min(0).max(1e12).optional(),
+      penaltyFen: z
+        .number({ error: '行政处罚金额应为数字' })
+        .int({ error: '金额以分为单位，须为整数' })
+        .min(0)
+        .max(1e12)
+        .optional(),
       hazardLevel: codes(HAZARD_LEVELS, '隐患等级').optional(),
       riskColour: codes(RISK_COLOURS, '风险颜色').optional(),
       rectificationRequired: z.boolean({ error: '请选择是否需要整改' }),
@@ -107,4 +110,6 @@ export const ACTION_INPUTS = {
 export type ActionInput<A extends Action> = z.infer<(typeof ACTION_INPUTS)[A]>;
 
 /** Every action request carries the version of the tip the person looked at (optimistic concurrency). */
-export const ActionRequest = z.object({ version: z.number().int().min(1), input: z.record(z.string(), z.unknown()).default({}) }).strict();
+export const ActionRequest = z
+  .object({ version: z.number().int().min(1), input: z.record(z.string(), z.unknown()).default({}) })
+  .strict();

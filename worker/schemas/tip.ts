@@ -24,7 +24,8 @@ export function isValidIdNumber(raw: string): boolean {
   const m = Number(v.slice(10, 12));
   const d = Number(v.slice(12, 14));
   const birth = new Date(Date.UTC(y, m - 1, d));
-  if (y < 1900 || birth.getUTCMonth() !== m - 1 || birth.getUTCDate() !== d || birth.getTime() > Date.now()) return false;
+  if (y < 1900 || birth.getUTCMonth() !== m - 1 || birth.getUTCDate() !== d || birth.getTime() > Date.now())
+    return false;
   const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
   const sum = weights.reduce((s, w, i) => s + w * Number(v[i]), 0);
   return '10X98765432'[sum % 11] === v[17];
@@ -53,7 +54,10 @@ export const RealNameReporter = z
     idNumber: z
       .string()
       .trim()
-      .refine((v) => v === '' || isValidIdNumber(v), { error: '身份证号码不正确，请核对', params: { code: 'ID_INVALID' } })
+      .refine((v) => v === '' || isValidIdNumber(v), {
+        error: '身份证号码不正确，请核对',
+        params: { code: 'ID_INVALID' },
+      })
       .transform((v) => v.toUpperCase())
       .optional(),
     email: z
@@ -65,7 +69,10 @@ export const RealNameReporter = z
      * 联名举报: the other signatories' names, in signing order. The reporter filling in the form is the first
      * signatory, who receives any reward (docs/rules.md, "Several reporters"). Stored with the identity, encrypted.
      */
-    coSigners: z.array(plain('联名人姓名', 1, 50)).max(20, { error: '联名人最多 20 人' }).optional(),
+    coSigners: z
+      .array(plain('联名人姓名', 1, 50))
+      .max(20, { error: '联名人最多 20 人' })
+      .optional(),
   })
   .strict()
   .refine((r) => !r.emailOptIn || !!r.email, {
@@ -128,7 +135,8 @@ export const TipSubmission = z
   // An employee reporting their own employer gives a real name and a working contact (docs/rules.md, "Employee
   // reporting their own employer"): the web form and the Open311 POST both validate with this schema.
   .refine((t) => !(t.isEmployee && t.reporter?.anonymous === true), {
-    error: '举报本人所在单位时须实名并留下有效联系方式（《生产经营单位从业人员安全生产举报处理规定》第四条），否则可能不予受理；您的身份信息加密保存，不会透露给被举报单位',
+    error:
+      '举报本人所在单位时须实名并留下有效联系方式（《生产经营单位从业人员安全生产举报处理规定》第四条），否则可能不予受理；您的身份信息加密保存，不会透露给被举报单位',
     path: ['reporter'],
     params: { code: 'EMPLOYEE_REAL_NAME_REQUIRED' },
   })
@@ -138,7 +146,9 @@ export type TipSubmission = z.infer<typeof TipSubmission>;
 export const Receipt = z
   .object({
     trackingNo: z.string().meta({ example: 'AQ-7K3M9-QXP2D' }),
-    queryCode: z.string().meta({ description: '查询码: shown once, only its hash is stored', example: 'K3M9-QXP2-D7AB' }),
+    queryCode: z
+      .string()
+      .meta({ description: '查询码: shown once, only its hash is stored', example: 'K3M9-QXP2-D7AB' }),
     createdAt: z.string(),
     trackUrl: z.string(),
   })

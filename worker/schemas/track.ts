@@ -15,8 +15,16 @@ import { RATING_LEVELS, type RatingLevel } from '../domain/workflow';
 /** POST /api/track: the tracking number (any spelling a person types: dashes, spaces, lower case) and the code. */
 export const TrackOpen = z
   .object({
-    trackingNo: z.string({ error: '请填写举报编号' }).trim().min(1, { error: '请填写举报编号' }).max(40, { error: '举报编号格式不正确' }),
-    queryCode: z.string({ error: '请填写查询码' }).trim().min(1, { error: '请填写查询码' }).max(40, { error: '查询码格式不正确' }),
+    trackingNo: z
+      .string({ error: '请填写举报编号' })
+      .trim()
+      .min(1, { error: '请填写举报编号' })
+      .max(40, { error: '举报编号格式不正确' }),
+    queryCode: z
+      .string({ error: '请填写查询码' })
+      .trim()
+      .min(1, { error: '请填写查询码' })
+      .max(40, { error: '查询码格式不正确' }),
   })
   .strict()
   .meta({ id: 'TrackOpen' });
@@ -44,7 +52,10 @@ export const TrackRating = z
   .meta({ id: 'TrackRating' });
 
 /** POST /api/track/objection: why the reporter disagrees with the conclusion. */
-export const TrackObjection = z.object({ reason: plain('异议理由', 10, 2000) }).strict().meta({ id: 'TrackObjection' });
+export const TrackObjection = z
+  .object({ reason: plain('异议理由', 10, 2000) })
+  .strict()
+  .meta({ id: 'TrackObjection' });
 
 const Instant = z.string().meta({ description: 'ISO 8601 instant (UTC)', example: '2026-11-22T02:15:00.000Z' });
 const Day = z.string().meta({ description: 'Calendar day in China (YYYY-MM-DD)', example: '2027-01-21' });
@@ -80,7 +91,11 @@ export const ReporterView = z
     /** 承办单位, once the tip is handed to a department. */
     handlingUnit: z.string().nullable(),
     /** The time limit that runs now: 受理期限, 办结期限 (incl. an approved extension), 整改时限, 整改复查期限 or 复查期限 (异议). */
-    deadlines: z.array(z.object({ kind: z.enum(['accept', 'conclude', 'rectify', 'recheck', 'review']), label: z.string(), date: Day }).strict()),
+    deadlines: z.array(
+      z
+        .object({ kind: z.enum(['accept', 'conclude', 'rectify', 'recheck', 'review']), label: z.string(), date: Day })
+        .strict(),
+    ),
     /** An approved extension (延期) and its reason; null when none was approved. */
     extension: z.object({ days: z.number().int(), reason: z.string() }).strict().nullable(),
     /** 核查结论 and 处理决定, from the day the conclusion is given (also while a rectification it ordered runs). */
@@ -127,7 +142,11 @@ export const ReporterView = z
         levelLabel: z.string().nullable(),
         reason: z.string().nullable(),
         followup: z
-          .object({ state: z.enum(['open', 'stood', 'reopened', 'objected']), dueDate: Day, decidedAt: Instant.nullable() })
+          .object({
+            state: z.enum(['open', 'stood', 'reopened', 'objected']),
+            dueDate: Day,
+            decidedAt: Instant.nullable(),
+          })
           .strict()
           .nullable(),
       })

@@ -24,7 +24,8 @@ export async function listAlerts(env: Env, limit = 100) {
     at: r.at as number,
     staffName: (r.staff_name as string | null) ?? null,
     username: (r.username as string | null) ?? null,
-    reason: ((typeof r.detail === 'string' ? JSON.parse(r.detail) : null) as { reason?: string } | null)?.reason ?? null,
+    reason:
+      ((typeof r.detail === 'string' ? JSON.parse(r.detail) : null) as { reason?: string } | null)?.reason ?? null,
     acknowledgedAt: (r.acknowledged_at as number | null) ?? null,
     acknowledgedBy: (r.acknowledged_by_name as string | null) ?? null,
   }));
@@ -34,7 +35,11 @@ export async function listAlerts(env: Env, limit = 100) {
 export async function acknowledgeAlert(env: Env, actor: StaffActor, id: string, now = Date.now()): Promise<boolean> {
   const [r] = await writeWithAudit(
     env,
-    () => [env.DB.prepare('UPDATE staff_alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_at IS NULL').bind(now, actor.id, id)],
+    () => [
+      env.DB.prepare(
+        'UPDATE staff_alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_at IS NULL',
+      ).bind(now, actor.id, id),
+    ],
     [{ actor: actor.id, action: 'alert.acknowledged', at: now, detail: { alertId: id } }],
     { sql: 'EXISTS (SELECT 1 FROM staff_alerts WHERE id = ? AND acknowledged_at IS NULL)', params: [id] },
   );

@@ -58,7 +58,10 @@ interface StaffRow {
 const needsTotp = (roles: string[]) => roles.some((r) => (TOTP_ROLES as readonly string[]).includes(r));
 
 function randomToken(): string {
-  return toBase64(crypto.getRandomValues(new Uint8Array(32))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return toBase64(crypto.getRandomValues(new Uint8Array(32)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 async function newSession(env: Env, staffId: string, secondFactorDone: boolean, now: number) {
@@ -112,15 +115,24 @@ async function recordTotpFailure(env: Env, id: string, tokenHash: string, now: n
                                             ELSE locked_until END
         WHERE id = ?5 RETURNING totp_failures, locked_until`,
     ).bind(LOCKOUT.maxFailures, now, LOCKOUT.lockMs, LOCKOUT.maxLockMs, id),
-    env.DB.prepare('UPDATE sessions SET totp_failures = totp_failures + 1 WHERE token_hash = ? RETURNING totp_failures, NULL AS locked_until').bind(tokenHash),
+    env.DB.prepare(
+      'UPDATE sessions SET totp_failures = totp_failures + 1 WHERE token_hash = ? RETURNING totp_failures, NULL AS locked_until',
+    ).bind(tokenHash),
   ]);
   const failures = acct?.results[0]?.totp_failures ?? 0;
   const lock = failures >= LOCKOUT.maxFailures;
   const sessionOver = lock || (sess?.results[0]?.totp_failures ?? LOCKOUT.totpPerSession) >= LOCKOUT.totpPerSession;
   if (sessionOver) await env.DB.prepare('DELETE FROM sessions WHERE token_hash = ?').bind(tokenHash).run();
-  await audit(env, { actor: id, action: lock ? 'staff.locked' : 'staff.login_failed', at: now, detail: { reason: 'totp', failures } });
-  if (lock) throw new ApiError('LOCKED', { retryAfter: Math.ceil(((acct?.results[0]?.locked_until ?? now) - now) / 1000) });
-  if (sessionOver) throw new ApiError('TOTP_INVALID', { message: '动态验证码多次不正确，本次登录已结束，请重新输入用户名和密码。' });
+  await audit(env, {
+    actor: id,
+    action: lock ? 'staff.locked' : 'staff.login_failed',
+    at: now,
+    detail: { reason: 'totp', failures },
+  });
+  if (lock)
+    throw new ApiError('LOCKED', { retryAfter: Math.ceil(((acct?.results[0]?.locked_until ?? now) - now) / 1000) });
+  if (sessionOver)
+    throw new ApiError('TOTP_INVALID', { message: '动态验证码多次不正确，本次登录已结束，请重新输入用户名和密码。' });
   throw new ApiError('TOTP_INVALID');
 }
 
@@ -138,12 +150,17 @@ export async function login(env: Env, username: string, password: string, now = 
   if (!known || locked) {
     // Unauthenticated failures aggregate: a row at the 1st, 10th, 100th… failure per window (an hour for unknown
     // names, the lock for a locked account), never one each — the same work (one batch) in both cases.
-    await auditAggregated(env, known ? `login-locked:${row.id}` : 'login-unknown', known ? LOCKOUT.lockMs : 60 * 60_000, {
-      actor: known ? row.id : 'public',
-      action: 'staff.login_failed',
-      at: now,
-      detail: { reason: known ? 'locked' : 'unknown_user' },
-    });
+    await auditAggregated(
+      env,
+      known ? `login-locked:${row.id}` : 'login-unknown',
+      known ? LOCKOUT.lockMs : 60 * 60_000,
+      {
+        actor: known ? row.id : 'public',
+        action: 'staff.login_failed',
+        at: now,
+        detail: { reason: known ? 'locked' : 'unknown_user' },
+      },
+    );
     throw new ApiError('LOGIN_FAILED');
   }
   if (!passwordOk) {
@@ -164,7 +181,10 @@ export async function login(env: Env, username: string, password: string, now = 
       await env.DB.prepare('UPDATE staff SET totp_secret = ? WHERE id = ?').bind(JSON.stringify(sealed), row.id).run();
       await audit(env, { actor: row.id, action: 'staff.totp_key_issued', at: now });
     }
-    enrollment = { secret: encodeBase32UpperCaseNoPadding(key), uri: createTOTPKeyURI('Anquan', row.username, key, TOTP_STEP_S, 6) };
+    enrollment = {
+      secret: encodeBase32UpperCaseNoPadding(key),
+      uri: createTOTPKeyURI('Anquan', row.username, key, TOTP_STEP_S, 6),
+    };
   }
   const s = await newSession(env, row.id, !totp, now);
   await audit(env, { actor: row.id, action: totp ? 'staff.password_ok' : 'staff.login', at: now });
@@ -180,7 +200,12 @@ async function totpKey(env: Env, row: Pick<StaffRow, 'id' | 'totp_secret'>): Pro
  * Step 2: the TOTP code. Accepts the current step and one either side (clock drift), never a step at or before
  * the last one used (no replay). Success replaces the session token (no session fixation).
  */
-export async function verifySecondFactor(env: Env, session: StaffSession, code: string, now = Date.now()): Promise<{ token: string; csrfToken: string }> {
+export async function verifySecondFactor(
+  env: Env,
+  session: StaffSession,
+  code: string,
+  now = Date.now(),
+): Promise<{ token: string; csrfToken: string }> {
   const row = await env.DB.prepare('SELECT * FROM staff WHERE id = ?').bind(session.id).first<StaffRow>();
   if (!row?.totp_secret) throw new ApiError('TOTP_INVALID');
   if (row.locked_until && row.locked_until > now) {

@@ -7,7 +7,15 @@
 import type { Env } from '../env';
 import { addWorkingDays, calendarSpan, type DayKinds } from '../domain/deadlines';
 
-export { addCalendarDays, addWorkingDays, chinaDate, endOfChinaDay, isWorkingDay, startOfChinaDay, type DayKinds } from '../domain/deadlines';
+export {
+  addCalendarDays,
+  addWorkingDays,
+  chinaDate,
+  endOfChinaDay,
+  isWorkingDay,
+  startOfChinaDay,
+  type DayKinds,
+} from '../domain/deadlines';
 
 /** Load the calendar entries between two dates (inclusive). */
 export async function loadDayKinds(env: Env, from: string, to: string): Promise<DayKinds> {

@@ -35,7 +35,8 @@ export function sniff(b: Uint8Array): Sniffed | null {
   if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return { kind: 'image', mime: 'image/jpeg', ext: 'jpg' };
   if (b[0] === 0x89 && ascii(b, 1, 3) === 'PNG' && b[4] === 0x0d && b[5] === 0x0a)
     return { kind: 'image', mime: 'image/png', ext: 'png' };
-  if (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a') return { kind: 'image', mime: 'image/gif', ext: 'gif' };
+  if (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a')
+    return { kind: 'image', mime: 'image/gif', ext: 'gif' };
   if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') return { kind: 'image', mime: 'image/webp', ext: 'webp' };
   if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WAVE') return { kind: 'audio', mime: 'audio/wav', ext: 'wav' };
   if (ascii(b, 4, 4) === 'ftyp') {
@@ -211,7 +212,11 @@ function stripPng(b: Uint8Array): Uint8Array {
   return concat(out);
 }
 
-function stripRiff(b: Uint8Array, drop: string[], onKeep?: (type: string, chunk: Uint8Array) => Uint8Array): Uint8Array {
+function stripRiff(
+  b: Uint8Array,
+  drop: string[],
+  onKeep?: (type: string, chunk: Uint8Array) => Uint8Array,
+): Uint8Array {
   const out: Uint8Array[] = [];
   let i = 12;
   while (i + 8 <= b.length) {
@@ -330,17 +335,24 @@ function stripIsoBmff(b: Uint8Array): Uint8Array {
     if (!stco || !stsc || !(stsz || stz2)) return;
     const wide = stco.type === 'co64';
     const chunks = Math.min(view.getUint32(stco.body + 4), Math.floor((stco.end - stco.body - 8) / (wide ? 8 : 4)));
-    const chunkAt = (k: number) => Number(wide ? view.getBigUint64(stco.body + 8 + k * 8) : view.getUint32(stco.body + 8 + k * 4));
+    const chunkAt = (k: number) =>
+      Number(wide ? view.getBigUint64(stco.body + 8 + k * 8) : view.getUint32(stco.body + 8 + k * 4));
     let count: number;
     let fixed = 0;
     let sizeOf: (n: number) => number;
     if (stsz) {
       fixed = view.getUint32(stsz.body + 4);
-      count = Math.min(view.getUint32(stsz.body + 8), fixed ? Number.MAX_SAFE_INTEGER : Math.floor((stsz.end - stsz.body - 12) / 4));
+      count = Math.min(
+        view.getUint32(stsz.body + 8),
+        fixed ? Number.MAX_SAFE_INTEGER : Math.floor((stsz.end - stsz.body - 12) / 4),
+      );
       sizeOf = (n) => fixed || view.getUint32(stsz.body + 12 + n * 4);
     } else {
       const bits = b[stz2!.body + 7]!;
-      count = Math.min(view.getUint32(stz2!.body + 8), Math.floor(((stz2!.end - stz2!.body - 12) * 8) / Math.max(bits, 4)));
+      count = Math.min(
+        view.getUint32(stz2!.body + 8),
+        Math.floor(((stz2!.end - stz2!.body - 12) * 8) / Math.max(bits, 4)),
+      );
       sizeOf = (n) => {
         const at = stz2!.body + 12;
         if (bits === 16) return view.getUint16(at + n * 2);
@@ -434,7 +446,8 @@ function stripIsoBmff(b: Uint8Array): Uint8Array {
           zeroFragment(moofAt, box);
           erase(box);
         } else if (depth < 8) walk(box.body, box.end, depth + 1, moofAt);
-      } else if (containers.has(box.type) && depth < 8) walk(box.body, box.end, depth + 1, box.type === 'moof' ? box.at : moofAt);
+      } else if (containers.has(box.type) && depth < 8)
+        walk(box.body, box.end, depth + 1, box.type === 'moof' ? box.at : moofAt);
     }
   };
   walk(0, b.length, 0);
@@ -444,7 +457,11 @@ function stripIsoBmff(b: Uint8Array): Uint8Array {
 function stripMp3(b: Uint8Array): Uint8Array {
   let start = 0;
   while (ascii(b, start, 3) === 'ID3' && start + 10 <= b.length) {
-    const size = ((b[start + 6]! & 0x7f) << 21) | ((b[start + 7]! & 0x7f) << 14) | ((b[start + 8]! & 0x7f) << 7) | (b[start + 9]! & 0x7f);
+    const size =
+      ((b[start + 6]! & 0x7f) << 21) |
+      ((b[start + 7]! & 0x7f) << 14) |
+      ((b[start + 8]! & 0x7f) << 7) |
+      (b[start + 9]! & 0x7f);
     const footer = b[start + 5]! & 0x10 ? 10 : 0;
     start += 10 + size + footer;
   }

@@ -20,7 +20,15 @@
 import type { Env } from '../env';
 import { DOMAINS } from '../domain/catalog';
 import { SATISFIED_RATINGS } from '../domain/workflow';
-import { addMonths, chinaMonth, histogramMedian, monthStart, publicCount, SUPPRESS_BELOW, type PublicCount } from './stats';
+import {
+  addMonths,
+  chinaMonth,
+  histogramMedian,
+  monthStart,
+  publicCount,
+  SUPPRESS_BELOW,
+  type PublicCount,
+} from './stats';
 
 const DAY = 86_400_000;
 /** The running month is recomputed at most this often. */
@@ -43,7 +51,17 @@ interface Raw {
   ratings: number;
   satisfied: number;
 }
-const empty = (): Raw => ({ received: 0, concluded: 0, concludedOnTime: 0, openOverdue: 0, days: new Map(), rectified: 0, rectifiedOnTime: 0, ratings: 0, satisfied: 0 });
+const empty = (): Raw => ({
+  received: 0,
+  concluded: 0,
+  concludedOnTime: 0,
+  openOverdue: 0,
+  days: new Map(),
+  rectified: 0,
+  rectifiedOnTime: 0,
+  ratings: 0,
+  satisfied: 0,
+});
 
 /** The scopes a tip counts in: the district, its domain, and its department when it has one. */
 function scopesOf(dept: string | null, domain: string): [Scope, string][] {
@@ -64,7 +82,9 @@ export async function computeOntimeMonth(env: Env, month: string, now: number): 
   const end = monthStart(addMonths(month, 1));
   const asOf = Math.min(now, end);
   const [received, concluded, overdue, rectified, ratings] = await env.DB.batch<Record<string, unknown>>([
-    env.DB.prepare('SELECT department_id AS dept, domain, COUNT(*) AS n FROM tips WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2').bind(start, asOf),
+    env.DB.prepare(
+      'SELECT department_id AS dept, domain, COUNT(*) AS n FROM tips WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2',
+    ).bind(start, asOf),
     env.DB.prepare(
       `SELECT department_id AS dept, domain, MAX(0, (concluded_at - created_at) / ${DAY}) AS days,
               (conclude_due_at IS NOT NULL AND concluded_at <= conclude_due_at) AS ok, COUNT(*) AS n
@@ -127,9 +147,25 @@ async function storeMonth(env: Env, month: string, now: number): Promise<void> {
       return env.DB.prepare(
         `INSERT INTO ontime_monthly (month, scope, key, received, concluded, concluded_on_time, open_overdue, days_histogram, rectified,
                                      rectified_on_time, ratings, satisfied, computed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-      ).bind(month, scope, key, x.received, x.concluded, x.concludedOnTime, x.openOverdue, JSON.stringify(Object.fromEntries(x.days)), x.rectified, x.rectifiedOnTime, x.ratings, x.satisfied, now);
+      ).bind(
+        month,
+        scope,
+        key,
+        x.received,
+        x.concluded,
+        x.concludedOnTime,
+        x.openOverdue,
+        JSON.stringify(Object.fromEntries(x.days)),
+        x.rectified,
+        x.rectifiedOnTime,
+        x.ratings,
+        x.satisfied,
+        now,
+      );
     }),
-    ...(ended ? [env.DB.prepare('INSERT OR IGNORE INTO monthly_reports (month, published_at) VALUES (?, ?)').bind(month, now)] : []),
+    ...(ended
+      ? [env.DB.prepare('INSERT OR IGNORE INTO monthly_reports (month, published_at) VALUES (?, ?)').bind(month, now)]
+      : []),
   ]);
 }
 
@@ -142,7 +178,9 @@ export async function refreshOntimeRecord(env: Env, now: number): Promise<string
   const first = await env.DB.prepare('SELECT MIN(created_at) AS at FROM tips').first<{ at: number | null }>();
   const floor = addMonths(thisMonth, -RECORD_MONTHS);
   const from = first?.at != null ? chinaMonth(first.at) : addMonths(thisMonth, -1);
-  const { results } = await env.DB.prepare('SELECT month FROM monthly_reports WHERE month >= ?').bind(floor).all<{ month: string }>();
+  const { results } = await env.DB.prepare('SELECT month FROM monthly_reports WHERE month >= ?')
+    .bind(floor)
+    .all<{ month: string }>();
   const published = new Set(results.map((r) => r.month));
   const done: string[] = [];
   for (let m = from > floor ? from : floor; m < thisMonth && done.length < FINALISE_PER_RUN; m = addMonths(m, 1)) {
@@ -150,7 +188,11 @@ export async function refreshOntimeRecord(env: Env, now: number): Promise<string
     await storeMonth(env, m, now);
     done.push(m);
   }
-  const running = await env.DB.prepare("SELECT MAX(computed_at) AS at FROM ontime_monthly WHERE month = ? AND scope = 'district'").bind(thisMonth).first<{ at: number | null }>();
+  const running = await env.DB.prepare(
+    "SELECT MAX(computed_at) AS at FROM ontime_monthly WHERE month = ? AND scope = 'district'",
+  )
+    .bind(thisMonth)
+    .first<{ at: number | null }>();
   if (running?.at == null || running.at < now - RUNNING_EVERY_MS) {
     await storeMonth(env, thisMonth, now);
     done.push(thisMonth);
@@ -209,8 +251,22 @@ interface StoredRow {
 }
 
 /** The published form of raw figures. */
-export function publish(key: string, label: string, r: Omit<StoredRow, 'month' | 'scope' | 'key' | 'computed_at'> | null): PublicFigures {
-  const x = r ?? { received: 0, concluded: 0, concluded_on_time: 0, open_overdue: 0, days_histogram: '{}', rectified: 0, rectified_on_time: 0, ratings: 0, satisfied: 0 };
+export function publish(
+  key: string,
+  label: string,
+  r: Omit<StoredRow, 'month' | 'scope' | 'key' | 'computed_at'> | null,
+): PublicFigures {
+  const x = r ?? {
+    received: 0,
+    concluded: 0,
+    concluded_on_time: 0,
+    open_overdue: 0,
+    days_histogram: '{}',
+    rectified: 0,
+    rectified_on_time: 0,
+    ratings: 0,
+    satisfied: 0,
+  };
   const hist = JSON.parse(x.days_histogram) as Record<string, number>;
   return {
     key,
@@ -238,7 +294,9 @@ export async function ontimeRecord(env: Env, from: string, to: string): Promise<
   ]);
   const byMonth = new Map<string, StoredRow[]>();
   for (const r of rows!.results as unknown as StoredRow[]) byMonth.set(r.month, [...(byMonth.get(r.month) ?? []), r]);
-  const publishedAt = new Map((reports!.results as { month: string; published_at: number }[]).map((r) => [r.month, r.published_at]));
+  const publishedAt = new Map(
+    (reports!.results as { month: string; published_at: number }[]).map((r) => [r.month, r.published_at]),
+  );
   const deptList = depts!.results as { id: string; name: string; active: number }[];
   return [...byMonth].map(([month, list]) => {
     const find = (scope: Scope, key: string) => list.find((r) => r.scope === scope && r.key === key) ?? null;
@@ -249,7 +307,9 @@ export async function ontimeRecord(env: Env, from: string, to: string): Promise<
       publishedAt: pub != null ? new Date(pub).toISOString() : null,
       computedAt: list[0] ? new Date(list[0].computed_at).toISOString() : null,
       district: publish('all', '全区', find('district', 'all')),
-      departments: deptList.filter((d) => d.active || find('department', d.id)).map((d) => publish(d.id, d.name, find('department', d.id))),
+      departments: deptList
+        .filter((d) => d.active || find('department', d.id))
+        .map((d) => publish(d.id, d.name, find('department', d.id))),
       domains: DOMAINS.map((d) => publish(d.code, d.label, find('domain', d.code))),
     };
   });
@@ -263,7 +323,9 @@ export async function monthlyReport(env: Env, month: string): Promise<PublicMont
 
 /** Published reports, newest first. */
 export async function reportList(env: Env): Promise<{ month: string; publishedAt: string }[]> {
-  const { results } = await env.DB.prepare('SELECT month, published_at FROM monthly_reports ORDER BY month DESC LIMIT 120').all<{ month: string; published_at: number }>();
+  const { results } = await env.DB.prepare(
+    'SELECT month, published_at FROM monthly_reports ORDER BY month DESC LIMIT 120',
+  ).all<{ month: string; published_at: number }>();
   return results.map((r) => ({ month: r.month, publishedAt: new Date(r.published_at).toISOString() }));
 }
 
@@ -279,20 +341,55 @@ export interface OntimeField {
 /** The documented schema of an on-time record row (CSV header and JSON `fields`). */
 export const ONTIME_FIELDS: readonly OntimeField[] = [
   { name: 'month', label: '月份', type: 'string', description: '统计月份（北京时间，YYYY-MM）' },
-  { name: 'scope', label: '统计范围', type: 'string', description: 'district（全区）/ department（承办单位）/ domain（行业领域）' },
+  {
+    name: 'scope',
+    label: '统计范围',
+    type: 'string',
+    description: 'district（全区）/ department（承办单位）/ domain（行业领域）',
+  },
   { name: 'key', label: '代码', type: 'string', description: '全区为 all；承办单位代码或行业领域代码' },
   { name: 'name', label: '名称', type: 'string', description: '全区、承办单位名称或行业领域名称' },
   { name: 'received', label: '收到', type: 'count', description: '当月收到的举报件数' },
   { name: 'concluded', label: '办结', type: 'count', description: '当月作出核查结论的件数' },
-  { name: 'concluded_on_time', label: '按期办结', type: 'count', description: '其中在办结期限（含批准的延期）内办结的件数' },
-  { name: 'open_overdue', label: '超期未办结', type: 'count', description: '月末（本月为统计时）仍未办结且已过办结期限的件数' },
-  { name: 'on_time_rate', label: '按期办结率', type: 'number', description: '按期办结 ÷（办结 + 超期未办结），0–1；分母不足 5 时为空' },
-  { name: 'median_days', label: '办结用时中位数', type: 'number', description: '当月办结举报从收到到办结的整天数的中位数；不足 5 件时为空' },
+  {
+    name: 'concluded_on_time',
+    label: '按期办结',
+    type: 'count',
+    description: '其中在办结期限（含批准的延期）内办结的件数',
+  },
+  {
+    name: 'open_overdue',
+    label: '超期未办结',
+    type: 'count',
+    description: '月末（本月为统计时）仍未办结且已过办结期限的件数',
+  },
+  {
+    name: 'on_time_rate',
+    label: '按期办结率',
+    type: 'number',
+    description: '按期办结 ÷（办结 + 超期未办结），0–1；分母不足 5 时为空',
+  },
+  {
+    name: 'median_days',
+    label: '办结用时中位数',
+    type: 'number',
+    description: '当月办结举报从收到到办结的整天数的中位数；不足 5 件时为空',
+  },
   { name: 'rectified', label: '整改完成', type: 'count', description: '当月记录整改完成的隐患数' },
   { name: 'rectified_on_time', label: '按期整改', type: 'count', description: '其中在整改时限内完成的数量' },
-  { name: 'rectified_on_time_rate', label: '按期整改率', type: 'number', description: '按期整改 ÷ 整改完成；不足 5 件时为空' },
+  {
+    name: 'rectified_on_time_rate',
+    label: '按期整改率',
+    type: 'number',
+    description: '按期整改 ÷ 整改完成；不足 5 件时为空',
+  },
   { name: 'ratings', label: '评价数', type: 'count', description: '当月举报人作出（或更改）的评价数' },
-  { name: 'satisfied_share', label: '满意率', type: 'number', description: '“满意”和“非常满意”占评价数的比例；评价不足 5 条时为空' },
+  {
+    name: 'satisfied_share',
+    label: '满意率',
+    type: 'number',
+    description: '“满意”和“非常满意”占评价数的比例；评价不足 5 条时为空',
+  },
 ];
 
 /** The rows of one month as open-data records (counts below 5 as "<5", suppressed rates as null). */
@@ -314,5 +411,9 @@ export function ontimeRecords(m: PublicMonth): Record<string, string | number | 
     ratings: f.ratings,
     satisfied_share: f.satisfiedShare,
   });
-  return [row('district', m.district), ...m.departments.map((d) => row('department', d)), ...m.domains.map((d) => row('domain', d))];
+  return [
+    row('district', m.district),
+    ...m.departments.map((d) => row('department', d)),
+    ...m.domains.map((d) => row('domain', d)),
+  ];
 }

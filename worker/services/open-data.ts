@@ -26,24 +26,64 @@ export interface OpenDataField {
 
 /** The schema of an open-data record, in column order. */
 export const OPEN_DATA_FIELDS: readonly OpenDataField[] = [
-  { name: 'tracking_no', label: '举报编号', type: 'string', description: '公开的举报编号，如 AQ-7K3M9-QXP2D（不含查询码）' },
-  { name: 'received_date', label: '收到日期', type: 'date', description: '收到举报的日期（北京时间，YYYY-MM-DD，不含时刻）' },
-  { name: 'closed_date', label: '办结日期', type: 'date', description: '办结、不予受理或合并的日期（北京时间，YYYY-MM-DD）' },
-  { name: 'type', label: '举报类型代码', type: 'string', description: 'major_hazard / general_hazard / illegal_operation / concealed_accident' },
-  { name: 'type_label', label: '举报类型', type: 'string', description: '重大事故隐患、一般事故隐患、安全生产非法违法行为、瞒报谎报事故' },
+  {
+    name: 'tracking_no',
+    label: '举报编号',
+    type: 'string',
+    description: '公开的举报编号，如 AQ-7K3M9-QXP2D（不含查询码）',
+  },
+  {
+    name: 'received_date',
+    label: '收到日期',
+    type: 'date',
+    description: '收到举报的日期（北京时间，YYYY-MM-DD，不含时刻）',
+  },
+  {
+    name: 'closed_date',
+    label: '办结日期',
+    type: 'date',
+    description: '办结、不予受理或合并的日期（北京时间，YYYY-MM-DD）',
+  },
+  {
+    name: 'type',
+    label: '举报类型代码',
+    type: 'string',
+    description: 'major_hazard / general_hazard / illegal_operation / concealed_accident',
+  },
+  {
+    name: 'type_label',
+    label: '举报类型',
+    type: 'string',
+    description: '重大事故隐患、一般事故隐患、安全生产非法违法行为、瞒报谎报事故',
+  },
   { name: 'domain', label: '行业领域代码', type: 'string', description: '行业领域代码，如 gas、fire' },
   { name: 'domain_label', label: '行业领域', type: 'string', description: '行业领域名称' },
   { name: 'town_id', label: '镇街代码', type: 'string', description: '镇（街道）代码；不公开详细地址和坐标' },
   { name: 'town_name', label: '镇街', type: 'string', description: '镇（街道）名称' },
-  { name: 'status', label: '公开状态代码', type: 'string', description: 'concluded（已办结）/ rejected（不予受理）/ merged（已合并）' },
+  {
+    name: 'status',
+    label: '公开状态代码',
+    type: 'string',
+    description: 'concluded（已办结）/ rejected（不予受理）/ merged（已合并）',
+  },
   { name: 'status_label', label: '公开状态', type: 'string', description: '已办结、不予受理、已合并' },
   { name: 'conclusion', label: '核查结论', type: 'string', description: '属实、部分属实、不属实；未核查的为空' },
   { name: 'hazard_level', label: '隐患等级', type: 'string', description: '一般、重大；未认定的为空' },
   { name: 'reject_reason', label: '不予受理理由', type: 'string', description: '从固定列表中选择的理由；其他状态为空' },
   { name: 'department', label: '承办单位', type: 'string', description: '负责核查处理的部门；未交办的为空' },
   { name: 'days_to_close', label: '办理天数', type: 'integer', description: '从收到到办结的整天数' },
-  { name: 'on_time', label: '是否按期办结', type: 'boolean', description: '在法定办结期限（含批准的延期）内办结为 true，超期为 false；无办结期限的为空' },
-  { name: 'channel', label: '来源渠道', type: 'string', description: 'web（本平台）或 open311（合作平台，如 12345 热线）' },
+  {
+    name: 'on_time',
+    label: '是否按期办结',
+    type: 'boolean',
+    description: '在法定办结期限（含批准的延期）内办结为 true，超期为 false；无办结期限的为空',
+  },
+  {
+    name: 'channel',
+    label: '来源渠道',
+    type: 'string',
+    description: 'web（本平台）或 open311（合作平台，如 12345 热线）',
+  },
 ];
 
 export type OpenDataRecord = Record<string, string | number | boolean | null>;
@@ -86,7 +126,10 @@ function toRecord(r: Row): OpenDataRecord {
     reject_reason: r.public_status === 'rejected' && r.reject_reason ? labelIn(REJECT_REASONS, r.reject_reason) : null,
     department: r.department,
     days_to_close: closedAt == null ? null : Math.max(0, Math.floor((closedAt - r.created_at) / 86_400_000)),
-    on_time: r.public_status === 'concluded' && r.conclude_due_at != null && r.concluded_at != null ? r.concluded_at <= r.conclude_due_at : null,
+    on_time:
+      r.public_status === 'concluded' && r.conclude_due_at != null && r.concluded_at != null
+        ? r.concluded_at <= r.conclude_due_at
+        : null,
     channel: r.source.startsWith('open311') ? 'open311' : 'web',
   };
 }

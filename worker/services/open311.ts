@@ -53,7 +53,8 @@ export const serviceCode = (type: string, domain: string) => `${type}-${domain}`
 /** The tip type and domain of a service code, or null when it is not one of ours. */
 export function parseServiceCode(code: string): { type: string; domain: string } | null {
   const [type, domain, extra] = code.split('-');
-  if (extra !== undefined || !TIP_TYPES.some((t) => t.code === type) || !DOMAINS.some((d) => d.code === domain)) return null;
+  if (extra !== undefined || !TIP_TYPES.some((t) => t.code === type) || !DOMAINS.some((d) => d.code === domain))
+    return null;
   return { type: type!, domain: domain! };
 }
 
@@ -81,9 +82,15 @@ export interface Open311Attribute {
 }
 
 /** The attributes a partner sends with `attribute[code]` (the same for every service). */
-export async function serviceDefinition(env: Env, code: string): Promise<{ service_code: string; attributes: Open311Attribute[] }> {
+export async function serviceDefinition(
+  env: Env,
+  code: string,
+): Promise<{ service_code: string; attributes: Open311Attribute[] }> {
   if (!parseServiceCode(code)) throw new Open311Error(404, [`找不到服务代码 ${code}`]);
-  const { results: towns } = await env.DB.prepare('SELECT id, name FROM towns WHERE active = 1 ORDER BY sort, id').all<{ id: string; name: string }>();
+  const { results: towns } = await env.DB.prepare('SELECT id, name FROM towns WHERE active = 1 ORDER BY sort, id').all<{
+    id: string;
+    name: string;
+  }>();
   return {
     service_code: code,
     attributes: [
@@ -96,7 +103,15 @@ export async function serviceDefinition(env: Env, code: string): Promise<{ servi
         order: 1,
         description: `description（问题描述）须 ${LIMITS.description.min}–${LIMITS.description.max} 字；address_string（详细地址）必填；实名举报请同时提供 last_name/first_name（姓名）和 phone（手机号码），否则按匿名举报处理。`,
       },
-      { variable: true, code: 'unit_name', datatype: 'string', required: true, datatype_description: '2–100 字', order: 2, description: '被举报单位或场所名称' },
+      {
+        variable: true,
+        code: 'unit_name',
+        datatype: 'string',
+        required: true,
+        datatype_description: '2–100 字',
+        order: 2,
+        description: '被举报单位或场所名称',
+      },
       {
         variable: true,
         code: 'town',
@@ -120,7 +135,15 @@ export async function serviceDefinition(env: Env, code: string): Promise<{ servi
           { key: 'no', name: '否' },
         ],
       },
-      { variable: true, code: 'seen_at', datatype: 'datetime', required: false, datatype_description: 'ISO 8601，须带时区，如 2026-11-20T09:30:00+08:00', order: 5, description: '发现时间（缺省为提交时间）' },
+      {
+        variable: true,
+        code: 'seen_at',
+        datatype: 'datetime',
+        required: false,
+        datatype_description: 'ISO 8601，须带时区，如 2026-11-20T09:30:00+08:00',
+        order: 5,
+        description: '发现时间（缺省为提交时间）',
+      },
     ],
   };
 }
@@ -174,8 +197,10 @@ const isClosed = (publicStatus: string) => (CLOSED_PUBLIC_STATUSES as readonly s
 
 function statusNotes(r: RequestRow): string {
   const status = label.publicStatus(r.public_status);
-  if (r.public_status === 'concluded' && r.conclusion) return `${status}（核查结论：${labelIn(CONCLUSIONS, r.conclusion)}）`;
-  if (r.public_status === 'rejected' && r.reject_reason) return `${status}：${labelIn(REJECT_REASONS, r.reject_reason)}`;
+  if (r.public_status === 'concluded' && r.conclusion)
+    return `${status}（核查结论：${labelIn(CONCLUSIONS, r.conclusion)}）`;
+  if (r.public_status === 'rejected' && r.reject_reason)
+    return `${status}：${labelIn(REJECT_REASONS, r.reject_reason)}`;
   return status;
 }
 
@@ -216,18 +241,27 @@ function parseDate(name: string, v: string | undefined): number | null {
   if (v === undefined || v === '') return null;
   const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(v);
   const ms = ok ? Date.parse(v) : NaN;
-  if (Number.isNaN(ms)) throw new Open311Error(400, [`${name} 应为带时区的 ISO 8601 时间，如 2026-11-01T00:00:00+08:00`]);
+  if (Number.isNaN(ms))
+    throw new Open311Error(400, [`${name} 应为带时区的 ISO 8601 时间，如 2026-11-01T00:00:00+08:00`]);
   return ms;
 }
 
-const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /**
  * GET requests: by `service_request_id` (a comma list; overrides every other filter, as the spec says), or by
  * `service_code`, `status` (open, closed) and `start_date`/`end_date` (requested_datetime, at most 90 days
  * apart; the most recent 90 days when neither is given). Newest first, at most MAX_REQUESTS.
  */
-export async function findRequests(env: Env, q: Record<string, string | undefined>, now = Date.now()): Promise<Open311Request[]> {
+export async function findRequests(
+  env: Env,
+  q: Record<string, string | undefined>,
+  now = Date.now(),
+): Promise<Open311Request[]> {
   const ids = list(q.service_request_id);
   if (ids.length) {
     if (ids.length > MAX_IDS) throw new Open311Error(400, [`service_request_id 一次最多 ${MAX_IDS} 个`]);
@@ -246,7 +280,8 @@ export async function findRequests(env: Env, q: Record<string, string | undefine
   const services = codes.map((c) => ({ c, s: parseServiceCode(c) }));
   for (const { c, s } of services) if (!s) errors.push(`service_code ${c} 不存在`);
   const statuses = list(q.status);
-  for (const s of statuses) if (s !== 'open' && s !== 'closed') errors.push(`status 只能是 open 或 closed（可用逗号分隔），收到 ${s}`);
+  for (const s of statuses)
+    if (s !== 'open' && s !== 'closed') errors.push(`status 只能是 open 或 closed（可用逗号分隔），收到 ${s}`);
   let start: number | null = null;
   let end: number | null = null;
   try {
@@ -276,7 +311,9 @@ export async function findRequests(env: Env, q: Record<string, string | undefine
   }
   const wanted = new Set(statuses);
   if (wanted.size === 1) {
-    where.push(`t.public_status ${wanted.has('closed') ? '' : 'NOT '}IN (${CLOSED_PUBLIC_STATUSES.map(() => '?').join(',')})`);
+    where.push(
+      `t.public_status ${wanted.has('closed') ? '' : 'NOT '}IN (${CLOSED_PUBLIC_STATUSES.map(() => '?').join(',')})`,
+    );
     params.push(...CLOSED_PUBLIC_STATUSES);
   }
   const { results } = await env.DB.prepare(
@@ -307,7 +344,9 @@ export async function resolveToken(env: Env, token: string): Promise<{ token: st
   const m = /^T(AQ[0-9A-HJKMNP-TV-Z]{10})([0-9a-f]{20})$/.exec(token);
   const notFound = new Open311Error(404, ['找不到该 token']);
   if (!m || (await tokenFor(env, m[1]!)) !== token) throw notFound;
-  const row = await env.DB.prepare("SELECT tracking_no FROM tips WHERE tracking_no = ? AND source LIKE 'open311:%'").bind(m[1]).first();
+  const row = await env.DB.prepare("SELECT tracking_no FROM tips WHERE tracking_no = ? AND source LIKE 'open311:%'")
+    .bind(m[1])
+    .first();
   if (!row) throw notFound;
   return { token, service_request_id: formatTrackingNo(m[1]!) };
 }
@@ -370,7 +409,8 @@ export async function submitRequest(
   const num = (v: string | undefined) => (v === undefined || v.trim() === '' ? null : Number(v));
   const lat = num(form.lat);
   const lng = num(form.long);
-  if ((lat === null) !== (lng === null) || Number.isNaN(lat) || Number.isNaN(lng)) errors.push('lat 和 long 须同时提供且为数字');
+  if ((lat === null) !== (lng === null) || Number.isNaN(lat) || Number.isNaN(lng))
+    errors.push('lat 和 long 须同时提供且为数字');
   const name = `${form.last_name ?? ''}${form.first_name ?? ''}`.trim();
   const realName = !!(name || form.phone || form.email);
   if (realName && !name) errors.push('last_name/first_name：实名举报请填写姓名');
@@ -387,17 +427,25 @@ export async function submitRequest(
     seenAt: form['attribute[seen_at]'] || new Date().toISOString(),
     description: form.description ?? '',
     isEmployee: isEmployee === 'yes',
-    reporter: realName ? { anonymous: false, name, mobile: form.phone ?? '', email: form.email ?? '' } : { anonymous: true },
+    reporter: realName
+      ? { anonymous: false, name, mobile: form.phone ?? '', email: form.email ?? '' }
+      : { anonymous: true },
     attachments: [],
     // The partner's operator gives the citizen the 举报须知 and privacy notice (agreed when the key is issued).
     consent: { notice: true, privacy: true },
   });
   if (!submission.success) throw new Open311Error(400, describeFields(fieldErrors(submission.error)));
   try {
-    const receipt = await createTip(env, submission.data, { source: `open311:${partner.id}`, origin: opts.origin, idempotencyKey: key, bodyHash });
+    const receipt = await createTip(env, submission.data, {
+      source: `open311:${partner.id}`,
+      origin: opts.origin,
+      idempotencyKey: key,
+      bodyHash,
+    });
     return receiptOut(env, receipt, opts.origin);
   } catch (e) {
-    if (e instanceof ApiError && e.code === 'VALIDATION_FAILED') throw new Open311Error(400, describeFields(e.fields ?? []));
+    if (e instanceof ApiError && e.code === 'VALIDATION_FAILED')
+      throw new Open311Error(400, describeFields(e.fields ?? []));
     throw e;
   }
 }

@@ -37,22 +37,42 @@ export async function drainOutbox(env: Env, now: number): Promise<number> {
       WHERE o.sent_at IS NULL AND o.attempts < ? AND i.email_opt_in = 1 ORDER BY o.created_at LIMIT 50`,
   )
     .bind(MAX_ATTEMPTS)
-    .all<{ id: string; subject: string; body: string; tip_id: string; key_id: string; iv: string; ciphertext: string }>();
+    .all<{
+      id: string;
+      subject: string;
+      body: string;
+      tip_id: string;
+      key_id: string;
+      iv: string;
+      ciphertext: string;
+    }>();
   const { EmailMessage } = await import('cloudflare:email');
   let sent = 0;
   for (const r of results) {
     try {
-      const who = await unseal<{ email: string | null }>(env, { keyId: r.key_id, iv: r.iv, ciphertext: r.ciphertext } as Sealed, `identity:${r.tip_id}`);
+      const who = await unseal<{ email: string | null }>(
+        env,
+        { keyId: r.key_id, iv: r.iv, ciphertext: r.ciphertext } as Sealed,
+        `identity:${r.tip_id}`,
+      );
       if (!who.email) {
-        await env.DB.prepare("UPDATE outbox SET attempts = ?, last_error = 'no address' WHERE id = ?").bind(MAX_ATTEMPTS, r.id).run();
+        await env.DB.prepare("UPDATE outbox SET attempts = ?, last_error = 'no address' WHERE id = ?")
+          .bind(MAX_ATTEMPTS, r.id)
+          .run();
         continue;
       }
-      await env.EMAIL.send(new EmailMessage(env.EMAIL_FROM, who.email, mime(env.EMAIL_FROM, who.email, r.subject, r.body, r.id)));
-      await env.DB.prepare('UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ? AND sent_at IS NULL').bind(now, r.id).run();
+      await env.EMAIL.send(
+        new EmailMessage(env.EMAIL_FROM, who.email, mime(env.EMAIL_FROM, who.email, r.subject, r.body, r.id)),
+      );
+      await env.DB.prepare('UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ? AND sent_at IS NULL')
+        .bind(now, r.id)
+        .run();
       sent++;
     } catch (e) {
       // Never log the address; the error text of the send API does not contain it.
-      await env.DB.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?').bind(String(e).slice(0, 200), r.id).run();
+      await env.DB.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?')
+        .bind(String(e).slice(0, 200), r.id)
+        .run();
     }
   }
   return sent;

@@ -30,10 +30,16 @@ const keyHash = (env: Env, key: string) => hmacHex(appSecret(env), 'open311-api-
  * Register a partner and issue its API key. The plaintext key is in the answer and nowhere else.
  * @example const { id, apiKey } = await createPartner(env, { name: '区 12345 热线', actorId: admin.id })
  */
-export async function createPartner(env: Env, input: { name: string; actorId: string }, now = Date.now()): Promise<Partner & { apiKey: string }> {
+export async function createPartner(
+  env: Env,
+  input: { name: string; actorId: string },
+  now = Date.now(),
+): Promise<Partner & { apiKey: string }> {
   const name = input.name.trim();
   if (name.length < 2 || name.length > 100) {
-    throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'name', code: 'NAME_LENGTH', message: '合作平台名称应为 2–100 个字' }] });
+    throw new ApiError('VALIDATION_FAILED', {
+      fields: [{ path: 'name', code: 'NAME_LENGTH', message: '合作平台名称应为 2–100 个字' }],
+    });
   }
   const id = crypto.randomUUID();
   const apiKey = API_KEY_PREFIX + randomCode(40);
@@ -47,11 +53,20 @@ export async function createPartner(env: Env, input: { name: string; actorId: st
 }
 
 /** Enable or disable a partner (a disabled partner's key is refused at once). */
-export async function setPartnerActive(env: Env, input: { id: string; active: boolean; actorId: string }): Promise<void> {
+export async function setPartnerActive(
+  env: Env,
+  input: { id: string; active: boolean; actorId: string },
+): Promise<void> {
   const [res] = await writeWithAudit(
     env,
     () => [stmt(env, getDb(env).update(partners).set({ active: input.active }).where(eq(partners.id, input.id)))],
-    [{ actor: input.actorId, action: input.active ? 'partner.enabled' : 'partner.disabled', detail: { partnerId: input.id } }],
+    [
+      {
+        actor: input.actorId,
+        action: input.active ? 'partner.enabled' : 'partner.disabled',
+        detail: { partnerId: input.id },
+      },
+    ],
     { sql: 'EXISTS (SELECT 1 FROM partners WHERE id = ?)', params: [input.id] },
   );
   if (!res?.meta.changes) throw new ApiError('NOT_FOUND');
@@ -66,7 +81,10 @@ export async function listPartners(env: Env): Promise<Partner[]> {
 }
 
 /** The active partner holding `key`, or null (malformed, unknown and disabled keys alike). */
-export async function partnerForKey(env: Env, key: string | null | undefined): Promise<{ id: string; name: string } | null> {
+export async function partnerForKey(
+  env: Env,
+  key: string | null | undefined,
+): Promise<{ id: string; name: string } | null> {
   if (!key || !KEY_PATTERN.test(key)) return null;
   const [row] = await getDb(env)
     .select({ id: partners.id, name: partners.name })

@@ -105,11 +105,15 @@ export function queueWhere(
   }
   if (f.newMessage) where.push(`${t}reporter_message_pending = 1`);
   if (f.rating === 'low') {
-    where.push(`EXISTS (SELECT 1 FROM tip_ratings r WHERE r.tip_id = ${t || 'tips.'}id AND r.level IN (${LOW_RATINGS.map(() => '?').join(', ')}))`);
+    where.push(
+      `EXISTS (SELECT 1 FROM tip_ratings r WHERE r.tip_id = ${t || 'tips.'}id AND r.level IN (${LOW_RATINGS.map(() => '?').join(', ')}))`,
+    );
     params.push(...LOW_RATINGS);
   }
   if (f.followup) {
-    where.push(`EXISTS (SELECT 1 FROM tip_followups fu WHERE fu.tip_id = ${t || 'tips.'}id AND fu.state = 'open'${f.followup === 'overdue' ? ' AND fu.due_at < ?' : ''})`);
+    where.push(
+      `EXISTS (SELECT 1 FROM tip_followups fu WHERE fu.tip_id = ${t || 'tips.'}id AND fu.state = 'open'${f.followup === 'overdue' ? ' AND fu.due_at < ?' : ''})`,
+    );
     if (f.followup === 'overdue') params.push(now);
   }
   if (f.q) {
@@ -120,7 +124,9 @@ export function queueWhere(
       // has no wildcards to escape. SQLite's lower() folds only A–Z, so the query is folded the same way (a
       // full-width ＬＰＧ typed by an input method still matches a stored ＬＰＧ).
       const needle = f.q.replace(/[A-Z]/g, (ch) => ch.toLowerCase());
-      where.push(`(instr(lower(${t}unit_name), ?) > 0 OR instr(lower(${t}address), ?) > 0 OR instr(lower(${t}description), ?) > 0)`);
+      where.push(
+        `(instr(lower(${t}unit_name), ?) > 0 OR instr(lower(${t}address), ?) > 0 OR instr(lower(${t}description), ?) > 0)`,
+      );
       params.push(needle, needle, needle);
     }
   }
@@ -128,7 +134,8 @@ export function queueWhere(
 }
 
 /** Ratings and follow-ups concern concluded tips: with those filters the default 'open' view widens to all. */
-const withRatingView = (f: QueueFilter): QueueFilter => ((f.rating || f.followup) && f.view === 'open' ? { ...f, view: 'all' } : f);
+const withRatingView = (f: QueueFilter): QueueFilter =>
+  (f.rating || f.followup) && f.view === 'open' ? { ...f, view: 'all' } : f;
 
 type Cursor = [number, string];
 const encodeCursor = (c: Cursor) => btoa(JSON.stringify(c));
@@ -137,12 +144,19 @@ function decodeCursor(s: string): Cursor {
     const v = JSON.parse(atob(s)) as unknown;
     if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return [v[0], v[1]];
   } catch {}
-  throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'cursor', code: 'CURSOR_INVALID', message: '分页参数无效，请从第一页重新开始' }] });
+  throw new ApiError('VALIDATION_FAILED', {
+    fields: [{ path: 'cursor', code: 'CURSOR_INVALID', message: '分页参数无效，请从第一页重新开始' }],
+  });
 }
 
 const FAR_FUTURE = 8_640_000_000_000_000;
 
-export async function listQueue(env: Env, actor: StaffActor, filter: QueueFilter, now = Date.now()): Promise<{ rows: QueueRow[]; next: string | null }> {
+export async function listQueue(
+  env: Env,
+  actor: StaffActor,
+  filter: QueueFilter,
+  now = Date.now(),
+): Promise<{ rows: QueueRow[]; next: string | null }> {
   const f = withRatingView(filter);
   const { where, params } = queueWhere(actor, f, now);
   // Sort by due date (tips with no running deadline last) or by newest; `id` breaks ties so pages never overlap.
@@ -158,7 +172,8 @@ export async function listQueue(env: Env, actor: StaffActor, filter: QueueFilter
   // The default view walks a partial index of open tips in deadline order (see worker/db/schema.ts); SQLite's
   // planner would otherwise sort all open tips of the matching states for every page.
   const byDept = scopeOf(actor, 'tips.read') !== 'all' || !!f.departmentId;
-  const index = f.view === 'open' && f.sort === 'due' ? `INDEXED BY ${byDept ? 'tips_open_dept_due' : 'tips_open_due'}` : '';
+  const index =
+    f.view === 'open' && f.sort === 'due' ? `INDEXED BY ${byDept ? 'tips_open_dept_due' : 'tips_open_due'}` : '';
   const sql = `SELECT id, tracking_no, state, public_status, type, domain, unit_name, address, town_id, department_id,
       created_at, due_at, due_kind, hazard_level, risk_colour, reporter_message_pending, anonymous, version,
       (SELECT r.level FROM tip_ratings r WHERE r.tip_id = tips.id ORDER BY r.conclusion_at DESC LIMIT 1) AS rating,
@@ -201,7 +216,10 @@ export async function listQueue(env: Env, actor: StaffActor, filter: QueueFilter
   const last = page.at(-1);
   const next =
     more && last
-      ? encodeCursor([f.sort === 'due' ? ((last.due_at as number | null) ?? FAR_FUTURE) : (last.created_at as number), last.id as string])
+      ? encodeCursor([
+          f.sort === 'due' ? ((last.due_at as number | null) ?? FAR_FUTURE) : (last.created_at as number),
+          last.id as string,
+        ])
       : null;
   return { rows, next };
 }

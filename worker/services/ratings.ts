@@ -8,7 +8,14 @@
  */
 import type { Env } from '../env';
 import { followupDeadline, ratingWindowEnd, reminderLevels, chinaDate } from '../domain/deadlines';
-import { LOW_RATINGS, RATEABLE_STATES, RATING_LEVELS, labelOfRating, type RatingLevel, type TipState } from '../domain/workflow';
+import {
+  LOW_RATINGS,
+  RATEABLE_STATES,
+  RATING_LEVELS,
+  labelOfRating,
+  type RatingLevel,
+  type TipState,
+} from '../domain/workflow';
 import { writeWithAudit } from '../lib/audit';
 import { ApiError } from '../lib/errors';
 import { calendarAround } from './calendar';
@@ -47,7 +54,12 @@ const RATING_SQL = `SELECT r.id, r.level, r.reason, f.state AS f_state, f.due_at
 const conclusionAt = (t: TipForRating) => t.replied_at ?? t.concluded_at;
 
 /** The rating part of the reporter's view (computed from rows read in the lookup's own batch when given). */
-export function ratingState(tip: TipForRating, row: RatingRow | null | undefined, windowEnd: number | null, now: number): RatingState {
+export function ratingState(
+  tip: TipForRating,
+  row: RatingRow | null | undefined,
+  windowEnd: number | null,
+  now: number,
+): RatingState {
   const rateable = RATEABLE_STATES.includes(tip.state as TipState) && conclusionAt(tip) != null;
   const locked = row?.f_state != null && row.f_state !== 'open';
   return {
@@ -56,7 +68,13 @@ export function ratingState(tip: TipForRating, row: RatingRow | null | undefined
     level: row?.level ?? null,
     levelLabel: row ? labelOfRating(row.level) : null,
     reason: row?.reason ?? null,
-    followup: row?.f_state ? { state: row.f_state, dueDate: chinaDate(row.f_due!), decidedAt: row.f_decided ? new Date(row.f_decided).toISOString() : null } : null,
+    followup: row?.f_state
+      ? {
+          state: row.f_state,
+          dueDate: chinaDate(row.f_due!),
+          decidedAt: row.f_decided ? new Date(row.f_decided).toISOString() : null,
+        }
+      : null,
   };
 }
 
@@ -70,8 +88,16 @@ export const RATING_SQL_BY_TIP = `SELECT r.id, r.level, r.reason, f.state AS f_s
  * rating unless one exists for this conclusion. Throws RATING_CLOSED outside the window or after the follow-up
  * was answered.
  */
-export async function rateConclusion(env: Env, tipId: string, level: RatingLevel, reason: string | null, now = Date.now()): Promise<RatingState> {
-  const tip = await env.DB.prepare('SELECT state, replied_at, concluded_at FROM tips WHERE id = ?').bind(tipId).first<TipForRating>();
+export async function rateConclusion(
+  env: Env,
+  tipId: string,
+  level: RatingLevel,
+  reason: string | null,
+  now = Date.now(),
+): Promise<RatingState> {
+  const tip = await env.DB.prepare('SELECT state, replied_at, concluded_at FROM tips WHERE id = ?')
+    .bind(tipId)
+    .first<TipForRating>();
   if (!tip) throw new ApiError('TOKEN_INVALID');
   const at = conclusionAt(tip);
   if (!RATEABLE_STATES.includes(tip.state as TipState) || at == null) {
@@ -83,15 +109,15 @@ export async function rateConclusion(env: Env, tipId: string, level: RatingLevel
   if (now > windowEnd) throw new ApiError('RATING_CLOSED', { message: `评价期限已于 ${chinaDate(windowEnd)} 结束。` });
   const existing = await env.DB.prepare(RATING_SQL).bind(tipId, at).first<RatingRow>();
   if (existing?.f_state && existing.f_state !== 'open') {
-    throw new ApiError('RATING_CLOSED', { message: '工作人员已就您的评价作出回访答复，评价不再更改。如仍有异议，请在异议期内提出异议或重新举报。' });
+    throw new ApiError('RATING_CLOSED', {
+      message: '工作人员已就您的评价作出回访答复，评价不再更改。如仍有异议，请在异议期内提出异议或重新举报。',
+    });
   }
   const low = LOW_RATINGS.includes(level);
   const opensFollowup = low && !existing?.f_state;
   const due = followupDeadline(now, limits, days);
   const label = labelOfRating(level);
-  const text = existing
-    ? `您将评价改为：${label}`
-    : `您对办理情况的评价：${label}`;
+  const text = existing ? `您将评价改为：${label}` : `您对办理情况的评价：${label}`;
   const ratingId = existing?.id ?? crypto.randomUUID();
   await writeWithAudit(
     env,
@@ -108,7 +134,9 @@ export async function rateConclusion(env: Env, tipId: string, level: RatingLevel
             ).bind(crypto.randomUUID(), tipId, now, due, tipId, at),
           ]
         : []),
-      env.DB.prepare("INSERT INTO tip_events (id, tip_id, at, kind, public, public_text, data) VALUES (?, ?, ?, 'rated', 1, ?, ?)").bind(
+      env.DB.prepare(
+        "INSERT INTO tip_events (id, tip_id, at, kind, public, public_text, data) VALUES (?, ?, ?, 'rated', 1, ?, ?)",
+      ).bind(
         crypto.randomUUID(),
         tipId,
         now,
@@ -116,7 +144,15 @@ export async function rateConclusion(env: Env, tipId: string, level: RatingLevel
         JSON.stringify({ level, reason }),
       ),
     ],
-    [{ actor: 'reporter', action: 'tip.rated', tipId, at: now, detail: { level, followup: opensFollowup ? due : null } }],
+    [
+      {
+        actor: 'reporter',
+        action: 'tip.rated',
+        tipId,
+        at: now,
+        detail: { level, followup: opensFollowup ? due : null },
+      },
+    ],
   );
   const row = await env.DB.prepare(RATING_SQL).bind(tipId, at).first<RatingRow>();
   return ratingState(tip, row, windowEnd, now);

@@ -33,7 +33,17 @@ export async function rewardReport(env: Env, opts: { year?: string } = {}) {
      GROUP BY 1, 2, 3 ORDER BY 1 DESC, 2, 3`,
   )
     .bind(opts.year ?? null)
-    .all<{ year: string; domain: string; department_id: string | null; department_name: string | null; proposed: number; paid: number; paid_fen: number; expired: number; declined: number }>();
+    .all<{
+      year: string;
+      domain: string;
+      department_id: string | null;
+      department_name: string | null;
+      proposed: number;
+      paid: number;
+      paid_fen: number;
+      expired: number;
+      declined: number;
+    }>();
   const rows: RewardReportRow[] = results.map((r) => ({
     year: r.year,
     domain: r.domain,
@@ -47,7 +57,13 @@ export async function rewardReport(env: Env, opts: { year?: string } = {}) {
     declined: r.declined,
   }));
   const total = rows.reduce(
-    (t, r) => ({ proposed: t.proposed + r.proposed, paid: t.paid + r.paid, paidFen: t.paidFen + r.paidFen, expired: t.expired + r.expired, declined: t.declined + r.declined }),
+    (t, r) => ({
+      proposed: t.proposed + r.proposed,
+      paid: t.paid + r.paid,
+      paidFen: t.paidFen + r.paidFen,
+      expired: t.expired + r.expired,
+      declined: t.declined + r.declined,
+    }),
     { proposed: 0, paid: 0, paidFen: 0, expired: 0, declined: 0 },
   );
   return { rows, total };
@@ -61,8 +77,25 @@ export async function rewardLedgerCsv(env: Env, opts: { from?: number; to?: numb
      WHERE e.at >= ? AND e.at <= ? ORDER BY e.at, e.id`,
   )
     .bind(opts.from ?? 0, opts.to ?? Number.MAX_SAFE_INTEGER)
-    .all<{ at: number; kind: string; amount_fen: number | null; reward_id: string; tracking_no: string; type: string; domain: string; department: string | null }>();
-  const KIND: Record<string, string> = { proposed: '提出', approved: '审批通过', notified: '通知领取', extended: '延长领取期限', paid: '已发放', expired: '逾期未领', declined: '不予奖励' };
+    .all<{
+      at: number;
+      kind: string;
+      amount_fen: number | null;
+      reward_id: string;
+      tracking_no: string;
+      type: string;
+      domain: string;
+      department: string | null;
+    }>();
+  const KIND: Record<string, string> = {
+    proposed: '提出',
+    approved: '审批通过',
+    notified: '通知领取',
+    extended: '延长领取期限',
+    paid: '已发放',
+    expired: '逾期未领',
+    declined: '不予奖励',
+  };
   const lines = [csvRow(['时间', '事件', '金额（元）', '奖励编号', '举报编号', '举报类型', '行业领域', '承办单位'])];
   for (const r of results) {
     lines.push(

@@ -10,7 +10,13 @@
  * extends and declines.
  */
 import type { Env } from '../env';
-import { computeReward, RewardRuleSetSchema, type AccidentLevel, type RewardComputation, type RewardRuleSet } from '../domain/reward-rules';
+import {
+  computeReward,
+  RewardRuleSetSchema,
+  type AccidentLevel,
+  type RewardComputation,
+  type RewardRuleSet,
+} from '../domain/reward-rules';
 import { rewardActionRefusal, type RewardAction, type RewardStatus } from '../domain/reward-workflow';
 import { writeWithAudit } from '../lib/audit';
 import { timingSafeEqual } from '../lib/crypto';
@@ -79,7 +85,10 @@ async function loadReward(env: Env, id: string): Promise<RewardRow> {
 }
 
 /** The rule set in force at `at`: the one with the latest `effective_from` not after it. */
-export async function ruleSetAt(env: Env, at: number): Promise<{ id: string; name: string; version: number; rules: RewardRuleSet }> {
+export async function ruleSetAt(
+  env: Env,
+  at: number,
+): Promise<{ id: string; name: string; version: number; rules: RewardRuleSet }> {
   const row = await env.DB.prepare(
     'SELECT id, name, version, rules FROM reward_rules WHERE effective_from <= ? ORDER BY effective_from DESC, version DESC LIMIT 1',
   )
@@ -98,7 +107,11 @@ export async function addRuleSet(
   const parsed = RewardRuleSetSchema.safeParse(input.rules);
   if (!parsed.success) {
     throw new ApiError('VALIDATION_FAILED', {
-      fields: parsed.error.issues.map((i) => ({ path: `rules.${i.path.join('.')}`, code: i.code.toUpperCase(), message: i.message })),
+      fields: parsed.error.issues.map((i) => ({
+        path: `rules.${i.path.join('.')}`,
+        code: i.code.toUpperCase(),
+        message: i.message,
+      })),
     });
   }
   const id = crypto.randomUUID();
@@ -107,16 +120,17 @@ export async function addRuleSet(
   await writeWithAudit(
     env,
     () => [
-      env.DB.prepare('INSERT INTO reward_rules (id, name, version, effective_from, rules, created_at) VALUES (?,?,?,?,?,?)').bind(
-        id,
-        input.name,
-        version,
-        input.effectiveFrom,
-        JSON.stringify(parsed.data),
-        Date.now(),
-      ),
+      env.DB.prepare(
+        'INSERT INTO reward_rules (id, name, version, effective_from, rules, created_at) VALUES (?,?,?,?,?,?)',
+      ).bind(id, input.name, version, input.effectiveFrom, JSON.stringify(parsed.data), Date.now()),
     ],
-    [{ actor: input.actor.id, action: 'reward.rules.added', detail: { ruleId: id, name: input.name, effectiveFrom: input.effectiveFrom } }],
+    [
+      {
+        actor: input.actor.id,
+        action: 'reward.rules.added',
+        detail: { ruleId: id, name: input.name, effectiveFrom: input.effectiveFrom },
+      },
+    ],
   );
   return id;
 }
@@ -172,12 +186,25 @@ export async function previewReward(
   env: Env,
   input: { tipId: string; accidentLevel?: AccidentLevel | null; concealedDeaths?: number | null; now?: number },
 ): Promise<ProposalPreview> {
-  const primary = await env.DB.prepare('SELECT id, conclusion, penalty_fen, type, merged_into_id FROM tips WHERE id = ?')
+  const primary = await env.DB.prepare(
+    'SELECT id, conclusion, penalty_fen, type, merged_into_id FROM tips WHERE id = ?',
+  )
     .bind(input.tipId)
-    .first<{ id: string; conclusion: string | null; penalty_fen: number | null; type: string; merged_into_id: string | null }>();
+    .first<{
+      id: string;
+      conclusion: string | null;
+      penalty_fen: number | null;
+      type: string;
+      merged_into_id: string | null;
+    }>();
   if (!primary) throw new ApiError('NOT_FOUND');
   const primaryId = primary.merged_into_id ?? primary.id;
-  const facts = primaryId === primary.id ? primary : await env.DB.prepare('SELECT id, conclusion, penalty_fen, type, merged_into_id FROM tips WHERE id = ?').bind(primaryId).first<typeof primary>();
+  const facts =
+    primaryId === primary.id
+      ? primary
+      : await env.DB.prepare('SELECT id, conclusion, penalty_fen, type, merged_into_id FROM tips WHERE id = ?')
+          .bind(primaryId)
+          .first<typeof primary>();
   if (!facts || (facts.conclusion !== 'true' && facts.conclusion !== 'partly_true')) {
     throw new ApiError('INVALID_TRANSITION', { message: '举报经核查属实或部分属实后才能提出奖励。' });
   }
@@ -194,7 +221,11 @@ export async function previewReward(
     beneficiaryTipId: beneficiary.id,
     rule: { id: rule.id, name: rule.name, version: rule.version },
     computation,
-    flags: { anonymousNeedsProof: beneficiary.anonymous === 1, isEarliestReporter: beneficiary.id === input.tipId, jointSignatories: beneficiary.signatories },
+    flags: {
+      anonymousNeedsProof: beneficiary.anonymous === 1,
+      isEarliestReporter: beneficiary.id === input.tipId,
+      jointSignatories: beneficiary.signatories,
+    },
   };
 }
 
@@ -221,25 +252,41 @@ export async function proposeReward(
   const c = preview.computation;
   if (!c.eligible) throw new ApiError('INVALID_TRANSITION', { message: c.reason ?? '不符合奖励条件。' });
   const ex = input.exclusions;
-  if (ex.safetyDutyOrRelative) throw new ApiError('INVALID_TRANSITION', { message: '举报人负有安全监管职责或为其近亲属，不予奖励。' });
-  if (ex.alreadyKnown) throw new ApiError('INVALID_TRANSITION', { message: '举报事项在举报前已被监管部门掌握，不予奖励。' });
+  if (ex.safetyDutyOrRelative)
+    throw new ApiError('INVALID_TRANSITION', { message: '举报人负有安全监管职责或为其近亲属，不予奖励。' });
+  if (ex.alreadyKnown)
+    throw new ApiError('INVALID_TRANSITION', { message: '举报事项在举报前已被监管部门掌握，不予奖励。' });
   if (!ex.identifiable) throw new ApiError('INVALID_TRANSITION', { message: '无法确认举报人身份，暂不能提出奖励。' });
 
   let amount = c.amountFen;
   if (input.amountFen !== undefined && input.amountFen !== c.amountFen) {
     if (!Number.isInteger(input.amountFen) || input.amountFen < c.minFen || input.amountFen > c.maxFen) {
       throw new ApiError('VALIDATION_FAILED', {
-        fields: [{ path: 'amountFen', code: 'OUT_OF_BOUNDS', message: `调整后的金额须在 ¥${c.minFen / 100}–¥${c.maxFen / 100} 之间` }],
+        fields: [
+          {
+            path: 'amountFen',
+            code: 'OUT_OF_BOUNDS',
+            message: `调整后的金额须在 ¥${c.minFen / 100}–¥${c.maxFen / 100} 之间`,
+          },
+        ],
       });
     }
     if (!input.adjustReason?.trim()) {
-      throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'adjustReason', code: 'REQUIRED', message: '调整金额须说明理由' }] });
+      throw new ApiError('VALIDATION_FAILED', {
+        fields: [{ path: 'adjustReason', code: 'REQUIRED', message: '调整金额须说明理由' }],
+      });
     }
     amount = input.amountFen;
   }
   const tipId = preview.beneficiaryTipId;
   const id = crypto.randomUUID();
-  const computation = { ...c, rule: preview.rule, flags: preview.flags, accidentLevel: input.accidentLevel ?? null, concealedDeaths: input.concealedDeaths ?? null };
+  const computation = {
+    ...c,
+    rule: preview.rule,
+    flags: preview.flags,
+    accidentLevel: input.accidentLevel ?? null,
+    concealedDeaths: input.concealedDeaths ?? null,
+  };
   // One live reward per item: a guard makes a second concurrent proposal write nothing.
   const noLive = `NOT EXISTS (SELECT 1 FROM rewards WHERE tip_id = ? AND status NOT IN ('declined', 'expired'))`;
   const results = await writeWithAudit(
@@ -248,13 +295,42 @@ export async function proposeReward(
       env.DB.prepare(
         `INSERT INTO rewards (id, tip_id, rule_id, status, amount_fen, computation, proposed_by, exclusions, adjust_reason, version, created_at, updated_at)
          SELECT ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, 1, ?, ? WHERE ${noLive}`,
-      ).bind(id, tipId, preview.rule.id, amount, JSON.stringify(computation), input.actor.id, JSON.stringify(ex), input.adjustReason ?? null, now, now, tipId),
+      ).bind(
+        id,
+        tipId,
+        preview.rule.id,
+        amount,
+        JSON.stringify(computation),
+        input.actor.id,
+        JSON.stringify(ex),
+        input.adjustReason ?? null,
+        now,
+        now,
+        tipId,
+      ),
       env.DB.prepare(
         `INSERT INTO reward_events (id, reward_id, tip_id, at, kind, actor, amount_fen, detail)
          SELECT ?, ?, ?, ?, 'proposed', ?, ?, ? WHERE EXISTS (SELECT 1 FROM rewards WHERE id = ?)`,
-      ).bind(crypto.randomUUID(), id, tipId, now, input.actor.id, amount, JSON.stringify({ computed: c.amountFen, adjustReason: input.adjustReason ?? null, rule: preview.rule }), id),
+      ).bind(
+        crypto.randomUUID(),
+        id,
+        tipId,
+        now,
+        input.actor.id,
+        amount,
+        JSON.stringify({ computed: c.amountFen, adjustReason: input.adjustReason ?? null, rule: preview.rule }),
+        id,
+      ),
     ],
-    [{ actor: input.actor.id, action: 'reward.proposed', tipId, at: now, detail: { rewardId: id, amountFen: amount, computedFen: c.amountFen } }],
+    [
+      {
+        actor: input.actor.id,
+        action: 'reward.proposed',
+        tipId,
+        at: now,
+        detail: { rewardId: id, amountFen: amount, computedFen: c.amountFen },
+      },
+    ],
     { sql: noLive, params: [tipId] },
   );
   if (!results[0]?.meta.changes) throw new ApiError('CONFLICT', { message: '该举报已有进行中的奖励，请刷新后查看。' });
@@ -284,19 +360,44 @@ async function step(
       env.DB.prepare(
         `INSERT INTO reward_events (id, reward_id, tip_id, at, kind, actor, amount_fen, detail)
          SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql}`,
-      ).bind(crypto.randomUUID(), r.id, r.tip_id, opts.now, opts.kind, opts.actor, opts.amountFen ?? r.amount_fen, JSON.stringify(opts.detail ?? {}), ...guard.params),
+      ).bind(
+        crypto.randomUUID(),
+        r.id,
+        r.tip_id,
+        opts.now,
+        opts.kind,
+        opts.actor,
+        opts.amountFen ?? r.amount_fen,
+        JSON.stringify(opts.detail ?? {}),
+        ...guard.params,
+      ),
       ...(opts.publicEvent
         ? [
             env.DB.prepare(
               `INSERT INTO tip_events (id, tip_id, at, kind, public, public_text) SELECT ?, ?, ?, ?, 1, ? WHERE ${guard.sql}`,
-            ).bind(crypto.randomUUID(), r.tip_id, opts.now, opts.publicEvent.kind, opts.publicEvent.text, ...guard.params),
+            ).bind(
+              crypto.randomUUID(),
+              r.tip_id,
+              opts.now,
+              opts.publicEvent.kind,
+              opts.publicEvent.text,
+              ...guard.params,
+            ),
           ]
         : []),
       env.DB.prepare(
         `UPDATE rewards SET ${cols.map((c) => `${c} = ?`).join(', ')}, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
       ).bind(...cols.map((c) => opts.set[c]), opts.now, r.id, r.version),
     ],
-    [{ actor: opts.actor, action: `reward.${opts.kind}`, tipId: r.tip_id, at: opts.now, detail: { rewardId: r.id, ...(opts.detail ?? {}) } }],
+    [
+      {
+        actor: opts.actor,
+        action: `reward.${opts.kind}`,
+        tipId: r.tip_id,
+        at: opts.now,
+        detail: { rewardId: r.id, ...(opts.detail ?? {}) },
+      },
+    ],
     guard,
   );
   if (!results.at(-1)?.meta.changes) throw new ApiError('CONFLICT');
@@ -306,7 +407,12 @@ async function step(
 export async function approveReward(env: Env, input: { rewardId: string; actor: RewardActor; now?: number }) {
   const r = await loadReward(env, input.rewardId);
   assertAction('approve', input.actor, r);
-  await step(env, r, { actor: input.actor.id, kind: 'approved', set: { status: 'approved', approved_by: input.actor.id }, now: input.now ?? Date.now() });
+  await step(env, r, {
+    actor: input.actor.id,
+    kind: 'approved',
+    set: { status: 'approved', approved_by: input.actor.id },
+    now: input.now ?? Date.now(),
+  });
 }
 
 /** 奖励经办 notifies the reporter: the lookup view shows amount, what to bring, where, and the claim deadline. */
@@ -327,7 +433,10 @@ export async function notifyReward(env: Env, input: { rewardId: string; actor: R
 }
 
 /** 奖励审批 extends an unclaimed notice, with a reason, before it expires. */
-export async function extendClaim(env: Env, input: { rewardId: string; actor: RewardActor; days: number; reason: string; now?: number }) {
+export async function extendClaim(
+  env: Env,
+  input: { rewardId: string; actor: RewardActor; days: number; reason: string; now?: number },
+) {
   const r = await loadReward(env, input.rewardId);
   assertAction('extend', input.actor, r);
   // An extension is granted before the claim period ends; after it, the reward expires (the scheduled job).
@@ -335,9 +444,14 @@ export async function extendClaim(env: Env, input: { rewardId: string; actor: Re
     throw new ApiError('INVALID_TRANSITION', { message: '领取期限已过，不能再延长。' });
   }
   if (!Number.isInteger(input.days) || input.days < 1 || input.days > 60) {
-    throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'days', code: 'OUT_OF_BOUNDS', message: '延长天数须在 1–60 天之间' }] });
+    throw new ApiError('VALIDATION_FAILED', {
+      fields: [{ path: 'days', code: 'OUT_OF_BOUNDS', message: '延长天数须在 1–60 天之间' }],
+    });
   }
-  if (!input.reason?.trim()) throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'reason', code: 'REQUIRED', message: '请填写延长理由' }] });
+  if (!input.reason?.trim())
+    throw new ApiError('VALIDATION_FAILED', {
+      fields: [{ path: 'reason', code: 'REQUIRED', message: '请填写延长理由' }],
+    });
   const deadline = extendClaimDeadline(r.claim_deadline!, input.days);
   await step(env, r, {
     actor: input.actor.id,
@@ -354,23 +468,44 @@ export async function extendClaim(env: Env, input: { rewardId: string; actor: Re
  * records only that this check passed. Five tries per reward per hour, so a claimant cannot guess at the desk.
  * An anonymous tip can only be paid this way (payReward refuses another method).
  */
-async function checkClaimCode(env: Env, r: RewardRow, claim: { trackingNo: string; queryCode: string } | undefined, now: number) {
+async function checkClaimCode(
+  env: Env,
+  r: RewardRow,
+  claim: { trackingNo: string; queryCode: string } | undefined,
+  now: number,
+) {
   const mismatch = () =>
-    new ApiError('VALIDATION_FAILED', { fields: [{ path: 'claim.queryCode', code: 'CLAIM_CODE_MISMATCH', message: '举报编号或查询码与该奖励的举报不一致，不能按匿名方式兑付' }] });
+    new ApiError('VALIDATION_FAILED', {
+      fields: [
+        {
+          path: 'claim.queryCode',
+          code: 'CLAIM_CODE_MISMATCH',
+          message: '举报编号或查询码与该奖励的举报不一致，不能按匿名方式兑付',
+        },
+      ],
+    });
   if (!claim?.trackingNo || !claim.queryCode) {
-    throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'claim', code: 'REQUIRED', message: '匿名领取须当场输入领取人出示的举报编号和查询码' }] });
+    throw new ApiError('VALIDATION_FAILED', {
+      fields: [{ path: 'claim', code: 'REQUIRED', message: '匿名领取须当场输入领取人出示的举报编号和查询码' }],
+    });
   }
   await hit(env, `reward-claim:${r.id}`, { limit: 5, windowMs: 3_600_000 }, now).catch((e: unknown) => {
     if (e instanceof ApiError) {
-      throw new ApiError('RATE_LIMITED', { message: `核验次数过多，请 ${Math.ceil((e.retryAfter ?? 3600) / 60)} 分钟后再试。`, retryAfter: e.retryAfter });
+      throw new ApiError('RATE_LIMITED', {
+        message: `核验次数过多，请 ${Math.ceil((e.retryAfter ?? 3600) / 60)} 分钟后再试。`,
+        retryAfter: e.retryAfter,
+      });
     }
     throw e;
   });
-  const tip = await env.DB.prepare('SELECT tracking_no, query_code_hash FROM tips WHERE id = ?').bind(r.tip_id).first<{ tracking_no: string; query_code_hash: string }>();
+  const tip = await env.DB.prepare('SELECT tracking_no, query_code_hash FROM tips WHERE id = ?')
+    .bind(r.tip_id)
+    .first<{ tracking_no: string; query_code_hash: string }>();
   const no = parseTrackingNo(claim.trackingNo);
   const code = parseQueryCode(claim.queryCode);
   if (!tip || !no || !code) throw mismatch();
-  const ok = timingSafeEqual(await hashQueryCode(env, tip.tracking_no, code), tip.query_code_hash) && no === tip.tracking_no;
+  const ok =
+    timingSafeEqual(await hashQueryCode(env, tip.tracking_no, code), tip.query_code_hash) && no === tip.tracking_no;
   if (!ok) throw mismatch();
 }
 
@@ -392,39 +527,77 @@ export async function payReward(
   const r = await loadReward(env, input.rewardId);
   assertAction('pay', input.actor, r);
   const now = input.now ?? Date.now();
-  if (r.claim_deadline !== null && now > r.claim_deadline) throw new ApiError('INVALID_TRANSITION', { message: '已超过领取期限。' });
+  if (r.claim_deadline !== null && now > r.claim_deadline)
+    throw new ApiError('INVALID_TRANSITION', { message: '已超过领取期限。' });
   if (!PAY_METHODS.some((m) => m.code === input.method)) {
-    throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'method', code: 'INVALID_VALUE', message: '请选择支付方式' }] });
+    throw new ApiError('VALIDATION_FAILED', {
+      fields: [{ path: 'method', code: 'INVALID_VALUE', message: '请选择支付方式' }],
+    });
   }
   if (!CLAIM_VERIFICATIONS.some((v) => v.code === input.verification)) {
-    throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'verification', code: 'INVALID_VALUE', message: '请选择领取人身份核验方式' }] });
+    throw new ApiError('VALIDATION_FAILED', {
+      fields: [{ path: 'verification', code: 'INVALID_VALUE', message: '请选择领取人身份核验方式' }],
+    });
   }
   if (!input.voucherNo?.trim() || input.voucherNo.length > 64) {
-    throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'voucherNo', code: 'REQUIRED', message: '请填写凭证号' }] });
+    throw new ApiError('VALIDATION_FAILED', {
+      fields: [{ path: 'voucherNo', code: 'REQUIRED', message: '请填写凭证号' }],
+    });
   }
   // An anonymous reporter has no registered identity to compare an ID card with: only the receipt proves authorship.
-  const anonymous = (await env.DB.prepare('SELECT anonymous FROM tips WHERE id = ?').bind(r.tip_id).first<{ anonymous: number }>())?.anonymous === 1;
+  const anonymous =
+    (await env.DB.prepare('SELECT anonymous FROM tips WHERE id = ?').bind(r.tip_id).first<{ anonymous: number }>())
+      ?.anonymous === 1;
   if (anonymous && input.verification !== 'tracking_and_code') {
     throw new ApiError('VALIDATION_FAILED', {
-      fields: [{ path: 'verification', code: 'ANONYMOUS_NEEDS_CODE', message: '这是匿名举报：只能凭举报编号和查询码核验领取人，请选择“匿名：举报编号与查询码核验一致”' }],
+      fields: [
+        {
+          path: 'verification',
+          code: 'ANONYMOUS_NEEDS_CODE',
+          message: '这是匿名举报：只能凭举报编号和查询码核验领取人，请选择“匿名：举报编号与查询码核验一致”',
+        },
+      ],
     });
   }
   if (input.verification === 'tracking_and_code') await checkClaimCode(env, r, input.claim, now);
   await step(env, r, {
     actor: input.actor.id,
     kind: 'paid',
-    set: { status: 'paid', paid_at: input.paidAt, pay_method: input.method, voucher_no: input.voucherNo.trim(), claimant_verification: input.verification },
-    detail: { paidAt: input.paidAt, method: input.method, voucherNo: input.voucherNo.trim(), verification: input.verification },
+    set: {
+      status: 'paid',
+      paid_at: input.paidAt,
+      pay_method: input.method,
+      voucher_no: input.voucherNo.trim(),
+      claimant_verification: input.verification,
+    },
+    detail: {
+      paidAt: input.paidAt,
+      method: input.method,
+      voucherNo: input.voucherNo.trim(),
+      verification: input.verification,
+    },
     now,
   });
 }
 
 /** 奖励审批 declines a proposal (or an approved reward not yet notified), with a reason. */
-export async function declineReward(env: Env, input: { rewardId: string; actor: RewardActor; reason: string; now?: number }) {
+export async function declineReward(
+  env: Env,
+  input: { rewardId: string; actor: RewardActor; reason: string; now?: number },
+) {
   const r = await loadReward(env, input.rewardId);
   assertAction('decline', input.actor, r);
-  if (!input.reason?.trim()) throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'reason', code: 'REQUIRED', message: '请填写不予奖励的理由' }] });
-  await step(env, r, { actor: input.actor.id, kind: 'declined', set: { status: 'declined', decline_reason: input.reason.trim() }, detail: { reason: input.reason.trim() }, now: input.now ?? Date.now() });
+  if (!input.reason?.trim())
+    throw new ApiError('VALIDATION_FAILED', {
+      fields: [{ path: 'reason', code: 'REQUIRED', message: '请填写不予奖励的理由' }],
+    });
+  await step(env, r, {
+    actor: input.actor.id,
+    kind: 'declined',
+    set: { status: 'declined', decline_reason: input.reason.trim() },
+    detail: { reason: input.reason.trim() },
+    now: input.now ?? Date.now(),
+  });
 }
 
 /**
@@ -441,7 +614,13 @@ export async function expireRewards(env: Env, now: number): Promise<number> {
   for (const r of results) {
     assertAction('expire', 'system', r);
     try {
-      await step(env, r, { actor: 'system', kind: 'expired', set: { status: 'expired' }, detail: { claimDeadline: r.claim_deadline }, now });
+      await step(env, r, {
+        actor: 'system',
+        kind: 'expired',
+        set: { status: 'expired' },
+        detail: { claimDeadline: r.claim_deadline },
+        now,
+      });
       n++;
     } catch (e) {
       if (!(e instanceof ApiError && e.code === 'CONFLICT')) throw e; // someone else moved it: nothing to do
@@ -465,7 +644,12 @@ export interface RewardNoticeRow {
  * REWARD_NOTICE_SQL, the stored `reward_claim_place` setting and whether the tip is anonymous, which the lookup
  * reads in its own batch.
  */
-export function rewardNotice(r: RewardNoticeRow | null | undefined, placeSetting: string | null | undefined, anonymous: boolean, signatories = 1) {
+export function rewardNotice(
+  r: RewardNoticeRow | null | undefined,
+  placeSetting: string | null | undefined,
+  anonymous: boolean,
+  signatories = 1,
+) {
   if (!r) return null;
   const where = placeSetting ? (JSON.parse(placeSetting) as string) : '区应急管理局举报受理窗口（工作日 9:00–17:00）';
   return {

@@ -42,7 +42,9 @@ export async function sweepOrphans(env: Env, now: number): Promise<number> {
     removed += results.length;
     if (results.length < SWEEP_BATCH) break;
   }
-  await env.DB.prepare('DELETE FROM idempotency_keys WHERE created_at < ?').bind(now - 86_400_000).run();
+  await env.DB.prepare('DELETE FROM idempotency_keys WHERE created_at < ?')
+    .bind(now - 86_400_000)
+    .run();
   await env.DB.prepare('DELETE FROM rate_limits WHERE window_start < ? AND (locked_until IS NULL OR locked_until < ?)')
     .bind(now - 86_400_000, now)
     .run();

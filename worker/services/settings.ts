@@ -8,7 +8,10 @@ const withDefaults = (custom: Partial<TimeLimits> = {}): TimeLimits => ({ ...DEF
 
 /** Time limits for this deployment: defaults overlaid with the admin's `settings.time_limits`. */
 export async function timeLimits(env: Env): Promise<TimeLimits> {
-  const [row] = await getDb(env).select({ value: settings.value }).from(settings).where(eq(settings.key, 'time_limits'));
+  const [row] = await getDb(env)
+    .select({ value: settings.value })
+    .from(settings)
+    .where(eq(settings.key, 'time_limits'));
   return withDefaults(row?.value as Partial<TimeLimits> | undefined);
 }
 
@@ -16,4 +19,3 @@ export async function timeLimits(env: Env): Promise<TimeLimits> {
 export function parseTimeLimits(value: string | null | undefined): TimeLimits {
   return withDefaults(value ? (JSON.parse(value) as Partial<TimeLimits>) : undefined);
 }
-

@@ -18,7 +18,8 @@ import { plain } from '../schemas/tip';
 import { timeLimits } from './settings';
 import type { StaffActor } from './transitions';
 
-const field = (path: string, code: string, message: string) => new ApiError('VALIDATION_FAILED', { fields: [{ path, code, message }] });
+const field = (path: string, code: string, message: string) =>
+  new ApiError('VALIDATION_FAILED', { fields: [{ path, code, message }] });
 
 export const NewStaff = z
   .object({
@@ -43,12 +44,18 @@ export const StaffPatch = z
   .strict();
 
 /** Whether `table` has a row whose `column` is `value`. */
-async function exists(env: Env, table: typeof departments | typeof towns | typeof domains | typeof staff, column: Parameters<typeof eq>[0], value: string) {
+async function exists(
+  env: Env,
+  table: typeof departments | typeof towns | typeof domains | typeof staff,
+  column: Parameters<typeof eq>[0],
+  value: string,
+) {
   return (await getDb(env).select({ one: sql<number>`1` }).from(table).where(eq(column, value)).limit(1)).length > 0;
 }
 
 async function checkDepartment(env: Env, roles: string[], departmentId: string | null | undefined) {
-  if (roles.includes('handler') && !departmentId) throw field('departmentId', 'DEPARTMENT_REQUIRED', '承办员须指定所属单位');
+  if (roles.includes('handler') && !departmentId)
+    throw field('departmentId', 'DEPARTMENT_REQUIRED', '承办员须指定所属单位');
   if (departmentId && !(await exists(env, departments, departments.id, departmentId))) {
     throw field('departmentId', 'DEPARTMENT_UNKNOWN', '单位不存在');
   }
@@ -72,7 +79,12 @@ export async function listStaff(env: Env) {
   return rows.map((r) => ({ ...r, totp_enrolled: r.totp_enrolled === 1 }));
 }
 
-export async function createStaff(env: Env, actor: StaffActor, input: z.infer<typeof NewStaff>, now = Date.now()): Promise<string> {
+export async function createStaff(
+  env: Env,
+  actor: StaffActor,
+  input: z.infer<typeof NewStaff>,
+  now = Date.now(),
+): Promise<string> {
   const problem = passwordProblem(input.password);
   if (problem) throw field('password', 'PASSWORD_WEAK', problem);
   await checkDepartment(env, input.roles, input.departmentId);
@@ -86,25 +98,43 @@ export async function createStaff(env: Env, actor: StaffActor, input: z.infer<ty
     () => [
       stmt(
         env,
-        getDb(env).insert(staff).values({
-          id,
-          username: input.username,
-          displayName: input.displayName,
-          passwordHash: hash,
-          roles: input.roles,
-          departmentId: input.departmentId ?? null,
-          active: true,
-          createdAt: now,
-        }),
+        getDb(env)
+          .insert(staff)
+          .values({
+            id,
+            username: input.username,
+            displayName: input.displayName,
+            passwordHash: hash,
+            roles: input.roles,
+            departmentId: input.departmentId ?? null,
+            active: true,
+            createdAt: now,
+          }),
       ),
     ],
-    [{ actor: actor.id, action: 'staff.created', at: now, detail: { staffId: id, username: input.username, roles: input.roles } }],
+    [
+      {
+        actor: actor.id,
+        action: 'staff.created',
+        at: now,
+        detail: { staffId: id, username: input.username, roles: input.roles },
+      },
+    ],
   );
   return id;
 }
 
-export async function updateStaff(env: Env, actor: StaffActor, id: string, patch: z.infer<typeof StaffPatch>, now = Date.now()) {
-  const [row] = await getDb(env).select({ roles: staff.roles, departmentId: staff.departmentId }).from(staff).where(eq(staff.id, id));
+export async function updateStaff(
+  env: Env,
+  actor: StaffActor,
+  id: string,
+  patch: z.infer<typeof StaffPatch>,
+  now = Date.now(),
+) {
+  const [row] = await getDb(env)
+    .select({ roles: staff.roles, departmentId: staff.departmentId })
+    .from(staff)
+    .where(eq(staff.id, id));
   if (!row) throw new ApiError('NOT_FOUND');
   if (id === actor.id && (patch.active === false || (patch.roles && !patch.roles.includes('admin')))) {
     throw field('roles', 'SELF_LOCKOUT', '不能停用自己的账号或取消自己的管理员角色');
@@ -137,7 +167,18 @@ export async function updateStaff(env: Env, actor: StaffActor, id: string, patch
     stmt(env, getDb(env).delete(sessions).where(eq(sessions.staffId, id))),
   ];
   await writeWithAudit(env, stmts, [
-    { actor: actor.id, action: 'staff.updated', at: now, detail: { staffId: id, changed: cols.filter((c) => c !== 'passwordHash' && c !== 'totpSecret').map((c) => staff[c as keyof typeof set & keyof typeof staff].name), passwordReset: !!patch.password } },
+    {
+      actor: actor.id,
+      action: 'staff.updated',
+      at: now,
+      detail: {
+        staffId: id,
+        changed: cols
+          .filter((c) => c !== 'passwordHash' && c !== 'totpSecret')
+          .map((c) => staff[c as keyof typeof set & keyof typeof staff].name),
+        passwordReset: !!patch.password,
+      },
+    },
   ]);
 }
 
@@ -152,7 +193,12 @@ export const ReferencePatch = z
   .strict();
 
 /** Add or change a department, 镇街 or domain routing. Domains are fixed codes; only their 牵头单位 and name change. */
-export async function upsertReference(env: Env, actor: StaffActor, p: z.infer<typeof ReferencePatch>, now = Date.now()) {
+export async function upsertReference(
+  env: Env,
+  actor: StaffActor,
+  p: z.infer<typeof ReferencePatch>,
+  now = Date.now(),
+) {
   const db = getDb(env);
   let statement: D1PreparedStatement;
   if (p.kind === 'domain') {
@@ -161,7 +207,10 @@ export async function upsertReference(env: Env, actor: StaffActor, p: z.infer<ty
     if (p.leadDepartmentId && !(await exists(env, departments, departments.id, p.leadDepartmentId))) {
       throw field('leadDepartmentId', 'DEPARTMENT_UNKNOWN', '单位不存在');
     }
-    const set = { ...(p.name ? { name: p.name } : {}), ...(p.leadDepartmentId ? { leadDepartmentId: p.leadDepartmentId } : {}) };
+    const set = {
+      ...(p.name ? { name: p.name } : {}),
+      ...(p.leadDepartmentId ? { leadDepartmentId: p.leadDepartmentId } : {}),
+    };
     if (!Object.keys(set).length) return;
     statement = stmt(env, db.update(domains).set(set).where(eq(domains.code, p.id)));
   } else {
@@ -174,19 +223,37 @@ export async function upsertReference(env: Env, actor: StaffActor, p: z.infer<ty
       if (!p.name) throw field('name', 'REQUIRED', '请填写名称');
       statement = stmt(
         env,
-        db.insert(table).values({ id: p.id, name: p.name, active: p.active !== false, sort: sql`(SELECT COALESCE(MAX(sort), 0) + 1 FROM ${table})` }),
+        db
+          .insert(table)
+          .values({
+            id: p.id,
+            name: p.name,
+            active: p.active !== false,
+            sort: sql`(SELECT COALESCE(MAX(sort), 0) + 1 FROM ${table})`,
+          }),
       );
     }
   }
-  await writeWithAudit(env, () => [statement], [{ actor: actor.id, action: `reference.${p.kind}`, at: now, detail: p }]);
+  await writeWithAudit(env, () => [statement], [
+    { actor: actor.id, action: `reference.${p.kind}`, at: now, detail: p },
+  ]);
 }
 
 export async function referenceData(env: Env) {
   const db = getDb(env);
   const [d, t, m] = await db.batch([
-    db.select({ id: departments.id, name: departments.name, active: departments.active }).from(departments).orderBy(asc(departments.sort), asc(departments.id)),
-    db.select({ id: towns.id, name: towns.name, active: towns.active }).from(towns).orderBy(asc(towns.sort), asc(towns.id)),
-    db.select({ code: domains.code, name: domains.name, lead_department_id: domains.leadDepartmentId }).from(domains).orderBy(asc(domains.sort), asc(domains.code)),
+    db
+      .select({ id: departments.id, name: departments.name, active: departments.active })
+      .from(departments)
+      .orderBy(asc(departments.sort), asc(departments.id)),
+    db
+      .select({ id: towns.id, name: towns.name, active: towns.active })
+      .from(towns)
+      .orderBy(asc(towns.sort), asc(towns.id)),
+    db
+      .select({ code: domains.code, name: domains.name, lead_department_id: domains.leadDepartmentId })
+      .from(domains)
+      .orderBy(asc(domains.sort), asc(domains.code)),
   ]);
   // The console reads `active` as 1/0.
   const flag = <T extends { active: boolean }>(rows: T[]) => rows.map((r) => ({ ...r, active: r.active ? 1 : 0 }));
@@ -194,16 +261,33 @@ export async function referenceData(env: Env) {
 }
 
 export const TimeLimitsInput = z
-  .object(Object.fromEntries(Object.keys(DEFAULT_TIME_LIMITS).map((k) => [k, z.number().int().min(1).max(365).optional()])) as Record<keyof TimeLimits, z.ZodOptional<z.ZodNumber>>)
+  .object(
+    Object.fromEntries(
+      Object.keys(DEFAULT_TIME_LIMITS).map((k) => [k, z.number().int().min(1).max(365).optional()]),
+    ) as Record<keyof TimeLimits, z.ZodOptional<z.ZodNumber>>,
+  )
   .strict()
   .refine((v) => (v.maxExtensionDays ?? 30) <= 30, { error: '延期不能超过 30 天', path: ['maxExtensionDays'] });
 
-export async function setTimeLimits(env: Env, actor: StaffActor, input: Partial<TimeLimits>, now = Date.now()): Promise<TimeLimits> {
+export async function setTimeLimits(
+  env: Env,
+  actor: StaffActor,
+  input: Partial<TimeLimits>,
+  now = Date.now(),
+): Promise<TimeLimits> {
   const merged = { ...(await timeLimits(env)), ...input };
   const row = { key: 'time_limits', value: merged, updatedAt: now };
   await writeWithAudit(
     env,
-    () => [stmt(env, getDb(env).insert(settings).values(row).onConflictDoUpdate({ target: settings.key, set: { value: merged, updatedAt: now } }))],
+    () => [
+      stmt(
+        env,
+        getDb(env)
+          .insert(settings)
+          .values(row)
+          .onConflictDoUpdate({ target: settings.key, set: { value: merged, updatedAt: now } }),
+      ),
+    ],
     [{ actor: actor.id, action: 'settings.time_limits', at: now, detail: input }],
   );
   return merged;
@@ -224,12 +308,23 @@ export const CalendarDayInput = z
   .refine((v) => v.kind === 'normal' || !!v.name, { error: '请填写节日名称，例如 春节', path: ['name'] });
 
 /** Set one day of the calendar (admin). Deadlines computed afterwards use it; existing deadlines stay. */
-export async function setCalendarDay(env: Env, actor: StaffActor, d: z.infer<typeof CalendarDayInput>, now = Date.now()): Promise<void> {
+export async function setCalendarDay(
+  env: Env,
+  actor: StaffActor,
+  d: z.infer<typeof CalendarDayInput>,
+  now = Date.now(),
+): Promise<void> {
   const name = d.kind === 'normal' ? (d.name ?? '正常') : d.name!;
   await writeWithAudit(
     env,
     () => [
-      stmt(env, getDb(env).insert(calendarDays).values({ date: d.date, kind: d.kind, name }).onConflictDoUpdate({ target: calendarDays.date, set: { kind: d.kind, name } })),
+      stmt(
+        env,
+        getDb(env)
+          .insert(calendarDays)
+          .values({ date: d.date, kind: d.kind, name })
+          .onConflictDoUpdate({ target: calendarDays.date, set: { kind: d.kind, name } }),
+      ),
     ],
     [{ actor: actor.id, action: 'settings.calendar_day', at: now, detail: { date: d.date, kind: d.kind, name } }],
   );

@@ -154,15 +154,22 @@ export async function publicStats(env: Env, now = Date.now()): Promise<PublicSta
   const thisMonth = chinaMonth(now);
   const trendFrom = addMonths(thisMonth, -(TREND_MONTHS - 1));
   const timelyFrom = addMonths(thisMonth, -(TIMELINESS_MONTHS - 1));
-  const grouped = (col: string) => env.DB.prepare(`SELECT ${col} AS k, SUM(count) AS n FROM stats_monthly GROUP BY ${col}`);
-  const [months, types, domains, towns, statuses, townNames, conclusions, rectifications] = await env.DB.batch<Record<string, unknown>>([
-    env.DB.prepare('SELECT month AS k, SUM(count) AS n FROM stats_monthly WHERE month >= ? GROUP BY month').bind(trendFrom),
+  const grouped = (col: string) =>
+    env.DB.prepare(`SELECT ${col} AS k, SUM(count) AS n FROM stats_monthly GROUP BY ${col}`);
+  const [months, types, domains, towns, statuses, townNames, conclusions, rectifications] = await env.DB.batch<
+    Record<string, unknown>
+  >([
+    env.DB.prepare('SELECT month AS k, SUM(count) AS n FROM stats_monthly WHERE month >= ? GROUP BY month').bind(
+      trendFrom,
+    ),
     grouped('type'),
     grouped('domain'),
     grouped('town_id'),
     grouped('public_status'),
     env.DB.prepare('SELECT id, name, active FROM towns ORDER BY sort, id'),
-    env.DB.prepare('SELECT month, days, count, with_due, on_time FROM stats_conclusions WHERE month >= ? AND month <= ?').bind(timelyFrom, thisMonth),
+    env.DB.prepare(
+      'SELECT month, days, count, with_due, on_time FROM stats_conclusions WHERE month >= ? AND month <= ?',
+    ).bind(timelyFrom, thisMonth),
     env.DB.prepare(
       'SELECT COALESCE(SUM(done), 0) AS done, COALESCE(SUM(on_time), 0) AS on_time FROM stats_rectifications WHERE month >= ? AND month <= ?',
     ).bind(timelyFrom, thisMonth),
@@ -191,7 +198,13 @@ export async function publicStats(env: Env, now = Date.now()): Promise<PublicSta
     .map((t) => ({ code: t.id, label: t.name }));
 
   // Timeliness over the last 12 months, from the histogram.
-  const rows = conclusions!.results as { month: string; days: number; count: number; with_due: number; on_time: number }[];
+  const rows = conclusions!.results as {
+    month: string;
+    days: number;
+    count: number;
+    with_due: number;
+    on_time: number;
+  }[];
   const perMonth = new Map<string, { count: number; withDue: number; onTime: number }>();
   for (const r of rows) {
     const m = perMonth.get(r.month) ?? { count: 0, withDue: 0, onTime: 0 };
@@ -200,7 +213,10 @@ export async function publicStats(env: Env, now = Date.now()): Promise<PublicSta
     m.onTime += r.on_time;
     perMonth.set(r.month, m);
   }
-  const sum = [...perMonth.values()].reduce((s, m) => ({ count: s.count + m.count, withDue: s.withDue + m.withDue, onTime: s.onTime + m.onTime }), { count: 0, withDue: 0, onTime: 0 });
+  const sum = [...perMonth.values()].reduce(
+    (s, m) => ({ count: s.count + m.count, withDue: s.withDue + m.withDue, onTime: s.onTime + m.onTime }),
+    { count: 0, withDue: 0, onTime: 0 },
+  );
   const timelyMonths = [];
   for (let m = timelyFrom; m <= thisMonth; m = addMonths(m, 1)) {
     const x = perMonth.get(m) ?? { count: 0, withDue: 0, onTime: 0 };

@@ -20,7 +20,9 @@ export const REVEAL_LIMIT = { hour: { limit: 5, windowMs: 3_600_000 }, day: { li
 
 /** Whether the tip has a reward notified to the reporter (the one case a reward officer may reveal: to pay it). */
 async function rewardNotified(env: Env, tipId: string): Promise<boolean> {
-  const r = await env.DB.prepare("SELECT 1 AS y FROM rewards WHERE tip_id = ? AND status = 'notified' LIMIT 1").bind(tipId).first();
+  const r = await env.DB.prepare("SELECT 1 AS y FROM rewards WHERE tip_id = ? AND status = 'notified' LIMIT 1")
+    .bind(tipId)
+    .first();
   return r != null;
 }
 
@@ -37,7 +39,9 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
   // Suggested duplicates and merged tips are lists of other tips: only those the actor may read themselves.
   const scope = tipScope(actor, 'tips.read');
   const [attachments, events, messages, duplicates, merged, ratings, notified] = await Promise.all([
-    env.DB.prepare("SELECT id, kind, mime, bytes, origin, created_at FROM attachments WHERE tip_id = ? AND status = 'attached' ORDER BY created_at")
+    env.DB.prepare(
+      "SELECT id, kind, mime, bytes, origin, created_at FROM attachments WHERE tip_id = ? AND status = 'attached' ORDER BY created_at",
+    )
       .bind(id)
       .all(),
     env.DB.prepare(
@@ -57,9 +61,19 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
         WHERE domain = ? AND created_at BETWEEN ? AND ? AND id != ? AND (unit_name = ? OR address = ?) AND ${scope.sql}
         ORDER BY created_at LIMIT 10`,
     )
-      .bind(tip.domain, tip.created_at - DUPLICATE_WINDOW_MS, tip.created_at + DUPLICATE_WINDOW_MS, id, row.unit_name, row.address, ...scope.params)
+      .bind(
+        tip.domain,
+        tip.created_at - DUPLICATE_WINDOW_MS,
+        tip.created_at + DUPLICATE_WINDOW_MS,
+        id,
+        row.unit_name,
+        row.address,
+        ...scope.params,
+      )
       .all(),
-    env.DB.prepare(`SELECT id, tracking_no, created_at FROM tips WHERE merged_into_id = ? AND ${scope.sql} ORDER BY created_at`)
+    env.DB.prepare(
+      `SELECT id, tracking_no, created_at FROM tips WHERE merged_into_id = ? AND ${scope.sql} ORDER BY created_at`,
+    )
       .bind(id, ...scope.params)
       .all(),
     ratingsOfTip(env, id),
@@ -68,7 +82,9 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
   // Reading is not handling: only those who handle tips mark the reporter's new messages read (an auditor does not).
   if (row.reporter_message_pending && can(actor, 'tips.mark_read', tip)) {
     await env.DB.batch([
-      env.DB.prepare("UPDATE messages SET read_by_staff_at = ? WHERE tip_id = ? AND author = 'reporter' AND read_by_staff_at IS NULL").bind(now, id),
+      env.DB.prepare(
+        "UPDATE messages SET read_by_staff_at = ? WHERE tip_id = ? AND author = 'reporter' AND read_by_staff_at IS NULL",
+      ).bind(now, id),
       env.DB.prepare('UPDATE tips SET reporter_message_pending = 0 WHERE id = ?').bind(id),
     ]);
   }
@@ -111,7 +127,11 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
     repliedAt: tip.replied_at,
     assignmentDueAt: tip.assignment_due_at,
     extension: tip.extension_state
-      ? { state: tip.extension_state, days: tip.extension_days, reason: (row.extension_reason as string | null) ?? null }
+      ? {
+          state: tip.extension_state,
+          days: tip.extension_days,
+          reason: (row.extension_reason as string | null) ?? null,
+        }
       : null,
     rejectReason: (row.reject_reason as string | null) ?? null,
     conclusion: (row.conclusion as string | null) ?? null,
@@ -120,8 +140,14 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
     hazardLevel: (row.hazard_level as string | null) ?? null,
     riskColour: (row.risk_colour as string | null) ?? null,
     rectification: json(row.rectification),
-    mergedInto: tip.merged_into_id ? { id: tip.merged_into_id, trackingNo: formatTrackingNo(row.merged_into_no as string) } : null,
-    mergedTips: merged.results.map((m) => ({ id: m.id as string, trackingNo: formatTrackingNo(m.tracking_no as string), createdAt: m.created_at as number })),
+    mergedInto: tip.merged_into_id
+      ? { id: tip.merged_into_id, trackingNo: formatTrackingNo(row.merged_into_no as string) }
+      : null,
+    mergedTips: merged.results.map((m) => ({
+      id: m.id as string,
+      trackingNo: formatTrackingNo(m.tracking_no as string),
+      createdAt: m.created_at as number,
+    })),
     attachments: attachments.results.map((a) => ({
       id: a.id as string,
       kind: a.kind as string,
@@ -158,7 +184,9 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
     /** The reporter's ratings (评价) per conclusion and the follow-ups (回访) they opened; no identity. */
     ratings,
     actions: actionsFor(actor, tip),
-    canReveal: !(row.anonymous === 1) && can(actor, 'identity.reveal', { department_id: tip.department_id, reward_notified: notified }),
+    canReveal:
+      !(row.anonymous === 1) &&
+      can(actor, 'identity.reveal', { department_id: tip.department_id, reward_notified: notified }),
   };
 }
 
@@ -168,13 +196,9 @@ export async function addNote(env: Env, actor: StaffActor, id: string, body: str
   await writeWithAudit(
     env,
     () => [
-      env.DB.prepare("INSERT INTO tip_events (id, tip_id, at, kind, public, data, staff_id) VALUES (?, ?, ?, 'note', 0, ?, ?)").bind(
-        crypto.randomUUID(),
-        tip.id,
-        now,
-        JSON.stringify({ text: body }),
-        actor.id,
-      ),
+      env.DB.prepare(
+        "INSERT INTO tip_events (id, tip_id, at, kind, public, data, staff_id) VALUES (?, ?, ?, 'note', 0, ?, ?)",
+      ).bind(crypto.randomUUID(), tip.id, now, JSON.stringify({ text: body }), actor.id),
     ],
     [{ actor: actor.id, action: 'tip.note', tipId: tip.id, at: now }],
   );
@@ -184,15 +208,25 @@ export async function addNote(env: Env, actor: StaffActor, id: string, body: str
  * A message to the reporter (a question, a request for evidence). If the reporter opted in to e-mail, an
  * outbox entry says there is news — without the message, and without the address (resolved when sending).
  */
-export async function messageReporter(env: Env, actor: StaffActor, id: string, body: string, now = Date.now()): Promise<string> {
+export async function messageReporter(
+  env: Env,
+  actor: StaffActor,
+  id: string,
+  body: string,
+  now = Date.now(),
+): Promise<string> {
   const tip = await tipForActor(env, actor, id);
   if (tip.state === 'merged') throw new ApiError('INVALID_TRANSITION', { message: '已合并的举报请在主举报中留言。' });
   const msgId = crypto.randomUUID();
-  const optIn = await env.DB.prepare('SELECT email_opt_in FROM tip_identities WHERE tip_id = ?').bind(tip.id).first<{ email_opt_in: number }>();
+  const optIn = await env.DB.prepare('SELECT email_opt_in FROM tip_identities WHERE tip_id = ?')
+    .bind(tip.id)
+    .first<{ email_opt_in: number }>();
   await writeWithAudit(
     env,
     () => [
-      env.DB.prepare("INSERT INTO messages (id, tip_id, at, author, body, staff_id) VALUES (?, ?, ?, 'staff', ?, ?)").bind(msgId, tip.id, now, body, actor.id),
+      env.DB.prepare(
+        "INSERT INTO messages (id, tip_id, at, author, body, staff_id) VALUES (?, ?, ?, 'staff', ?, ?)",
+      ).bind(msgId, tip.id, now, body, actor.id),
       ...(optIn?.email_opt_in
         ? [
             env.DB.prepare(
@@ -228,14 +262,27 @@ export interface RevealedIdentity {
  * `REVEAL_LIMIT` times per person. The reason goes to the audit log, and an alert to admins and auditors, in the
  * same batch — before anything is decrypted.
  */
-export async function revealIdentity(env: Env, actor: StaffActor, id: string, reason: string, now = Date.now()): Promise<RevealedIdentity> {
+export async function revealIdentity(
+  env: Env,
+  actor: StaffActor,
+  id: string,
+  reason: string,
+  now = Date.now(),
+): Promise<RevealedIdentity> {
   if (!can(actor, 'identity.reveal')) throw new ApiError('FORBIDDEN', { message: '您的角色无权查看举报人身份。' });
   const tip = await tipForActor(env, actor, id);
-  if (!can(actor, 'identity.reveal', { department_id: tip.department_id, reward_notified: await rewardNotified(env, tip.id) })) {
+  if (
+    !can(actor, 'identity.reveal', {
+      department_id: tip.department_id,
+      reward_notified: await rewardNotified(env, tip.id),
+    })
+  ) {
     throw new ApiError('FORBIDDEN', { message: '奖励经办人员只能在奖励已通知举报人领取后查看其身份。' });
   }
   // Every revealing role signs in with TOTP; a session from before the account had a second factor does not count.
-  const enrolled = await env.DB.prepare('SELECT totp_last_step FROM staff WHERE id = ?').bind(actor.id).first<{ totp_last_step: number | null }>();
+  const enrolled = await env.DB.prepare('SELECT totp_last_step FROM staff WHERE id = ?')
+    .bind(actor.id)
+    .first<{ totp_last_step: number | null }>();
   if (enrolled?.totp_last_step == null || actor.secondFactorDone !== true) {
     throw new ApiError('FORBIDDEN', { message: '查看举报人身份须先启用动态验证码并以其登录。请退出后重新登录。' });
   }
@@ -249,13 +296,9 @@ export async function revealIdentity(env: Env, actor: StaffActor, id: string, re
   await writeWithAudit(
     env,
     () => [
-      env.DB.prepare("INSERT INTO staff_alerts (id, kind, tip_id, staff_id, at, detail) VALUES (?, 'identity_revealed', ?, ?, ?, ?)").bind(
-        crypto.randomUUID(),
-        tip.id,
-        actor.id,
-        now,
-        JSON.stringify({ reason }),
-      ),
+      env.DB.prepare(
+        "INSERT INTO staff_alerts (id, kind, tip_id, staff_id, at, detail) VALUES (?, 'identity_revealed', ?, ?, ?, ?)",
+      ).bind(crypto.randomUUID(), tip.id, actor.id, now, JSON.stringify({ reason })),
     ],
     [{ actor: actor.id, action: 'identity.revealed', tipId: tip.id, at: now, detail: { reason } }],
   );
@@ -264,9 +307,16 @@ export async function revealIdentity(env: Env, actor: StaffActor, id: string, re
 }
 
 /** An attachment's bytes, for staff who may see the tip. */
-export async function attachmentFor(env: Env, actor: StaffActor, tipId: string, attId: string): Promise<{ body: ReadableStream; mime: string; bytes: number }> {
+export async function attachmentFor(
+  env: Env,
+  actor: StaffActor,
+  tipId: string,
+  attId: string,
+): Promise<{ body: ReadableStream; mime: string; bytes: number }> {
   const tip = await tipForActor(env, actor, tipId);
-  const a = await env.DB.prepare("SELECT r2_key, mime, bytes FROM attachments WHERE id = ? AND tip_id = ? AND status = 'attached'")
+  const a = await env.DB.prepare(
+    "SELECT r2_key, mime, bytes FROM attachments WHERE id = ? AND tip_id = ? AND status = 'attached'",
+  )
     .bind(attId, tip.id)
     .first<{ r2_key: string; mime: string; bytes: number }>();
   if (!a) throw new ApiError('NOT_FOUND');

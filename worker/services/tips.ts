@@ -60,7 +60,9 @@ async function idempotencyId(env: Env, key: string): Promise<string> {
 function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
   }
   return JSON.stringify(v ?? null);
@@ -154,11 +156,21 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
       ? null
       : await seal(
           env,
-          { name: r.name, mobile: r.mobile, idNumber: r.idNumber || null, email: r.email || null, ...(r.coSigners?.length ? { coSigners: r.coSigners } : {}) },
+          {
+            name: r.name,
+            mobile: r.mobile,
+            idNumber: r.idNumber || null,
+            email: r.email || null,
+            ...(r.coSigners?.length ? { coSigners: r.coSigners } : {}),
+          },
           `identity:${id}`,
         );
     const idem = opts.idempotencyKey
-      ? { id: await idempotencyId(env, opts.idempotencyKey), sealed: await seal(env, receipt, `receipt:${opts.idempotencyKey}`), bodyHash: opts.bodyHash ?? null }
+      ? {
+          id: await idempotencyId(env, opts.idempotencyKey),
+          sealed: await seal(env, receipt, `receipt:${opts.idempotencyKey}`),
+          bodyHash: opts.bodyHash ?? null,
+        }
       : null;
 
     const statements = () => {
@@ -211,7 +223,10 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
       if (idem) {
         s.push(
           // A receipt past the window no longer answers its key (the scheduled job may not have deleted it yet).
-          env.DB.prepare('DELETE FROM idempotency_keys WHERE key = ? AND created_at <= ?').bind(idem.id, now - IDEMPOTENCY_WINDOW_MS),
+          env.DB.prepare('DELETE FROM idempotency_keys WHERE key = ? AND created_at <= ?').bind(
+            idem.id,
+            now - IDEMPOTENCY_WINDOW_MS,
+          ),
           env.DB.prepare(
             'INSERT INTO idempotency_keys (key, tip_id, receipt_iv, receipt_ciphertext, receipt_key_id, body_hash, created_at) VALUES (?,?,?,?,?,?,?)',
           ).bind(idem.id, id, idem.sealed.iv, idem.sealed.ciphertext, idem.sealed.keyId, idem.bodyHash, now),

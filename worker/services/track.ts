@@ -128,7 +128,11 @@ export async function checkCode(
  * A reporter token: `<trackingNo>.<expiry>.<hmac(tipId.expiry)>` — carries only the public number, is bound to
  * the tip's internal id by the signature, and is valid for TRACK.tokenMs.
  */
-export async function issueToken(env: Env, tip: { id: string; trackingNo: string }, now = Date.now()): Promise<{ token: string; expiresAt: string }> {
+export async function issueToken(
+  env: Env,
+  tip: { id: string; trackingNo: string },
+  now = Date.now(),
+): Promise<{ token: string; expiresAt: string }> {
   const exp = now + TRACK.tokenMs;
   const sig = await hmacHex(appSecret(env), 'reporter-token', `${tip.id}.${exp}`);
   return { token: `${tip.trackingNo}.${exp}.${sig}`, expiresAt: new Date(exp).toISOString() };
@@ -159,7 +163,9 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
   // One round trip: the tip, its public events, the messages, the settings the view needs and the reward.
   // The calendar rows around today serve the objection rule (the window is only open near today).
   const span = calendarSpan(now, 30);
-  const [tipRows, events, msgs, settingRows, rewardRows, calendarRows, ratingRows] = await env.DB.batch<Record<string, unknown>>([
+  const [tipRows, events, msgs, settingRows, rewardRows, calendarRows, ratingRows] = await env.DB.batch<
+    Record<string, unknown>
+  >([
     env.DB.prepare(
       `SELECT t.tracking_no, t.public_status, t.state, t.created_at, t.due_at, t.conclude_due_at, t.anonymous, t.signatories,
               t.replied_at, t.rectify_due_at, t.recheck_due_at, t.objections,
@@ -168,7 +174,9 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
          FROM tips t LEFT JOIN departments d ON d.id = t.department_id LEFT JOIN tips m ON m.id = t.merged_into_id
         WHERE t.id = ?`,
     ).bind(tipId),
-    env.DB.prepare('SELECT at, public_text FROM tip_events WHERE tip_id = ? AND public = 1 ORDER BY at, rowid').bind(tipId),
+    env.DB.prepare('SELECT at, public_text FROM tip_events WHERE tip_id = ? AND public = 1 ORDER BY at, rowid').bind(
+      tipId,
+    ),
     env.DB.prepare(
       `SELECT m.id, m.at, m.author, m.body, m.read_by_reporter_at,
               (SELECT COUNT(*) FROM attachments a WHERE a.message_id = m.id AND a.status = 'attached') AS files
@@ -180,26 +188,53 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
     // The rating of the conclusion that reached the reporter last (replied_at), read in the same round trip.
     env.DB.prepare(`${RATING_SQL_BY_TIP}`).bind(tipId, tipId),
   ]);
-  const days: DayKinds = new Map(((calendarRows?.results ?? []) as { date: string; kind: 'holiday' | 'workday' | 'normal' }[]).map((r) => [r.date, r.kind]));
+  const days: DayKinds = new Map(
+    ((calendarRows?.results ?? []) as { date: string; kind: 'holiday' | 'workday' | 'normal' }[]).map((r) => [
+      r.date,
+      r.kind,
+    ]),
+  );
   const t = tipRows?.results[0] as Record<string, string | number | null> | undefined;
   if (!t) throw new ApiError('TOKEN_INVALID');
-  const setting = (key: string) => ((settingRows?.results ?? []) as { key: string; value: string }[]).find((r) => r.key === key)?.value;
+  const setting = (key: string) =>
+    ((settingRows?.results ?? []) as { key: string; value: string }[]).find((r) => r.key === key)?.value;
   const limits = parseTimeLimits(setting('time_limits'));
-  const reward = rewardNotice(rewardRows?.results[0] as RewardNoticeRow | undefined, setting('reward_claim_place'), t.anonymous === 1, Number(t.signatories ?? 1));
+  const reward = rewardNotice(
+    rewardRows?.results[0] as RewardNoticeRow | undefined,
+    setting('reward_claim_place'),
+    t.anonymous === 1,
+    Number(t.signatories ?? 1),
+  );
   const eventRows = (events?.results ?? []) as { at: number; public_text: string | null }[];
-  const msgRows = (msgs?.results ?? []) as { id: string; at: number; author: 'staff' | 'reporter'; body: string; read_by_reporter_at: number | null; files: number }[];
+  const msgRows = (msgs?.results ?? []) as {
+    id: string;
+    at: number;
+    author: 'staff' | 'reporter';
+    body: string;
+    read_by_reporter_at: number | null;
+    files: number;
+  }[];
   const unread = msgRows.filter((m) => m.author === 'staff' && m.read_by_reporter_at == null);
   if (unread.length) {
-    await env.DB.prepare("UPDATE messages SET read_by_reporter_at = ? WHERE tip_id = ? AND author = 'staff' AND read_by_reporter_at IS NULL").bind(now, tipId).run();
+    await env.DB.prepare(
+      "UPDATE messages SET read_by_reporter_at = ? WHERE tip_id = ? AND author = 'staff' AND read_by_reporter_at IS NULL",
+    )
+      .bind(now, tipId)
+      .run();
   }
   const state = t.state as string;
   // The one time limit running now. conclude_due_at already includes an approved extension.
   const deadlines: ReporterView['deadlines'] = [];
-  if (state === 'submitted' && t.due_at) deadlines.push({ kind: 'accept', label: '受理期限', date: chinaDate(t.due_at as number) });
-  if (HANDLING_STATES.includes(state as TipState) && t.conclude_due_at) deadlines.push({ kind: 'conclude', label: '办结期限', date: chinaDate(t.conclude_due_at as number) });
-  if (state === 'rectifying' && t.rectify_due_at) deadlines.push({ kind: 'rectify', label: '整改时限', date: chinaDate(t.rectify_due_at as number) });
-  if (state === 'rectified' && t.recheck_due_at) deadlines.push({ kind: 'recheck', label: '整改复查期限', date: chinaDate(t.recheck_due_at as number) });
-  if (state === 'reviewing' && t.due_at) deadlines.push({ kind: 'review', label: '复查期限', date: chinaDate(t.due_at as number) });
+  if (state === 'submitted' && t.due_at)
+    deadlines.push({ kind: 'accept', label: '受理期限', date: chinaDate(t.due_at as number) });
+  if (HANDLING_STATES.includes(state as TipState) && t.conclude_due_at)
+    deadlines.push({ kind: 'conclude', label: '办结期限', date: chinaDate(t.conclude_due_at as number) });
+  if (state === 'rectifying' && t.rectify_due_at)
+    deadlines.push({ kind: 'rectify', label: '整改时限', date: chinaDate(t.rectify_due_at as number) });
+  if (state === 'rectified' && t.recheck_due_at)
+    deadlines.push({ kind: 'recheck', label: '整改复查期限', date: chinaDate(t.recheck_due_at as number) });
+  if (state === 'reviewing' && t.due_at)
+    deadlines.push({ kind: 'review', label: '复查期限', date: chinaDate(t.due_at as number) });
   // The conclusion reached the reporter when it was given (also when it ordered 整改): the objection window
   // runs from then, one objection per tip.
   const concludedState = REPORTER_OBJECTION.from.includes(state as TipState);
@@ -212,7 +247,8 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
     ...eventRows.filter((e) => e.public_text).map((e) => ({ at: e.at, text: e.public_text! })),
     ...msgRows.map((m) => ({
       at: m.at,
-      text: m.author === 'staff' ? '工作人员给您留言' : `您回复了工作人员${m.files ? `并补充了 ${m.files} 个附件` : ''}`,
+      text:
+        m.author === 'staff' ? '工作人员给您留言' : `您回复了工作人员${m.files ? `并补充了 ${m.files} 个附件` : ''}`,
     })),
   ]
     .sort((a, b) => a.at - b.at) // stable: events stay before messages of the same instant
@@ -233,14 +269,24 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
     submittedAt: iso(t.created_at as number),
     handlingUnit: (t.department as string | null) ?? null,
     deadlines,
-    extension: t.extension_state === 'approved' ? { days: t.extension_days as number, reason: (t.extension_reason as string) ?? '' } : null,
+    extension:
+      t.extension_state === 'approved'
+        ? { days: t.extension_days as number, reason: (t.extension_reason as string) ?? '' }
+        : null,
     conclusion:
       concludedState && t.conclusion
-        ? { verdict: labelIn(CONCLUSIONS, t.conclusion as string), decision: (t.decision as string) ?? '', concludedAt: iso(t.concluded_at as number) }
+        ? {
+            verdict: labelIn(CONCLUSIONS, t.conclusion as string),
+            decision: (t.decision as string) ?? '',
+            concludedAt: iso(t.concluded_at as number),
+          }
         : null,
     rejectReason: t.reject_reason ? labelIn(REJECT_REASONS, t.reject_reason as string) : null,
     merged: t.merged_into_id
-      ? { primaryTrackingNo: formatTrackingNo(t.primary_no as string), primaryStatus: label.publicStatus(t.primary_status as string) }
+      ? {
+          primaryTrackingNo: formatTrackingNo(t.primary_no as string),
+          primaryStatus: label.publicStatus(t.primary_status as string),
+        }
       : null,
     timeline,
     messages: msgRows.map((m) => ({
@@ -252,7 +298,11 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
       isNew: m.author === 'staff' && m.read_by_reporter_at == null,
     })),
     newMessages: unread.length,
-    objection: { open: objectionOpen, until: objectionUntil ? chinaDate(objectionUntil) : null, final: Number(t.objections ?? 0) > 0 },
+    objection: {
+      open: objectionOpen,
+      until: objectionUntil ? chinaDate(objectionUntil) : null,
+      final: Number(t.objections ?? 0) > 0,
+    },
     reward,
     rating,
     canMessage: state !== 'merged' && state !== 'rejected',
@@ -260,40 +310,67 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
 }
 
 const invalidFile = (i: number) =>
-  new ApiError('VALIDATION_FAILED', { fields: [{ path: `attachments.${i}`, code: 'ATTACHMENT_INVALID', message: '附件已失效，请重新上传' }] });
+  new ApiError('VALIDATION_FAILED', {
+    fields: [{ path: `attachments.${i}`, code: 'ATTACHMENT_INVALID', message: '附件已失效，请重新上传' }],
+  });
 
 /**
  * The reporter answers, optionally with evidence: files uploaded through POST /api/uploads and claimed here
  * with their secret, under the submission's rules (per-file caps at upload; here the count and the total size).
  * Staff see the tip flagged in the queue (`reporter_message_pending`).
  */
-export async function reporterMessage(env: Env, tipId: string, body: string, files: { id: string; claim: string }[], now = Date.now()): Promise<string> {
+export async function reporterMessage(
+  env: Env,
+  tipId: string,
+  body: string,
+  files: { id: string; claim: string }[],
+  now = Date.now(),
+): Promise<string> {
   const tip = await env.DB.prepare('SELECT state FROM tips WHERE id = ?').bind(tipId).first<{ state: string }>();
   if (!tip) throw new ApiError('TOKEN_INVALID');
   if (tip.state === 'merged' || tip.state === 'rejected') {
-    throw new ApiError('INVALID_TRANSITION', { message: '该举报已合并或不予受理，不能再补充留言。如有新情况请重新举报，并在描述中写明原举报编号。' });
+    throw new ApiError('INVALID_TRANSITION', {
+      message: '该举报已合并或不予受理，不能再补充留言。如有新情况请重新举报，并在描述中写明原举报编号。',
+    });
   }
   await hit(env, `track-msg:${tipId}`, TRACK.messageLimit, now).catch((e: unknown) => {
-    if (e instanceof ApiError) throw new ApiError('RATE_LIMITED', { message: '留言过于频繁，请稍后再发。', retryAfter: e.retryAfter });
+    if (e instanceof ApiError)
+      throw new ApiError('RATE_LIMITED', { message: '留言过于频繁，请稍后再发。', retryAfter: e.retryAfter });
     throw e;
   });
   if (new Set(files.map((f) => f.id)).size !== files.length) {
-    throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'attachments', code: 'DUPLICATE_FILE', message: '同一个附件不能重复添加' }] });
+    throw new ApiError('VALIDATION_FAILED', {
+      fields: [{ path: 'attachments', code: 'DUPLICATE_FILE', message: '同一个附件不能重复添加' }],
+    });
   }
-  const existing = await env.DB.prepare("SELECT COUNT(*) AS n FROM attachments WHERE tip_id = ? AND status = 'attached'").bind(tipId).first<{ n: number }>();
+  const existing = await env.DB.prepare(
+    "SELECT COUNT(*) AS n FROM attachments WHERE tip_id = ? AND status = 'attached'",
+  )
+    .bind(tipId)
+    .first<{ n: number }>();
   if ((existing?.n ?? 0) + files.length > LIMITS.attachments.maxFiles * 2) {
-    throw new ApiError('TOO_MANY_FILES', { message: `该举报的附件已达上限（共 ${LIMITS.attachments.maxFiles * 2} 个），请用文字说明。` });
+    throw new ApiError('TOO_MANY_FILES', {
+      message: `该举报的附件已达上限（共 ${LIMITS.attachments.maxFiles * 2} 个），请用文字说明。`,
+    });
   }
   let totalBytes = 0;
   for (const [i, f] of files.entries()) {
-    const row = await env.DB.prepare('SELECT claim_hash, status, bytes FROM attachments WHERE id = ?').bind(f.id).first<{ claim_hash: string; status: string; bytes: number }>();
+    const row = await env.DB.prepare('SELECT claim_hash, status, bytes FROM attachments WHERE id = ?')
+      .bind(f.id)
+      .first<{ claim_hash: string; status: string; bytes: number }>();
     const claimHash = await hmacHex(appSecret(env), 'upload-claim', f.claim);
     if (!row || row.status !== 'pending' || !timingSafeEqual(row.claim_hash, claimHash)) throw invalidFile(i);
     totalBytes += row.bytes;
   }
   if (totalBytes > LIMITS.attachments.maxTotalBytes) {
     throw new ApiError('VALIDATION_FAILED', {
-      fields: [{ path: 'attachments', code: 'ATTACHMENTS_TOO_LARGE', message: `附件合计不能超过 ${LIMITS.attachments.maxTotalBytes / 1024 / 1024} MB，请删除部分附件` }],
+      fields: [
+        {
+          path: 'attachments',
+          code: 'ATTACHMENTS_TOO_LARGE',
+          message: `附件合计不能超过 ${LIMITS.attachments.maxTotalBytes / 1024 / 1024} MB，请删除部分附件`,
+        },
+      ],
     });
   }
   const id = crypto.randomUUID();
@@ -301,14 +378,20 @@ export async function reporterMessage(env: Env, tipId: string, body: string, fil
   // flag are guarded by that, and the files by the message's existence (a concurrent claim loses cleanly).
   const ids = files.map((f) => f.id);
   const guard = {
-    sql: ids.length ? `(SELECT COUNT(*) FROM attachments WHERE status = 'pending' AND id IN (${ids.map(() => '?').join(',')})) = ${ids.length}` : '1 = 1',
+    sql: ids.length
+      ? `(SELECT COUNT(*) FROM attachments WHERE status = 'pending' AND id IN (${ids.map(() => '?').join(',')})) = ${ids.length}`
+      : '1 = 1',
     params: ids,
   };
   const [inserted] = await writeWithAudit(
     env,
     () => [
-      env.DB.prepare(`INSERT INTO messages (id, tip_id, at, author, body) SELECT ?, ?, ?, 'reporter', ? WHERE ${guard.sql}`).bind(id, tipId, now, body, ...ids),
-      env.DB.prepare(`UPDATE tips SET reporter_message_pending = 1 WHERE id = ? AND EXISTS (SELECT 1 FROM messages WHERE id = ?)`).bind(tipId, id),
+      env.DB.prepare(
+        `INSERT INTO messages (id, tip_id, at, author, body) SELECT ?, ?, ?, 'reporter', ? WHERE ${guard.sql}`,
+      ).bind(id, tipId, now, body, ...ids),
+      env.DB.prepare(
+        `UPDATE tips SET reporter_message_pending = 1 WHERE id = ? AND EXISTS (SELECT 1 FROM messages WHERE id = ?)`,
+      ).bind(tipId, id),
       ...ids.map((fileId) =>
         env.DB.prepare(
           "UPDATE attachments SET tip_id = ?, message_id = ?, status = 'attached', origin = 'evidence' WHERE id = ? AND status = 'pending' AND EXISTS (SELECT 1 FROM messages WHERE id = ?)",

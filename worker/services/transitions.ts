@@ -88,14 +88,20 @@ export async function tipForActor(env: Env, actor: StaffActor, id: string): Prom
 
 /** The actions this actor may take on this tip now (what the console shows as buttons). */
 export function actionsFor(actor: StaffActor, tip: TipRow): Action[] {
-  return allowedActions(tip.state, actor.roles, { extensionState: tip.extension_state, followupOpen: tip.followup_open === 1 }).filter(
-    (a) => canTakeAction(actor, a, tip) && !sameMajorRectifier(actor, tip, a),
-  );
+  return allowedActions(tip.state, actor.roles, {
+    extensionState: tip.extension_state,
+    followupOpen: tip.followup_open === 1,
+  }).filter((a) => canTakeAction(actor, a, tip) && !sameMajorRectifier(actor, tip, a));
 }
 
 /** A 重大事故隐患's 复查/销号 by the person who recorded its 整改完成 (refused). */
 function sameMajorRectifier(actor: StaffActor, tip: TipRow, action: Action): boolean {
-  return DIFFERENT_PERSON_FOR_MAJOR.includes(action) && tip.hazard_level === 'major' && tip.rectified_by != null && tip.rectified_by === actor.id;
+  return (
+    DIFFERENT_PERSON_FOR_MAJOR.includes(action) &&
+    tip.hazard_level === 'major' &&
+    tip.rectified_by != null &&
+    tip.rectified_by === actor.id
+  );
 }
 
 interface Plan {
@@ -107,7 +113,15 @@ interface Plan {
 }
 
 /** An outbox e-mail to the reporter, queued only if they opted in (the address is resolved when sending). */
-function outboxIfOptedIn(env: Env, tip: TipRow, dedupeKey: string, subject: string, body: string, now: number, guard: { sql: string; params: unknown[] }) {
+function outboxIfOptedIn(
+  env: Env,
+  tip: TipRow,
+  dedupeKey: string,
+  subject: string,
+  body: string,
+  now: number,
+  guard: { sql: string; params: unknown[] },
+) {
   return env.DB.prepare(
     `INSERT OR IGNORE INTO outbox (id, dedupe_key, kind, tip_id, subject, body, created_at)
        SELECT ?, ?, 'email', tip_id, ?, ?, ? FROM tip_identities WHERE tip_id = ? AND email_opt_in = 1 AND ${guard.sql}`,
@@ -131,20 +145,22 @@ function ratingAsk(env: Env, tip: TipRow, now: number) {
 }
 
 /** A follow-up's end: the follow-up row, the answer as a staff message in the conversation, and an e-mail notice. */
-function followupDecision(env: Env, actor: StaffActor, tip: TipRow, outcome: 'stood' | 'reopened', answer: string, now: number) {
+function followupDecision(
+  env: Env,
+  actor: StaffActor,
+  tip: TipRow,
+  outcome: 'stood' | 'reopened',
+  answer: string,
+  now: number,
+) {
   const msgId = crypto.randomUUID();
   return (guard: { sql: string; params: unknown[] }) => [
     env.DB.prepare(
       `UPDATE tip_followups SET state = ?, decided_at = ?, decided_by = ?, answer = ? WHERE tip_id = ? AND state = 'open' AND ${guard.sql}`,
     ).bind(outcome, now, actor.id, answer, tip.id, ...guard.params),
-    env.DB.prepare(`INSERT INTO messages (id, tip_id, at, author, body, staff_id) SELECT ?, ?, ?, 'staff', ?, ? WHERE ${guard.sql}`).bind(
-      msgId,
-      tip.id,
-      now,
-      answer,
-      actor.id,
-      ...guard.params,
-    ),
+    env.DB.prepare(
+      `INSERT INTO messages (id, tip_id, at, author, body, staff_id) SELECT ?, ?, ?, 'staff', ?, ? WHERE ${guard.sql}`,
+    ).bind(msgId, tip.id, now, answer, actor.id, ...guard.params),
     outboxIfOptedIn(
       env,
       tip,
@@ -161,12 +177,21 @@ const publicLabel = label.publicStatus;
 const dateText = (ms: number) => chinaDate(ms);
 
 async function departmentName(env: Env, id: string): Promise<string | null> {
-  const row = await env.DB.prepare('SELECT name FROM departments WHERE id = ? AND active = 1').bind(id).first<{ name: string }>();
+  const row = await env.DB.prepare('SELECT name FROM departments WHERE id = ? AND active = 1')
+    .bind(id)
+    .first<{ name: string }>();
   return row?.name ?? null;
 }
 
 /** Work out what an action records. Throws VALIDATION_FAILED / INVALID_TRANSITION for inputs that don't fit. */
-async function plan(env: Env, actor: StaffActor, tip: TipRow, action: Action, input: unknown, now: number): Promise<Plan> {
+async function plan(
+  env: Env,
+  actor: StaffActor,
+  tip: TipRow,
+  action: Action,
+  input: unknown,
+  now: number,
+): Promise<Plan> {
   const limits = await timeLimits(env);
   const days: DayKinds = await calendarAround(env, now, limits.concludeDays);
   switch (action) {
@@ -182,7 +207,13 @@ async function plan(env: Env, actor: StaffActor, tip: TipRow, action: Action, in
       const i = input as ActionInput<'reject'>;
       return {
         set: { state: 'rejected', reject_reason: i.reason, closed_at: now, due_at: null, due_kind: null },
-        events: [{ kind: 'rejected', publicText: `不予受理：${labelIn(REJECT_REASONS, i.reason)}`, data: { note: i.note ?? null } }],
+        events: [
+          {
+            kind: 'rejected',
+            publicText: `不予受理：${labelIn(REJECT_REASONS, i.reason)}`,
+            data: { note: i.note ?? null },
+          },
+        ],
         detail: { reason: i.reason },
       };
     }
@@ -215,7 +246,13 @@ async function plan(env: Env, actor: StaffActor, tip: TipRow, action: Action, in
     case 'return': {
       const i = input as ActionInput<'return'>;
       return {
-        set: { state: 'returned', department_id: null, assignment_due_at: null, due_at: tip.conclude_due_at, due_kind: 'conclude' },
+        set: {
+          state: 'returned',
+          department_id: null,
+          assignment_due_at: null,
+          due_at: tip.conclude_due_at,
+          due_kind: 'conclude',
+        },
         events: [{ kind: 'returned', data: { reason: i.reason, departmentId: tip.department_id } }],
         detail: { departmentId: tip.department_id },
       };
@@ -275,7 +312,9 @@ async function plan(env: Env, actor: StaffActor, tip: TipRow, action: Action, in
         // 应急〔2023〕106号: “通过复查确认无误的予以办结” — the 复查 conclusion closes the tip.
         return {
           set: { ...common, state: 'closed', closed_at: now, due_at: null, due_kind: null },
-          events: [{ kind: 'concluded', publicText: `复查已完成，予以办结。${what}：${verdict}。处理决定：${i.decision}` }],
+          events: [
+            { kind: 'concluded', publicText: `复查已完成，予以办结。${what}：${verdict}。处理决定：${i.decision}` },
+          ],
           detail: { conclusion: i.conclusion, penaltyFen: i.penaltyFen ?? null, review: true },
           extra: ratingAsk(env, tip, now),
         };
@@ -293,8 +332,21 @@ async function plan(env: Env, actor: StaffActor, tip: TipRow, action: Action, in
       const i = input as ActionInput<'rectify'>;
       const recheckDue = recheckDeadline(tip.rectify_due_at ?? now, limits, days, now);
       return {
-        set: { state: 'rectified', rectified_at: now, rectified_by: actor.id, recheck_due_at: recheckDue, due_at: recheckDue, due_kind: 'recheck' },
-        events: [{ kind: 'rectified', publicText: '整改已完成，等待复查', data: { report: i.report, recheckDueAt: recheckDue } }],
+        set: {
+          state: 'rectified',
+          rectified_at: now,
+          rectified_by: actor.id,
+          recheck_due_at: recheckDue,
+          due_at: recheckDue,
+          due_kind: 'recheck',
+        },
+        events: [
+          {
+            kind: 'rectified',
+            publicText: '整改已完成，等待复查',
+            data: { report: i.report, recheckDueAt: recheckDue },
+          },
+        ],
         detail: { recheckDueAt: recheckDue, late: tip.rectify_due_at != null && now > tip.rectify_due_at },
       };
     }
@@ -326,7 +378,13 @@ async function plan(env: Env, actor: StaffActor, tip: TipRow, action: Action, in
       }
       return {
         set: { state: 'closed', concluded_at: tip.concluded_at ?? now, closed_at: now, due_at: null, due_kind: null },
-        events: [{ kind: 'closed', publicText: '复查合格，隐患已销号，举报办结', data: { note: i.note, rectifiedBy: tip.rectified_by } }],
+        events: [
+          {
+            kind: 'closed',
+            publicText: '复查合格，隐患已销号，举报办结',
+            data: { note: i.note, rectifiedBy: tip.rectified_by },
+          },
+        ],
         detail: { passed: true },
       };
     }
@@ -346,7 +404,11 @@ async function plan(env: Env, actor: StaffActor, tip: TipRow, action: Action, in
       return {
         set: { state: 'merged', merged_into_id: primary.id, closed_at: now, due_at: null, due_kind: null },
         events: [
-          { kind: 'merged', publicText: `已与举报 ${formatTrackingNo(primary.tracking_no)} 合并办理`, data: { primaryId: primary.id } },
+          {
+            kind: 'merged',
+            publicText: `已与举报 ${formatTrackingNo(primary.tracking_no)} 合并办理`,
+            data: { primaryId: primary.id },
+          },
         ],
         detail: { primaryId: primary.id },
       };
@@ -382,7 +444,9 @@ async function plan(env: Env, actor: StaffActor, tip: TipRow, action: Action, in
       if (tip.due_kind === 'conclude' || tip.due_kind === 'assignment') set.due_at = shift(tip.due_at);
       if (tip.assignment_due_at) set.assignment_due_at = shift(tip.assignment_due_at);
       const reason = (
-        await env.DB.prepare('SELECT extension_reason FROM tips WHERE id = ?').bind(tip.id).first<{ extension_reason: string }>()
+        await env.DB.prepare('SELECT extension_reason FROM tips WHERE id = ?')
+          .bind(tip.id)
+          .first<{ extension_reason: string }>()
       )?.extension_reason;
       return {
         set,
@@ -400,7 +464,13 @@ async function plan(env: Env, actor: StaffActor, tip: TipRow, action: Action, in
       const i = input as ActionInput<'followup_stand'>;
       return {
         set: {},
-        events: [{ kind: 'followup_stood', publicText: '回访答复：经审查，维持原结论（理由见留言）', data: { text: i.answer } }],
+        events: [
+          {
+            kind: 'followup_stood',
+            publicText: '回访答复：经审查，维持原结论（理由见留言）',
+            data: { text: i.answer },
+          },
+        ],
         detail: { outcome: 'stood' },
         extra: followupDecision(env, actor, tip, 'stood', i.answer, now),
       };
@@ -412,7 +482,13 @@ async function plan(env: Env, actor: StaffActor, tip: TipRow, action: Action, in
       const due = reviewDeadline(now, limits, days);
       return {
         set: { state: 'reviewing', due_at: due, due_kind: 'review', closed_at: null },
-        events: [{ kind: 'followup_reopened', publicText: `回访答复：重新复查，复查期限 ${dateText(due)}`, data: { text: i.answer } }],
+        events: [
+          {
+            kind: 'followup_reopened',
+            publicText: `回访答复：重新复查，复查期限 ${dateText(due)}`,
+            data: { text: i.answer },
+          },
+        ],
         detail: { outcome: 'reopened', dueAt: due },
         extra: followupDecision(env, actor, tip, 'reopened', i.answer, now),
       };
@@ -474,7 +550,9 @@ async function apply(
     );
   } catch (e) {
     // The batch rolled back as a whole: nothing was written. Say so plainly; the person can retry.
-    console.error(JSON.stringify({ at: 'transition', tipId: tip.id, error: String((e as Error)?.message ?? e).slice(0, 300) }));
+    console.error(
+      JSON.stringify({ at: 'transition', tipId: tip.id, error: String((e as Error)?.message ?? e).slice(0, 300) }),
+    );
     throw new ApiError('UNAVAILABLE', { message: '保存失败，未做任何更改，请稍后重试。' });
   }
   if (!results.at(-1)?.meta.changes) throw new ApiError('CONFLICT');
@@ -533,7 +611,8 @@ export async function transition(
 }
 
 /** The instant the objection window opened: the day the conclusion reached the reporter. */
-const repliedAt = (tip: { replied_at: number | null; concluded_at: number | null }) => tip.replied_at ?? tip.concluded_at;
+const repliedAt = (tip: { replied_at: number | null; concluded_at: number | null }) =>
+  tip.replied_at ?? tip.concluded_at;
 
 /**
  * The reporter objects (异议) to a conclusion within the window, counted from the day the conclusion reached
@@ -541,7 +620,12 @@ const repliedAt = (tip: { replied_at: number | null; concluded_at: number | null
  * One objection per tip: the 复查 conclusion is final (应急〔2023〕106号: “通过复查确认无误的予以办结”).
  * Called by the reporter's follow-up endpoint after the query code was checked.
  */
-export async function objectToConclusion(env: Env, tipId: string, reason: string, now = Date.now()): Promise<{ dueAt: number }> {
+export async function objectToConclusion(
+  env: Env,
+  tipId: string,
+  reason: string,
+  now = Date.now(),
+): Promise<{ dueAt: number }> {
   const tip = await loadTip(env, tipId);
   if (!tip) throw new ApiError('NOT_FOUND');
   const limits = await timeLimits(env);
@@ -549,7 +633,8 @@ export async function objectToConclusion(env: Env, tipId: string, reason: string
   const from = repliedAt(tip);
   if (tip.objections > 0) {
     throw new ApiError('INVALID_TRANSITION', {
-      message: '该举报已按您的异议复查并作出复查结论，不能再次提出异议。如有新的事实或证据，请重新举报并注明原举报编号。',
+      message:
+        '该举报已按您的异议复查并作出复查结论，不能再次提出异议。如有新的事实或证据，请重新举报并注明原举报编号。',
     });
   }
   if (!REPORTER_OBJECTION.from.includes(tip.state) || from == null) {
@@ -566,12 +651,22 @@ export async function objectToConclusion(env: Env, tipId: string, reason: string
     env,
     tip,
     {
-      set: { state: REPORTER_OBJECTION.to, due_at: due, due_kind: 'review', closed_at: null, objections: tip.objections + 1 },
-      events: [{ kind: 'objection', publicText: `举报人提出异议，已进入复查，复查期限 ${dateText(due)}`, data: { reason } }],
+      set: {
+        state: REPORTER_OBJECTION.to,
+        due_at: due,
+        due_kind: 'review',
+        closed_at: null,
+        objections: tip.objections + 1,
+      },
+      events: [
+        { kind: 'objection', publicText: `举报人提出异议，已进入复查，复查期限 ${dateText(due)}`, data: { reason } },
+      ],
       detail: { dueAt: due },
       // An open follow-up (回访) ends here: the objection's 复查 answers the same dissatisfaction.
       extra: (guard) => [
-        env.DB.prepare(`UPDATE tip_followups SET state = 'objected', decided_at = ? WHERE tip_id = ? AND state = 'open' AND ${guard.sql}`).bind(now, tip.id, ...guard.params),
+        env.DB.prepare(
+          `UPDATE tip_followups SET state = 'objected', decided_at = ? WHERE tip_id = ? AND state = 'open' AND ${guard.sql}`,
+        ).bind(now, tip.id, ...guard.params),
       ],
     },
     { actor: 'reporter', action: 'tip.objection' },
@@ -588,7 +683,9 @@ export async function closeAfterObjectionWindow(env: Env, now: number): Promise<
   // A concluded tip's conclusion reached the reporter when it was given (replied_at = concluded_at), so the
   // index on concluded_at narrows the candidates; the rule decides.
   const cutoff = now - (limits.objectionDays + 1) * 86_400_000;
-  const { results } = await env.DB.prepare(`SELECT ${TIP_COLUMNS} FROM tips WHERE state = 'concluded' AND concluded_at < ? LIMIT 200`)
+  const { results } = await env.DB.prepare(
+    `SELECT ${TIP_COLUMNS} FROM tips WHERE state = 'concluded' AND concluded_at < ? LIMIT 200`,
+  )
     .bind(cutoff)
     .all<TipRow>();
   let closed = 0;

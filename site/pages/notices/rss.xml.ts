@@ -6,7 +6,9 @@ export const prerender = true;
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export const GET: APIRoute = async ({ site }) => {
-  const notices = (await getCollection('notices')).sort((a, b) => b.data.publishedOn.getTime() - a.data.publishedOn.getTime()).slice(0, 30);
+  const notices = (await getCollection('notices'))
+    .sort((a, b) => b.data.publishedOn.getTime() - a.data.publishedOn.getTime())
+    .slice(0, 30);
   const base = site!.href.replace(/\/$/, '');
   const items = notices
     .map((n) => {

@@ -11,14 +11,22 @@ export type Count = number | '<5';
 const SVG = 'http://www.w3.org/2000/svg';
 
 /** An SVG element with attributes (values are set as attributes, never parsed as markup). */
-export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, text?: string): SVGElementTagNameMap[K] {
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number> = {},
+  text?: string,
+): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   if (text !== undefined) e.textContent = text;
   return e;
 }
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  text?: string,
+  cls?: string,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (text !== undefined) e.textContent = text;
   if (cls) e.className = cls;
@@ -31,7 +39,14 @@ export const countText = (c: Count) => (c === '<5' ? '<5' : c.toLocaleString('zh
 export const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
 
 /** The figure shell: caption, the chart (labelled by `summary`), and the data table in a <details>. */
-function figure(host: HTMLElement, caption: string, summary: string, chart: SVGSVGElement, headers: string[], rows: string[][]) {
+function figure(
+  host: HTMLElement,
+  caption: string,
+  summary: string,
+  chart: SVGSVGElement,
+  headers: string[],
+  rows: string[][],
+) {
   host.replaceChildren();
   host.append(el('figcaption', caption));
   chart.setAttribute('role', 'img');
@@ -90,7 +105,12 @@ function niceMax(v: number): number {
 }
 
 /** Vertical bars over time (e.g. tips per month). */
-export function columnChart(host: HTMLElement, caption: string, points: { label: string; short: string; value: Count }[], unit: string) {
+export function columnChart(
+  host: HTMLElement,
+  caption: string,
+  points: { label: string; short: string; value: Count }[],
+  unit: string,
+) {
   const W = widthOf(host);
   const H = 240;
   const left = 44;
@@ -104,7 +124,13 @@ export function columnChart(host: HTMLElement, caption: string, points: { label:
   for (let i = 0; i <= n; i++) {
     const y = top + plotH - (plotH * i) / n;
     chart.append(svg('line', { x1: left, x2: W - 4, y1: y, y2: y, class: 'grid' }));
-    chart.append(svg('text', { x: left - 6, y: y + 4, class: 'axis', 'text-anchor': 'end' }, ((max * i) / n).toLocaleString('zh-CN')));
+    chart.append(
+      svg(
+        'text',
+        { x: left - 6, y: y + 4, class: 'axis', 'text-anchor': 'end' },
+        ((max * i) / n).toLocaleString('zh-CN'),
+      ),
+    );
   }
   // Room for a month label every `every` bars (about 44 units each).
   const every = Math.max(1, Math.ceil(44 / step));
@@ -112,14 +138,29 @@ export function columnChart(host: HTMLElement, caption: string, points: { label:
     const v = drawn(p.value);
     const h = p.value === '<5' ? 3 : (plotH * v) / max;
     const x = left + i * step + step * 0.15;
-    chart.append(svg('rect', { x, y: top + plotH - h, width: step * 0.7, height: h, class: p.value === '<5' ? 'bar suppressed' : 'bar' }));
+    chart.append(
+      svg('rect', {
+        x,
+        y: top + plotH - h,
+        width: step * 0.7,
+        height: h,
+        class: p.value === '<5' ? 'bar suppressed' : 'bar',
+      }),
+    );
     if (i % every === 0) {
       chart.append(svg('text', { x: x + step * 0.35, y: H - 10, class: 'axis', 'text-anchor': 'middle' }, p.short));
     }
   });
   const peak = points.reduce((a, b) => (drawn(b.value) > drawn(a.value) ? b : a), points[0]!);
   const summary = `柱状图：${points[0]?.label ?? ''}至${points.at(-1)?.label ?? ''}每月${unit}，最多的是${peak.label}（${countText(peak.value)}）。详细数字见数据表。`;
-  figure(host, caption, summary, chart, ['月份', unit], points.map((p) => [p.label, countText(p.value)]));
+  figure(
+    host,
+    caption,
+    summary,
+    chart,
+    ['月份', unit],
+    points.map((p) => [p.label, countText(p.value)]),
+  );
 }
 
 /** Horizontal bars for categories, largest first. */
@@ -135,15 +176,37 @@ export function barChart(host: HTMLElement, caption: string, items: { label: str
     const y = 4 + i * rowH;
     const w = it.value === '<5' ? 3 : ((W - labelW - 70) * drawn(it.value)) / max;
     chart.append(svg('text', { x: labelW - 8, y: y + 17, class: 'label', 'text-anchor': 'end' }, it.label));
-    chart.append(svg('rect', { x: labelW, y: y + 4, width: Math.max(w, 1), height: rowH - 8, class: it.value === '<5' ? 'bar suppressed' : 'bar' }));
+    chart.append(
+      svg('rect', {
+        x: labelW,
+        y: y + 4,
+        width: Math.max(w, 1),
+        height: rowH - 8,
+        class: it.value === '<5' ? 'bar suppressed' : 'bar',
+      }),
+    );
     chart.append(svg('text', { x: labelW + w + 6, y: y + 17, class: 'value' }, countText(it.value)));
   });
-  const top3 = sorted.slice(0, 3).map((i) => `${i.label}（${countText(i.value)}）`).join('、');
-  figure(host, caption, `条形图：${caption}，最多的是${top3}。详细数字见数据表。`, chart, ['类别', unit], sorted.map((i) => [i.label, countText(i.value)]));
+  const top3 = sorted
+    .slice(0, 3)
+    .map((i) => `${i.label}（${countText(i.value)}）`)
+    .join('、');
+  figure(
+    host,
+    caption,
+    `条形图：${caption}，最多的是${top3}。详细数字见数据表。`,
+    chart,
+    ['类别', unit],
+    sorted.map((i) => [i.label, countText(i.value)]),
+  );
 }
 
 /** A rate per month as a line with points (0–100 %); months without a rate leave a gap. */
-export function rateChart(host: HTMLElement, caption: string, points: { label: string; short: string; rate: number | null; count: Count }[]) {
+export function rateChart(
+  host: HTMLElement,
+  caption: string,
+  points: { label: string; short: string; rate: number | null; count: Count }[],
+) {
   const W = widthOf(host);
   const H = 220;
   const left = 44;
@@ -162,7 +225,8 @@ export function rateChart(host: HTMLElement, caption: string, points: { label: s
   const dots: SVGCircleElement[] = [];
   points.forEach((p, i) => {
     const x = left + i * step + step / 2;
-    if (i % Math.max(1, Math.ceil(44 / step)) === 0) chart.append(svg('text', { x, y: H - 10, class: 'axis', 'text-anchor': 'middle' }, p.short));
+    if (i % Math.max(1, Math.ceil(44 / step)) === 0)
+      chart.append(svg('text', { x, y: H - 10, class: 'axis', 'text-anchor': 'middle' }, p.short));
     if (p.rate === null) {
       if (segments.at(-1)!.length) segments.push([]);
       return;
@@ -171,14 +235,24 @@ export function rateChart(host: HTMLElement, caption: string, points: { label: s
     segments.at(-1)!.push(`${x.toFixed(1)},${y.toFixed(1)}`);
     dots.push(svg('circle', { cx: x, cy: y, r: 4, class: 'dot' }));
   });
-  const d = segments.filter((s) => s.length).map((s) => `M${s.join('L')}`).join(' ');
+  const d = segments
+    .filter((s) => s.length)
+    .map((s) => `M${s.join('L')}`)
+    .join(' ');
   if (d) chart.append(svg('path', { d, class: 'line' }));
   chart.append(...dots);
   const known = points.filter((p) => p.rate !== null);
   const summary = known.length
     ? `折线图：${points[0]?.label}至${points.at(-1)?.label}每月按期办结率，在 ${pct(Math.min(...known.map((p) => p.rate!)))} 到 ${pct(Math.max(...known.map((p) => p.rate!)))} 之间。详细数字见数据表。`
     : '折线图：近 12 个月每月办结的举报都不足 5 件，暂不计算按期办结率。';
-  figure(host, caption, summary, chart, ['月份', '办结件数', '按期办结率'], points.map((p) => [p.label, countText(p.count), pct(p.rate)]));
+  figure(
+    host,
+    caption,
+    summary,
+    chart,
+    ['月份', '办结件数', '按期办结率'],
+    points.map((p) => [p.label, countText(p.count), pct(p.rate)]),
+  );
 }
 
 /** Where each 镇街 sits in the tile cartogram (column, row): roughly as they lie on the map of 济阳区. */
@@ -196,14 +270,23 @@ const TILE_AT: Record<string, [number, number]> = {
 };
 
 /** A tile cartogram: one equal tile per 镇街, shaded by its count in five classes. */
-export function tileMap(host: HTMLElement, caption: string, towns: { code: string; label: string; value: Count }[], unit: string) {
+export function tileMap(
+  host: HTMLElement,
+  caption: string,
+  towns: { code: string; label: string; value: Count }[],
+  unit: string,
+) {
   const size = 118;
   const gap = 6;
   const max = Math.max(5, ...towns.map((t) => drawn(t.value)));
-  const cls = (v: Count) => (v === '<5' ? 'tile suppressed' : `tile c${Math.min(5, 1 + Math.floor((4 * drawn(v)) / max))}`);
+  const cls = (v: Count) =>
+    v === '<5' ? 'tile suppressed' : `tile c${Math.min(5, 1 + Math.floor((4 * drawn(v)) / max))}`;
   // Towns not in the layout (added by an admin later) go in a row below.
   let extra = 0;
-  const placed = towns.map((t) => ({ ...t, at: TILE_AT[t.code] ?? ([extra % 4, 4 + Math.floor(extra++ / 4)] as [number, number]) }));
+  const placed = towns.map((t) => ({
+    ...t,
+    at: TILE_AT[t.code] ?? ([extra % 4, 4 + Math.floor(extra++ / 4)] as [number, number]),
+  }));
   const cols = Math.max(3, ...placed.map((p) => p.at[0] + 1));
   const rows = Math.max(...placed.map((p) => p.at[1] + 1), 1);
   const W = cols * (size + gap);
@@ -214,24 +297,63 @@ export function tileMap(host: HTMLElement, caption: string, towns: { code: strin
     const y = t.at[1] * (size + gap);
     const c = cls(t.value);
     chart.append(svg('rect', { x, y, width: size, height: size, rx: 8, class: c }));
-    chart.append(svg('text', { x: x + size / 2, y: y + size / 2 - 6, class: `tile-label ${c.includes('c4') || c.includes('c5') ? 'on-dark' : ''}`, 'text-anchor': 'middle' }, t.label));
-    chart.append(svg('text', { x: x + size / 2, y: y + size / 2 + 20, class: `tile-value ${c.includes('c4') || c.includes('c5') ? 'on-dark' : ''}`, 'text-anchor': 'middle' }, countText(t.value)));
+    chart.append(
+      svg(
+        'text',
+        {
+          x: x + size / 2,
+          y: y + size / 2 - 6,
+          class: `tile-label ${c.includes('c4') || c.includes('c5') ? 'on-dark' : ''}`,
+          'text-anchor': 'middle',
+        },
+        t.label,
+      ),
+    );
+    chart.append(
+      svg(
+        'text',
+        {
+          x: x + size / 2,
+          y: y + size / 2 + 20,
+          class: `tile-value ${c.includes('c4') || c.includes('c5') ? 'on-dark' : ''}`,
+          'text-anchor': 'middle',
+        },
+        countText(t.value),
+      ),
+    );
   }
   // Legend: light → dark.
   const ly = H - 22;
   chart.append(svg('text', { x: 0, y: ly + 13, class: 'axis' }, '少'));
-  for (let i = 1; i <= 5; i++) chart.append(svg('rect', { x: 14 + (i - 1) * 26, y: ly, width: 24, height: 16, class: `tile c${i}` }));
+  for (let i = 1; i <= 5; i++)
+    chart.append(svg('rect', { x: 14 + (i - 1) * 26, y: ly, width: 24, height: 16, class: `tile c${i}` }));
   chart.append(svg('text', { x: 14 + 5 * 26 + 4, y: ly + 13, class: 'axis' }, '多'));
   const sorted = [...towns].sort((a, b) => drawn(b.value) - drawn(a.value));
-  const summary = `示意地图：各镇（街道）${unit}，最多的是${sorted.slice(0, 3).map((t) => `${t.label}（${countText(t.value)}）`).join('、')}。详细数字见数据表。`;
-  figure(host, caption, summary, chart, ['镇（街道）', unit], sorted.map((t) => [t.label, countText(t.value)]));
+  const summary = `示意地图：各镇（街道）${unit}，最多的是${sorted
+    .slice(0, 3)
+    .map((t) => `${t.label}（${countText(t.value)}）`)
+    .join('、')}。详细数字见数据表。`;
+  figure(
+    host,
+    caption,
+    summary,
+    chart,
+    ['镇（街道）', unit],
+    sorted.map((t) => [t.label, countText(t.value)]),
+  );
 }
 
 /**
  * Horizontal bars of a rate (0–100 %) per category, in the given order; a category without a rate (fewer than 5
  * behind it) shows "—" and no bar. The data table carries every column given in `headers`/`rows`.
  */
-export function rateBarChart(host: HTMLElement, caption: string, items: { label: string; rate: number | null }[], headers: string[], rows: string[][]) {
+export function rateBarChart(
+  host: HTMLElement,
+  caption: string,
+  items: { label: string; rate: number | null }[],
+  headers: string[],
+  rows: string[][],
+) {
   const rowH = 26;
   const W = widthOf(host);
   const labelW = Math.min(190, Math.round(W * 0.42));
@@ -241,7 +363,8 @@ export function rateBarChart(host: HTMLElement, caption: string, items: { label:
     const y = 4 + i * rowH;
     const w = it.rate === null ? 0 : (W - labelW - 70) * it.rate;
     chart.append(svg('text', { x: labelW - 8, y: y + 17, class: 'label', 'text-anchor': 'end' }, it.label));
-    if (it.rate !== null) chart.append(svg('rect', { x: labelW, y: y + 4, width: Math.max(w, 1), height: rowH - 8, class: 'bar' }));
+    if (it.rate !== null)
+      chart.append(svg('rect', { x: labelW, y: y + 4, width: Math.max(w, 1), height: rowH - 8, class: 'bar' }));
     chart.append(svg('text', { x: labelW + w + 6, y: y + 17, class: 'value' }, pct(it.rate)));
   });
   const known = items.filter((i) => i.rate !== null);

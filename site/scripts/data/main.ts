@@ -18,7 +18,14 @@ interface Stats {
   byDomain: Breakdown[];
   byTown: Breakdown[];
   byStatus: Breakdown[];
-  timeliness: { from: string; to: string; concluded: Count; onTimeRate: number | null; medianDays: number | null; months: { month: string; concluded: Count; onTimeRate: number | null }[] };
+  timeliness: {
+    from: string;
+    to: string;
+    concluded: Count;
+    onTimeRate: number | null;
+    medianDays: number | null;
+    months: { month: string; concluded: Count; onTimeRate: number | null }[];
+  };
   rewards: { year: string; count: Count; totalYuan: number | null }[];
 }
 interface OpenDataIndex {
@@ -35,18 +42,49 @@ function drawStats(s: Stats) {
   $('kpi-concluded').textContent = countText(s.timeliness.concluded);
   $('kpi-ontime').textContent = pct(s.timeliness.onTimeRate);
   $('kpi-median').textContent = s.timeliness.medianDays === null ? '—' : `${s.timeliness.medianDays} 天`;
-  $('kpi-window').textContent = `办结相关数字统计 ${monthLabel(s.timeliness.from)}至${monthLabel(s.timeliness.to)}；办结不足 5 件时不计算比例和中位数（显示“—”）。`;
+  $('kpi-window').textContent =
+    `办结相关数字统计 ${monthLabel(s.timeliness.from)}至${monthLabel(s.timeliness.to)}；办结不足 5 件时不计算比例和中位数（显示“—”）。`;
 
-  columnChart($('chart-trend'), '每月收到的举报件数', s.months.map((m) => ({ label: monthLabel(m.month), short: monthShort(m.month), value: m.count })), '举报件数');
-  barChart($('chart-domain'), '各行业领域累计收到的举报件数', s.byDomain.map((d) => ({ label: d.label, value: d.count })), '举报件数');
-  tileMap($('chart-town'), '各镇（街道）累计收到的举报件数', s.byTown.map((t) => ({ code: t.code, label: t.label, value: t.count })), '举报件数');
+  columnChart(
+    $('chart-trend'),
+    '每月收到的举报件数',
+    s.months.map((m) => ({ label: monthLabel(m.month), short: monthShort(m.month), value: m.count })),
+    '举报件数',
+  );
+  barChart(
+    $('chart-domain'),
+    '各行业领域累计收到的举报件数',
+    s.byDomain.map((d) => ({ label: d.label, value: d.count })),
+    '举报件数',
+  );
+  tileMap(
+    $('chart-town'),
+    '各镇（街道）累计收到的举报件数',
+    s.byTown.map((t) => ({ code: t.code, label: t.label, value: t.count })),
+    '举报件数',
+  );
   rateChart(
     $('chart-ontime'),
     '近 12 个月每月按期办结率',
-    s.timeliness.months.map((m) => ({ label: monthLabel(m.month), short: monthShort(m.month), rate: m.onTimeRate, count: m.concluded })),
+    s.timeliness.months.map((m) => ({
+      label: monthLabel(m.month),
+      short: monthShort(m.month),
+      rate: m.onTimeRate,
+      count: m.concluded,
+    })),
   );
-  barChart($('chart-type'), '各举报类型累计件数', s.byType.map((t) => ({ label: t.label, value: t.count })), '举报件数');
-  barChart($('chart-status'), '当前办理状态', s.byStatus.map((t) => ({ label: t.label, value: t.count })), '举报件数');
+  barChart(
+    $('chart-type'),
+    '各举报类型累计件数',
+    s.byType.map((t) => ({ label: t.label, value: t.count })),
+    '举报件数',
+  );
+  barChart(
+    $('chart-status'),
+    '当前办理状态',
+    s.byStatus.map((t) => ({ label: t.label, value: t.count })),
+    '举报件数',
+  );
 
   const rewards = $('rewards');
   rewards.replaceChildren();
@@ -106,10 +144,19 @@ function drawRecord(r: OntimeRecord, reports: { month: string; publishedAt: stri
   rateChart(
     $('chart-record'),
     '近 12 个月全区按期办结率（超期未办结计入）',
-    r.months.map((m) => ({ label: `${monthLabel(m.month)}${m.final ? '' : '（截至目前）'}`, short: monthShort(m.month), rate: m.district.onTimeRate, count: m.district.concluded })),
+    r.months.map((m) => ({
+      label: `${monthLabel(m.month)}${m.final ? '' : '（截至目前）'}`,
+      short: monthShort(m.month),
+      rate: m.district.onTimeRate,
+      count: m.district.concluded,
+    })),
   );
   const select = $('record-month') as HTMLSelectElement;
-  select.replaceChildren(...[...r.months].reverse().map((m) => new Option(`${monthLabel(m.month)}${m.final ? '' : '（截至目前）'}`, m.month)));
+  select.replaceChildren(
+    ...[...r.months]
+      .reverse()
+      .map((m) => new Option(`${monthLabel(m.month)}${m.final ? '' : '（截至目前）'}`, m.month)),
+  );
   const show = () => {
     const m = r.months.find((x) => x.month === select.value);
     if (!m) return;
@@ -147,7 +194,8 @@ function drawRecord(r: OntimeRecord, reports: { month: string; publishedAt: stri
 async function load() {
   const status = $('data-status');
   try {
-    const get = <T>(url: string) => fetch(url).then((r) => (r.ok ? (r.json() as Promise<T>) : Promise.reject(new Error(String(r.status)))));
+    const get = <T>(url: string) =>
+      fetch(url).then((r) => (r.ok ? (r.json() as Promise<T>) : Promise.reject(new Error(String(r.status)))));
     const [stats, index, record, reports] = await Promise.all([
       get<Stats>('/api/public/stats'),
       get<OpenDataIndex>('/api/public/open-data'),
@@ -157,7 +205,11 @@ async function load() {
     drawStats(stats);
     drawDownloads(index);
     drawRecord(record, reports.reports);
-    const at = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'long', timeStyle: 'short' }).format(new Date(stats.generatedAt));
+    const at = new Intl.DateTimeFormat('zh-CN', {
+      timeZone: 'Asia/Shanghai',
+      dateStyle: 'long',
+      timeStyle: 'short',
+    }).format(new Date(stats.generatedAt));
     status.textContent = `数据更新于 ${at}。`;
     document.getElementById('data-app')?.setAttribute('data-ready', '1');
   } catch {

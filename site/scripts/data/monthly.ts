@@ -33,7 +33,8 @@ async function load() {
   const title = `${monthLabel(m.month)}安全生产举报办理情况通报`;
   document.title = `${title} · 安全生产举报`;
   $('report-title').textContent = title;
-  $('report-published').textContent = `系统于 ${fmt.format(new Date(m.publishedAt!))} 根据当月数据自动生成，发布后不再更改。`;
+  $('report-published').textContent =
+    `系统于 ${fmt.format(new Date(m.publishedAt!))} 根据当月数据自动生成，发布后不再更改。`;
   districtKpis($('report-kpis'), m.district);
   $('report-body').hidden = false;
   drawBreakdowns($('report-dept'), $('report-domain'), m);

@@ -35,7 +35,19 @@ export const monthShort = (m: string) => (m.endsWith('-01') ? `${m.slice(2, 4)}�
 const days = (d: number | null) => (d === null ? '—' : `${d} 天`);
 
 /** The columns of every figures table. */
-export const HEADERS = ['名称', '收到', '办结', '按期办结', '超期未办结', '按期办结率', '办结用时中位数', '整改完成', '按期整改率', '评价数', '满意率'];
+export const HEADERS = [
+  '名称',
+  '收到',
+  '办结',
+  '按期办结',
+  '超期未办结',
+  '按期办结率',
+  '办结用时中位数',
+  '整改完成',
+  '按期整改率',
+  '评价数',
+  '满意率',
+];
 export const cells = (f: Figures) => [
   f.label,
   countText(f.received),
@@ -53,8 +65,20 @@ export const cells = (f: Figures) => [
 /** On-time rate by department and by domain for one month, each chart with the full table. */
 export function drawBreakdowns(dept: HTMLElement, domain: HTMLElement, m: RecordMonth) {
   const name = monthLabel(m.month);
-  rateBarChart(dept, `${name}各承办单位按期办结率`, m.departments.map((f) => ({ label: f.label, rate: f.onTimeRate })), HEADERS, m.departments.map(cells));
-  rateBarChart(domain, `${name}各行业领域按期办结率`, m.domains.map((f) => ({ label: f.label, rate: f.onTimeRate })), HEADERS, m.domains.map(cells));
+  rateBarChart(
+    dept,
+    `${name}各承办单位按期办结率`,
+    m.departments.map((f) => ({ label: f.label, rate: f.onTimeRate })),
+    HEADERS,
+    m.departments.map(cells),
+  );
+  rateBarChart(
+    domain,
+    `${name}各行业领域按期办结率`,
+    m.domains.map((f) => ({ label: f.label, rate: f.onTimeRate })),
+    HEADERS,
+    m.domains.map(cells),
+  );
 }
 
 /** Key figures of the district for one month, as a definition list. */

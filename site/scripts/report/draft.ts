@@ -72,7 +72,8 @@ export function hasContent(d: Pick<Draft, 'fields' | 'files' | 'location'>, who?
   const typed = Object.entries(f).some(([k, v]) =>
     k === 'seenAt' || k === 'mode' ? false : typeof v === 'string' ? v.trim() !== '' : v === true,
   );
-  const identity = !!who && [who.name, who.mobile, who.idNumber, who.email, who.coSigners].some((v) => (v ?? '').trim() !== '');
+  const identity =
+    !!who && [who.name, who.mobile, who.idNumber, who.email, who.coSigners].some((v) => (v ?? '').trim() !== '');
   return typed || f.mode === 'real' || d.files.length > 0 || !!d.location || identity;
 }
 
@@ -106,7 +107,9 @@ export const drafts = {
    */
   submitted(key: string) {
     const now = Date.now();
-    const keep = sentKeys().filter((s) => s.key !== key && now - s.at < SENT_TTL_MS).slice(-(SENT_MAX - 1));
+    const keep = sentKeys()
+      .filter((s) => s.key !== key && now - s.at < SENT_TTL_MS)
+      .slice(-(SENT_MAX - 1));
     const list = [...keep, { key, at: now }];
     write(localStorage, SENT_KEY, list);
     drafts.discard(key);
@@ -140,4 +143,10 @@ export function newKey(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-export const freshDraft = (): Draft => ({ fields: {}, files: [], location: null, idempotencyKey: newKey(), savedAt: 0 });
+export const freshDraft = (): Draft => ({
+  fields: {},
+  files: [],
+  location: null,
+  idempotencyKey: newKey(),
+  savedAt: 0,
+});

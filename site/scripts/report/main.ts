@@ -2,7 +2,16 @@
  * /report/ behaviour: draft keeping, client-side checks (same schema as the API), attachments, Turnstile,
  * submission with an idempotency key, and the receipt flow.
  */
-import { drafts, freshDraft, hasContent, SENT_KEY, wasSubmitted, type Draft, type Identity, type Receipt } from './draft';
+import {
+  drafts,
+  freshDraft,
+  hasContent,
+  SENT_KEY,
+  wasSubmitted,
+  type Draft,
+  type Identity,
+  type Receipt,
+} from './draft';
 import { drawQr, receiptText, saveAsImage } from './receipt';
 import { Turnstile } from './turnstile';
 import { TicketError, Uploads } from './uploads';
@@ -63,7 +72,8 @@ function saveDraft(now = false) {
     draft = { ...next, savedAt: Date.now() };
     if (!drafts.save(draft)) return;
     drafts.saveIdentity(who);
-    $('draft-status').textContent = `草稿已自动保存在本机（${new Date().toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' })}）`;
+    $('draft-status').textContent =
+      `草稿已自动保存在本机（${new Date().toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' })}）`;
   };
   if (now) write();
   else saveTimer = window.setTimeout(write, 300);
@@ -136,7 +146,11 @@ $('clear-location').addEventListener('click', () => {
 // ---------- building the request body ----------
 
 /** 联名人: one name per line (a comma or 、 also separates), blanks dropped. */
-const coSigners = (text: string) => text.split(/[\n,，、;；]+/).map((x) => x.trim()).filter(Boolean);
+const coSigners = (text: string) =>
+  text
+    .split(/[\n,，、;；]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 function body(token: string) {
   const mode = radios('mode').find((r) => r.checked)?.value;
@@ -174,10 +188,25 @@ function body(token: string) {
 // ---------- errors ----------
 
 const FIELD_FOCUS: Record<string, string> = {
-  type: 'f-type', domain: 'f-domain', unitName: 'f-unitName', townId: 'f-townId', address: 'f-address', location: 'locate',
-  seenAt: 'f-seenAt', description: 'f-description', isEmployee: 'f-isEmployee', reporter: 'f-name', 'reporter.name': 'f-name',
-  'reporter.mobile': 'f-mobile', 'reporter.idNumber': 'f-idNumber', 'reporter.email': 'f-email', 'reporter.coSigners': 'f-coSigners', attachments: 'f-files',
-  'consent.notice': 'f-notice', 'consent.privacy': 'f-privacy', turnstileToken: 'turnstile-widget',
+  type: 'f-type',
+  domain: 'f-domain',
+  unitName: 'f-unitName',
+  townId: 'f-townId',
+  address: 'f-address',
+  location: 'locate',
+  seenAt: 'f-seenAt',
+  description: 'f-description',
+  isEmployee: 'f-isEmployee',
+  reporter: 'f-name',
+  'reporter.name': 'f-name',
+  'reporter.mobile': 'f-mobile',
+  'reporter.idNumber': 'f-idNumber',
+  'reporter.email': 'f-email',
+  'reporter.coSigners': 'f-coSigners',
+  attachments: 'f-files',
+  'consent.notice': 'f-notice',
+  'consent.privacy': 'f-privacy',
+  turnstileToken: 'turnstile-widget',
 };
 
 /** Errors for nested paths (location.lat, attachments.3) are shown at their field. */
@@ -244,7 +273,11 @@ async function submit(ev: Event) {
   if (!turnstile.token) {
     problems.push(
       turnstile.failed
-        ? { path: 'turnstileToken', code: 'TURNSTILE_FAILED', message: '人机验证未通过：请刷新页面再试（已填写的内容不会丢失）；仍无法通过时，可拨打举报电话 12350。' }
+        ? {
+            path: 'turnstileToken',
+            code: 'TURNSTILE_FAILED',
+            message: '人机验证未通过：请刷新页面再试（已填写的内容不会丢失）；仍无法通过时，可拨打举报电话 12350。',
+          }
         : { path: 'turnstileToken', code: 'TURNSTILE_MISSING', message: '请先完成人机验证' },
     );
   }
@@ -276,8 +309,12 @@ async function submit(ev: Event) {
     turnstile.reset();
     const err = answer?.error;
     if (err?.fields?.length) showErrors(err.fields);
-    else if (err?.code?.startsWith('TURNSTILE')) showErrors([{ path: 'turnstileToken', code: err.code, message: err.message }]);
-    else status(`${err?.message ?? '提交失败，请稍后重试。'}${err?.retryAfter ? `（约 ${Math.ceil(err.retryAfter / 60)} 分钟后可再试）` : ''} 已填写的内容已保存在本机。`);
+    else if (err?.code?.startsWith('TURNSTILE'))
+      showErrors([{ path: 'turnstileToken', code: err.code, message: err.message }]);
+    else
+      status(
+        `${err?.message ?? '提交失败，请稍后重试。'}${err?.retryAfter ? `（约 ${Math.ceil(err.retryAfter / 60)} 分钟后可再试）` : ''} 已填写的内容已保存在本机。`,
+      );
   } catch {
     turnstile.reset();
     status('网络连接中断，举报尚未确认提交。已填写的内容保存在本机，恢复网络后请再次点击“提交举报”（不会重复提交）。');
@@ -346,7 +383,9 @@ function uploadTicket(renew: boolean): Promise<string> {
   if (!renew && ticket && ticket.expires - Date.now() > 60_000) return Promise.resolve(ticket.value);
   buying ??= (async () => {
     const token = await turnstile.take().catch(() => {
-      throw new TicketError('人机验证未通过，附件无法上传：请刷新页面再试（已填写的内容不会丢失）；仍无法通过时，可拨打举报电话 12350。');
+      throw new TicketError(
+        '人机验证未通过，附件无法上传：请刷新页面再试（已填写的内容不会丢失）；仍无法通过时，可拨打举报电话 12350。',
+      );
     });
     const res = await fetch('/api/uploads/ticket', {
       method: 'POST',
@@ -365,7 +404,10 @@ function uploadTicket(renew: boolean): Promise<string> {
 
 const uploads = new Uploads(
   $<HTMLUListElement>('file-list'),
-  { maxFiles: Number($('report-app').dataset.maxFiles), maxBytes: { image: 10 << 20, audio: 20 << 20, video: 50 << 20 } },
+  {
+    maxFiles: Number($('report-app').dataset.maxFiles),
+    maxBytes: { image: 10 << 20, audio: 20 << 20, video: 50 << 20 },
+  },
   () => saveDraft(),
   (message) => {
     const slot = $('e-attachments');
@@ -417,7 +459,10 @@ window.addEventListener('storage', (e) => {
 });
 // Leaving, reloading or switching apps on a phone: write the draft now rather than after the debounce.
 window.addEventListener('pagehide', () => !views.form.hidden && saveDraft(true));
-document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && !views.form.hidden && saveDraft(true));
+document.addEventListener(
+  'visibilitychange',
+  () => document.visibilityState === 'hidden' && !views.form.hidden && saveDraft(true),
+);
 
 fetch('/api/config')
   .then((r) => r.json())
@@ -425,7 +470,10 @@ fetch('/api/config')
     // 镇街 are maintained by admins: replace the built-in list with the current one, keeping the choice.
     const sel = input('townId') as unknown as HTMLSelectElement;
     const chosen = sel.value;
-    sel.replaceChildren(new Option('请选择', ''), ...cfg.towns.map((t: { id: string; name: string }) => new Option(t.name, t.id)));
+    sel.replaceChildren(
+      new Option('请选择', ''),
+      ...cfg.towns.map((t: { id: string; name: string }) => new Option(t.name, t.id)),
+    );
     sel.value = chosen;
     if (cfg.limits) Object.assign(uploads['limits'], { maxFiles: cfg.limits.maxFiles, maxBytes: cfg.limits.maxBytes });
     await turnstile.load(cfg.turnstile);

@@ -36,7 +36,8 @@ export async function saveAsImage(r: Receipt): Promise<void> {
   ctx.fillStyle = '#b3261e';
   ctx.fillRect(0, 0, w, 8 * scale);
   ctx.fillStyle = '#111';
-  const font = (px: number, weight = 400) => `${weight} ${px * scale}px system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif`;
+  const font = (px: number, weight = 400) =>
+    `${weight} ${px * scale}px system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif`;
   ctx.font = font(20, 700);
   ctx.fillText('安全生产举报回执', 24 * scale, 48 * scale);
   ctx.font = font(14);

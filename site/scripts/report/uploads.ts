@@ -20,7 +20,11 @@ export type TicketSource = (renew: boolean) => Promise<string>;
 export class TicketError extends Error {}
 
 /** POST the raw file with XMLHttpRequest (fetch has no upload progress). Resolves with the server's answer. */
-function send(file: File, ticket: string, onProgress: (fraction: number) => void): Promise<{ status: number; body: any }> {
+function send(
+  file: File,
+  ticket: string,
+  onProgress: (fraction: number) => void,
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/uploads');
@@ -146,7 +150,13 @@ export class Uploads {
       let res = await post(false);
       if (res.status === 403 && res.body?.error?.code === 'UPLOAD_TICKET') res = await post(true);
       if (res.status === 201 && res.body?.id) {
-        const uploaded: UploadedFile = { id: res.body.id, claim: res.body.claim, name: file.name, kind: res.body.kind, bytes: res.body.bytes };
+        const uploaded: UploadedFile = {
+          id: res.body.id,
+          claim: res.body.claim,
+          name: file.name,
+          kind: res.body.kind,
+          bytes: res.body.bytes,
+        };
         this.done.push(uploaded);
         this.markDone(li, uploaded);
       } else {
@@ -183,6 +193,10 @@ export class Uploads {
     p.bar.hidden = true;
     p.state.textContent = message;
     const remove = this.button(`移除“${file.name}”`, () => li.remove());
-    p.actions.replaceChildren(...(retryable ? [this.button(`重试上传“${file.name}”`, () => this.start(file, li), 'secondary'), remove] : [remove]));
+    p.actions.replaceChildren(
+      ...(retryable
+        ? [this.button(`重试上传“${file.name}”`, () => this.start(file, li), 'secondary'), remove]
+        : [remove]),
+    );
   }
 }

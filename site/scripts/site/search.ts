@@ -41,7 +41,9 @@ async function run(q: string) {
   try {
     const { results } = await (await load()).search(q);
     const top = await Promise.all(results.slice(0, 20).map((r) => r.data()));
-    status.textContent = results.length ? `找到 ${results.length} 个页面${results.length > 20 ? '，显示前 20 个' : ''}。` : `没有找到与“${q}”相关的页面，请换个关键词试试。`;
+    status.textContent = results.length
+      ? `找到 ${results.length} 个页面${results.length > 20 ? '，显示前 20 个' : ''}。`
+      : `没有找到与“${q}”相关的页面，请换个关键词试试。`;
     for (const r of top) {
       const li = document.createElement('li');
       const a = document.createElement('a');

@@ -24,10 +24,16 @@ interface StaffRow {
   locked_until: number | null;
 }
 
-const fail = (e: unknown) => flash(e instanceof ApiFailure ? (e.error.fields?.map((f) => f.message).join('；') || e.message) : '操作失败');
+const fail = (e: unknown) =>
+  flash(e instanceof ApiFailure ? e.error.fields?.map((f) => f.message).join('；') || e.message : '操作失败');
 
 function deptSelect(ref: Ref, name: string, value: string | null, blank = '（无）') {
-  return h('select', { name }, h('option', { value: '' }, blank), ref.departments.map((d) => h('option', { value: d.id, selected: d.id === value }, d.name)));
+  return h(
+    'select',
+    { name },
+    h('option', { value: '' }, blank),
+    ref.departments.map((d) => h('option', { value: d.id, selected: d.id === value }, d.name)),
+  );
 }
 
 async function staffSection(ref: Ref) {
@@ -36,7 +42,15 @@ async function staffSection(ref: Ref) {
     'table',
     { class: 'queue-table' },
     h('caption', {}, '工作人员账号'),
-    h('thead', {}, h('tr', {}, ['用户名', '姓名', '角色', '所属单位', '动态验证码', '状态', '操作'].map((x) => h('th', { scope: 'col' }, x)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['用户名', '姓名', '角色', '所属单位', '动态验证码', '状态', '操作'].map((x) => h('th', { scope: 'col' }, x)),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -53,22 +67,37 @@ async function staffSection(ref: Ref) {
           h(
             'td',
             {},
-            h('button', { type: 'button', class: 'link', onclick: () => patch(s.id, { active: !s.active }) }, s.active ? '停用' : '启用'),
+            h(
+              'button',
+              { type: 'button', class: 'link', onclick: () => patch(s.id, { active: !s.active }) },
+              s.active ? '停用' : '启用',
+            ),
             ' ',
-            h('button', { type: 'button', class: 'link', onclick: () => patch(s.id, { resetTotp: true }) }, '重置验证码'),
+            h(
+              'button',
+              { type: 'button', class: 'link', onclick: () => patch(s.id, { resetTotp: true }) },
+              '重置验证码',
+            ),
           ),
         ),
       ),
     ),
   );
-  const roleBoxes = ref.roles.map((r) => h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'roles', value: r.code }), r.label));
+  const roleBoxes = ref.roles.map((r) =>
+    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'roles', value: r.code }), r.label),
+  );
   const form = h(
     'form',
     { class: 'stack', 'aria-label': '新建账号' },
     h('h3', {}, '新建账号'),
     h('label', {}, '用户名', h('input', { name: 'username', required: true, maxlength: 32 })),
     h('label', {}, '姓名', h('input', { name: 'displayName', required: true, maxlength: 50 })),
-    h('label', {}, '初始密码（至少 12 位，含三类字符）', h('input', { name: 'password', type: 'password', required: true, autocomplete: 'new-password' })),
+    h(
+      'label',
+      {},
+      '初始密码（至少 12 位，含三类字符）',
+      h('input', { name: 'password', type: 'password', required: true, autocomplete: 'new-password' }),
+    ),
     h('fieldset', {}, h('legend', {}, '角色'), roleBoxes),
     h('label', {}, '所属单位（承办员必填）', deptSelect(ref, 'departmentId', null)),
     h('button', { class: 'primary', type: 'submit' }, '创建'),
@@ -92,7 +121,13 @@ async function staffSection(ref: Ref) {
       fail(err);
     }
   });
-  return h('section', { class: 'panel', 'aria-labelledby': 'h-staff' }, h('h2', { id: 'h-staff' }, '账号与角色'), table, form);
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'h-staff' },
+    h('h2', { id: 'h-staff' }, '账号与角色'),
+    table,
+    form,
+  );
 }
 
 async function patch(id: string, body: Record<string, unknown>) {
@@ -125,7 +160,17 @@ function referenceSection(ref: Ref) {
   const addForm = h(
     'form',
     { class: 'filters', 'aria-label': '新增或修改单位、镇街' },
-    h('label', {}, '类别', h('select', { name: 'kind' }, h('option', { value: 'department' }, '承办单位'), h('option', { value: 'town' }, '镇街'))),
+    h(
+      'label',
+      {},
+      '类别',
+      h(
+        'select',
+        { name: 'kind' },
+        h('option', { value: 'department' }, '承办单位'),
+        h('option', { value: 'town' }, '镇街'),
+      ),
+    ),
     h('label', {}, '编码', h('input', { name: 'id', required: true, maxlength: 40, pattern: '[a-z0-9_]{2,40}' })),
     h('label', {}, '名称', h('input', { name: 'name', maxlength: 60 })),
     h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'inactive' }), '停用'),
@@ -134,13 +179,22 @@ function referenceSection(ref: Ref) {
   addForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const d = new FormData(addForm);
-    void saveRef({ kind: String(d.get('kind')), id: String(d.get('id')), ...(d.get('name') ? { name: String(d.get('name')) } : {}), active: !d.get('inactive') });
+    void saveRef({
+      kind: String(d.get('kind')),
+      id: String(d.get('id')),
+      ...(d.get('name') ? { name: String(d.get('name')) } : {}),
+      active: !d.get('inactive'),
+    });
   });
   return h(
     'section',
     { class: 'panel', 'aria-labelledby': 'h-ref' },
     h('h2', { id: 'h-ref' }, '单位、镇街与领域'),
-    h('p', {}, `承办单位：${ref.departments.map((d) => `${d.name}（${d.id}）${d.active ? '' : '［停用］'}`).join('、')}`),
+    h(
+      'p',
+      {},
+      `承办单位：${ref.departments.map((d) => `${d.name}（${d.id}）${d.active ? '' : '［停用］'}`).join('、')}`,
+    ),
     h('p', {}, `镇街：${ref.towns.map((t) => `${t.name}（${t.id}）${t.active ? '' : '［停用］'}`).join('、')}`),
     addForm,
     routing,
@@ -175,14 +229,24 @@ async function limitsSection(editable: boolean) {
   const form = h(
     'form',
     { class: 'stack', 'aria-label': '办理时限' },
-    Object.entries(limits).map(([k, v]) => h('label', {}, names[k] ?? k, h('input', { type: 'number', name: k, value: v, min: 1, max: 365, disabled: !editable }))),
+    Object.entries(limits).map(([k, v]) =>
+      h(
+        'label',
+        {},
+        names[k] ?? k,
+        h('input', { type: 'number', name: k, value: v, min: 1, max: 365, disabled: !editable }),
+      ),
+    ),
     editable ? h('button', { class: 'primary', type: 'submit' }, '保存时限') : null,
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const d = new FormData(form);
     try {
-      await api('/api/staff/admin/time-limits', { method: 'PUT', json: Object.fromEntries([...d].map(([k, v]) => [k, Number(v)])) });
+      await api('/api/staff/admin/time-limits', {
+        method: 'PUT',
+        json: Object.fromEntries([...d].map(([k, v]) => [k, Number(v)])),
+      });
       flash('时限已保存，新举报按新时限计算。', true);
     } catch (err) {
       fail(err);
@@ -194,7 +258,9 @@ async function limitsSection(editable: boolean) {
 const KIND_LABELS: Record<string, string> = { holiday: '放假', workday: '调休上班', normal: '正常（按星期）' };
 
 async function calendarSection(editable: boolean, year: number) {
-  const { days } = await api<{ days: { date: string; kind: string; name: string }[] }>(`/api/staff/admin/calendar?year=${year}`);
+  const { days } = await api<{ days: { date: string; kind: string; name: string }[] }>(
+    `/api/staff/admin/calendar?year=${year}`,
+  );
   const thisYear = Number(new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 4));
   const yearSel = h(
     'select',
@@ -206,15 +272,48 @@ async function calendarSection(editable: boolean, year: number) {
     'table',
     { class: 'queue-table' },
     h('caption', {}, `${year} 年的放假与调休（未列出的日期按星期计算：周一至周五上班）`),
-    h('thead', {}, h('tr', {}, ['日期', '类别', '名称'].map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, days.length ? days.map((d) => h('tr', {}, h('td', {}, d.date), h('td', {}, KIND_LABELS[d.kind] ?? d.kind), h('td', {}, d.name))) : h('tr', {}, h('td', { colspan: 3 }, '该年尚无放假安排：国务院办公厅公布后请在此录入，或更新项目后运行 npm run db:reference。'))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['日期', '类别', '名称'].map((x) => h('th', { scope: 'col' }, x)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      days.length
+        ? days.map((d) =>
+            h('tr', {}, h('td', {}, d.date), h('td', {}, KIND_LABELS[d.kind] ?? d.kind), h('td', {}, d.name)),
+          )
+        : h(
+            'tr',
+            {},
+            h(
+              'td',
+              { colspan: 3 },
+              '该年尚无放假安排：国务院办公厅公布后请在此录入，或更新项目后运行 npm run db:reference。',
+            ),
+          ),
+    ),
   );
   const form = editable
     ? h(
         'form',
         { class: 'filters', 'aria-label': '设置一天' },
         h('label', {}, '日期', h('input', { type: 'date', name: 'date', required: true })),
-        h('label', {}, '类别', h('select', { name: 'kind' }, Object.entries(KIND_LABELS).map(([k, v]) => h('option', { value: k }, v)))),
+        h(
+          'label',
+          {},
+          '类别',
+          h(
+            'select',
+            { name: 'kind' },
+            Object.entries(KIND_LABELS).map(([k, v]) => h('option', { value: k }, v)),
+          ),
+        ),
         h('label', {}, '名称（如 春节）', h('input', { name: 'name', maxlength: 30 })),
         h('button', { class: 'primary', type: 'submit' }, '保存'),
       )
@@ -223,14 +322,28 @@ async function calendarSection(editable: boolean, year: number) {
     e.preventDefault();
     const d = new FormData(form);
     try {
-      await api('/api/staff/admin/calendar', { method: 'PUT', json: { date: String(d.get('date')), kind: String(d.get('kind')), ...(d.get('name') ? { name: String(d.get('name')) } : {}) } });
+      await api('/api/staff/admin/calendar', {
+        method: 'PUT',
+        json: {
+          date: String(d.get('date')),
+          kind: String(d.get('kind')),
+          ...(d.get('name') ? { name: String(d.get('name')) } : {}),
+        },
+      });
       flash('已保存。此后计算的工作日期限按新日历；已定的期限不变。', true);
       await showCalendar(year);
     } catch (err) {
       fail(err);
     }
   });
-  return h('section', { class: 'panel', id: 'calendar', 'aria-labelledby': 'h-cal' }, h('h2', { id: 'h-cal' }, '节假日与调休'), h('p', {}, yearSel), form, table);
+  return h(
+    'section',
+    { class: 'panel', id: 'calendar', 'aria-labelledby': 'h-cal' },
+    h('h2', { id: 'h-cal' }, '节假日与调休'),
+    h('p', {}, yearSel),
+    form,
+    table,
+  );
 }
 
 async function showCalendar(year: number) {
@@ -242,13 +355,23 @@ async function showCalendar(year: number) {
 }
 
 async function partnersSection() {
-  const { partners } = await api<{ partners: { id: string; name: string; active: boolean; createdAt: number }[] }>('/api/staff/admin/partners');
+  const { partners } = await api<{ partners: { id: string; name: string; active: boolean; createdAt: number }[] }>(
+    '/api/staff/admin/partners',
+  );
   const keyBox = h('div', { id: 'partner-key', role: 'status' });
   const table = h(
     'table',
     { class: 'queue-table' },
     h('caption', {}, 'Open311 合作平台（如 12345 热线）'),
-    h('thead', {}, h('tr', {}, ['名称', '登记时间', '状态', '操作'].map((x) => h('th', { scope: 'col' }, x)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['名称', '登记时间', '状态', '操作'].map((x) => h('th', { scope: 'col' }, x)),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -260,7 +383,15 @@ async function partnersSection() {
               h('td', {}, p.name),
               h('td', {}, dateTime(p.createdAt)),
               h('td', {}, p.active ? '启用' : '停用（密钥已失效）'),
-              h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => setPartner(p.id, !p.active) }, p.active ? '停用' : '启用')),
+              h(
+                'td',
+                {},
+                h(
+                  'button',
+                  { type: 'button', class: 'link', onclick: () => setPartner(p.id, !p.active) },
+                  p.active ? '停用' : '启用',
+                ),
+              ),
             ),
           )
         : h('tr', {}, h('td', { colspan: 4 }, '尚未登记合作平台。')),
@@ -275,17 +406,32 @@ async function partnersSection() {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      const p = await api<{ name: string; apiKey: string }>('/api/staff/admin/partners', { json: { name: String(new FormData(form).get('name')) } });
+      const p = await api<{ name: string; apiKey: string }>('/api/staff/admin/partners', {
+        json: { name: String(new FormData(form).get('name')) },
+      });
       await render();
       // Shown once: only its hash is stored.
       clear(document.getElementById('partner-key')!, [
-        h('p', { class: 'identity' }, `「${p.name}」的 API 密钥（只显示这一次，请立即通过安全渠道交给对方；遗失只能停用后重新登记）：`, h('br'), h('code', {}, p.apiKey)),
+        h(
+          'p',
+          { class: 'identity' },
+          `「${p.name}」的 API 密钥（只显示这一次，请立即通过安全渠道交给对方；遗失只能停用后重新登记）：`,
+          h('br'),
+          h('code', {}, p.apiKey),
+        ),
       ]);
     } catch (err) {
       fail(err);
     }
   });
-  return h('section', { class: 'panel', 'aria-labelledby': 'h-partners' }, h('h2', { id: 'h-partners' }, 'Open311 合作平台与 API 密钥'), keyBox, form, table);
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'h-partners' },
+    h('h2', { id: 'h-partners' }, 'Open311 合作平台与 API 密钥'),
+    keyBox,
+    form,
+    table,
+  );
 }
 
 async function setPartner(id: string, active: boolean) {
@@ -317,45 +463,70 @@ async function auditSection() {
       : '没有未封存的记录。';
     const anchors = r.anchors ? `核对了 ${r.anchors.checked} 个外部锚点。` : '';
     result.append(
-      h('p', {}, r.ok
-        ? `审计日志完整：共 ${r.rows} 条，已封存至第 ${r.sealedSeq} 条，哈希链校验通过。${anchors}${tail}`
-        : `审计日志被篡改：发现 ${r.problems.length + r.moreProblems} 处问题。${anchors}${tail}`),
+      h(
+        'p',
+        {},
+        r.ok
+          ? `审计日志完整：共 ${r.rows} 条，已封存至第 ${r.sealedSeq} 条，哈希链校验通过。${anchors}${tail}`
+          : `审计日志被篡改：发现 ${r.problems.length + r.moreProblems} 处问题。${anchors}${tail}`,
+      ),
     );
-    if (!r.ok) result.append(h('ul', {}, r.problems.map((p) => h('li', {}, p.message))));
+    if (!r.ok)
+      result.append(
+        h(
+          'ul',
+          {},
+          r.problems.map((p) => h('li', {}, p.message)),
+        ),
+      );
   };
-  const verify = h('button', {
-    type: 'button',
-    class: 'primary',
-    id: 'audit-verify',
-    onclick: async () => {
-      result.textContent = '校验中…';
-      try {
-        show(await api<AuditReport>('/api/staff/audit/verify'));
-      } catch (e) {
-        result.textContent = '';
-        fail(e);
-      }
+  const verify = h(
+    'button',
+    {
+      type: 'button',
+      class: 'primary',
+      id: 'audit-verify',
+      onclick: async () => {
+        result.textContent = '校验中…';
+        try {
+          show(await api<AuditReport>('/api/staff/audit/verify'));
+        } catch (e) {
+          result.textContent = '';
+          fail(e);
+        }
+      },
     },
-  }, '校验审计日志');
-  const sealNow = h('button', {
-    type: 'button',
-    id: 'audit-seal',
-    onclick: async () => {
-      try {
-        const r = await api<{ sealed: number; head: number }>('/api/staff/audit/seal', { method: 'POST', json: {} });
-        flash(r.sealed ? `已封存 ${r.sealed} 条，封存至第 ${r.head} 条。` : '没有需要封存的记录。', true);
-        await render();
-      } catch (e) {
-        fail(e);
-      }
+    '校验审计日志',
+  );
+  const sealNow = h(
+    'button',
+    {
+      type: 'button',
+      id: 'audit-seal',
+      onclick: async () => {
+        try {
+          const r = await api<{ sealed: number; head: number }>('/api/staff/audit/seal', { method: 'POST', json: {} });
+          flash(r.sealed ? `已封存 ${r.sealed} 条，封存至第 ${r.head} 条。` : '没有需要封存的记录。', true);
+          await render();
+        } catch (e) {
+          fail(e);
+        }
+      },
     },
-  }, '立即封存');
-  const { rows } = await api<{ rows: { seq: number; at: number; actor: string; action: string; tip_id: string | null; hash: string | null }[] }>('/api/staff/audit');
+    '立即封存',
+  );
+  const { rows } = await api<{
+    rows: { seq: number; at: number; actor: string; action: string; tip_id: string | null; hash: string | null }[];
+  }>('/api/staff/audit');
   return h(
     'section',
     { class: 'panel', 'aria-labelledby': 'h-audit' },
     h('h2', { id: 'h-audit' }, '审计日志'),
-    h('p', {}, '每条记录在写入后一分钟内由定时任务封存进以密钥计算的哈希链，链头同时存到数据库之外（R2）。校验会逐条指出被修改、替换、删除、截断或重算的记录。'),
+    h(
+      'p',
+      {},
+      '每条记录在写入后一分钟内由定时任务封存进以密钥计算的哈希链，链头同时存到数据库之外（R2）。校验会逐条指出被修改、替换、删除、截断或重算的记录。',
+    ),
     verify,
     sealNow,
     result,
@@ -363,8 +534,31 @@ async function auditSection() {
       'table',
       { class: 'queue-table' },
       h('caption', {}, '最近 100 条'),
-      h('thead', {}, h('tr', {}, ['序号', '时间', '操作人', '操作', '举报', '封存'].map((x) => h('th', { scope: 'col' }, x)))),
-      h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, r.seq), h('td', {}, dateTime(r.at)), h('td', {}, r.actor), h('td', {}, r.action), h('td', {}, r.tip_id ? h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.tip_id)}` }, '查看') : '—'), h('td', {}, r.hash ? '已封存' : '未封存')))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['序号', '时间', '操作人', '操作', '举报', '封存'].map((x) => h('th', { scope: 'col' }, x)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((r) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, r.seq),
+            h('td', {}, dateTime(r.at)),
+            h('td', {}, r.actor),
+            h('td', {}, r.action),
+            h('td', {}, r.tip_id ? h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.tip_id)}` }, '查看') : '—'),
+            h('td', {}, r.hash ? '已封存' : '未封存'),
+          ),
+        ),
+      ),
     ),
   );
 }
@@ -379,7 +573,12 @@ async function render() {
     }
     if (roles.includes('admin') || roles.includes('supervisor')) {
       parts.push(await limitsSection(roles.includes('admin')));
-      parts.push(await calendarSection(roles.includes('admin'), Number(new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 4))));
+      parts.push(
+        await calendarSection(
+          roles.includes('admin'),
+          Number(new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 4)),
+        ),
+      );
     }
     if (roles.includes('admin')) parts.push(await partnersSection());
     if (roles.includes('admin') || roles.includes('auditor')) parts.push(await auditSection());

@@ -31,7 +31,12 @@ export async function api<T = unknown>(path: string, opts: { method?: string; js
   if (opts.json !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body: opts.json !== undefined ? JSON.stringify(opts.json) : undefined, credentials: 'same-origin' });
+    res = await fetch(path, {
+      method,
+      headers,
+      body: opts.json !== undefined ? JSON.stringify(opts.json) : undefined,
+      credentials: 'same-origin',
+    });
   } catch {
     throw new ApiFailure(0, { code: 'NETWORK', message: '网络连接失败，请检查网络后重试。' });
   }

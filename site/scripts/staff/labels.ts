@@ -1,9 +1,21 @@
 /** Chinese labels for codes, from the same catalogues the Worker uses (worker/domain). */
 import { DOMAINS, PUBLIC_STATUSES, TIP_TYPES, TOWNS, labelIn } from '../../../worker/domain/catalog';
 import { DUE_KINDS } from '../../../worker/domain/deadlines';
-import { CONCLUSIONS, HAZARD_LEVELS, REJECT_REASONS, RISK_COLOURS, ROLES, STATE_LABELS, stateLabel, TRANSITIONS, type Action } from '../../../worker/domain/workflow';
+import {
+  CONCLUSIONS,
+  HAZARD_LEVELS,
+  REJECT_REASONS,
+  RISK_COLOURS,
+  ROLES,
+  STATE_LABELS,
+  stateLabel,
+  TRANSITIONS,
+  type Action,
+} from '../../../worker/domain/workflow';
 
-export const DUE_KIND_LABELS: Record<string, string> = Object.fromEntries(Object.entries(DUE_KINDS).map(([k, v]) => [k, v.label]));
+export const DUE_KIND_LABELS: Record<string, string> = Object.fromEntries(
+  Object.entries(DUE_KINDS).map(([k, v]) => [k, v.label]),
+);
 /** 受理超期 / 核查超期 / 整改超期, by the clock that is overdue. */
 export const OVERDUE_LABELS: Record<string, string> = { accept: '受理超期', verify: '核查超期', rectify: '整改超期' };
 export const EVENT_LABELS: Record<string, string> = {
@@ -37,4 +49,15 @@ export const town = (c: string) => TOWNS.find((t) => t.id === c)?.name ?? c;
 export const publicStatus = (c: string) => labelIn(PUBLIC_STATUSES, c);
 export const state = stateLabel;
 export const roleLabel = (c: string) => labelIn(ROLES, c);
-export { STATE_LABELS, CONCLUSIONS, DOMAINS, HAZARD_LEVELS, REJECT_REASONS, RISK_COLOURS, ROLES, TIP_TYPES, TOWNS, labelIn };
+export {
+  STATE_LABELS,
+  CONCLUSIONS,
+  DOMAINS,
+  HAZARD_LEVELS,
+  REJECT_REASONS,
+  RISK_COLOURS,
+  ROLES,
+  TIP_TYPES,
+  TOWNS,
+  labelIn,
+};

@@ -40,9 +40,12 @@ loginForm.addEventListener('submit', async (e) => {
   flash('');
   const data = new FormData(loginForm);
   try {
-    const r = await api<{ needsTotp: boolean; csrfToken: string; enrollment?: { secret: string; uri: string } }>('/api/staff/login', {
-      json: { username: String(data.get('username') ?? ''), password: String(data.get('password') ?? '') },
-    });
+    const r = await api<{ needsTotp: boolean; csrfToken: string; enrollment?: { secret: string; uri: string } }>(
+      '/api/staff/login',
+      {
+        json: { username: String(data.get('username') ?? ''), password: String(data.get('password') ?? '') },
+      },
+    );
     setCsrf(r.csrfToken);
     if (!r.needsTotp) return location.assign(next);
     loginForm.hidden = true;

@@ -46,29 +46,42 @@ function params(): URLSearchParams {
 }
 
 function rowEl(r: Row) {
-  const box = canAssign && (r.state === 'accepted' || r.state === 'returned')
-    ? h('input', {
-        type: 'checkbox',
-        'aria-label': `选择 ${r.trackingNo}`,
-        onchange: (e: Event) => {
-          if ((e.target as HTMLInputElement).checked) selected.set(r.id, r.version);
-          else selected.delete(r.id);
-          bulk.hidden = selected.size === 0;
-        },
-      })
-    : null;
+  const box =
+    canAssign && (r.state === 'accepted' || r.state === 'returned')
+      ? h('input', {
+          type: 'checkbox',
+          'aria-label': `选择 ${r.trackingNo}`,
+          onchange: (e: Event) => {
+            if ((e.target as HTMLInputElement).checked) selected.set(r.id, r.version);
+            else selected.delete(r.id);
+            bulk.hidden = selected.size === 0;
+          },
+        })
+      : null;
   return h(
     'tr',
     { class: r.overdue ? 'overdue' : null },
     h('td', { class: 'pick' }, box),
-    h('td', { class: 'no' }, h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.id)}` }, r.trackingNo), r.reporterMessagePending ? [' ', h('span', { class: 'badge msg' }, '新留言')] : null),
-    h('td', { class: 'unit' }, h('div', {}, r.unitName), h('small', {}, r.address.startsWith(L.town(r.townId)) ? r.address : `${L.town(r.townId)} · ${r.address}`)),
+    h(
+      'td',
+      { class: 'no' },
+      h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.id)}` }, r.trackingNo),
+      r.reporterMessagePending ? [' ', h('span', { class: 'badge msg' }, '新留言')] : null,
+    ),
+    h(
+      'td',
+      { class: 'unit' },
+      h('div', {}, r.unitName),
+      h('small', {}, r.address.startsWith(L.town(r.townId)) ? r.address : `${L.town(r.townId)} · ${r.address}`),
+    ),
     h('td', { 'data-label': '类型' }, L.tipType(r.type), h('br'), h('small', {}, L.domain(r.domain))),
     h(
       'td',
       { 'data-label': '状态' },
       L.state(r.state),
-      r.riskColour ? [' ', h('span', { class: `badge risk-${r.riskColour}` }, `${L.labelIn(L.RISK_COLOURS, r.riskColour)}色`)] : null,
+      r.riskColour
+        ? [' ', h('span', { class: `badge risk-${r.riskColour}` }, `${L.labelIn(L.RISK_COLOURS, r.riskColour)}色`)]
+        : null,
       r.rating ? [h('br'), h('small', { class: r.lowRating ? 'overdue' : null }, `评价：${r.rating}`)] : null,
     ),
     h('td', { 'data-label': '承办' }, r.departmentId ? (departments.get(r.departmentId) ?? r.departmentId) : '—'),
@@ -103,7 +116,18 @@ async function load(append = false) {
 
 async function loadReminders() {
   const list = document.getElementById('reminders')!;
-  const { reminders } = await api<{ reminders: { id: string; tip_id: string; level: string; due_kind: string; due_at: number; read_at: number | null; tracking_no: string; unit_name: string }[] }>('/api/staff/reminders');
+  const { reminders } = await api<{
+    reminders: {
+      id: string;
+      tip_id: string;
+      level: string;
+      due_kind: string;
+      due_at: number;
+      read_at: number | null;
+      tracking_no: string;
+      unit_name: string;
+    }[];
+  }>('/api/staff/reminders');
   const levels: Record<string, string> = { remind: '提醒', urge: '催办', escalate: '督办', listed: '挂牌督办' };
   const kinds: Record<string, string> = { ...L.DUE_KIND_LABELS, followup: '回访答复期限' };
   clear(list);
@@ -120,14 +144,18 @@ async function loadReminders() {
         ? null
         : [
             ' ',
-            h('button', {
-              type: 'button',
-              class: 'link',
-              onclick: async () => {
-                await api(`/api/staff/reminders/${encodeURIComponent(r.id)}/read`, { method: 'POST', json: {} });
-                li.classList.remove('internal');
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'link',
+                onclick: async () => {
+                  await api(`/api/staff/reminders/${encodeURIComponent(r.id)}/read`, { method: 'POST', json: {} });
+                  li.classList.remove('internal');
+                },
               },
-            }, '标为已读'),
+              '标为已读',
+            ),
           ],
     );
     list.append(li);
@@ -166,11 +194,23 @@ bulk.addEventListener('submit', async (e) => {
   const data = new FormData(bulk);
   const dueDate = String(data.get('dueDate') ?? '');
   try {
-    const r = await api<{ results: { id: string; ok: boolean; error?: { message: string } }[] }>('/api/staff/tips/bulk-assign', {
-      json: { tips: [...selected].map(([id, version]) => ({ id, version })), departmentId: String(data.get('departmentId')), ...(dueDate ? { dueDate } : {}) },
-    });
+    const r = await api<{ results: { id: string; ok: boolean; error?: { message: string } }[] }>(
+      '/api/staff/tips/bulk-assign',
+      {
+        json: {
+          tips: [...selected].map(([id, version]) => ({ id, version })),
+          departmentId: String(data.get('departmentId')),
+          ...(dueDate ? { dueDate } : {}),
+        },
+      },
+    );
     const failed = r.results.filter((x) => !x.ok);
-    flash(failed.length ? `${r.results.length - failed.length} 条已交办，${failed.length} 条未能交办：${failed[0]!.error?.message ?? ''}` : `已交办 ${r.results.length} 条。`, !failed.length);
+    flash(
+      failed.length
+        ? `${r.results.length - failed.length} 条已交办，${failed.length} 条未能交办：${failed[0]!.error?.message ?? ''}`
+        : `已交办 ${r.results.length} 条。`,
+      !failed.length,
+    );
     selected.clear();
     bulk.hidden = true;
     cursor = null;

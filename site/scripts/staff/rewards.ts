@@ -23,10 +23,18 @@ interface Reward {
   decline_reason: string | null;
   adjust_reason: string | null;
 }
-const STATUS: Record<string, string> = { proposed: '待审批', approved: '已审批，待通知', notified: '已通知，待领取', paid: '已发放', expired: '逾期未领', declined: '不予奖励' };
+const STATUS: Record<string, string> = {
+  proposed: '待审批',
+  approved: '已审批，待通知',
+  notified: '已通知，待领取',
+  paid: '已发放',
+  expired: '逾期未领',
+  declined: '不予奖励',
+};
 const root = document.getElementById('rewards')!;
 let me: Me;
-const fail = (e: unknown) => flash(e instanceof ApiFailure ? (e.error.fields?.map((f) => f.message).join('；') || e.message) : '操作失败');
+const fail = (e: unknown) =>
+  flash(e instanceof ApiFailure ? e.error.fields?.map((f) => f.message).join('；') || e.message : '操作失败');
 const has = (r: string) => me.roles.includes(r);
 
 async function step(id: string, what: string, json: unknown = {}) {
@@ -42,27 +50,79 @@ async function step(id: string, what: string, json: unknown = {}) {
 function rowActions(r: Reward) {
   const out: Node[] = [];
   if (r.status === 'proposed' && has('reward_approver')) {
-    out.push(h('button', { type: 'button', class: 'secondary', 'data-step': 'approve', onclick: () => step(r.id, 'approve') }, '审批同意'));
+    out.push(
+      h(
+        'button',
+        { type: 'button', class: 'secondary', 'data-step': 'approve', onclick: () => step(r.id, 'approve') },
+        '审批同意',
+      ),
+    );
     const reason = h('input', { 'aria-label': '不予奖励理由', maxlength: 500, placeholder: '不予奖励理由' });
-    out.push(reason, h('button', { type: 'button', class: 'link', onclick: () => step(r.id, 'decline', { reason: reason.value }) }, '不予奖励'));
+    out.push(
+      reason,
+      h(
+        'button',
+        { type: 'button', class: 'link', onclick: () => step(r.id, 'decline', { reason: reason.value }) },
+        '不予奖励',
+      ),
+    );
   }
-  if (r.status === 'approved' && has('reward_officer')) out.push(h('button', { type: 'button', class: 'secondary', 'data-step': 'notify', onclick: () => step(r.id, 'notify') }, '通知举报人领取'));
+  if (r.status === 'approved' && has('reward_officer'))
+    out.push(
+      h(
+        'button',
+        { type: 'button', class: 'secondary', 'data-step': 'notify', onclick: () => step(r.id, 'notify') },
+        '通知举报人领取',
+      ),
+    );
   if (r.status === 'notified' && has('reward_officer')) {
     const f = h(
       'form',
       { class: 'filters', 'aria-label': `登记兑付 ${r.tracking_no}` },
       h('label', {}, '发放日期', h('input', { type: 'date', name: 'paidOn', required: true })),
-      h('label', {}, '方式', h('select', { name: 'method' }, h('option', { value: 'bank_transfer' }, '银行转账'), h('option', { value: 'cash' }, '现金'), h('option', { value: 'other' }, '其他'))),
+      h(
+        'label',
+        {},
+        '方式',
+        h(
+          'select',
+          { name: 'method' },
+          h('option', { value: 'bank_transfer' }, '银行转账'),
+          h('option', { value: 'cash' }, '现金'),
+          h('option', { value: 'other' }, '其他'),
+        ),
+      ),
       h('label', {}, '凭证号', h('input', { name: 'voucherNo', required: true, maxlength: 64 })),
-      h('label', {}, '领取人核验', h('select', { name: 'verification' }, h('option', { value: 'real_name_id' }, '实名：身份证件与登记一致'), h('option', { value: 'tracking_and_code' }, '匿名：举报编号与查询码核验一致'))),
+      h(
+        'label',
+        {},
+        '领取人核验',
+        h(
+          'select',
+          { name: 'verification' },
+          h('option', { value: 'real_name_id' }, '实名：身份证件与登记一致'),
+          h('option', { value: 'tracking_and_code' }, '匿名：举报编号与查询码核验一致'),
+        ),
+      ),
       // An anonymous claimant types (or shows) the receipt; the server checks it and keeps nothing of it.
-      h('label', { class: 'claim', hidden: true }, '领取人出示的举报编号', h('input', { name: 'claimNo', maxlength: 40, autocomplete: 'off' })),
-      h('label', { class: 'claim', hidden: true }, '领取人出示的查询码', h('input', { name: 'claimCode', maxlength: 40, autocomplete: 'off' })),
+      h(
+        'label',
+        { class: 'claim', hidden: true },
+        '领取人出示的举报编号',
+        h('input', { name: 'claimNo', maxlength: 40, autocomplete: 'off' }),
+      ),
+      h(
+        'label',
+        { class: 'claim', hidden: true },
+        '领取人出示的查询码',
+        h('input', { name: 'claimCode', maxlength: 40, autocomplete: 'off' }),
+      ),
       h('button', { class: 'primary', type: 'submit' }, '登记兑付'),
     );
     const verification = f.querySelector('select[name=verification]') as HTMLSelectElement;
     verification.addEventListener('change', () => {
-      for (const l of f.querySelectorAll<HTMLElement>('label.claim')) l.hidden = verification.value !== 'tracking_and_code';
+      for (const l of f.querySelectorAll<HTMLElement>('label.claim'))
+        l.hidden = verification.value !== 'tracking_and_code';
     });
     f.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -73,7 +133,9 @@ function rowActions(r: Reward) {
         method: String(d.get('method')),
         voucherNo: String(d.get('voucherNo')),
         verification: String(d.get('verification')),
-        ...(anonymous ? { claim: { trackingNo: String(d.get('claimNo')), queryCode: String(d.get('claimCode')) } } : {}),
+        ...(anonymous
+          ? { claim: { trackingNo: String(d.get('claimNo')), queryCode: String(d.get('claimCode')) } }
+          : {}),
       });
     });
     out.push(f);
@@ -81,7 +143,19 @@ function rowActions(r: Reward) {
   if (r.status === 'notified' && has('reward_approver')) {
     const days = h('input', { type: 'number', min: 1, max: 60, value: 30, 'aria-label': '延长天数' });
     const reason = h('input', { 'aria-label': '延长理由', maxlength: 500, placeholder: '延长理由' });
-    out.push(days, reason, h('button', { type: 'button', class: 'link', onclick: () => step(r.id, 'extend', { days: Number(days.value), reason: reason.value }) }, '延长领取期限'));
+    out.push(
+      days,
+      reason,
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'link',
+          onclick: () => step(r.id, 'extend', { days: Number(days.value), reason: reason.value }),
+        },
+        '延长领取期限',
+      ),
+    );
   }
   return out;
 }
@@ -89,7 +163,12 @@ function rowActions(r: Reward) {
 function proposeSection() {
   const result = h('div', { id: 'preview' });
   const no = h('input', { id: 'p-no', name: 'trackingNo', required: true, maxlength: 20 });
-  const level = h('select', { id: 'p-level', name: 'accidentLevel' }, h('option', { value: '' }, '（非瞒报谎报事故）'), ACCIDENT_LEVELS.map((l) => h('option', { value: l.code }, l.label)));
+  const level = h(
+    'select',
+    { id: 'p-level', name: 'accidentLevel' },
+    h('option', { value: '' }, '（非瞒报谎报事故）'),
+    ACCIDENT_LEVELS.map((l) => h('option', { value: l.code }, l.label)),
+  );
   const deaths = h('input', { id: 'p-deaths', type: 'number', min: 0, max: 1000, name: 'concealedDeaths' });
   const form = h(
     'form',
@@ -102,32 +181,70 @@ function proposeSection() {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      const found = await api<{ rows: { id: string; trackingNo: string }[] }>(`/api/staff/tips?view=all&limit=1&q=${encodeURIComponent(no.value)}`);
+      const found = await api<{ rows: { id: string; trackingNo: string }[] }>(
+        `/api/staff/tips?view=all&limit=1&q=${encodeURIComponent(no.value)}`,
+      );
       const tip = found.rows[0];
       if (!tip) return flash('找不到该举报编号。');
       const q = new URLSearchParams();
       if (level.value) q.set('accidentLevel', level.value);
       if (deaths.value) q.set('concealedDeaths', deaths.value);
-      const p = await api<{ rule: { name: string }; computation: { eligible: boolean; reason?: string; amountFen: number; minFen: number; maxFen: number; steps: string[] }; flags: { anonymousNeedsProof: boolean; isEarliestReporter: boolean; jointSignatories: number }; beneficiaryTipId: string }>(
-        `/api/staff/tips/${encodeURIComponent(tip.id)}/reward-preview?${q.toString()}`,
-      );
+      const p = await api<{
+        rule: { name: string };
+        computation: {
+          eligible: boolean;
+          reason?: string;
+          amountFen: number;
+          minFen: number;
+          maxFen: number;
+          steps: string[];
+        };
+        flags: { anonymousNeedsProof: boolean; isEarliestReporter: boolean; jointSignatories: number };
+        beneficiaryTipId: string;
+      }>(`/api/staff/tips/${encodeURIComponent(tip.id)}/reward-preview?${q.toString()}`);
       const c = p.computation;
       const checks = [
         ['safetyDutyOrRelative', '举报人负有安全监管职责或为其近亲属'],
         ['alreadyKnown', '举报事项在举报前已被监管部门掌握'],
       ].map(([k, t]) => h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: k! }), t!));
-      const identifiable = h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'identifiable', checked: true }), '可以确认举报人（实名，或匿名举报人凭编号和查询码证明）');
-      const amount = h('input', { type: 'number', name: 'amountYuan', min: c.minFen / 100, max: c.maxFen / 100, step: '0.01', value: c.amountFen / 100 });
+      const identifiable = h(
+        'label',
+        { class: 'inline' },
+        h('input', { type: 'checkbox', name: 'identifiable', checked: true }),
+        '可以确认举报人（实名，或匿名举报人凭编号和查询码证明）',
+      );
+      const amount = h('input', {
+        type: 'number',
+        name: 'amountYuan',
+        min: c.minFen / 100,
+        max: c.maxFen / 100,
+        step: '0.01',
+        value: c.amountFen / 100,
+      });
       const adjust = h('input', { name: 'adjustReason', maxlength: 500 });
       const pf = h(
         'form',
         { class: 'stack panel', 'aria-label': '提出奖励' },
         h('h3', {}, `测算结果（${p.rule.name}）`),
-        h('ol', {}, c.steps.map((s) => h('li', {}, s))),
-        c.eligible ? h('p', {}, `建议金额：${yuan(c.amountFen)}（可在 ${yuan(c.minFen)}–${yuan(c.maxFen)} 之间调整并说明理由）`) : h('p', { class: 'field-error' }, c.reason ?? '不符合奖励条件'),
+        h(
+          'ol',
+          {},
+          c.steps.map((s) => h('li', {}, s)),
+        ),
+        c.eligible
+          ? h('p', {}, `建议金额：${yuan(c.amountFen)}（可在 ${yuan(c.minFen)}–${yuan(c.maxFen)} 之间调整并说明理由）`)
+          : h('p', { class: 'field-error' }, c.reason ?? '不符合奖励条件'),
         p.flags.anonymousNeedsProof ? h('p', {}, '匿名举报：领取时须凭举报编号和查询码证明是举报人。') : null,
-        p.flags.jointSignatories > 1 ? h('p', {}, `联名举报（${p.flags.jointSignatories} 人署名）：奖励发给第一署名人（登记的实名举报人），或由其书面委托的其他署名人领取；其他联名人不另行奖励。`) : null,
-        p.flags.isEarliestReporter ? null : h('p', {}, '注意：合并的重复举报中另有更早的举报人，奖励将记在最早的举报上。'),
+        p.flags.jointSignatories > 1
+          ? h(
+              'p',
+              {},
+              `联名举报（${p.flags.jointSignatories} 人署名）：奖励发给第一署名人（登记的实名举报人），或由其书面委托的其他署名人领取；其他联名人不另行奖励。`,
+            )
+          : null,
+        p.flags.isEarliestReporter
+          ? null
+          : h('p', {}, '注意：合并的重复举报中另有更早的举报人，奖励将记在最早的举报上。'),
         h('fieldset', {}, h('legend', {}, '排除情形（请核实后勾选）'), checks, identifiable),
         h('label', {}, '奖励金额（元）', amount),
         h('label', {}, '调整理由（金额与建议不同时必填）', adjust),
@@ -141,7 +258,11 @@ function proposeSection() {
           await api('/api/staff/rewards', {
             json: {
               tipId: tip.id,
-              exclusions: { safetyDutyOrRelative: d.has('safetyDutyOrRelative'), alreadyKnown: d.has('alreadyKnown'), identifiable: d.has('identifiable') },
+              exclusions: {
+                safetyDutyOrRelative: d.has('safetyDutyOrRelative'),
+                alreadyKnown: d.has('alreadyKnown'),
+                identifiable: d.has('identifiable'),
+              },
               ...(level.value ? { accidentLevel: level.value } : {}),
               ...(deaths.value ? { concealedDeaths: Number(deaths.value) } : {}),
               ...(amountFen !== c.amountFen ? { amountFen, adjustReason: adjust.value } : {}),
@@ -159,13 +280,28 @@ function proposeSection() {
       fail(err);
     }
   });
-  return h('section', { class: 'panel', 'aria-labelledby': 'h-propose' }, h('h2', { id: 'h-propose' }, '奖励测算与提出'), form, result);
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'h-propose' },
+    h('h2', { id: 'h-propose' }, '奖励测算与提出'),
+    form,
+    result,
+  );
 }
 
 async function candidatesSection() {
-  const { candidates } = await api<{ candidates: { tipId: string; trackingNo: string; type: string; conclusion: string; concludedAt: number; eligible: boolean; reason: string | null; amountFen: number }[] }>(
-    '/api/staff/rewards/candidates',
-  );
+  const { candidates } = await api<{
+    candidates: {
+      tipId: string;
+      trackingNo: string;
+      type: string;
+      conclusion: string;
+      concludedAt: number;
+      eligible: boolean;
+      reason: string | null;
+      amountFen: number;
+    }[];
+  }>('/api/staff/rewards/candidates');
   return h(
     'section',
     { class: 'panel', 'aria-labelledby': 'h-cand' },
@@ -184,14 +320,18 @@ async function candidatesSection() {
               has('reward_officer') && c.eligible
                 ? [
                     ' ',
-                    h('button', {
-                      type: 'button',
-                      class: 'link',
-                      onclick: () => {
-                        (document.getElementById('p-no') as HTMLInputElement).value = c.trackingNo;
-                        (document.querySelector('form[aria-label="奖励测算"]') as HTMLFormElement).requestSubmit();
+                    h(
+                      'button',
+                      {
+                        type: 'button',
+                        class: 'link',
+                        onclick: () => {
+                          (document.getElementById('p-no') as HTMLInputElement).value = c.trackingNo;
+                          (document.querySelector('form[aria-label="奖励测算"]') as HTMLFormElement).requestSubmit();
+                        },
                       },
-                    }, '测算并提出'),
+                      '测算并提出',
+                    ),
                   ]
                 : null,
             ),
@@ -202,14 +342,21 @@ async function candidatesSection() {
 }
 
 async function rulesSection() {
-  const { rules } = await api<{ rules: { id: string; name: string; version: number; effective_from: number; rules: unknown }[] }>('/api/staff/reward-rules');
+  const { rules } = await api<{
+    rules: { id: string; name: string; version: number; effective_from: number; rules: unknown }[];
+  }>('/api/staff/reward-rules');
   const form = h(
     'form',
     { class: 'stack', 'aria-label': '新增奖励标准' },
     h('h3', {}, '新增奖励标准（如本省标准），自指定日期起适用；已作出的奖励保留原标准'),
     h('label', {}, '名称', h('input', { name: 'name', required: true, maxlength: 100 })),
     h('label', {}, '起用日期', h('input', { type: 'date', name: 'effectiveFrom', required: true })),
-    h('label', {}, '规则（JSON，金额单位为分，比例单位为万分之一）', h('textarea', { name: 'rules', rows: 10, required: true }, JSON.stringify(rules[0]?.rules ?? {}, null, 2))),
+    h(
+      'label',
+      {},
+      '规则（JSON，金额单位为分，比例单位为万分之一）',
+      h('textarea', { name: 'rules', rows: 10, required: true }, JSON.stringify(rules[0]?.rules ?? {}, null, 2)),
+    ),
     h('button', { class: 'primary', type: 'submit' }, '新增'),
   );
   form.addEventListener('submit', async (e) => {
@@ -222,7 +369,9 @@ async function rulesSection() {
       return flash('规则不是有效的 JSON。');
     }
     try {
-      await api('/api/staff/reward-rules', { json: { name: String(d.get('name')), effectiveFrom: String(d.get('effectiveFrom')), rules: parsed } });
+      await api('/api/staff/reward-rules', {
+        json: { name: String(d.get('name')), effectiveFrom: String(d.get('effectiveFrom')), rules: parsed },
+      });
       flash('奖励标准已新增。', true);
       await render();
     } catch (err) {
@@ -233,7 +382,11 @@ async function rulesSection() {
     'section',
     { class: 'panel', 'aria-labelledby': 'h-rules' },
     h('h2', { id: 'h-rules' }, '奖励标准'),
-    h('ul', {}, rules.map((r) => h('li', {}, `${r.name}（第 ${r.version} 版，${date(r.effective_from)} 起适用）`))),
+    h(
+      'ul',
+      {},
+      rules.map((r) => h('li', {}, `${r.name}（第 ${r.version} 版，${date(r.effective_from)} 起适用）`)),
+    ),
     has('admin') ? form : null,
   );
 }
@@ -253,7 +406,17 @@ async function render() {
               'table',
               { class: 'queue-table' },
               h('caption', { class: 'visually-hidden' }, '奖励列表'),
-              h('thead', {}, h('tr', {}, ['举报编号', '金额', '状态', '经办 / 审批', '领取期限', '操作'].map((x) => h('th', { scope: 'col' }, x)))),
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  ['举报编号', '金额', '状态', '经办 / 审批', '领取期限', '操作'].map((x) =>
+                    h('th', { scope: 'col' }, x),
+                  ),
+                ),
+              ),
               h(
                 'tbody',
                 {},
@@ -261,11 +424,32 @@ async function render() {
                   h(
                     'tr',
                     { 'data-reward': r.tracking_no },
-                    h('td', {}, h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.tip_id)}` }, r.tracking_no), h('br'), h('small', {}, L.tipType(r.type))),
-                    h('td', {}, yuan(r.amount_fen), r.adjust_reason ? h('div', { class: 'body-text' }, `调整：${r.adjust_reason}`) : null),
-                    h('td', {}, STATUS[r.status] ?? r.status, r.decline_reason ? h('div', { class: 'body-text' }, r.decline_reason) : null),
+                    h(
+                      'td',
+                      {},
+                      h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.tip_id)}` }, r.tracking_no),
+                      h('br'),
+                      h('small', {}, L.tipType(r.type)),
+                    ),
+                    h(
+                      'td',
+                      {},
+                      yuan(r.amount_fen),
+                      r.adjust_reason ? h('div', { class: 'body-text' }, `调整：${r.adjust_reason}`) : null,
+                    ),
+                    h(
+                      'td',
+                      {},
+                      STATUS[r.status] ?? r.status,
+                      r.decline_reason ? h('div', { class: 'body-text' }, r.decline_reason) : null,
+                    ),
                     h('td', {}, `${r.proposer ?? '—'} / ${r.approver ?? '—'}`),
-                    h('td', {}, r.claim_deadline ? date(r.claim_deadline) : '—', r.paid_at ? h('div', {}, `发放 ${dateTime(r.paid_at)}`) : null),
+                    h(
+                      'td',
+                      {},
+                      r.claim_deadline ? date(r.claim_deadline) : '—',
+                      r.paid_at ? h('div', {}, `发放 ${dateTime(r.paid_at)}`) : null,
+                    ),
                     h('td', {}, rowActions(r)),
                   ),
                 ),
@@ -275,7 +459,17 @@ async function render() {
         h('p', {}, h('a', { href: '/api/staff/rewards/ledger.csv' }, '下载奖励台账 CSV（不含举报人身份）')),
       ),
     );
-    const report = await api<{ rows: { year: string; domainLabel: string; departmentName: string | null; proposed: number; paid: number; paidFen: number }[]; totals?: { proposed: number; paid: number; paidFen: number } }>('/api/staff/rewards/report');
+    const report = await api<{
+      rows: {
+        year: string;
+        domainLabel: string;
+        departmentName: string | null;
+        proposed: number;
+        paid: number;
+        paidFen: number;
+      }[];
+      totals?: { proposed: number; paid: number; paidFen: number };
+    }>('/api/staff/rewards/report');
     parts.push(
       h(
         'section',
@@ -285,8 +479,31 @@ async function render() {
           'table',
           { class: 'queue-table' },
           h('caption', { class: 'visually-hidden' }, '按年度、领域、承办单位'),
-          h('thead', {}, h('tr', {}, ['年度', '行业领域', '承办单位', '提出', '发放', '发放金额'].map((x) => h('th', { scope: 'col' }, x)))),
-          h('tbody', {}, (report.rows ?? []).map((r) => h('tr', {}, h('td', {}, r.year), h('td', {}, r.domainLabel), h('td', {}, r.departmentName ?? '—'), h('td', {}, r.proposed), h('td', {}, r.paid), h('td', {}, yuan(r.paidFen))))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['年度', '行业领域', '承办单位', '提出', '发放', '发放金额'].map((x) => h('th', { scope: 'col' }, x)),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            (report.rows ?? []).map((r) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, r.year),
+                h('td', {}, r.domainLabel),
+                h('td', {}, r.departmentName ?? '—'),
+                h('td', {}, r.proposed),
+                h('td', {}, r.paid),
+                h('td', {}, yuan(r.paidFen)),
+              ),
+            ),
+          ),
         ),
       ),
     );

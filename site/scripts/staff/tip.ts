@@ -47,8 +47,23 @@ interface Detail {
   mergedInto: { id: string; trackingNo: string } | null;
   mergedTips: { id: string; trackingNo: string; createdAt: number }[];
   attachments: { id: string; kind: string; mime: string; bytes: number; url: string; origin: string }[];
-  events: { id: string; at: number; kind: string; public: boolean; publicText: string | null; data: Record<string, unknown> | null; staffName: string | null }[];
-  messages: { id: string; at: number; author: string; body: string; staffName: string | null; readByReporterAt: number | null }[];
+  events: {
+    id: string;
+    at: number;
+    kind: string;
+    public: boolean;
+    publicText: string | null;
+    data: Record<string, unknown> | null;
+    staffName: string | null;
+  }[];
+  messages: {
+    id: string;
+    at: number;
+    author: string;
+    body: string;
+    staffName: string | null;
+    readByReporterAt: number | null;
+  }[];
   duplicates: { id: string; trackingNo: string; unitName: string; address: string; state: string; createdAt: number }[];
   actions: Action[];
   canReveal: boolean;
@@ -58,11 +73,24 @@ interface Detail {
     level: string;
     reason: string | null;
     ratedAt: number;
-    followup: { state: string; openedAt: number; dueAt: number; overdue: boolean; decidedAt: number | null; decidedBy: string | null; answer: string | null } | null;
+    followup: {
+      state: string;
+      openedAt: number;
+      dueAt: number;
+      overdue: boolean;
+      decidedAt: number | null;
+      decidedBy: string | null;
+      answer: string | null;
+    } | null;
   }[];
 }
 
-const FOLLOWUP_STATES: Record<string, string> = { open: '待回访答复', stood: '已答复：维持原结论', reopened: '已答复：重新复查', objected: '举报人提出异议，转入复查' };
+const FOLLOWUP_STATES: Record<string, string> = {
+  open: '待回访答复',
+  stood: '已答复：维持原结论',
+  reopened: '已答复：重新复查',
+  objected: '举报人提出异议，转入复查',
+};
 
 type FieldSpec =
   | { name: string; label: string; kind: 'text' | 'textarea' | 'date' | 'number'; required?: boolean }
@@ -91,7 +119,9 @@ const FORMS: Record<Action, () => FieldSpec[]> = {
     { name: 'riskColour', label: '风险颜色', kind: 'select', options: [...L.RISK_COLOURS] },
     { name: 'rectificationRequired', label: '需要整改', kind: 'bool' },
   ],
-  rectify: () => [{ name: 'report', label: '整改完成情况（整改方案已随核查结论记录）', kind: 'textarea', required: true }],
+  rectify: () => [
+    { name: 'report', label: '整改完成情况（整改方案已随核查结论记录）', kind: 'textarea', required: true },
+  ],
   recheck: () => [
     { name: 'passed', label: '复查合格，予以销号', kind: 'bool' },
     { name: 'note', label: '复查意见', kind: 'textarea', required: true },
@@ -106,8 +136,17 @@ const FORMS: Record<Action, () => FieldSpec[]> = {
     { name: 'approve', label: '批准延期', kind: 'bool' },
     { name: 'note', label: '审批意见', kind: 'textarea' },
   ],
-  followup_stand: () => [{ name: 'answer', label: '答复举报人：维持原结论的理由（发送到与举报人的沟通中）', kind: 'textarea', required: true }],
-  followup_reopen: () => [{ name: 'answer', label: '答复举报人：重新复查的说明（发送到与举报人的沟通中）', kind: 'textarea', required: true }],
+  followup_stand: () => [
+    {
+      name: 'answer',
+      label: '答复举报人：维持原结论的理由（发送到与举报人的沟通中）',
+      kind: 'textarea',
+      required: true,
+    },
+  ],
+  followup_reopen: () => [
+    { name: 'answer', label: '答复举报人：重新复查的说明（发送到与举报人的沟通中）', kind: 'textarea', required: true },
+  ],
 };
 
 /** The 五到位 plan (整改方案), recorded with a conclusion that orders 整改; its 时限 starts the rectification clock. */
@@ -125,13 +164,34 @@ const root = document.getElementById('tip')!;
 function control(f: FieldSpec) {
   const fid = `a-${f.name}`;
   const err = h('span', { class: 'field-error', id: `${fid}-err`, 'data-error-for': f.name });
-  if (f.kind === 'bool') return h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: f.name, id: fid }), f.label, err);
+  if (f.kind === 'bool')
+    return h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: f.name, id: fid }), f.label, err);
   const input =
     f.kind === 'select'
-      ? h('select', { name: f.name, id: fid, required: f.required, 'aria-describedby': `${fid}-err` }, h('option', { value: '' }, '请选择'), f.options.map((o) => h('option', { value: o.code }, o.label)))
+      ? h(
+          'select',
+          { name: f.name, id: fid, required: f.required, 'aria-describedby': `${fid}-err` },
+          h('option', { value: '' }, '请选择'),
+          f.options.map((o) => h('option', { value: o.code }, o.label)),
+        )
       : f.kind === 'textarea'
-        ? h('textarea', { name: f.name, id: fid, rows: 3, required: f.required, maxlength: 2000, 'aria-describedby': `${fid}-err` })
-        : h('input', { type: f.kind, name: f.name, id: fid, required: f.required, min: f.kind === 'number' ? 0 : null, step: f.name === 'penaltyYuan' ? '0.01' : null, 'aria-describedby': `${fid}-err` });
+        ? h('textarea', {
+            name: f.name,
+            id: fid,
+            rows: 3,
+            required: f.required,
+            maxlength: 2000,
+            'aria-describedby': `${fid}-err`,
+          })
+        : h('input', {
+            type: f.kind,
+            name: f.name,
+            id: fid,
+            required: f.required,
+            min: f.kind === 'number' ? 0 : null,
+            step: f.name === 'penaltyYuan' ? '0.01' : null,
+            'aria-describedby': `${fid}-err`,
+          });
   return h('label', {}, f.label, input, err);
 }
 
@@ -165,11 +225,24 @@ function actionForm(t: Detail, action: Action) {
   // A conclusion that orders 整改 records the 五到位 plan with it (shown once 需要整改 is ticked).
   const plan =
     action === 'conclude'
-      ? h('fieldset', { class: 'stack', hidden: true }, h('legend', {}, '整改方案（五到位：措施、责任人、资金、时限、预案）'), PLAN_FIELDS.map(control))
+      ? h(
+          'fieldset',
+          { class: 'stack', hidden: true },
+          h('legend', {}, '整改方案（五到位：措施、责任人、资金、时限、预案）'),
+          PLAN_FIELDS.map(control),
+        )
       : null;
-  const form: HTMLFormElement = h('form', { class: 'stack panel', 'aria-label': L.actionLabel(action) }, h('h3', {}, L.actionLabel(action)), fields.map(control), plan, h('div', { class: 'actions' }, h('button', { class: 'primary', type: 'submit' }, `确认${L.actionLabel(action)}`)));
+  const form: HTMLFormElement = h(
+    'form',
+    { class: 'stack panel', 'aria-label': L.actionLabel(action) },
+    h('h3', {}, L.actionLabel(action)),
+    fields.map(control),
+    plan,
+    h('div', { class: 'actions' }, h('button', { class: 'primary', type: 'submit' }, `确认${L.actionLabel(action)}`)),
+  );
   const required = form.elements.namedItem('rectificationRequired');
-  if (plan && required instanceof HTMLInputElement) required.addEventListener('change', () => (plan.hidden = !required.checked));
+  if (plan && required instanceof HTMLInputElement)
+    required.addEventListener('change', () => (plan.hidden = !required.checked));
   const allFields = () => (plan && !plan.hidden ? [...fields, ...PLAN_FIELDS] : fields);
   // 交办 defaults to the domain's 牵头单位 (admin-editable routing).
   const dept = form.elements.namedItem('departmentId');
@@ -177,7 +250,9 @@ function actionForm(t: Detail, action: Action) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      await api(`/api/staff/tips/${encodeURIComponent(t.id)}/actions/${action}`, { json: { version: t.version, input: collect(form, allFields()) } });
+      await api(`/api/staff/tips/${encodeURIComponent(t.id)}/actions/${action}`, {
+        json: { version: t.version, input: collect(form, allFields()) },
+      });
       flash(`已${L.actionLabel(action)}。`, true);
       await render();
     } catch (err) {
@@ -191,12 +266,33 @@ function actionForm(t: Detail, action: Action) {
 }
 
 function facts(pairs: [string, Node | string | null | undefined][]) {
-  return h('dl', { class: 'facts' }, pairs.filter(([, v]) => v !== null && v !== undefined && v !== '').flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v as Node | string)]));
+  return h(
+    'dl',
+    { class: 'facts' },
+    pairs
+      .filter(([, v]) => v !== null && v !== undefined && v !== '')
+      .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v as Node | string)]),
+  );
 }
 
 function attachmentEl(a: Detail['attachments'][number]) {
-  const media = a.kind === 'image' ? h('img', { src: a.url, alt: '举报附件照片', loading: 'lazy' }) : a.kind === 'video' ? h('video', { src: a.url, controls: true, preload: 'none' }) : h('audio', { src: a.url, controls: true, preload: 'none' });
-  return h('li', {}, media, h('br'), h('a', { href: a.url, target: '_blank', rel: 'noopener' }, `${a.origin === 'evidence' ? '补充证据' : '附件'} · ${Math.ceil(a.bytes / 1024)} KB`));
+  const media =
+    a.kind === 'image'
+      ? h('img', { src: a.url, alt: '举报附件照片', loading: 'lazy' })
+      : a.kind === 'video'
+        ? h('video', { src: a.url, controls: true, preload: 'none' })
+        : h('audio', { src: a.url, controls: true, preload: 'none' });
+  return h(
+    'li',
+    {},
+    media,
+    h('br'),
+    h(
+      'a',
+      { href: a.url, target: '_blank', rel: 'noopener' },
+      `${a.origin === 'evidence' ? '补充证据' : '附件'} · ${Math.ceil(a.bytes / 1024)} KB`,
+    ),
+  );
 }
 
 async function render() {
@@ -212,18 +308,49 @@ async function render() {
   const buttons = h(
     'div',
     { class: 'actions no-print' },
-    t.actions.map((a) => h('button', { type: 'button', class: 'secondary', 'data-action': a, onclick: () => clear(actionsBox, actionForm(t, a)) }, L.actionLabel(a))),
+    t.actions.map((a) =>
+      h(
+        'button',
+        { type: 'button', class: 'secondary', 'data-action': a, onclick: () => clear(actionsBox, actionForm(t, a)) },
+        L.actionLabel(a),
+      ),
+    ),
     h('button', { type: 'button', class: 'secondary', onclick: () => window.print() }, '打印交办单'),
   );
   const identityBox = h('div', { class: 'no-print' });
   if (t.canReveal) {
     const reason = h('input', { name: 'reason', id: 'reveal-reason', maxlength: 500, required: true });
-    const f = h('form', { class: 'stack', 'aria-label': '查看举报人身份' }, h('label', {}, '查看实名举报人身份的理由（记入审计日志）', reason), h('button', { class: 'secondary', type: 'submit' }, '查看身份'));
+    const f = h(
+      'form',
+      { class: 'stack', 'aria-label': '查看举报人身份' },
+      h('label', {}, '查看实名举报人身份的理由（记入审计日志）', reason),
+      h('button', { class: 'secondary', type: 'submit' }, '查看身份'),
+    );
     f.addEventListener('submit', async (e) => {
       e.preventDefault();
       try {
-        const who = await api<{ name: string; mobile: string; idNumber: string | null; email: string | null; coSigners?: string[] }>(`/api/staff/tips/${encodeURIComponent(t.id)}/reveal`, { json: { reason: reason.value } });
-        clear(identityBox, h('div', { class: 'identity', role: 'region', 'aria-label': '举报人身份（保密）' }, h('strong', {}, '举报人身份（依法保密，不得外传）'), facts([[who.coSigners?.length ? '姓名（第一署名人）' : '姓名', who.name], ['手机', who.mobile], ['身份证号', who.idNumber], ['邮箱', who.email], ...(who.coSigners?.length ? [['其他联名人', who.coSigners.join('、')] as [string, string]] : [])])));
+        const who = await api<{
+          name: string;
+          mobile: string;
+          idNumber: string | null;
+          email: string | null;
+          coSigners?: string[];
+        }>(`/api/staff/tips/${encodeURIComponent(t.id)}/reveal`, { json: { reason: reason.value } });
+        clear(
+          identityBox,
+          h(
+            'div',
+            { class: 'identity', role: 'region', 'aria-label': '举报人身份（保密）' },
+            h('strong', {}, '举报人身份（依法保密，不得外传）'),
+            facts([
+              [who.coSigners?.length ? '姓名（第一署名人）' : '姓名', who.name],
+              ['手机', who.mobile],
+              ['身份证号', who.idNumber],
+              ['邮箱', who.email],
+              ...(who.coSigners?.length ? [['其他联名人', who.coSigners.join('、')] as [string, string]] : []),
+            ]),
+          ),
+        );
       } catch (err) {
         flash(err instanceof ApiFailure ? err.message : '失败');
       }
@@ -231,7 +358,12 @@ async function render() {
     identityBox.append(f);
   }
   const msgBody = h('textarea', { name: 'body', id: 'msg-body', rows: 3, maxlength: 2000, required: true });
-  const msgForm = h('form', { class: 'stack no-print', 'aria-label': '给举报人留言' }, h('label', {}, '给举报人留言（举报人凭查询码可见）', msgBody), h('button', { class: 'primary', type: 'submit' }, '发送留言'));
+  const msgForm = h(
+    'form',
+    { class: 'stack no-print', 'aria-label': '给举报人留言' },
+    h('label', {}, '给举报人留言（举报人凭查询码可见）', msgBody),
+    h('button', { class: 'primary', type: 'submit' }, '发送留言'),
+  );
   msgForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
@@ -243,7 +375,12 @@ async function render() {
     }
   });
   const noteBody = h('textarea', { name: 'body', id: 'note-body', rows: 2, maxlength: 2000, required: true });
-  const noteForm = h('form', { class: 'stack no-print', 'aria-label': '内部备注' }, h('label', {}, '内部备注（举报人不可见）', noteBody), h('button', { class: 'secondary', type: 'submit' }, '保存备注'));
+  const noteForm = h(
+    'form',
+    { class: 'stack no-print', 'aria-label': '内部备注' },
+    h('label', {}, '内部备注（举报人不可见）', noteBody),
+    h('button', { class: 'secondary', type: 'submit' }, '保存备注'),
+  );
   noteForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
@@ -257,7 +394,16 @@ async function render() {
   clear(
     root,
     h('h1', {}, `举报 ${t.trackingNo}`),
-    h('p', {}, h('span', { class: 'badge' }, L.state(t.state)), ' 公开状态：', L.publicStatus(t.publicStatus), t.riskColour ? [' ', h('span', { class: `badge risk-${t.riskColour}` }, `${L.labelIn(L.RISK_COLOURS, t.riskColour)}色风险`)] : null),
+    h(
+      'p',
+      {},
+      h('span', { class: 'badge' }, L.state(t.state)),
+      ' 公开状态：',
+      L.publicStatus(t.publicStatus),
+      t.riskColour
+        ? [' ', h('span', { class: `badge risk-${t.riskColour}` }, `${L.labelIn(L.RISK_COLOURS, t.riskColour)}色风险`)]
+        : null,
+    ),
     buttons,
     actionsBox,
     h(
@@ -275,12 +421,17 @@ async function render() {
           ['位置', t.location ? `${t.location.lat.toFixed(5)}, ${t.location.lng.toFixed(5)}` : null],
           ['发现时间', dateTime(t.seenAt)],
           ['提交时间', dateTime(t.createdAt)],
-          ['举报人', `${t.anonymous ? '匿名' : '实名（身份另行加密保存）'}${t.signatories > 1 ? ` · 联名举报（${t.signatories} 人署名）` : ''}${t.isEmployee ? ' · 本单位从业人员' : ''}`],
+          [
+            '举报人',
+            `${t.anonymous ? '匿名' : '实名（身份另行加密保存）'}${t.signatories > 1 ? ` · 联名举报（${t.signatories} 人署名）` : ''}${t.isEmployee ? ' · 本单位从业人员' : ''}`,
+          ],
           ['来源', t.source === 'web' ? '网站' : t.source],
         ]),
         h('h3', {}, '问题描述'),
         h('p', { class: 'body-text', id: 'description' }, t.description),
-        t.attachments.length ? [h('h3', {}, '附件'), h('ul', { class: 'attachments no-print' }, t.attachments.map(attachmentEl))] : null,
+        t.attachments.length
+          ? [h('h3', {}, '附件'), h('ul', { class: 'attachments no-print' }, t.attachments.map(attachmentEl))]
+          : null,
         identityBox,
       ),
       h(
@@ -295,18 +446,69 @@ async function render() {
           ['整改时限', t.rectifyDueAt ? date(t.rectifyDueAt) : null],
           ['整改完成', t.rectifiedAt ? dateTime(t.rectifiedAt) : t.rectifyDueAt ? '未完成' : null],
           ['整改复查期限', t.recheckDueAt ? date(t.recheckDueAt) : null],
-          ['延期', t.extension ? `${{ requested: '已申请', approved: '已批准', refused: '未批准' }[t.extension.state] ?? t.extension.state} ${t.extension.days} 天：${t.extension.reason ?? ''}` : null],
+          [
+            '延期',
+            t.extension
+              ? `${{ requested: '已申请', approved: '已批准', refused: '未批准' }[t.extension.state] ?? t.extension.state} ${t.extension.days} 天：${t.extension.reason ?? ''}`
+              : null,
+          ],
           ['核查结论', t.conclusion ? L.labelIn(L.CONCLUSIONS, t.conclusion) : null],
           ['处理决定', t.decision],
           ['行政处罚', t.penaltyFen != null ? `¥${(t.penaltyFen / 100).toFixed(2)}` : null],
           ['隐患等级', t.hazardLevel ? L.labelIn(L.HAZARD_LEVELS, t.hazardLevel) : null],
           ['不予受理理由', t.rejectReason ? L.labelIn(L.REJECT_REASONS, t.rejectReason) : null],
-          ['已并入', t.mergedInto ? h('a', { href: `/staff/tip/?id=${encodeURIComponent(t.mergedInto.id)}` }, t.mergedInto.trackingNo) : null],
+          [
+            '已并入',
+            t.mergedInto
+              ? h('a', { href: `/staff/tip/?id=${encodeURIComponent(t.mergedInto.id)}` }, t.mergedInto.trackingNo)
+              : null,
+          ],
         ]),
-        t.rectification ? [h('h3', {}, '整改方案（五到位）'), facts([['措施', t.rectification.measures], ['责任人', t.rectification.responsibility], ['资金', t.rectification.funds], ['时限', t.rectification.deadline], ['预案', t.rectification.plan]])] : null,
-        t.mergedTips.length ? [h('h3', {}, '并入本件的重复举报'), h('ul', {}, t.mergedTips.map((m) => h('li', {}, h('a', { href: `/staff/tip/?id=${encodeURIComponent(m.id)}` }, m.trackingNo), ` · ${dateTime(m.createdAt)}`)))] : null,
+        t.rectification
+          ? [
+              h('h3', {}, '整改方案（五到位）'),
+              facts([
+                ['措施', t.rectification.measures],
+                ['责任人', t.rectification.responsibility],
+                ['资金', t.rectification.funds],
+                ['时限', t.rectification.deadline],
+                ['预案', t.rectification.plan],
+              ]),
+            ]
+          : null,
+        t.mergedTips.length
+          ? [
+              h('h3', {}, '并入本件的重复举报'),
+              h(
+                'ul',
+                {},
+                t.mergedTips.map((m) =>
+                  h(
+                    'li',
+                    {},
+                    h('a', { href: `/staff/tip/?id=${encodeURIComponent(m.id)}` }, m.trackingNo),
+                    ` · ${dateTime(m.createdAt)}`,
+                  ),
+                ),
+              ),
+            ]
+          : null,
         t.duplicates.length
-          ? [h('h3', {}, '疑似重复（同单位或地址、同领域、30 天内）'), h('ul', { class: 'no-print' }, t.duplicates.map((d) => h('li', {}, h('a', { href: `/staff/tip/?id=${encodeURIComponent(d.id)}` }, d.trackingNo), ` · ${d.unitName} · ${d.address} · ${L.state(d.state)}`)))]
+          ? [
+              h('h3', {}, '疑似重复（同单位或地址、同领域、30 天内）'),
+              h(
+                'ul',
+                { class: 'no-print' },
+                t.duplicates.map((d) =>
+                  h(
+                    'li',
+                    {},
+                    h('a', { href: `/staff/tip/?id=${encodeURIComponent(d.id)}` }, d.trackingNo),
+                    ` · ${d.unitName} · ${d.address} · ${L.state(d.state)}`,
+                  ),
+                ),
+              ),
+            ]
           : null,
       ),
     ),
@@ -318,7 +520,15 @@ async function render() {
           h(
             'table',
             {},
-            h('thead', {}, h('tr', {}, ['结论送达', '评价', '理由', '评价时间', '回访'].map((c) => h('th', { scope: 'col' }, c)))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['结论送达', '评价', '理由', '评价时间', '回访'].map((c) => h('th', { scope: 'col' }, c)),
+              ),
+            ),
             h(
               'tbody',
               {},
@@ -327,7 +537,15 @@ async function render() {
                   'tr',
                   {},
                   h('td', {}, date(r.conclusionAt)),
-                  h('td', {}, h('strong', { class: r.level === 'dissatisfied' || r.level === 'very_dissatisfied' ? 'overdue' : null }, r.levelLabel)),
+                  h(
+                    'td',
+                    {},
+                    h(
+                      'strong',
+                      { class: r.level === 'dissatisfied' || r.level === 'very_dissatisfied' ? 'overdue' : null },
+                      r.levelLabel,
+                    ),
+                  ),
                   h('td', { class: 'body-text' }, r.reason ?? '—'),
                   h('td', {}, dateTime(r.ratedAt)),
                   h(
@@ -338,7 +556,11 @@ async function render() {
                           'span',
                           {},
                           FOLLOWUP_STATES[r.followup.state] ?? r.followup.state,
-                          r.followup.state === 'open' ? h('span', {}, ' · 答复期限 ', dueCell(r.followup.dueAt)) : r.followup.decidedAt ? ` · ${dateTime(r.followup.decidedAt)}${r.followup.decidedBy ? ` · ${r.followup.decidedBy}` : ''}` : '',
+                          r.followup.state === 'open'
+                            ? h('span', {}, ' · 答复期限 ', dueCell(r.followup.dueAt))
+                            : r.followup.decidedAt
+                              ? ` · ${dateTime(r.followup.decidedAt)}${r.followup.decidedBy ? ` · ${r.followup.decidedBy}` : ''}`
+                              : '',
                           r.followup.answer ? h('div', { class: 'body-text' }, r.followup.answer) : null,
                         )
                       : '—',
@@ -366,7 +588,16 @@ async function render() {
             e.public ? '' : '（内部）',
             e.publicText ? h('div', { class: 'body-text' }, e.publicText) : null,
             e.data && typeof e.data === 'object' && ('text' in e.data || 'reason' in e.data || 'note' in e.data)
-              ? h('div', { class: 'body-text' }, String((e.data as Record<string, unknown>).text ?? (e.data as Record<string, unknown>).reason ?? (e.data as Record<string, unknown>).note ?? ''))
+              ? h(
+                  'div',
+                  { class: 'body-text' },
+                  String(
+                    (e.data as Record<string, unknown>).text ??
+                      (e.data as Record<string, unknown>).reason ??
+                      (e.data as Record<string, unknown>).note ??
+                      '',
+                  ),
+                )
               : null,
           ),
         ),
@@ -378,7 +609,24 @@ async function render() {
       { class: 'panel no-print', 'aria-labelledby': 'h-messages' },
       h('h2', { id: 'h-messages' }, '与举报人沟通'),
       t.messages.length
-        ? h('ol', { class: 'timeline' }, t.messages.map((m) => h('li', { class: m.author === 'reporter' ? 'internal' : null }, h('time', {}, dateTime(m.at)), h('strong', {}, m.author === 'reporter' ? '举报人' : `工作人员${m.staffName ? `（${m.staffName}）` : ''}`), m.author === 'staff' ? (m.readByReporterAt ? ' · 举报人已读' : ' · 举报人未读') : '', h('div', { class: 'body-text' }, m.body))))
+        ? h(
+            'ol',
+            { class: 'timeline' },
+            t.messages.map((m) =>
+              h(
+                'li',
+                { class: m.author === 'reporter' ? 'internal' : null },
+                h('time', {}, dateTime(m.at)),
+                h(
+                  'strong',
+                  {},
+                  m.author === 'reporter' ? '举报人' : `工作人员${m.staffName ? `（${m.staffName}）` : ''}`,
+                ),
+                m.author === 'staff' ? (m.readByReporterAt ? ' · 举报人已读' : ' · 举报人未读') : '',
+                h('div', { class: 'body-text' }, m.body),
+              ),
+            ),
+          )
         : h('p', {}, '暂无留言。'),
       t.state === 'merged' ? null : msgForm,
     ),
@@ -387,7 +635,10 @@ async function render() {
 
 (async () => {
   await whoami();
-  const ref = await api<{ departments: { id: string; name: string; active: number }[]; domains: { code: string; lead_department_id: string | null }[] }>('/api/staff/reference');
+  const ref = await api<{
+    departments: { id: string; name: string; active: number }[];
+    domains: { code: string; lead_department_id: string | null }[];
+  }>('/api/staff/reference');
   departments = ref.departments.filter((d) => d.active).map((d) => ({ code: d.id, label: d.name }));
   leadOf = new Map(ref.domains.filter((d) => d.lead_department_id).map((d) => [d.code, d.lead_department_id!]));
   await render();

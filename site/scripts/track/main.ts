@@ -20,7 +20,14 @@ interface View {
   messages: { id: string; at: string; from: 'staff' | 'reporter'; body: string; isNew: boolean }[];
   newMessages: number;
   objection: { open: boolean; until: string | null; final: boolean };
-  reward: { status: string; amount: string; claimDeadline: string; where: string; whatToBring: string; paidAt: string | null } | null;
+  reward: {
+    status: string;
+    amount: string;
+    claimDeadline: string;
+    where: string;
+    whatToBring: string;
+    paidAt: string | null;
+  } | null;
   canMessage: boolean;
   rating: {
     open: boolean;
@@ -41,8 +48,20 @@ const FOLLOWUP_TEXT: Record<string, (dueDate: string) => string> = {
 
 const TOKEN_KEY = 'anquan.track.token';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const fmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
-const fmtDay = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric' });
+const fmt = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const fmtDay = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: 'long',
+  day: 'numeric',
+});
 const when = (iso: string) => fmt.format(new Date(iso));
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string) {
@@ -52,12 +71,19 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: 
   return e;
 }
 
-async function call(path: string, init: { json?: unknown; token?: string } = {}): Promise<{ status: number; body: any }> {
+async function call(
+  path: string,
+  init: { json?: unknown; token?: string } = {},
+): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = {};
   if (init.json !== undefined) headers['content-type'] = 'application/json';
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   try {
-    const res = await fetch(path, { method: init.json !== undefined ? 'POST' : 'GET', headers, body: init.json !== undefined ? JSON.stringify(init.json) : undefined });
+    const res = await fetch(path, {
+      method: init.json !== undefined ? 'POST' : 'GET',
+      headers,
+      body: init.json !== undefined ? JSON.stringify(init.json) : undefined,
+    });
     return { status: res.status, body: await res.json().catch(() => null) };
   } catch {
     return { status: 0, body: { error: { message: '网络连接失败，请检查网络后重试。' } } };
@@ -74,7 +100,9 @@ function render(v: View) {
   const badge = $('v-status');
   badge.textContent = v.statusLabel;
   badge.className = `status-badge ${v.status}`;
-  $('v-new').textContent = v.newMessages ? `工作人员给您发来 ${v.newMessages} 条新留言，请查看下方“与工作人员沟通”。` : '';
+  $('v-new').textContent = v.newMessages
+    ? `工作人员给您发来 ${v.newMessages} 条新留言，请查看下方“与工作人员沟通”。`
+    : '';
 
   const facts = $('v-facts');
   facts.replaceChildren();
@@ -93,7 +121,11 @@ function render(v: View) {
     if (v.objection.final) fact('异议', '已按您的异议复查并作出复查结论，不能再次提出异议');
   }
   fact('不予受理理由', v.rejectReason);
-  if (v.merged) fact('合并办理', `本举报已与举报 ${v.merged.primaryTrackingNo} 合并办理，该举报当前状态：${v.merged.primaryStatus}。`);
+  if (v.merged)
+    fact(
+      '合并办理',
+      `本举报已与举报 ${v.merged.primaryTrackingNo} 合并办理，该举报当前状态：${v.merged.primaryStatus}。`,
+    );
 
   const reward = $('v-reward');
   reward.hidden = !v.reward;
@@ -220,7 +252,10 @@ $('reply-form').addEventListener('submit', async (e) => {
     return;
   }
   const body = ($('r-body') as HTMLTextAreaElement).value;
-  const r = await call('/api/track/messages', { token, json: { body, attachments: uploads.done.map((f) => ({ id: f.id, claim: f.claim })) } });
+  const r = await call('/api/track/messages', {
+    token,
+    json: { body, attachments: uploads.done.map((f) => ({ id: f.id, claim: f.claim })) },
+  });
   if (r.status === 401) return leave(messageOf(r.body));
   if (r.status !== 201) {
     $('reply-error').textContent = messageOf(r.body);

@@ -48,7 +48,9 @@ function element(name: string, value: unknown): string {
     return `<${name}>${value.map((v) => element(item, v)).join('')}</${name}>`;
   }
   if (typeof value === 'object') {
-    return `<${name}>${Object.entries(value).map(([k, v]) => element(k, v)).join('')}</${name}>`;
+    return `<${name}>${Object.entries(value)
+      .map(([k, v]) => element(k, v))
+      .join('')}</${name}>`;
   }
   return `<${name}>${xmlEscape(String(value))}</${name}>`;
 }
@@ -57,12 +59,19 @@ function element(name: string, value: unknown): string {
  * A document with the XML declaration and `root` as its element.
  * @example toXml('services', [{ service_code: 'a' }]) // <?xml …?><services><service><service_code>a</service_code></service></services>
  */
-export const toXml = (root: string, value: unknown) => `<?xml version="1.0" encoding="UTF-8"?>\n${element(root, value)}`;
+export const toXml = (root: string, value: unknown) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n${element(root, value)}`;
 
 const TYPES: Record<Format, string> = { json: 'application/json; charset=utf-8', xml: 'text/xml; charset=utf-8' };
 
 /** A resource answer: `value` as JSON, or as XML under `xmlRoot`. */
-export function respond(format: Format, xmlRoot: string, value: unknown, status = 200, headers: Record<string, string> = {}): Response {
+export function respond(
+  format: Format,
+  xmlRoot: string,
+  value: unknown,
+  status = 200,
+  headers: Record<string, string> = {},
+): Response {
   const body = format === 'xml' ? toXml(xmlRoot, value) : JSON.stringify(value);
   return new Response(body, { status, headers: { 'content-type': TYPES[format], ...headers } });
 }

@@ -21,7 +21,15 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../../env';
 import { ApiError } from '../../lib/errors';
 import { clientKey, hit } from '../../lib/ratelimit';
-import { findRequest, findRequests, Open311Error, resolveToken, SERVICES, serviceDefinition, submitRequest } from '../../services/open311';
+import {
+  findRequest,
+  findRequests,
+  Open311Error,
+  resolveToken,
+  SERVICES,
+  serviceDefinition,
+  submitRequest,
+} from '../../services/open311';
 import { partnerForKey } from '../../services/partners';
 import { IDEMPOTENCY_KEY } from '../../services/tips';
 import { edgeCache } from '../public/stats';
@@ -49,13 +57,22 @@ export function open311Api() {
     const format = formatOfPath(new URL(c.req.url).pathname);
     if (err instanceof Open311Error) return errorAnswer(format, err);
     if (err instanceof ApiError) {
-      if (err.code === 'RATE_LIMITED') return errorAnswer(format, new Open311Error(429, ['提交过于频繁，请稍后再试'], err.retryAfter));
+      if (err.code === 'RATE_LIMITED')
+        return errorAnswer(format, new Open311Error(429, ['提交过于频繁，请稍后再试'], err.retryAfter));
       if (err.code === 'PAYLOAD_TOO_LARGE') return errorAnswer(format, new Open311Error(413, ['提交的内容过大']));
       if (err.code === 'UNAVAILABLE') return errorAnswer(format, new Open311Error(503, [err.message]));
-      if (err.code === 'IDEMPOTENCY_KEY_REUSED') return errorAnswer(format, new Open311Error(422, ['该 Idempotency-Key 已用于另一份不同的表单，不返回其回执；新的提交请使用新的 Idempotency-Key']));
+      if (err.code === 'IDEMPOTENCY_KEY_REUSED')
+        return errorAnswer(
+          format,
+          new Open311Error(422, [
+            '该 Idempotency-Key 已用于另一份不同的表单，不返回其回执；新的提交请使用新的 Idempotency-Key',
+          ]),
+        );
       return errorAnswer(format, new Open311Error(err.status === 404 ? 404 : 400, [err.message]));
     }
-    console.error(JSON.stringify({ at: 'open311', path: new URL(c.req.url).pathname, error: String(err).slice(0, 300) }));
+    console.error(
+      JSON.stringify({ at: 'open311', path: new URL(c.req.url).pathname, error: String(err).slice(0, 300) }),
+    );
     return errorAnswer(format, new Open311Error(500, ['系统出现错误，请稍后重试']));
   });
 
@@ -100,7 +117,10 @@ export function open311Api() {
 
   app.post(
     '/v2/:file',
-    bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => errorAnswer(formatOfPath(c.req.path), new Open311Error(413, ['提交的内容过大'])) }),
+    bodyLimit({
+      maxSize: MAX_FORM_BYTES,
+      onError: (c) => errorAnswer(formatOfPath(c.req.path), new Open311Error(413, ['提交的内容过大'])),
+    }),
     async (c) => {
       const { name, format } = fileOf(c.req.param('file'));
       if (name !== 'requests') throw new Open311Error(404, [`找不到资源 ${name}`]);
@@ -123,13 +143,20 @@ export function open311Api() {
       await hit(c.env, `open311-post:${partner.id}`, PARTNER_POST_LIMIT);
       const idem = c.req.header('idempotency-key');
       if (idem !== undefined && !IDEMPOTENCY_KEY.test(idem)) {
-        throw new Open311Error(400, ['Idempotency-Key 应为随机生成的 UUID（第 4 版），每次提交一个新的，如 3f0e2b1c-9d4a-4c6e-8b7f-1a2b3c4d5e6f']);
+        throw new Open311Error(400, [
+          'Idempotency-Key 应为随机生成的 UUID（第 4 版），每次提交一个新的，如 3f0e2b1c-9d4a-4c6e-8b7f-1a2b3c4d5e6f',
+        ]);
       }
-      const receipt = await submitRequest(c.env, partner, form, { origin: new URL(c.req.url).origin, idempotencyKey: idem ?? null });
+      const receipt = await submitRequest(c.env, partner, form, {
+        origin: new URL(c.req.url).origin,
+        idempotencyKey: idem ?? null,
+      });
       return respond(format, 'service_requests', [receipt], 201, { 'cache-control': 'no-store' });
     },
   );
 
-  app.all('*', (c) => errorAnswer(formatOfPath(new URL(c.req.url).pathname), new Open311Error(404, ['找不到请求的资源'])));
+  app.all('*', (c) =>
+    errorAnswer(formatOfPath(new URL(c.req.url).pathname), new Open311Error(404, ['找不到请求的资源'])),
+  );
   return app;
 }

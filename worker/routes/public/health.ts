@@ -13,7 +13,10 @@ const health = createRoute({
   path: '/health',
   summary: '健康检查 (database reachable)',
   responses: {
-    200: { description: 'OK', content: { 'application/json': { schema: z.object({ ok: z.boolean(), db: z.boolean() }) } } },
+    200: {
+      description: 'OK',
+      content: { 'application/json': { schema: z.object({ ok: z.boolean(), db: z.boolean() }) } },
+    },
   },
 });
 
@@ -48,10 +51,12 @@ export function healthRoutes() {
   return createRouter()
     .openapi(ping, (c) => c.text('pong', 200))
     .openapi(health, async (c) => {
-      const db = await c.env.DB.prepare('SELECT 1 AS one').first<{ one: number }>().then(
-        (r) => r?.one === 1,
-        () => false,
-      );
+      const db = await c.env.DB.prepare('SELECT 1 AS one')
+        .first<{ one: number }>()
+        .then(
+          (r) => r?.one === 1,
+          () => false,
+        );
       return c.json({ ok: true, db }, 200);
     })
     .openapi(config, async (c) => {

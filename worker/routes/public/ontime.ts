@@ -13,8 +13,15 @@ import { ONTIME_FIELDS, monthlyReport, ontimeRecord, ontimeRecords, reportList }
 import { SUPPRESS_BELOW, addMonths, chinaMonth } from '../../services/stats';
 import { STATS_MAX_AGE, STATS_S_MAXAGE, edgeCache } from './stats';
 
-const Count = z.union([z.number().int().min(5), z.literal('<5')]).openapi({ description: 'A count; below 5 (zero included) published as "<5"' });
-const Rate = z.number().min(0).max(1).nullable().openapi({ description: 'Share 0–1; null when fewer than 5 stand behind it' });
+const Count = z
+  .union([z.number().int().min(5), z.literal('<5')])
+  .openapi({ description: 'A count; below 5 (zero included) published as "<5"' });
+const Rate = z
+  .number()
+  .min(0)
+  .max(1)
+  .nullable()
+  .openapi({ description: 'Share 0–1; null when fewer than 5 stand behind it' });
 const Figures = z
   .object({
     key: z.string(),
@@ -22,7 +29,9 @@ const Figures = z
     received: Count,
     concluded: Count,
     concludedOnTime: Count,
-    openOverdue: Count.openapi({ description: 'Open at the month end (or now, for the running month) with the 办结期限 passed' }),
+    openOverdue: Count.openapi({
+      description: 'Open at the month end (or now, for the running month) with the 办结期限 passed',
+    }),
     onTimeRate: Rate.openapi({ description: 'concludedOnTime ÷ (concluded + openOverdue)' }),
     medianDays: z.number().nullable(),
     rectified: Count,
@@ -43,7 +52,12 @@ const Month = z
     domains: z.array(Figures),
   })
   .openapi('OntimeMonth');
-const Field = z.object({ name: z.string(), label: z.string(), type: z.enum(['string', 'integer', 'number', 'count']), description: z.string() });
+const Field = z.object({
+  name: z.string(),
+  label: z.string(),
+  type: z.enum(['string', 'integer', 'number', 'count']),
+  description: z.string(),
+});
 const MonthQuery = z.object({
   month: z
     .string({ error: '请选择月份' })
@@ -59,7 +73,13 @@ const record = createRoute({
   responses: {
     200: {
       description: '按月的记录与字段说明',
-      content: { 'application/json': { schema: z.object({ suppressBelow: z.number(), fields: z.array(Field), months: z.array(Month) }).openapi('OntimeRecord') } },
+      content: {
+        'application/json': {
+          schema: z
+            .object({ suppressBelow: z.number(), fields: z.array(Field), months: z.array(Month) })
+            .openapi('OntimeRecord'),
+        },
+      },
     },
   },
 });
@@ -68,7 +88,14 @@ const csv = createRoute({
   path: '/public/ontime.csv',
   summary: '开放数据：某月按时办结记录（CSV）',
   request: { query: MonthQuery },
-  responses: { 200: { description: 'CSV (UTF-8 with BOM); columns as in `fields`', content: { 'text/csv': { schema: z.string() } } }, 404: err('该月尚无数据'), 422: err('月份格式不正确') },
+  responses: {
+    200: {
+      description: 'CSV (UTF-8 with BOM); columns as in `fields`',
+      content: { 'text/csv': { schema: z.string() } },
+    },
+    404: err('该月尚无数据'),
+    422: err('月份格式不正确'),
+  },
 });
 const json = createRoute({
   method: 'get',
@@ -76,7 +103,19 @@ const json = createRoute({
   summary: '开放数据：某月按时办结记录（JSON）',
   request: { query: MonthQuery },
   responses: {
-    200: { description: '`{ month, final, fields, records }`', content: { 'application/json': { schema: z.object({ month: z.string(), final: z.boolean(), fields: z.array(Field), records: z.array(z.record(z.string(), z.unknown())) }) } } },
+    200: {
+      description: '`{ month, final, fields, records }`',
+      content: {
+        'application/json': {
+          schema: z.object({
+            month: z.string(),
+            final: z.boolean(),
+            fields: z.array(Field),
+            records: z.array(z.record(z.string(), z.unknown())),
+          }),
+        },
+      },
+    },
     404: err('该月尚无数据'),
     422: err('月份格式不正确'),
   },
@@ -85,14 +124,31 @@ const reports = createRoute({
   method: 'get',
   path: '/public/reports',
   summary: '月度通报列表',
-  responses: { 200: { description: '已发布的月度通报，最新在前', content: { 'application/json': { schema: z.object({ reports: z.array(z.object({ month: z.string(), publishedAt: z.string(), url: z.string() })) }) } } } },
+  responses: {
+    200: {
+      description: '已发布的月度通报，最新在前',
+      content: {
+        'application/json': {
+          schema: z.object({
+            reports: z.array(z.object({ month: z.string(), publishedAt: z.string(), url: z.string() })),
+          }),
+        },
+      },
+    },
+  },
 });
 const report = createRoute({
   method: 'get',
   path: '/public/reports/{month}',
   summary: '月度通报（某月结束后由定时任务生成）',
-  request: { params: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: '月份格式应为 YYYY-MM' }) }) },
-  responses: { 200: { description: '该月的最终数字', content: { 'application/json': { schema: Month } } }, 404: err('该月通报尚未发布'), 422: err('月份格式不正确') },
+  request: {
+    params: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: '月份格式应为 YYYY-MM' }) }),
+  },
+  responses: {
+    200: { description: '该月的最终数字', content: { 'application/json': { schema: Month } } },
+    404: err('该月通报尚未发布'),
+    422: err('月份格式不正确'),
+  },
 });
 
 async function monthOrFail(env: Parameters<typeof ontimeRecord>[0], month: string) {
@@ -124,9 +180,17 @@ export function ontimeRoutes() {
     })
     .openapi(json, async (c) => {
       const m = await monthOrFail(c.env, c.req.valid('query').month);
-      return c.json({ month: m.month, final: m.final, fields: ONTIME_FIELDS.map((f) => ({ ...f })), records: ontimeRecords(m) }, 200);
+      return c.json(
+        { month: m.month, final: m.final, fields: ONTIME_FIELDS.map((f) => ({ ...f })), records: ontimeRecords(m) },
+        200,
+      );
     })
-    .openapi(reports, async (c) => c.json({ reports: (await reportList(c.env)).map((r) => ({ ...r, url: `/data/monthly/?month=${r.month}` })) }, 200))
+    .openapi(reports, async (c) =>
+      c.json(
+        { reports: (await reportList(c.env)).map((r) => ({ ...r, url: `/data/monthly/?month=${r.month}` })) },
+        200,
+      ),
+    )
     .openapi(report, async (c) => {
       const { month } = c.req.valid('param');
       const m = await monthlyReport(c.env, month);

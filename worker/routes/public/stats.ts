@@ -26,14 +26,21 @@ const Count = z
   .union([z.number().int().min(5), z.literal('<5')])
   .openapi({ description: 'A count; any count below 5 (zero included) is published as the string "<5"', example: 42 });
 const Breakdown = z.array(z.object({ code: z.string(), label: z.string(), count: Count }));
-const Rate = z.number().min(0).max(1).nullable().openapi({ description: 'Share 0–1; null when fewer than 5 tips stand behind it' });
+const Rate = z
+  .number()
+  .min(0)
+  .max(1)
+  .nullable()
+  .openapi({ description: 'Share 0–1; null when fewer than 5 tips stand behind it' });
 
 export const PublicStatsSchema = z
   .object({
     generatedAt: z.string().openapi({ description: 'When these figures were computed (ISO 8601)' }),
-    suppressBelow: z.number().int().openapi({ example: 5, description: "Counts below this are published as \"<5\"" }),
+    suppressBelow: z.number().int().openapi({ example: 5, description: 'Counts below this are published as "<5"' }),
     total: Count.openapi({ description: 'All tips received' }),
-    months: z.array(z.object({ month: z.string().openapi({ example: '2026-11' }), count: Count })).openapi({ description: 'Tips received per month (China time), last 24 months' }),
+    months: z
+      .array(z.object({ month: z.string().openapi({ example: '2026-11' }), count: Count }))
+      .openapi({ description: 'Tips received per month (China time), last 24 months' }),
     byType: Breakdown.openapi({ description: 'All tips by 举报类型' }),
     byDomain: Breakdown.openapi({ description: 'All tips by 行业领域' }),
     byTown: Breakdown.openapi({ description: 'All tips by 镇/街道' }),
@@ -42,21 +49,33 @@ export const PublicStatsSchema = z
       from: z.string(),
       to: z.string(),
       concluded: Count.openapi({ description: 'Tips concluded (已办结) in the window' }),
-      onTimeRate: Rate.openapi({ description: 'Share of those, among tips with a statutory deadline, concluded on or before it' }),
+      onTimeRate: Rate.openapi({
+        description: 'Share of those, among tips with a statutory deadline, concluded on or before it',
+      }),
       medianDays: z.number().nullable().openapi({ description: 'Median whole days from submission to conclusion' }),
       months: z.array(z.object({ month: z.string(), concluded: Count, onTimeRate: Rate })),
     }),
     rectification: z
       .object({
-        done: Count.openapi({ description: 'Rectifications (整改) recorded as done (整改完成) in the timeliness window' }),
-        onTimeRate: Rate.openapi({ description: 'Share of the done ones completed by their 整改时限 (the 整改 clock, apart from 核查)' }),
+        done: Count.openapi({
+          description: 'Rectifications (整改) recorded as done (整改完成) in the timeliness window',
+        }),
+        onTimeRate: Rate.openapi({
+          description: 'Share of the done ones completed by their 整改时限 (the 整改 clock, apart from 核查)',
+        }),
       })
-      .openapi({ description: 'The 整改 clock: a rectification ordered by a conclusion runs on its own deadline and never makes 核查 late' }),
+      .openapi({
+        description:
+          'The 整改 clock: a rectification ordered by a conclusion runs on its own deadline and never makes 核查 late',
+      }),
     rewards: z.array(
       z.object({
         year: z.string(),
         count: Count.openapi({ description: 'Rewards paid in the year' }),
-        totalYuan: z.number().nullable().openapi({ description: 'Total paid (yuan); null when fewer than 5 rewards were paid' }),
+        totalYuan: z
+          .number()
+          .nullable()
+          .openapi({ description: 'Total paid (yuan); null when fewer than 5 rewards were paid' }),
       }),
     ),
   })
@@ -82,7 +101,9 @@ const OpenDataField = z.object({
 const OpenDataIndex = z
   .object({
     fields: z.array(OpenDataField).openapi({ description: 'The schema of a record (column order of the CSV)' }),
-    months: z.array(z.object({ month: z.string(), csv: z.string(), json: z.string() })).openapi({ description: 'Months of receipt with closed tips, newest first' }),
+    months: z
+      .array(z.object({ month: z.string(), csv: z.string(), json: z.string() }))
+      .openapi({ description: 'Months of receipt with closed tips, newest first' }),
   })
   .openapi('OpenDataIndex');
 
@@ -90,7 +111,11 @@ const MonthQuery = z.object({
   month: z
     .string({ error: '请选择月份' })
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: '月份格式应为 YYYY-MM' })
-    .openapi({ param: { name: 'month', in: 'query' }, example: '2026-10', description: 'Month of receipt (China time)' }),
+    .openapi({
+      param: { name: 'month', in: 'query' },
+      example: '2026-10',
+      description: 'Month of receipt (China time)',
+    }),
 });
 
 const index = createRoute({
@@ -106,7 +131,10 @@ const csvFile = createRoute({
   summary: '开放数据：某月收到且已办结的举报（CSV，不含身份、描述和详细地址）',
   request: { query: MonthQuery },
   responses: {
-    200: { description: 'CSV (UTF-8 with BOM); columns as in OpenDataIndex.fields', content: { 'text/csv': { schema: z.string() } } },
+    200: {
+      description: 'CSV (UTF-8 with BOM); columns as in OpenDataIndex.fields',
+      content: { 'text/csv': { schema: z.string() } },
+    },
     422: { description: '月份格式不正确', content: { 'application/json': { schema: ErrorEnvelope } } },
   },
 });
@@ -119,7 +147,17 @@ const jsonFile = createRoute({
   responses: {
     200: {
       description: '`{ month, generatedAt, schema, fields, records }`; each record has the fields listed in `fields`',
-      content: { 'application/json': { schema: z.object({ month: z.string(), generatedAt: z.string(), schema: z.string(), fields: z.array(OpenDataField), records: z.array(z.record(z.string(), z.unknown())) }) } },
+      content: {
+        'application/json': {
+          schema: z.object({
+            month: z.string(),
+            generatedAt: z.string(),
+            schema: z.string(),
+            fields: z.array(OpenDataField),
+            records: z.array(z.record(z.string(), z.unknown())),
+          }),
+        },
+      },
     },
     422: { description: '月份格式不正确', content: { 'application/json': { schema: ErrorEnvelope } } },
   },
@@ -128,7 +166,9 @@ const jsonFile = createRoute({
 /** A month in the future has no data: refuse it like a malformed one rather than cache an empty file. */
 function checkMonth(month: string) {
   if (month > chinaMonth(Date.now())) {
-    throw new ApiError('VALIDATION_FAILED', { fields: [{ path: 'month', code: 'MONTH_IN_FUTURE', message: '月份不能晚于本月' }] });
+    throw new ApiError('VALIDATION_FAILED', {
+      fields: [{ path: 'month', code: 'MONTH_IN_FUTURE', message: '月份不能晚于本月' }],
+    });
   }
 }
 
@@ -138,7 +178,11 @@ function checkMonth(month: string) {
  * browsers, `s-maxage` for the edge) and store a copy after responding.
  * @example router.use('/public/stats', edgeCache(60, 300, { params: [] }))
  */
-export function edgeCache(maxAge: number, sMaxAge: number, opts: { params?: string[] } = {}): MiddlewareHandler<AppEnv> {
+export function edgeCache(
+  maxAge: number,
+  sMaxAge: number,
+  opts: { params?: string[] } = {},
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const cache = typeof caches === 'undefined' ? undefined : caches.default;
     if (c.req.method !== 'GET' || !cache) return next();
@@ -146,7 +190,9 @@ export function edgeCache(maxAge: number, sMaxAge: number, opts: { params?: stri
     // random `?x=` cannot get past the cache and make every request run the query.
     const url = new URL(c.req.url);
     if (opts.params) {
-      const kept = new URLSearchParams(opts.params.flatMap((p) => (url.searchParams.has(p) ? [[p, url.searchParams.get(p)!]] : [])));
+      const kept = new URLSearchParams(
+        opts.params.flatMap((p) => (url.searchParams.has(p) ? [[p, url.searchParams.get(p)!]] : [])),
+      );
       url.search = kept.toString();
     }
     const key = new Request(url.toString(), { method: 'GET' });

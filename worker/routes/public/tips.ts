@@ -18,15 +18,27 @@ const submit = createRoute({
     'Turnstile-verified. `Idempotency-Key` (a version-4 UUID, one per submission; anything else → 400 IDEMPOTENCY_KEY_INVALID) makes retries safe: ' +
     'within a day, a retry with the same key and the same body (the Turnstile token aside) returns the same receipt; the same key with another body → 422 IDEMPOTENCY_KEY_REUSED and no receipt.',
   request: {
-    headers: z.object({ 'idempotency-key': z.string().max(200).optional().openapi({ description: 'A version-4 UUID, e.g. crypto.randomUUID()' }) }),
+    headers: z.object({
+      'idempotency-key': z
+        .string()
+        .max(200)
+        .optional()
+        .openapi({ description: 'A version-4 UUID, e.g. crypto.randomUUID()' }),
+    }),
     body: { required: true, content: { 'application/json': { schema: TipSubmission } } },
   },
   responses: {
     201: { description: '已提交：回执', content: { 'application/json': { schema: Receipt } } },
     200: { description: '重复提交：同一回执', content: { 'application/json': { schema: Receipt } } },
-    400: { description: 'Bad request; IDEMPOTENCY_KEY_INVALID', content: { 'application/json': { schema: ErrorEnvelope } } },
+    400: {
+      description: 'Bad request; IDEMPOTENCY_KEY_INVALID',
+      content: { 'application/json': { schema: ErrorEnvelope } },
+    },
     403: { description: 'Turnstile failed', content: { 'application/json': { schema: ErrorEnvelope } } },
-    422: { description: 'Validation failed; IDEMPOTENCY_KEY_REUSED (the key was used with another body)', content: { 'application/json': { schema: ErrorEnvelope } } },
+    422: {
+      description: 'Validation failed; IDEMPOTENCY_KEY_REUSED (the key was used with another body)',
+      content: { 'application/json': { schema: ErrorEnvelope } },
+    },
     429: { description: 'Rate limited', content: { 'application/json': { schema: ErrorEnvelope } } },
   },
 });
@@ -52,4 +64,3 @@ export function tipRoutes() {
     return c.json(receipt, 201);
   });
 }
-

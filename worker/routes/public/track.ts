@@ -9,11 +9,20 @@ import { createRouter } from '../../lib/router';
 import { ErrorEnvelope } from '../../schemas/common';
 import { ReporterView, TrackMessage, TrackObjection, TrackOpen, TrackOpened, TrackRating } from '../../schemas/track';
 import { rateConclusion } from '../../services/ratings';
-import { checkCode, issueToken, reporterMessage, reporterObjection, reporterView, tipFromToken } from '../../services/track';
+import {
+  checkCode,
+  issueToken,
+  reporterMessage,
+  reporterObjection,
+  reporterView,
+  tipFromToken,
+} from '../../services/track';
 
 const err = (d: string) => ({ description: d, content: { 'application/json': { schema: ErrorEnvelope } } });
 const view200 = (d: string) => ({ description: d, content: { 'application/json': { schema: ReporterView } } });
-const auth = z.object({ authorization: z.string().max(300).optional().openapi({ description: 'Bearer <token from POST /api/track>' }) });
+const auth = z.object({
+  authorization: z.string().max(300).optional().openapi({ description: 'Bearer <token from POST /api/track>' }),
+});
 
 const open = createRoute({
   method: 'post',
@@ -41,14 +50,25 @@ const message = createRoute({
   path: '/track/messages',
   summary: '回复工作人员 / 补充证据（凭令牌）',
   request: { headers: auth, body: { required: true, content: { 'application/json': { schema: TrackMessage } } } },
-  responses: { 201: view200('已发送：更新后的举报进度'), 401: err('令牌无效或已过期'), 409: err('已合并或不予受理的举报不能留言'), 422: err('输入有误或附件无效'), 429: err('留言过于频繁') },
+  responses: {
+    201: view200('已发送：更新后的举报进度'),
+    401: err('令牌无效或已过期'),
+    409: err('已合并或不予受理的举报不能留言'),
+    422: err('输入有误或附件无效'),
+    429: err('留言过于频繁'),
+  },
 });
 const objection = createRoute({
   method: 'post',
   path: '/track/objection',
   summary: '对办理结果提出异议（办结后 10 日内，凭令牌）',
   request: { headers: auth, body: { required: true, content: { 'application/json': { schema: TrackObjection } } } },
-  responses: { 200: view200('已受理异议，进入复查'), 401: err('令牌无效或已过期'), 409: err('不在异议期内'), 422: err('输入有误') },
+  responses: {
+    200: view200('已受理异议，进入复查'),
+    401: err('令牌无效或已过期'),
+    409: err('不在异议期内'),
+    422: err('输入有误'),
+  },
 });
 
 const rating = createRoute({
@@ -56,7 +76,12 @@ const rating = createRoute({
   path: '/track/rating',
   summary: '评价办理情况（办结后，评价期限内可更改；不满意转回访，凭令牌）',
   request: { headers: auth, body: { required: true, content: { 'application/json': { schema: TrackRating } } } },
-  responses: { 200: view200('已评价：更新后的举报进度'), 401: err('令牌无效或已过期'), 409: err('RATING_CLOSED：未办结、超过评价期限或回访已答复'), 422: err('输入有误') },
+  responses: {
+    200: view200('已评价：更新后的举报进度'),
+    401: err('令牌无效或已过期'),
+    409: err('RATING_CLOSED：未办结、超过评价期限或回访已答复'),
+    422: err('输入有误'),
+  },
 });
 
 export function trackRoutes() {
@@ -66,7 +91,9 @@ export function trackRoutes() {
       const tip = await checkCode(c.env, await clientNetworkKey(c), trackingNo, queryCode);
       return c.json({ ...(await issueToken(c.env, tip)), view: await reporterView(c.env, tip.id) }, 200);
     })
-    .openapi(view, async (c) => c.json(await reporterView(c.env, await tipFromToken(c.env, c.req.header('authorization'))), 200))
+    .openapi(view, async (c) =>
+      c.json(await reporterView(c.env, await tipFromToken(c.env, c.req.header('authorization'))), 200),
+    )
     .openapi(message, async (c) => {
       const tipId = await tipFromToken(c.env, c.req.header('authorization'));
       const b = c.req.valid('json');

@@ -41,7 +41,13 @@ const ticketRoute = createRoute({
   path: '/uploads/ticket',
   summary: '获取上传凭证（先通过人机验证，或持有进度查询的凭证）',
   request: {
-    headers: z.object({ authorization: z.string().max(300).optional().openapi({ description: 'Bearer <token from POST /api/track>, instead of a Turnstile token' }) }),
+    headers: z.object({
+      authorization: z
+        .string()
+        .max(300)
+        .optional()
+        .openapi({ description: 'Bearer <token from POST /api/track>, instead of a Turnstile token' }),
+    }),
     body: {
       required: true,
       content: { 'application/json': { schema: z.object({ turnstileToken: z.string().max(2048).optional() }) } },
@@ -50,7 +56,9 @@ const ticketRoute = createRoute({
   responses: {
     200: {
       description: 'A ticket for POST /api/uploads (header X-Upload-Ticket)',
-      content: { 'application/json': { schema: z.object({ ticket: z.string(), expiresAt: z.string(), uploads: z.number() }) } },
+      content: {
+        'application/json': { schema: z.object({ ticket: z.string(), expiresAt: z.string(), uploads: z.number() }) },
+      },
     },
     400: { description: 'Turnstile missing', content: { 'application/json': { schema: ErrorEnvelope } } },
     401: { description: 'Lookup token invalid', content: { 'application/json': { schema: ErrorEnvelope } } },
@@ -64,7 +72,9 @@ const upload = createRoute({
   path: '/uploads',
   summary: '上传附件（照片、视频、音频）',
   request: {
-    headers: z.object({ 'x-upload-ticket': z.string().max(200).optional().openapi({ description: 'From POST /api/uploads/ticket' }) }),
+    headers: z.object({
+      'x-upload-ticket': z.string().max(200).optional().openapi({ description: 'From POST /api/uploads/ticket' }),
+    }),
     body: {
       required: true,
       content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
@@ -74,8 +84,14 @@ const upload = createRoute({
     201: { description: 'Stored', content: { 'application/json': { schema: UploadResult } } },
     403: { description: 'No valid upload ticket', content: { 'application/json': { schema: ErrorEnvelope } } },
     413: { description: 'Too large', content: { 'application/json': { schema: ErrorEnvelope } } },
-    415: { description: 'Not a photo, video or audio file', content: { 'application/json': { schema: ErrorEnvelope } } },
-    429: { description: 'Rate limited or storage quota reached', content: { 'application/json': { schema: ErrorEnvelope } } },
+    415: {
+      description: 'Not a photo, video or audio file',
+      content: { 'application/json': { schema: ErrorEnvelope } },
+    },
+    429: {
+      description: 'Rate limited or storage quota reached',
+      content: { 'application/json': { schema: ErrorEnvelope } },
+    },
     503: { description: 'Storage failed: retry', content: { 'application/json': { schema: ErrorEnvelope } } },
   },
 });
@@ -83,13 +99,18 @@ const upload = createRoute({
 // ---------- tickets ----------
 
 const TICKET = /^(\d{13})\.([0-9A-Z]{26})\.([0-9a-f]{32})$/;
-const ticketMac = async (env: Env, exp: string, nonce: string) => (await hmacHex(appSecret(env), 'upload-ticket', `${exp}.${nonce}`)).slice(0, 32);
+const ticketMac = async (env: Env, exp: string, nonce: string) =>
+  (await hmacHex(appSecret(env), 'upload-ticket', `${exp}.${nonce}`)).slice(0, 32);
 
 /** A signed ticket: expiry, a 130-bit nonce (its uploads are counted under it), and an HMAC over both. */
 export async function issueTicket(env: Env, now = Date.now()) {
   const exp = String(now + A.ticketTtlMs);
   const nonce = randomCode(26);
-  return { ticket: `${exp}.${nonce}.${await ticketMac(env, exp, nonce)}`, expiresAt: new Date(Number(exp)).toISOString(), uploads: A.uploadsPerTicket };
+  return {
+    ticket: `${exp}.${nonce}.${await ticketMac(env, exp, nonce)}`,
+    expiresAt: new Date(Number(exp)).toISOString(),
+    uploads: A.uploadsPerTicket,
+  };
 }
 
 /** The ticket's nonce, or `UPLOAD_TICKET` when it is missing, forged or expired. */
@@ -103,7 +124,13 @@ export async function checkTicket(env: Env, ticket: string | undefined, now = Da
 // ---------- quotas ----------
 
 /** Add `amount` to a fixed-window counter in one statement; returns the window's new total. */
-async function spend(env: Env, key: string, amount: number, windowMs: number, now: number): Promise<{ count: number; window_start: number }> {
+async function spend(
+  env: Env,
+  key: string,
+  amount: number,
+  windowMs: number,
+  now: number,
+): Promise<{ count: number; window_start: number }> {
   return (await env.DB.prepare(
     `INSERT INTO rate_limits (key, window_start, count) VALUES (?1, ?2, ?4)
      ON CONFLICT(key) DO UPDATE SET
@@ -130,13 +157,18 @@ const pendingFull = () =>
 /** Refuse before reading the body when this client already holds its share of unattached files or hourly bytes. */
 async function precheck(env: Env, uploader: string, now: number) {
   const [pending, hourly] = await Promise.all([
-    env.DB.prepare("SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS bytes FROM attachments WHERE uploader = ? AND status = 'pending'")
+    env.DB.prepare(
+      "SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS bytes FROM attachments WHERE uploader = ? AND status = 'pending'",
+    )
       .bind(uploader)
       .first<{ n: number; bytes: number }>(),
-    env.DB.prepare('SELECT count, window_start FROM rate_limits WHERE key = ?').bind(`upload-bytes:${uploader}`).first<{ count: number; window_start: number }>(),
+    env.DB.prepare('SELECT count, window_start FROM rate_limits WHERE key = ?')
+      .bind(`upload-bytes:${uploader}`)
+      .first<{ count: number; window_start: number }>(),
   ]);
   if (pending && (pending.n >= A.pendingFiles || pending.bytes >= A.pendingBytes)) throw pendingFull();
-  if (hourly && hourly.window_start > now - HOUR && hourly.count >= A.bytesPerHour) throw hourlyFull(hourly.window_start + HOUR - now);
+  if (hourly && hourly.window_start > now - HOUR && hourly.count >= A.bytesPerHour)
+    throw hourlyFull(hourly.window_start + HOUR - now);
 }
 
 // ---------- reading the body ----------
@@ -149,7 +181,10 @@ const tooLarge = (kind: MediaKind) =>
  * the cap for its kind. The buffer is sized once: to the declared length, or to the kind's cap for a chunked
  * body. The first bytes decide the kind (and a file that is no photo, video or audio is refused at once).
  */
-export async function readUpload(body: ReadableStream<Uint8Array> | null, declared: number | null): Promise<Uint8Array> {
+export async function readUpload(
+  body: ReadableStream<Uint8Array> | null,
+  declared: number | null,
+): Promise<Uint8Array> {
   if (declared !== null && declared > MAX_ANY) throw new ApiError('FILE_TOO_LARGE');
   if (!body || declared === 0) throw new ApiError('FILE_TYPE', { message: '文件是空的。' });
   const reader = body.getReader();
@@ -229,7 +264,19 @@ export async function storeUpload(env: Env, bytes: Uint8Array, opts: { uploader:
      SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', 'report', ?8, ?9
      WHERE (SELECT COUNT(*) < ?10 AND COALESCE(SUM(bytes), 0) + ?6 <= ?11 FROM attachments WHERE uploader = ?9 AND status = 'pending')`,
   )
-    .bind(id, await hmacHex(appSecret(env), 'upload-claim', claim), r2Key, type.kind, type.mime, clean.length, sha256, now, opts.uploader, A.pendingFiles, A.pendingBytes)
+    .bind(
+      id,
+      await hmacHex(appSecret(env), 'upload-claim', claim),
+      r2Key,
+      type.kind,
+      type.mime,
+      clean.length,
+      sha256,
+      now,
+      opts.uploader,
+      A.pendingFiles,
+      A.pendingBytes,
+    )
     .run();
   if (!inserted.meta.changes) {
     await env.FILES.delete(r2Key).catch(() => {}); // the sweep cannot see an object with no row: remove it now

@@ -27,17 +27,33 @@ import {
 import { createPartner, listPartners, setPartnerActive } from '../../services/partners';
 import { staffRoute } from './session';
 
-const ok = (d: string) => ({ 200: { description: d, content: { 'application/json': { schema: z.object({}).passthrough() } } } });
-const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
+const ok = (d: string) => ({
+  200: { description: d, content: { 'application/json': { schema: z.object({}).passthrough() } } },
+});
+const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  body: { required: true, content: { 'application/json': { schema } } },
+});
 
-const reference = staffRoute('reference.read', { method: 'get', path: '/reference', summary: '单位、镇街、领域与角色列表', responses: ok('参考数据') });
-const staffList = staffRoute('staff.manage', { method: 'get', path: '/admin/staff', summary: '工作人员账号', responses: ok('账号列表') });
+const reference = staffRoute('reference.read', {
+  method: 'get',
+  path: '/reference',
+  summary: '单位、镇街、领域与角色列表',
+  responses: ok('参考数据'),
+});
+const staffList = staffRoute('staff.manage', {
+  method: 'get',
+  path: '/admin/staff',
+  summary: '工作人员账号',
+  responses: ok('账号列表'),
+});
 const staffCreate = staffRoute('staff.manage', {
   method: 'post',
   path: '/admin/staff',
   summary: '新建工作人员账号',
   request: jsonBody(NewStaff),
-  responses: { 201: { description: '已创建', content: { 'application/json': { schema: z.object({ id: z.string() }) } } } },
+  responses: {
+    201: { description: '已创建', content: { 'application/json': { schema: z.object({ id: z.string() }) } } },
+  },
 });
 const staffUpdate = staffRoute('staff.manage', {
   method: 'patch',
@@ -53,7 +69,12 @@ const referenceUpdate = staffRoute('reference.manage', {
   request: jsonBody(ReferencePatch),
   responses: { 204: { description: '已保存' } },
 });
-const limitsGet = staffRoute('settings.read', { method: 'get', path: '/admin/time-limits', summary: '办理时限设置', responses: ok('时限') });
+const limitsGet = staffRoute('settings.read', {
+  method: 'get',
+  path: '/admin/time-limits',
+  summary: '办理时限设置',
+  responses: ok('时限'),
+});
 const limitsPut = staffRoute('settings.manage', {
   method: 'put',
   path: '/admin/time-limits',
@@ -76,7 +97,12 @@ const calendarPut = staffRoute('settings.manage', {
   responses: { 204: { description: '已保存' } },
 });
 const PartnerInput = z.object({ name: z.string().max(200) }).strict();
-const partnersGet = staffRoute('partners.manage', { method: 'get', path: '/admin/partners', summary: 'Open311 合作平台', responses: ok('合作平台（不含密钥）') });
+const partnersGet = staffRoute('partners.manage', {
+  method: 'get',
+  path: '/admin/partners',
+  summary: 'Open311 合作平台',
+  responses: ok('合作平台（不含密钥）'),
+});
 const partnerCreate = staffRoute('partners.manage', {
   method: 'post',
   path: '/admin/partners',
@@ -85,7 +111,17 @@ const partnerCreate = staffRoute('partners.manage', {
   responses: {
     201: {
       description: '已登记',
-      content: { 'application/json': { schema: z.object({ id: z.string(), name: z.string(), active: z.boolean(), createdAt: z.number(), apiKey: z.string() }) } },
+      content: {
+        'application/json': {
+          schema: z.object({
+            id: z.string(),
+            name: z.string(),
+            active: z.boolean(),
+            createdAt: z.number(),
+            apiKey: z.string(),
+          }),
+        },
+      },
     },
   },
 });
@@ -99,7 +135,8 @@ const partnerUpdate = staffRoute('partners.manage', {
 const auditVerify = staffRoute('audit.read', {
   method: 'get',
   path: '/audit/verify',
-  summary: '校验审计日志：记录、封存链、密钥、保护触发器与 R2 锚点，逐条指出问题（修改、删除、替换、截断、重算）与未封存的尾部',
+  summary:
+    '校验审计日志：记录、封存链、密钥、保护触发器与 R2 锚点，逐条指出问题（修改、删除、替换、截断、重算）与未封存的尾部',
   responses: ok('校验结果'),
 });
 const auditSeal = staffRoute('audit.seal', {
@@ -112,10 +149,17 @@ const auditList = staffRoute('audit.read', {
   method: 'get',
   path: '/audit',
   summary: '审计日志（最新在前）',
-  request: { query: z.object({ before: z.coerce.number().int().min(1).optional(), tipId: z.uuid().optional() }).strict() },
+  request: {
+    query: z.object({ before: z.coerce.number().int().min(1).optional(), tipId: z.uuid().optional() }).strict(),
+  },
   responses: ok('审计记录'),
 });
-const reminders = staffRoute('reminders.read', { method: 'get', path: '/reminders', summary: '我的提醒、催办、督办', responses: ok('提醒') });
+const reminders = staffRoute('reminders.read', {
+  method: 'get',
+  path: '/reminders',
+  summary: '我的提醒、催办、督办',
+  responses: ok('提醒'),
+});
 const reminderRead = staffRoute('reminders.mark_read', {
   method: 'post',
   path: '/reminders/{id}/read',
@@ -126,9 +170,13 @@ const reminderRead = staffRoute('reminders.mark_read', {
 
 export function staffAdminRoutes() {
   return createRouter()
-    .openapi(reference, async (c) => c.json({ ...(await referenceData(c.env)), roles: ROLES.map((r) => ({ ...r })) }, 200))
+    .openapi(reference, async (c) =>
+      c.json({ ...(await referenceData(c.env)), roles: ROLES.map((r) => ({ ...r })) }, 200),
+    )
     .openapi(staffList, async (c) => c.json({ staff: await listStaff(c.env) }, 200))
-    .openapi(staffCreate, async (c) => c.json({ id: await createStaff(c.env, c.get('staff'), c.req.valid('json')) }, 201))
+    .openapi(staffCreate, async (c) =>
+      c.json({ id: await createStaff(c.env, c.get('staff'), c.req.valid('json')) }, 201),
+    )
     .openapi(staffUpdate, async (c) => {
       await updateStaff(c.env, c.get('staff'), c.req.valid('param').id, c.req.valid('json'));
       return c.body(null, 204);
@@ -145,9 +193,15 @@ export function staffAdminRoutes() {
       return c.body(null, 204);
     })
     .openapi(partnersGet, async (c) => c.json({ partners: await listPartners(c.env) }, 200))
-    .openapi(partnerCreate, async (c) => c.json(await createPartner(c.env, { name: c.req.valid('json').name, actorId: c.get('staff').id }), 201))
+    .openapi(partnerCreate, async (c) =>
+      c.json(await createPartner(c.env, { name: c.req.valid('json').name, actorId: c.get('staff').id }), 201),
+    )
     .openapi(partnerUpdate, async (c) => {
-      await setPartnerActive(c.env, { id: c.req.valid('param').id, active: c.req.valid('json').active, actorId: c.get('staff').id });
+      await setPartnerActive(c.env, {
+        id: c.req.valid('param').id,
+        active: c.req.valid('json').active,
+        actorId: c.get('staff').id,
+      });
       return c.body(null, 204);
     })
     .openapi(auditVerify, async (c) => c.json({ ...(await verifyAudit(c.env)) }, 200))
@@ -169,4 +223,3 @@ export function staffAdminRoutes() {
       return c.body(null, 204);
     });
 }
-

@@ -82,7 +82,14 @@ const totpRoute = createRoute({
   summary: '输入动态验证码（TOTP）',
   middleware: [requireSession({ allowPartial: true })] as const,
   request: {
-    body: { required: true, content: { 'application/json': { schema: z.object({ code: z.string().regex(/^\d{6}$/, { error: '请输入 6 位数字验证码' }) }).strict() } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({ code: z.string().regex(/^\d{6}$/, { error: '请输入 6 位数字验证码' }) }).strict(),
+        },
+      },
+    },
   },
   responses: {
     200: { description: '已登录', content: { 'application/json': { schema: z.object({ csrfToken: z.string() }) } } },
@@ -118,7 +125,10 @@ export function authRoutes() {
       const { username, password } = c.req.valid('json');
       const r = await login(c.env, username.trim(), password);
       setSessionCookie(c, r.token);
-      return c.json({ needsTotp: r.needsTotp, csrfToken: r.csrfToken, ...(r.enrollment ? { enrollment: r.enrollment } : {}) }, 200);
+      return c.json(
+        { needsTotp: r.needsTotp, csrfToken: r.csrfToken, ...(r.enrollment ? { enrollment: r.enrollment } : {}) },
+        200,
+      );
     })
     .openapi(totpRoute, async (c) => {
       await hit(c.env, `totp:${await clientKey(c)}`, LOGIN_LIMIT);

@@ -31,9 +31,13 @@ import { staffRoute } from './session';
 const OFFICER = 'rewards.propose';
 const APPROVER = 'rewards.approve';
 const REWARD_READERS = 'rewards.read';
-const ok = (d: string) => ({ 200: { description: d, content: { 'application/json': { schema: z.object({}).passthrough() } } } });
+const ok = (d: string) => ({
+  200: { description: d, content: { 'application/json': { schema: z.object({}).passthrough() } } },
+});
 const done = { 204: { description: '已完成' } };
-const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
+const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  body: { required: true, content: { 'application/json': { schema } } },
+});
 const RewardId = z.object({ id: z.uuid() });
 const levels = ACCIDENT_LEVELS.map((l) => l.code) as [string, ...string[]];
 
@@ -41,7 +45,11 @@ const list = staffRoute(REWARD_READERS, {
   method: 'get',
   path: '/rewards',
   summary: '奖励列表',
-  request: { query: z.object({ status: z.enum(['proposed', 'approved', 'notified', 'paid', 'expired', 'declined']).optional() }).strict() },
+  request: {
+    query: z
+      .object({ status: z.enum(['proposed', 'approved', 'notified', 'paid', 'expired', 'declined']).optional() })
+      .strict(),
+  },
   responses: ok('奖励'),
 });
 const preview = staffRoute('rewards.preview', {
@@ -50,7 +58,12 @@ const preview = staffRoute('rewards.preview', {
   summary: '奖励测算（显示计算过程，不写入）',
   request: {
     params: z.object({ id: z.uuid() }),
-    query: z.object({ accidentLevel: z.enum(levels).optional(), concealedDeaths: z.coerce.number().int().min(0).max(1000).optional() }).strict(),
+    query: z
+      .object({
+        accidentLevel: z.enum(levels).optional(),
+        concealedDeaths: z.coerce.number().int().min(0).max(1000).optional(),
+      })
+      .strict(),
   },
   responses: ok('测算结果'),
 });
@@ -62,7 +75,9 @@ const propose = staffRoute(OFFICER, {
     z
       .object({
         tipId: z.uuid(),
-        exclusions: z.object({ safetyDutyOrRelative: z.boolean(), alreadyKnown: z.boolean(), identifiable: z.boolean() }).strict(),
+        exclusions: z
+          .object({ safetyDutyOrRelative: z.boolean(), alreadyKnown: z.boolean(), identifiable: z.boolean() })
+          .strict(),
         accidentLevel: z.enum(levels).optional(),
         concealedDeaths: z.number().int().min(0).max(1000).optional(),
         amountFen: z.number().int().min(0).optional(),
@@ -70,15 +85,35 @@ const propose = staffRoute(OFFICER, {
       })
       .strict(),
   ),
-  responses: { 201: { description: '已提出', content: { 'application/json': { schema: z.object({ rewardId: z.string(), amountFen: z.number() }) } } } },
+  responses: {
+    201: {
+      description: '已提出',
+      content: { 'application/json': { schema: z.object({ rewardId: z.string(), amountFen: z.number() }) } },
+    },
+  },
 });
-const approve = staffRoute(APPROVER, { method: 'post', path: '/rewards/{id}/approve', summary: '审批同意（须非经办人）', request: { params: RewardId }, responses: done });
-const notify = staffRoute(OFFICER, { method: 'post', path: '/rewards/{id}/notify', summary: '通知举报人领取', request: { params: RewardId }, responses: done });
+const approve = staffRoute(APPROVER, {
+  method: 'post',
+  path: '/rewards/{id}/approve',
+  summary: '审批同意（须非经办人）',
+  request: { params: RewardId },
+  responses: done,
+});
+const notify = staffRoute(OFFICER, {
+  method: 'post',
+  path: '/rewards/{id}/notify',
+  summary: '通知举报人领取',
+  request: { params: RewardId },
+  responses: done,
+});
 const extend = staffRoute(APPROVER, {
   method: 'post',
   path: '/rewards/{id}/extend',
   summary: '延长领取期限（说明理由）',
-  request: { params: RewardId, ...jsonBody(z.object({ days: z.number().int().min(1).max(60), reason: plain('理由', 2, 500) }).strict()) },
+  request: {
+    params: RewardId,
+    ...jsonBody(z.object({ days: z.number().int().min(1).max(60), reason: plain('理由', 2, 500) }).strict()),
+  },
   responses: done,
 });
 const pay = staffRoute(OFFICER, {
@@ -95,7 +130,10 @@ const pay = staffRoute(OFFICER, {
           voucherNo: plain('凭证号', 1, 64),
           verification: z.enum(CLAIM_VERIFICATIONS.map((v) => v.code) as [string, ...string[]]),
           /** For an anonymous claimant (`tracking_and_code`): the receipt they show, checked and not stored. */
-          claim: z.object({ trackingNo: z.string().max(40), queryCode: z.string().max(40) }).strict().optional(),
+          claim: z
+            .object({ trackingNo: z.string().max(40), queryCode: z.string().max(40) })
+            .strict()
+            .optional(),
         })
         .strict(),
     ),
@@ -119,7 +157,16 @@ const report = staffRoute(REWARD_READERS, {
   method: 'get',
   path: '/rewards/report',
   summary: '奖励统计（按年度、领域、承办单位）',
-  request: { query: z.object({ year: z.string().regex(/^\d{4}$/).optional() }).strict() },
+  request: {
+    query: z
+      .object({
+        year: z
+          .string()
+          .regex(/^\d{4}$/)
+          .optional(),
+      })
+      .strict(),
+  },
   responses: ok('统计'),
 });
 const ledger = staffRoute(REWARD_READERS, {
@@ -128,13 +175,24 @@ const ledger = staffRoute(REWARD_READERS, {
   summary: '奖励台账 CSV（不含举报人身份）',
   responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } } },
 });
-const rules = staffRoute('reward_rules.read', { method: 'get', path: '/reward-rules', summary: '奖励标准（版本）', responses: ok('规则') });
+const rules = staffRoute('reward_rules.read', {
+  method: 'get',
+  path: '/reward-rules',
+  summary: '奖励标准（版本）',
+  responses: ok('规则'),
+});
 const addRules = staffRoute('reward_rules.manage', {
   method: 'post',
   path: '/reward-rules',
   summary: '新增奖励标准（如本省标准），自指定日期起适用',
-  request: jsonBody(z.object({ name: plain('名称', 2, 100), effectiveFrom: DateString, rules: z.record(z.string(), z.unknown()) }).strict()),
-  responses: { 201: { description: '已新增', content: { 'application/json': { schema: z.object({ id: z.string() }) } } } },
+  request: jsonBody(
+    z
+      .object({ name: plain('名称', 2, 100), effectiveFrom: DateString, rules: z.record(z.string(), z.unknown()) })
+      .strict(),
+  ),
+  responses: {
+    201: { description: '已新增', content: { 'application/json': { schema: z.object({ id: z.string() }) } } },
+  },
 });
 
 export function staffRewardRoutes() {
@@ -151,7 +209,13 @@ export function staffRewardRoutes() {
         .bind(...(status ? [status] : []))
         .all<Record<string, unknown>>();
       return c.json(
-        { rewards: results.map((r) => ({ ...r, tracking_no: formatTrackingNo(r.tracking_no as string), computation: JSON.parse(r.computation as string) as unknown })) },
+        {
+          rewards: results.map((r) => ({
+            ...r,
+            tracking_no: formatTrackingNo(r.tracking_no as string),
+            computation: JSON.parse(r.computation as string) as unknown,
+          })),
+        },
         200,
       );
     })
@@ -159,13 +223,23 @@ export function staffRewardRoutes() {
       await tipForActor(c.env, c.get('staff'), c.req.valid('param').id);
       const q = c.req.valid('query');
       return c.json(
-        { ...(await previewReward(c.env, { tipId: c.req.valid('param').id, accidentLevel: (q.accidentLevel as never) ?? null, concealedDeaths: q.concealedDeaths ?? null })) },
+        {
+          ...(await previewReward(c.env, {
+            tipId: c.req.valid('param').id,
+            accidentLevel: (q.accidentLevel as never) ?? null,
+            concealedDeaths: q.concealedDeaths ?? null,
+          })),
+        },
         200,
       );
     })
     .openapi(propose, async (c) => {
       const b = c.req.valid('json');
-      const r = await proposeReward(c.env, { ...b, accidentLevel: (b.accidentLevel as never) ?? null, actor: c.get('staff') });
+      const r = await proposeReward(c.env, {
+        ...b,
+        accidentLevel: (b.accidentLevel as never) ?? null,
+        actor: c.get('staff'),
+      });
       return c.json({ rewardId: r.rewardId, amountFen: r.amountFen }, 201);
     })
     .openapi(approve, async (c) => {
@@ -194,7 +268,11 @@ export function staffRewardRoutes() {
       return c.body(null, 204);
     })
     .openapi(decline, async (c) => {
-      await declineReward(c.env, { rewardId: c.req.valid('param').id, actor: c.get('staff'), reason: c.req.valid('json').reason });
+      await declineReward(c.env, {
+        rewardId: c.req.valid('param').id,
+        actor: c.get('staff'),
+        reason: c.req.valid('json').reason,
+      });
       return c.body(null, 204);
     })
     .openapi(candidates, async (c) => {
@@ -204,7 +282,15 @@ export function staffRewardRoutes() {
           WHERE t.conclusion IN ('true', 'partly_true') AND t.merged_into_id IS NULL AND t.concluded_at IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM rewards r JOIN tips x ON x.id = r.tip_id WHERE x.id = t.id OR x.merged_into_id = t.id)
           ORDER BY t.concluded_at DESC LIMIT 50`,
-      ).all<{ id: string; tracking_no: string; type: string; domain: string; conclusion: string; penalty_fen: number | null; concluded_at: number }>();
+      ).all<{
+        id: string;
+        tracking_no: string;
+        type: string;
+        domain: string;
+        conclusion: string;
+        penalty_fen: number | null;
+        concluded_at: number;
+      }>();
       const out = [];
       for (const t of results) {
         const p = await previewReward(c.env, { tipId: t.id });
@@ -234,12 +320,19 @@ export function staffRewardRoutes() {
       });
     })
     .openapi(rules, async (c) => {
-      const { results } = await c.env.DB.prepare('SELECT id, name, version, effective_from, rules, created_at FROM reward_rules ORDER BY effective_from DESC, version DESC').all<Record<string, unknown>>();
+      const { results } = await c.env.DB.prepare(
+        'SELECT id, name, version, effective_from, rules, created_at FROM reward_rules ORDER BY effective_from DESC, version DESC',
+      ).all<Record<string, unknown>>();
       return c.json({ rules: results.map((r) => ({ ...r, rules: JSON.parse(r.rules as string) as unknown })) }, 200);
     })
     .openapi(addRules, async (c) => {
       const b = c.req.valid('json');
-      const id = await addRuleSet(c.env, { actor: c.get('staff'), name: b.name, effectiveFrom: Date.parse(`${b.effectiveFrom}T00:00:00+08:00`), rules: b.rules });
+      const id = await addRuleSet(c.env, {
+        actor: c.get('staff'),
+        name: b.name,
+        effectiveFrom: Date.parse(`${b.effectiveFrom}T00:00:00+08:00`),
+        rules: b.rules,
+      });
       return c.json({ id }, 201);
     });
 }

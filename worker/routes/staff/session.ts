@@ -52,7 +52,10 @@ const errors = {
   401: { description: '未登录或登录已超时', content: { 'application/json': { schema: ErrorEnvelope } } },
   403: { description: '无权限或 CSRF 校验失败', content: { 'application/json': { schema: ErrorEnvelope } } },
   404: { description: '不存在', content: { 'application/json': { schema: ErrorEnvelope } } },
-  409: { description: '冲突：已被他人修改，或当前状态不允许', content: { 'application/json': { schema: ErrorEnvelope } } },
+  409: {
+    description: '冲突：已被他人修改，或当前状态不允许',
+    content: { 'application/json': { schema: ErrorEnvelope } },
+  },
   422: { description: '输入有误', content: { 'application/json': { schema: ErrorEnvelope } } },
 };
 

@@ -18,9 +18,13 @@ import { chinaDate } from '../../services/calendar';
 import { formatTrackingNo } from '../../services/codes';
 import { staffRoute } from './session';
 
-const ok = (d: string, schema: z.ZodType = z.object({}).passthrough()) => ({ 200: { description: d, content: { 'application/json': { schema } } } });
+const ok = (d: string, schema: z.ZodType = z.object({}).passthrough()) => ({
+  200: { description: d, content: { 'application/json': { schema } } },
+});
 const IdParam = z.object({ id: z.uuid({ error: '举报 ID 无效' }) });
-const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
+const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  body: { required: true, content: { 'application/json': { schema } } },
+});
 
 const queue = staffRoute('tips.read', {
   method: 'get',
@@ -49,7 +53,9 @@ const act = staffRoute('tips.act', {
   summary: '办理操作（受理、交办、核查结论、整改、复查、合并、延期…）',
   request: {
     params: IdParam.extend({ action: z.enum(ACTIONS) }),
-    ...jsonBody(z.object({ version: z.number().int().min(1), input: z.record(z.string(), z.unknown()).default({}) }).strict()),
+    ...jsonBody(
+      z.object({ version: z.number().int().min(1), input: z.record(z.string(), z.unknown()).default({}) }).strict(),
+    ),
   },
   responses: ok('已办理', z.object({ version: z.number(), state: z.string() })),
 });
@@ -61,7 +67,10 @@ const bulkAssign = staffRoute('tips.bulk_assign', {
     ...jsonBody(
       z
         .object({
-          tips: z.array(z.object({ id: z.uuid(), version: z.number().int().min(1) }).strict()).min(1).max(100),
+          tips: z
+            .array(z.object({ id: z.uuid(), version: z.number().int().min(1) }).strict())
+            .min(1)
+            .max(100),
           departmentId: z.string().min(1).max(40),
           dueDate: z.string().max(10).optional(),
         })
@@ -82,7 +91,9 @@ const message = staffRoute('tips.message', {
   path: '/tips/{id}/messages',
   summary: '给举报人留言（举报人在进度查询中可见）',
   request: { params: IdParam, ...jsonBody(z.object({ body: plain('留言', 2, 2000) }).strict()) },
-  responses: { 201: { description: '已发送', content: { 'application/json': { schema: z.object({ id: z.string() }) } } } },
+  responses: {
+    201: { description: '已发送', content: { 'application/json': { schema: z.object({ id: z.string() }) } } },
+  },
 });
 const reveal = staffRoute('identity.reveal', {
   method: 'post',
@@ -116,7 +127,24 @@ export function staffTipRoutes() {
         .bind(...params)
         .all<Record<string, unknown>>();
       const lines = [
-        csvRow(['举报编号', '提交时间', '举报类型', '行业领域', '被举报单位/场所', '地址', '镇街', '公开状态', '内部状态', '承办单位', '办理期限', '核查结论', '隐患等级', '风险颜色', '行政处罚金额(元)', '举报方式']),
+        csvRow([
+          '举报编号',
+          '提交时间',
+          '举报类型',
+          '行业领域',
+          '被举报单位/场所',
+          '地址',
+          '镇街',
+          '公开状态',
+          '内部状态',
+          '承办单位',
+          '办理期限',
+          '核查结论',
+          '隐患等级',
+          '风险颜色',
+          '行政处罚金额(元)',
+          '举报方式',
+        ]),
         ...results.map((r) =>
           csvRow([
             formatTrackingNo(r.tracking_no as string),
@@ -139,7 +167,12 @@ export function staffTipRoutes() {
         ),
       ];
       // Who exported what: the filter as given and how many rows left the system.
-      await audit(c.env, { actor: c.get('staff').id, action: 'tips.exported', at: now, detail: { filter: c.req.valid('query'), rows: results.length } });
+      await audit(c.env, {
+        actor: c.get('staff').id,
+        action: 'tips.exported',
+        at: now,
+        detail: { filter: c.req.valid('query'), rows: results.length },
+      });
       return c.body(`\uFEFF${lines.join('\r\n')}\r\n`, 200, {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': `attachment; filename="tips-${chinaDate(now)}.csv"`,
@@ -150,7 +183,14 @@ export function staffTipRoutes() {
       const results = [];
       for (const t of b.tips) {
         try {
-          const r = await transition(c.env, c.get('staff'), t.id, 'assign', { departmentId: b.departmentId, dueDate: b.dueDate }, t.version);
+          const r = await transition(
+            c.env,
+            c.get('staff'),
+            t.id,
+            'assign',
+            { departmentId: b.departmentId, dueDate: b.dueDate },
+            t.version,
+          );
           results.push({ id: t.id, ok: true, version: r.version });
         } catch (e) {
           if (!(e instanceof ApiError)) throw e;
@@ -173,7 +213,9 @@ export function staffTipRoutes() {
       const id = await messageReporter(c.env, c.get('staff'), c.req.valid('param').id, c.req.valid('json').body);
       return c.json({ id }, 201);
     })
-    .openapi(reveal, async (c) => c.json(await revealIdentity(c.env, c.get('staff'), c.req.valid('param').id, c.req.valid('json').reason), 200))
+    .openapi(reveal, async (c) =>
+      c.json(await revealIdentity(c.env, c.get('staff'), c.req.valid('param').id, c.req.valid('json').reason), 200),
+    )
     .openapi(attachment, async (c) => {
       const { id, attId } = c.req.valid('param');
       const f = await attachmentFor(c.env, c.get('staff'), id, attId);
