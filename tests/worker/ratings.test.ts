@@ -170,6 +170,48 @@ describe('不满意 opens a follow-up (回访)', () => {
     expect((await supervisorAct(tip.id, 'followup_stand', { answer })).status).toBe(409);
   });
 
+  it('stays open when the reporter later improves the rating: staff still answer it; the queue shows it under 回访待答复, no longer under 低评价', async () => {
+    setNow('2026-06-01T10:00:00+08:00');
+    const tip = await concluded();
+    await rate(tip, 'dissatisfied', '整改情况没有告诉我');
+    setNow('2026-06-02T10:00:00+08:00');
+    const res = await rate(tip, 'satisfied');
+    expect(res.status).toBe(200);
+    // The complaint was made: the follow-up stays open with its deadline, and the reporter sees that.
+    const view = ReporterView.parse(await res.json());
+    expect(view.rating).toMatchObject({ level: 'satisfied', followup: { state: 'open', dueDate: '2026-06-08' } });
+    expect(await followups(tip.id)).toMatchObject([{ state: 'open' }]);
+    const client = await sessionOf(supervisor);
+    const ids = async (q: string) =>
+      ((await (await client.get(`/api/staff/tips?${q}`)).json()) as { rows: { id: string }[] }).rows.map((r) => r.id);
+    expect(await ids('view=all&followup=open')).toContain(tip.id);
+    expect(await ids('view=all&rating=low')).not.toContain(tip.id);
+    // Back to 不满意: still the one follow-up; a supervisor's answer then ends it.
+    await rate(tip, 'dissatisfied', '整改情况没有告诉我');
+    expect(await followups(tip.id)).toHaveLength(1);
+    expect(await ids('view=all&rating=low')).toContain(tip.id);
+    const answer = '已电话告知整改情况，并在本页留言附上复查照片，维持原结论。';
+    expect((await supervisorAct(tip.id, 'followup_stand', { answer })).status).toBe(200);
+    expect(await followups(tip.id)).toMatchObject([{ state: 'stood', answer }]);
+  });
+
+  it('a 低评价 filter looks at the latest conclusion: a low rating of an earlier conclusion, then a good one of the 复查 conclusion, is not low', async () => {
+    setNow('2026-06-01T10:00:00+08:00');
+    const tip = await concluded();
+    await rate(tip, 'very_dissatisfied', '处罚过轻');
+    await supervisorAct(tip.id, 'followup_reopen', {
+      answer: '您反映的情况已转承办单位重新复查，复查结论将在本页公布。',
+    });
+    setNow('2026-06-10T10:00:00+08:00');
+    await act(tip.id, 'conclude', { conclusion: 'true', decision: '复查后加处罚款', rectificationRequired: false });
+    await rate(tip, 'very_satisfied');
+    const client = await sessionOf(supervisor);
+    const rows = (
+      (await (await client.get('/api/staff/tips?view=all&rating=low')).json()) as { rows: { id: string }[] }
+    ).rows;
+    expect(rows.map((r) => r.id)).not.toContain(tip.id);
+  });
+
   it('ends by reopening the tip for 复查 (state machine), and the new 复查 conclusion can be rated again', async () => {
     setNow('2026-06-01T10:00:00+08:00');
     const tip = await concluded();

@@ -86,7 +86,10 @@ export function queueWhere(
   const params: unknown[] = [...scope.params];
   // A literal list, not parameters: SQLite matches it to the partial indexes tips_open_due / tips_open_dept_due.
   if (f.view === 'open') where.push(`${t}state IN ${OPEN_STATES_SQL}`);
-  else if (f.view !== 'all') where.push(`${t}state = ?`), params.push(f.view);
+  else if (f.view !== 'all') {
+    where.push(`${t}state = ?`);
+    params.push(f.view);
+  }
   for (const [col, v] of [
     ['type', f.type],
     ['domain', f.domain],
@@ -94,19 +97,24 @@ export function queueWhere(
     ['town_id', f.townId],
     ['risk_colour', f.riskColour],
   ] as const) {
-    if (v) where.push(`${t}${col} = ?`), params.push(v);
+    if (v) {
+      where.push(`${t}${col} = ?`);
+      params.push(v);
+    }
   }
   if (f.overdue) {
-    where.push(`${t}due_at < ?`), params.push(now);
+    where.push(`${t}due_at < ?`);
+    params.push(now);
     if (f.overdue !== '1') {
       const kinds = dueKindsOf(f.overdue);
-      where.push(`${t}due_kind IN (${kinds.map(() => '?').join(', ')})`), params.push(...kinds);
+      where.push(`${t}due_kind IN (${kinds.map(() => '?').join(', ')})`);
+      params.push(...kinds);
     }
   }
   if (f.newMessage) where.push(`${t}reporter_message_pending = 1`);
   if (f.rating === 'low') {
     where.push(
-      `EXISTS (SELECT 1 FROM tip_ratings r WHERE r.tip_id = ${t || 'tips.'}id AND r.level IN (${LOW_RATINGS.map(() => '?').join(', ')}))`,
+      `(SELECT r.level FROM tip_ratings r WHERE r.tip_id = ${t || 'tips.'}id ORDER BY r.conclusion_at DESC LIMIT 1) IN (${LOW_RATINGS.map(() => '?').join(', ')})`,
     );
     params.push(...LOW_RATINGS);
   }
@@ -118,8 +126,10 @@ export function queueWhere(
   }
   if (f.q) {
     const no = parseTrackingNo(f.q);
-    if (no) where.push(`${t}tracking_no = ?`), params.push(no);
-    else {
+    if (no) {
+      where.push(`${t}tracking_no = ?`);
+      params.push(no);
+    } else {
       // instr, not LIKE: D1 refuses LIKE patterns over 50 bytes (a dozen Chinese characters), and a substring
       // has no wildcards to escape. SQLite's lower() folds only A–Z, so the query is folded the same way (a
       // full-width ＬＰＧ typed by an input method still matches a stored ＬＰＧ).
