@@ -99,7 +99,7 @@ export async function handledTip(
           ADMIN,
           id,
           'conclude',
-          { conclusion: 'true', decision, rectificationRequired: false },
+          { conclusion: 'true', verifiedType: 'major_hazard', decision, rectificationRequired: false },
           3,
           at + (opts.days ?? 10) * DAY,
         );
@@ -183,7 +183,7 @@ export function parseXml(xml: string): XmlNode {
   const decl = /^<\?xml version="1\.0" encoding="UTF-8"\?>\s*/.exec(xml);
   if (!decl) throw new Error('missing XML declaration with encoding="UTF-8"');
   let i = decl[0].length;
-  const unescape = (s: string) => {
+  const unescapeXml = (s: string) => {
     if (/&(?!(amp|lt|gt|quot|apos);)/.test(s)) throw new Error(`bad entity in ${s}`);
     if (/[<>]/.test(s)) throw new Error(`bare markup in text ${s}`);
     return s
@@ -212,7 +212,7 @@ export function parseXml(xml: string): XmlNode {
         if (end < 0) throw new Error('unterminated element');
         const raw = xml.slice(i, end);
         if (node.children.length && raw.trim()) throw new Error('mixed content');
-        node.text += unescape(raw);
+        node.text += unescapeXml(raw);
         i = end;
       }
     }

@@ -14,8 +14,21 @@ export const both: RewardActor = { id: 'staff-both-1', roles: ['reward_officer',
 export const dispatcher: RewardActor = { id: 'staff-dispatcher-1', roles: ['dispatcher'] };
 export const NO_EXCLUSIONS = { safetyDutyOrRelative: false, alreadyKnown: false, identifiable: true };
 
+/**
+ * A tip concluded 属实 (by default) with what 核查 verified: `verifiedType` defaults to the reported `type`, so a test
+ * that is about a difference between the two says so; 瞒报谎报 tips carry `accidentLevel` and `concealedDeaths`.
+ */
 export async function concludedTip(
-  opts: { type?: string; penaltyFen?: number; conclusion?: string; anonymous?: boolean; createdAt?: number } = {},
+  opts: {
+    type?: string;
+    verifiedType?: string | null;
+    accidentLevel?: string;
+    concealedDeaths?: number;
+    penaltyFen?: number;
+    conclusion?: string;
+    anonymous?: boolean;
+    createdAt?: number;
+  } = {},
 ): Promise<{ id: string; trackingNo: string; queryCode: string }> {
   const res = await submitTip(
     validTip({
@@ -28,9 +41,19 @@ export async function concludedTip(
   const id = await tipIdOf(receipt.trackingNo);
   await env.DB.prepare(
     `UPDATE tips SET state = 'closed', public_status = 'concluded', conclusion = ?, penalty_fen = ?, concluded_at = ?, closed_at = ?,
-       created_at = COALESCE(?, created_at) WHERE id = ?`,
+       verified_type = ?, accident_level = ?, concealed_deaths = ?, created_at = COALESCE(?, created_at) WHERE id = ?`,
   )
-    .bind(opts.conclusion ?? 'true', opts.penaltyFen ?? 20_000_000, Date.now(), Date.now(), opts.createdAt ?? null, id)
+    .bind(
+      opts.conclusion ?? 'true',
+      opts.penaltyFen ?? 20_000_000,
+      Date.now(),
+      Date.now(),
+      opts.verifiedType === undefined ? (opts.type ?? 'major_hazard') : opts.verifiedType,
+      opts.accidentLevel ?? null,
+      opts.concealedDeaths ?? null,
+      opts.createdAt ?? null,
+      id,
+    )
     .run();
   return { id, ...receipt };
 }

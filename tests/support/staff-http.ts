@@ -78,6 +78,7 @@ export async function concludeTrue(base: string, trackingNo: string, penaltyFen:
     version: v,
     input: {
       conclusion: 'true',
+      verifiedType: 'major_hazard',
       decision: '责令停业整顿并处罚款',
       penaltyFen,
       hazardLevel: 'major',

@@ -30,6 +30,7 @@ async function concluded(overrides: Record<string, unknown> = {}) {
   await act(tip.id, 'assign', { departmentId: 'yjj' });
   await act(tip.id, 'conclude', {
     conclusion: 'true',
+    verifiedType: 'major_hazard',
     decision: '已责令停业整顿并处罚款',
     rectificationRequired: false,
   });
@@ -65,7 +66,12 @@ describe('rating a conclusion', () => {
 
     await act(tip.id, 'accept');
     await act(tip.id, 'assign', { departmentId: 'yjj' });
-    await act(tip.id, 'conclude', { conclusion: 'true', decision: '已责令整改并处罚款', rectificationRequired: false });
+    await act(tip.id, 'conclude', {
+      conclusion: 'true',
+      verifiedType: 'major_hazard',
+      decision: '已责令整改并处罚款',
+      rectificationRequired: false,
+    });
     expect((await viewOf(tip)).view.rating).toEqual({
       open: true,
       until: '2026-07-01',
@@ -240,6 +246,7 @@ describe('不满意 opens a follow-up (回访)', () => {
     setNow('2026-06-20T10:00:00+08:00');
     await act(tip.id, 'conclude', {
       conclusion: 'true',
+      verifiedType: 'major_hazard',
       decision: '复查后加处罚款并责令停业',
       rectificationRequired: false,
     });

@@ -113,6 +113,7 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     const concludedAt = Date.now();
     const res = await act(handler, tip.id, 'conclude', {
       conclusion: 'true',
+      verifiedType: 'general_hazard',
       decision: '责令限期整改',
       hazardLevel: 'general',
       riskColour: 'yellow',
@@ -245,6 +246,7 @@ describe('the 整改 clock (lifecycle through the API)', () => {
       (
         await act(handler, tip.id, 'conclude', {
           conclusion: 'partly_true',
+          verifiedType: 'general_hazard',
           decision: '部分属实，责令整改',
           hazardLevel: 'general',
           rectificationRequired: true,
@@ -274,6 +276,7 @@ describe('the 整改 clock (lifecycle through the API)', () => {
       (
         await act(handler, tip.id, 'conclude', {
           conclusion: 'partly_true',
+          verifiedType: 'major_hazard',
           decision: '复查维持原结论',
           rectificationRequired: false,
         })
@@ -301,6 +304,7 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     // The plan is required with a conclusion that orders 整改.
     const noPlan = await act(handler, tip.id, 'conclude', {
       conclusion: 'true',
+      verifiedType: 'major_hazard',
       decision: '重大隐患，挂牌督办',
       hazardLevel: 'major',
       riskColour: 'red',
@@ -312,6 +316,7 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     ).toContainEqual(expect.objectContaining({ path: 'rectification', code: 'RECTIFICATION_PLAN_REQUIRED' }));
     const past = await act(handler, tip.id, 'conclude', {
       conclusion: 'true',
+      verifiedType: 'major_hazard',
       decision: '重大隐患，挂牌督办',
       hazardLevel: 'major',
       riskColour: 'red',
@@ -325,6 +330,7 @@ describe('the 整改 clock (lifecycle through the API)', () => {
       (
         await act(handler, tip.id, 'conclude', {
           conclusion: 'true',
+          verifiedType: 'major_hazard',
           decision: '重大隐患，挂牌督办',
           hazardLevel: 'major',
           riskColour: 'red',

@@ -77,6 +77,7 @@ describe('deadline reminders', () => {
       'conclude',
       {
         conclusion: 'true',
+        verifiedType: 'major_hazard',
         decision: '重大隐患，挂牌督办',
         hazardLevel: 'major',
         riskColour: 'red',

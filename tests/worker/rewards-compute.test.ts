@@ -22,7 +22,7 @@ describe('reward amounts under the national 2018 rules (integer fen)', () => {
     ['major_hazard', 2_000_001, 300_000],
     ['major_hazard', 5_000_000, 300_000],
   ])('%s with a fine of ¥%d → ¥%d', (tipType, fine, expected) => {
-    const r = computeReward(NATIONAL_2018.rules, { tipType, penaltyFen: Y(fine) });
+    const r = computeReward(NATIONAL_2018.rules, { verifiedType: tipType, penaltyFen: Y(fine) });
     expect(r.eligible).toBe(true);
     expect(r.amountFen).toBe(Math.round(Y(expected)));
     expect(Number.isInteger(r.amountFen)).toBe(true);
@@ -38,13 +38,17 @@ describe('reward amounts under the national 2018 rules (integer fen)', () => {
     ['especially_major', 5, 300_000], // 300,000 exactly
     ['especially_major', 6, 300_000], // 360,000 → cap
   ] as const)('瞒报谎报 %s accident, %d concealed death(s) → ¥%d', (accidentLevel, concealedDeaths, expected) => {
-    const r = computeReward(NATIONAL_2018.rules, { tipType: 'concealed_accident', accidentLevel, concealedDeaths });
+    const r = computeReward(NATIONAL_2018.rules, {
+      verifiedType: 'concealed_accident',
+      accidentLevel,
+      concealedDeaths,
+    });
     expect(r.amountFen).toBe(Y(expected));
   });
 
   it('a concealed accident without confirmed level and deaths is not yet computable', () => {
     const r = computeReward(NATIONAL_2018.rules, {
-      tipType: 'concealed_accident',
+      verifiedType: 'concealed_accident',
       accidentLevel: 'major',
       concealedDeaths: 0,
     });
@@ -52,10 +56,12 @@ describe('reward amounts under the national 2018 rules (integer fen)', () => {
   });
 
   it('一般事故隐患 is outside the national rules', () => {
-    expect(computeReward(NATIONAL_2018.rules, { tipType: 'general_hazard', penaltyFen: Y(50_000) })).toMatchObject({
-      eligible: false,
-      amountFen: 0,
-    });
+    expect(computeReward(NATIONAL_2018.rules, { verifiedType: 'general_hazard', penaltyFen: Y(50_000) })).toMatchObject(
+      {
+        eligible: false,
+        amountFen: 0,
+      },
+    );
   });
 
   it('a province rule set (50%, ¥5,000–500,000) is data, not code', () => {
@@ -72,12 +78,17 @@ describe('reward amounts under the national 2018 rules (integer fen)', () => {
         maxFen: Y(500_000),
       },
     });
-    expect(computeReward(province, { tipType: 'major_hazard', penaltyFen: Y(8_000) }).amountFen).toBe(Y(5_000));
-    expect(computeReward(province, { tipType: 'major_hazard', penaltyFen: Y(100_000) }).amountFen).toBe(Y(50_000));
-    expect(computeReward(province, { tipType: 'general_hazard', penaltyFen: Y(2_000_000) }).amountFen).toBe(Y(500_000));
+    expect(computeReward(province, { verifiedType: 'major_hazard', penaltyFen: Y(8_000) }).amountFen).toBe(Y(5_000));
+    expect(computeReward(province, { verifiedType: 'major_hazard', penaltyFen: Y(100_000) }).amountFen).toBe(Y(50_000));
+    expect(computeReward(province, { verifiedType: 'general_hazard', penaltyFen: Y(2_000_000) }).amountFen).toBe(
+      Y(500_000),
+    );
     expect(
-      computeReward(province, { tipType: 'concealed_accident', accidentLevel: 'especially_major', concealedDeaths: 6 })
-        .amountFen,
+      computeReward(province, {
+        verifiedType: 'concealed_accident',
+        accidentLevel: 'especially_major',
+        concealedDeaths: 6,
+      }).amountFen,
     ).toBe(Y(360_000));
   });
 

@@ -38,6 +38,11 @@ describe('reward reports, ledger CSV and public figures', () => {
 
     const csv = await rewardLedgerCsv(env);
     expect(csv.startsWith('\uFEFF时间,事件,金额（元）')).toBe(true);
+    // Each amount names the rule set, its version and the clause applied, beside the reported and verified category.
+    expect(csv.split('\r\n')[0]).toContain('举报时所选类型,核查认定类别,奖励标准,标准版本,适用条款');
+    expect(csv).toContain(
+      '重大事故隐患,重大事故隐患,安全生产领域举报奖励办法（安监总财〔2018〕19号）,第 1 版,第十一条（一）',
+    );
     expect(csv).toContain('已发放');
     expect(csv).toContain('60000.00');
     for (const secret of ['李四', '13912345678', '11010519491231002X', 'lisi@example.com', tips[0]!.queryCode])

@@ -146,6 +146,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
       'conclude',
       {
         conclusion: 'true',
+        verifiedType: 'general_hazard',
         decision: '责令限期整改',
         hazardLevel: 'general',
         riskColour: 'yellow',
@@ -332,7 +333,13 @@ describe('POST /api/track shows the reporter view in every public status (full J
     await act(
       t.id,
       'conclude',
-      { conclusion: 'true', decision: '罚款 20 万元', penaltyFen: 20_000_000, rectificationRequired: false },
+      {
+        conclusion: 'true',
+        verifiedType: 'major_hazard',
+        decision: '罚款 20 万元',
+        penaltyFen: 20_000_000,
+        rectificationRequired: false,
+      },
       t1 + 2000,
     );
     const { rewardId } = await proposeReward(env, { tipId: t.id, actor: officer, exclusions: NO_EXCLUSIONS });
@@ -661,7 +668,11 @@ describe('guessing is useless', () => {
       const db = env.DB;
       const spy = new Proxy(db, {
         get(target, prop, receiver) {
-          if (prop === 'prepare') return (q: string) => (sql.push(q.replace(/\s+/g, ' ').trim()), target.prepare(q));
+          if (prop === 'prepare')
+            return (q: string) => {
+              sql.push(q.replace(/\s+/g, ' ').trim());
+              return target.prepare(q);
+            };
           const v = Reflect.get(target, prop, receiver);
           return typeof v === 'function' ? v.bind(target) : v;
         },

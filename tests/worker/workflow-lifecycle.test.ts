@@ -110,6 +110,7 @@ describe('the closed loop', () => {
       (
         await act(otherHandler, tip.id, 'conclude', {
           conclusion: 'true',
+          verifiedType: 'general_hazard',
           decision: '责令整改',
           rectificationRequired: true,
           hazardLevel: 'general',
@@ -120,6 +121,7 @@ describe('the closed loop', () => {
 
     const concluded = await act(handler, tip.id, 'conclude', {
       conclusion: 'true',
+      verifiedType: 'general_hazard',
       decision: '责令限期整改，罚款二万元',
       penaltyFen: 2_000_000,
       hazardLevel: 'general',
@@ -288,8 +290,10 @@ describe('the closed loop', () => {
       rectificationRequired: true,
     });
     expect(r1.status).toBe(422);
+    // 违法生产经营建设行为 implies no 隐患等级: ordering 整改 needs one.
     const r2 = await act(handler, tip.id, 'conclude', {
       conclusion: 'true',
+      verifiedType: 'illegal_operation',
       decision: '属实',
       rectificationRequired: true,
     });

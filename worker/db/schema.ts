@@ -107,6 +107,13 @@ export const tips = sqliteTable(
     decision: text('decision'),
     penaltyFen: integer('penalty_fen'),
     hazardLevel: text('hazard_level'),
+    /**
+     * 核查认定类别 (catalog.ts VERIFIED_TYPES), recorded with a 属实/部分属实 conclusion: rewards follow it, not `type`
+     * (the reporter's choice). For 瞒报谎报事故 also the finally confirmed accident grade and the concealed deaths.
+     */
+    verifiedType: text('verified_type'),
+    accidentLevel: text('accident_level'),
+    concealedDeaths: integer('concealed_deaths'),
     riskColour: text('risk_colour'),
     /** The 五到位 plan (整改方案: 措施、责任人、资金、时限、预案), recorded with the conclusion that orders 整改. */
     rectification: text('rectification', { mode: 'json' }),

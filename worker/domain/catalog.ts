@@ -16,6 +16,17 @@ export const TIP_TYPES = [
 export type TipType = (typeof TIP_TYPES)[number]['code'];
 export const TIP_TYPE_CODES = TIP_TYPES.map((t) => t.code) as [TipType, ...TipType[]];
 
+/**
+ * 核查认定类别 — what 核查 found, recorded with the conclusion (docs/rules.md, "Reward amount"). The same codes as
+ * the reporter's choice (TIP_TYPES), with the names the reward rules use; rewards follow this, never the choice.
+ */
+export const VERIFIED_TYPES = [
+  { code: 'major_hazard', label: '重大事故隐患' },
+  { code: 'general_hazard', label: '一般事故隐患' },
+  { code: 'illegal_operation', label: '违法生产经营建设行为' },
+  { code: 'concealed_accident', label: '瞒报谎报事故' },
+] as const satisfies readonly { code: TipType; label: string }[];
+
 /** 行业领域 with the department that leads each by default (from plan 001 (二), editable by admins). */
 export const DOMAINS = [
   { code: 'hazchem', label: '危险化学品', lead: 'yjj' },

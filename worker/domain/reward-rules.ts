@@ -1,11 +1,13 @@
 /**
- * Reward rule sets as data, and the computation of a reward from a rule set and the confirmed facts.
+ * Reward rule sets as data, and the computation of a reward from a rule set and what 核查 verified.
  *
- * The default set is the national 《安全生产领域举报奖励办法》(安监总财〔2018〕19号), 第十一条: for 重大事故隐患
- * and 违法行为, 15% of the 行政处罚金额, at least ¥3,000 and at most ¥300,000; for 瞒报/谎报 accidents, per concealed
- * death ¥30,000 (一般) / ¥40,000 (较大) / ¥50,000 (重大) / ¥60,000 (特别重大), at most ¥300,000.
- * A province with other figures adds its own set (validated by `RewardRuleSetSchema`) — data, not code.
- * All money is integer fen.
+ * The default set is the national 《安全生产领域举报奖励办法》(安监总财〔2018〕19号): for 重大事故隐患 and
+ * 违法生产经营建设行为, 15% of the 行政处罚金额, at least ¥3,000 and at most ¥300,000; for 瞒报/谎报 accidents, per
+ * concealed death ¥30,000 (一般) / ¥40,000 (较大) / ¥50,000 (重大) / ¥60,000 (特别重大), at most ¥300,000
+ * (docs/rules.md, "Reward amount", with the article of each figure). The category is the one 核查 verified
+ * (`tips.verified_type`), never the one the reporter chose. A province with other figures adds its own set
+ * (validated by `RewardRuleSetSchema`) — data, not code. Every amount names the rule set, its version and the
+ * clause applied. All money is integer fen.
  */
 // Plain zod (not ../schemas/zod): scripts/reference-data.mjs loads this file in Node, which needs bare specifiers.
 import { z } from 'zod';
@@ -30,6 +32,8 @@ export const RewardRuleSetSchema = z
         basisPoints: z.number().int().min(1).max(10_000),
         minFen: fen,
         maxFen: fen,
+        /** The article this amount applies, shown with every amount (e.g. "第十一条（一）"). */
+        clause: z.string().max(200).optional(),
       })
       .refine((p) => p.minFen <= p.maxFen, { error: '最低奖励不能高于最高奖励', path: ['minFen'] }),
     /** 瞒报/谎报 accidents: a fixed amount per concealed death by accident level, capped at maxFen. */
@@ -37,7 +41,10 @@ export const RewardRuleSetSchema = z
       tipTypes: z.array(z.string()).min(1),
       fenByLevel: z.object({ general: fen, large: fen, major: fen, especially_major: fen }),
       maxFen: fen,
+      clause: z.string().max(200).optional(),
     }),
+    /** The article that says which categories the set rewards (cited when a category is outside it). */
+    scopeClause: z.string().max(200).optional(),
   })
   .strict();
 export type RewardRuleSet = z.infer<typeof RewardRuleSetSchema>;
@@ -54,17 +61,21 @@ export const NATIONAL_2018 = {
       basisPoints: 1500,
       minFen: 300_000,
       maxFen: 30_000_000,
+      clause: '第十一条（一）',
     },
     perDeath: {
       tipTypes: ['concealed_accident'],
       fenByLevel: { general: 3_000_000, large: 4_000_000, major: 5_000_000, especially_major: 6_000_000 },
       maxFen: 30_000_000,
+      clause: '第十一条（二）',
     },
+    scopeClause: '第二条、第七条',
   } satisfies RewardRuleSet,
 };
 
 export interface RewardFacts {
-  tipType: string;
+  /** The category 核查 verified (VERIFIED_TYPES in catalog.ts); null when the conclusion recorded none. */
+  verifiedType: string | null;
   /** 行政处罚金额 in fen (0 when the decision had no fine). */
   penaltyFen?: number | null;
   accidentLevel?: AccidentLevel | null;
@@ -81,18 +92,32 @@ export interface RewardComputation {
   maxFen: number;
   /** The computation, step by step, in Chinese. */
   steps: string[];
+  /** The article of the rule set applied (or, when not eligible, the one that excludes), if the set names it. */
+  clause: string | null;
 }
 
 /** ¥ with thousands separators from fen, e.g. 30000000 → "¥300,000". */
 export const yuan = (f: number) => `¥${(f / 100).toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
 
 /**
- * The reward a rule set gives for the confirmed facts.
- * @example computeReward(NATIONAL_2018.rules, { tipType: 'major_hazard', penaltyFen: 1_000_000_00 }).amountFen // 15_000_000 (¥150,000)
+ * The reward a rule set gives for what 核查 verified (category, fine, accident grade, concealed deaths).
+ * @example computeReward(NATIONAL_2018.rules, { verifiedType: 'major_hazard', penaltyFen: 1_000_000_00 }).amountFen // 15_000_000 (¥150,000)
  */
 export function computeReward(rules: RewardRuleSet, facts: RewardFacts): RewardComputation {
   const ps = rules.penaltyShare;
-  if (ps.tipTypes.includes(facts.tipType)) {
+  const category = facts.verifiedType;
+  if (!category) {
+    return {
+      eligible: false,
+      reason: '核查结论未记录核查认定类别，不能测算奖励',
+      amountFen: 0,
+      minFen: 0,
+      maxFen: 0,
+      steps: [],
+      clause: null,
+    };
+  }
+  if (ps.tipTypes.includes(category)) {
     const penalty = Math.max(0, Math.trunc(facts.penaltyFen ?? 0));
     // Integer arithmetic: fen × basis points / 10 000, rounded down to the fen.
     const share = Math.floor((penalty * ps.basisPoints) / 10_000);
@@ -106,10 +131,17 @@ export function computeReward(rules: RewardRuleSet, facts: RewardFacts): RewardC
           : `在 ${yuan(ps.minFen)}–${yuan(ps.maxFen)} 范围内`,
       `奖励金额 ${yuan(amount)}`,
     ];
-    return { eligible: true, amountFen: amount, minFen: ps.minFen, maxFen: ps.maxFen, steps };
+    return {
+      eligible: true,
+      amountFen: amount,
+      minFen: ps.minFen,
+      maxFen: ps.maxFen,
+      steps,
+      clause: ps.clause ?? null,
+    };
   }
   const pd = rules.perDeath;
-  if (pd.tipTypes.includes(facts.tipType)) {
+  if (pd.tipTypes.includes(category)) {
     const level = facts.accidentLevel;
     const deaths = Math.max(0, Math.trunc(facts.concealedDeaths ?? 0));
     if (!level || deaths < 1) {
@@ -120,6 +152,7 @@ export function computeReward(rules: RewardRuleSet, facts: RewardFacts): RewardC
         minFen: 0,
         maxFen: pd.maxFen,
         steps: [],
+        clause: pd.clause ?? null,
       };
     }
     const per = pd.fenByLevel[level];
@@ -131,14 +164,22 @@ export function computeReward(rules: RewardRuleSet, facts: RewardFacts): RewardC
       raw > pd.maxFen ? `超过最高奖励，按最高奖励 ${yuan(pd.maxFen)} 计` : `不超过最高奖励 ${yuan(pd.maxFen)}`,
       `奖励金额 ${yuan(amount)}`,
     ];
-    return { eligible: true, amountFen: amount, minFen: Math.min(per, pd.maxFen), maxFen: pd.maxFen, steps };
+    return {
+      eligible: true,
+      amountFen: amount,
+      minFen: Math.min(per, pd.maxFen),
+      maxFen: pd.maxFen,
+      steps,
+      clause: pd.clause ?? null,
+    };
   }
   return {
     eligible: false,
-    reason: '该举报类型不在本奖励办法的奖励范围内',
+    reason: '核查认定的类别不在本奖励标准的奖励范围内',
     amountFen: 0,
     minFen: 0,
     maxFen: 0,
     steps: [],
+    clause: rules.scopeClause ?? null,
   };
 }

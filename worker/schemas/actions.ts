@@ -5,7 +5,15 @@
  */
 import { z } from './zod';
 import { plain } from './tip';
+import { VERIFIED_TYPES } from '../domain/catalog';
+import { ACCIDENT_LEVELS } from '../domain/reward-rules';
 import { CONCLUSIONS, HAZARD_LEVELS, REJECT_REASONS, RISK_COLOURS, type Action } from '../domain/workflow';
+
+/** The 隐患等级 a verified hazard category implies (a 重大事故隐患 is 重大, an 一般事故隐患 一般). */
+export const HAZARD_LEVEL_OF: Partial<Record<string, 'major' | 'general'>> = {
+  major_hazard: 'major',
+  general_hazard: 'general',
+};
 
 const codes = <T extends readonly { code: string }[]>(list: T, label: string) =>
   z.enum(list.map((x) => x.code) as [T[number]['code'], ...T[number]['code'][]], { error: `请选择${label}` });
@@ -52,6 +60,18 @@ export const ACTION_INPUTS = {
         .max(1e12)
         .optional(),
       hazardLevel: codes(HAZARD_LEVELS, '隐患等级').optional(),
+      /**
+       * 核查认定类别: what 核查 found, required with 属实/部分属实 — the reward follows it, not the reporter's choice
+       * (docs/rules.md, "Reward amount"). For 瞒报谎报事故 also the finally confirmed accident grade and deaths.
+       */
+      verifiedType: codes(VERIFIED_TYPES, '核查认定类别').optional(),
+      accidentLevel: codes(ACCIDENT_LEVELS, '事故等级').optional(),
+      concealedDeaths: z
+        .number({ error: '瞒报谎报死亡人数应为数字' })
+        .int({ error: '瞒报谎报死亡人数须为整数' })
+        .min(0, { error: '瞒报谎报死亡人数不能为负数' })
+        .max(1000, { error: '瞒报谎报死亡人数过大' })
+        .optional(),
       riskColour: codes(RISK_COLOURS, '风险颜色').optional(),
       rectificationRequired: z.boolean({ error: '请选择是否需要整改' }),
       /** Required when 整改 is ordered: the 五到位 plan, whose 时限 starts the rectification clock. */
@@ -63,7 +83,36 @@ export const ACTION_INPUTS = {
       path: ['rectificationRequired'],
       params: { code: 'NO_RECTIFICATION_WHEN_FALSE' },
     })
-    .refine((v) => !v.rectificationRequired || v.hazardLevel, {
+    .refine((v) => v.conclusion === 'false' || v.verifiedType, {
+      error: '核查属实或部分属实时请选择核查认定类别（奖励按核查认定的类别计算）',
+      path: ['verifiedType'],
+      params: { code: 'VERIFIED_TYPE_REQUIRED' },
+    })
+    .refine((v) => v.conclusion !== 'false' || !v.verifiedType, {
+      error: '核查不属实的举报无需认定类别',
+      path: ['verifiedType'],
+      params: { code: 'VERIFIED_TYPE_UNEXPECTED' },
+    })
+    .refine((v) => v.verifiedType !== 'concealed_accident' || (v.accidentLevel && v.concealedDeaths !== undefined), {
+      error: '认定为瞒报谎报事故时请填写最终确认的事故等级和查实的瞒报谎报死亡人数',
+      path: ['accidentLevel'],
+      params: { code: 'ACCIDENT_FACTS_REQUIRED' },
+    })
+    .refine((v) => v.verifiedType === 'concealed_accident' || (!v.accidentLevel && v.concealedDeaths === undefined), {
+      error: '事故等级和瞒报谎报死亡人数只在认定为瞒报谎报事故时填写',
+      path: ['accidentLevel'],
+      params: { code: 'ACCIDENT_FACTS_UNEXPECTED' },
+    })
+    .refine(
+      (v) =>
+        !v.hazardLevel || !HAZARD_LEVEL_OF[v.verifiedType ?? ''] || HAZARD_LEVEL_OF[v.verifiedType!] === v.hazardLevel,
+      {
+        error: '隐患等级与核查认定类别不一致（重大事故隐患为重大，一般事故隐患为一般）',
+        path: ['hazardLevel'],
+        params: { code: 'HAZARD_LEVEL_MISMATCH' },
+      },
+    )
+    .refine((v) => !v.rectificationRequired || v.hazardLevel || HAZARD_LEVEL_OF[v.verifiedType ?? ''], {
       error: '需要整改时请填写隐患等级',
       path: ['hazardLevel'],
       params: { code: 'HAZARD_LEVEL_REQUIRED' },

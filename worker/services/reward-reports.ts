@@ -3,7 +3,7 @@
  * identity, and the public aggregate figures (number of rewards and total paid per year).
  */
 import type { Env } from '../env';
-import { label } from '../domain/catalog';
+import { label, labelIn, VERIFIED_TYPES } from '../domain/catalog';
 import { csvRow } from '../lib/csv';
 
 export interface RewardReportRow {
@@ -72,8 +72,10 @@ export async function rewardReport(env: Env, opts: { year?: string } = {}) {
 /** The reward ledger as CSV: events with amounts, never a name, phone, ID number or query code. */
 export async function rewardLedgerCsv(env: Env, opts: { from?: number; to?: number } = {}): Promise<string> {
   const { results } = await env.DB.prepare(
-    `SELECT e.at, e.kind, e.amount_fen, e.reward_id, t.tracking_no, t.type, t.domain, d.name AS department
-     FROM reward_events e JOIN tips t ON t.id = e.tip_id LEFT JOIN departments d ON d.id = t.department_id
+    `SELECT e.at, e.kind, e.amount_fen, e.reward_id, t.tracking_no, t.type, t.verified_type, t.domain, d.name AS department,
+            rr.name AS rule_name, rr.version AS rule_version, json_extract(r.computation, '$.clause') AS clause
+     FROM reward_events e JOIN tips t ON t.id = e.tip_id JOIN rewards r ON r.id = e.reward_id
+     JOIN reward_rules rr ON rr.id = r.rule_id LEFT JOIN departments d ON d.id = t.department_id
      WHERE e.at >= ? AND e.at <= ? ORDER BY e.at, e.id`,
   )
     .bind(opts.from ?? 0, opts.to ?? Number.MAX_SAFE_INTEGER)
@@ -84,8 +86,12 @@ export async function rewardLedgerCsv(env: Env, opts: { from?: number; to?: numb
       reward_id: string;
       tracking_no: string;
       type: string;
+      verified_type: string | null;
       domain: string;
       department: string | null;
+      rule_name: string;
+      rule_version: number;
+      clause: string | null;
     }>();
   const KIND: Record<string, string> = {
     proposed: '提出',
@@ -96,7 +102,23 @@ export async function rewardLedgerCsv(env: Env, opts: { from?: number; to?: numb
     expired: '逾期未领',
     declined: '不予奖励',
   };
-  const lines = [csvRow(['时间', '事件', '金额（元）', '奖励编号', '举报编号', '举报类型', '行业领域', '承办单位'])];
+  // Each amount with the rule set, its version and the clause applied; the reporter's choice beside what 核查 found.
+  const lines = [
+    csvRow([
+      '时间',
+      '事件',
+      '金额（元）',
+      '奖励编号',
+      '举报编号',
+      '举报时所选类型',
+      '核查认定类别',
+      '奖励标准',
+      '标准版本',
+      '适用条款',
+      '行业领域',
+      '承办单位',
+    ]),
+  ];
   for (const r of results) {
     lines.push(
       csvRow([
@@ -106,12 +128,16 @@ export async function rewardLedgerCsv(env: Env, opts: { from?: number; to?: numb
         r.reward_id,
         r.tracking_no,
         label.tipType(r.type),
+        r.verified_type ? labelIn(VERIFIED_TYPES, r.verified_type) : '',
+        r.rule_name,
+        `第 ${r.rule_version} 版`,
+        r.clause ?? '',
         label.domain(r.domain),
         r.department ?? '',
       ]),
     );
   }
-  return '\uFEFF' + lines.join('\r\n') + '\r\n';
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
 /** Public figures: rewards paid per year (China time) — count and total. */

@@ -174,6 +174,14 @@ export interface ProposalPreview {
   beneficiaryTipId: string;
   rule: { id: string; name: string; version: number };
   computation: RewardComputation;
+  /** What the reporter chose and what 核查 verified: the computation uses the verified facts only. */
+  verified: {
+    reportedType: string;
+    verifiedType: string | null;
+    penaltyFen: number | null;
+    accidentLevel: AccidentLevel | null;
+    concealedDeaths: number | null;
+  };
   /**
    * Checks staff must confirm; `anonymousNeedsProof` reminds that an anonymous reporter proves authorship at claim;
    * `jointSignatories` (> 1 for a 联名举报) that the reward goes to the first signatory alone.
@@ -181,39 +189,41 @@ export interface ProposalPreview {
   flags: { anonymousNeedsProof: boolean; isEarliestReporter: boolean; jointSignatories: number };
 }
 
-/** What a proposal would be, with the computation shown (nothing is written). */
-export async function previewReward(
-  env: Env,
-  input: { tipId: string; accidentLevel?: AccidentLevel | null; concealedDeaths?: number | null; now?: number },
-): Promise<ProposalPreview> {
-  const primary = await env.DB.prepare(
-    'SELECT id, conclusion, penalty_fen, type, merged_into_id FROM tips WHERE id = ?',
-  )
-    .bind(input.tipId)
-    .first<{
-      id: string;
-      conclusion: string | null;
-      penalty_fen: number | null;
-      type: string;
-      merged_into_id: string | null;
-    }>();
+interface VerifiedFacts {
+  id: string;
+  conclusion: string | null;
+  penalty_fen: number | null;
+  type: string;
+  verified_type: string | null;
+  accident_level: AccidentLevel | null;
+  concealed_deaths: number | null;
+  merged_into_id: string | null;
+}
+const VERIFIED_FACTS_SQL =
+  'SELECT id, conclusion, penalty_fen, type, verified_type, accident_level, concealed_deaths, merged_into_id FROM tips WHERE id = ?';
+
+/**
+ * What a proposal would be, with the computation shown (nothing is written). The amount follows what 核查 verified
+ * on the primary tip — category, 行政处罚金额, accident grade and concealed deaths — never the type the reporter
+ * chose (docs/rules.md, "Reward amount").
+ */
+export async function previewReward(env: Env, input: { tipId: string; now?: number }): Promise<ProposalPreview> {
+  const primary = await env.DB.prepare(VERIFIED_FACTS_SQL).bind(input.tipId).first<VerifiedFacts>();
   if (!primary) throw new ApiError('NOT_FOUND');
   const primaryId = primary.merged_into_id ?? primary.id;
   const facts =
     primaryId === primary.id
       ? primary
-      : await env.DB.prepare('SELECT id, conclusion, penalty_fen, type, merged_into_id FROM tips WHERE id = ?')
-          .bind(primaryId)
-          .first<typeof primary>();
+      : await env.DB.prepare(VERIFIED_FACTS_SQL).bind(primaryId).first<VerifiedFacts>();
   if (!facts || (facts.conclusion !== 'true' && facts.conclusion !== 'partly_true')) {
     throw new ApiError('INVALID_TRANSITION', { message: '举报经核查属实或部分属实后才能提出奖励。' });
   }
   const rule = await ruleSetAt(env, input.now ?? Date.now());
   const computation = computeReward(rule.rules, {
-    tipType: facts.type,
+    verifiedType: facts.verified_type,
     penaltyFen: facts.penalty_fen,
-    accidentLevel: input.accidentLevel ?? null,
-    concealedDeaths: input.concealedDeaths ?? null,
+    accidentLevel: facts.accident_level,
+    concealedDeaths: facts.concealed_deaths,
   });
   const beneficiary = await beneficiaryTip(env, primaryId);
   return {
@@ -221,6 +231,13 @@ export async function previewReward(
     beneficiaryTipId: beneficiary.id,
     rule: { id: rule.id, name: rule.name, version: rule.version },
     computation,
+    verified: {
+      reportedType: facts.type,
+      verifiedType: facts.verified_type,
+      penaltyFen: facts.penalty_fen,
+      accidentLevel: facts.accident_level,
+      concealedDeaths: facts.concealed_deaths,
+    },
     flags: {
       anonymousNeedsProof: beneficiary.anonymous === 1,
       isEarliestReporter: beneficiary.id === input.tipId,
@@ -239,8 +256,6 @@ export async function proposeReward(
     tipId: string;
     actor: RewardActor;
     exclusions: ExclusionChecks;
-    accidentLevel?: AccidentLevel | null;
-    concealedDeaths?: number | null;
     amountFen?: number;
     adjustReason?: string;
     now?: number;
@@ -280,13 +295,7 @@ export async function proposeReward(
   }
   const tipId = preview.beneficiaryTipId;
   const id = crypto.randomUUID();
-  const computation = {
-    ...c,
-    rule: preview.rule,
-    flags: preview.flags,
-    accidentLevel: input.accidentLevel ?? null,
-    concealedDeaths: input.concealedDeaths ?? null,
-  };
+  const computation = { ...c, rule: preview.rule, flags: preview.flags, verified: preview.verified };
   // One live reward per item: a guard makes a second concurrent proposal write nothing.
   const noLive = `NOT EXISTS (SELECT 1 FROM rewards WHERE tip_id = ? AND status NOT IN ('declined', 'expired'))`;
   const results = await writeWithAudit(
@@ -318,7 +327,13 @@ export async function proposeReward(
         now,
         input.actor.id,
         amount,
-        JSON.stringify({ computed: c.amountFen, adjustReason: input.adjustReason ?? null, rule: preview.rule }),
+        JSON.stringify({
+          computed: c.amountFen,
+          adjustReason: input.adjustReason ?? null,
+          rule: preview.rule,
+          clause: c.clause,
+          verifiedType: preview.verified.verifiedType,
+        }),
         id,
       ),
     ],

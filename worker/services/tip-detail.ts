@@ -138,6 +138,10 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
     decision: (row.decision as string | null) ?? null,
     penaltyFen: (row.penalty_fen as number | null) ?? null,
     hazardLevel: (row.hazard_level as string | null) ?? null,
+    /** 核查认定: what 核查 found, beside `type` (what the reporter chose); rewards follow this. */
+    verifiedType: (row.verified_type as string | null) ?? null,
+    accidentLevel: (row.accident_level as string | null) ?? null,
+    concealedDeaths: (row.concealed_deaths as number | null) ?? null,
     riskColour: (row.risk_colour as string | null) ?? null,
     rectification: json(row.rectification),
     mergedInto: tip.merged_into_id

@@ -34,7 +34,7 @@ import { can, canTakeAction, type Actor } from '../domain/access';
 import { writeWithAudit, type AuditEntry } from '../lib/audit';
 import { ApiError } from '../lib/errors';
 import { fieldErrors } from '../lib/validation';
-import { ACTION_INPUTS, type ActionInput } from '../schemas/actions';
+import { ACTION_INPUTS, HAZARD_LEVEL_OF, type ActionInput } from '../schemas/actions';
 import { calendarAround, chinaDate } from './calendar';
 import { formatTrackingNo, parseTrackingNo } from './codes';
 import { timeLimits } from './settings';
@@ -266,7 +266,11 @@ async function plan(
         conclusion: i.conclusion,
         decision: i.decision,
         penalty_fen: i.penaltyFen ?? null,
-        hazard_level: i.hazardLevel ?? null,
+        // A verified 重大/一般事故隐患 is its own 隐患等级 (the schema refuses a contradicting one).
+        hazard_level: i.hazardLevel ?? HAZARD_LEVEL_OF[i.verifiedType ?? ''] ?? null,
+        verified_type: i.verifiedType ?? null,
+        accident_level: i.accidentLevel ?? null,
+        concealed_deaths: i.concealedDeaths ?? null,
         risk_colour: i.riskColour ?? null,
         concluded_at: fromReview ? (tip.concluded_at ?? now) : now,
         replied_at: now,
@@ -299,7 +303,8 @@ async function plan(
           ],
           detail: {
             conclusion: i.conclusion,
-            hazardLevel: i.hazardLevel,
+            verifiedType: i.verifiedType ?? null,
+            hazardLevel: common.hazard_level,
             riskColour: i.riskColour ?? null,
             penaltyFen: i.penaltyFen ?? null,
             rectifyDueAt: r.due,
@@ -315,14 +320,19 @@ async function plan(
           events: [
             { kind: 'concluded', publicText: `复查已完成，予以办结。${what}：${verdict}。处理决定：${i.decision}` },
           ],
-          detail: { conclusion: i.conclusion, penaltyFen: i.penaltyFen ?? null, review: true },
+          detail: {
+            conclusion: i.conclusion,
+            verifiedType: i.verifiedType ?? null,
+            penaltyFen: i.penaltyFen ?? null,
+            review: true,
+          },
           extra: ratingAsk(env, tip, now),
         };
       }
       return {
         set: { ...common, state: 'concluded', due_at: null, due_kind: null },
         events: [{ kind: 'concluded', publicText: `已办结。${what}：${verdict}。处理决定：${i.decision}` }],
-        detail: { conclusion: i.conclusion, penaltyFen: i.penaltyFen ?? null },
+        detail: { conclusion: i.conclusion, verifiedType: i.verifiedType ?? null, penaltyFen: i.penaltyFen ?? null },
         extra: ratingAsk(env, tip, now),
       };
     }

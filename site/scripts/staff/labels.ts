@@ -1,5 +1,6 @@
 /** Chinese labels for codes, from the same catalogues the Worker uses (worker/domain). */
-import { DOMAINS, PUBLIC_STATUSES, TIP_TYPES, TOWNS, labelIn } from '../../../worker/domain/catalog';
+import { DOMAINS, PUBLIC_STATUSES, TIP_TYPES, TOWNS, VERIFIED_TYPES, labelIn } from '../../../worker/domain/catalog';
+import { ACCIDENT_LEVELS } from '../../../worker/domain/reward-rules';
 import { DUE_KINDS } from '../../../worker/domain/deadlines';
 import {
   CONCLUSIONS,
@@ -44,6 +45,8 @@ export const EVENT_LABELS: Record<string, string> = {
 };
 export const actionLabel = (a: Action) => TRANSITIONS[a].label;
 export const tipType = (c: string) => labelIn(TIP_TYPES, c);
+/** 核查认定类别 (what 核查 found; rewards follow it). */
+export const verifiedType = (c: string) => labelIn(VERIFIED_TYPES, c);
 export const domain = (c: string) => DOMAINS.find((d) => d.code === c)?.label ?? c;
 export const town = (c: string) => TOWNS.find((t) => t.id === c)?.name ?? c;
 export const publicStatus = (c: string) => labelIn(PUBLIC_STATUSES, c);
@@ -59,5 +62,7 @@ export {
   ROLES,
   TIP_TYPES,
   TOWNS,
+  VERIFIED_TYPES,
+  ACCIDENT_LEVELS,
   labelIn,
 };

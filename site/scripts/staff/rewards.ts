@@ -2,7 +2,7 @@
  * The reward desk. Each button appears only for the role that takes that step and the status it applies to;
  * the server checks both again (and that the approver is not the proposer).
  */
-import { ACCIDENT_LEVELS, yuan } from '../../../worker/domain/reward-rules';
+import { yuan } from '../../../worker/domain/reward-rules';
 import { api, ApiFailure, whoami, type Me } from './api';
 import { clear, date, dateTime, flash, h } from './dom';
 import * as L from './labels';
@@ -14,7 +14,8 @@ interface Reward {
   type: string;
   status: string;
   amount_fen: number;
-  computation: { steps?: string[]; rule?: { name: string; version: number } };
+  computation: { steps?: string[]; rule?: { name: string; version: number }; clause?: string | null };
+  verified_type: string | null;
   proposer: string | null;
   approver: string | null;
   claim_deadline: number | null;
@@ -163,19 +164,10 @@ function rowActions(r: Reward) {
 function proposeSection() {
   const result = h('div', { id: 'preview' });
   const no = h('input', { id: 'p-no', name: 'trackingNo', required: true, maxlength: 20 });
-  const level = h(
-    'select',
-    { id: 'p-level', name: 'accidentLevel' },
-    h('option', { value: '' }, '（非瞒报谎报事故）'),
-    ACCIDENT_LEVELS.map((l) => h('option', { value: l.code }, l.label)),
-  );
-  const deaths = h('input', { id: 'p-deaths', type: 'number', min: 0, max: 1000, name: 'concealedDeaths' });
   const form = h(
     'form',
     { class: 'filters', 'aria-label': '奖励测算' },
     h('label', {}, '举报编号', no),
-    h('label', {}, '瞒报事故等级', level),
-    h('label', {}, '瞒报死亡人数', deaths),
     h('button', { class: 'primary', type: 'submit' }, '测算'),
   );
   form.addEventListener('submit', async (e) => {
@@ -186,11 +178,8 @@ function proposeSection() {
       );
       const tip = found.rows[0];
       if (!tip) return flash('找不到该举报编号。');
-      const q = new URLSearchParams();
-      if (level.value) q.set('accidentLevel', level.value);
-      if (deaths.value) q.set('concealedDeaths', deaths.value);
       const p = await api<{
-        rule: { name: string };
+        rule: { name: string; version: number };
         computation: {
           eligible: boolean;
           reason?: string;
@@ -198,10 +187,17 @@ function proposeSection() {
           minFen: number;
           maxFen: number;
           steps: string[];
+          clause: string | null;
+        };
+        verified: {
+          reportedType: string;
+          verifiedType: string | null;
+          accidentLevel: string | null;
+          concealedDeaths: number | null;
         };
         flags: { anonymousNeedsProof: boolean; isEarliestReporter: boolean; jointSignatories: number };
         beneficiaryTipId: string;
-      }>(`/api/staff/tips/${encodeURIComponent(tip.id)}/reward-preview?${q.toString()}`);
+      }>(`/api/staff/tips/${encodeURIComponent(tip.id)}/reward-preview`);
       const c = p.computation;
       const checks = [
         ['safetyDutyOrRelative', '举报人负有安全监管职责或为其近亲属'],
@@ -225,7 +221,27 @@ function proposeSection() {
       const pf = h(
         'form',
         { class: 'stack panel', 'aria-label': '提出奖励' },
-        h('h3', {}, `测算结果（${p.rule.name}）`),
+        h('h3', {}, '测算结果'),
+        // The rule set, its version and the clause applied; the category is what 核查 verified.
+        h(
+          'dl',
+          { class: 'facts' },
+          h('dt', {}, '奖励标准'),
+          h('dd', { 'data-rule': '' }, `${p.rule.name} 第 ${p.rule.version} 版`),
+          h('dt', {}, '适用条款'),
+          h('dd', { 'data-clause': '' }, c.clause ?? '（该标准未注明条款）'),
+          h('dt', {}, '核查认定类别'),
+          h(
+            'dd',
+            {},
+            p.verified.verifiedType ? L.verifiedType(p.verified.verifiedType) : '未记录',
+            p.verified.accidentLevel
+              ? `（${L.labelIn(L.ACCIDENT_LEVELS, p.verified.accidentLevel)}，瞒报谎报死亡 ${p.verified.concealedDeaths ?? 0} 人）`
+              : '',
+          ),
+          h('dt', {}, '举报时所选'),
+          h('dd', {}, L.tipType(p.verified.reportedType)),
+        ),
         h(
           'ol',
           {},
@@ -263,8 +279,6 @@ function proposeSection() {
                 alreadyKnown: d.has('alreadyKnown'),
                 identifiable: d.has('identifiable'),
               },
-              ...(level.value ? { accidentLevel: level.value } : {}),
-              ...(deaths.value ? { concealedDeaths: Number(deaths.value) } : {}),
               ...(amountFen !== c.amountFen ? { amountFen, adjustReason: adjust.value } : {}),
             },
           });
@@ -295,6 +309,7 @@ async function candidatesSection() {
       tipId: string;
       trackingNo: string;
       type: string;
+      verifiedType: string | null;
       conclusion: string;
       concludedAt: number;
       eligible: boolean;
@@ -315,7 +330,7 @@ async function candidatesSection() {
               'li',
               {},
               h('a', { href: `/staff/tip/?id=${encodeURIComponent(c.tipId)}` }, c.trackingNo),
-              ` · ${L.tipType(c.type)} · ${L.labelIn(L.CONCLUSIONS, c.conclusion)} · 办结 ${date(c.concludedAt)} · `,
+              ` · 核查认定：${c.verifiedType ? L.verifiedType(c.verifiedType) : '未记录'}（举报时所选：${L.tipType(c.type)}） · ${L.labelIn(L.CONCLUSIONS, c.conclusion)} · 办结 ${date(c.concludedAt)} · `,
               c.eligible ? `测算 ${yuan(c.amountFen)}` : `不予奖励：${c.reason ?? ''}`,
               has('reward_officer') && c.eligible
                 ? [
@@ -429,12 +444,23 @@ async function render() {
                       {},
                       h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.tip_id)}` }, r.tracking_no),
                       h('br'),
-                      h('small', {}, L.tipType(r.type)),
+                      h(
+                        'small',
+                        {},
+                        r.verified_type ? `核查认定：${L.verifiedType(r.verified_type)}` : L.tipType(r.type),
+                      ),
                     ),
                     h(
                       'td',
                       {},
                       yuan(r.amount_fen),
+                      r.computation.rule
+                        ? h(
+                            'div',
+                            { class: 'body-text' },
+                            `${r.computation.rule.name} 第 ${r.computation.rule.version} 版${r.computation.clause ? ` · ${r.computation.clause}` : ''}`,
+                          )
+                        : null,
                       r.adjust_reason ? h('div', { class: 'body-text' }, `调整：${r.adjust_reason}`) : null,
                     ),
                     h(

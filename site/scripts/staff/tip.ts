@@ -41,6 +41,9 @@ interface Detail {
   decision: string | null;
   penaltyFen: number | null;
   hazardLevel: string | null;
+  verifiedType: string | null;
+  accidentLevel: string | null;
+  concealedDeaths: number | null;
   riskColour: string | null;
   rectification: Record<string, string> | null;
   rejectReason: string | null;
@@ -113,6 +116,12 @@ const FORMS: Record<Action, () => FieldSpec[]> = {
   return: () => [{ name: 'reason', label: '退回理由', kind: 'textarea', required: true }],
   conclude: () => [
     { name: 'conclusion', label: '核查结论', kind: 'select', options: [...L.CONCLUSIONS], required: true },
+    {
+      name: 'verifiedType',
+      label: '核查认定类别（属实、部分属实时必填；奖励按核查认定的类别计算，不按举报人所选）',
+      kind: 'select',
+      options: [...L.VERIFIED_TYPES],
+    },
     { name: 'decision', label: '处理决定（举报人可见）', kind: 'textarea', required: true },
     { name: 'penaltyYuan', label: '行政处罚金额（元，可选）', kind: 'number' },
     { name: 'hazardLevel', label: '隐患等级', kind: 'select', options: [...L.HAZARD_LEVELS] },
@@ -148,6 +157,18 @@ const FORMS: Record<Action, () => FieldSpec[]> = {
     { name: 'answer', label: '答复举报人：重新复查的说明（发送到与举报人的沟通中）', kind: 'textarea', required: true },
   ],
 };
+
+/** 瞒报谎报事故: the finally confirmed accident grade and the concealed deaths (shown for that category only). */
+const ACCIDENT_FIELDS: FieldSpec[] = [
+  {
+    name: 'accidentLevel',
+    label: '最终确认的事故等级',
+    kind: 'select',
+    options: [...L.ACCIDENT_LEVELS],
+    required: true,
+  },
+  { name: 'concealedDeaths', label: '查实的瞒报谎报死亡人数', kind: 'number', required: true },
+];
 
 /** The 五到位 plan (整改方案), recorded with a conclusion that orders 整改; its 时限 starts the rectification clock. */
 const PLAN_FIELDS: FieldSpec[] = [
@@ -205,14 +226,15 @@ function collect(form: HTMLFormElement, fields: FieldSpec[]): Record<string, unk
     else if (f.kind === 'number') out[f.name] = Number(el.value);
     else if (f.name.includes('.')) {
       const [group, key] = f.name.split('.') as [string, string];
-      ((out[group] ??= {}) as Record<string, unknown>)[key] = el.value;
+      out[group] ??= {};
+      (out[group] as Record<string, unknown>)[key] = el.value;
     } else out[f.name] = el.value;
   }
   return out;
 }
 
 function showFieldErrors(form: HTMLFormElement, e: ApiFailure) {
-  form.querySelectorAll('[data-error-for]').forEach((x) => (x.textContent = ''));
+  for (const x of form.querySelectorAll('[data-error-for]')) x.textContent = '';
   for (const fe of e.error.fields ?? []) {
     const key = fe.path.replace(/^input\./, '') === 'penaltyFen' ? 'penaltyYuan' : fe.path.replace(/^input\./, '');
     const slot = form.querySelector(`[data-error-for="${CSS.escape(key)}"]`);
@@ -232,18 +254,41 @@ function actionForm(t: Detail, action: Action) {
           PLAN_FIELDS.map(control),
         )
       : null;
+  const accident =
+    action === 'conclude'
+      ? h(
+          'fieldset',
+          { class: 'stack', hidden: true },
+          h('legend', {}, '瞒报谎报事故的核查认定'),
+          ACCIDENT_FIELDS.map(control),
+        )
+      : null;
   const form: HTMLFormElement = h(
     'form',
     { class: 'stack panel', 'aria-label': L.actionLabel(action) },
     h('h3', {}, L.actionLabel(action)),
     fields.map(control),
+    accident,
     plan,
     h('div', { class: 'actions' }, h('button', { class: 'primary', type: 'submit' }, `确认${L.actionLabel(action)}`)),
   );
   const required = form.elements.namedItem('rectificationRequired');
   if (plan && required instanceof HTMLInputElement)
     required.addEventListener('change', () => (plan.hidden = !required.checked));
-  const allFields = () => (plan && !plan.hidden ? [...fields, ...PLAN_FIELDS] : fields);
+  const verified = form.elements.namedItem('verifiedType');
+  if (accident && verified instanceof HTMLSelectElement)
+    verified.addEventListener('change', () => {
+      accident.hidden = verified.value !== 'concealed_accident';
+      for (const el of accident.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select'))
+        el.disabled = accident.hidden;
+    });
+  for (const el of accident?.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select') ?? [])
+    el.disabled = true;
+  const allFields = () => [
+    ...fields,
+    ...(accident && !accident.hidden ? ACCIDENT_FIELDS : []),
+    ...(plan && !plan.hidden ? PLAN_FIELDS : []),
+  ];
   // 交办 defaults to the domain's 牵头单位 (admin-editable routing).
   const dept = form.elements.namedItem('departmentId');
   if (action === 'assign' && dept instanceof HTMLSelectElement) dept.value = leadOf.get(t.domain) ?? '';
@@ -414,7 +459,7 @@ async function render() {
         { class: 'panel', 'aria-labelledby': 'h-facts' },
         h('h2', { id: 'h-facts' }, '举报内容'),
         facts([
-          ['举报类型', L.tipType(t.type)],
+          ['举报类型（举报时所选）', L.tipType(t.type)],
           ['行业领域', L.domain(t.domain)],
           ['被举报单位/场所', t.unitName],
           ['地址', t.townName && !t.address.startsWith(t.townName) ? `${t.townName} ${t.address}` : t.address],
@@ -453,6 +498,15 @@ async function render() {
               : null,
           ],
           ['核查结论', t.conclusion ? L.labelIn(L.CONCLUSIONS, t.conclusion) : null],
+          // What 核查 found, beside what the reporter chose (rewards follow this one).
+          [
+            '核查认定类别',
+            t.verifiedType
+              ? `${L.verifiedType(t.verifiedType)}${t.verifiedType !== t.type ? `（举报时所选：${L.tipType(t.type)}）` : ''}`
+              : null,
+          ],
+          ['事故等级（最终确认）', t.accidentLevel ? L.labelIn(L.ACCIDENT_LEVELS, t.accidentLevel) : null],
+          ['瞒报谎报死亡人数（查实）', t.concealedDeaths != null ? `${t.concealedDeaths} 人` : null],
           ['处理决定', t.decision],
           ['行政处罚', t.penaltyFen != null ? `¥${(t.penaltyFen / 100).toFixed(2)}` : null],
           ['隐患等级', t.hazardLevel ? L.labelIn(L.HAZARD_LEVELS, t.hazardLevel) : null],

@@ -4,7 +4,6 @@
  * roles again for each step (defence in depth).
  */
 import { z } from '@hono/zod-openapi';
-import { ACCIDENT_LEVELS } from '../../domain/reward-rules';
 import { audit } from '../../lib/audit';
 import { createRouter } from '../../lib/router';
 import { plain } from '../../schemas/tip';
@@ -39,7 +38,6 @@ const jsonBody = <T extends z.ZodType>(schema: T) => ({
   body: { required: true, content: { 'application/json': { schema } } },
 });
 const RewardId = z.object({ id: z.uuid() });
-const levels = ACCIDENT_LEVELS.map((l) => l.code) as [string, ...string[]];
 
 const list = staffRoute(REWARD_READERS, {
   method: 'get',
@@ -58,12 +56,6 @@ const preview = staffRoute('rewards.preview', {
   summary: '奖励测算（显示计算过程，不写入）',
   request: {
     params: z.object({ id: z.uuid() }),
-    query: z
-      .object({
-        accidentLevel: z.enum(levels).optional(),
-        concealedDeaths: z.coerce.number().int().min(0).max(1000).optional(),
-      })
-      .strict(),
   },
   responses: ok('测算结果'),
 });
@@ -78,8 +70,6 @@ const propose = staffRoute(OFFICER, {
         exclusions: z
           .object({ safetyDutyOrRelative: z.boolean(), alreadyKnown: z.boolean(), identifiable: z.boolean() })
           .strict(),
-        accidentLevel: z.enum(levels).optional(),
-        concealedDeaths: z.number().int().min(0).max(1000).optional(),
         amountFen: z.number().int().min(0).optional(),
         adjustReason: plain('调整理由', 0, 500).optional(),
       })
@@ -202,8 +192,9 @@ export function staffRewardRoutes() {
       const { results } = await c.env.DB.prepare(
         `SELECT r.id, r.tip_id, t.tracking_no, t.type, t.domain, r.status, r.amount_fen, r.computation, r.proposed_by, r.approved_by,
                 r.notified_at, r.claim_deadline, r.paid_at, r.adjust_reason, r.decline_reason, r.created_at,
-                p.display_name AS proposer, a.display_name AS approver
-           FROM rewards r JOIN tips t ON t.id = r.tip_id LEFT JOIN staff p ON p.id = r.proposed_by LEFT JOIN staff a ON a.id = r.approved_by
+                p.display_name AS proposer, a.display_name AS approver, t.verified_type,
+                rr.name AS rule_name, rr.version AS rule_version
+           FROM rewards r JOIN tips t ON t.id = r.tip_id JOIN reward_rules rr ON rr.id = r.rule_id LEFT JOIN staff p ON p.id = r.proposed_by LEFT JOIN staff a ON a.id = r.approved_by
           ${status ? 'WHERE r.status = ?' : ''} ORDER BY r.created_at DESC LIMIT 200`,
       )
         .bind(...(status ? [status] : []))
@@ -221,25 +212,11 @@ export function staffRewardRoutes() {
     })
     .openapi(preview, async (c) => {
       await tipForActor(c.env, c.get('staff'), c.req.valid('param').id);
-      const q = c.req.valid('query');
-      return c.json(
-        {
-          ...(await previewReward(c.env, {
-            tipId: c.req.valid('param').id,
-            accidentLevel: (q.accidentLevel as never) ?? null,
-            concealedDeaths: q.concealedDeaths ?? null,
-          })),
-        },
-        200,
-      );
+      return c.json({ ...(await previewReward(c.env, { tipId: c.req.valid('param').id })) }, 200);
     })
     .openapi(propose, async (c) => {
       const b = c.req.valid('json');
-      const r = await proposeReward(c.env, {
-        ...b,
-        accidentLevel: (b.accidentLevel as never) ?? null,
-        actor: c.get('staff'),
-      });
+      const r = await proposeReward(c.env, { ...b, actor: c.get('staff') });
       return c.json({ rewardId: r.rewardId, amountFen: r.amountFen }, 201);
     })
     .openapi(approve, async (c) => {
@@ -278,7 +255,7 @@ export function staffRewardRoutes() {
     .openapi(candidates, async (c) => {
       // Primary tips concluded 属实/部分属实 with no reward yet (live, paid or otherwise decided), newest first.
       const { results } = await c.env.DB.prepare(
-        `SELECT t.id, t.tracking_no, t.type, t.domain, t.conclusion, t.penalty_fen, t.concluded_at FROM tips t
+        `SELECT t.id, t.tracking_no, t.type, t.verified_type, t.domain, t.conclusion, t.penalty_fen, t.concluded_at FROM tips t
           WHERE t.conclusion IN ('true', 'partly_true') AND t.merged_into_id IS NULL AND t.concluded_at IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM rewards r JOIN tips x ON x.id = r.tip_id WHERE x.id = t.id OR x.merged_into_id = t.id)
           ORDER BY t.concluded_at DESC LIMIT 50`,
@@ -286,6 +263,7 @@ export function staffRewardRoutes() {
         id: string;
         tracking_no: string;
         type: string;
+        verified_type: string | null;
         domain: string;
         conclusion: string;
         penalty_fen: number | null;
@@ -298,12 +276,14 @@ export function staffRewardRoutes() {
           tipId: t.id,
           trackingNo: formatTrackingNo(t.tracking_no),
           type: t.type,
+          verifiedType: t.verified_type,
           domain: t.domain,
           conclusion: t.conclusion,
           concludedAt: t.concluded_at,
           eligible: p.computation.eligible,
           reason: p.computation.reason ?? null,
           amountFen: p.computation.amountFen,
+          clause: p.computation.clause,
         });
       }
       return c.json({ candidates: out }, 200);
