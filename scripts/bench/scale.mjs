@@ -134,25 +134,30 @@ export function generate(file, count = 1_000_000, { seed = 20261122, now = Date.
 /** The open-state list exactly as the queue spells it (worker/db/schema.ts OPEN_STATES_SQL). */
 const OPEN = "('submitted', 'accepted', 'assigned', 'returned', 'rectifying', 'rectified', 'reviewing')";
 
+/** The queue's tie-break in deadline order, most serious first (worker/domain/workflow.ts SEVERITY_SQL). */
+const SEV =
+  "(CASE WHEN hazard_level = 'major' OR (hazard_level IS NULL AND type = 'major_hazard') THEN 0 ELSE 5 END + " +
+  "CASE risk_colour WHEN 'red' THEN 0 WHEN 'orange' THEN 1 WHEN 'yellow' THEN 2 WHEN 'blue' THEN 3 ELSE 4 END)";
+
 /** The hot queries (as the API issues them) with representative parameters. */
 export const HOT_QUERIES = [
   ['lookup by tracking number', "SELECT * FROM tips WHERE tracking_no = 'AQ0000000000'"],
   [
     'staff queue: all open, by due date',
-    `SELECT id FROM tips INDEXED BY tips_open_due WHERE state IN ${OPEN} ORDER BY due_at ASC, id ASC LIMIT 51`,
+    `SELECT id FROM tips INDEXED BY tips_open_due WHERE state IN ${OPEN} ORDER BY due_at ASC, ${SEV} ASC, id ASC LIMIT 51`,
   ],
   [
     'staff queue: one department, by due date',
-    `SELECT id FROM tips INDEXED BY tips_open_dept_due WHERE department_id = 'yjj' AND state IN ${OPEN} ORDER BY due_at ASC, id ASC LIMIT 51`,
+    `SELECT id FROM tips INDEXED BY tips_open_dept_due WHERE department_id = 'yjj' AND state IN ${OPEN} ORDER BY due_at ASC, ${SEV} ASC, id ASC LIMIT 51`,
   ],
   [
     'staff queue: open, one domain',
-    `SELECT id FROM tips INDEXED BY tips_open_due WHERE state IN ${OPEN} AND domain = 'gas' ORDER BY due_at ASC, id ASC LIMIT 51`,
+    `SELECT id FROM tips INDEXED BY tips_open_due WHERE state IN ${OPEN} AND domain = 'gas' ORDER BY due_at ASC, ${SEV} ASC, id ASC LIMIT 51`,
   ],
   ['staff queue: overdue', `SELECT id FROM tips WHERE due_at < ${Date.now()} ORDER BY due_at, id LIMIT 50`],
   [
     'staff queue: next page (keyset)',
-    `SELECT id FROM tips INDEXED BY tips_open_due WHERE state IN ${OPEN} AND (due_at > ${Date.now()} OR (due_at = ${Date.now()} AND id > 'x')) ORDER BY due_at ASC, id ASC LIMIT 51`,
+    `SELECT id FROM tips INDEXED BY tips_open_due WHERE state IN ${OPEN} AND (due_at > ${Date.now()} OR (due_at = ${Date.now()} AND (${SEV} > 1 OR (${SEV} = 1 AND id > 'x')))) ORDER BY due_at ASC, ${SEV} ASC, id ASC LIMIT 51`,
   ],
   ['timeline of a tip', "SELECT * FROM tip_events WHERE tip_id = 'bench-1' ORDER BY at"],
   ['public stats per month', 'SELECT month, SUM(count) FROM stats_monthly GROUP BY month'],

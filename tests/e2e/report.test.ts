@@ -63,6 +63,51 @@ describe('/report/ in Chromium', () => {
     await expect(page.locator('#draft-status').textContent()).resolves.toContain('已恢复');
   });
 
+  it('an empty form: each required field says 请填写…/请选择…, and the summary lists them in the order of the form', async () => {
+    const { page } = await open();
+    await page.getByRole('button', { name: '提交举报' }).click();
+    await page.locator('#error-summary:not([hidden])').waitFor();
+    const summary = await page.locator('#error-list a').allTextContents();
+    // Every field with a message, in the page's order.
+    const inPage = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('#report-form .error:not([hidden])')].map((e) => e.textContent),
+    );
+    expect(summary).toEqual(inPage);
+    // (发现时间 starts as now.)
+    expect(summary.slice(0, 7)).toEqual([
+      '请选择举报类型',
+      '请选择行业领域',
+      '请填写被举报单位或场所名称',
+      '请选择镇（街道）',
+      '请填写详细地址',
+      '请填写问题描述',
+      '请选择您是否为该单位员工',
+    ]);
+    for (const m of summary) expect(m).toMatch(/^请(填写|选择|阅读并同意)/);
+    // Too short is still explained as too short.
+    await page.getByLabel('问题描述').fill('太短了');
+    await page.getByRole('button', { name: '提交举报' }).click();
+    await expect(page.locator('#e-description').textContent()).resolves.toBe('问题描述至少 10 个字');
+    expect(await axe(page)).toEqual([]);
+  });
+
+  it('a chosen photo shows as a thumbnail in the list before the report is sent', async () => {
+    const { page } = await open();
+    await page.locator('#f-files').setInputFiles({ name: '现场照片.jpg', mimeType: 'image/jpeg', buffer: JPEG });
+    const thumb = page.locator('#file-list .file-item .file-thumb');
+    await thumb.waitFor();
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('#file-list .file-thumb');
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
+    const box = await thumb.boundingBox();
+    expect(box!.width).toBeGreaterThan(40);
+    expect(box!.height).toBeGreaterThan(40);
+    await page.getByText(/已上传（照片/).waitFor();
+    expect(await axe(page)).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  });
+
   it('a reporter fills the form with touch, attaches a photo, submits and keeps the receipt', async () => {
     const { page, errors } = await open();
     await page.getByLabel('举报类型').selectOption({ label: '一般事故隐患' });

@@ -136,6 +136,43 @@ describe('staff console', () => {
     expect(await axe(page)).toEqual([]);
   });
 
+  it('重大事故隐患 stand out in the queue (a word badge and a bar, not colour alone); the search placeholder fits on a phone and a desktop', async () => {
+    const tag = `重大标记${Date.now()}`;
+    await submit({ unitName: `${tag} 重大`, type: 'major_hazard' });
+    await submit({ unitName: `${tag} 一般`, type: 'general_hazard' });
+    for (const open of [phonePage, desktop]) {
+      const page = await open(browser);
+      await signIn(page, 'shouli');
+      await page.goto(`${base}/staff/?view=all&q=${encodeURIComponent(tag)}`);
+      const major = page.locator('#rows tr', { hasText: `${tag} 重大` });
+      const general = page.locator('#rows tr', { hasText: `${tag} 一般` });
+      await major.waitFor();
+      await expect(major.locator('.badge.major').textContent()).resolves.toContain('重大隐患');
+      await expect(general.locator('.badge.major').count()).resolves.toBe(0);
+      // The bar: a visible edge that the ordinary row does not have.
+      const edge = (row: typeof major) =>
+        row.evaluate((tr) => {
+          const td = tr.querySelector('td')!;
+          return `${getComputedStyle(tr).borderLeftWidth} ${getComputedStyle(td).boxShadow}`;
+        });
+      expect(await edge(major)).not.toBe(await edge(general));
+      const fits = await page.evaluate(() => {
+        const input = document.querySelector<HTMLInputElement>('#filters input[name=q]')!;
+        const cs = getComputedStyle(input);
+        const ctx = document.createElement('canvas').getContext('2d')!;
+        ctx.font = `${cs.fontSize} ${cs.fontFamily}`;
+        const text = ctx.measureText(input.placeholder).width;
+        const box = input.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+        return { text: Math.ceil(text), box: Math.floor(box) };
+      });
+      expect(fits.text, JSON.stringify(fits)).toBeLessThanOrEqual(fits.box);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        page.viewportSize()!.width,
+      );
+      expect(await axe(page)).toEqual([]);
+    }
+  });
+
   it('the sign-in page has no axe violations and a wrong password is explained in Chinese', async () => {
     const page = await desktop(browser);
     await page.goto(`${base}/staff/login/`);

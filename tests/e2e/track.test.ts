@@ -96,4 +96,35 @@ describe('进度查询', () => {
     );
     await expect(page.inputValue('#t-no')).resolves.toBe('AQ-00000-00000');
   });
+
+  it('a number or code in the wrong format is refused in the browser with a hint, and no request is sent', async () => {
+    const page = await phonePage(browser);
+    const sent: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/track') sent.push(r.method());
+    });
+    await page.goto(`${base}/track/?no=AQ-00000-00000`);
+    // Too short (a digit dropped while copying from the receipt).
+    await page.fill('#t-code', 'ZZZZ-ZZZZ-ZZZ');
+    await page.click('#ask-form button[type=submit]');
+    await expect(page.textContent('#e-t-code')).resolves.toContain('查询码格式不正确');
+    await expect(page.getAttribute('#t-code', 'aria-invalid')).resolves.toBe('true');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('t-code');
+    // A wrong number format is named at its own field.
+    await page.fill('#t-no', 'AQ-12345');
+    await page.fill('#t-code', 'zzzz zzzz zzzz');
+    await page.click('#ask-form button[type=submit]');
+    await expect(page.textContent('#e-t-no')).resolves.toContain('举报编号格式不正确');
+    await expect(page.isHidden('#e-t-code')).resolves.toBe(true);
+    expect(await axe(page)).toEqual([]);
+    expect(sent).toEqual([]);
+    // A well-formed pair (any spelling: lower case, spaces) is sent and answered by the server.
+    await page.fill('#t-no', 'aq 00000 00000');
+    await page.click('#ask-form button[type=submit]');
+    await page.waitForFunction(() =>
+      document.getElementById('ask-error')?.textContent?.includes('举报编号或查询码不正确'),
+    );
+    expect(sent).toEqual(['POST']);
+    await expect(page.isHidden('#e-t-no')).resolves.toBe(true);
+  });
 });

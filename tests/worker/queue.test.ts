@@ -150,6 +150,11 @@ async function ids(client: StaffClient, query: Record<string, string>): Promise<
   return ((await res.json()) as { rows: { id: string }[] }).rows.map((r) => r.id);
 }
 
+const COLOURS = ['red', 'orange', 'yellow', 'blue'];
+/** The queue's tie-break, written out: 重大事故隐患 (determined, or reported and not yet determined) first, then red → blue. */
+const severity = (t: { type: string; hazardLevel?: string | null; riskColour: string | null }) =>
+  ((t.hazardLevel ?? null) === 'major' || ((t.hazardLevel ?? null) === null && t.type === 'major_hazard') ? 0 : 5) +
+  (t.riskColour ? COLOURS.indexOf(t.riskColour) : 4);
 const model = (pred: (t: Model) => boolean) => tips.filter(pred).map((t) => t.id);
 const open = (t: Model) => OPEN.includes(t.state);
 
@@ -185,9 +190,11 @@ describe('GET /api/staff/tips filters', () => {
   }
 
   it('sort=due puts the nearest deadline first (no deadline last); sort=newest the latest submission first', async () => {
-    // Ties (the two tips without a deadline) are broken by id, as the keyset needs.
+    // Ties (the two tips without a deadline) go most serious first (severity), then by id, as the keyset needs.
     const byDue = [...tips]
-      .sort((a, b) => (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || (a.id < b.id ? -1 : 1))
+      .sort(
+        (a, b) => (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || severity(a) - severity(b) || (a.id < b.id ? -1 : 1),
+      )
       .map((t) => t.id);
     expect(await ids(dispatcher, { view: 'all' })).toEqual(byDue);
     const newest = [...tips].sort((a, b) => b.createdAt - a.createdAt).map((t) => t.id);
@@ -257,5 +264,75 @@ describe('GET /api/staff/tips filters', () => {
       expect(body.error.code).toBe('VALIDATION_FAILED');
       expect(body.error.message).toMatch(/[\u4e00-\u9fff]/);
     }
+  });
+});
+
+describe('GET /api/staff/tips: tips due at the same time', () => {
+  const TIE = `同时到期${crypto.randomUUID().slice(0, 8)}`;
+  const DUE = NOW + 7 * HOUR;
+  // Submitted in an order unrelated to how serious they are; all open and due at the same instant.
+  const SAME: { type: string; hazardLevel: string | null; riskColour: string | null; label: string }[] = [
+    { type: 'general_hazard', hazardLevel: null, riskColour: null, label: '一般，未定颜色' },
+    { type: 'general_hazard', hazardLevel: 'general', riskColour: 'blue', label: '一般，蓝' },
+    { type: 'general_hazard', hazardLevel: 'major', riskColour: 'yellow', label: '认定重大，黄' },
+    { type: 'general_hazard', hazardLevel: 'general', riskColour: 'red', label: '一般，红' },
+    { type: 'major_hazard', hazardLevel: null, riskColour: null, label: '举报为重大，待认定' },
+    { type: 'major_hazard', hazardLevel: 'general', riskColour: 'orange', label: '举报为重大，认定一般，橙' },
+    { type: 'general_hazard', hazardLevel: 'major', riskColour: 'red', label: '认定重大，红' },
+  ];
+  const EXPECTED = [
+    '认定重大，红',
+    '认定重大，黄',
+    '举报为重大，待认定',
+    '一般，红',
+    '举报为重大，认定一般，橙',
+    '一般，蓝',
+    '一般，未定颜色',
+  ];
+
+  beforeAll(async () => {
+    for (const [i, s] of SAME.entries()) {
+      const res = await submitTip(validTip({ unitName: `${TIE} ${s.label}`, type: s.type }), {
+        headers: { 'cf-connecting-ip': `2001:db8:9f::${i + 1}` },
+      });
+      expect(res.status).toBe(201);
+      const id = await tipIdOf(((await res.json()) as { trackingNo: string }).trackingNo.replaceAll('-', ''));
+      await env.DB.prepare(
+        "UPDATE tips SET state = 'assigned', department_id = 'yjj', hazard_level = ?, risk_colour = ?, due_at = ? WHERE id = ?",
+      )
+        .bind(s.hazardLevel, s.riskColour, DUE, id)
+        .run();
+    }
+  });
+
+  const labels = (rows: { unitName: string }[]) => rows.map((r) => r.unitName.slice(TIE.length + 1));
+
+  it('come most serious first: 重大事故隐患, then red to blue, then no colour (open view, all, one department)', async () => {
+    for (const extra of [{}, { view: 'all' }, { departmentId: 'yjj' }] as Record<string, string>[]) {
+      const qs = new URLSearchParams({ q: TIE, ...extra });
+      const page = (await (await dispatcher.get(`/api/staff/tips?${qs}`)).json()) as { rows: { unitName: string }[] };
+      expect(labels(page.rows), JSON.stringify(extra)).toEqual(EXPECTED);
+    }
+    // The same within the handler's own department (the department index).
+    const { client } = await signedIn(['handler'], { departmentId: 'yjj' });
+    const own = (await (await client.get(`/api/staff/tips?q=${encodeURIComponent(TIE)}`)).json()) as {
+      rows: { unitName: string }[];
+    };
+    expect(labels(own.rows)).toEqual(EXPECTED);
+  });
+
+  it('keyset pages of 2 cut through the tie without losing or repeating a tip', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const qs: URLSearchParams = new URLSearchParams({ q: TIE, limit: '2', ...(cursor ? { cursor } : {}) });
+      const page = (await (await dispatcher.get(`/api/staff/tips?${qs}`)).json()) as {
+        rows: { unitName: string }[];
+        next: string | null;
+      };
+      seen.push(...labels(page.rows));
+      cursor = page.next;
+    } while (cursor);
+    expect(seen).toEqual(EXPECTED);
   });
 });

@@ -18,7 +18,12 @@ const CASES: [string, Record<string, unknown>, string, string, string][] = [
     'TOO_BIG',
     '被举报单位或场所名称不能超过 100 个字',
   ],
-  ['address missing', { address: '' }, 'address', 'TOO_SMALL', '详细地址至少 2 个字'],
+  // An empty required field asks to be filled in, whatever its minimum length.
+  ['unit name missing', { unitName: '' }, 'unitName', 'TOO_SMALL', '请填写被举报单位或场所名称'],
+  ['address missing', { address: '' }, 'address', 'TOO_SMALL', '请填写详细地址'],
+  ['address only spaces', { address: '   ' }, 'address', 'TOO_SMALL', '请填写详细地址'],
+  ['address too short', { address: '某' }, 'address', 'TOO_SMALL', '详细地址至少 2 个字'],
+  ['description missing', { description: '' }, 'description', 'TOO_SMALL', '请填写问题描述'],
   ['town missing', { townId: '' }, 'townId', 'TOO_SMALL', '请选择镇（街道）'],
   ['town not configured', { townId: 'atlantis' }, 'townId', 'TOWN_UNKNOWN', '请从列表中选择镇（街道）'],
   [
@@ -60,6 +65,7 @@ const CASES: [string, Record<string, unknown>, string, string, string][] = [
   ],
   ['employee flag missing', { isEmployee: undefined }, 'isEmployee', 'INVALID_TYPE', '请选择您是否为该单位员工'],
   ['reporter missing', { reporter: undefined }, 'reporter', 'INVALID_TYPE', '请选择匿名或实名举报'],
+  ['mobile missing', { reporter: realName({ mobile: '' }) }, 'reporter.mobile', 'TOO_SMALL', '请填写手机号码'],
   [
     'mobile not mainland',
     { reporter: realName({ mobile: '12345678901' }) },

@@ -506,7 +506,9 @@ describe('messages both ways', () => {
     const { token } = await viewOf(t);
     const empty = await withToken(token, '/api/track/messages', { body: ' ' });
     expect(empty.status).toBe(422);
-    expect((await errorOf(empty)).fields?.[0]).toMatchObject({ path: 'body', message: '留言至少 2 个字' });
+    expect((await errorOf(empty)).fields?.[0]).toMatchObject({ path: 'body', message: '请填写留言' });
+    const short = await withToken(token, '/api/track/messages', { body: '好' });
+    expect((await errorOf(short)).fields?.[0]).toMatchObject({ path: 'body', message: '留言至少 2 个字' });
     const long = await withToken(token, '/api/track/messages', { body: '长'.repeat(2001) });
     expect((await errorOf(long)).fields?.[0]).toMatchObject({ path: 'body', message: '留言不能超过 2000 个字' });
 

@@ -229,6 +229,18 @@ export const RISK_COLOURS = [
   { code: 'blue', label: '蓝' },
 ] as const;
 
+/**
+ * How serious a tip is, for ordering (lower is more serious): a 重大事故隐患 first — determined by staff
+ * (hazard_level 'major'), or reported as one and not yet determined otherwise — then by risk colour, red to blue,
+ * then the rest. The queue breaks ties in its deadline order with this, in SQL; `isMajorHazard` is the same test
+ * for one row (the console's 重大 marker).
+ */
+export const isMajorHazard = (t: { hazardLevel: string | null; type: string }) =>
+  t.hazardLevel === 'major' || (t.hazardLevel === null && t.type === 'major_hazard');
+export const SEVERITY_SQL = (t = '') =>
+  `(CASE WHEN ${t}hazard_level = 'major' OR (${t}hazard_level IS NULL AND ${t}type = 'major_hazard') THEN 0 ELSE 5 END + ` +
+  `CASE ${t}risk_colour ${RISK_COLOURS.map((r, i) => `WHEN '${r.code}' THEN ${i}`).join(' ')} ELSE ${RISK_COLOURS.length} END)`;
+
 /** What an action needs beyond state and role (extension bookkeeping). */
 export interface TipFlags {
   extensionState?: string | null;

@@ -34,11 +34,16 @@ export function isValidIdNumber(raw: string): boolean {
 /** Control characters other than tab and newlines have no place in plain text. */
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
+/**
+ * A plain-text field: an empty one is "请填写…" whatever its minimum (abort: no second "至少 n 个字" for the same
+ * field), a short one says how long it must be.
+ */
 export const plain = (label: string, min: number, max: number) =>
   z
     .string({ error: `请填写${label}` })
     .trim()
-    .min(min, { error: min <= 1 ? `请填写${label}` : `${label}至少 ${min} 个字` })
+    .min(min && 1, { error: `请填写${label}`, abort: true })
+    .min(min, { error: `${label}至少 ${min} 个字` })
     .max(max, { error: `${label}不能超过 ${max} 个字` })
     .refine((s) => !CONTROL.test(s), { error: `${label}含有无法识别的字符`, params: { code: 'CONTROL_CHARS' } });
 
@@ -49,6 +54,7 @@ export const RealNameReporter = z
     name: plain('姓名', 1, 50),
     mobile: z
       .string({ error: '请填写手机号码' })
+      .min(1, { error: '请填写手机号码', abort: true })
       .refine(isMainlandMobile, { error: '请填写正确的 11 位手机号码', params: { code: 'MOBILE_INVALID' } })
       .transform(normaliseMobile),
     idNumber: z

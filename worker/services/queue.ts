@@ -4,7 +4,7 @@
  */
 import type { Env } from '../env';
 import { DUE_KINDS, dueKindsOf, overdueOf, type ClockPhase, type DueKind } from '../domain/deadlines';
-import { LOW_RATINGS, STATES, labelOfRating } from '../domain/workflow';
+import { LOW_RATINGS, SEVERITY_SQL, STATES, labelOfRating } from '../domain/workflow';
 import { OPEN_STATES_SQL } from '../db/schema';
 import { ApiError } from '../lib/errors';
 import { z } from '../schemas/zod';
@@ -147,12 +147,20 @@ export function queueWhere(
 const withRatingView = (f: QueueFilter): QueueFilter =>
   (f.rating || f.followup) && f.view === 'open' ? { ...f, view: 'all' } : f;
 
-type Cursor = [number, string];
+/** The last row of a page: its sort key, its severity (deadline order only; 0 otherwise) and its id. */
+type Cursor = [number, number, string];
 const encodeCursor = (c: Cursor) => btoa(JSON.stringify(c));
 function decodeCursor(s: string): Cursor {
   try {
     const v = JSON.parse(atob(s)) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return [v[0], v[1]];
+    if (
+      Array.isArray(v) &&
+      v.length === 3 &&
+      typeof v[0] === 'number' &&
+      Number.isInteger(v[1]) &&
+      typeof v[2] === 'string'
+    )
+      return [v[0], v[1], v[2]];
   } catch {}
   throw new ApiError('VALIDATION_FAILED', {
     fields: [{ path: 'cursor', code: 'CURSOR_INVALID', message: '分页参数无效，请从第一页重新开始' }],
@@ -169,15 +177,18 @@ export async function listQueue(
 ): Promise<{ rows: QueueRow[]; next: string | null }> {
   const f = withRatingView(filter);
   const { where, params } = queueWhere(actor, f, now);
-  // Sort by due date (tips with no running deadline last) or by newest; `id` breaks ties so pages never overlap.
-  // Open tips always have a running deadline, so the plain column (and its index) serves the default view.
+  // Sort by due date (tips with no running deadline last) or by newest. In deadline order, tips due at the same
+  // time come most serious first (SEVERITY_SQL: 重大事故隐患, then red to blue); `id` breaks the remaining ties so
+  // pages never overlap. Open tips always have a running deadline, so the plain column (and its index) serves the
+  // default view; the severity only orders rows within one deadline.
   const key = f.sort === 'due' ? (f.view === 'open' ? 'due_at' : `COALESCE(due_at, ${FAR_FUTURE})`) : 'created_at';
+  const severity = f.sort === 'due' ? SEVERITY_SQL() : '0';
   const dir = f.sort === 'due' ? '>' : '<';
   const order = f.sort === 'due' ? 'ASC' : 'DESC';
   if (f.cursor) {
-    const [v, id] = decodeCursor(f.cursor);
-    where.push(`(${key} ${dir} ? OR (${key} = ? AND id ${dir} ?))`);
-    params.push(v, v, id);
+    const [v, sev, id] = decodeCursor(f.cursor);
+    where.push(`(${key} ${dir} ? OR (${key} = ? AND (${severity} ${dir} ? OR (${severity} = ? AND id ${dir} ?))))`);
+    params.push(v, v, sev, sev, id);
   }
   // The default view walks a partial index of open tips in deadline order (see worker/db/schema.ts); SQLite's
   // planner would otherwise sort all open tips of the matching states for every page.
@@ -187,9 +198,10 @@ export async function listQueue(
   const sql = `SELECT id, tracking_no, state, public_status, type, domain, unit_name, address, town_id, department_id,
       created_at, due_at, due_kind, hazard_level, risk_colour, reporter_message_pending, anonymous, version,
       (SELECT r.level FROM tip_ratings r WHERE r.tip_id = tips.id ORDER BY r.conclusion_at DESC LIMIT 1) AS rating,
-      (SELECT fu.due_at FROM tip_followups fu WHERE fu.tip_id = tips.id AND fu.state = 'open' LIMIT 1) AS followup_due_at
+      (SELECT fu.due_at FROM tip_followups fu WHERE fu.tip_id = tips.id AND fu.state = 'open' LIMIT 1) AS followup_due_at,
+      ${severity} AS severity
     FROM tips ${index} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY ${key} ${order}, id ${order} LIMIT ?`;
+    ORDER BY ${key} ${order}, severity ${order}, id ${order} LIMIT ?`;
   const { results } = await env.DB.prepare(sql)
     .bind(...params, f.limit + 1)
     .all<Record<string, unknown>>();
@@ -228,6 +240,7 @@ export async function listQueue(
     more && last
       ? encodeCursor([
           f.sort === 'due' ? ((last.due_at as number | null) ?? FAR_FUTURE) : (last.created_at as number),
+          last.severity as number,
           last.id as string,
         ])
       : null;

@@ -228,11 +228,23 @@ function clearErrors() {
   $('error-list').replaceChildren();
 }
 
+/** Where a field's error is shown: its block in the form (the summary lists errors in this order). */
+const placeOf = (field: string): Element =>
+  form.querySelector(`[data-field="${CSS.escape(field)}"]`) ??
+  document.getElementById(`e-${field}`) ??
+  $('e-turnstileToken');
+
 function showErrors(errors: FieldError[]) {
   clearErrors();
   const seen = new Set<string>();
   const list = $('error-list');
-  for (const e of errors) {
+  // The schema's order is not the page's (and the server's answer may come in any order): follow the form.
+  const ordered = [...errors].sort((a, b) => {
+    const pa = placeOf(fieldOf(a.path));
+    const pb = placeOf(fieldOf(b.path));
+    return pa === pb ? 0 : pa.compareDocumentPosition(pb) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+  });
+  for (const e of ordered) {
     const field = fieldOf(e.path);
     if (seen.has(field)) continue;
     seen.add(field);

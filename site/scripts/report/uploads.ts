@@ -88,13 +88,34 @@ export class Uploads {
         this.onError(`“${file.name}”太大（${fmt(file.size)}），${KIND_LABEL[kind]}不能超过 ${fmt(cap)}。`);
         continue;
       }
-      this.start(file, this.item(file.name));
+      this.start(file, this.item(file.name, file));
     }
   }
 
-  private item(name: string): HTMLLIElement {
+  /** A file's row; a photo chosen on this device gets a thumbnail (decoded here, nothing is sent for it). */
+  private item(name: string, file?: File): HTMLLIElement {
     const li = document.createElement('li');
     li.className = 'file-item';
+    if (file?.type.startsWith('image/')) {
+      const img = document.createElement('img');
+      img.className = 'file-thumb';
+      img.alt = ''; // the file name next to it says what it is
+      img.decoding = 'async';
+      const url = URL.createObjectURL(file);
+      img.addEventListener('load', () => URL.revokeObjectURL(url), { once: true });
+      img.addEventListener(
+        'error',
+        () => {
+          URL.revokeObjectURL(url);
+          img.remove();
+          li.classList.remove('with-thumb');
+        },
+        { once: true },
+      );
+      img.src = url;
+      li.classList.add('with-thumb');
+      li.append(img);
+    }
     const title = document.createElement('span');
     title.className = 'file-name';
     title.textContent = name;

@@ -2,6 +2,7 @@
 import { api, ApiFailure, whoami } from './api';
 import { clear, dateTime, dueCell, flash, h } from './dom';
 import * as L from './labels';
+import { isMajorHazard } from '../../../worker/domain/workflow';
 
 interface Row {
   id: string;
@@ -18,6 +19,8 @@ interface Row {
   overdue: boolean;
   /** 受理超期 / 核查超期 / 整改超期 (the clock that is overdue), or null. */
   overdueLabel: string | null;
+  /** 隐患等级 as staff determined it ('general' | 'major'), or null before. */
+  hazardLevel: string | null;
   riskColour: string | null;
   reporterMessagePending: boolean;
   version: number;
@@ -58,14 +61,19 @@ function rowEl(r: Row) {
           },
         })
       : null;
+  // 重大事故隐患 stand out by a word badge and a bar along the row; a reported one not yet determined says so.
+  const major = isMajorHazard(r);
   return h(
     'tr',
-    { class: r.overdue ? 'overdue' : null },
+    { class: [r.overdue ? 'overdue' : '', major ? 'major' : ''].join(' ').trim() || null },
     h('td', { class: 'pick' }, box),
     h(
       'td',
       { class: 'no' },
       h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.id)}` }, r.trackingNo),
+      major
+        ? [' ', h('span', { class: 'badge major' }, r.hazardLevel === 'major' ? '⚠ 重大隐患' : '⚠ 重大隐患（待认定）')]
+        : null,
       r.reporterMessagePending ? [' ', h('span', { class: 'badge msg' }, '新留言')] : null,
     ),
     h(

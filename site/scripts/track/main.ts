@@ -3,6 +3,7 @@
  * refresh, reply with evidence and object. Everything shown is set as text.
  */
 import { LIMITS } from '../../../worker/domain/limits';
+import { parseQueryCode, parseTrackingNo } from '../../../worker/services/codes';
 import { TicketError, Uploads } from '../report/uploads';
 
 interface View {
@@ -202,12 +203,51 @@ async function refresh() {
 const params = new URLSearchParams(location.search);
 if (params.get('no')) ($('t-no') as HTMLInputElement).value = params.get('no')!;
 
+/**
+ * The number and code as the server reads them (dashes, spaces, lower case, O for 0 are fine). A code that
+ * cannot be one is refused here, next to its field, and never sent: it could not open anything, and each
+ * refused check counts against this network's attempts.
+ */
+const ASK_FIELDS = [
+  {
+    id: 't-no',
+    parse: parseTrackingNo,
+    empty: '请填写举报编号',
+    wrong: '举报编号格式不正确：应为 AQ 加 10 位字母或数字，如 AQ-7K3M9-QXP2D，请对照回执核对。',
+  },
+  {
+    id: 't-code',
+    parse: parseQueryCode,
+    empty: '请填写查询码',
+    wrong:
+      '查询码格式不正确：应为 12 位字母或数字，如 K3M9-QXP2-D7AB（不区分大小写，短横线可不输入），请对照回执核对。',
+  },
+] as const;
+
+function askProblems(): HTMLInputElement | null {
+  let first: HTMLInputElement | null = null;
+  for (const f of ASK_FIELDS) {
+    const input = $<HTMLInputElement>(f.id);
+    const slot = $(`e-${f.id}`);
+    const value = input.value.trim();
+    const problem = !value ? f.empty : f.parse(value) ? '' : f.wrong;
+    slot.textContent = problem;
+    slot.hidden = !problem;
+    if (problem) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+    if (problem && !first) first = input;
+  }
+  return first;
+}
+
 $('ask-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const trackingNo = ($('t-no') as HTMLInputElement).value.trim();
   const queryCode = ($('t-code') as HTMLInputElement).value.trim();
-  if (!trackingNo || !queryCode) {
-    $('ask-error').textContent = '请填写举报编号和查询码。';
+  const wrong = askProblems();
+  if (wrong) {
+    $('ask-error').textContent = '';
+    wrong.focus();
     return;
   }
   $('ask-error').textContent = '';
