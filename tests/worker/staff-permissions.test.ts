@@ -85,6 +85,10 @@ describe('staff permission matrix', () => {
     expect([...TOTP_ROLES].sort()).toEqual(['admin', 'reward_approver', 'reward_officer', 'supervisor']);
     // Exports leave the system: not for a 承办员 (department-bound) nor the reward roles.
     expect([...GRANTS['tips.export']].sort()).toEqual(['admin', 'auditor', 'dispatcher', 'supervisor']);
+    // The hazard ledger: 督办 and admins district-wide, a 承办员 its own department's (to keep its own ledger),
+    // auditors reading; it holds nothing about the reporter.
+    expect([...GRANTS['hazards.read']].sort()).toEqual(['admin', 'auditor', 'handler', 'supervisor']);
+    expect([...GRANTS['hazards.export']].sort()).toEqual(['admin', 'auditor', 'handler', 'supervisor']);
     // An auditor reads everything and changes nothing: no capability that writes.
     const auditorWrites = (Object.keys(GRANTS) as Capability[]).filter(
       (c) =>
@@ -92,6 +96,8 @@ describe('staff permission matrix', () => {
         ![
           'tips.read',
           'tips.export',
+          'hazards.read',
+          'hazards.export',
           'reference.read',
           'reminders.read',
           'audit.read',
@@ -115,6 +121,7 @@ describe('staff permission matrix', () => {
     ).toBe(false);
   });
 
+  // Every route × every role (about 400 requests): more than the default 5 s on a shared machine.
   it('the API enforces the matrix: no session → 401; the roles holding the capability → allowed; others → 403', async () => {
     for (const { route, cap } of routes) {
       const allowed = allowedFor(cap);
@@ -135,7 +142,7 @@ describe('staff permission matrix', () => {
         await res.body?.cancel();
       }
     }
-  });
+  }, 60_000);
 
   it('/api/staff/me returns the caller’s capabilities from the module', async () => {
     for (const role of ALL) {

@@ -157,6 +157,12 @@ export const tips = sqliteTable(
     index('tips_concluded').on(t.concludedAt),
     // … and `stats_rectifications` recently completed rectifications by this one.
     index('tips_rectified').on(t.rectifiedAt),
+    // The hazard ledger and its dashboard (worker/services/hazards.ts, `hazardWhere`): only the tips whose conclusion
+    // found something, by the day it was found — district-wide, and one department's (a 承办员's scope).
+    index('tips_hazards').on(t.concludedAt, t.id).where(sql.raw(`conclusion IN ('true', 'partly_true')`)),
+    index('tips_hazards_dept')
+      .on(t.departmentId, t.concludedAt, t.id)
+      .where(sql.raw(`conclusion IN ('true', 'partly_true')`)),
   ],
 );
 

@@ -19,6 +19,8 @@ export const CAPABILITIES = {
   'tips.message': '给举报人留言',
   /** Opening a tip marks the reporter's new messages as read: only for those who handle tips (not auditors). */
   'tips.mark_read': '打开举报时将举报人留言标为已读',
+  'hazards.read': '查看隐患台账与统计分析（一张图）',
+  'hazards.export': '导出隐患台账 CSV（不含举报人信息）',
   'identity.reveal': '查看实名举报人身份（须说明理由）',
   'reveals.watch': '接收身份查看提醒',
   'reveals.acknowledge': '确认身份查看提醒',
@@ -54,6 +56,11 @@ export const GRANTS: Record<Capability, readonly Role[]> = {
   'tips.note': WORKERS,
   'tips.message': WORKERS,
   'tips.mark_read': WORKERS,
+  // The hazard ledger and the district picture are for those who supervise rectification (督办, admin), the
+  // departments that carry it out (承办员: their own department's hazards, their own ledger to export) and auditors
+  // (read only: the ledger changes nothing). The ledger holds nothing about the reporter.
+  'hazards.read': ['admin', 'supervisor', 'handler', 'auditor'],
+  'hazards.export': ['admin', 'supervisor', 'handler', 'auditor'],
   // Dispatchers and handlers talk to the reporter through the conversation and never need the identity; 督办 may
   // (protection against retaliation), and the reward officer to pay a notified reward (see `can`).
   'identity.reveal': ['admin', 'supervisor', 'reward_officer'],

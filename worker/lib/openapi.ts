@@ -36,6 +36,7 @@ const TAGS: { name: string; prefix: RegExp; description: string }[] = [
     prefix: /^\/api\/staff\/(tips|reference)/,
     description: '举报办理：队列、详情、流转、留言、附件',
   },
+  { name: 'staff-hazards', prefix: /^\/api\/staff\/hazards/, description: '隐患台账与统计分析（一张图）' },
   { name: 'staff-reminders', prefix: /^\/api\/staff\/reminders/, description: '提醒、催办、督办' },
   { name: 'staff-audit', prefix: /^\/api\/staff\/audit/, description: '审计日志与校验' },
   { name: 'staff-admin', prefix: /^\/api\/staff\//, description: '系统管理：账号、基础数据、时限、节假日、合作方' },

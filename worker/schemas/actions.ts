@@ -22,7 +22,14 @@ const codes = <T extends readonly { code: string }[]>(list: T, label: string) =>
 export const DateString = z
   .string({ error: '请填写日期' })
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: '日期格式应为 YYYY-MM-DD' })
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), { error: '日期不存在' });
+  // A day that exists: 2026-02-30 parses (and rolls over to March), so the round trip must give the same day back.
+  .refine(
+    (s) => {
+      const t = Date.parse(`${s}T00:00:00Z`);
+      return !Number.isNaN(t) && new Date(t).toISOString().startsWith(s);
+    },
+    { error: '日期不存在' },
+  );
 
 /** The 五到位 plan (整改方案): 措施、责任人、资金、时限、预案, recorded with the conclusion that orders 整改. */
 export const RectificationPlan = z

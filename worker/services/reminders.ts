@@ -11,6 +11,7 @@ import { DAY, reminderLevels } from '../domain/deadlines';
 import { calendarAround } from './calendar';
 import { timeLimits } from './settings';
 import { tipScope } from '../domain/access';
+import { hazardCategorySql, LISTED_STATES } from './hazards';
 import type { StaffActor } from './transitions';
 
 export const REMINDER_LEVELS = [
@@ -59,11 +60,13 @@ export async function sendReminders(env: Env, now: number): Promise<number> {
     after = [last.due_at, last.id];
     if (results.length < 200) break;
   }
-  // 挂牌督办 for major hazards is flagged as soon as the rectification is ordered, once per 整改时限.
+  // 挂牌督办 for major hazards (the verified category: worker/services/hazards.ts) is flagged as soon as the
+  // rectification is ordered, once per 整改时限.
   const majors = await env.DB.prepare(
     `INSERT OR IGNORE INTO reminders (id, tip_id, level, due_kind, due_at, department_id, created_at)
        SELECT lower(hex(randomblob(16))), id, 'listed', 'major_hazard', COALESCE(rectify_due_at, 0), department_id, ?
-         FROM tips WHERE hazard_level = 'major' AND state IN ('rectifying', 'rectified', 'reviewing')`,
+         FROM tips WHERE ${hazardCategorySql('')} = 'major' AND rectify_due_at IS NOT NULL
+          AND state IN (${LISTED_STATES.map((s) => `'${s}'`).join(', ')})`,
   )
     .bind(now)
     .run();

@@ -7,6 +7,7 @@ import { createRouter } from '../../lib/router';
 import { staffAdminRoutes } from './admin';
 import { staffAlertRoutes } from './alerts';
 import { authRoutes } from './auth';
+import { staffHazardRoutes } from './hazards';
 import { staffRewardRoutes } from './rewards';
 import { staffTipRoutes } from './tips';
 
@@ -14,6 +15,7 @@ export function staffApi() {
   const api = createRouter();
   api.route('/', authRoutes());
   api.route('/', staffTipRoutes());
+  api.route('/', staffHazardRoutes());
   api.route('/', staffAdminRoutes());
   api.route('/', staffRewardRoutes());
   api.route('/', staffAlertRoutes());

@@ -1,0 +1,2 @@
+CREATE INDEX `tips_hazards` ON `tips` (`concluded_at`,`id`) WHERE conclusion IN ('true', 'partly_true');--> statement-breakpoint
+CREATE INDEX `tips_hazards_dept` ON `tips` (`department_id`,`concluded_at`,`id`) WHERE conclusion IN ('true', 'partly_true');
