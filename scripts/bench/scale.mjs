@@ -54,10 +54,11 @@ export function generate(file, count = 1_000_000, { seed = 20261122, now = Date.
   const db = new DatabaseSync(file);
   const t0 = performance.now();
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;');
-  const ins = db.prepare(`INSERT INTO tips (id, tracking_no, query_code_hash, type, domain, unit_name, address, town_id,
+  const ins =
+    db.prepare(`INSERT INTO tips (id, tracking_no, public_id, query_code_hash, type, domain, unit_name, address, town_id,
       seen_at, description, is_employee, anonymous, state, public_status, department_id, source, created_at, updated_at,
       accepted_at, concluded_at, due_at, due_kind, version)
-    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'web',?,?,?,?,?,?,1)`);
+    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'web',?,?,?,?,?,?,1)`);
   const twoYears = 730 * 86_400_000;
   const depts = DEPARTMENTS.map((d) => d.id);
   db.exec('BEGIN');
@@ -88,6 +89,8 @@ export function generate(file, count = 1_000_000, { seed = 20261122, now = Date.
           ]);
     let tracking = 'AQ';
     for (let k = 0; k < 10; k++) tracking += CROCKFORD[Math.floor(r() * 32)];
+    let publicId = 'GK';
+    for (let k = 0; k < 10; k++) publicId += CROCKFORD[Math.floor(r() * 32)];
     const finished = ['closed', 'concluded', 'rejected', 'merged'].includes(state);
     const accepted = state === 'submitted' ? null : created + 86_400_000 * (1 + Math.floor(r() * 4));
     const concluded = ['closed', 'concluded'].includes(state) ? accepted + 86_400_000 * Math.floor(5 + r() * 60) : null;
@@ -95,6 +98,7 @@ export function generate(file, count = 1_000_000, { seed = 20261122, now = Date.
     ins.run(
       `bench-${i}`,
       tracking,
+      publicId,
       'x'.repeat(64),
       pickWeighted(r, TYPE_WEIGHTS),
       pickWeighted(r, DOMAIN_WEIGHTS),

@@ -173,7 +173,7 @@ describe('数据公开', () => {
     const res = await fetch(`${base}/api/public/open-data/tips.csv?month=${month}`);
     expect(res.status).toBe(200);
     const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
-    expect(text.startsWith('\uFEFFtracking_no,received_date,closed_date,')).toBe(true);
+    expect(text.startsWith('\uFEFFpublic_id,received_date,closed_date,')).toBe(true);
     expect(text).toContain('不予受理');
     for (const secret of ['数据测试单位', '数据路', '灭火器过期']) expect(text).not.toContain(secret);
   });

@@ -8,6 +8,7 @@ import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { TipSubmission } from '../../worker/schemas/tip';
 import { createTip } from '../../worker/services/tips';
+import { formatPublicId } from '../../worker/services/codes';
 import { transition, type StaffActor } from '../../worker/services/transitions';
 import { realName, validTip, tipIdOf } from './tips';
 import requestSchema from '../conformance/open311/request.json';
@@ -38,6 +39,14 @@ export interface BuiltTip {
   id: string;
   trackingNo: string;
   queryCode: string;
+  /** The public id (公开编号) as listed: GK-XXXXX-XXXXX. */
+  publicId: string;
+}
+
+/** The public id of a tip as public interfaces list it. */
+export async function publicIdOf(id: string): Promise<string> {
+  const row = await env.DB.prepare('SELECT public_id FROM tips WHERE id = ?').bind(id).first<{ public_id: string }>();
+  return formatPublicId(row!.public_id);
 }
 
 /**
@@ -106,7 +115,7 @@ export async function handledTip(
       }
     }
   }
-  return { id, trackingNo: receipt.trackingNo, queryCode: receipt.queryCode };
+  return { id, trackingNo: receipt.trackingNo, queryCode: receipt.queryCode, publicId: await publicIdOf(id) };
 }
 
 /** Every string in `body` a reporter gave or was given in secret (identity, free text, exact place, query code). */
@@ -151,6 +160,15 @@ function validators() {
   };
 }
 export const schemas = validators();
+
+/**
+ * Every tracking number of `tips` found in `body`, in any spelling (with or without dashes): none may appear
+ * in a public answer.
+ */
+export function trackingNumbersIn(body: string, tips: { trackingNo: string }[]): string[] {
+  const flat = body.replaceAll('-', '');
+  return tips.map((t) => t.trackingNo).filter((no) => flat.includes(no.replaceAll('-', '')));
+}
 
 /** GET an Open311 resource. */
 export const o311 = (path: string, init: RequestInit = {}) => SELF.fetch(`http://localhost/open311/v2/${path}`, init);

@@ -85,7 +85,7 @@ describe('POST /open311/v2/requests', () => {
     partnerId = p.id;
   });
 
-  it('POST /open311/v2/requests.json creates a tip: tracking number, token and (once) the query code', async () => {
+  it('POST /open311/v2/requests.json creates a tip: public id, token and (once) the tracking number and query code', async () => {
     const res = await o311Post('requests.json', form(key));
     expect(res.status).toBe(201);
     expect(res.headers.get('cache-control')).toBe('no-store');
@@ -96,16 +96,20 @@ describe('POST /open311/v2/requests', () => {
       'service_notice',
       'service_request_id',
       'token',
+      'tracking_no',
     ]);
-    expect(r!.service_request_id).toMatch(/^AQ-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+    // The request id is the public id, not the tracking number the citizen's lookup takes.
+    expect(r!.service_request_id).toMatch(/^GK-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+    expect(r!.tracking_no).toMatch(/^AQ-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+    expect(r!.token).not.toContain(r!.tracking_no!.replaceAll('-', ''));
     expect(r!.query_code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     expect(r!.service_request_id).not.toBe(r!.query_code);
-    expect(r!.service_notice).toContain(r!.service_request_id!);
+    expect(r!.service_notice).toContain(r!.tracking_no!);
     expect(r!.service_notice).not.toContain(r!.query_code!);
     const tip = await env.DB.prepare(
-      'SELECT source, type, domain, town_id, anonymous, is_employee FROM tips WHERE tracking_no = ?',
+      'SELECT source, type, domain, town_id, anonymous, is_employee FROM tips WHERE tracking_no = ? AND public_id = ?',
     )
-      .bind(r!.service_request_id!.replaceAll('-', ''))
+      .bind(r!.tracking_no!.replaceAll('-', ''), r!.service_request_id!.replaceAll('-', ''))
       .first();
     expect(tip).toEqual({
       source: `open311:${partnerId}`,
@@ -117,31 +121,33 @@ describe('POST /open311/v2/requests', () => {
     });
 
     // The query code is real: it matches the stored hash the 进度查询 checks (and is stored nowhere itself).
-    const no = parseTrackingNo(r!.service_request_id!)!;
+    const no = parseTrackingNo(r!.tracking_no!)!;
     const stored = await env.DB.prepare('SELECT query_code_hash FROM tips WHERE tracking_no = ?')
       .bind(no)
       .first<{ query_code_hash: string }>();
     expect(stored!.query_code_hash).toBe(await hashQueryCode(env, no, parseQueryCode(r!.query_code!)!));
 
-    // The token resolves to the request; the GETs never carry the query code.
+    // The token resolves to the request; the GETs (the partner's full view included) never carry the query code
+    // or the tracking number.
     const tok = await o311(`tokens/${r!.token}.json`);
     expect(tok.status).toBe(200);
     expect(await tok.json()).toEqual([{ token: r!.token, service_request_id: r!.service_request_id }]);
     const tokXml = parseXml(await (await o311(`tokens/${r!.token}.xml`)).text());
     expect(child(child(tokXml, 'request'), 'service_request_id').text).toBe(r!.service_request_id);
+    const k = `api_key=${encodeURIComponent(key)}`;
     for (const path of [
-      `requests/${r!.service_request_id}.json`,
-      `requests/${r!.service_request_id}.xml`,
-      'requests.json',
-      'requests.xml',
+      `requests/${r!.service_request_id}.json?${k}`,
+      `requests/${r!.service_request_id}.xml?${k}`,
+      `requests.json?${k}`,
+      `requests.xml?${k}`,
       `tokens/${r!.token}.json`,
     ]) {
       const text = await (await o311(path)).text();
       expect(text, path).toContain(r!.service_request_id!);
-      expect(text, path).not.toContain(r!.query_code!);
       expect(text.replaceAll('-', ''), path).not.toContain(r!.query_code!.replaceAll('-', ''));
+      expect(text.replaceAll('-', ''), path).not.toContain(r!.tracking_no!.replaceAll('-', ''));
     }
-    const one = (await (await o311(`requests/${r!.service_request_id}.json`)).json()) as unknown[];
+    const one = (await (await o311(`requests/${r!.service_request_id}.json?${k}`)).json()) as unknown[];
     expect(schemas.requests(one)).toEqual([]);
   });
 
@@ -157,9 +163,11 @@ describe('POST /open311/v2/requests', () => {
       'token',
       'service_notice',
       'account_id',
+      'tracking_no',
       'query_code',
     ]);
-    expect(child(r, 'service_request_id').text).toMatch(/^AQ-/);
+    expect(child(r, 'service_request_id').text).toMatch(/^GK-/);
+    expect(child(r, 'tracking_no').text).toMatch(/^AQ-/);
   });
 
   it('a citizen named by the partner is a real-name tip whose identity is sealed and never shown in any answer', async () => {
@@ -180,9 +188,9 @@ describe('POST /open311/v2/requests', () => {
       }),
     );
     expect(res.status).toBe(201);
-    const [r] = (await res.json()) as { service_request_id: string; query_code: string }[];
+    const [r] = (await res.json()) as { service_request_id: string; tracking_no: string; query_code: string }[];
     const tip = await env.DB.prepare('SELECT id, anonymous, is_employee, lat, seen_at FROM tips WHERE tracking_no = ?')
-      .bind(r!.service_request_id.replaceAll('-', ''))
+      .bind(r!.tracking_no.replaceAll('-', ''))
       .first<Record<string, number | string>>();
     expect(tip).toMatchObject({
       anonymous: 0,
@@ -195,12 +203,12 @@ describe('POST /open311/v2/requests', () => {
       .first<{ ciphertext: string }>();
     expect(identity!.ciphertext).not.toContain(SECRET_TEXT.mobile);
     for (const path of [
-      `requests/${r!.service_request_id}.json`,
-      `requests/${r!.service_request_id}.xml`,
-      'requests.json',
-      'requests.xml',
+      `requests/${r!.service_request_id}.json?api_key=${key}`,
+      `requests/${r!.service_request_id}.xml?api_key=${key}`,
+      `requests.json?api_key=${key}`,
+      `requests.xml?api_key=${key}`,
     ]) {
-      expect(leaks(await (await o311(path)).text(), [r!.query_code]), path).toEqual([]);
+      expect(leaks(await (await o311(path)).text(), [r!.query_code, r!.tracking_no]), path).toEqual([]);
     }
   });
 

@@ -5,8 +5,26 @@
  * in any answer.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:test';
 import { SERVICES } from '../../worker/services/open311';
-import { child, DAY, handledTip, leaks, o311, parseXml, schemas, type BuiltTip } from '../support/open311';
+import { createPartner } from '../../worker/services/partners';
+import { addMonths, chinaMonth, monthStart } from '../../worker/services/stats';
+import {
+  child,
+  DAY,
+  handledTip,
+  leaks,
+  o311,
+  parseXml,
+  schemas,
+  trackingNumbersIn,
+  type BuiltTip,
+} from '../support/open311';
+
+/** A partner's key: `p311` reads as the partner (full detail), `o311` as the public. */
+let partnerKey = '';
+const withKey = (path: string) => `${path}${path.includes('?') ? '&' : '?'}api_key=${encodeURIComponent(partnerKey)}`;
+const p311 = (path: string, init: RequestInit = {}) => o311(withKey(path), init);
 
 const json = async (res: Response) => JSON.parse(await res.text()) as any;
 
@@ -39,11 +57,12 @@ async function expectError(res: Response, status: number, format: 'json' | 'xml'
 
 const DAY_STAMP = /^\d{4}-\d{2}-\d{2}T00:00:00\+08:00$/;
 
-describe('Open311 GeoReport v2 (reads)', () => {
+describe('Open311 GeoReport v2 (reads; the partner view where requests are listed)', () => {
   const now = Date.now();
   const t: Record<string, BuiltTip> = {};
   const codes: string[] = [];
   beforeAll(async () => {
+    partnerKey = (await createPartner(env, { name: '区 12345 热线', actorId: 'staff-admin-1' })).apiKey;
     t.concluded = await handledTip({
       at: now - 20 * DAY,
       outcome: 'concluded',
@@ -169,14 +188,15 @@ describe('Open311 GeoReport v2 (reads)', () => {
     await expectError(await o311('services/general_hazard-gas-extra.xml'), 404, 'xml');
   });
 
-  it('GET /open311/v2/requests.json: the last 90 days, newest first, valid against requests.json, public-safe', async () => {
-    const res = await o311('requests.json');
+  it('GET /open311/v2/requests.json with a partner key: the last 90 days, newest first, valid, safe, never cached', async () => {
+    const res = await p311('requests.json');
     expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
     const text = await res.text();
     const body = JSON.parse(text);
     expect(schemas.requests(body)).toEqual([]);
     expect(body.map((r: any) => r.service_request_id)).toEqual(
-      [t.pending, t.verifying, t.rejected, t.concluded].map((x) => x!.trackingNo),
+      [t.pending, t.verifying, t.rejected, t.concluded].map((x) => x!.publicId),
     );
     const [pending, verifying, rejected, concluded] = body;
     expect(pending).toMatchObject({
@@ -211,14 +231,15 @@ describe('Open311 GeoReport v2 (reads)', () => {
       expect(typeof r.service_request_id).toBe('string');
     }
     expect(leaks(text, codes)).toEqual([]);
+    expect(trackingNumbersIn(text, Object.values(t))).toEqual([]);
   });
 
   it('GET /open311/v2/requests.xml has the same requests as <service_requests><request>, every spec element present', async () => {
-    const text = await (await o311('requests.xml')).text();
+    const text = await (await p311('requests.xml')).text();
     const x = parseXml(text);
     expect(x.name).toBe('service_requests');
     expect(x.children.map((r) => child(r, 'service_request_id').text)).toEqual(
-      [t.pending, t.verifying, t.rejected, t.concluded].map((v) => v!.trackingNo),
+      [t.pending, t.verifying, t.rejected, t.concluded].map((v) => v!.publicId),
     );
     expect(x.children[0]!.children.map((c) => c.name)).toEqual([
       'service_request_id',
@@ -246,36 +267,36 @@ describe('Open311 GeoReport v2 (reads)', () => {
 
   it('GET /open311/v2/requests.json?status=… filters open and closed; both at once is everything', async () => {
     const ids = async (q: string) =>
-      (await json(await o311(`requests.json?${q}`))).map((r: any) => r.service_request_id);
-    expect(await ids('status=open')).toEqual([t.pending, t.verifying].map((x) => x!.trackingNo));
-    expect(await ids('status=closed')).toEqual([t.rejected, t.concluded].map((x) => x!.trackingNo));
+      (await json(await p311(`requests.json?${q}`))).map((r: any) => r.service_request_id);
+    expect(await ids('status=open')).toEqual([t.pending, t.verifying].map((x) => x!.publicId));
+    expect(await ids('status=closed')).toEqual([t.rejected, t.concluded].map((x) => x!.publicId));
     expect(await ids('status=open,closed')).toHaveLength(4);
-    const errors = await expectError(await o311('requests.json?status=done'), 400);
+    const errors = await expectError(await p311('requests.json?status=done'), 400);
     expect(errors[0]).toContain('status');
   });
 
   it('GET /open311/v2/requests.json?service_code=… filters by service; an unknown code → 400', async () => {
-    const body = await json(await o311('requests.json?service_code=major_hazard-hazchem,general_hazard-fire'));
+    const body = await json(await p311('requests.json?service_code=major_hazard-hazchem,general_hazard-fire'));
     expect(schemas.requests(body)).toEqual([]);
-    expect(body.map((r: any) => r.service_request_id)).toEqual([t.verifying, t.concluded].map((x) => x!.trackingNo));
-    expect((await expectError(await o311('requests.json?service_code=pothole'), 400))[0]).toContain('pothole');
+    expect(body.map((r: any) => r.service_request_id)).toEqual([t.verifying, t.concluded].map((x) => x!.publicId));
+    expect((await expectError(await p311('requests.json?service_code=pothole'), 400))[0]).toContain('pothole');
   });
 
   it('GET /open311/v2/requests.json with start_date/end_date: within 90 days; a start alone opens 90 days from it', async () => {
     const iso = (ms: number) => new Date(ms).toISOString();
-    const q = (s: string) => o311(`requests.json?${s}`);
+    const q = (s: string) => p311(`requests.json?${s}`);
     const oldOnly = await json(
       await q(
         `start_date=${encodeURIComponent(iso(now - 125 * DAY))}&end_date=${encodeURIComponent(iso(now - 100 * DAY))}`,
       ),
     );
     expect(schemas.requests(oldOnly)).toEqual([]);
-    expect(oldOnly.map((r: any) => r.service_request_id)).toEqual([t.old!.trackingNo]);
+    expect(oldOnly.map((r: any) => r.service_request_id)).toEqual([t.old!.publicId]);
     const fromStart = await json(await q(`start_date=${encodeURIComponent(iso(now - 121 * DAY))}`));
     // 121 days ago + 90 days = 31 days ago: the old tip (120 days) is in, the 20-day-old one is not.
-    expect(fromStart.map((r: any) => r.service_request_id)).toEqual([t.old!.trackingNo]);
+    expect(fromStart.map((r: any) => r.service_request_id)).toEqual([t.old!.publicId]);
     const toEnd = await json(await q(`end_date=${encodeURIComponent(iso(now - 15 * DAY))}`));
-    expect(toEnd.map((r: any) => r.service_request_id)).toEqual([t.concluded!.trackingNo]); // 105…15 days ago
+    expect(toEnd.map((r: any) => r.service_request_id)).toEqual([t.concluded!.publicId]); // 105…15 days ago
     const exactly90 = await q(`start_date=2026-01-01T00:00:00%2B08:00&end_date=2026-04-01T00:00:00%2B08:00`);
     expect(exactly90.status).toBe(200);
     expect(await exactly90.json()).toEqual([]);
@@ -287,51 +308,180 @@ describe('Open311 GeoReport v2 (reads)', () => {
     ['a date without zone', 'start_date=2026-03-01T00:00:00', 'start_date'],
     ['a date that is not one', 'end_date=yesterday', 'end_date'],
   ])('GET /open311/v2/requests.{json,xml} with %s → 400', async (_what, query, mention) => {
-    expect((await expectError(await o311(`requests.json?${query}`), 400)).join(' ')).toContain(mention);
-    expect((await expectError(await o311(`requests.xml?${query}`), 400, 'xml')).join(' ')).toContain(mention);
+    expect((await expectError(await p311(`requests.json?${query}`), 400)).join(' ')).toContain(mention);
+    expect((await expectError(await p311(`requests.xml?${query}`), 400, 'xml')).join(' ')).toContain(mention);
   });
 
   it('GET /open311/v2/requests.json?service_request_id=… lists those ids and ignores every other filter', async () => {
-    const ids = [t.old!.trackingNo, t.pending!.trackingNo.toLowerCase(), 'AQ-00000-00000', 'not-an-id'].join(',');
+    const ids = [t.old!.publicId, t.pending!.publicId.toLowerCase(), 'GK-00000-00000', 'not-an-id'].join(',');
     const body = await json(
-      await o311(`requests.json?service_request_id=${encodeURIComponent(ids)}&status=bogus&start_date=x`),
+      await p311(`requests.json?service_request_id=${encodeURIComponent(ids)}&status=bogus&start_date=x`),
     );
     expect(schemas.requests(body)).toEqual([]);
-    expect(body.map((r: any) => r.service_request_id)).toEqual([t.pending, t.old].map((x) => x!.trackingNo));
-    const many = Array.from({ length: 101 }, () => t.old!.trackingNo).join(',');
-    await expectError(await o311(`requests.json?service_request_id=${many}`), 400);
+    expect(body.map((r: any) => r.service_request_id)).toEqual([t.pending, t.old].map((x) => x!.publicId));
+    const many = Array.from({ length: 101 }, () => t.old!.publicId).join(',');
+    await expectError(await p311(`requests.json?service_request_id=${many}`), 400);
   });
 
   it('GET /open311/v2/requests/{id}.json and .xml: one request; unknown and malformed ids → 404', async () => {
-    const res = await o311(`requests/${t.concluded!.trackingNo}.json`);
+    const res = await p311(`requests/${t.concluded!.publicId}.json`);
     const text = await res.text();
     const body = JSON.parse(text);
     expect(schemas.requests(body)).toEqual([]);
     expect(body).toHaveLength(1);
-    expect(body[0]).toMatchObject({ service_request_id: t.concluded!.trackingNo, status: 'closed' });
+    expect(body[0]).toMatchObject({ service_request_id: t.concluded!.publicId, status: 'closed' });
     expect(leaks(text, codes)).toEqual([]);
-    const x = parseXml(await (await o311(`requests/${t.concluded!.trackingNo}.xml`)).text());
-    expect(x.children.map((r) => child(r, 'service_request_id').text)).toEqual([t.concluded!.trackingNo]);
-    await expectError(await o311('requests/AQ-00000-00000.json'), 404);
-    await expectError(await o311('requests/nonsense.xml'), 404, 'xml');
+    const x = parseXml(await (await p311(`requests/${t.concluded!.publicId}.xml`)).text());
+    expect(x.children.map((r) => child(r, 'service_request_id').text)).toEqual([t.concluded!.publicId]);
+    await expectError(await p311('requests/GK-00000-00000.json'), 404);
+    await expectError(await p311('requests/nonsense.xml'), 404, 'xml');
   });
 
   it('unknown resources, a missing format and other methods → 404 in the spec error shape', async () => {
     await expectError(await o311('services'), 404);
     await expectError(await o311('potholes.json'), 404);
     await expectError(await o311('potholes.xml'), 404, 'xml');
-    await expectError(await o311('requests.json', { method: 'DELETE' }), 404);
+    await expectError(await p311('requests.json', { method: 'DELETE' }), 404);
     await expectError(await o311('a/b/c/d.xml'), 404, 'xml');
     expect((await o311('services.json')).headers.get('content-security-policy')).toContain("default-src 'self'");
   });
 
   it('XML escapes what it carries: a town named with markup stays text', async () => {
-    const { env } = await import('cloudflare:test');
     await env.DB.prepare(`INSERT INTO towns (id, name, active, sort) VALUES ('x-town', '<b>&"镇"''</b>', 1, 99)`).run();
     const text = await (await o311('services/general_hazard-gas.xml')).text();
     expect(text).toContain('<name>&lt;b&gt;&amp;&quot;镇&quot;&apos;&lt;/b&gt;</name>');
     const town = child(child(parseXml(text), 'attributes'), 'attribute');
     expect(town.name).toBe('attribute');
     await env.DB.prepare(`DELETE FROM towns WHERE id = 'x-town'`).run();
+  });
+});
+
+describe('Open311 GET for the public: no tracking numbers, the small-count rule, a cache keyed on what it takes', () => {
+  const now = Date.now();
+  // A month long ended (before every tip of the partner-view tests above), its tips a few hours apart.
+  const month = chinaMonth(now - 200 * DAY);
+  const at = (h: number) => monthStart(month) + 3 * DAY + h * 3_600_000;
+  const range = `start_date=${encodeURIComponent(new Date(monthStart(month) - DAY).toISOString())}&end_date=${encodeURIComponent(new Date(monthStart(month) + 20 * DAY).toISOString())}`;
+  const all: BuiltTip[] = [];
+  const big: BuiltTip[] = []; // 6 × general_hazard-gas, 5 of them in 济阳街道
+  const small: BuiltTip[] = []; // 2 × major_hazard-fireworks: fewer than 5 in the month
+  let current: BuiltTip;
+  beforeAll(async () => {
+    partnerKey ||= (await createPartner(env, { name: '区 12345 热线（公开查询测试）', actorId: 'staff-admin-1' }))
+      .apiKey;
+    for (let i = 0; i < 6; i++) {
+      big.push(
+        await handledTip({
+          at: at(i),
+          outcome: i % 2 ? 'verifying' : 'concluded',
+          secret: true,
+          tip: { domain: 'gas', type: 'general_hazard', townId: i < 5 ? 'jiyang' : 'qudi' },
+        }),
+      );
+    }
+    for (let i = 0; i < 2; i++) {
+      small.push(
+        await handledTip({ at: at(10 + i), secret: true, tip: { domain: 'fireworks', type: 'major_hazard' } }),
+      );
+    }
+    // This month's tip: not public before the month has ended, however the query is put.
+    current = await handledTip({ at: now - 60_000, secret: true, tip: { domain: 'gas', type: 'general_hazard' } });
+    all.push(...big, ...small, current);
+  });
+
+  it('lists ended months only, dates to the month, no deadline, in public-id order; 镇街 only in groups of 5', async () => {
+    const res = await o311(`requests.json?${range}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=60, s-maxage=60');
+    const text = await res.text();
+    const body = JSON.parse(text) as any[];
+    expect(schemas.requests(body)).toEqual([]);
+    // The 2 mine tips (a group under 5) are not listed at all; the 6 gas tips are, under their public ids.
+    expect(body.map((r) => r.service_request_id)).toEqual(big.map((b) => b.publicId).sort());
+    for (const r of body) {
+      expect(r.requested_datetime).toBe(`${month}-01T00:00:00+08:00`);
+      expect(r.updated_datetime).toMatch(/^\d{4}-\d{2}-01T00:00:00\+08:00$/);
+      expect(r).toMatchObject({ expected_datetime: null, service_notice: null, lat: null, long: null });
+    }
+    const byId = new Map(body.map((r) => [r.service_request_id, r]));
+    for (const b of big.slice(0, 5))
+      expect(byId.get(b.publicId)).toMatchObject({ address: '济阳街道', address_id: 'jiyang' });
+    // The one gas tip in 曲堤街道 would be alone there: somewhere in the district.
+    expect(byId.get(big[5]!.publicId)).toMatchObject({ address: null, address_id: null });
+    expect(trackingNumbersIn(text, all)).toEqual([]);
+    expect(
+      leaks(
+        text,
+        all.map((x) => x.queryCode),
+      ),
+    ).toEqual([]);
+    const xml = await (await o311(`requests.xml?${range}`)).text();
+    expect(trackingNumbersIn(xml, all)).toEqual([]);
+  });
+
+  it('a filter cannot make a small group look large, nor bisect a month by date', async () => {
+    const mine = await (await o311(`requests.json?${range}&service_code=major_hazard-fireworks`)).json();
+    expect(mine).toEqual([]);
+    // A range that starts mid-month selects by the published (month) date: the month is out entirely.
+    const mid = `start_date=${encodeURIComponent(new Date(at(3)).toISOString())}&end_date=${encodeURIComponent(new Date(at(3) + 30 * DAY).toISOString())}`;
+    expect(await (await o311(`requests.json?${mid}`)).json()).toEqual([]);
+    // service_request_id answers only what the list would show.
+    const ids = [big[0]!.publicId, small[0]!.publicId, current.publicId].join(',');
+    const byIds = (await (await o311(`requests.json?service_request_id=${encodeURIComponent(ids)}`)).json()) as any[];
+    expect(byIds.map((r) => r.service_request_id)).toEqual([big[0]!.publicId]);
+    expect((await o311(`requests/${small[0]!.publicId}.json`)).status).toBe(404);
+    expect((await o311(`requests/${current.publicId}.json`)).status).toBe(404);
+    // The current month is not listed by default either; the partner sees it at once, with its day.
+    const recent = (await (await o311('requests.json')).json()) as any[];
+    expect(recent.map((r) => r.service_request_id)).not.toContain(current.publicId);
+    const partner = (await (await p311(`requests/${current.publicId}.json`)).json()) as any[];
+    expect(partner[0].requested_datetime).toMatch(DAY_STAMP);
+  });
+
+  it('a tracking number is not an id here: listed or asked for, it finds nothing', async () => {
+    const asked = (await (
+      await o311(`requests.json?service_request_id=${encodeURIComponent(big[0]!.trackingNo)}`)
+    ).json()) as any[];
+    expect(asked).toEqual([]);
+    expect((await o311(`requests/${big[0]!.trackingNo}.json`)).status).toBe(404);
+    expect((await p311(`requests/${big[0]!.trackingNo}.json`)).status).toBe(404);
+  });
+
+  it('a refused api_key → 403; a partner answer is never stored at the edge', async () => {
+    const res = await o311(`requests.json?${range}&api_key=aq311_nope`);
+    expect(res.status).toBe(403);
+    await res.arrayBuffer();
+    const first = await p311(`requests.json?${range}`);
+    expect(first.headers.get('cache-control')).toBe('private, no-store');
+    await first.arrayBuffer();
+    await new Promise((r) => setTimeout(r, 50));
+    const again = await p311(`requests.json?${range}`);
+    expect(again.headers.get('x-edge-cache')).toBeNull();
+    await again.arrayBuffer();
+  });
+
+  it('the edge cache is keyed on the checked query: unknown parameters, list order and same-month dates share one entry', async () => {
+    const q = `requests.json?service_code=general_hazard-gas,major_hazard-fireworks&${range}`;
+    const text = await (await o311(q)).text();
+    let again: Response | undefined;
+    for (let i = 0; i < 20; i++) {
+      again = await o311(q);
+      if (again.headers.get('x-edge-cache') === 'hit') break;
+      await again.arrayBuffer();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(again!.headers.get('x-edge-cache')).toBe('hit');
+    await again!.arrayBuffer();
+    const variants = [
+      `${q}&x=${crypto.randomUUID()}`,
+      `requests.json?${range}&service_code=major_hazard-fireworks,general_hazard-gas,general_hazard-gas&jurisdiction_id=${crypto.randomUUID()}`,
+      // Other dates that select the same (single) month.
+      `requests.json?service_code=general_hazard-gas,major_hazard-fireworks&start_date=${encodeURIComponent(new Date(monthStart(month) - 2 * DAY).toISOString())}&end_date=${encodeURIComponent(new Date(monthStart(addMonths(month, 1)) - DAY).toISOString())}`,
+    ];
+    for (const v of variants) {
+      const res = await o311(v);
+      expect(res.headers.get('x-edge-cache'), v).toBe('hit');
+      expect(await res.text(), v).toBe(text);
+    }
   });
 });

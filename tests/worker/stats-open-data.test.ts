@@ -2,7 +2,7 @@ import { SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OPEN_DATA_FIELDS } from '../../worker/services/open-data';
 import { chinaMonth } from '../../worker/services/stats';
-import { DAY, handledTip, leaks, type BuiltTip } from '../support/open311';
+import { DAY, handledTip, leaks, trackingNumbersIn, type BuiltTip } from '../support/open311';
 
 const get = (path: string) => SELF.fetch(`http://localhost${path}`);
 
@@ -79,12 +79,14 @@ describe('open data of closed tips', () => {
     };
     expect(body.month).toBe(month);
     expect(body.schema).toBe('http://localhost/data/#schema');
-    const byNo = new Map(body.records.map((r) => [r.tracking_no, r]));
+    const byNo = new Map(body.records.map((r) => [r.public_id, r]));
     expect([...byNo.keys()].sort()).toEqual(
-      [tips.onTime, tips.late, tips.rejected, tips.merged].map((t) => t!.trackingNo).sort(),
+      [tips.onTime, tips.late, tips.rejected, tips.merged].map((t) => t!.publicId).sort(),
     );
+    // Listed under public ids only: no tracking number (the key to a reporter's lookup) in any spelling.
+    expect(trackingNumbersIn(text, Object.values(tips))).toEqual([]);
     for (const r of body.records) expect(Object.keys(r)).toEqual(OPEN_DATA_FIELDS.map((f) => f.name));
-    expect(byNo.get(tips.onTime!.trackingNo)).toMatchObject({
+    expect(byNo.get(tips.onTime!.publicId)).toMatchObject({
       status: 'concluded',
       status_label: '已办结',
       conclusion: '属实',
@@ -96,21 +98,21 @@ describe('open data of closed tips', () => {
       town_name: '济阳街道',
       received_date: new Date(at + 8 * 3_600_000).toISOString().slice(0, 10),
     });
-    expect(byNo.get(tips.late!.trackingNo)).toMatchObject({
+    expect(byNo.get(tips.late!.publicId)).toMatchObject({
       on_time: false,
       days_to_close: 75,
       domain: 'fire',
       domain_label: '消防',
       town_name: '曲堤街道',
     });
-    expect(byNo.get(tips.rejected!.trackingNo)).toMatchObject({
+    expect(byNo.get(tips.rejected!.publicId)).toMatchObject({
       status: 'rejected',
       reject_reason: '不属于安全生产举报范围',
       conclusion: null,
       on_time: null,
       department: null,
     });
-    expect(byNo.get(tips.merged!.trackingNo)).toMatchObject({ status: 'merged', status_label: '已合并' });
+    expect(byNo.get(tips.merged!.publicId)).toMatchObject({ status: 'merged', status_label: '已合并' });
     // No identity, no free text (description, decision, unit, address), no coordinates, no query code, no time of day.
     expect(leaks(text, [tips.onTime!.queryCode, tips.rejected!.queryCode])).toEqual([]);
     expect(JSON.stringify(body.records)).not.toMatch(/\d{2}:\d{2}/);
@@ -130,10 +132,11 @@ describe('open data of closed tips', () => {
         .slice(1)
         .map((r) => r[0])
         .sort(),
-    ).toEqual([tips.onTime, tips.late, tips.rejected, tips.merged].map((t) => t!.trackingNo).sort());
-    const late = rows.find((r) => r[0] === tips.late!.trackingNo)!;
+    ).toEqual([tips.onTime, tips.late, tips.rejected, tips.merged].map((t) => t!.publicId).sort());
+    const late = rows.find((r) => r[0] === tips.late!.publicId)!;
     expect(late[OPEN_DATA_FIELDS.findIndex((f) => f.name === 'on_time')]).toBe('false');
     expect(leaks(text, [tips.onTime!.queryCode])).toEqual([]);
+    expect(trackingNumbersIn(text, Object.values(tips))).toEqual([]);
   });
 
   it('a month without closed tips is an empty file, not an error', async () => {

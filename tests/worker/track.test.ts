@@ -12,7 +12,8 @@ import { approveReward, notifyReward, proposeReward } from '../../worker/service
 import { addNote, messageReporter, tipDetail } from '../../worker/services/tip-detail';
 import { appSecret, hmacHex } from '../../worker/lib/crypto';
 import { networkOf } from '../../worker/lib/ratelimit';
-import { checkCode, issueToken } from '../../worker/services/track';
+import { checkCode, issueToken, PUBLIC_ID_MESSAGE } from '../../worker/services/track';
+import { formatPublicId } from '../../worker/services/codes';
 import { jpegWithMetadata } from '../support/media-fixtures';
 import { approver, NO_EXCLUSIONS, officer } from '../support/rewards';
 import { act, errorOf, newTip, openTrack, trackAdmin, viewOf, withToken } from '../support/track';
@@ -698,6 +699,22 @@ describe('guessing is useless', () => {
     const unknown2 = await trace('AQ-00000-30000', 'client-b');
     expect(unknown2).toEqual(wrong2);
     expect(wrong2.delays[0]).toBeGreaterThan(wrong.delays[0]!);
+  });
+
+  it('a public id (as Open311 and open data list it) with the right query code opens nothing', async () => {
+    const t = await newTip();
+    const row = await env.DB.prepare('SELECT public_id FROM tips WHERE tracking_no = ?')
+      .bind(t.trackingNo.replaceAll('-', ''))
+      .first<{ public_id: string }>();
+    const publicId = formatPublicId(row!.public_id);
+    expect(publicId).toMatch(/^GK-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+    for (const spelling of [publicId, publicId.replaceAll('-', '').toLowerCase()]) {
+      const res = await openTrack(spelling, t.queryCode);
+      expect(res.status).toBe(404);
+      expect(await errorOf(res)).toEqual({ code: 'TRACK_NOT_FOUND', message: PUBLIC_ID_MESSAGE });
+    }
+    // The tracking number still opens it.
+    expect((await openTrack(t.trackingNo, t.queryCode)).status).toBe(200);
   });
 
   it("POST /api/track: 12 strangers' wrong codes, then the owner's right code → the view (no number is ever locked)", async () => {

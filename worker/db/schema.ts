@@ -60,6 +60,12 @@ export const tips = sqliteTable(
     id: text('id').primaryKey(),
     /** 举报编号: public, random, not derivable from another. */
     trackingNo: text('tracking_no').notNull(),
+    /**
+     * 公开编号: the id public interfaces (Open311 GET, open data) list the tip under — random, drawn apart from the
+     * tracking number, so a listed id is useless for the lookup. Set at submission; nullable only because SQLite
+     * cannot add a NOT NULL column to a filled table (the migration fills every existing row).
+     */
+    publicId: text('public_id'),
     /** HMAC of the 查询码; the code itself is never stored. */
     queryCodeHash: text('query_code_hash').notNull(),
     type: text('type').notNull(),
@@ -136,6 +142,7 @@ export const tips = sqliteTable(
   },
   (t) => [
     uniqueIndex('tips_tracking_no').on(t.trackingNo),
+    uniqueIndex('tips_public_id').on(t.publicId),
     index('tips_state_due').on(t.state, t.dueAt),
     index('tips_due').on(t.dueAt),
     index('tips_dept_state_due').on(t.departmentId, t.state, t.dueAt),

@@ -1,7 +1,8 @@
 /**
  * Open data (开放数据): closed tips (已办结 / 不予受理 / 已合并), one file per month of receipt, as CSV or JSON.
  *
- * A record holds only what cannot point to a reporter: no identity, no free text (no description, unit name,
+ * A record is listed under the tip's public id (公开编号), never its tracking number (the reporter's half of the
+ * lookup key). It holds only what cannot point to a reporter: no identity, no free text (no description, unit name,
  * address, decision or messages), no exact place (镇街 only) and no time of day (dates, China time). The
  * field list below is the documented schema: the CSV header, the JSON `fields` and the /data/ page all come
  * from it.
@@ -10,7 +11,7 @@ import type { Env } from '../env';
 import { label, labelIn } from '../domain/catalog';
 import { CONCLUSIONS, HAZARD_LEVELS, REJECT_REASONS } from '../domain/workflow';
 import { csvRow } from '../lib/csv';
-import { formatTrackingNo } from './codes';
+import { formatPublicId } from './codes';
 import { chinaDate } from './calendar';
 import { addMonths, chinaMonth, monthStart } from './stats';
 
@@ -27,10 +28,11 @@ export interface OpenDataField {
 /** The schema of an open-data record, in column order. */
 export const OPEN_DATA_FIELDS: readonly OpenDataField[] = [
   {
-    name: 'tracking_no',
-    label: '举报编号',
+    name: 'public_id',
+    label: '公开编号',
     type: 'string',
-    description: '公开的举报编号，如 AQ-7K3M9-QXP2D（不含查询码）',
+    description:
+      '该举报的公开编号，如 GK-7K3M9-QXP2D；与 Open311 接口的 service_request_id 相同。不是举报人的举报编号，不能用于进度查询',
   },
   {
     name: 'received_date',
@@ -90,7 +92,7 @@ export type OpenDataRecord = Record<string, string | number | boolean | null>;
 
 interface Row {
   id: string;
-  tracking_no: string;
+  public_id: string;
   created_at: number;
   concluded_at: number | null;
   closed_at: number | null;
@@ -110,7 +112,7 @@ interface Row {
 function toRecord(r: Row): OpenDataRecord {
   const closedAt = r.public_status === 'concluded' ? (r.concluded_at ?? r.closed_at) : (r.closed_at ?? r.concluded_at);
   return {
-    tracking_no: formatTrackingNo(r.tracking_no),
+    public_id: formatPublicId(r.public_id),
     received_date: chinaDate(r.created_at),
     closed_date: closedAt == null ? null : chinaDate(closedAt),
     type: r.type,
@@ -148,7 +150,7 @@ export async function* closedTipRecords(env: Env, month: string): AsyncGenerator
   let cursor: [number, string] = [from - 1, ''];
   for (;;) {
     const { results } = await env.DB.prepare(
-      `SELECT t.id, t.tracking_no, t.created_at, t.concluded_at, t.closed_at, t.conclude_due_at, t.type, t.domain, t.town_id,
+      `SELECT t.id, t.public_id, t.created_at, t.concluded_at, t.closed_at, t.conclude_due_at, t.type, t.domain, t.town_id,
               tw.name AS town_name, t.public_status, t.conclusion, t.hazard_level, t.reject_reason, d.name AS department, t.source
        FROM tips t LEFT JOIN towns tw ON tw.id = t.town_id LEFT JOIN departments d ON d.id = t.department_id
        WHERE t.created_at >= ?1 AND t.created_at < ?2 AND (t.created_at, t.id) > (?3, ?4)

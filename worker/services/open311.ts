@@ -3,21 +3,24 @@
  * type × domain), service definitions, service requests read back for partners, and tips submitted by a
  * partner system (e.g. a 12345 hotline) on behalf of a citizen.
  *
- * What a request shows is public-safe by construction (see `toServiceRequest`): the public tracking number as
- * `service_request_id` (never the query code), open/closed with the public status in `status_notes`, the
- * 镇街 as the only place (no address, no coordinates), dates rounded to the day (China time), and no free
- * text at all (`description` is always null: a description, unit name or decision could identify the reporter).
+ * What a request shows is public-safe by construction (see `toServiceRequest`): the tip's public id (公开编号) as
+ * `service_request_id` — never the tracking number or the query code, which together open the reporter's
+ * lookup —, open/closed with the public status in `status_notes`, the 镇街 as the only place (no address, no
+ * coordinates), dates rounded to the day for partners and to the month for the public (PUBLIC_REQUESTS_RULE),
+ * and no free text at all (`description` is always null: a description, unit name or decision could identify
+ * the reporter).
  */
 import type { Env } from '../env';
 import { DOMAINS, TIP_TYPES, label, labelIn } from '../domain/catalog';
 import { CONCLUSIONS, REJECT_REASONS } from '../domain/workflow';
 import { LIMITS } from '../domain/limits';
-import { appSecret, hmacHex } from '../lib/crypto';
+import { appSecret, hmacHex, timingSafeEqual } from '../lib/crypto';
 import { ApiError, type FieldError } from '../lib/errors';
 import { fieldErrors } from '../lib/validation';
 import { TipSubmission, type Receipt } from '../schemas/tip';
 import { chinaDate } from './calendar';
-import { formatTrackingNo, parseTrackingNo } from './codes';
+import { addMonths, chinaMonth, monthStart, SUPPRESS_BELOW } from './stats';
+import { formatPublicId, parsePublicId, parseTrackingNo } from './codes';
 import { CLOSED_PUBLIC_STATUSES } from './open-data';
 import { createTip, findReceipt, requestHash } from './tips';
 
@@ -164,7 +167,7 @@ export interface Open311Request {
   updated_datetime: string;
   expected_datetime: string | null;
   address: string | null;
-  address_id: string;
+  address_id: string | null;
   zipcode: null;
   lat: null;
   long: null;
@@ -172,7 +175,7 @@ export interface Open311Request {
 }
 
 interface RequestRow {
-  tracking_no: string;
+  public_id: string;
   type: string;
   domain: string;
   town_id: string;
@@ -184,14 +187,19 @@ interface RequestRow {
   created_at: number;
   updated_at: number;
   conclude_due_at: number | null;
+  /** Public view only: tips sharing the service and month of receipt, and those also sharing the 镇街. */
+  n_service?: number;
+  n_town?: number;
 }
 
-const REQUEST_COLUMNS = `t.tracking_no, t.type, t.domain, t.town_id, tw.name AS town_name, t.public_status, t.conclusion, t.reject_reason,
+const REQUEST_COLUMNS = `t.public_id, t.type, t.domain, t.town_id, tw.name AS town_name, t.public_status, t.conclusion, t.reject_reason,
   d.name AS department, t.created_at, t.updated_at, t.conclude_due_at`;
 const REQUEST_FROM = 'tips t LEFT JOIN towns tw ON tw.id = t.town_id LEFT JOIN departments d ON d.id = t.department_id';
 
 /** An instant as a GeoReport date-time, rounded down to its day in China time: "2026-11-22T00:00:00+08:00". */
 export const dayStamp = (ms: number) => `${chinaDate(ms)}T00:00:00+08:00`;
+/** An instant rounded down to the first day of its month in China time: "2026-11-01T00:00:00+08:00". */
+export const monthStamp = (ms: number) => `${chinaMonth(ms)}-01T00:00:00+08:00`;
 
 const isClosed = (publicStatus: string) => (CLOSED_PUBLIC_STATUSES as readonly string[]).includes(publicStatus);
 
@@ -204,24 +212,48 @@ function statusNotes(r: RequestRow): string {
   return status;
 }
 
-/** The public-safe view of a tip as a GeoReport service request. */
-export function toServiceRequest(r: RequestRow): Open311Request {
+/**
+ * Who reads requests: the public (anyone, cached at the edge) or a partner that sent its `api_key`.
+ *
+ * The public view follows the statistics' small-count rule (`SUPPRESS_BELOW`), so listing single tips does not
+ * undo the "<5" of /api/public/stats (PUBLIC_REQUESTS_RULE below). A partner (e.g. the 12345 hotline, under an
+ * agreement made when its key was issued) sees every tip at once, with day dates, the 镇街 and the deadline.
+ */
+export type Viewer = 'public' | 'partner';
+
+/**
+ * The rule for public `GET requests` (documented in README "Open311" and the OpenAPI description):
+ * - **delay**: only tips received in a month that has ended (China time), so polling the feed never shows
+ *   when a tip arrived — a month's tips appear together on the 1st of the next month;
+ * - **coarser dates**: requested and updated dates are the first day of their month; no deadline;
+ * - **k = 5**: a tip is listed only when at least 5 tips share its service (type × domain) and month of
+ *   receipt, and it carries its 镇街 only when at least 5 share service, month and 镇街 (otherwise
+ *   `address`/`address_id` are null: somewhere in the district);
+ * - **no order**: tips of a month are listed by their random public id, not by arrival.
+ * The date filters apply to the published (month) date, so they cannot bisect a month either.
+ */
+export const PUBLIC_REQUESTS_RULE = { k: SUPPRESS_BELOW, delay: 'month' } as const;
+
+/** The view of a tip as a GeoReport service request: no free text, no coordinates, no tracking number. */
+export function toServiceRequest(r: RequestRow, viewer: Viewer = 'partner'): Open311Request {
   const closed = isClosed(r.public_status);
   const code = serviceCode(r.type, r.domain);
+  const pub = viewer === 'public';
+  const showTown = !pub || (r.n_town ?? 0) >= PUBLIC_REQUESTS_RULE.k;
   return {
-    service_request_id: formatTrackingNo(r.tracking_no),
+    service_request_id: formatPublicId(r.public_id),
     status: closed ? 'closed' : 'open',
     status_notes: statusNotes(r),
     service_name: SERVICES.find((s) => s.service_code === code)?.service_name ?? code,
     service_code: code,
     description: null,
     agency_responsible: r.department,
-    service_notice: !closed && r.conclude_due_at ? `法定办结期限：${chinaDate(r.conclude_due_at)}` : null,
-    requested_datetime: dayStamp(r.created_at),
-    updated_datetime: dayStamp(r.updated_at),
-    expected_datetime: !closed && r.conclude_due_at ? dayStamp(r.conclude_due_at) : null,
-    address: r.town_name,
-    address_id: r.town_id,
+    service_notice: !pub && !closed && r.conclude_due_at ? `法定办结期限：${chinaDate(r.conclude_due_at)}` : null,
+    requested_datetime: pub ? monthStamp(r.created_at) : dayStamp(r.created_at),
+    updated_datetime: pub ? monthStamp(r.updated_at) : dayStamp(r.updated_at),
+    expected_datetime: !pub && !closed && r.conclude_due_at ? dayStamp(r.conclude_due_at) : null,
+    address: showTown ? r.town_name : null,
+    address_id: showTown ? r.town_id : null,
     zipcode: null,
     lat: null,
     long: null,
@@ -252,34 +284,39 @@ const list = (v: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/**
- * GET requests: by `service_request_id` (a comma list; overrides every other filter, as the spec says), or by
- * `service_code`, `status` (open, closed) and `start_date`/`end_date` (requested_datetime, at most 90 days
- * apart; the most recent 90 days when neither is given). Newest first, at most MAX_REQUESTS.
- */
-export async function findRequests(
-  env: Env,
-  q: Record<string, string | undefined>,
-  now = Date.now(),
-): Promise<Open311Request[]> {
-  const ids = list(q.service_request_id);
-  if (ids.length) {
-    if (ids.length > MAX_IDS) throw new Open311Error(400, [`service_request_id 一次最多 ${MAX_IDS} 个`]);
-    const nos = [...new Set(ids.map(parseTrackingNo).filter((x): x is string => !!x))];
-    if (!nos.length) return [];
-    const { results } = await env.DB.prepare(
-      `SELECT ${REQUEST_COLUMNS} FROM ${REQUEST_FROM} WHERE t.tracking_no IN (${nos.map(() => '?').join(',')}) ORDER BY t.created_at DESC`,
-    )
-      .bind(...nos)
-      .all<RequestRow>();
-    return results.map(toServiceRequest);
-  }
+/** A `GET requests` query, checked and reduced to what decides the answer. */
+export type RequestsQuery =
+  | { ids: string[] }
+  | {
+      services: { type: string; domain: string }[];
+      statuses: ('open' | 'closed')[];
+      /** Partner view: received in [start, end]. */
+      start: number;
+      end: number;
+      /** Public view: the ended months (YYYY-MM) whose first day lies in [start, end], newest first. */
+      months: string[];
+    };
 
+/**
+ * Check a `GET requests` query: `service_request_id` (a comma list of public ids; overrides every other filter,
+ * as the spec says), or `service_code`, `status` (open, closed) and `start_date`/`end_date` (at most 90 days
+ * apart; the most recent 90 days when neither is given). Throws Open311Error(400) naming every bad parameter.
+ */
+export function parseRequestsQuery(q: Record<string, string | undefined>, now = Date.now()): RequestsQuery {
+  const rawIds = list(q.service_request_id);
+  if (rawIds.length) {
+    if (rawIds.length > MAX_IDS) throw new Open311Error(400, [`service_request_id 一次最多 ${MAX_IDS} 个`]);
+    return { ids: [...new Set(rawIds.map(parsePublicId).filter((x): x is string => !!x))].sort() };
+  }
   const errors: string[] = [];
-  const codes = list(q.service_code);
-  const services = codes.map((c) => ({ c, s: parseServiceCode(c) }));
-  for (const { c, s } of services) if (!s) errors.push(`service_code ${c} 不存在`);
-  const statuses = list(q.status);
+  const codes = [...new Set(list(q.service_code))].sort();
+  const services: { type: string; domain: string }[] = [];
+  for (const c of codes) {
+    const s = parseServiceCode(c);
+    if (s) services.push(s);
+    else errors.push(`service_code ${c} 不存在`);
+  }
+  const statuses = [...new Set(list(q.status))].sort();
   for (const s of statuses)
     if (s !== 'open' && s !== 'closed') errors.push(`status 只能是 open 或 closed（可用逗号分隔），收到 ${s}`);
   let start: number | null = null;
@@ -302,53 +339,152 @@ export async function findRequests(
   if (start === null && end === null) end = now;
   if (start === null) start = end! - WINDOW_DAYS * DAY;
   if (end === null) end = start + WINDOW_DAYS * DAY;
-
-  const where = ['t.created_at >= ?', 't.created_at <= ?'];
-  const params: unknown[] = [start, end];
-  if (services.length) {
-    where.push(`(${services.map(() => '(t.type = ? AND t.domain = ?)').join(' OR ')})`);
-    for (const { s } of services) params.push(s!.type, s!.domain);
+  // Months whose first day is in the range and that have ended (newest first): at most four in 90 days.
+  const months: string[] = [];
+  const current = chinaMonth(now);
+  for (let m = chinaMonth(end!); monthStart(m) >= start!; m = addMonths(m, -1)) {
+    if (m < current && monthStart(m) <= end!) months.push(m);
   }
-  const wanted = new Set(statuses);
-  if (wanted.size === 1) {
+  return { services, statuses: statuses as ('open' | 'closed')[], start: start!, end: end!, months };
+}
+
+/**
+ * The edge-cache key of a public `GET requests` query: the checked query in a fixed order, so unknown
+ * parameters, reordered lists and dates that select the same months share one cache entry. Null when the
+ * query is not valid (its 400 is not cached and costs no database read).
+ */
+export function publicRequestsCacheKey(q: Record<string, string | undefined>, now = Date.now()): string | null {
+  let p: RequestsQuery;
+  try {
+    p = parseRequestsQuery(q, now);
+  } catch {
+    return null;
+  }
+  if ('ids' in p) return new URLSearchParams({ service_request_id: p.ids.join(',') }).toString();
+  return new URLSearchParams({
+    service_code: p.services.map((s) => serviceCode(s.type, s.domain)).join(','),
+    status: p.statuses.join(','),
+    months: p.months.join(','),
+  }).toString();
+}
+
+const filters = (p: Exclude<RequestsQuery, { ids: string[] }>) => {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (p.services.length) {
+    where.push(`(${p.services.map(() => '(t.type = ? AND t.domain = ?)').join(' OR ')})`);
+    for (const s of p.services) params.push(s.type, s.domain);
+  }
+  if (p.statuses.length === 1) {
     where.push(
-      `t.public_status ${wanted.has('closed') ? '' : 'NOT '}IN (${CLOSED_PUBLIC_STATUSES.map(() => '?').join(',')})`,
+      `t.public_status ${p.statuses[0] === 'closed' ? '' : 'NOT '}IN (${CLOSED_PUBLIC_STATUSES.map(() => '?').join(',')})`,
     );
     params.push(...CLOSED_PUBLIC_STATUSES);
   }
+  return { where, params };
+};
+
+/** GET requests for a partner: every tip, day dates, newest first. */
+async function partnerRequests(env: Env, p: RequestsQuery): Promise<Open311Request[]> {
+  if ('ids' in p) {
+    if (!p.ids.length) return [];
+    const { results } = await env.DB.prepare(
+      `SELECT ${REQUEST_COLUMNS} FROM ${REQUEST_FROM} WHERE t.public_id IN (${p.ids.map(() => '?').join(',')}) ORDER BY t.created_at DESC`,
+    )
+      .bind(...p.ids)
+      .all<RequestRow>();
+    return results.map((r) => toServiceRequest(r, 'partner'));
+  }
+  const f = filters(p);
   const { results } = await env.DB.prepare(
-    `SELECT ${REQUEST_COLUMNS} FROM ${REQUEST_FROM} WHERE ${where.join(' AND ')} ORDER BY t.created_at DESC, t.id DESC LIMIT ${MAX_REQUESTS}`,
+    `SELECT ${REQUEST_COLUMNS} FROM ${REQUEST_FROM} WHERE t.created_at >= ? AND t.created_at <= ?${f.where.map((w) => ` AND ${w}`).join('')}
+     ORDER BY t.created_at DESC, t.id DESC LIMIT ${MAX_REQUESTS}`,
   )
-    .bind(...params)
+    .bind(p.start, p.end, ...f.params)
     .all<RequestRow>();
-  return results.map(toServiceRequest);
+  return results.map((r) => toServiceRequest(r, 'partner'));
 }
 
-/** GET requests/{id}: the one request, or 404. */
-export async function findRequest(env: Env, id: string): Promise<Open311Request> {
-  const [r] = await findRequests(env, { service_request_id: id });
-  if (!r) throw new Open311Error(404, [`找不到举报编号 ${id}`]);
+/**
+ * Public tips of the given ended months with their group sizes (PUBLIC_REQUESTS_RULE): the groups are counted
+ * over every tip of those months, before any filter, so a filter cannot make a small group look large.
+ */
+async function publicRows(env: Env, months: string[], where: string[], params: unknown[]): Promise<RequestRow[]> {
+  if (!months.length) return [];
+  const sorted = [...months].sort();
+  const from = monthStart(sorted[0]!);
+  const to = monthStart(addMonths(sorted.at(-1)!, 1));
+  const monthOf = "strftime('%Y-%m', (created_at + 28800000) / 1000, 'unixepoch')";
+  const { results } = await env.DB.prepare(
+    `WITH g AS (
+       SELECT id, ${monthOf} AS month,
+              COUNT(*) OVER (PARTITION BY type, domain, ${monthOf}) AS n_service,
+              COUNT(*) OVER (PARTITION BY type, domain, ${monthOf}, town_id) AS n_town
+       FROM tips INDEXED BY tips_created WHERE created_at >= ? AND created_at < ?)
+     SELECT ${REQUEST_COLUMNS}, g.n_service, g.n_town
+     FROM g JOIN tips t ON t.id = g.id
+       LEFT JOIN towns tw ON tw.id = t.town_id LEFT JOIN departments d ON d.id = t.department_id
+     WHERE g.month IN (${months.map(() => '?').join(',')}) AND g.n_service >= ?${where.map((w) => ` AND ${w}`).join('')}
+     ORDER BY g.month DESC, t.public_id LIMIT ${MAX_REQUESTS}`,
+  )
+    .bind(from, to, ...months, PUBLIC_REQUESTS_RULE.k, ...params)
+    .all<RequestRow>();
+  return results;
+}
+
+async function publicRequests(env: Env, p: RequestsQuery, now: number): Promise<Open311Request[]> {
+  if ('ids' in p) {
+    if (!p.ids.length) return [];
+    // The months of the asked ids that have ended; each id is then answered only if the rule lists it.
+    const { results } = await env.DB.prepare(
+      `SELECT DISTINCT created_at FROM tips WHERE public_id IN (${p.ids.map(() => '?').join(',')}) AND created_at < ?`,
+    )
+      .bind(...p.ids, monthStart(chinaMonth(now)))
+      .all<{ created_at: number }>();
+    const months = [...new Set(results.map((r) => chinaMonth(r.created_at)))];
+    const rows = await publicRows(env, months, [`t.public_id IN (${p.ids.map(() => '?').join(',')})`], p.ids);
+    return rows.map((r) => toServiceRequest(r, 'public'));
+  }
+  const f = filters(p);
+  return (await publicRows(env, p.months, f.where, f.params)).map((r) => toServiceRequest(r, 'public'));
+}
+
+/** GET requests: the tips the query selects, as the viewer may see them (see Viewer, PUBLIC_REQUESTS_RULE). */
+export async function findRequests(
+  env: Env,
+  q: Record<string, string | undefined>,
+  viewer: Viewer = 'public',
+  now = Date.now(),
+): Promise<Open311Request[]> {
+  const p = parseRequestsQuery(q, now);
+  return viewer === 'partner' ? partnerRequests(env, p) : publicRequests(env, p, now);
+}
+
+/** GET requests/{id}: the one request, or 404 (also when the public may not see it yet). */
+export async function findRequest(env: Env, id: string, viewer: Viewer = 'public'): Promise<Open311Request> {
+  const [r] = await findRequests(env, { service_request_id: id }, viewer);
+  if (!r) throw new Open311Error(404, [`找不到编号 ${id} 的公开记录`]);
   return r;
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Tokens
 
-/** A token names a request created through Open311: "T" + tracking number + 20 hex of an HMAC over it. */
-export async function tokenFor(env: Env, trackingNo: string): Promise<string> {
-  return `T${trackingNo}${(await hmacHex(appSecret(env), 'open311-token', trackingNo)).slice(0, 20)}`;
+/** A token names a request created through Open311: "T" + public id + 20 hex of an HMAC over it. */
+export async function tokenFor(env: Env, publicId: string): Promise<string> {
+  return `T${publicId}${(await hmacHex(appSecret(env), 'open311-token', publicId)).slice(0, 20)}`;
 }
 
-/** GET tokens/{token}: the request id the token stands for, or 404 (forged, malformed or unknown alike). */
+/** GET tokens/{token}: the request id behind the token, or 404 (forged, malformed or unknown alike). */
 export async function resolveToken(env: Env, token: string): Promise<{ token: string; service_request_id: string }> {
-  const m = /^T(AQ[0-9A-HJKMNP-TV-Z]{10})([0-9a-f]{20})$/.exec(token);
+  const m = /^T(GK[0-9A-HJKMNP-TV-Z]{10})([0-9a-f]{20})$/.exec(token);
   const notFound = new Open311Error(404, ['找不到该 token']);
-  if (!m || (await tokenFor(env, m[1]!)) !== token) throw notFound;
-  const row = await env.DB.prepare("SELECT tracking_no FROM tips WHERE tracking_no = ? AND source LIKE 'open311:%'")
+  if (!m || !timingSafeEqual(await tokenFor(env, m[1]!), token)) throw notFound;
+  const row = await env.DB.prepare("SELECT public_id FROM tips WHERE public_id = ? AND source LIKE 'open311:%'")
     .bind(m[1])
     .first();
   if (!row) throw notFound;
-  return { token, service_request_id: formatTrackingNo(m[1]!) };
+  return { token, service_request_id: formatPublicId(m[1]!) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -375,10 +511,13 @@ const FORM_NAME: Record<string, string> = {
 const describeFields = (fields: FieldError[]) => fields.map((f) => `${FORM_NAME[f.path] ?? f.path}：${f.message}`);
 
 export interface Open311Receipt {
+  /** The public id (公开编号) GET requests lists the tip under. */
   service_request_id: string;
   token: string;
   service_notice: string;
   account_id: null;
+  /** Extension: the citizen's 举报编号, the key to the lookup with the query code; only in this answer. */
+  tracking_no: string;
   /** Extension: the citizen's 查询码, returned once here and never by any GET. */
   query_code: string;
 }
@@ -452,11 +591,16 @@ export async function submitRequest(
 
 async function receiptOut(env: Env, r: Receipt, origin: string): Promise<Open311Receipt> {
   const no = parseTrackingNo(r.trackingNo)!;
+  const row = await env.DB.prepare('SELECT public_id FROM tips WHERE tracking_no = ?')
+    .bind(no)
+    .first<{ public_id: string }>();
+  const publicId = row!.public_id;
   return {
-    service_request_id: r.trackingNo,
-    token: await tokenFor(env, no),
-    service_notice: `已收到。请告知举报人举报编号 ${r.trackingNo} 和查询码（只在此返回一次，本平台不保存），凭二者在 ${origin}/track/ 查询进度、补充材料。`,
+    service_request_id: formatPublicId(publicId),
+    token: await tokenFor(env, publicId),
+    service_notice: `已收到。请告知举报人举报编号 ${r.trackingNo} 和查询码（只在此返回一次，本平台不保存），凭二者在 ${origin}/track/ 查询进度、补充材料。公开接口只列出公开编号 ${formatPublicId(publicId)}，不能用于查询。`,
     account_id: null,
+    tracking_no: r.trackingNo,
     query_code: r.queryCode,
   };
 }

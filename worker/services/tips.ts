@@ -11,7 +11,7 @@ import { appSecret, hmacHex, seal, timingSafeEqual, unseal, type Sealed } from '
 import { ApiError } from '../lib/errors';
 import type { Receipt, TipSubmission } from '../schemas/tip';
 import { calendarAround, chinaDate } from './calendar';
-import { formatQueryCode, formatTrackingNo, hashQueryCode, newQueryCode, newTrackingNo } from './codes';
+import { formatQueryCode, formatTrackingNo, hashQueryCode, newPublicId, newQueryCode, newTrackingNo } from './codes';
 import { timeLimits } from './settings';
 
 export interface CreateTipOptions {
@@ -143,6 +143,7 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
   for (let attempt = 0; attempt < 5; attempt++) {
     const id = crypto.randomUUID();
     const trackingNo = newTrackingNo();
+    const publicId = newPublicId();
     const queryCode = newQueryCode();
     const queryCodeHash = await hashQueryCode(env, trackingNo, queryCode);
     const receipt: Receipt = {
@@ -176,13 +177,14 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
     const statements = () => {
       const s: D1PreparedStatement[] = [
         env.DB.prepare(
-          `INSERT INTO tips (id, tracking_no, query_code_hash, type, domain, unit_name, address, town_id, lat, lng,
+          `INSERT INTO tips (id, tracking_no, public_id, query_code_hash, type, domain, unit_name, address, town_id, lat, lng,
              seen_at, description, is_employee, anonymous, signatories, state, public_status, source, created_at, updated_at,
              due_at, due_kind, version)
-           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'submitted','pending',?,?,?,?,'accept',1)`,
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'submitted','pending',?,?,?,?,'accept',1)`,
         ).bind(
           id,
           trackingNo,
+          publicId,
           queryCodeHash,
           input.type,
           input.domain,
@@ -254,7 +256,7 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
         const again = await findReceipt(env, opts.idempotencyKey, opts.bodyHash ?? '', now);
         if (again) return again;
       }
-      if (/tips\.tracking_no|tips_tracking_no/.test(msg)) continue; // a one-in-2^50 collision: draw again
+      if (/tips\.(tracking_no|public_id)|tips_(tracking_no|public_id)/.test(msg)) continue; // a one-in-2^50 collision: draw again
       // The batch rolled back as a whole: nothing was stored. Tell the reporter to retry (the form keeps the draft).
       console.error(JSON.stringify({ at: 'createTip', error: msg.slice(0, 300) }));
       throw new ApiError('UNAVAILABLE');

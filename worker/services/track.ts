@@ -24,7 +24,11 @@ import { calendarSpan, objectionDeadline, ratingWindowEnd, type DayKinds } from 
 import { RATING_SQL_BY_TIP, ratingState, type RatingRowOf } from './ratings';
 import { HANDLING_STATES, REPORTER_OBJECTION, type TipState } from '../domain/workflow';
 import { chinaDate } from './calendar';
-import { formatTrackingNo, hashQueryCode, parseQueryCode, parseTrackingNo } from './codes';
+import { formatTrackingNo, hashQueryCode, parsePublicId, parseQueryCode, parseTrackingNo } from './codes';
+
+/** The answer to a public id typed into the lookup. */
+export const PUBLIC_ID_MESSAGE =
+  'GK- 开头的是公开编号，不能用于查询进度。请输入举报回执上以 AQ- 开头的举报编号和查询码。';
 import { REWARD_NOTICE_SQL, type RewardNoticeRow, rewardNotice } from './rewards';
 import { parseTimeLimits } from './settings';
 import { objectToConclusion } from './transitions';
@@ -121,6 +125,9 @@ export async function checkCode(
   // A growing delay makes each further guess from the same network slower.
   const clientFailures = clientRow?.results[0]?.count ?? 1;
   await (opts.wait ?? sleep)(Math.min(TRACK.delayStepMs * clientFailures, TRACK.maxDelayMs));
+  // A public id (listed by Open311 and open data) never opens a tip: it is not the tracking number, and no
+  // query code is bound to it. Say so when one is typed (the hint depends on the input's form only).
+  if (parsePublicId(rawNo)) throw new ApiError('TRACK_NOT_FOUND', { message: PUBLIC_ID_MESSAGE });
   throw new ApiError('TRACK_NOT_FOUND', { message: '举报编号或查询码不正确，请核对后重试。' });
 }
 

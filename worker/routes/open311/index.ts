@@ -10,13 +10,17 @@
  *                                             gets the same answer, another form under that key → 422
  *   GET  tokens/{token}.{fmt}                 the request id behind a token
  *   GET  requests.{fmt}                       filters: service_request_id, service_code, start_date, end_date
- *                                             (≤ 90 days apart; last 90 days by default), status=open,closed
+ *                                             (≤ 90 days apart; last 90 days by default), status=open,closed;
+ *                                             the public sees ended months only, coarsened (PUBLIC_REQUESTS_RULE),
+ *                                             a partner's `api_key` gets every tip with day dates (never cached)
  *   GET  requests/{service_request_id}.{fmt}
+ *
+ * A request's id is its public id (公开编号, GK-…), never the tracking number that opens the reporter's lookup.
  *
  * Errors answer as the spec says (`[{ code, description }]` / `<errors>`), never with the API envelope;
  * `jurisdiction_id` is accepted and ignored (one jurisdiction). See README "Open311".
  */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../../env';
 import { ApiError } from '../../lib/errors';
@@ -25,6 +29,8 @@ import {
   findRequest,
   findRequests,
   Open311Error,
+  publicRequestsCacheKey,
+  type Viewer,
   resolveToken,
   SERVICES,
   serviceDefinition,
@@ -43,6 +49,35 @@ export const BAD_KEY_LIMIT = { limit: 20, windowMs: 60 * 60 * 1000 };
 export const MAX_FORM_BYTES = 64 * 1024;
 /** The date this interface last changed (discovery's `changeset`). */
 export const CHANGESET = '2026-11-22T00:00:00+08:00';
+
+/**
+ * Who is reading: a partner when `api_key` is sent (a refused key → 403, counted like a refused POST key), the
+ * public otherwise.
+ */
+async function viewerOf(c: Context<AppEnv>): Promise<Viewer> {
+  const key = c.req.query('api_key');
+  if (key === undefined) return 'public';
+  if (!(await partnerForKey(c.env, key))) {
+    await hit(c.env, `open311-badkey:${await clientKey(c)}`, BAD_KEY_LIMIT);
+    throw new Open311Error(403, ['api_key 无效或已停用']);
+  }
+  return 'partner';
+}
+
+/** A partner's answer is its own: never stored at the edge or in a shared cache. */
+const PRIVATE = { 'cache-control': 'private, no-store' };
+
+/**
+ * The edge-cache key of the `/v2/:file` resources: discovery and services take no parameter; public
+ * `requests` is keyed on its checked query (`publicRequestsCacheKey`); a partner (`api_key`) is never cached.
+ */
+function fileCacheKey(url: URL): string | null {
+  if (url.searchParams.has('api_key')) return null;
+  const file = url.pathname.split('/').pop() ?? '';
+  if (!file.startsWith('requests.')) return '';
+  return publicRequestsCacheKey(Object.fromEntries(url.searchParams));
+}
+const byPathOnly = (url: URL) => (url.searchParams.has('api_key') ? null : '');
 
 function fileOf(param: string): { name: string; format: Format } {
   const f = splitFormat(param);
@@ -76,7 +111,7 @@ export function open311Api() {
     return errorAnswer(format, new Open311Error(500, ['系统出现错误，请稍后重试']));
   });
 
-  app.get('/v2/:file', edgeCache(60, 60), async (c) => {
+  app.get('/v2/:file', edgeCache(60, 60, { key: fileCacheKey }), async (c) => {
     const { name, format } = fileOf(c.req.param('file'));
     const origin = new URL(c.req.url).origin;
     if (name === 'discovery') {
@@ -96,18 +131,29 @@ export function open311Api() {
       });
     }
     if (name === 'services') return respond(format, 'services', SERVICES);
-    if (name === 'requests') return respond(format, 'service_requests', await findRequests(c.env, c.req.query()));
+    if (name === 'requests') {
+      const viewer = await viewerOf(c);
+      const body = await findRequests(c.env, c.req.query(), viewer);
+      return respond(format, 'service_requests', body, 200, viewer === 'partner' ? PRIVATE : {});
+    }
     throw new Open311Error(404, [`找不到资源 ${name}`]);
   });
 
-  app.get('/v2/services/:file', edgeCache(300, 3600), async (c) => {
+  app.get('/v2/services/:file', edgeCache(300, 3600, { params: [] }), async (c) => {
     const { name, format } = fileOf(c.req.param('file'));
     return respond(format, 'service_definition', await serviceDefinition(c.env, name));
   });
 
-  app.get('/v2/requests/:file', edgeCache(60, 60), async (c) => {
+  app.get('/v2/requests/:file', edgeCache(60, 60, { key: byPathOnly }), async (c) => {
     const { name, format } = fileOf(c.req.param('file'));
-    return respond(format, 'service_requests', [await findRequest(c.env, name)]);
+    const viewer = await viewerOf(c);
+    return respond(
+      format,
+      'service_requests',
+      [await findRequest(c.env, name, viewer)],
+      200,
+      viewer === 'partner' ? PRIVATE : {},
+    );
   });
 
   app.get('/v2/tokens/:file', async (c) => {

@@ -176,12 +176,14 @@ function checkMonth(month: string) {
  * Edge caching for public GET answers that are the same for everyone: answer from the Cache API when it holds
  * this URL (marked `x-edge-cache: hit`); otherwise let the handler answer, mark a 200 cacheable (`max-age` for
  * browsers, `s-maxage` for the edge) and store a copy after responding.
+ * With `key`, the resource computes the cache key's query string itself (e.g. its checked parameters in a fixed
+ * order); null means "do not cache this request" (an invalid query, or a caller-specific answer).
  * @example router.use('/public/stats', edgeCache(60, 300, { params: [] }))
  */
 export function edgeCache(
   maxAge: number,
   sMaxAge: number,
-  opts: { params?: string[] } = {},
+  opts: { params?: string[]; key?: (url: URL) => string | null } = {},
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const cache = typeof caches === 'undefined' ? undefined : caches.default;
@@ -189,7 +191,11 @@ export function edgeCache(
     // With `params`, the key keeps only the query parameters the resource takes (in a fixed order), so a
     // random `?x=` cannot get past the cache and make every request run the query.
     const url = new URL(c.req.url);
-    if (opts.params) {
+    if (opts.key) {
+      const search = opts.key(url);
+      if (search === null) return next();
+      url.search = search;
+    } else if (opts.params) {
       const kept = new URLSearchParams(
         opts.params.flatMap((p) => (url.searchParams.has(p) ? [[p, url.searchParams.get(p)!]] : [])),
       );
