@@ -4,6 +4,16 @@ import cloudflare from '@astrojs/cloudflare';
 import postbuild from './scripts/postbuild.mjs';
 
 /**
+ * `ANQUAN_BUILD=production` (npm run deploy sets it) builds the public site without example content: notices not
+ * marked `real` are left out of every page, list, feed, the sitemap, the search index and the calendar
+ * (site/lib/examples.ts). Unset or `local`, examples are built and marked 示例. Any other value stops the build,
+ * so a typo cannot ship the examples.
+ */
+const BUILD = process.env.ANQUAN_BUILD ?? 'local';
+if (BUILD !== 'production' && BUILD !== 'local')
+  throw new Error(`ANQUAN_BUILD=${BUILD}: use "production" (no example content) or "local" (the default)`);
+
+/**
  * The public site and the console pages are prerendered to static HTML. The Cloudflare adapter builds the one
  * Worker that serves them: it bundles `worker/index.ts` (the Hono API, named as `main` in wrangler.toml) with
  * the Cloudflare Vite plugin, prerenders the pages inside workerd, and writes the deploy configuration that
@@ -22,5 +32,5 @@ export default defineConfig({
   devToolbar: { enabled: false },
   prefetch: false,
   // Never inline a script (or anything else): the CSP allows no inline script, so every script stays a file.
-  vite: { build: { assetsInlineLimit: 0 } },
+  vite: { build: { assetsInlineLimit: 0 }, define: { __ANQUAN_PRODUCTION__: JSON.stringify(BUILD === 'production') } },
 });

@@ -250,6 +250,12 @@ export const noticeSchema = z
     attachments: z.array(z.object({ title: z.string().min(2), href: sitePath, format: z.string().min(2) })).default([]),
     /** Pinned notices are listed first on the home page. */
     pinned: z.boolean().default(false),
+    /**
+     * `true` only for a notice the issuing body really issued (an editor checks it against the signed document).
+     * Left out or `false`, the notice is an example written for this portal: it is marked 示例 everywhere it
+     * appears, and a production build (`ANQUAN_BUILD=production`) leaves it out (site/lib/examples.ts).
+     */
+    real: z.boolean().default(false),
   })
   .refine((n) => !n.validUntil || n.validUntil >= (n.validFrom ?? n.publishedOn), {
     message: '有效期截止日期不能早于开始日期',

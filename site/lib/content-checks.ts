@@ -1,7 +1,7 @@
 /**
  * Cross-references between content files that one schema cannot see: a task's anchor and clause in its plan,
  * units named by tasks, the plan sections articles and campaigns cite, the articles quiz questions point to,
- * the campaigns notices belong to. A broken reference fails `astro build` naming the file and the field.
+ * the campaigns notices belong to, the notices campaigns link to. A broken reference fails `astro build` naming the file and the field.
  * Called once from /tasks/ (every build renders it).
  */
 import { getCollection } from 'astro:content';
@@ -16,7 +16,7 @@ export async function checkContent(): Promise<void> {
     getCollection('units'),
     getCollection('learn'),
     getCollection('quiz'),
-    getCollection('notices'),
+    getCollection('notices'), // every file, examples too: the check is of the files, not of one build
     getCollection('campaigns'),
   ]);
   const problems: string[] = [];
@@ -59,6 +59,11 @@ export async function checkContent(): Promise<void> {
   for (const n of notices)
     if (n.data.campaign && !campaigns.some((c) => c.id === n.data.campaign))
       problems.push(`content/notices/${n.id}.md › campaign: content/campaigns.yaml 中没有活动 ${n.data.campaign}`);
+  for (const c of campaigns) {
+    const notice = /^\/notices\/([a-z0-9-]+)\/$/.exec(c.data.href)?.[1];
+    if (notice && !notices.some((n) => n.id === notice))
+      problems.push(`content/campaigns.yaml › ${c.id} › href: 没有通知 content/notices/${notice}.md`);
+  }
   for (const c of campaigns)
     if (c.data.basis) {
       const problem = anchorProblem(c.data.basis.plan, c.data.basis.anchor);

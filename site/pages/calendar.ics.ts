@@ -2,6 +2,7 @@
 import { getCollection } from 'astro:content';
 import type { APIRoute } from 'astro';
 import { calendarYears, campaignPeriods } from '../lib/content';
+import { campaignLink, EXAMPLE_NOTE, publishedNotices } from '../lib/examples';
 export const prerender = true;
 
 const text = (s: string) => s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\n/g, '\\n');
@@ -38,7 +39,11 @@ export const GET: APIRoute = async ({ site }) => {
     'X-WR-CALNAME:安全生产宣传活动',
     'X-WR-TIMEZONE:Asia/Shanghai',
   ];
+  const notices = await publishedNotices();
   for (const c of await getCollection('campaigns')) {
+    const link = campaignLink(c.data, notices);
+    // The campaign is real; a linked notice that is an example says so in the description.
+    const description = link.example ? `${c.data.summary}\n链接的通知为示例——${EXAMPLE_NOTE}` : c.data.summary;
     for (const p of campaignPeriods(c.data, calendarYears())) {
       lines.push(
         'BEGIN:VEVENT',
@@ -47,8 +52,8 @@ export const GET: APIRoute = async ({ site }) => {
         `DTSTART;VALUE=DATE:${compact(p.start)}`,
         `DTEND;VALUE=DATE:${compact(nextDay(p.end))}`,
         `SUMMARY:${text(c.data.name)}`,
-        `DESCRIPTION:${text(c.data.summary)}`,
-        `URL:${base}${c.data.href}`,
+        `DESCRIPTION:${text(description)}`,
+        `URL:${base}${link.href}`,
         'END:VEVENT',
       );
     }
