@@ -151,32 +151,43 @@ export const unitSchema = z.object({
  * 任务 (tasks): content/tasks.yaml — the tasks inside the plans, as structured data.
  * ---------------------------------------------------------------------------------------------------------- */
 
-export const taskSchema = z.object({
-  /** Stable id, `<plan>-<group letter><number>`, e.g. jiyang-2021-b4. */
-  id: slug,
-  /** The plan the task comes from (file name under content/plans/ without `.yaml`). */
-  plan: slug,
-  /** The block id in the plan's text where the task is written; the task links there. */
-  anchor: slug,
-  /** 专项行动 / 整治提升工程 / 保障措施 (plan 001) or 工作任务 (plan 000). */
-  group: z.enum(['专项行动', '整治提升工程', '保障措施', '工作任务']),
-  /** The number as the source writes it: "1", "（十二）", "（十二）二是". */
-  number: z.string().min(1),
-  /** A short title: the source's item title, or the first words of the task. */
-  title: z.string().min(2),
-  /** 2021年目标, verbatim, when the plan states one. */
-  target: z.string().optional(),
-  /** 完成时限 as written ("2021年6月") and as a month (`YYYY-MM`) for sorting; absent when the plan sets none. */
-  deadline: z.object({ text: z.string().min(2), month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/) }).optional(),
-  /** How the source names the leading role: 牵头单位, 责任单位 or 负责 (for 处室). */
-  leadLabel: z.enum(['牵头单位', '责任单位', '负责', '牵头']),
-  /** Ids of the leading units (content/units.yaml). */
-  leads: z.array(slug).min(1),
-  /** Ids of the supporting units (配合单位). */
-  partners: z.array(slug).default([]),
-  /** The responsibility clause copied verbatim from the text; the build checks it appears at `anchor`. */
-  clause: z.string().min(2),
-});
+export const taskSchema = z
+  .object({
+    /** Stable id, `<plan>-<group letter><number>`, e.g. jiyang-2021-b4. */
+    id: slug,
+    /** The plan the task comes from (file name under content/plans/ without `.yaml`). */
+    plan: slug,
+    /** The block id in the plan's text where the task is written; the task links there. */
+    anchor: slug,
+    /** 专项行动 / 整治提升工程 / 保障措施 (plan 001) or 工作任务 (plan 000). */
+    group: z.enum(['专项行动', '整治提升工程', '保障措施', '工作任务']),
+    /** The number as the source writes it: "1", "（十二）", "（十二）二是". */
+    number: z.string().min(1),
+    /** A short title: the source's item title, or the first words of the task. */
+    title: z.string().min(2),
+    /** 2021年目标, verbatim, when the plan states one. */
+    target: z.string().optional(),
+    /** 完成时限 as written ("2021年6月") and as a month (`YYYY-MM`) for sorting; absent when the plan sets none. */
+    deadline: z.object({ text: z.string().min(2), month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/) }).optional(),
+    /** How the source names the leading role: 牵头单位, 责任单位 or 负责 (for 处室). Absent when no unit is named. */
+    leadLabel: z.enum(['牵头单位', '责任单位', '负责', '牵头']).optional(),
+    /**
+     * Ids of the leading units (content/units.yaml), every one the source names (001 (二)11 names two). Empty when
+     * the source names none (several of 001's 保障措施): the pages then say 原文未明确牵头单位 — never fill in a
+     * collective such as 各级各部门 that the text does not write.
+     */
+    leads: z.array(slug).default([]),
+    /** Ids of the supporting units (配合单位). */
+    partners: z.array(slug).default([]),
+    /** Units the text names for one part of the task without making them lead or partner (001 保障措施 4: 财政部门). */
+    mentioned: z.array(slug).default([]),
+    /** The responsibility clause copied verbatim from the text; the build checks it appears at `anchor`. */
+    clause: z.string().min(2),
+  })
+  .refine((t) => t.leads.length > 0 === (t.leadLabel !== undefined), {
+    message: '有牵头单位时须写 leadLabel（原文的称谓）；原文未明确牵头单位时 leads 与 leadLabel 都不写',
+    path: ['leadLabel'],
+  });
 export type Task = z.infer<typeof taskSchema>;
 
 /* ------------------------------------------------------------------------------------------------------------

@@ -30,9 +30,26 @@ describe('content', () => {
     for (const t of jiyang) {
       const block = body.find((b) => b.id === t.anchor)!;
       expect(!!t.deadline, t.id).toBe(`${block.lead ?? ''}${block.text ?? ''}`.includes('完成时限'));
-      expect(t.leads.length, t.id).toBeGreaterThan(0);
+      // Every lead the text names, and none it does not: 保障措施 2–6 and 8 name no unit.
+      if (['c2', 'c3', 'c4', 'c5', 'c6', 'c8'].some((n) => t.id === `jiyang-2021-${n}`))
+        expect([t.leads, t.leadLabel], t.id).toEqual([[], undefined]);
+      else expect(t.leads.length, t.id).toBeGreaterThan(0);
     }
     expect(jiyang.filter((t) => t.group === '专项行动').every((t) => t.deadline)).toBe(true);
+  });
+
+  it('001 保障措施: no invented lead (各级各部门 is not in the text), 财政部门 only as mentioned; 001 (二)11 keeps both its leads', () => {
+    const byId = new Map(tasks.map((t) => [t.id, t]));
+    const units = yaml('units.yaml') as { id: string; name: string }[];
+    expect(units.some((u) => u.name === '各级各部门')).toBe(false);
+    expect(byId.get('jiyang-2021-c4')!.mentioned).toEqual(['caizheng-bumen']);
+    expect(byId.get('jiyang-2021-c1')!.leads).toEqual(['ge-bumen-zhen-jiedao']);
+    expect(byId.get('jiyang-2021-c7')!.leads).toEqual(['anweihui']);
+    expect(byId.get('jiyang-2021-b11')!.leads).toEqual(['gongxinju', 'jibei-guanweihui']);
+    // A lead without the source's word for it, or a word without a lead, is refused.
+    const base = { ...byId.get('jiyang-2021-c2')!, clause: 'x x' };
+    expect(taskSchema.safeParse({ ...base, leadLabel: '责任单位' }).success).toBe(false);
+    expect(taskSchema.safeParse({ ...base, leads: ['anweiban'] }).success).toBe(false);
   });
 
   it('every numbered task of plan 000 (平潭 2023) names its responsible 处室', () => {
