@@ -6,7 +6,7 @@
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { axe, launch, phonePage } from '../support/browser';
+import { axe, launch, openReaderTools, phonePage } from '../support/browser';
 
 const base = inject('baseUrl');
 /** Pages whose job is a form or a tool (they have their own budgets and tests), not reading. */
@@ -147,6 +147,7 @@ describe('public site', () => {
     await page.goto(`${base}/learn/`);
     const size = () => page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
     const normal = await size();
+    await openReaderTools(page);
     await page.click('button[data-care]');
     await expect(page.getAttribute('button[data-care]', 'aria-pressed')).resolves.toBe('true');
     expect(await size()).toBeGreaterThan(normal);
@@ -157,6 +158,7 @@ describe('public site', () => {
     expect(await size()).toBe(bigger);
     await expect(page.getAttribute('button[data-care]', 'aria-pressed')).resolves.toBe('true');
     expect(await axe(page)).toEqual([]);
+    await openReaderTools(page);
     await page.click('button[data-care]');
     await page.click('button[data-size="-1"]');
     await page.reload();
@@ -166,6 +168,7 @@ describe('public site', () => {
   it('简/繁: the switch keeps the page and its anchor; 繁體 pages are OpenCC-converted with links, scripts and the search form kept in 繁體; the 繁體 original is left as is', async () => {
     const page = await phonePage(browser);
     await page.goto(`${base}/learn/`);
+    await openReaderTools(page);
     await page.click('[data-script-switch]');
     await page.waitForURL(`${base}/zh-hant/learn/`);
     await expect(page.getAttribute('html', 'lang')).resolves.toBe('zh-Hant');
@@ -179,13 +182,16 @@ describe('public site', () => {
     // The scripts are converted too: the quiz result reads 繁體.
     await page.goto(`${base}/zh-hant/learn/quiz/`);
     await page.click('#quiz button[type=submit]');
+    await page.click('[data-quiz-anyway]');
     await expect(page.textContent('#quiz-score')).resolves.toMatch(/^答對 0 \/ \d+ 題/);
     // Back to 简体 on the same page.
+    await openReaderTools(page);
     await page.click('[data-script-switch]');
     await page.waitForURL(`${base}/learn/quiz/`);
     await expect(page.getAttribute('html', 'lang')).resolves.toBe('zh-CN');
     // The anchor the reader is at comes along; the search form searches in 繁體 from a 繁體 page.
     await page.goto(`${base}/policies/jiyang-2021/#zhuanxiang-1`);
+    await openReaderTools(page);
     await page.click('[data-script-switch]');
     await page.waitForURL(`${base}/zh-hant/policies/jiyang-2021/#zhuanxiang-1`);
     await page.goto(`${base}/zh-hant/search/`);
@@ -250,9 +256,88 @@ describe('public site', () => {
     await ctx.close();
   });
 
+  it('on a 360 × 740 phone the header stays small and the report form starts on the first screen, also in 关怀版 with A+; the tools fold behind 设置', async () => {
+    const measured: Record<string, unknown>[] = [];
+    for (const [care, size] of [
+      [false, 0],
+      [true, 0],
+      [true, 1],
+    ] as const) {
+      const page = await phonePage(browser);
+      await page.addInitScript(
+        ([c, s]) => {
+          if (c) localStorage.setItem('anquan.care', '1');
+          if (s) localStorage.setItem('anquan.size', String(s));
+        },
+        [care, size] as const,
+      );
+      await page.goto(`${base}/report/`);
+      const m = await page.evaluate(() => ({
+        header: Math.round(document.querySelector('.site-header')!.getBoundingClientRect().height),
+        form: Math.round(document.querySelector('#report-form')!.getBoundingClientRect().top),
+        firstLabel: Math.round(document.querySelector('label[for="f-type"]')!.getBoundingClientRect().bottom),
+        width: document.documentElement.scrollWidth,
+      }));
+      measured.push({ care, size, ...m });
+      // Before: 190 px, 328 px (关怀版) and 367 px (关怀版 + A+); the form began at 466, 698 and 826 px.
+      expect(m.header, JSON.stringify(m)).toBeLessThanOrEqual(care ? 150 : 100);
+      expect(m.firstLabel, JSON.stringify(m)).toBeLessThanOrEqual(740);
+      expect(m.width).toBeLessThanOrEqual(360);
+      // Every section is one tap away in the scrolling line, and the tools open behind 设置.
+      await expect(page.locator('.site-header nav a').count()).resolves.toBe(8);
+      await expect(page.locator('button[data-care]').isVisible()).resolves.toBe(false);
+      await page.click('[data-tools-toggle]');
+      await expect(page.getAttribute('[data-tools-toggle]', 'aria-expanded')).resolves.toBe('true');
+      await expect(page.locator('button[data-care]').isVisible()).resolves.toBe(true);
+      await expect(page.getAttribute('button[data-care]', 'aria-pressed')).resolves.toBe(String(care));
+      expect(await axe(page)).toEqual([]);
+      await page.context().close();
+    }
+    console.log('phone header at 360 × 740:', JSON.stringify(measured));
+  });
+
+  it('quiz: an answer stays hidden until its question is answered; 交卷 lists the unanswered questions and lets the reader go back', async () => {
+    const page = await phonePage(browser);
+    await page.goto(`${base}/learn/quiz/`);
+    const sets = page.locator('#quiz fieldset[data-answer]');
+    const total = await sets.count();
+    expect(total).toBeGreaterThanOrEqual(3);
+    // Nothing to peek at before answering.
+    for (let i = 0; i < total; i++) await expect(sets.nth(i).locator('details').isVisible()).resolves.toBe(false);
+    await expect(page.getByText('查看答案').first().isVisible()).resolves.toBe(false);
+    // Answering the first question unlocks its answer only.
+    await sets.nth(0).locator('input[type=radio]').first().check();
+    await expect(sets.nth(0).locator('details').isVisible()).resolves.toBe(true);
+    await expect(sets.nth(1).locator('details').isVisible()).resolves.toBe(false);
+    // 交卷 with questions left: a warning naming them, no score yet.
+    await page.click('#quiz button[type=submit]');
+    const warning = page.locator('#quiz-warning');
+    await expect(warning.isVisible()).resolves.toBe(true);
+    await expect(warning.textContent()).resolves.toContain(`还有 ${total - 1} 道题未作答`);
+    const listed = await page.locator('#quiz-unanswered a').allTextContents();
+    expect(listed).toHaveLength(total - 1);
+    expect(listed[0]).toMatch(/^2\. /);
+    await expect(page.textContent('#quiz-score')).resolves.toBe('');
+    expect(await axe(page)).toEqual([]);
+    // 返回作答: back at the first unanswered question, the answers kept.
+    await page.click('[data-quiz-back]');
+    await expect(warning.isVisible()).resolves.toBe(false);
+    await expect(
+      page.evaluate(() => document.activeElement?.closest('fieldset')?.querySelector('legend')?.textContent),
+    ).resolves.toMatch(/^2\. /);
+    await expect(sets.nth(0).locator('input:checked').count()).resolves.toBe(1);
+    // Everything answered: 交卷 marks at once.
+    for (let i = 1; i < total; i++) await sets.nth(i).locator('input[type=radio]').first().check();
+    await page.click('#quiz button[type=submit]');
+    await expect(warning.isVisible()).resolves.toBe(false);
+    await expect(page.textContent('#quiz-score')).resolves.toMatch(new RegExp(`^答对 \\d+ / ${total} 题`));
+    await expect(sets.nth(1).locator('details').getAttribute('open')).resolves.toBe('');
+  });
+
   it('the QR code of the page opens on request; print hides the tools', async () => {
     const page = await phonePage(browser);
     await page.goto(`${base}/guide/`);
+    await openReaderTools(page);
     await page.click('[data-qr]');
     await expect(page.locator('#qr-code svg path').count()).resolves.toBe(1);
     await expect(page.getAttribute('[data-qr]', 'aria-expanded')).resolves.toBe('true');

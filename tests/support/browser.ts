@@ -38,6 +38,12 @@ export async function phonePage(browser: Browser): Promise<Page> {
   return ctx.newPage();
 }
 
+/** On a phone the reader tools (关怀版, 字号, 繁體, 扫码) sit behind 设置: open it when it is shown. */
+export async function openReaderTools(page: Page) {
+  const toggle = page.locator('[data-tools-toggle]');
+  if ((await toggle.isVisible()) && (await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+}
+
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /** Run axe (WCAG 2.1 A/AA rules) on the page; returns the violations. */

@@ -12,6 +12,18 @@ const store = (k: string, v: string | null) => {
   } catch {}
 };
 
+// On a phone the reader tools fold behind 设置 (site.css), so the header leaves the first screen to the page.
+const toolsToggle = document.querySelector<HTMLButtonElement>('[data-tools-toggle]');
+toolsToggle?.addEventListener('click', () => {
+  const open = toolsToggle.closest('.site-header')?.classList.toggle('tools-open') ?? false;
+  toolsToggle.setAttribute('aria-expanded', String(open));
+});
+// The phone's one-line menu scrolls sideways: bring the current section into view (without moving the page).
+const currentLink = document.querySelector<HTMLElement>('.site-header nav a[aria-current="page"]');
+const navList = currentLink?.closest('ul');
+if (currentLink && navList && navList.scrollWidth > navList.clientWidth)
+  navList.scrollLeft = currentLink.offsetLeft - navList.offsetLeft - 16;
+
 const care = document.querySelector<HTMLButtonElement>('button[data-care]');
 const syncCare = () => care?.setAttribute('aria-pressed', root.dataset.care === '1' ? 'true' : 'false');
 syncCare();
