@@ -102,7 +102,7 @@ export const planSchema = z
     year: z.number().int().min(1990).max(2100),
     /** 有效性 as the source states it; 未标注 when the source says nothing. */
     validity: z.enum(['有效', '失效', '未标注']),
-    /** Where the text comes from (the seed file) and what was done to it. */
+    /** Where the text comes from (`file`: the source as received, under docs/sources/) and what was done to it. */
     source: z.object({ file: z.string().min(1), note: z.string().min(1) }),
     /** 完整 or 不完整: whether the source itself is incomplete (gaps are marked in the text). */
     completeness: z.enum(['完整', '不完整']),
