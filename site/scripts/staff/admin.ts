@@ -1,8 +1,9 @@
 /**
- * Admin pages: accounts, reference data, time limits, the working-day calendar, Open311 partners (admin; the
- * calendar and limits are readable by 督办); the audit log and its chain check (admin, auditor).
+ * Admin pages: identity-reveal alerts (admin, auditor; an admin acknowledges), accounts, reference data, time
+ * limits, the working-day calendar, Open311 partners (admin; the calendar and limits are readable by 督办); the
+ * audit log and its chain check (admin, auditor). Each section shows for a capability from /api/staff/me.
  */
-import { api, ApiFailure, whoami } from './api';
+import { api, ApiFailure, can, whoami, type Me } from './api';
 import { clear, dateTime, flash, h } from './dom';
 import * as L from './labels';
 
@@ -348,7 +349,7 @@ async function calendarSection(editable: boolean, year: number) {
 
 async function showCalendar(year: number) {
   try {
-    document.getElementById('calendar')?.replaceWith(await calendarSection(roles.includes('admin'), year));
+    document.getElementById('calendar')?.replaceWith(await calendarSection(can(me, 'settings.manage'), year));
   } catch (e) {
     fail(e);
   }
@@ -528,7 +529,7 @@ async function auditSection() {
       '每条记录在写入后一分钟内由定时任务封存进以密钥计算的哈希链，链头同时存到数据库之外（R2）。校验会逐条指出被修改、替换、删除、截断或重算的记录。',
     ),
     verify,
-    sealNow,
+    can(me, 'audit.seal') ? sealNow : null,
     result,
     h(
       'table',
@@ -563,25 +564,119 @@ async function auditSection() {
   );
 }
 
-let roles: string[] = [];
+interface RevealAlert {
+  id: string;
+  kind: string;
+  tipId: string | null;
+  trackingNo: string | null;
+  at: number;
+  staffName: string | null;
+  username: string | null;
+  reason: string | null;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+}
+
+/**
+ * 身份查看提醒: every identity reveal — who, when, which tip, the reason (never the identity) — newest first,
+ * open ones on top, until an admin acknowledges it.
+ */
+async function alertsSection() {
+  const { alerts } = await api<{ alerts: RevealAlert[] }>('/api/staff/alerts');
+  const open = alerts.filter((a) => a.acknowledgedAt === null);
+  const ack = async (id: string) => {
+    try {
+      await api(`/api/staff/alerts/${encodeURIComponent(id)}/ack`, { method: 'POST', json: {} });
+      flash('已确认该提醒。', true);
+      await render();
+    } catch (e) {
+      fail(e);
+    }
+  };
+  return h(
+    'section',
+    { class: 'panel', id: 'alerts', 'aria-labelledby': 'h-alerts' },
+    h('h2', { id: 'h-alerts' }, '身份查看提醒'),
+    h(
+      'p',
+      { role: 'status', id: 'alerts-summary' },
+      open.length
+        ? `有 ${open.length} 条身份查看提醒待确认。每次查看实名举报人身份都会在此提醒，请核对理由是否正当。`
+        : '没有待确认的身份查看提醒。',
+    ),
+    alerts.length
+      ? h(
+          'div',
+          { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': '身份查看提醒（可横向滚动）' },
+          h(
+            'table',
+            { class: 'queue-table', id: 'alerts-table' },
+            h('caption', {}, '最近 100 条身份查看记录'),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['时间', '查看人', '举报', '理由', '状态'].map((x) => h('th', { scope: 'col' }, x)),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              alerts.map((a) =>
+                h(
+                  'tr',
+                  { 'data-alert': a.id, class: a.acknowledgedAt === null ? 'alert-open' : '' },
+                  h('td', {}, dateTime(a.at)),
+                  h('td', {}, a.staffName ? `${a.staffName}（${a.username ?? ''}）` : '—'),
+                  h(
+                    'td',
+                    {},
+                    a.tipId
+                      ? h('a', { href: `/staff/tip/?id=${encodeURIComponent(a.tipId)}` }, a.trackingNo ?? '查看')
+                      : '—',
+                  ),
+                  h('td', {}, a.reason ?? '—'),
+                  h(
+                    'td',
+                    {},
+                    a.acknowledgedAt !== null
+                      ? `已确认（${a.acknowledgedBy ?? ''}，${dateTime(a.acknowledgedAt)}）`
+                      : can(me, 'reveals.acknowledge')
+                        ? h('button', { type: 'button', onclick: () => ack(a.id) }, '确认')
+                        : '待管理员确认',
+                  ),
+                ),
+              ),
+            ),
+          ),
+        )
+      : null,
+  );
+}
+
+let me: Me;
 async function render() {
   const parts: Node[] = [];
   try {
-    if (roles.includes('admin')) {
+    if (can(me, 'reveals.watch')) parts.push(await alertsSection());
+    if (can(me, 'staff.manage') || can(me, 'reference.manage')) {
       const ref = await api<Ref>('/api/staff/reference');
-      parts.push(await staffSection(ref), referenceSection(ref));
+      if (can(me, 'staff.manage')) parts.push(await staffSection(ref));
+      if (can(me, 'reference.manage')) parts.push(referenceSection(ref));
     }
-    if (roles.includes('admin') || roles.includes('supervisor')) {
-      parts.push(await limitsSection(roles.includes('admin')));
+    if (can(me, 'settings.read')) {
+      parts.push(await limitsSection(can(me, 'settings.manage')));
       parts.push(
         await calendarSection(
-          roles.includes('admin'),
+          can(me, 'settings.manage'),
           Number(new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 4)),
         ),
       );
     }
-    if (roles.includes('admin')) parts.push(await partnersSection());
-    if (roles.includes('admin') || roles.includes('auditor')) parts.push(await auditSection());
+    if (can(me, 'partners.manage')) parts.push(await partnersSection());
+    if (can(me, 'audit.read')) parts.push(await auditSection());
     if (!parts.length) parts.push(h('p', {}, '您的角色没有管理或审计权限。'));
   } catch (e) {
     fail(e);
@@ -590,6 +685,6 @@ async function render() {
 }
 
 (async () => {
-  roles = (await whoami()).roles;
+  me = await whoami();
   await render();
 })();

@@ -62,7 +62,15 @@ export interface Me {
   roleLabels: string[];
   departmentId: string | null;
   csrfToken: string;
+  /**
+   * What the caller may do (worker/domain/access.ts): the console shows a section or button only for a
+   * capability listed here, and never keeps role lists of its own (the API decides again on every call).
+   */
+  capabilities: string[];
 }
+
+/** Whether the signed-in person holds a capability (from /api/staff/me). */
+export const can = (me: Pick<Me, 'capabilities'>, capability: string) => me.capabilities.includes(capability);
 
 /** Who is signed in (and refresh the CSRF token); fills the header and wires sign-out. */
 export async function whoami(): Promise<Me> {

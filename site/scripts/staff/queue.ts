@@ -1,5 +1,5 @@
 /** The queue page: filters kept in the URL, keyset paging, reminders, bulk 交办. */
-import { api, ApiFailure, whoami } from './api';
+import { api, ApiFailure, can, whoami } from './api';
 import { clear, dateTime, dueCell, flash, h } from './dom';
 import * as L from './labels';
 import { isMajorHazard } from '../../../worker/domain/workflow';
@@ -172,7 +172,7 @@ async function loadReminders() {
 
 (async () => {
   const me = await whoami();
-  canAssign = me.roles.includes('dispatcher') || me.roles.includes('admin');
+  canAssign = can(me, 'tips.bulk_assign');
   const ref = await api<Reference>('/api/staff/reference');
   departments = new Map(ref.departments.map((d) => [d.id, d.name]));
   const deptSel = document.getElementById('f-dept')!;

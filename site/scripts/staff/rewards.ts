@@ -3,7 +3,7 @@
  * the server checks both again (and that the approver is not the proposer).
  */
 import { yuan } from '../../../worker/domain/reward-rules';
-import { api, ApiFailure, whoami, type Me } from './api';
+import { api, ApiFailure, can, whoami, type Me } from './api';
 import { clear, date, dateTime, flash, h } from './dom';
 import * as L from './labels';
 
@@ -36,7 +36,8 @@ const root = document.getElementById('rewards')!;
 let me: Me;
 const fail = (e: unknown) =>
   flash(e instanceof ApiFailure ? e.error.fields?.map((f) => f.message).join('；') || e.message : '操作失败');
-const has = (r: string) => me.roles.includes(r);
+/** A capability of the signed-in person (from /api/staff/me; the API checks again). */
+const has = (capability: string) => can(me, capability);
 
 async function step(id: string, what: string, json: unknown = {}) {
   try {
@@ -50,7 +51,7 @@ async function step(id: string, what: string, json: unknown = {}) {
 
 function rowActions(r: Reward) {
   const out: Node[] = [];
-  if (r.status === 'proposed' && has('reward_approver')) {
+  if (r.status === 'proposed' && has('rewards.approve')) {
     out.push(
       h(
         'button',
@@ -68,7 +69,7 @@ function rowActions(r: Reward) {
       ),
     );
   }
-  if (r.status === 'approved' && has('reward_officer'))
+  if (r.status === 'approved' && has('rewards.propose'))
     out.push(
       h(
         'button',
@@ -76,7 +77,7 @@ function rowActions(r: Reward) {
         '通知举报人领取',
       ),
     );
-  if (r.status === 'notified' && has('reward_officer')) {
+  if (r.status === 'notified' && has('rewards.propose')) {
     const f = h(
       'form',
       { class: 'filters', 'aria-label': `登记兑付 ${r.tracking_no}` },
@@ -141,7 +142,7 @@ function rowActions(r: Reward) {
     });
     out.push(f);
   }
-  if (r.status === 'notified' && has('reward_approver')) {
+  if (r.status === 'notified' && has('rewards.approve')) {
     const days = h('input', { type: 'number', min: 1, max: 60, value: 30, 'aria-label': '延长天数' });
     const reason = h('input', { 'aria-label': '延长理由', maxlength: 500, placeholder: '延长理由' });
     out.push(
@@ -264,7 +265,7 @@ function proposeSection() {
         h('fieldset', {}, h('legend', {}, '排除情形（请核实后勾选）'), checks, identifiable),
         h('label', {}, '奖励金额（元）', amount),
         h('label', {}, '调整理由（金额与建议不同时必填）', adjust),
-        c.eligible && has('reward_officer') ? h('button', { class: 'primary', type: 'submit' }, '提出奖励') : null,
+        c.eligible && has('rewards.propose') ? h('button', { class: 'primary', type: 'submit' }, '提出奖励') : null,
       );
       pf.addEventListener('submit', async (ev) => {
         ev.preventDefault();
@@ -332,7 +333,7 @@ async function candidatesSection() {
               h('a', { href: `/staff/tip/?id=${encodeURIComponent(c.tipId)}` }, c.trackingNo),
               ` · 核查认定：${c.verifiedType ? L.verifiedType(c.verifiedType) : '未记录'}（举报时所选：${L.tipType(c.type)}） · ${L.labelIn(L.CONCLUSIONS, c.conclusion)} · 办结 ${date(c.concludedAt)} · `,
               c.eligible ? `测算 ${yuan(c.amountFen)}` : `不予奖励：${c.reason ?? ''}`,
-              has('reward_officer') && c.eligible
+              has('rewards.propose') && c.eligible
                 ? [
                     ' ',
                     h(
@@ -402,14 +403,14 @@ async function rulesSection() {
       {},
       rules.map((r) => h('li', {}, `${r.name}（第 ${r.version} 版，${date(r.effective_from)} 起适用）`)),
     ),
-    has('admin') ? form : null,
+    has('reward_rules.manage') ? form : null,
   );
 }
 
 async function render() {
   const parts: Node[] = [];
   try {
-    if (has('reward_officer') || has('reward_approver')) parts.push(await candidatesSection(), proposeSection());
+    if (has('rewards.preview')) parts.push(await candidatesSection(), proposeSection());
     const { rewards } = await api<{ rewards: Reward[] }>('/api/staff/rewards');
     parts.push(
       h(
@@ -533,7 +534,7 @@ async function render() {
         ),
       ),
     );
-    if (has('admin') || has('reward_officer') || has('reward_approver')) parts.push(await rulesSection());
+    if (has('reward_rules.read')) parts.push(await rulesSection());
   } catch (e) {
     fail(e);
   }
