@@ -4,7 +4,10 @@
  * Figures are ratios against a baseline measured in the same run, never assertions.
  *
  *   npm run bench                 # everything
- *   npm run bench -- --only api   # one part: api | scale | site | bundle
+ *   npm run bench -- --only api   # one part: api | remote | scale | site | bundle
+ *   npm run bench -- --only remote --remote-d1 50   # remote-D1 mode with 50 ms per D1 round trip (default 20)
+ *
+ * Every server runs on a free port (and its inspector on another), so the bench runs beside `npm start`.
  *   BENCH_SECONDS=10 npm run bench
  *   SCALE_TIPS=100000 npm run bench -- --only scale   # a smaller scale run
  */
@@ -15,12 +18,17 @@ import { benchApi } from './bench/api.mjs';
 import { bundleSize } from './bench/bundle.mjs';
 import { d1File, generate, queryPlans } from './bench/scale.mjs';
 import { load } from './bench/load.mjs';
-import { build, migrateAndSeed, ROOT, seedDemoStaff, serve } from './lib/local.mjs';
+import { build, freePort, migrateAndSeed, ROOT, seedDemoStaff, serve } from './lib/local.mjs';
+import { burst, burstLine } from './bench/burst.mjs';
+import { capacity, tableBytes } from './bench/capacity.mjs';
 import { prepareScenes } from './bench/scenes.mjs';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 const want = (part) => !only || only === part;
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const remoteMs = process.argv.includes('--remote-d1')
+  ? Number(process.argv[process.argv.indexOf('--remote-d1') + 1])
+  : Number(process.env.BENCH_D1_LATENCY_MS ?? 20);
 const results = {
   date: new Date().toISOString(),
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
@@ -36,14 +44,25 @@ if (want('bundle')) {
   console.log(`  ${results.bundle.rawKiB} KiB raw, ${results.bundle.gzipKiB} KiB gzipped`);
 }
 
+let apiBytes = null;
+let scaleBytes = null;
 if (want('api')) {
   console.log(`▶ API under load (${seconds} s per scenario)`);
   const persistTo = mkdtempSync(join(tmpdir(), 'anquan-bench-'));
   migrateAndSeed(persistTo, { quiet: true });
   await seedDemoStaff(persistTo);
-  const server = await serve({ port: 18787, persistTo, quiet: true, vars: { SERVER_TIMING: '1' } });
+  const server = await serve({ port: await freePort(), persistTo, quiet: true, vars: { SERVER_TIMING: '1' } });
   try {
     results.api = await benchApi(server.url, { duration: seconds, extra: await prepareScenes(server.url) });
+    console.log('▶ burst: 300 submissions, 100 in flight, each its own client, staff acting meanwhile');
+    results.burst = await burst(server.url);
+    console.log(burstLine(results.burst));
+    // Seal what the run wrote (the every-minute Cron Trigger), then weigh the real rows for the capacity estimate.
+    await fetch(`${server.url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('* * * * *')}`).then((r) =>
+      r.arrayBuffer(),
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    apiBytes = tableBytes(d1File(persistTo));
     const { guessTiming } = await import('./bench/guess-timing.mjs');
     results.guess = await guessTiming(server.url);
     console.log(
@@ -55,11 +74,40 @@ if (want('api')) {
   }
 }
 
+if (want('remote')) {
+  // The same write and read paths with every D1 round trip `remoteMs` later (worker/lib/d1-latency.ts): what a
+  // Worker far from its D1 primary sees. Only the scenarios the design is about, to keep the run short.
+  console.log(`▶ remote-D1 mode: +${remoteMs} ms per D1 round trip (${seconds} s per scenario)`);
+  const persistTo = mkdtempSync(join(tmpdir(), 'anquan-remote-'));
+  migrateAndSeed(persistTo, { quiet: true });
+  await seedDemoStaff(persistTo);
+  const server = await serve({
+    port: await freePort(),
+    persistTo,
+    quiet: true,
+    vars: { SERVER_TIMING: '1', BENCH_D1_LATENCY_MS: String(remoteMs) },
+  });
+  try {
+    const api = await benchApi(server.url, {
+      duration: seconds,
+      extra: await prepareScenes(server.url),
+      only: ['submit', 'lookup'],
+    });
+    console.log('▶ remote-D1 burst');
+    const b = await burst(server.url);
+    console.log(burstLine(b));
+    results.remote = { latencyMs: remoteMs, api, burst: b };
+  } finally {
+    await server.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  }
+}
+
 if (want('site')) {
   console.log('▶ site: Lighthouse per page type');
   const persistTo = mkdtempSync(join(tmpdir(), 'anquan-site-'));
   migrateAndSeed(persistTo, { quiet: true });
-  const server = await serve({ port: 18789, persistTo, quiet: true });
+  const server = await serve({ port: await freePort(), persistTo, quiet: true });
   try {
     const { benchSite, siteMarkdown } = await import('./bench/site.mjs');
     const rows = await benchSite(server.url);
@@ -79,9 +127,10 @@ if (want('scale')) {
   const file = d1File(persistTo);
   const genSeconds = generate(file, count);
   console.log(`  generated in ${genSeconds.toFixed(1)} s`);
+  scaleBytes = { count, tables: tableBytes(file) };
   const plans = queryPlans(file);
   for (const p of plans) console.log(`  ${p.fullScan ? 'FULL SCAN' : 'index'}  ${p.name}: ${p.plan.join(' / ')}`);
-  const server = await serve({ port: 18788, persistTo, quiet: true, vars: { SERVER_TIMING: '1' } });
+  const server = await serve({ port: await freePort(), persistTo, quiet: true, vars: { SERVER_TIMING: '1' } });
   const timings = [];
   try {
     const probes = (await import('./bench/scale-probes.mjs')).probes;
@@ -106,6 +155,11 @@ if (want('scale')) {
     timings,
     markdown: (await import('./bench/report.mjs')).scaleMarkdown(count, plans, timings),
   };
+}
+
+if (apiBytes && scaleBytes) {
+  results.capacity = capacity(apiBytes, scaleBytes.tables, scaleBytes.count);
+  console.log(`  capacity: ${results.capacity.perTip} bytes per handled tip`);
 }
 
 mkdirSync(join(ROOT, 'bench-results'), { recursive: true });

@@ -48,7 +48,26 @@ console.log('  演示举报 Demo tips (举报编号 / 查询码):');
 for (const r of receipts) console.log(`    ${r.trackingNo}  /  ${r.queryCode}`);
 console.log('\n  按 Ctrl-C 停止 (press Ctrl-C to stop)\n');
 
+// wrangler dev has no Cron clock: fire the every-minute Cron Trigger (the audit sealer) once a minute, as
+// Cloudflare does, through wrangler's scheduled handler (--test-scheduled), so the local audit log is sealed too.
+const SEAL_CRON = '* * * * *';
+const sealTick = async () => {
+  try {
+    const r = await fetch(`${server.url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(SEAL_CRON)}`);
+    await r.arrayBuffer();
+    if (!r.ok) console.error(`审计封存定时任务失败 (audit seal cron): HTTP ${r.status}`);
+  } catch (e) {
+    console.error(`审计封存定时任务失败 (audit seal cron): ${e}`);
+  }
+};
+await sealTick();
+const sealTimer = setInterval(sealTick, 60_000);
+console.log(
+  '  审计日志每分钟自动封存 (the audit log is sealed every minute, as the Cron Trigger does in production)\n',
+);
+
 const stop = async () => {
+  clearInterval(sealTimer);
   await server.stop();
   process.exit(0);
 };

@@ -20,6 +20,11 @@ export interface Env {
   TURNSTILE_LOCAL_STANDIN?: string;
   /** '1' adds `Server-Timing: app;dur=…` to API responses (set by `npm run bench` only; never in wrangler.toml). */
   SERVER_TIMING?: string;
+  /**
+   * Milliseconds added before every D1 round trip — the bench's remote-D1 mode, set by `npm run bench` only
+   * (never in wrangler.toml or .dev.vars) and effective only on a loopback host (worker/lib/d1-latency.ts).
+   */
+  BENCH_D1_LATENCY_MS?: string;
   /** Hostnames siteverify answers must name (comma-separated). Empty accepts any hostname of this Worker. */
   TURNSTILE_HOSTNAMES?: string;
   /** JSON object {keyId: base64 AES-256 key} for identity encryption (secret). */

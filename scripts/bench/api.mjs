@@ -35,9 +35,14 @@ export function scenarios(ctx) {
 }
 
 /** @returns rows of { scenario, connections, rps, p50, p95, p99, errors, non2xx, ratio } */
-export async function benchApi(url, { levels = [1, 8, 32], duration = 5, extra } = {}) {
+export async function benchApi(url, { levels = [1, 8, 32], duration = 5, extra, only } = {}) {
   const rows = [];
-  const specs = scenarios({ extra });
+  // `only`: scenario name prefixes to run (the bare endpoint always runs first: every ratio is against it).
+  const specs = Object.fromEntries(
+    Object.entries(scenarios({ extra })).filter(
+      ([name]) => !only || name.startsWith('bare') || only.some((p) => name.startsWith(p)),
+    ),
+  );
   for (const connections of levels) {
     let bare = null;
     for (const [name, spec] of Object.entries(specs)) {

@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { referenceStatements } from '../reference-data.mjs';
 
@@ -147,6 +148,24 @@ export function snapshotBuild(port) {
 }
 
 /**
+ * A TCP port free on 127.0.0.1 right now (the OS picks it). The bench serves on such ports, and every server's
+ * inspector takes one, so `npm run bench` runs beside `npm start` (whose inspector once sat on 18787, the bench's
+ * fixed port).
+ * @returns {Promise<number>}
+ */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
  * Start `wrangler dev` on a snapshot of the built Worker (see snapshotBuild) and wait until /api/health answers.
  * @returns {Promise<{ url: string, stop: () => Promise<void>, child: import('node:child_process').ChildProcess }>}
  */
@@ -164,7 +183,7 @@ export async function serve({ port = 8787, persistTo, quiet = false, inspectorPo
     persistTo,
     '--show-interactive-dev-session=false',
     '--inspector-port',
-    String(inspectorPort ?? port + 10000),
+    String(inspectorPort ?? (await freePort())),
     '--test-scheduled',
     ...Object.entries({ ...localDefaults(), ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
