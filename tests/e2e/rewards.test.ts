@@ -47,7 +47,8 @@ describe('reward desk', () => {
 
     const officer = await desktop(browser);
     await signInPage(officer, base, 'jiangli', true);
-    await officer.goto(`${base}/staff/rewards/`);
+    // Reward staff land on 举报奖励 after sign-in (from their capabilities).
+    expect(new URL(officer.url()).pathname).toBe('/staff/rewards/');
     // The concluded tip is listed as a candidate with its computed amount.
     await officer.waitForFunction(
       (no) => document.querySelector('section[aria-labelledby="h-cand"]')?.textContent?.includes(no),
@@ -57,8 +58,28 @@ describe('reward desk', () => {
     await officer.click('form[aria-label="奖励测算"] button[type=submit]');
     const proposal = officer.locator('form[aria-label="提出奖励"]');
     await proposal.waitFor();
-    await expect(proposal.textContent()).resolves.toContain('¥150,000');
+    const text = (await proposal.textContent()) ?? '';
+    expect(text).toContain('¥150,000');
+    // The rule set, its version and the clause applied; the category is what 核查 verified.
+    expect(await proposal.locator('[data-rule]').textContent()).toBe(
+      '安全生产领域举报奖励办法（安监总财〔2018〕19号） 第 1 版',
+    );
+    expect(await proposal.locator('[data-clause]').textContent()).toBe('第十一条（一）');
     expect(await axe(officer)).toEqual([]);
+    // "可以确认举报人" is a claim condition, outside the 第七条 exclusions box.
+    expect(await proposal.locator('fieldset:has([data-check]) input[name=identifiable]').count()).toBe(0);
+    expect(await proposal.locator('input[name=identifiable]').count()).toBe(1);
+    // Nothing answered: the proposal is refused, each item says why beside it.
+    await proposal.locator('button[type=submit]').click();
+    await officer.waitForFunction(() => (document.getElementById('flash')?.textContent ?? '').includes('请逐项确认'));
+    expect(await proposal.locator('[data-error-for="eligibility.checklist.discovery"]').textContent()).toContain(
+      '（第七条）',
+    );
+    // Found by the regulator but not handled according to the rules: eligible.
+    await proposal.locator('[data-check=discovery] input[value=found_not_handled]').check();
+    for (const item of ['governmentDuty', 'enterpriseDuty', 'closeRelative', 'instructed'])
+      await proposal.locator(`[data-check=${item}] input[value=no]`).check();
+    await proposal.locator('input[name=identifiable]').check();
     await proposal.locator('button[type=submit]').click();
     const row = officer.locator(`tr[data-reward="${receipt.trackingNo}"]`);
     await row.waitFor();
@@ -68,7 +89,7 @@ describe('reward desk', () => {
 
     const approver = await desktop(browser);
     await signInPage(approver, base, 'shenpi', true);
-    await approver.goto(`${base}/staff/rewards/`);
+    expect(new URL(approver.url()).pathname).toBe('/staff/rewards/');
     const arow = approver.locator(`tr[data-reward="${receipt.trackingNo}"]`);
     await arow.locator('[data-step=approve]').click();
     await approver.waitForFunction(

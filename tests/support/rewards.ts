@@ -12,7 +12,17 @@ export const officer2: RewardActor = { id: 'staff-officer-2', roles: ['reward_of
 export const approver: RewardActor = { id: 'staff-approver-1', roles: ['reward_approver'] };
 export const both: RewardActor = { id: 'staff-both-1', roles: ['reward_officer', 'reward_approver'] };
 export const dispatcher: RewardActor = { id: 'staff-dispatcher-1', roles: ['dispatcher'] };
-export const NO_EXCLUSIONS = { safetyDutyOrRelative: false, alreadyKnown: false, identifiable: true };
+/** Every 第七条 item confirmed as not excluding (worker/domain/reward-rules.ts ELIGIBILITY_CHECKS), reporter identifiable. */
+export const ELIGIBLE = {
+  checklist: {
+    discovery: 'not_found',
+    governmentDuty: 'no',
+    enterpriseDuty: 'no',
+    closeRelative: 'no',
+    instructed: 'no',
+  },
+  identifiable: true,
+};
 
 /**
  * A tip concluded 属实 (by default) with what 核查 verified: `verifiedType` defaults to the reported `type`, so a test

@@ -91,6 +91,9 @@ export async function concludeTrue(base: string, trackingNo: string, penaltyFen:
 
 import type { Page } from 'playwright-core';
 
+/** Any console page but the login: where a sign-in lands (the queue, or 举报奖励 for reward staff). */
+const signedInPage = (u: URL) => u.pathname.startsWith('/staff/') && !u.pathname.startsWith('/staff/login/');
+
 /** Sign a demo account in through the console's login page (with the TOTP step when the role needs it). */
 export async function signInPage(page: Page, base: string, username: string, totp = false) {
   await page.goto(`${base}/staff/login/`);
@@ -104,7 +107,7 @@ export async function signInPage(page: Page, base: string, username: string, tot
     for (const offset of [0, 1]) {
       await page.fill('#totp', demoTotp(offset));
       await page.click('#totp-form button[type=submit]');
-      const ok = await page.waitForURL(`${base}/staff/`, { timeout: 5000 }).then(
+      const ok = await page.waitForURL(signedInPage, { timeout: 5000 }).then(
         () => true,
         () => false,
       );
@@ -112,5 +115,5 @@ export async function signInPage(page: Page, base: string, username: string, tot
     }
     throw new Error(`TOTP sign-in failed for ${username}`);
   }
-  await page.waitForURL(`${base}/staff/`);
+  await page.waitForURL(signedInPage);
 }

@@ -8,11 +8,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { anyJson, expectCleanRefusal, mutations, naughtyString } from '../support/hostile';
 import { counts, validTip } from '../support/tips';
 import { signedIn } from '../support/staff';
+import { ELIGIBLE } from '../support/rewards';
 import { ROLE_CODES } from '../../worker/domain/workflow';
 import { createPartner } from '../../worker/services/partners';
 
 type Op = { method: string; path: string; schema?: any; json: boolean };
-let ops: Op[] = [];
+const ops: Op[] = [];
 let doc: any;
 
 /**
@@ -35,7 +36,7 @@ const VALID: Record<string, () => Record<string, unknown>> = {
   'POST /api/staff/admin/partners': () => ({ name: 'x' }),
   'POST /api/staff/rewards': () => ({
     tipId: crypto.randomUUID(),
-    exclusions: { safetyDutyOrRelative: false, alreadyKnown: false, identifiable: true },
+    eligibility: ELIGIBLE,
   }),
 };
 

@@ -5,10 +5,8 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { concludedTip } from '../support/rewards';
+import { concludedTip, ELIGIBLE } from '../support/rewards';
 import { signedIn } from '../support/staff';
-
-const NO_EXCLUSIONS = { safetyDutyOrRelative: false, alreadyKnown: false, identifiable: true };
 
 describe('rewards through /api/staff', () => {
   it('preview → propose → approve (someone else) → notify → pay, with the ledger recording each step', async () => {
@@ -19,7 +17,7 @@ describe('rewards through /api/staff', () => {
       computation: { amountFen: number; steps: unknown };
     };
     expect(preview.computation.amountFen).toBe(300_000_00);
-    const proposed = await officer.post('/api/staff/rewards', { tipId: tip.id, exclusions: NO_EXCLUSIONS });
+    const proposed = await officer.post('/api/staff/rewards', { tipId: tip.id, eligibility: ELIGIBLE });
     expect(proposed.status).toBe(201);
     const { rewardId } = (await proposed.json()) as { rewardId: string };
     expect((await approver.post(`/api/staff/rewards/${rewardId}/approve`)).status).toBe(204);
@@ -51,7 +49,7 @@ describe('rewards through /api/staff', () => {
         }
       ).candidates;
     expect((await list()).find((c) => c.tipId === tip.id)).toMatchObject({ eligible: true, amountFen: 15_000_00 });
-    await officer.post('/api/staff/rewards', { tipId: tip.id, exclusions: NO_EXCLUSIONS });
+    await officer.post('/api/staff/rewards', { tipId: tip.id, eligibility: ELIGIBLE });
     expect((await list()).some((c) => c.tipId === tip.id)).toBe(false);
   });
 
@@ -59,22 +57,47 @@ describe('rewards through /api/staff', () => {
     const tip = await concludedTip({ penaltyFen: 10_000_00 });
     const both = (await signedIn(['reward_officer', 'reward_approver'])).client;
     const { rewardId } = (await (
-      await both.post('/api/staff/rewards', { tipId: tip.id, exclusions: NO_EXCLUSIONS })
+      await both.post('/api/staff/rewards', { tipId: tip.id, eligibility: ELIGIBLE })
     ).json()) as { rewardId: string };
     const self = await both.post(`/api/staff/rewards/${rewardId}/approve`);
     expect(self.status).toBe(403);
     expect(((await self.json()) as { error: { message: string } }).error.message).toContain('同一人');
   });
 
-  it('an exclusion confirmed by staff refuses the proposal with the reason', async () => {
+  it('an exclusion confirmed by staff refuses the proposal naming 第七条; an unanswered item blocks it; both in Chinese with codes', async () => {
     const tip = await concludedTip({ penaltyFen: 10_000_00 });
     const officer = (await signedIn(['reward_officer'])).client;
-    const res = await officer.post('/api/staff/rewards', {
+    const excluded = await officer.post('/api/staff/rewards', {
       tipId: tip.id,
-      exclusions: { ...NO_EXCLUSIONS, alreadyKnown: true },
+      eligibility: { ...ELIGIBLE, checklist: { ...ELIGIBLE.checklist, discovery: 'found_and_handled' } },
     });
-    expect(res.status).toBe(409);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('已被监管部门掌握');
+    expect(excluded.status).toBe(422);
+    expect(((await excluded.json()) as { error: unknown }).error).toMatchObject({
+      code: 'REWARD_EXCLUDED',
+      message: expect.stringContaining('按《安全生产领域举报奖励办法》第七条，该举报不予奖励'),
+      fields: [{ path: 'eligibility.checklist.discovery', code: 'EXCLUDED' }],
+    });
+    const { enterpriseDuty: _left, ...partial } = ELIGIBLE.checklist;
+    const unconfirmed = await officer.post('/api/staff/rewards', {
+      tipId: tip.id,
+      eligibility: { ...ELIGIBLE, checklist: partial },
+    });
+    expect(unconfirmed.status).toBe(422);
+    expect(((await unconfirmed.json()) as { error: unknown }).error).toMatchObject({
+      code: 'ELIGIBILITY_UNCONFIRMED',
+      message: '请逐项确认奖励条件和排除情形（《安全生产领域举报奖励办法》第七条）后再提出奖励。',
+      fields: [
+        {
+          path: 'eligibility.checklist.enterpriseDuty',
+          code: 'UNCONFIRMED',
+          message: expect.stringMatching(/^请确认：举报人是否为生产经营单位中负有安全生产管理职责的人员.*（第七条）$/),
+        },
+      ],
+    });
+    expect(
+      (await env.DB.prepare('SELECT COUNT(*) AS n FROM rewards WHERE tip_id = ?').bind(tip.id).first<{ n: number }>())!
+        .n,
+    ).toBe(0);
   });
 
   it('an admin adds a province rule set that applies from a date; a bad rule set is refused field by field', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { csvCell, csvRow } from '../../worker/lib/csv';
 import { publicRewardFigures, rewardLedgerCsv, rewardReport } from '../../worker/services/reward-reports';
 import { approveReward, notifyReward, payReward, proposeReward } from '../../worker/services/rewards';
-import { approver, concludedTip, NO_EXCLUSIONS, officer } from '../support/rewards';
+import { approver, concludedTip, ELIGIBLE, officer } from '../support/rewards';
 
 describe('reward reports, ledger CSV and public figures', () => {
   it('totals by year, domain and department; CSV without identity; paid figures per year', async () => {
@@ -13,7 +13,7 @@ describe('reward reports, ledger CSV and public figures', () => {
     ]; // real-name, anonymous
     await env.DB.prepare("UPDATE tips SET department_id = 'yjj'").run();
     for (const t of tips) {
-      const { rewardId } = await proposeReward(env, { tipId: t.id, actor: officer, exclusions: NO_EXCLUSIONS });
+      const { rewardId } = await proposeReward(env, { tipId: t.id, actor: officer, eligibility: ELIGIBLE });
       await approveReward(env, { rewardId, actor: approver });
       await notifyReward(env, { rewardId, actor: officer });
       const anonymous = t === tips[1];

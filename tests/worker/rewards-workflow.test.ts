@@ -14,7 +14,7 @@ import {
   proposeReward,
 } from '../../worker/services/rewards';
 import { reporterView } from '../../worker/services/track';
-import { approver, both, concludedTip, dispatcher, NO_EXCLUSIONS, officer, officer2 } from '../support/rewards';
+import { approver, both, concludedTip, dispatcher, ELIGIBLE, officer, officer2 } from '../support/rewards';
 
 /** What the reporter's lookup view shows of the reward. */
 const rewardNotice = async (tipId: string) => (await reporterView(env, tipId)).reward;
@@ -34,7 +34,7 @@ describe('reward workflow', () => {
     await env.DB.prepare('UPDATE tips SET signatories = 3 WHERE id = ?').bind(tip.id).run();
     const preview = await previewReward(env, { tipId: tip.id });
     expect(preview.flags).toMatchObject({ jointSignatories: 3, anonymousNeedsProof: false });
-    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
     await approveReward(env, { rewardId, actor: approver });
     await notifyReward(env, { rewardId, actor: officer });
     expect((await rewardNotice(tip.id))!.whatToBring).toContain('联名举报（3 人署名）的奖励发给第一署名人');
@@ -47,7 +47,7 @@ describe('reward workflow', () => {
 
   it('an anonymous claimant gets five tries per hour at the desk', async () => {
     const tip = await concludedTip();
-    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
     await approveReward(env, { rewardId, actor: approver });
     await notifyReward(env, { rewardId, actor: officer });
     const pay = (queryCode: string) =>
@@ -79,7 +79,7 @@ describe('reward workflow', () => {
     const { rewardId, amountFen } = await proposeReward(env, {
       tipId: tip.id,
       actor: officer,
-      exclusions: NO_EXCLUSIONS,
+      eligibility: ELIGIBLE,
     });
     expect(amountFen).toBe(15_000_000);
     await approveReward(env, { rewardId, actor: approver });
@@ -142,7 +142,7 @@ describe('reward workflow', () => {
 
   it('the same person cannot propose and approve, even holding both roles', async () => {
     const tip = await concludedTip();
-    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: both, exclusions: NO_EXCLUSIONS });
+    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: both, eligibility: ELIGIBLE });
     await expect(approveReward(env, { rewardId, actor: both })).rejects.toMatchObject({
       code: 'DIFFERENT_PERSON_REQUIRED',
       message: '审批人不能与经办人为同一人。',
@@ -152,13 +152,13 @@ describe('reward workflow', () => {
 
   it('each role may only do its own step', async () => {
     const tip = await concludedTip();
-    await expect(
-      proposeReward(env, { tipId: tip.id, actor: approver, exclusions: NO_EXCLUSIONS }),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(
-      proposeReward(env, { tipId: tip.id, actor: dispatcher, exclusions: NO_EXCLUSIONS }),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    await expect(proposeReward(env, { tipId: tip.id, actor: approver, eligibility: ELIGIBLE })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(proposeReward(env, { tipId: tip.id, actor: dispatcher, eligibility: ELIGIBLE })).rejects.toMatchObject(
+      { code: 'FORBIDDEN' },
+    );
+    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
     await expect(approveReward(env, { rewardId, actor: officer2 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(notifyReward(env, { rewardId, actor: officer })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' }); // not approved yet
     await approveReward(env, { rewardId, actor: approver });
@@ -182,13 +182,13 @@ describe('reward workflow', () => {
   it('adjusting the amount needs a reason and stays within the rule bounds', async () => {
     const tip = await concludedTip({ penaltyFen: 10_000_000 }); // ¥100,000 fine → ¥15,000
     await expect(
-      proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS, amountFen: 2_000_000 }),
+      proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE, amountFen: 2_000_000 }),
     ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await expect(
       proposeReward(env, {
         tipId: tip.id,
         actor: officer,
-        exclusions: NO_EXCLUSIONS,
+        eligibility: ELIGIBLE,
         amountFen: 100_000,
         adjustReason: '情节较轻',
       }),
@@ -196,37 +196,62 @@ describe('reward workflow', () => {
     const ok = await proposeReward(env, {
       tipId: tip.id,
       actor: officer,
-      exclusions: NO_EXCLUSIONS,
+      eligibility: ELIGIBLE,
       amountFen: 2_000_000,
       adjustReason: '举报人提供了关键证据',
     });
     expect(ok.amountFen).toBe(2_000_000);
   });
 
-  it('exclusions confirmed by staff stop a proposal; an untrue tip has no reward; one live reward per item', async () => {
+  it.each([
+    // [clause, item, answer, eligible?]
+    ['第七条: not found by the enterprise or the regulator → eligible', 'discovery', 'not_found', true],
+    ['第七条: found but not handled according to the rules → eligible', 'discovery', 'found_not_handled', true],
+    ['第七条: found and handled → excluded', 'discovery', 'found_and_handled', false],
+    ['第七条: a government official with supervision/inspection duties → excluded', 'governmentDuty', 'yes', false],
+    ['第七条: an enterprise person with safety management duties → excluded', 'enterpriseDuty', 'yes', false],
+    ['第七条: a close relative of such a person → excluded', 'closeRelative', 'yes', false],
+    ['第七条: acting on the instruction of such a person → excluded', 'instructed', 'yes', false],
+  ] as const)('%s', async (_clause, item, answer, eligible) => {
     const tip = await concludedTip();
-    await expect(
+    const propose = () =>
       proposeReward(env, {
         tipId: tip.id,
         actor: officer,
-        exclusions: { ...NO_EXCLUSIONS, safetyDutyOrRelative: true },
-      }),
-    ).rejects.toMatchObject({
-      message: '举报人负有安全监管职责或为其近亲属，不予奖励。',
-    });
+        eligibility: { ...ELIGIBLE, checklist: { ...ELIGIBLE.checklist, [item]: answer } },
+      });
+    if (eligible) {
+      const { rewardId } = await propose();
+      const row = await env.DB.prepare('SELECT exclusions FROM rewards WHERE id = ?').bind(rewardId).first();
+      // The answers are kept with the reward, each with its clause.
+      expect(JSON.parse(row!.exclusions as string)).toMatchObject({
+        checklist: expect.arrayContaining([{ code: item, clause: '第七条', answer }]),
+        identifiable: true,
+      });
+    } else {
+      await expect(propose()).rejects.toMatchObject({
+        code: 'REWARD_EXCLUDED',
+        message: expect.stringContaining('按《安全生产领域举报奖励办法》第七条，该举报不予奖励。'),
+      });
+    }
+  });
+
+  it('an unconfirmed checklist or an unidentifiable reporter blocks the proposal; an untrue tip has no reward; one live reward per item', async () => {
+    const tip = await concludedTip();
     await expect(
-      proposeReward(env, { tipId: tip.id, actor: officer, exclusions: { ...NO_EXCLUSIONS, alreadyKnown: true } }),
-    ).rejects.toMatchObject({
-      message: '举报事项在举报前已被监管部门掌握，不予奖励。',
-    });
+      proposeReward(env, { tipId: tip.id, actor: officer, eligibility: { checklist: {}, identifiable: true } }),
+    ).rejects.toMatchObject({ code: 'ELIGIBILITY_UNCONFIRMED', fields: expect.arrayContaining([]) });
+    await expect(
+      proposeReward(env, { tipId: tip.id, actor: officer, eligibility: { ...ELIGIBLE, identifiable: false } }),
+    ).rejects.toMatchObject({ code: 'REPORTER_UNIDENTIFIED' });
     const untrue = await concludedTip({ conclusion: 'false' });
-    await expect(
-      proposeReward(env, { tipId: untrue.id, actor: officer, exclusions: NO_EXCLUSIONS }),
-    ).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
-    await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
-    await expect(
-      proposeReward(env, { tipId: tip.id, actor: officer2, exclusions: NO_EXCLUSIONS }),
-    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(proposeReward(env, { tipId: untrue.id, actor: officer, eligibility: ELIGIBLE })).rejects.toMatchObject(
+      { code: 'INVALID_TRANSITION' },
+    );
+    await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
+    await expect(proposeReward(env, { tipId: tip.id, actor: officer2, eligibility: ELIGIBLE })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
   });
 
   it('the first reporter among merged duplicates has priority', async () => {
@@ -238,7 +263,7 @@ describe('reward workflow', () => {
     const { beneficiaryTipId, amountFen } = await proposeReward(env, {
       tipId: primary.id,
       actor: officer,
-      exclusions: NO_EXCLUSIONS,
+      eligibility: ELIGIBLE,
     });
     expect(beneficiaryTipId).toBe(early.id);
     expect(amountFen).toBe(6_000_000); // 15% of the primary's ¥400,000 fine
@@ -253,7 +278,7 @@ describe('reward workflow', () => {
 
   it('a notice expires exactly after its 60-day claim period through the scheduled handler, once', async () => {
     const tip = await concludedTip();
-    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
     await approveReward(env, { rewardId, actor: approver });
     const notifiedAt = Date.parse('2026-03-02T10:00:00+08:00');
     await notifyReward(env, { rewardId, actor: officer, now: notifiedAt });
@@ -280,7 +305,7 @@ describe('reward workflow', () => {
     const ids: string[] = [];
     for (let i = 0; i < 2; i++) {
       const tip = await concludedTip();
-      const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+      const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
       await approveReward(env, { rewardId, actor: approver });
       await notifyReward(env, { rewardId, actor: officer, now: Date.parse('2026-01-05T09:00:00+08:00') });
       ids.push(rewardId);
@@ -308,7 +333,7 @@ describe('reward workflow', () => {
 
   it('an approver can extend the claim period before expiry, with a reason', async () => {
     const tip = await concludedTip();
-    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
     await approveReward(env, { rewardId, actor: approver });
     await notifyReward(env, { rewardId, actor: officer });
     const before = (await env.DB.prepare('SELECT claim_deadline FROM rewards WHERE id = ?')
@@ -341,17 +366,15 @@ describe('reward workflow', () => {
 
   it('a declined proposal frees the item for a new proposal', async () => {
     const tip = await concludedTip();
-    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
     await declineReward(env, { rewardId, actor: approver, reason: '经复核属于已掌握事项' });
     expect(await status(rewardId)).toBe('declined');
-    await expect(
-      proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS }),
-    ).resolves.toBeTruthy();
+    await expect(proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE })).resolves.toBeTruthy();
   });
 
   it('ledger rows cannot be changed or deleted', async () => {
     const tip = await concludedTip();
-    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
     await expect(
       env.DB.prepare('UPDATE reward_events SET amount_fen = 1 WHERE reward_id = ?').bind(rewardId).run(),
     ).rejects.toThrow(/append-only/);
@@ -364,7 +387,7 @@ describe('reward workflow', () => {
   it('a province rule set applies from its date on; a decided reward keeps the version it was computed with', async () => {
     const tip = await concludedTip({ penaltyFen: 10_000_000 }); // ¥100,000
     const admin = { id: 'staff-admin-1', roles: ['admin'] };
-    const national = await proposeReward(env, { tipId: tip.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    const national = await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
     await addRuleSet(env, {
       actor: admin,
       name: '某省安全生产举报奖励办法',
@@ -384,7 +407,7 @@ describe('reward workflow', () => {
       },
     });
     const tip2 = await concludedTip({ penaltyFen: 10_000_000 });
-    const province = await proposeReward(env, { tipId: tip2.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    const province = await proposeReward(env, { tipId: tip2.id, actor: officer, eligibility: ELIGIBLE });
     expect(national.amountFen).toBe(1_500_000);
     expect(province.amountFen).toBe(5_000_000);
     const kept = await env.DB.prepare(

@@ -15,7 +15,7 @@ import { networkOf } from '../../worker/lib/ratelimit';
 import { checkCode, issueToken, PUBLIC_ID_MESSAGE } from '../../worker/services/track';
 import { formatPublicId } from '../../worker/services/codes';
 import { jpegWithMetadata } from '../support/media-fixtures';
-import { approver, NO_EXCLUSIONS, officer } from '../support/rewards';
+import { approver, ELIGIBLE, officer } from '../support/rewards';
 import { act, errorOf, newTip, openTrack, trackAdmin, viewOf, withToken } from '../support/track';
 import { realName, upload } from '../support/tips';
 
@@ -343,7 +343,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
       },
       t1 + 2000,
     );
-    const { rewardId } = await proposeReward(env, { tipId: t.id, actor: officer, exclusions: NO_EXCLUSIONS });
+    const { rewardId } = await proposeReward(env, { tipId: t.id, actor: officer, eligibility: ELIGIBLE });
     await approveReward(env, { rewardId, actor: approver });
     const t4 = t1 + 3000;
     await notifyReward(env, { rewardId, actor: officer, now: t4 });

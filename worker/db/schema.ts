@@ -440,7 +440,7 @@ export const rewards = sqliteTable(
     version: integer('version').notNull().default(1),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
-    /** Staff's confirmation of the exclusion checks (safety duties / relatives, already known, identifiable). */
+    /** Staff's answers to the 第七条 checklist, each item with its clause, and that the reporter is identifiable. */
     exclusions: text('exclusions', { mode: 'json' }),
     /** Why the proposer moved the amount away from the computed one (within the rule's bounds). */
     adjustReason: text('adjust_reason'),

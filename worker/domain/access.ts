@@ -85,6 +85,15 @@ export const GRANTS: Record<Capability, readonly Role[]> = {
   'reward_rules.manage': ['admin'],
 };
 
+/**
+ * Where the console opens after sign-in, from the capabilities /api/staff/me returns (never from role names): someone
+ * who handles rewards and no tips lands on 举报奖励; everyone else on the queue.
+ */
+export function landingPage(capabilities: readonly string[]): '/staff/rewards/' | '/staff/' {
+  const rewards = capabilities.includes('rewards.propose') || capabilities.includes('rewards.approve');
+  return rewards && !capabilities.includes('tips.act') ? '/staff/rewards/' : '/staff/';
+}
+
 /** Capabilities whose holders must sign in with a second factor (TOTP): identity, accounts, money. */
 const SECOND_FACTOR: readonly Capability[] = ['identity.reveal', 'staff.manage', 'rewards.propose', 'rewards.approve'];
 /** Roles that sign in with TOTP: every role holding a capability of `SECOND_FACTOR`. */

@@ -54,6 +54,15 @@ export const ERRORS = {
     message: '只有核查阶段可以申请或审批延期：整改按整改方案确定的时限办理，复查期限不能延长。',
   },
   DIFFERENT_PERSON_REQUIRED: { status: 403, message: '重大事故隐患的复查、销号须由整改完成记录人以外的工作人员办理。' },
+  ELIGIBILITY_UNCONFIRMED: {
+    status: 422,
+    message: '请逐项确认奖励条件和排除情形（《安全生产领域举报奖励办法》第七条）后再提出奖励。',
+  },
+  REWARD_EXCLUDED: { status: 422, message: '按《安全生产领域举报奖励办法》第七条，该举报不予奖励。' },
+  REPORTER_UNIDENTIFIED: {
+    status: 422,
+    message: '无法确认举报人身份，暂不能提出奖励：奖励发给能够确认身份的举报人。',
+  },
   FILE_TYPE: { status: 415, message: '文件类型不受支持，请上传照片、视频或音频。' },
   FILE_TOO_LARGE: { status: 413, message: '文件过大。' },
   UPLOAD_TICKET: { status: 403, message: '上传凭证无效或已过期，请完成人机验证后重新上传（已填写的内容不会丢失）。' },

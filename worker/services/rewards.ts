@@ -11,7 +11,9 @@
  */
 import type { Env } from '../env';
 import {
+  checkEligibility,
   computeReward,
+  type EligibilityAnswers,
   RewardRuleSetSchema,
   type AccidentLevel,
   type RewardComputation,
@@ -34,13 +36,14 @@ export interface RewardActor {
 
 export type { RewardStatus };
 
-/** The exclusion checks staff must confirm before proposing (docs/rules.md, "Exclusions"). */
-export interface ExclusionChecks {
-  /** The reporter has safety-supervision duties, or is a close relative of such staff. */
-  safetyDutyOrRelative: boolean;
-  /** The item was already known to the regulator before the tip. */
-  alreadyKnown: boolean;
-  /** The reporter can be identified: real name, or proof of authorship with tracking number + query code. */
+/**
+ * What staff confirm before proposing (docs/rules.md, "Eligibility", "Exclusions"): the 第七条 checklist, item by
+ * item (`checkEligibility` in worker/domain/reward-rules.ts), and — apart from it, since it is a claim condition and
+ * not an exclusion — whether the reporter can be identified.
+ */
+export interface EligibilityInput {
+  checklist: EligibilityAnswers;
+  /** The reporter can be identified (real name, or an identity added later from the lookup). */
   identifiable: boolean;
 }
 
@@ -255,7 +258,7 @@ export async function proposeReward(
   input: {
     tipId: string;
     actor: RewardActor;
-    exclusions: ExclusionChecks;
+    eligibility: EligibilityInput;
     amountFen?: number;
     adjustReason?: string;
     now?: number;
@@ -266,12 +269,30 @@ export async function proposeReward(
   const preview = await previewReward(env, input);
   const c = preview.computation;
   if (!c.eligible) throw new ApiError('INVALID_TRANSITION', { message: c.reason ?? '不符合奖励条件。' });
-  const ex = input.exclusions;
-  if (ex.safetyDutyOrRelative)
-    throw new ApiError('INVALID_TRANSITION', { message: '举报人负有安全监管职责或为其近亲属，不予奖励。' });
-  if (ex.alreadyKnown)
-    throw new ApiError('INVALID_TRANSITION', { message: '举报事项在举报前已被监管部门掌握，不予奖励。' });
-  if (!ex.identifiable) throw new ApiError('INVALID_TRANSITION', { message: '无法确认举报人身份，暂不能提出奖励。' });
+  // 第七条, item by item: every item answered, none excluding; then the claim condition.
+  const el = checkEligibility(input.eligibility.checklist ?? {});
+  if (el.unconfirmed.length) {
+    throw new ApiError('ELIGIBILITY_UNCONFIRMED', {
+      fields: el.unconfirmed.map((u) => ({
+        path: `eligibility.checklist.${u.code}`,
+        code: 'UNCONFIRMED',
+        message: `请确认：${u.question}（${u.clause}）`,
+      })),
+    });
+  }
+  if (el.excluded.length) {
+    const first = el.excluded[0]!;
+    throw new ApiError('REWARD_EXCLUDED', {
+      message: `${first.question}：${first.answer}。按《安全生产领域举报奖励办法》${first.clause}，该举报不予奖励。`,
+      fields: el.excluded.map((x) => ({
+        path: `eligibility.checklist.${x.code}`,
+        code: 'EXCLUDED',
+        message: `${x.answer}（${x.clause}）`,
+      })),
+    });
+  }
+  if (!input.eligibility.identifiable) throw new ApiError('REPORTER_UNIDENTIFIED');
+  const ex = { checklist: el.record, identifiable: true };
 
   let amount = c.amountFen;
   if (input.amountFen !== undefined && input.amountFen !== c.amountFen) {

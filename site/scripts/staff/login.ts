@@ -1,14 +1,23 @@
 /** Sign-in: password step, then TOTP (showing the enrolment key and QR code the first time). */
 import { encode } from 'uqr';
-import { api, ApiFailure, setCsrf } from './api';
+import { landingPage } from '../../../worker/domain/access';
+import { api, ApiFailure, type Me, setCsrf } from './api';
 import { flash } from './dom';
 
 const loginForm = document.getElementById('login-form') as HTMLFormElement;
 const totpForm = document.getElementById('totp-form') as HTMLFormElement;
-const next = (() => {
-  const n = new URLSearchParams(location.search).get('next') ?? '/staff/';
-  return n.startsWith('/staff/') && !n.startsWith('//') ? n : '/staff/';
+/** The page asked for (`?next=`), or null: then the console opens where the person's capabilities lead. */
+const asked = (() => {
+  const n = new URLSearchParams(location.search).get('next');
+  return n?.startsWith('/staff/') && !n.startsWith('//') ? n : null;
 })();
+
+/** After sign-in: the page asked for, else 举报奖励 for reward staff and the queue for everyone else. */
+async function goOn() {
+  if (asked) return location.assign(asked);
+  const me = await api<Me>('/api/staff/me').catch(() => null);
+  location.assign(landingPage(me?.capabilities ?? []));
+}
 
 function qrSvg(text: string): SVGSVGElement {
   const qr = encode(text, { ecc: 'M', border: 2 });
@@ -21,17 +30,16 @@ function qrSvg(text: string): SVGSVGElement {
   bg.setAttribute('height', String(qr.size));
   bg.setAttribute('fill', '#fff');
   svg.append(bg);
-  qr.data.forEach((row, y) =>
-    row.forEach((on, x) => {
-      if (!on) return;
+  for (const [y, row] of qr.data.entries())
+    for (const [x, on] of row.entries()) {
+      if (!on) continue;
       const r = document.createElementNS(NS, 'rect');
       r.setAttribute('x', String(x));
       r.setAttribute('y', String(y));
       r.setAttribute('width', '1');
       r.setAttribute('height', '1');
       svg.append(r);
-    }),
-  );
+    }
   return svg;
 }
 
@@ -47,7 +55,7 @@ loginForm.addEventListener('submit', async (e) => {
       },
     );
     setCsrf(r.csrfToken);
-    if (!r.needsTotp) return location.assign(next);
+    if (!r.needsTotp) return goOn();
     loginForm.hidden = true;
     totpForm.hidden = false;
     if (r.enrollment) {
@@ -69,7 +77,7 @@ totpForm.addEventListener('submit', async (e) => {
   try {
     const r = await api<{ csrfToken: string }>('/api/staff/login/totp', { json: { code } });
     setCsrf(r.csrfToken);
-    location.assign(next);
+    await goOn();
   } catch (err) {
     flash(err instanceof ApiFailure ? err.message : '验证失败，请重试。');
   }

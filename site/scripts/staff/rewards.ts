@@ -2,7 +2,7 @@
  * The reward desk. Each button appears only for the role that takes that step and the status it applies to;
  * the server checks both again (and that the approver is not the proposer).
  */
-import { yuan } from '../../../worker/domain/reward-rules';
+import { ELIGIBILITY_CHECKS, yuan } from '../../../worker/domain/reward-rules';
 import { api, ApiFailure, can, whoami, type Me } from './api';
 import { clear, date, dateTime, flash, h } from './dom';
 import * as L from './labels';
@@ -34,8 +34,13 @@ const STATUS: Record<string, string> = {
 };
 const root = document.getElementById('rewards')!;
 let me: Me;
+/** The error's message, then what each field says (an exclusion names its clause in the message). */
 const fail = (e: unknown) =>
-  flash(e instanceof ApiFailure ? e.error.fields?.map((f) => f.message).join('；') || e.message : '操作失败');
+  flash(
+    e instanceof ApiFailure
+      ? [e.message, ...(e.error.fields ?? []).map((f) => f.message)].filter(Boolean).join(' ')
+      : '操作失败',
+  );
 /** A capability of the signed-in person (from /api/staff/me; the API checks again). */
 const has = (capability: string) => can(me, capability);
 
@@ -200,15 +205,30 @@ function proposeSection() {
         beneficiaryTipId: string;
       }>(`/api/staff/tips/${encodeURIComponent(tip.id)}/reward-preview`);
       const c = p.computation;
-      const checks = [
-        ['safetyDutyOrRelative', '举报人负有安全监管职责或为其近亲属'],
-        ['alreadyKnown', '举报事项在举报前已被监管部门掌握'],
-      ].map(([k, t]) => h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: k! }), t!));
+      // 第七条, item by item: radio groups with nothing chosen, each naming its clause. The server refuses an
+      // unanswered item (ELIGIBILITY_UNCONFIRMED) and an excluding answer (REWARD_EXCLUDED).
+      const checks = ELIGIBILITY_CHECKS.map((c) =>
+        h(
+          'fieldset',
+          { class: 'check', 'data-check': c.code },
+          h('legend', {}, `${c.question}？（${c.clause}）`),
+          c.options.map((o) =>
+            h(
+              'label',
+              { class: 'inline' },
+              h('input', { type: 'radio', name: `check-${c.code}`, value: o.code }),
+              o.label,
+            ),
+          ),
+          h('span', { class: 'field-error', 'data-error-for': `eligibility.checklist.${c.code}` }),
+        ),
+      );
+      // A claim condition, not an exclusion: kept outside the exclusions box.
       const identifiable = h(
         'label',
         { class: 'inline' },
-        h('input', { type: 'checkbox', name: 'identifiable', checked: true }),
-        '可以确认举报人（实名，或匿名举报人凭编号和查询码证明）',
+        h('input', { type: 'checkbox', name: 'identifiable' }),
+        '可以确认举报人身份（实名举报人，或已在查询页补充真实身份的匿名举报人）',
       );
       const amount = h('input', {
         type: 'number',
@@ -262,7 +282,18 @@ function proposeSection() {
         p.flags.isEarliestReporter
           ? null
           : h('p', {}, '注意：合并的重复举报中另有更早的举报人，奖励将记在最早的举报上。'),
-        h('fieldset', {}, h('legend', {}, '排除情形（请核实后勾选）'), checks, identifiable),
+        h(
+          'fieldset',
+          { class: 'stack', 'aria-describedby': 'checklist-note' },
+          h('legend', {}, '奖励条件与排除情形（《安全生产领域举报奖励办法》第七条，请逐项核实）'),
+          h(
+            'p',
+            { id: 'checklist-note' },
+            '经核查属实、且生产经营单位和负有安全监管职责的部门此前没有发现或虽发现但未依法处理的，给予奖励；负有安全生产管理、监管、监察职责的工作人员及其近亲属或其授意他人的举报不在奖励之列。',
+          ),
+          checks,
+        ),
+        h('fieldset', {}, h('legend', {}, '领取条件'), identifiable),
         h('label', {}, '奖励金额（元）', amount),
         h('label', {}, '调整理由（金额与建议不同时必填）', adjust),
         c.eligible && has('rewards.propose') ? h('button', { class: 'primary', type: 'submit' }, '提出奖励') : null,
@@ -275,9 +306,13 @@ function proposeSection() {
           await api('/api/staff/rewards', {
             json: {
               tipId: tip.id,
-              exclusions: {
-                safetyDutyOrRelative: d.has('safetyDutyOrRelative'),
-                alreadyKnown: d.has('alreadyKnown'),
+              eligibility: {
+                checklist: Object.fromEntries(
+                  ELIGIBILITY_CHECKS.flatMap((k) => {
+                    const v = d.get(`check-${k.code}`);
+                    return v ? [[k.code, String(v)]] : [];
+                  }),
+                ),
                 identifiable: d.has('identifiable'),
               },
               ...(amountFen !== c.amountFen ? { amountFen, adjustReason: adjust.value } : {}),
@@ -287,6 +322,13 @@ function proposeSection() {
           clear(result);
           await render();
         } catch (err) {
+          // Each unanswered or excluding item says why beside it.
+          for (const slot of pf.querySelectorAll('[data-error-for]')) slot.textContent = '';
+          if (err instanceof ApiFailure)
+            for (const f of err.error.fields ?? []) {
+              const slot = pf.querySelector(`[data-error-for="${CSS.escape(f.path)}"]`);
+              if (slot) slot.textContent = f.message;
+            }
           fail(err);
         }
       });

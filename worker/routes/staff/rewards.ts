@@ -4,6 +4,7 @@
  * roles again for each step (defence in depth).
  */
 import { z } from '@hono/zod-openapi';
+import { ELIGIBILITY_CHECKS } from '../../domain/reward-rules';
 import { audit } from '../../lib/audit';
 import { createRouter } from '../../lib/router';
 import { plain } from '../../schemas/tip';
@@ -67,8 +68,26 @@ const propose = staffRoute(OFFICER, {
     z
       .object({
         tipId: z.uuid(),
-        exclusions: z
-          .object({ safetyDutyOrRelative: z.boolean(), alreadyKnown: z.boolean(), identifiable: z.boolean() })
+        /**
+         * 第七条, item by item (ELIGIBILITY_CHECKS in worker/domain/reward-rules.ts): an item left out answers 422
+         * ELIGIBILITY_UNCONFIRMED, an excluding answer 422 REWARD_EXCLUDED; `identifiable` is the claim condition.
+         */
+        eligibility: z
+          .object({
+            checklist: z
+              .object(
+                Object.fromEntries(
+                  ELIGIBILITY_CHECKS.map((c) => [
+                    c.code,
+                    z
+                      .enum(c.options.map((o) => o.code) as [string, ...string[]], { error: `请确认：${c.question}` })
+                      .optional(),
+                  ]),
+                ),
+              )
+              .strict(),
+            identifiable: z.boolean({ error: '请确认能否确认举报人身份' }),
+          })
           .strict(),
         amountFen: z.number().int().min(0).optional(),
         adjustReason: plain('调整理由', 0, 500).optional(),
