@@ -38,6 +38,9 @@ const drawn = (c: Count) => (c === '<5' ? 0 : c);
 export const countText = (c: Count) => (c === '<5' ? '<5' : c.toLocaleString('zh-CN'));
 export const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
 
+/** A data-table cell: text, or text linking somewhere (e.g. the staff dashboard's overdue list of a department). */
+export type Cell = string | { text: string; href: string };
+
 /** The figure shell: caption, the chart (labelled by `summary`), and the data table in a <details>. */
 function figure(
   host: HTMLElement,
@@ -45,7 +48,7 @@ function figure(
   summary: string,
   chart: SVGSVGElement,
   headers: string[],
-  rows: string[][],
+  rows: Cell[][],
 ) {
   host.replaceChildren();
   host.append(el('figcaption', caption));
@@ -74,11 +77,15 @@ function figure(
   for (const r of rows) {
     const tr = el('tr');
     r.forEach((cell, i) => {
-      if (i === 0) {
-        const th = el('th', cell);
-        th.scope = 'row';
-        tr.append(th);
-      } else tr.append(el('td', cell));
+      const c = i === 0 ? el('th') : el('td');
+      if (i === 0) (c as HTMLTableCellElement).scope = 'row';
+      if (typeof cell === 'string') c.textContent = cell;
+      else {
+        const a = el('a', cell.text);
+        a.href = cell.href;
+        c.append(a);
+      }
+      tr.append(c);
     });
     tbody.append(tr);
   }
@@ -372,4 +379,154 @@ export function rateBarChart(
     ? `条形图：${caption}，在 ${pct(Math.min(...known.map((i) => i.rate!)))} 到 ${pct(Math.max(...known.map((i) => i.rate!)))} 之间；不足 5 件的不计算（显示“—”）。详细数字见数据表。`
     : `条形图：${caption}，各项都不足 5 件，暂不计算比例。详细数字见数据表。`;
   figure(host, caption, summary, chart, headers, rows);
+}
+
+/** A series of a grouped chart: its name (legend and table header), a colour class (s1–s4 in data.css), its values. */
+export interface Series {
+  name: string;
+  cls: 's1' | 's2' | 's3' | 's4';
+  values: number[];
+}
+
+/** The legend of a grouped chart, drawn at the top of the SVG (the summary label and the table carry the same). */
+function legend(chart: SVGSVGElement, series: Series[], W: number) {
+  let x = 0;
+  let y = 14;
+  for (const s of series) {
+    const w = 22 + s.name.length * 13 + 14;
+    if (x + w > W) {
+      x = 0;
+      y += 20;
+    }
+    chart.append(svg('rect', { x, y: y - 11, width: 14, height: 14, class: `bar ${s.cls}` }));
+    chart.append(svg('text', { x: x + 20, y, class: 'axis' }, s.name));
+    x += w;
+  }
+  return y + 10;
+}
+
+/**
+ * Grouped vertical bars over time (e.g. per month: hazards found, rectified on time, overdue, closed), with a
+ * legend, and a data table with one column per series; `extra` adds cells (e.g. links) to each table row.
+ */
+export function groupedColumnChart(
+  host: HTMLElement,
+  caption: string,
+  points: { label: string; short: string }[],
+  series: Series[],
+  unit: string,
+  extra?: { header: string; cells: Cell[] },
+) {
+  const W = widthOf(host);
+  const left = 44;
+  const bottom = 28;
+  const chart = svg('svg', { viewBox: `0 0 ${W} 10`, class: 'chart-svg' });
+  const top = legend(chart, series, W) + 8;
+  const H = top + 200 + bottom;
+  chart.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  const plotH = H - top - bottom;
+  const max = niceMax(Math.max(5, ...series.flatMap((s) => s.values)));
+  const n = stepsFor(max);
+  for (let i = 0; i <= n; i++) {
+    const y = top + plotH - (plotH * i) / n;
+    chart.append(svg('line', { x1: left, x2: W - 4, y1: y, y2: y, class: 'grid' }));
+    chart.append(
+      svg(
+        'text',
+        { x: left - 6, y: y + 4, class: 'axis', 'text-anchor': 'end' },
+        ((max * i) / n).toLocaleString('zh-CN'),
+      ),
+    );
+  }
+  const step = (W - left - 8) / Math.max(1, points.length);
+  const barW = (step * 0.8) / Math.max(1, series.length);
+  const every = Math.max(1, Math.ceil(44 / step));
+  points.forEach((p, i) => {
+    const x0 = left + i * step + step * 0.1;
+    series.forEach((s, k) => {
+      const v = s.values[i] ?? 0;
+      const h = (plotH * v) / max;
+      chart.append(
+        svg('rect', {
+          x: x0 + k * barW,
+          y: top + plotH - h,
+          width: Math.max(1, barW - 1),
+          height: h,
+          class: `bar ${s.cls}`,
+        }),
+      );
+    });
+    if (i % every === 0)
+      chart.append(svg('text', { x: x0 + step * 0.4, y: H - 10, class: 'axis', 'text-anchor': 'middle' }, p.short));
+  });
+  const totals = series.map(
+    (s) => `${s.name}共 ${s.values.reduce((a, b) => a + b, 0).toLocaleString('zh-CN')} ${unit}`,
+  );
+  const summary = `分组柱状图：${points[0]?.label ?? ''}至${points.at(-1)?.label ?? ''}每月${totals.join('，')}。详细数字见数据表。`;
+  figure(
+    host,
+    caption,
+    summary,
+    chart,
+    ['月份', ...series.map((s) => s.name), ...(extra ? [extra.header] : [])],
+    points.map((p, i) => [
+      p.label,
+      ...series.map((s) => (s.values[i] ?? 0).toLocaleString('zh-CN')),
+      ...(extra ? [extra.cells[i] ?? ''] : []),
+    ]),
+  );
+}
+
+/**
+ * Grouped horizontal bars per category (e.g. per department: hazards found and overdue), largest first by the
+ * first series; the data table has one column per series plus `extra` cells (e.g. a link to the overdue list).
+ */
+export function groupedBarChart(
+  host: HTMLElement,
+  caption: string,
+  items: { label: string; values: number[]; extra?: Cell[] }[],
+  series: Omit<Series, 'values'>[],
+  unit: string,
+  extraHeaders: string[] = [],
+) {
+  const sorted = [...items].sort((a, b) => (b.values[0] ?? 0) - (a.values[0] ?? 0));
+  const W = widthOf(host);
+  const labelW = Math.min(190, Math.round(W * 0.42));
+  const barH = 14;
+  const rowH = series.length * barH + 10;
+  const chart = svg('svg', { viewBox: `0 0 ${W} 10`, class: 'chart-svg' });
+  const top = legend(chart, series as Series[], W) + 6;
+  const H = top + Math.max(1, sorted.length) * rowH + 4;
+  chart.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  const max = niceMax(Math.max(5, ...sorted.flatMap((i) => i.values)));
+  sorted.forEach((it, i) => {
+    const y = top + i * rowH;
+    chart.append(svg('text', { x: labelW - 8, y: y + rowH / 2 + 4, class: 'label', 'text-anchor': 'end' }, it.label));
+    series.forEach((s, k) => {
+      const v = it.values[k] ?? 0;
+      const w = ((W - labelW - 50) * v) / max;
+      chart.append(
+        svg('rect', { x: labelW, y: y + 4 + k * barH, width: Math.max(w, 1), height: barH - 2, class: `bar ${s.cls}` }),
+      );
+      chart.append(
+        svg('text', { x: labelW + w + 4, y: y + 4 + k * barH + 11, class: 'axis' }, v.toLocaleString('zh-CN')),
+      );
+    });
+  });
+  const top3 = sorted
+    .slice(0, 3)
+    .map((i) => `${i.label}（${series.map((s, k) => `${s.name} ${i.values[k] ?? 0}`).join('、')}）`)
+    .join('；');
+  figure(
+    host,
+    caption,
+    sorted.length ? `分组条形图：${caption}，最多的是${top3}。详细数字见数据表。` : `条形图：${caption}，暂无数据。`,
+    chart,
+    ['类别', ...series.map((s) => `${s.name}（${unit}）`), ...extraHeaders],
+    sorted.map((i) => [
+      i.label,
+      ...series.map((_, k) => (i.values[k] ?? 0).toLocaleString('zh-CN')),
+      ...(i.extra ?? []),
+    ]),
+  );
 }
