@@ -146,6 +146,17 @@ describe('隐患台账与一张图', () => {
     await expect(page.textContent('#count')).resolves.toMatch(/共 \d+ 条隐患（整改超期）/);
   });
 
+  it('a dispatcher (no hazards.read) is told so, without a ledger or an export link', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const p = await ctx.newPage();
+    await signInPage(p, base, 'shouli');
+    await p.goto(`${base}/staff/hazards/`);
+    await p.waitForFunction(() => document.getElementById('rows')?.textContent?.includes('权限'));
+    await expect(p.textContent('#rows')).resolves.toContain('您没有查看隐患台账的权限');
+    await expect(p.locator('#export').isVisible()).resolves.toBe(false);
+    await ctx.close();
+  });
+
   it('the dashboard and the ledger on a 360-px phone: zero axe violations', async () => {
     const phone = await browser.newContext({
       viewport: { width: 360, height: 740 },

@@ -3,7 +3,7 @@
  * (site/scripts/data/charts.ts: SVG with a summary label and a data table each). Every overdue figure links to the
  * ledger filtered to 整改超期 (and to that month, department, domain or 镇街): the overdue list is one click away.
  */
-import { api, ApiFailure, whoami } from './api';
+import { api, ApiFailure, can, whoami } from './api';
 import { clear, flash, h } from './dom';
 import { groupedBarChart, groupedColumnChart, tileMap, type Cell } from '../data/charts';
 import { monthLabel, monthShort } from '../data/ontime';
@@ -149,7 +149,12 @@ async function load() {
 }
 
 (async () => {
-  await whoami();
+  const me = await whoami();
+  if (!can(me, 'hazards.read')) {
+    form.hidden = true;
+    clear(document.getElementById('dash-kpis')!, h('p', {}, '您没有查看隐患统计分析的权限。'));
+    return;
+  }
   for (const [k, v] of new URLSearchParams(location.search)) {
     const el = form.elements.namedItem(k);
     if (el instanceof HTMLInputElement || el instanceof HTMLSelectElement) el.value = v;

@@ -1,5 +1,5 @@
 /** The hazard ledger page (隐患台账): filters kept in the URL, keyset paging, the CSV link and print. */
-import { api, ApiFailure, whoami } from './api';
+import { api, ApiFailure, can, whoami } from './api';
 import { clear, date, dueCell, flash, h } from './dom';
 
 /** One ledger row as /api/staff/hazards returns it (worker/schemas/hazards.ts HazardRow). */
@@ -133,7 +133,14 @@ async function load(append = false) {
 }
 
 (async () => {
-  await whoami();
+  const me = await whoami();
+  // The console follows /api/staff/me's capabilities (the API decides again on every call).
+  if (!can(me, 'hazards.read')) {
+    form.hidden = true;
+    clear(rowsEl, h('tr', {}, h('td', { colspan: 7 }, '您没有查看隐患台账的权限。')));
+    return;
+  }
+  (document.getElementById('export') as HTMLElement).hidden = !can(me, 'hazards.export');
   const ref = await api<{ departments: { id: string; name: string; active: number }[] }>('/api/staff/reference');
   const deptSel = document.getElementById('f-dept')!;
   for (const d of ref.departments.filter((x) => x.active)) deptSel.append(h('option', { value: d.id }, d.name));
