@@ -135,7 +135,7 @@ describe('不满意 opens a follow-up (回访)', () => {
     const view = ReporterView.parse(await res.json());
     // 30 Sep + 5 working days: 8, 9, 10 (调休), 12, 13 October.
     expect(view.rating.followup).toEqual({ state: 'open', dueDate: '2026-10-13', decidedAt: null });
-    expect(view.timeline.at(-1)!.text).toBe('您对办理情况的评价：不满意。已转督办人员回访，答复期限 2026-10-13');
+    expect(view.timeline.at(-1)!.text).toBe('您对办理情况的评价：不满意。已转督办人员回访，答复期限 2026年10月13日');
     const [f] = await followups(tip.id);
     expect(f!.state).toBe('open');
     expect(chinaDate(f!.due_at)).toBe('2026-10-13');
@@ -236,7 +236,7 @@ describe('不满意 opens a follow-up (回访)', () => {
     let v = (await viewOf(tip)).view;
     expect(v.status).toBe('verifying');
     expect(v.rating.followup).toMatchObject({ state: 'reopened' });
-    expect(v.timeline.map((e) => e.text)).toContain('回访答复：重新复查，复查期限 2026-07-03');
+    expect(v.timeline.map((e) => e.text)).toContain('回访答复：重新复查，复查期限 2026年7月3日');
     expect(v.messages.at(-1)).toMatchObject({
       from: 'staff',
       body: '您反映的情况已转承办单位重新复查，复查结论将在本页公布。',

@@ -223,7 +223,7 @@ describe('the 整改 clock (lifecycle through the API)', () => {
       body: JSON.stringify({ reason: '整改后现场仍有问题，不同意核查结论。' }),
     });
     expect(late.status).toBe(409);
-    expect(((await late.json()) as { error: { message: string } }).error.message).toContain('2026-07-13');
+    expect(((await late.json()) as { error: { message: string } }).error.message).toContain('2026年7月13日');
 
     // Statistics: the 核查 stays on time, the rectification counts as done late.
     setNow('2026-10-16T10:00:00+08:00');

@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import worker from '../../worker/index';
 import { ReporterView } from '../../worker/schemas/track';
 import { addCalendarDays, chinaDate } from '../../worker/services/calendar';
+import { chinaDateText } from '../../worker/domain/deadlines';
 import { approveReward, notifyReward, proposeReward } from '../../worker/services/rewards';
 import { addNote, messageReporter, tipDetail } from '../../worker/services/tip-detail';
 import { appSecret, hmacHex } from '../../worker/lib/crypto';
@@ -25,6 +26,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const day = (ms: number) => chinaDate(ms);
 /** The end of the China-time day `n` calendar days after `ms` (the workflow's deadlines). */
 const plus = (ms: number, n: number) => day(addCalendarDays(ms, n));
+/** A YYYY-MM-DD day as the timeline's sentences write it (2027年1月31日). */
+const said = (ymd: string) => chinaDateText(Date.parse(`${ymd}T12:00:00+08:00`));
 const WRONG = 'ZZZZ-ZZZZ-ZZZZ';
 
 /** Everything of the view that does not change with the status, overridden per case. */
@@ -102,7 +105,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
       status: 'accepted',
       statusLabel: '已受理',
       deadlines: [{ kind: 'conclude', label: '办结期限', date: plus(t1, 60) }],
-      timeline: [SUBMITTED, { at: iso(t1), text: `已受理，将在 ${plus(t1, 60)} 前核查办结` }],
+      timeline: [SUBMITTED, { at: iso(t1), text: `已受理，将在 ${said(plus(t1, 60))} 前核查办结` }],
     });
     expect((await viewOf(t)).view).toEqual(accepted);
     // 交办 then 退回 (an internal step with an internal reason): the reporter still sees 已受理, and no unit.
@@ -124,7 +127,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
     await addNote(env, trackAdmin, t.id, '内部备注：举报人可能是前员工');
     const timeline = [
       SUBMITTED,
-      { at: iso(t1), text: `已受理，将在 ${plus(t1, 60)} 前核查办结` },
+      { at: iso(t1), text: `已受理，将在 ${said(plus(t1, 60))} 前核查办结` },
       { at: iso(t1 + 1000), text: '已交办区应急管理局核查处理' },
     ];
     const verifying = base(t, {
@@ -165,7 +168,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
     );
     timeline.push({
       at: iso(t2),
-      text: `核查结论：属实，已责令限期整改，整改时限 ${rectifyBy}。处理决定：责令限期整改`,
+      text: `核查结论：属实，已责令限期整改，整改时限 ${said(rectifyBy)}。处理决定：责令限期整改`,
     });
     const conclusion = { verdict: '属实', decision: '责令限期整改', concludedAt: iso(t2) };
     const objection = { open: true, until: plus(t2, 10), final: false };
@@ -234,7 +237,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
       rating: ratingFrom(t1 + 2000),
       timeline: [
         SUBMITTED,
-        { at: iso(t1), text: `已受理，将在 ${plus(t1, 60)} 前核查办结` },
+        { at: iso(t1), text: `已受理，将在 ${said(plus(t1, 60))} 前核查办结` },
         { at: iso(t1 + 1000), text: '已交办区应急管理局核查处理' },
         { at: iso(t1 + 2000), text: '已办结。核查结论：不属实。处理决定：经核查不属实' },
       ],
@@ -317,9 +320,9 @@ describe('POST /api/track shows the reporter view in every public status (full J
         extension: { days: 15, reason: '需要专业机构检测' },
         timeline: [
           SUBMITTED,
-          { at: iso(t1), text: `已受理，将在 ${plus(t1, 60)} 前核查办结` },
+          { at: iso(t1), text: `已受理，将在 ${said(plus(t1, 60))} 前核查办结` },
           { at: iso(t1 + 1000), text: '已交办区应急管理局核查处理' },
-          { at: iso(t1 + 3000), text: `办理期限延长 15 天（需要专业机构检测），新的办结期限为 ${moved}` },
+          { at: iso(t1 + 3000), text: `办理期限延长 15 天（需要专业机构检测），新的办结期限为 ${said(moved)}` },
         ],
       }),
     );
@@ -368,7 +371,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
         },
         timeline: [
           SUBMITTED,
-          { at: iso(t1), text: `已受理，将在 ${plus(t1, 60)} 前核查办结` },
+          { at: iso(t1), text: `已受理，将在 ${said(plus(t1, 60))} 前核查办结` },
           { at: iso(t1 + 1000), text: '已交办区应急管理局核查处理' },
           { at: iso(t1 + 2000), text: '已办结。核查结论：属实。处理决定：罚款 20 万元' },
           { at: iso(t4), text: '举报奖励已核定，请在领取期限内领取' },
@@ -564,7 +567,7 @@ describe('POST /api/track/objection (异议)', () => {
       objection: { open: false, until: null, final: true },
     });
     expect(v.deadlines).toEqual([{ kind: 'review', label: '复查期限', date: due }]);
-    expect(v.timeline.at(-1)).toEqual({ at: ANY_INSTANT, text: `举报人提出异议，已进入复查，复查期限 ${due}` });
+    expect(v.timeline.at(-1)).toEqual({ at: ANY_INSTANT, text: `举报人提出异议，已进入复查，复查期限 ${said(due)}` });
     expect(JSON.stringify(v)).not.toContain(REASON); // the reason is for staff
     const row = await env.DB.prepare('SELECT state, due_kind FROM tips WHERE id = ?').bind(t.id).first();
     expect(row).toEqual({ state: 'reviewing', due_kind: 'review' });
@@ -584,7 +587,7 @@ describe('POST /api/track/objection (异议)', () => {
     expect(refused.status).toBe(409);
     expect(await errorOf(refused)).toEqual({
       code: 'INVALID_TRANSITION',
-      message: `异议期已于 ${plus(concludedAt, 10)} 结束，如有新情况请重新举报并注明原举报编号。`,
+      message: `异议期已于 ${said(plus(concludedAt, 10))} 结束，如有新情况请重新举报并注明原举报编号。`,
     });
     expect(
       (await env.DB.prepare('SELECT state FROM tips WHERE id = ?').bind(late.id).first<{ state: string }>())!.state,

@@ -33,6 +33,15 @@ export function chinaDate(ms: number): string {
   return new Date(ms + CN_OFFSET).toISOString().slice(0, 10);
 }
 
+/**
+ * The China-time day of an instant as people read it in a sentence, `2027年1月31日` — the style of every date on
+ * the pages (site/scripts/shared/format.ts); data fields keep `chinaDate`'s YYYY-MM-DD.
+ */
+export function chinaDateText(ms: number): string {
+  const [y, m, d] = chinaDate(ms).split('-').map(Number);
+  return `${y}年${m}月${d}日`;
+}
+
 /** The first millisecond of a China-time calendar day, as an instant. */
 export function startOfChinaDay(date: string): number {
   return Date.parse(`${date}T00:00:00Z`) - CN_OFFSET;

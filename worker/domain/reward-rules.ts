@@ -97,7 +97,9 @@ export interface RewardComputation {
 }
 
 /** ¥ with thousands separators from fen, e.g. 30000000 → "¥300,000". */
-export const yuan = (f: number) => `¥${(f / 100).toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
+/** Fen → `¥1,234` or `¥1,234.50`: thousands separators, cents only when there are any. */
+export const yuan = (f: number) =>
+  `¥${(f / 100).toLocaleString('en-US', { minimumFractionDigits: f % 100 ? 2 : 0, maximumFractionDigits: 2 })}`;
 
 /**
  * The reward a rule set gives for what 核查 verified (category, fine, accident grade, concealed deaths).

@@ -7,7 +7,7 @@
  * Cron reminds on follow-ups near or past their deadline. Ratings carry nothing that identifies the reporter.
  */
 import type { Env } from '../env';
-import { followupDeadline, ratingWindowEnd, reminderLevels, chinaDate } from '../domain/deadlines';
+import { followupDeadline, ratingWindowEnd, reminderLevels, chinaDate, chinaDateText } from '../domain/deadlines';
 import {
   LOW_RATINGS,
   RATEABLE_STATES,
@@ -106,7 +106,8 @@ export async function rateConclusion(
   const limits = await timeLimits(env);
   const days = await calendarAround(env, now, limits.followupWorkingDays);
   const windowEnd = ratingWindowEnd(at, limits, days);
-  if (now > windowEnd) throw new ApiError('RATING_CLOSED', { message: `评价期限已于 ${chinaDate(windowEnd)} 结束。` });
+  if (now > windowEnd)
+    throw new ApiError('RATING_CLOSED', { message: `评价期限已于 ${chinaDateText(windowEnd)} 结束。` });
   const existing = await env.DB.prepare(RATING_SQL).bind(tipId, at).first<RatingRow>();
   if (existing?.f_state && existing.f_state !== 'open') {
     throw new ApiError('RATING_CLOSED', {
@@ -140,7 +141,7 @@ export async function rateConclusion(
         crypto.randomUUID(),
         tipId,
         now,
-        opensFollowup ? `${text}。已转督办人员回访，答复期限 ${chinaDate(due)}` : text,
+        opensFollowup ? `${text}。已转督办人员回访，答复期限 ${chinaDateText(due)}` : text,
         JSON.stringify({ level, reason }),
       ),
     ],

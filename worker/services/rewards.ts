@@ -18,6 +18,7 @@ import {
   type AccidentLevel,
   type RewardComputation,
   type RewardRuleSet,
+  yuan,
 } from '../domain/reward-rules';
 import { rewardActionRefusal, type RewardAction, type RewardStatus } from '../domain/reward-workflow';
 import { writeWithAudit } from '../lib/audit';
@@ -691,7 +692,7 @@ export function rewardNotice(
   return {
     status: r.status as 'notified' | 'paid' | 'expired',
     amountFen: r.amount_fen,
-    amount: `¥${(r.amount_fen / 100).toLocaleString('en-US', { maximumFractionDigits: 2 })}`,
+    amount: yuan(r.amount_fen),
     claimDeadline: new Date(r.claim_deadline).toISOString(),
     where,
     whatToBring: anonymous

@@ -16,6 +16,7 @@ import {
   recheckDeadline,
   rectifyDeadline,
   reviewDeadline,
+  chinaDateText,
   type DayKinds,
 } from '../domain/deadlines';
 import {
@@ -174,7 +175,7 @@ function followupDecision(
 }
 
 const publicLabel = label.publicStatus;
-const dateText = (ms: number) => chinaDate(ms);
+const dateText = (ms: number) => chinaDateText(ms);
 
 async function departmentName(env: Env, id: string): Promise<string | null> {
   const row = await env.DB.prepare('SELECT name FROM departments WHERE id = ? AND active = 1')

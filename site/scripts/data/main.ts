@@ -4,6 +4,7 @@
  */
 import { barChart, columnChart, countText, el, pct, rateChart, tileMap, type Count } from './charts';
 import { districtKpis, drawBreakdowns, type RecordMonth } from './ontime';
+import { formatDateTime, moneyYuan } from '../shared/format';
 
 interface Breakdown {
   code: string;
@@ -35,7 +36,6 @@ interface OpenDataIndex {
 const $ = (id: string) => document.getElementById(id) as HTMLElement;
 const monthLabel = (m: string) => `${m.slice(0, 4)}年${Number(m.slice(5))}月`;
 const monthShort = (m: string) => (m.endsWith('-01') ? `${m.slice(2, 4)}年1月` : `${Number(m.slice(5))}月`);
-const yuan = new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY', maximumFractionDigits: 0 });
 
 function drawStats(s: Stats) {
   $('kpi-total').textContent = countText(s.total);
@@ -106,7 +106,7 @@ function drawStats(s: Stats) {
       const tr = el('tr');
       const th = el('th', `${r.year}年`);
       th.scope = 'row';
-      tr.append(th, el('td', countText(r.count)), el('td', r.totalYuan === null ? '不公开' : yuan.format(r.totalYuan)));
+      tr.append(th, el('td', countText(r.count)), el('td', r.totalYuan === null ? '不公开' : moneyYuan(r.totalYuan)));
       tbody.append(tr);
     }
     table.append(thead, tbody);
@@ -205,11 +205,7 @@ async function load() {
     drawStats(stats);
     drawDownloads(index);
     drawRecord(record, reports.reports);
-    const at = new Intl.DateTimeFormat('zh-CN', {
-      timeZone: 'Asia/Shanghai',
-      dateStyle: 'long',
-      timeStyle: 'short',
-    }).format(new Date(stats.generatedAt));
+    const at = formatDateTime(stats.generatedAt);
     status.textContent = `数据更新于 ${at}。`;
     document.getElementById('data-app')?.setAttribute('data-ready', '1');
   } catch {

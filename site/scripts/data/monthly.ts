@@ -1,10 +1,10 @@
 /** 月度通报 in the browser: one ended month's final figures from /api/public/reports/{month}, or the list. */
 import { el } from './charts';
 import { districtKpis, drawBreakdowns, monthLabel, type RecordMonth } from './ontime';
+import { formatDateTime } from '../shared/format';
 
 const $ = (id: string) => document.getElementById(id) as HTMLElement;
 const month = new URLSearchParams(location.search).get('month') ?? '';
-const fmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'long', timeStyle: 'short' });
 
 async function list(note = '') {
   const r = await fetch('/api/public/reports');
@@ -33,8 +33,7 @@ async function load() {
   const title = `${monthLabel(m.month)}安全生产举报办理情况通报`;
   document.title = `${title} · 安全生产举报`;
   $('report-title').textContent = title;
-  $('report-published').textContent =
-    `系统于 ${fmt.format(new Date(m.publishedAt!))} 根据当月数据自动生成，发布后不再更改。`;
+  $('report-published').textContent = `系统于 ${formatDateTime(m.publishedAt!)} 根据当月数据自动生成，发布后不再更改。`;
   districtKpis($('report-kpis'), m.district);
   $('report-body').hidden = false;
   drawBreakdowns($('report-dept'), $('report-domain'), m);

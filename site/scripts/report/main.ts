@@ -2,6 +2,7 @@
  * /report/ behaviour: draft keeping, client-side checks (same schema as the API), attachments, Turnstile,
  * submission with an idempotency key, and the receipt flow.
  */
+import { formatDateTime, formatTime } from '../shared/format';
 import {
   drafts,
   freshDraft,
@@ -72,8 +73,7 @@ function saveDraft(now = false) {
     draft = { ...next, savedAt: Date.now() };
     if (!drafts.save(draft)) return;
     drafts.saveIdentity(who);
-    $('draft-status').textContent =
-      `草稿已自动保存在本机（${new Date().toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' })}）`;
+    $('draft-status').textContent = `草稿已自动保存在本机（${formatTime(Date.now())}）`;
   };
   if (now) write();
   else saveTimer = window.setTimeout(write, 300);
@@ -342,7 +342,7 @@ function showReceipt(r: Receipt) {
   show('receipt');
   $('r-trackingNo').textContent = r.trackingNo;
   $('r-queryCode').textContent = r.queryCode;
-  $('r-createdAt').textContent = new Date(r.createdAt).toLocaleString('zh-CN');
+  $('r-createdAt').textContent = formatDateTime(r.createdAt);
   const canvas = $<HTMLCanvasElement>('r-qr');
   drawQr(canvas.getContext('2d')!, r.trackUrl, 0, 0, canvas.width);
   $('receipt-title').focus();

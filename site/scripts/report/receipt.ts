@@ -2,6 +2,7 @@
  * The receipt: tracking number and query code, with copy, print, save-as-image and a QR code that opens the
  * lookup page with the tracking number filled in (the query code is never put into the QR code or any URL).
  */
+import { formatDateTime } from '../shared/format';
 import { encode } from 'uqr';
 import type { Receipt } from './draft';
 
@@ -20,7 +21,7 @@ export function drawQr(ctx: CanvasRenderingContext2D, text: string, x: number, y
 }
 
 export const receiptText = (r: Receipt) =>
-  `安全生产举报回执\n举报编号：${r.trackingNo}\n查询码：${r.queryCode}\n提交时间：${new Date(r.createdAt).toLocaleString('zh-CN')}\n进度查询：${r.trackUrl}\n（查询码丢失后无法找回，请妥善保存）`;
+  `安全生产举报回执\n举报编号：${r.trackingNo}\n查询码：${r.queryCode}\n提交时间：${formatDateTime(r.createdAt)}\n进度查询：${r.trackUrl}\n（查询码丢失后无法找回，请妥善保存）`;
 
 /** Render the receipt as a PNG (for saving to the photo album) and start a download. */
 export async function saveAsImage(r: Receipt): Promise<void> {
@@ -49,7 +50,7 @@ export async function saveAsImage(r: Receipt): Promise<void> {
   ctx.font = font(24, 700);
   ctx.fillText(r.queryCode, 24 * scale, 182 * scale);
   ctx.font = font(13);
-  ctx.fillText(`提交时间：${new Date(r.createdAt).toLocaleString('zh-CN')}`, 24 * scale, 212 * scale);
+  ctx.fillText(`提交时间：${formatDateTime(r.createdAt)}`, 24 * scale, 212 * scale);
   drawQr(ctx, r.trackUrl, 24 * scale, 230 * scale, 180 * scale);
   ctx.font = font(12);
   ctx.fillStyle = '#333';

@@ -2,6 +2,8 @@
  * A tiny element builder. Every piece of data reaches the page as a text node or an attribute value, never
  * as HTML, so a description holding `<script>` is shown as those characters.
  */
+import { formatDate, formatDateTime } from '../shared/format';
+
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>;
 
@@ -38,22 +40,9 @@ export function flash(message: string, ok = false) {
   el.textContent = message;
 }
 
-const fmt = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-const fmtDate = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-export const dateTime = (ms: number | null | undefined) => (ms ? fmt.format(ms) : '—');
-export const date = (ms: number | null | undefined) => (ms ? fmtDate.format(ms) : '—');
+/** Dates and times as every page writes them (site/scripts/shared/format.ts); '—' when there is none. */
+export const dateTime = (ms: number | string | null | undefined) => (ms ? formatDateTime(ms) : '—');
+export const date = (ms: number | string | null | undefined) => (ms ? formatDate(ms) : '—');
 
 /** A deadline cell: overdue in red, within 3 days in amber, with the words said (not only colour). */
 export function dueCell(dueAt: number | null, now = Date.now()) {

@@ -5,6 +5,7 @@
 import { api, ApiFailure, whoami } from './api';
 import { clear, date, dateTime, dueCell, flash, h } from './dom';
 import * as L from './labels';
+import { money } from '../shared/format';
 import type { Action } from '../../../worker/domain/workflow';
 
 interface Detail {
@@ -508,7 +509,7 @@ async function render() {
           ['事故等级（最终确认）', t.accidentLevel ? L.labelIn(L.ACCIDENT_LEVELS, t.accidentLevel) : null],
           ['瞒报谎报死亡人数（查实）', t.concealedDeaths != null ? `${t.concealedDeaths} 人` : null],
           ['处理决定', t.decision],
-          ['行政处罚', t.penaltyFen != null ? `¥${(t.penaltyFen / 100).toFixed(2)}` : null],
+          ['行政处罚', t.penaltyFen != null ? money(t.penaltyFen) : null],
           ['隐患等级', t.hazardLevel ? L.labelIn(L.HAZARD_LEVELS, t.hazardLevel) : null],
           ['不予受理理由', t.rejectReason ? L.labelIn(L.REJECT_REASONS, t.rejectReason) : null],
           [

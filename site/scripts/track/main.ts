@@ -5,6 +5,7 @@
 import { LIMITS } from '../../../worker/domain/limits';
 import { parseQueryCode, parseTrackingNo } from '../../../worker/services/codes';
 import { TicketError, Uploads } from '../report/uploads';
+import { formatDate, formatDateTime } from '../shared/format';
 
 interface View {
   trackingNo: string;
@@ -49,21 +50,7 @@ const FOLLOWUP_TEXT: Record<string, (dueDate: string) => string> = {
 
 const TOKEN_KEY = 'anquan.track.token';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const fmt = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-const fmtDay = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: 'long',
-  day: 'numeric',
-});
-const when = (iso: string) => fmt.format(new Date(iso));
+const when = (iso: string) => formatDateTime(iso);
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string) {
   const e = document.createElement(tag);
@@ -113,7 +100,7 @@ function render(v: View) {
   };
   fact('提交时间', when(v.submittedAt));
   fact('承办单位', v.handlingUnit ?? (v.status === 'pending' ? '等待受理后确定' : null));
-  for (const d of v.deadlines) fact(d.label, fmtDay.format(new Date(`${d.date}T12:00:00+08:00`)));
+  for (const d of v.deadlines) fact(d.label, formatDate(d.date));
   if (v.extension) fact('延期', `已批准延长 ${v.extension.days} 天：${v.extension.reason}`);
   if (v.conclusion) {
     fact('核查结论', v.conclusion.verdict);
@@ -140,7 +127,7 @@ function render(v: View) {
       add('奖励金额', v.reward.amount);
       add('领取地点', v.reward.where);
       add('请携带', v.reward.whatToBring);
-      add('领取期限', `${fmtDay.format(new Date(v.reward.claimDeadline))}前（逾期未领视为放弃）`);
+      add('领取期限', `${formatDate(v.reward.claimDeadline)}前（逾期未领视为放弃）`);
       box.append(el('p', '您的举报经核查属实，依照举报奖励办法给予奖励。'), dl);
     } else if (v.reward.status === 'paid') box.append(el('p', `奖励 ${v.reward.amount} 已发放。感谢您的举报！`));
     else box.append(el('p', '奖励领取期限已过。'));
@@ -171,17 +158,17 @@ function render(v: View) {
   const r = v.rating;
   $('rating-box').hidden = !r.open && !r.level;
   $('rate-form').hidden = !r.open;
-  $('rate-until').textContent = r.until ?? '';
+  $('rate-until').textContent = r.until ? formatDate(r.until) : '';
   $('rate-current').textContent = [
     r.levelLabel ? `您的评价：${r.levelLabel}${r.reason ? `（${r.reason}）` : ''}。` : '',
-    r.followup ? FOLLOWUP_TEXT[r.followup.state]!(r.followup.dueDate) : '',
+    r.followup ? FOLLOWUP_TEXT[r.followup.state]!(formatDate(r.followup.dueDate)) : '',
   ].join('');
   if (r.level) {
     const radio = document.querySelector<HTMLInputElement>(`#rate-form input[value="${CSS.escape(r.level)}"]`);
     if (radio) radio.checked = true;
   }
   $('objection-box').hidden = !v.objection.open;
-  $('obj-until').textContent = v.objection.until ?? '';
+  $('obj-until').textContent = v.objection.until ? formatDate(v.objection.until) : '';
 }
 
 function leave(message = '') {
