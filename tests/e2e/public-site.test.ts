@@ -240,6 +240,32 @@ describe('public site', () => {
     expect(errors).toEqual([]);
   });
 
+  it('search: a department’s name brings its own unit page, not every unit sharing a task; snippets carry no breadcrumb or repeated title', async () => {
+    const page = await phonePage(browser);
+    const results = async (q: string) => {
+      await page.goto(`${base}/search/?q=${encodeURIComponent(q)}`);
+      await page.waitForSelector('#search-results li');
+      return page.locator('#search-results li').evaluateAll((lis) =>
+        lis.slice(0, 10).map((li) => ({
+          href: li.querySelector('a')!.getAttribute('href')!,
+          excerpt: li.querySelector('p')!.textContent ?? '',
+        })),
+      );
+    };
+    for (const q of ['应急管理局', '消防', '安全生产']) {
+      const top = await results(q);
+      const units = top.filter((r) => r.href.startsWith('/tasks/units/'));
+      // Before: 9 of the first 10 for 应急管理局 were unit pages listing the same tasks.
+      expect(units.length, `${q}: ${JSON.stringify(top.map((r) => r.href))}`).toBeLessThanOrEqual(3);
+      for (const r of top) {
+        expect(r.excerpt, r.href).not.toContain('›');
+        // A title said twice in a row ("区应急管理局. 区应急管理局.") came from the breadcrumb.
+        expect(r.excerpt, r.href).not.toMatch(/(\S{4,})\. \1\./);
+      }
+    }
+    expect((await results('应急管理局')).map((r) => r.href)).toContain('/tasks/units/yingjiju/');
+  });
+
   it('the home page shows the campaign active on the reader’s date, decided in the browser', async () => {
     const ctx = await browser.newContext({ locale: 'zh-CN' });
     const page = await ctx.newPage();
