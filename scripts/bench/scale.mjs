@@ -140,7 +140,8 @@ const OPEN = "('submitted', 'accepted', 'assigned', 'returned', 'rectifying', 'r
 
 /** The queue's tie-break in deadline order, most serious first (worker/domain/workflow.ts SEVERITY_SQL). */
 const SEV =
-  "(CASE WHEN hazard_level = 'major' OR (hazard_level IS NULL AND type = 'major_hazard') THEN 0 ELSE 5 END + " +
+  "(CASE WHEN hazard_level = 'major' OR verified_type = 'major_hazard' OR " +
+  "(hazard_level IS NULL AND verified_type IS NULL AND type = 'major_hazard') THEN 0 ELSE 5 END + " +
   "CASE risk_colour WHEN 'red' THEN 0 WHEN 'orange' THEN 1 WHEN 'yellow' THEN 2 WHEN 'blue' THEN 3 ELSE 4 END)";
 
 /** The hot queries (as the API issues them) with representative parameters. */

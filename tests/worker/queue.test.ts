@@ -271,7 +271,13 @@ describe('GET /api/staff/tips: tips due at the same time', () => {
   const TIE = `同时到期${crypto.randomUUID().slice(0, 8)}`;
   const DUE = NOW + 7 * HOUR;
   // Submitted in an order unrelated to how serious they are; all open and due at the same instant.
-  const SAME: { type: string; hazardLevel: string | null; riskColour: string | null; label: string }[] = [
+  const SAME: {
+    type: string;
+    hazardLevel: string | null;
+    verifiedType?: string;
+    riskColour: string | null;
+    label: string;
+  }[] = [
     { type: 'general_hazard', hazardLevel: null, riskColour: null, label: '一般，未定颜色' },
     { type: 'general_hazard', hazardLevel: 'general', riskColour: 'blue', label: '一般，蓝' },
     { type: 'general_hazard', hazardLevel: 'major', riskColour: 'yellow', label: '认定重大，黄' },
@@ -279,13 +285,29 @@ describe('GET /api/staff/tips: tips due at the same time', () => {
     { type: 'major_hazard', hazardLevel: null, riskColour: null, label: '举报为重大，待认定' },
     { type: 'major_hazard', hazardLevel: 'general', riskColour: 'orange', label: '举报为重大，认定一般，橙' },
     { type: 'general_hazard', hazardLevel: 'major', riskColour: 'red', label: '认定重大，红' },
+    {
+      type: 'general_hazard',
+      hazardLevel: null,
+      verifiedType: 'major_hazard',
+      riskColour: 'blue',
+      label: '核查认定重大事故隐患，蓝',
+    },
+    {
+      type: 'major_hazard',
+      hazardLevel: null,
+      verifiedType: 'general_hazard',
+      riskColour: 'yellow',
+      label: '举报为重大，核查认定一般，黄',
+    },
   ];
   const EXPECTED = [
     '认定重大，红',
     '认定重大，黄',
+    '核查认定重大事故隐患，蓝',
     '举报为重大，待认定',
     '一般，红',
     '举报为重大，认定一般，橙',
+    '举报为重大，核查认定一般，黄',
     '一般，蓝',
     '一般，未定颜色',
   ];
@@ -298,9 +320,9 @@ describe('GET /api/staff/tips: tips due at the same time', () => {
       expect(res.status).toBe(201);
       const id = await tipIdOf(((await res.json()) as { trackingNo: string }).trackingNo.replaceAll('-', ''));
       await env.DB.prepare(
-        "UPDATE tips SET state = 'assigned', department_id = 'yjj', hazard_level = ?, risk_colour = ?, due_at = ? WHERE id = ?",
+        "UPDATE tips SET state = 'assigned', department_id = 'yjj', hazard_level = ?, verified_type = ?, risk_colour = ?, due_at = ? WHERE id = ?",
       )
-        .bind(s.hazardLevel, s.riskColour, DUE, id)
+        .bind(s.hazardLevel, s.verifiedType ?? null, s.riskColour, DUE, id)
         .run();
     }
   });

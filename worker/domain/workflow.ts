@@ -230,15 +230,18 @@ export const RISK_COLOURS = [
 ] as const;
 
 /**
- * How serious a tip is, for ordering (lower is more serious): a 重大事故隐患 first — determined by staff
- * (hazard_level 'major'), or reported as one and not yet determined otherwise — then by risk colour, red to blue,
- * then the rest. The queue breaks ties in its deadline order with this, in SQL; `isMajorHazard` is the same test
- * for one row (the console's 重大 marker).
+ * How serious a tip is, for ordering (lower is more serious): a 重大事故隐患 first — determined by staff (隐患等级
+ * 'major', or 核查认定 'major_hazard'), or reported as one and not determined otherwise yet — then by risk colour,
+ * red to blue, then the rest. The queue breaks ties in its deadline order with this, in SQL; `isMajorHazard` is
+ * the same test for one row (the console's 重大 marker).
  */
-export const isMajorHazard = (t: { hazardLevel: string | null; type: string }) =>
-  t.hazardLevel === 'major' || (t.hazardLevel === null && t.type === 'major_hazard');
+export const isMajorHazard = (t: { hazardLevel: string | null; verifiedType?: string | null; type: string }) =>
+  t.hazardLevel === 'major' ||
+  t.verifiedType === 'major_hazard' ||
+  (t.hazardLevel === null && (t.verifiedType ?? null) === null && t.type === 'major_hazard');
 export const SEVERITY_SQL = (t = '') =>
-  `(CASE WHEN ${t}hazard_level = 'major' OR (${t}hazard_level IS NULL AND ${t}type = 'major_hazard') THEN 0 ELSE 5 END + ` +
+  `(CASE WHEN ${t}hazard_level = 'major' OR ${t}verified_type = 'major_hazard' OR ` +
+  `(${t}hazard_level IS NULL AND ${t}verified_type IS NULL AND ${t}type = 'major_hazard') THEN 0 ELSE 5 END + ` +
   `CASE ${t}risk_colour ${RISK_COLOURS.map((r, i) => `WHEN '${r.code}' THEN ${i}`).join(' ')} ELSE ${RISK_COLOURS.length} END)`;
 
 /** What an action needs beyond state and role (extension bookkeeping). */

@@ -57,6 +57,8 @@ export interface QueueRow {
   /** 受理超期 / 核查超期 / 整改超期, or null. */
   overdueLabel: string | null;
   hazardLevel: string | null;
+  /** 核查认定类别 (catalog VERIFIED_TYPES), once recorded. */
+  verifiedType: string | null;
   riskColour: string | null;
   reporterMessagePending: boolean;
   anonymous: boolean;
@@ -196,7 +198,7 @@ export async function listQueue(
   const index =
     f.view === 'open' && f.sort === 'due' ? `INDEXED BY ${byDept ? 'tips_open_dept_due' : 'tips_open_due'}` : '';
   const sql = `SELECT id, tracking_no, state, public_status, type, domain, unit_name, address, town_id, department_id,
-      created_at, due_at, due_kind, hazard_level, risk_colour, reporter_message_pending, anonymous, version,
+      created_at, due_at, due_kind, hazard_level, verified_type, risk_colour, reporter_message_pending, anonymous, version,
       (SELECT r.level FROM tip_ratings r WHERE r.tip_id = tips.id ORDER BY r.conclusion_at DESC LIMIT 1) AS rating,
       (SELECT fu.due_at FROM tip_followups fu WHERE fu.tip_id = tips.id AND fu.state = 'open' LIMIT 1) AS followup_due_at,
       ${severity} AS severity
@@ -227,6 +229,7 @@ export async function listQueue(
       ? (DUE_KINDS[r.due_kind as DueKind]?.overdueLabel ?? '超期')
       : null,
     hazardLevel: (r.hazard_level as string | null) ?? null,
+    verifiedType: (r.verified_type as string | null) ?? null,
     riskColour: (r.risk_colour as string | null) ?? null,
     reporterMessagePending: r.reporter_message_pending === 1,
     anonymous: r.anonymous === 1,

@@ -21,6 +21,7 @@ interface Row {
   overdueLabel: string | null;
   /** 隐患等级 as staff determined it ('general' | 'major'), or null before. */
   hazardLevel: string | null;
+  verifiedType: string | null;
   riskColour: string | null;
   reporterMessagePending: boolean;
   version: number;
@@ -72,7 +73,14 @@ function rowEl(r: Row) {
       { class: 'no' },
       h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.id)}` }, r.trackingNo),
       major
-        ? [' ', h('span', { class: 'badge major' }, r.hazardLevel === 'major' ? '⚠ 重大隐患' : '⚠ 重大隐患（待认定）')]
+        ? [
+            ' ',
+            h(
+              'span',
+              { class: 'badge major' },
+              r.hazardLevel === 'major' || r.verifiedType === 'major_hazard' ? '⚠ 重大隐患' : '⚠ 重大隐患（待认定）',
+            ),
+          ]
         : null,
       r.reporterMessagePending ? [' ', h('span', { class: 'badge msg' }, '新留言')] : null,
     ),
