@@ -6,7 +6,7 @@
  * Used by `npm start` (local), the Worker tests (same statements) and `npm run db:reference` (each `npm run deploy` runs it against the remote D1).
  */
 import { createRequire } from 'node:module';
-import { DEPARTMENTS, DOMAINS, TOWNS } from '../worker/domain/catalog.ts';
+import { DEPARTMENTS, DOMAIN_CO_LEADS, DOMAINS, TOWNS } from '../worker/domain/catalog.ts';
 import { NATIONAL_2018 } from '../worker/domain/reward-rules.ts';
 
 const require = createRequire(import.meta.url);
@@ -16,17 +16,17 @@ const q = (v) =>
 /** @returns {string[]} one SQL statement per element */
 export function referenceStatements() {
   const s = [];
-  DEPARTMENTS.forEach((d, i) =>
-    s.push(`INSERT OR IGNORE INTO departments (id, name, active, sort) VALUES (${q(d.id)}, ${q(d.name)}, 1, ${i})`),
-  );
-  TOWNS.forEach((t, i) =>
-    s.push(`INSERT OR IGNORE INTO towns (id, name, active, sort) VALUES (${q(t.id)}, ${q(t.name)}, 1, ${i})`),
-  );
-  DOMAINS.forEach((d, i) =>
+  for (const [i, d] of DEPARTMENTS.entries())
+    s.push(`INSERT OR IGNORE INTO departments (id, name, active, sort) VALUES (${q(d.id)}, ${q(d.name)}, 1, ${i})`);
+  for (const [i, t] of TOWNS.entries())
+    s.push(`INSERT OR IGNORE INTO towns (id, name, active, sort) VALUES (${q(t.id)}, ${q(t.name)}, 1, ${i})`);
+  // A second 牵头单位 where the plan names two (DOMAIN_CO_LEADS: plan 001 (二)11).
+  for (const [i, d] of DOMAINS.entries()) {
+    const coLead = DOMAIN_CO_LEADS[d.code] ? q(DOMAIN_CO_LEADS[d.code]) : 'NULL';
     s.push(
-      `INSERT OR IGNORE INTO domains (code, name, lead_department_id, sort) VALUES (${q(d.code)}, ${q(d.label)}, ${q(d.lead)}, ${i})`,
-    ),
-  );
+      `INSERT OR IGNORE INTO domains (code, name, lead_department_id, co_lead_department_id, sort) VALUES (${q(d.code)}, ${q(d.label)}, ${q(d.lead)}, ${coLead}, ${i})`,
+    );
+  }
   const days = require('chinese-days/dist/chinese-days.json');
   const rows = [];
   for (const [date, v] of Object.entries(days.holidays))

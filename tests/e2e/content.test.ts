@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { planSchema, taskSchema } from '../../content/schemas';
+import { DOMAIN_CO_LEADS, DOMAINS } from '../../worker/domain/catalog';
 
 const root = new URL('../../content/', import.meta.url).pathname;
 // CORE schema: dates stay strings, exactly as the schemas' preprocessors expect from quoted values.
@@ -50,6 +51,16 @@ describe('content', () => {
     const base = { ...byId.get('jiyang-2021-c2')!, clause: 'x x' };
     expect(taskSchema.safeParse({ ...base, leadLabel: '责任单位' }).success).toBe(false);
     expect(taskSchema.safeParse({ ...base, leads: ['anweiban'] }).success).toBe(false);
+  });
+
+  it('routing keeps both lead units of 001 (二)11: the 工业园区 domain leads are the task’s two leads', () => {
+    const units = yaml('units.yaml') as { id: string; department?: string }[];
+    const b11 = tasks.find((t) => t.id === 'jiyang-2021-b11')!;
+    const park = DOMAINS.find((d) => d.code === 'industrial_park')!;
+    expect(b11.leads.map((u) => units.find((x) => x.id === u)?.department)).toEqual([
+      park.lead,
+      DOMAIN_CO_LEADS.industrial_park,
+    ]);
   });
 
   it('every numbered task of plan 000 (平潭 2023) names its responsible 处室', () => {

@@ -75,6 +75,32 @@ describe('staff console', () => {
     expect(violations).toEqual([]);
   });
 
+  it('交办 of a 工业园区 tip offers both 牵头单位 plan 001 (二)11 names, the first preselected', async () => {
+    const receipt = await submit({
+      domain: 'industrial_park',
+      description: '园区仓库消防通道堆满货物，消防设施被遮挡。',
+    });
+    const page = await desktop(browser);
+    await signIn(page, 'shouli');
+    const row = page.locator('#rows tr', { hasText: receipt.trackingNo });
+    await row.waitFor();
+    await row.locator('a').click();
+    await page.waitForSelector('button[data-action=accept]');
+    await page.click('button[data-action=accept]');
+    await page.click('form[aria-label="受理"] button[type=submit]');
+    await page.waitForSelector('button[data-action=assign]');
+    await page.click('button[data-action=assign]');
+    await expect(page.inputValue('#a-departmentId')).resolves.toBe('gxj');
+    const hint = page.locator('form[aria-label="交办"] [data-co-leads]');
+    await expect(hint.getAttribute('data-co-leads')).resolves.toBe('gxj jbk');
+    await expect(hint.textContent()).resolves.toContain('区工业和信息化局、济北开发区管委会');
+    await page.selectOption('#a-departmentId', 'jbk');
+    await page.click('form[aria-label="交办"] button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('.badge')?.textContent?.includes('已交办'));
+    await expect(page.locator('#tip').textContent()).resolves.toContain('济北开发区管委会');
+    expect(await axe(page)).toEqual([]);
+  });
+
   it('the CSV export keeps the payload as text and cannot start a formula', async () => {
     // A real-name tip: its reporter's name and number must not be in the export either.
     await submit({

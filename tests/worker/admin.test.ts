@@ -85,6 +85,48 @@ describe('admin', () => {
     expect(JSON.stringify(await bad.json())).toContain('单位不存在');
   });
 
+  it('工业园区 has both 牵头单位 plan 001 (二)11 names; the second can be changed or cleared, never to the first or an unknown one', async () => {
+    const { client } = await signedIn(['admin']);
+    type Ref = {
+      departments: { id: string; name: string }[];
+      domains: { code: string; lead_department_id: string | null; co_lead_department_id: string | null }[];
+    };
+    const reference = async () => (await (await client.get('/api/staff/reference')).json()) as Ref;
+    const park = (r: Ref) => r.domains.find((d) => d.code === 'industrial_park')!;
+    const name = (r: Ref, id: string | null) => r.departments.find((d) => d.id === id)?.name;
+    let ref = await reference();
+    // "牵头单位:区工业和信息化局、济北开发区管委会" (plan 001 (二)11), from the reference data.
+    expect([name(ref, park(ref).lead_department_id), name(ref, park(ref).co_lead_department_id)]).toEqual([
+      '区工业和信息化局',
+      '济北开发区管委会',
+    ]);
+    expect(ref.domains.filter((d) => d.co_lead_department_id).map((d) => d.code)).toEqual(['industrial_park']);
+
+    const same = await put(client, '/api/staff/admin/reference', {
+      kind: 'domain',
+      id: 'industrial_park',
+      coLeadDepartmentId: park(ref).lead_department_id,
+    });
+    expect(same.status).toBe(422);
+    expect(JSON.stringify(await same.json())).toContain('第二牵头单位不能与牵头单位相同');
+    const unknown = await put(client, '/api/staff/admin/reference', {
+      kind: 'domain',
+      id: 'industrial_park',
+      coLeadDepartmentId: 'nosuchdept',
+    });
+    expect(unknown.status).toBe(422);
+
+    const clear = { kind: 'domain', id: 'industrial_park', coLeadDepartmentId: '' };
+    expect((await put(client, '/api/staff/admin/reference', clear)).status).toBe(204);
+    ref = await reference();
+    expect(park(ref).co_lead_department_id).toBeNull();
+    expect(park(ref).lead_department_id).toBe('gxj');
+    const back = { kind: 'domain', id: 'industrial_park', coLeadDepartmentId: 'jbk' };
+    expect((await put(client, '/api/staff/admin/reference', back)).status).toBe(204);
+    expect(park(await reference()).co_lead_department_id).toBe('jbk');
+    expect(await audited('reference.domain')).toBeGreaterThan(0);
+  });
+
   it('a calendar correction moves working-day deadlines and survives reloading the reference data', async () => {
     const { client } = await signedIn(['admin']);
     // Monday 2027-03-01 10:00 China time; 3 working days → end of Thursday 03-04.

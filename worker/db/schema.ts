@@ -31,11 +31,15 @@ export const towns = sqliteTable('towns', {
   sort: integer('sort').notNull().default(0),
 });
 
-/** 行业领域 and the department that leads it (routing default for 交办). */
+/**
+ * 行业领域 and the department that leads it (routing default for 交办), with a second lead where the plan names
+ * two (plan 001 (二)11: 工业园区 — 区工业和信息化局、济北开发区管委会; worker/domain/catalog.ts DOMAIN_CO_LEADS).
+ */
 export const domains = sqliteTable('domains', {
   code: text('code').primaryKey(),
   name: text('name').notNull(),
   leadDepartmentId: text('lead_department_id').references(() => departments.id),
+  coLeadDepartmentId: text('co_lead_department_id').references(() => departments.id),
   sort: integer('sort').notNull().default(0),
 });
 

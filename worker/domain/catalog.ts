@@ -48,6 +48,13 @@ export const DOMAINS = [
 export type DomainCode = (typeof DOMAINS)[number]['code'];
 export const DOMAIN_CODES = DOMAINS.map((d) => d.code) as [DomainCode, ...DomainCode[]];
 
+/**
+ * A second lead department where plan 001 (二) names two 牵头单位 for one domain: (二)11 工业园区(物流仓储园区)
+ * — "牵头单位:区工业和信息化局、济北开发区管委会". The console offers both when a tip of the domain is 交办
+ * (docs/rules.md, "Content rules"); admins may change or clear it like the first lead.
+ */
+export const DOMAIN_CO_LEADS: Partial<Record<DomainCode, string>> = { industrial_park: 'jbk' };
+
 /** Departments (承办单位) seeded on a new deployment; names as the plans write them. */
 export const DEPARTMENTS = [
   { id: 'awb', name: '区安全生产委员会办公室' },
@@ -62,6 +69,7 @@ export const DEPARTMENTS = [
   { id: 'nyj', name: '区农业农村局' },
   { id: 'wlj', name: '区文化和旅游局' },
   { id: 'jtyj', name: '区教育和体育局' },
+  { id: 'jbk', name: '济北开发区管委会' },
 ] as const;
 
 /** 镇/街道 seeded on a new deployment (济阳区, the district of plan 001). */

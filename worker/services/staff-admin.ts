@@ -189,6 +189,8 @@ export const ReferencePatch = z
     name: plain('名称', 1, 60).optional(),
     active: z.boolean().optional(),
     leadDepartmentId: z.string().max(40).optional(),
+    /** The second lead where the plan names two (plan 001 (二)11); '' clears it. */
+    coLeadDepartmentId: z.string().max(40).optional(),
   })
   .strict();
 
@@ -207,9 +209,18 @@ export async function upsertReference(
     if (p.leadDepartmentId && !(await exists(env, departments, departments.id, p.leadDepartmentId))) {
       throw field('leadDepartmentId', 'DEPARTMENT_UNKNOWN', '单位不存在');
     }
+    if (p.coLeadDepartmentId && !(await exists(env, departments, departments.id, p.coLeadDepartmentId))) {
+      throw field('coLeadDepartmentId', 'DEPARTMENT_UNKNOWN', '单位不存在');
+    }
+    if (p.coLeadDepartmentId) {
+      const [row] = await db.select({ lead: domains.leadDepartmentId }).from(domains).where(eq(domains.code, p.id));
+      if ((p.leadDepartmentId ?? row?.lead) === p.coLeadDepartmentId)
+        throw field('coLeadDepartmentId', 'SAME_AS_LEAD', '第二牵头单位不能与牵头单位相同');
+    }
     const set = {
       ...(p.name ? { name: p.name } : {}),
       ...(p.leadDepartmentId ? { leadDepartmentId: p.leadDepartmentId } : {}),
+      ...(p.coLeadDepartmentId !== undefined ? { coLeadDepartmentId: p.coLeadDepartmentId || null } : {}),
     };
     if (!Object.keys(set).length) return;
     statement = stmt(env, db.update(domains).set(set).where(eq(domains.code, p.id)));
@@ -223,14 +234,12 @@ export async function upsertReference(
       if (!p.name) throw field('name', 'REQUIRED', '请填写名称');
       statement = stmt(
         env,
-        db
-          .insert(table)
-          .values({
-            id: p.id,
-            name: p.name,
-            active: p.active !== false,
-            sort: sql`(SELECT COALESCE(MAX(sort), 0) + 1 FROM ${table})`,
-          }),
+        db.insert(table).values({
+          id: p.id,
+          name: p.name,
+          active: p.active !== false,
+          sort: sql`(SELECT COALESCE(MAX(sort), 0) + 1 FROM ${table})`,
+        }),
       );
     }
   }
@@ -251,7 +260,12 @@ export async function referenceData(env: Env) {
       .from(towns)
       .orderBy(asc(towns.sort), asc(towns.id)),
     db
-      .select({ code: domains.code, name: domains.name, lead_department_id: domains.leadDepartmentId })
+      .select({
+        code: domains.code,
+        name: domains.name,
+        lead_department_id: domains.leadDepartmentId,
+        co_lead_department_id: domains.coLeadDepartmentId,
+      })
       .from(domains)
       .orderBy(asc(domains.sort), asc(domains.code)),
   ]);

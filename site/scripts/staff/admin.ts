@@ -11,7 +11,7 @@ const root = document.getElementById('admin')!;
 interface Ref {
   departments: { id: string; name: string; active: number }[];
   towns: { id: string; name: string; active: number }[];
-  domains: { code: string; name: string; lead_department_id: string | null }[];
+  domains: { code: string; name: string; lead_department_id: string | null; co_lead_department_id: string | null }[];
   roles: { code: string; label: string }[];
 }
 interface StaffRow {
@@ -145,8 +145,18 @@ function referenceSection(ref: Ref) {
   const routing = h(
     'table',
     { class: 'queue-table' },
-    h('caption', {}, '行业领域与牵头单位（交办默认单位）'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '行业领域'), h('th', { scope: 'col' }, '牵头单位'))),
+    h('caption', {}, '行业领域与牵头单位（交办默认单位；原文写明两个牵头单位的，填第二牵头单位）'),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, '行业领域'),
+        h('th', { scope: 'col' }, '牵头单位'),
+        h('th', { scope: 'col' }, '第二牵头单位'),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -154,7 +164,10 @@ function referenceSection(ref: Ref) {
         const sel = deptSelect(ref, 'lead', d.lead_department_id, '请选择');
         sel.setAttribute('aria-label', `${d.name}的牵头单位`);
         sel.addEventListener('change', () => saveRef({ kind: 'domain', id: d.code, leadDepartmentId: sel.value }));
-        return h('tr', {}, h('td', {}, d.name), h('td', {}, sel));
+        const co = deptSelect(ref, 'coLead', d.co_lead_department_id, '（无）');
+        co.setAttribute('aria-label', `${d.name}的第二牵头单位`);
+        co.addEventListener('change', () => saveRef({ kind: 'domain', id: d.code, coLeadDepartmentId: co.value }));
+        return h('tr', {}, h('td', {}, d.name), h('td', {}, sel), h('td', {}, co));
       }),
     ),
   );

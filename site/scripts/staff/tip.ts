@@ -102,7 +102,8 @@ type FieldSpec =
   | { name: string; label: string; kind: 'bool' };
 
 let departments: { code: string; label: string }[] = [];
-let leadOf = new Map<string, string>();
+/** Lead departments per domain: the 交办 default first, then a second lead where the plan names two. */
+let leadsOf = new Map<string, string[]>();
 const FORMS: Record<Action, () => FieldSpec[]> = {
   accept: () => [],
   reject: () => [
@@ -290,9 +291,22 @@ function actionForm(t: Detail, action: Action) {
     ...(accident && !accident.hidden ? ACCIDENT_FIELDS : []),
     ...(plan && !plan.hidden ? PLAN_FIELDS : []),
   ];
-  // 交办 defaults to the domain's 牵头单位 (admin-editable routing).
+  // 交办 defaults to the domain's 牵头单位 (admin-editable routing); where the plan names two, both are offered.
   const dept = form.elements.namedItem('departmentId');
-  if (action === 'assign' && dept instanceof HTMLSelectElement) dept.value = leadOf.get(t.domain) ?? '';
+  const leads = leadsOf.get(t.domain) ?? [];
+  if (action === 'assign' && dept instanceof HTMLSelectElement) {
+    dept.value = leads[0] ?? '';
+    if (leads.length > 1) {
+      const names = leads.map((id) => departments.find((d) => d.code === id)?.label ?? id);
+      dept.after(
+        h(
+          'p',
+          { 'data-co-leads': leads.join(' ') },
+          `本领域原文写明两个牵头单位：${names.join('、')}。请按隐患所在位置和职责选择其一。`,
+        ),
+      );
+    }
+  }
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
@@ -692,9 +706,11 @@ async function render() {
   await whoami();
   const ref = await api<{
     departments: { id: string; name: string; active: number }[];
-    domains: { code: string; lead_department_id: string | null }[];
+    domains: { code: string; lead_department_id: string | null; co_lead_department_id: string | null }[];
   }>('/api/staff/reference');
   departments = ref.departments.filter((d) => d.active).map((d) => ({ code: d.id, label: d.name }));
-  leadOf = new Map(ref.domains.filter((d) => d.lead_department_id).map((d) => [d.code, d.lead_department_id!]));
+  leadsOf = new Map(
+    ref.domains.map((d) => [d.code, [d.lead_department_id, d.co_lead_department_id].filter((x): x is string => !!x)]),
+  );
   await render();
 })();
