@@ -9,7 +9,8 @@ import { env } from 'cloudflare:test';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { chinaDate } from '../../worker/domain/deadlines';
 import { Dashboard, HazardDetail, HazardPage } from '../../worker/schemas/hazards';
-import { dashboardQuery, HAZARD_CSV_HEADER, ledgerQueries } from '../../worker/services/hazards';
+import { HAZARD_INDEX_WHERE } from '../../worker/db/schema';
+import { dashboardQuery, HAZARD_CSV_HEADER, hazardWhere, ledgerQueries } from '../../worker/services/hazards';
 import { sendReminders } from '../../worker/services/reminders';
 import { transition } from '../../worker/services/transitions';
 import { makeStaff, sessionOf, type StaffClient, type TestStaff } from '../support/staff';
@@ -425,6 +426,8 @@ describe('query plans', () => {
         'tips_hazards_dept',
       ],
     ] as const;
+    // The ledger's condition is spelt exactly like the partial indexes' WHERE, or SQLite would not use them.
+    expect(hazardWhere('')).toBe(HAZARD_INDEX_WHERE);
     for (const [name, q, index] of cases) {
       const p = await plan(q.sql, q.params);
       const onTips = p.filter((d) => /^(SCAN|SEARCH) t\b/.test(d));

@@ -15,6 +15,9 @@ const now = sql`(unixepoch('subsec') * 1000)`;
 /** The open states of the state machine as an SQL list literal, for the partial indexes and the queries that must match them. */
 export const OPEN_STATES_SQL = `(${OPEN_STATES.map((s) => `'${s}'`).join(', ')})`;
 
+/** The hazards of the ledger: worker/services/hazards.ts `hazardWhere` (without its alias) must read the same. */
+export const HAZARD_INDEX_WHERE = `conclusion IN ('true', 'partly_true') AND verified_type IN ('major_hazard', 'general_hazard')`;
+
 /** 承办单位 — departments that handle tips. */
 export const departments = sqliteTable('departments', {
   id: text('id').primaryKey(),
@@ -168,12 +171,12 @@ export const tips = sqliteTable(
     index('tips_concluded').on(t.concludedAt),
     // … and `stats_rectifications` recently completed rectifications by this one.
     index('tips_rectified').on(t.rectifiedAt),
-    // The hazard ledger and its dashboard (worker/services/hazards.ts, `hazardWhere`): only the tips whose conclusion
-    // found something, by the day it was found — district-wide, and one department's (a 承办员's scope).
-    index('tips_hazards').on(t.concludedAt, t.id).where(sql.raw(`conclusion IN ('true', 'partly_true')`)),
-    index('tips_hazards_dept')
-      .on(t.departmentId, t.concludedAt, t.id)
-      .where(sql.raw(`conclusion IN ('true', 'partly_true')`)),
+    // The hazard ledger and its dashboard (worker/services/hazards.ts, `hazardWhere`, spelt the same): only the
+    // tips 核查 found to be a 重大 or 一般事故隐患, by the day it was found — district-wide, and one department's
+    // (a 承办员's scope) — and the running 整改 deadlines (the ledger's and the queue's 整改超期).
+    index('tips_hazards').on(t.concludedAt, t.id).where(sql.raw(HAZARD_INDEX_WHERE)),
+    index('tips_hazards_dept').on(t.departmentId, t.concludedAt, t.id).where(sql.raw(HAZARD_INDEX_WHERE)),
+    index('tips_rectify_due').on(t.dueAt, t.id).where(sql.raw(`due_kind IN ('rectify', 'recheck')`)),
   ],
 );
 

@@ -34,27 +34,41 @@ import type { StaffActor } from './transitions';
 const CN_OFFSET = 8 * 3_600_000;
 
 /**
- * The verified hazard category of a tip, as an SQL expression over the `tips` row aliased `t`: 'major', 'general',
- * or NULL when 核查 found no hazard. THE one place that decides it — the ledger, its export, the dashboard and the
- * 挂牌督办 reminders (worker/services/reminders.ts) all use it.
+ * Which tips are hazards, and of which category: the category 核查 recorded with a 属实 or 部分属实 conclusion
+ * (`tips.verified_type`, docs/rules.md "Reward amount"), never the type the reporter chose — a tip reported as 一般
+ * and found 重大 is a 重大 hazard here. Conclusions given before the verified category existed carry one only where
+ * they recorded a 隐患等级 (migration 0018); the others are not in the ledger.
  *
- * It is the category 核查 recorded with a 属实 or 部分属实 conclusion (`tips.verified_type`, docs/rules.md "Reward
- * amount"), never the type the reporter chose: a tip reported as 一般 and found 重大 is a 重大 hazard here.
- * Conclusions given before the verified category existed carry one only where they recorded a 隐患等级
- * (migration 0018); the others are not in the ledger.
+ * THE one place that decides it: `hazardCategorySql` and `hazardWhere` below are built from this table, and the
+ * ledger, its export, the dashboard and the 挂牌督办 reminders (worker/services/reminders.ts) all use them.
  */
+export const HAZARD_VERIFIED_TYPES = { major_hazard: 'major', general_hazard: 'general' } as const satisfies Record<
+  string,
+  HazardCategory
+>;
+const TYPE_LIST = Object.keys(HAZARD_VERIFIED_TYPES)
+  .map((k) => `'${k}'`)
+  .join(', ');
+
+/** The verified hazard category of the `tips` row aliased `t` as SQL: 'major', 'general', or NULL (no hazard). */
 export function hazardCategorySql(t = 't.'): string {
-  return `(CASE WHEN ${t}conclusion IN ('true', 'partly_true') THEN CASE ${t}verified_type
-      WHEN 'major_hazard' THEN 'major' WHEN 'general_hazard' THEN 'general' END END)`;
+  const cases = Object.entries(HAZARD_VERIFIED_TYPES)
+    .map(([type, cat]) => `WHEN '${type}' THEN '${cat}'`)
+    .join(' ');
+  return `(CASE WHEN ${t}conclusion IN ('true', 'partly_true') THEN CASE ${t}verified_type ${cases} END END)`;
 }
 
 /**
- * The condition selecting the hazards: the conclusion term is spelt as literals first, so SQLite can use the
- * partial indexes `tips_hazards` / `tips_hazards_dept` (worker/db/schema.ts), which hold only such tips.
+ * The condition selecting the hazards, spelt as literals exactly like the WHERE of the partial indexes
+ * `tips_hazards` / `tips_hazards_dept` (worker/db/schema.ts), which hold only these tips: SQLite then reads the
+ * ledger, its count and the dashboard from them (a count needs no table row at all).
  */
 export function hazardWhere(t = 't.'): string {
-  return `${t}conclusion IN ('true', 'partly_true') AND ${hazardCategorySql(t)} IS NOT NULL`;
+  return `${t}conclusion IN ('true', 'partly_true') AND ${t}verified_type IN (${TYPE_LIST})`;
 }
+
+/** The verified type a category filter asks for (an indexed column, not the CASE expression). */
+const typeOf = (c: HazardCategory) => Object.entries(HAZARD_VERIFIED_TYPES).find(([, cat]) => cat === c)![0];
 
 /** 整改超期: the running deadline is the 整改时限 or the 复查 of the rectification, and it has passed. */
 const RECTIFY_KINDS = dueKindsOf('rectify');
@@ -87,8 +101,8 @@ function ledgerWhere(
     params.push(...scope.params);
   }
   if (f.category) {
-    where.push(`${hazardCategorySql()} = ?`);
-    params.push(f.category);
+    where.push('t.verified_type = ?');
+    params.push(typeOf(f.category));
   }
   for (const [col, v] of [
     ['domain', f.domain],
@@ -405,8 +419,8 @@ export function dashboardQuery(
     params.push(...scope.params);
   }
   if (category) {
-    where.push(`${hazardCategorySql()} = ?`);
-    params.push(category);
+    where.push('t.verified_type = ?');
+    params.push(typeOf(category));
   }
   return {
     scope: scope.sql === '1 = 1' ? ('all' as const) : ('department' as const),
