@@ -11,6 +11,7 @@
  */
 // Plain zod (not ../schemas/zod): scripts/reference-data.mjs loads this file in Node, which needs bare specifiers.
 import { z } from 'zod';
+import { yuan } from './money';
 
 export const ACCIDENT_LEVELS = [
   { code: 'general', label: '一般事故' },
@@ -97,9 +98,7 @@ export interface RewardComputation {
 }
 
 /** ¥ with thousands separators from fen, e.g. 30000000 → "¥300,000". */
-/** Fen → `¥1,234` or `¥1,234.50`: thousands separators, cents only when there are any. */
-export const yuan = (f: number) =>
-  `¥${(f / 100).toLocaleString('en-US', { minimumFractionDigits: f % 100 ? 2 : 0, maximumFractionDigits: 2 })}`;
+export { yuan };
 
 /**
  * The reward a rule set gives for what 核查 verified (category, fine, accident grade, concealed deaths).

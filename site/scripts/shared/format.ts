@@ -1,12 +1,13 @@
 /**
  * How the browser pages write money and dates — one module, so a page never shows two styles:
  * - money: `¥1,234` / `¥1,234.50` (thousands separators; cents only when there are any), from fen as the API and
- *   the database keep it (the Worker's own texts use the same `yuan` from worker/domain/reward-rules.ts);
+ *   the database keep it (the Worker's own texts use the same `yuan` from worker/domain/money.ts);
  *   CSV files keep raw numbers for spreadsheets;
  * - dates: `2026年12月2日`, with the time `2026年12月2日 10:15`, always in China time (Asia/Shanghai).
  * An instant is milliseconds, an ISO string or a Date; a calendar date is `YYYY-MM-DD` (read as that day in China).
  */
-import { yuan } from '../../../worker/domain/reward-rules';
+// money.ts, not reward-rules.ts: that one brings zod, whose code probe a page's CSP reports.
+import { yuan } from '../../../worker/domain/money';
 
 /** Fen → `¥1,234` or `¥1,234.50`. */
 export const money = (fen: number) => yuan(fen);
