@@ -49,7 +49,8 @@ describe('staff console', () => {
       (m) => m.type() === 'error' && /Content Security Policy/.test(m.text()) && violations.push(m.text()),
     );
     await signIn(page, 'shouli');
-    await expect(page.locator('#whoami').textContent()).resolves.toContain('李受理');
+    // The name arrives with /api/staff/me after the page loads: wait for it rather than read it at once.
+    await page.locator('#whoami', { hasText: '李受理' }).waitFor();
     const row = page.locator('#rows tr', { hasText: receipt.trackingNo });
     await row.waitFor();
     // The payload is shown as its characters in the queue.
