@@ -4,13 +4,13 @@
  * 1x00000000000000000000AA always passes with the dummy token, 2x00000000000000000000AB always blocks.
  * The server still verifies the token; this file never decides anything by itself.
  */
-(function () {
+(() => {
   var DUMMY = 'XXXX.DUMMY.TOKEN.XXXX';
   var widgets = {};
   var next = 0;
   function render(container, opts) {
     var el = typeof container === 'string' ? document.querySelector(container) : container;
-    var id = 'standin-' + next++;
+    var id = `standin-${next++}`;
     var box = document.createElement('div');
     box.className = 'turnstile-standin';
     box.setAttribute('role', 'status');
@@ -28,33 +28,31 @@
     }
     w.token = DUMMY;
     w.box.textContent = '✓ 人机验证已通过（本地测试）';
-    setTimeout(function () {
+    setTimeout(() => {
       if (w.opts.callback) w.opts.callback(DUMMY);
     }, 0);
   }
   window.turnstile = {
     render: render,
-    reset: function (id) {
+    reset: (id) => {
       var w = widgets[id];
       if (w) {
         w.token = '';
         run(w);
       }
     },
-    remove: function (id) {
+    remove: (id) => {
       var w = widgets[id];
       if (w) {
         w.box.remove();
         delete widgets[id];
       }
     },
-    getResponse: function (id) {
+    getResponse: (id) => {
       var w = widgets[id];
       return w ? w.token : undefined;
     },
-    isExpired: function () {
-      return false;
-    },
+    isExpired: () => false,
   };
   document.dispatchEvent(new Event('turnstile-ready'));
 })();

@@ -31,7 +31,10 @@ function rng(seed) {
 const pickWeighted = (r, items) => {
   const total = items.reduce((s, [, w]) => s + w, 0);
   let x = r() * total;
-  for (const [v, w] of items) if ((x -= w) < 0) return v;
+  for (const [v, w] of items) {
+    x -= w;
+    if (x < 0) return v;
+  }
   return items[items.length - 1][0];
 };
 

@@ -70,7 +70,7 @@ export function build({ quiet = false } = {}) {
 export function applyReference(where, { quiet = true, config = 'wrangler.toml' } = {}) {
   mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
   const file = join(ROOT, '.wrangler', `reference-${process.pid}.sql`);
-  writeFileSync(file, referenceStatements().join(';\n') + ';\n');
+  writeFileSync(file, `${referenceStatements().join(';\n')};\n`);
   try {
     run('wrangler', ['d1', 'execute', 'DB', ...where, '-c', config, '--file', file, '--yes'], { quiet });
   } finally {
@@ -96,7 +96,7 @@ export function migrateAndSeed(persistTo, { quiet = false } = {}) {
 export async function seedDemoStaff(persistTo) {
   const { demoStaffStatements } = await import('../demo-staff.mjs');
   const file = join(ROOT, '.wrangler', `demo-staff-${process.pid}.sql`);
-  writeFileSync(file, (await demoStaffStatements()).join(';\n') + ';\n');
+  writeFileSync(file, `${(await demoStaffStatements()).join(';\n')};\n`);
   run(
     'wrangler',
     ['d1', 'execute', 'DB', '--local', '-c', 'wrangler.toml', '--persist-to', persistTo, '--file', file, '--yes'],

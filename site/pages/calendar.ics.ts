@@ -59,7 +59,7 @@ export const GET: APIRoute = async ({ site }) => {
     }
   }
   lines.push('END:VCALENDAR');
-  return new Response(lines.map(fold).join('\r\n') + '\r\n', {
+  return new Response(`${lines.map(fold).join('\r\n')}\r\n`, {
     headers: { 'content-type': 'text/calendar; charset=utf-8' },
   });
 };

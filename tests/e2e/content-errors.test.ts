@@ -17,7 +17,7 @@ function syncWith(frontmatter: string) {
   writeFileSync(file, `---\n${frontmatter}\n---\n正文。\n`);
   const r = spawnSync('astro', ['sync'], { cwd: ROOT, env: { ...OFFLINE_ENV, NO_COLOR: '1' }, encoding: 'utf8' });
   // Colours and emphasis as plain text, whatever the terminal (CI forces colour on).
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the ESC of ANSI colour codes is the point
   const out = `${r.stdout}${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, '').replace(/\*\*/g, '');
   return { status: r.status, out };
 }

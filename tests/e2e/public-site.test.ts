@@ -4,7 +4,7 @@
  * link, visible focus); 关怀版 and 字号 remembered; the 简/繁 switch; Chinese search in both scripts; feeds.
  */
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { axe, launch, openReaderTools, phonePage } from '../support/browser';
 

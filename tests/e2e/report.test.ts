@@ -207,7 +207,11 @@ describe('/report/ in Chromium', () => {
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     expect(copied).toContain(trackingNo);
     expect(copied).toContain(queryCode);
-    await page.evaluate(() => (window.print = () => void ((window as unknown as { printed: boolean }).printed = true)));
+    await page.evaluate(() => {
+      window.print = () => {
+        (window as unknown as { printed: boolean }).printed = true;
+      };
+    });
     await page.getByRole('button', { name: /打印/ }).click();
     expect(await page.evaluate(() => (window as unknown as { printed?: boolean }).printed)).toBe(true);
   });

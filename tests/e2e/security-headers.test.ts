@@ -16,7 +16,7 @@ function htmlFiles(dir: string): string[] {
   });
 }
 
-export function expectSecurityHeaders(h: Headers, where: string) {
+function expectSecurityHeaders(h: Headers, where: string) {
   const csp = h.get('content-security-policy') ?? '';
   expect(csp, where).toContain("default-src 'self'");
   expect(csp, where).toContain("frame-ancestors 'none'");

@@ -73,9 +73,7 @@ export function withToken(token: string, path: string, json?: unknown) {
 }
 
 /** The body of an error answer. */
-export async function errorOf(
-  res: Response,
-): Promise<{
+export async function errorOf(res: Response): Promise<{
   code: string;
   message: string;
   fields?: { path: string; code: string; message: string }[];

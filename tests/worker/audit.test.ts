@@ -5,7 +5,7 @@
  * a row replaced with INSERT OR REPLACE, a dropped guard trigger. A flood of wrong lookup codes and unknown
  * logins adds a bounded number of rows.
  */
-import { env, SELF } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sealAudit, verifyAudit } from '../../worker/lib/audit';
 import { ANCHOR_PREFIX, auditKey, auditMac, auditPayload, GENESIS, GUARD_TRIGGERS } from '../../worker/lib/audit-chain';

@@ -240,7 +240,7 @@ describe('POST /open311/v2/requests', () => {
 
   it.each<[string, Record<string, string | undefined>, number, string]>([
     ['no api_key', { api_key: undefined }, 403, 'api_key'],
-    ['a wrong api_key', { api_key: 'aq311_' + '0'.repeat(40) }, 403, 'api_key'],
+    ['a wrong api_key', { api_key: `aq311_${'0'.repeat(40)}` }, 403, 'api_key'],
     ['a malformed api_key', { api_key: "' OR 1=1 --" }, 403, 'api_key'],
     ['no service_code', { service_code: undefined }, 400, 'service_code'],
     ['an unknown service_code', { service_code: 'pothole' }, 400, 'pothole'],
@@ -310,7 +310,7 @@ describe('POST /open311/v2/requests', () => {
   it('a client sending wrong keys is locked out after 20 tries (403 … then 429)', async () => {
     const statuses = [];
     for (let i = 0; i < 21; i++) {
-      const res = await o311Post('requests.json', form('aq311_' + 'X'.repeat(40)), {
+      const res = await o311Post('requests.json', form(`aq311_${'X'.repeat(40)}`), {
         'cf-connecting-ip': '2001:db8::bad',
       });
       statuses.push(res.status);

@@ -119,7 +119,7 @@ const SPECS: Omit<Model, 'id'>[] = [
 ];
 const OPEN = ['submitted', 'accepted', 'assigned', 'returned', 'rectifying', 'rectified', 'reviewing'];
 
-let tips: Model[] = [];
+const tips: Model[] = [];
 let dispatcher: StaffClient;
 
 beforeAll(async () => {

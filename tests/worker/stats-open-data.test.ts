@@ -19,15 +19,27 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else cell += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
-    else cell += ch;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += ch;
   }
-  if (cell || row.length) row.push(cell), rows.push(row);
+  if (cell || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -144,7 +156,7 @@ describe('open data of closed tips', () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as { records: unknown[] }).records).toEqual([]);
     const csv = await rawText(await get('/api/public/open-data/tips.csv?month=2020-01'));
-    expect(csv).toBe('\uFEFF' + OPEN_DATA_FIELDS.map((f) => f.name).join(',') + '\r\n');
+    expect(csv).toBe(`\uFEFF${OPEN_DATA_FIELDS.map((f) => f.name).join(',')}\r\n`);
   });
 
   it.each([

@@ -224,7 +224,7 @@ describe('POST /api/tips', () => {
   it('POST /api/tips: 100 concurrent submissions make 100 tips with distinct tracking numbers', async () => {
     const before = await counts(env.DB);
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
+      Array.from({ length: 100 }, (_, _i) =>
         submitTip(validTip(), { key: crypto.randomUUID() }).then((r) => r.json() as any),
       ),
     );

@@ -126,7 +126,10 @@ const keyCache = new Map<string, ReturnType<typeof auditKeyRing>>();
 export function auditKeys(env: Env) {
   const id = `${env.AUDIT_HMAC_KEY ?? ''}\u0000${env.AUDIT_HMAC_OLD_KEYS ?? ''}`;
   let ring = keyCache.get(id);
-  if (!ring) keyCache.set(id, (ring = auditKeyRing(env.AUDIT_HMAC_KEY, env.AUDIT_HMAC_OLD_KEYS)));
+  if (!ring) {
+    ring = auditKeyRing(env.AUDIT_HMAC_KEY, env.AUDIT_HMAC_OLD_KEYS);
+    keyCache.set(id, ring);
+  }
   return ring;
 }
 

@@ -2,7 +2,7 @@
  * Validation glue: zod speaks Chinese (its zh-CN locale, plus our own per-field messages), and every failed
  * validation becomes the one error envelope with the failing fields listed.
  */
-import { z } from '../schemas/zod';
+import type { z } from '../schemas/zod';
 import { ApiError, type FieldError } from './errors';
 
 /** Map zod issues to field errors with stable codes (`params.code` of a refinement, else zod's issue code). */

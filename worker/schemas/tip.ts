@@ -32,7 +32,7 @@ export function isValidIdNumber(raw: string): boolean {
 }
 
 /** Control characters other than tab and newlines have no place in plain text. */
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 /**
  * A plain-text field: an empty one is "请填写…" whatever its minimum (abort: no second "至少 n 个字" for the same
@@ -170,3 +170,4 @@ export const UploadResult = z
     bytes: z.number(),
   })
   .meta({ id: 'UploadResult' });
+export type UploadResult = z.infer<typeof UploadResult>;

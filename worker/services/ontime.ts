@@ -183,6 +183,7 @@ export async function refreshOntimeRecord(env: Env, now: number): Promise<string
     .all<{ month: string }>();
   const published = new Set(results.map((r) => r.month));
   const done: string[] = [];
+  // biome-ignore lint/complexity/useMathMinMax: months are YYYY-MM strings, compared as text
   for (let m = from > floor ? from : floor; m < thisMonth && done.length < FINALISE_PER_RUN; m = addMonths(m, 1)) {
     if (published.has(m)) continue;
     await storeMonth(env, m, now);

@@ -183,9 +183,9 @@ const enc = new TextEncoder();
 export function openDataCsv(env: Env, month: string): ReadableStream<Uint8Array> {
   const names = OPEN_DATA_FIELDS.map((f) => f.name);
   return streamOf(async function* () {
-    yield '\uFEFF' + csvRow(names) + '\r\n';
+    yield `\uFEFF${csvRow(names)}\r\n`;
     for await (const chunk of closedTipRecords(env, month)) {
-      yield chunk.map((r) => csvRow(names.map((n) => r[n]))).join('\r\n') + '\r\n';
+      yield `${chunk.map((r) => csvRow(names.map((n) => r[n]))).join('\r\n')}\r\n`;
     }
   });
 }
@@ -194,7 +194,7 @@ export function openDataCsv(env: Env, month: string): ReadableStream<Uint8Array>
 export function openDataJson(env: Env, month: string, schemaUrl: string): ReadableStream<Uint8Array> {
   return streamOf(async function* () {
     const head = { month, generatedAt: new Date().toISOString(), schema: schemaUrl, fields: OPEN_DATA_FIELDS };
-    yield JSON.stringify(head).slice(0, -1) + ',"records":[';
+    yield `${JSON.stringify(head).slice(0, -1)},"records":[`;
     let first = true;
     for await (const chunk of closedTipRecords(env, month)) {
       yield (first ? '' : ',') + chunk.map((r) => JSON.stringify(r)).join(',');

@@ -366,7 +366,7 @@ export async function reporterMessage(
       .bind(f.id)
       .first<{ claim_hash: string; status: string; bytes: number }>();
     const claimHash = await hmacHex(appSecret(env), 'upload-claim', f.claim);
-    if (!row || row.status !== 'pending' || !timingSafeEqual(row.claim_hash, claimHash)) throw invalidFile(i);
+    if (row?.status !== 'pending' || !timingSafeEqual(row.claim_hash, claimHash)) throw invalidFile(i);
     totalBytes += row.bytes;
   }
   if (totalBytes > LIMITS.attachments.maxTotalBytes) {

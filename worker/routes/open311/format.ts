@@ -3,7 +3,7 @@
  * the spec writes them — JSON `[{ "code": 404, "description": "…" }]`, XML
  * `<errors><error><code>404</code><description>…</description></error></errors>`.
  */
-import { Open311Error } from '../../services/open311';
+import type { Open311Error } from '../../services/open311';
 
 export type Format = 'json' | 'xml';
 
@@ -28,7 +28,7 @@ const ITEM: Record<string, string> = {
 };
 
 // Characters XML 1.0 cannot carry at all (they are dropped rather than escaped).
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding characters XML cannot carry is the point
 const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 
 export function xmlEscape(s: string): string {

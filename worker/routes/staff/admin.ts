@@ -3,7 +3,7 @@
  * calendar, Open311 partners and their API keys), /api/staff/audit*, /api/staff/reminders*, /api/staff/reference.
  */
 import { z } from '@hono/zod-openapi';
-import { ROLE_CODES, ROLES } from '../../domain/workflow';
+import { ROLES } from '../../domain/workflow';
 import { sealAudit, verifyAudit } from '../../lib/audit';
 import { ApiError } from '../../lib/errors';
 import { createRouter } from '../../lib/router';
