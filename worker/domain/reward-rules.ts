@@ -11,7 +11,7 @@
  */
 // Plain zod (not ../schemas/zod): scripts/reference-data.mjs loads this file in Node, which needs bare specifiers.
 import { z } from 'zod';
-import { yuan } from './money';
+import { yuan } from './money.ts';
 
 export const ACCIDENT_LEVELS = [
   { code: 'general', label: '一般事故' },
@@ -97,7 +97,6 @@ export interface RewardComputation {
   clause: string | null;
 }
 
-/** ¥ with thousands separators from fen, e.g. 30000000 → "¥300,000". */
 export { yuan };
 
 /**

@@ -5,6 +5,11 @@
  * numbers.
  */
 
+import { el } from '../shared/dom';
+import { count } from '../shared/format';
+
+export { el };
+
 /** A published count: a number, or "<5" for any count below five. */
 export type Count = number | '<5';
 
@@ -22,20 +27,9 @@ export function svg<K extends keyof SVGElementTagNameMap>(
   return e;
 }
 
-export function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  text?: string,
-  cls?: string,
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
-}
-
 /** The value a bar is drawn at: "<5" is drawn as a stub (its true size is not published). */
 const drawn = (c: Count) => (c === '<5' ? 0 : c);
-export const countText = (c: Count) => (c === '<5' ? '<5' : c.toLocaleString('zh-CN'));
+export const countText = (c: Count) => (c === '<5' ? '<5' : count(c));
 export const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
 
 /** A data-table cell: text, or text linking somewhere (e.g. the staff dashboard's overdue list of a department). */
@@ -131,13 +125,7 @@ export function columnChart(
   for (let i = 0; i <= n; i++) {
     const y = top + plotH - (plotH * i) / n;
     chart.append(svg('line', { x1: left, x2: W - 4, y1: y, y2: y, class: 'grid' }));
-    chart.append(
-      svg(
-        'text',
-        { x: left - 6, y: y + 4, class: 'axis', 'text-anchor': 'end' },
-        ((max * i) / n).toLocaleString('zh-CN'),
-      ),
-    );
+    chart.append(svg('text', { x: left - 6, y: y + 4, class: 'axis', 'text-anchor': 'end' }, count((max * i) / n)));
   }
   // Room for a month label every `every` bars (about 44 units each).
   const every = Math.max(1, Math.ceil(44 / step));

@@ -2,6 +2,7 @@
  * 数据公开 in the browser: fetch /api/public/stats and /api/public/open-data, then draw the key figures, the
  * charts (each with its data table) and the download list. Everything shown is set as text.
  */
+import { getJson } from '../shared/api';
 import { barChart, columnChart, countText, el, pct, rateChart, tileMap, type Count } from './charts';
 import { districtKpis, drawBreakdowns, type RecordMonth } from './ontime';
 import { formatDateTime, moneyYuan } from '../shared/format';
@@ -194,8 +195,7 @@ function drawRecord(r: OntimeRecord, reports: { month: string; publishedAt: stri
 async function load() {
   const status = $('data-status');
   try {
-    const get = <T>(url: string) =>
-      fetch(url).then((r) => (r.ok ? (r.json() as Promise<T>) : Promise.reject(new Error(String(r.status)))));
+    const get = getJson;
     const [stats, index, record, reports] = await Promise.all([
       get<Stats>('/api/public/stats'),
       get<OpenDataIndex>('/api/public/open-data'),

@@ -1,5 +1,6 @@
 /** 月度通报 in the browser: one ended month's final figures from /api/public/reports/{month}, or the list. */
-import { el } from './charts';
+import { request } from '../shared/api';
+import { el } from '../shared/dom';
 import { districtKpis, drawBreakdowns, monthLabel, type RecordMonth } from './ontime';
 import { formatDateTime } from '../shared/format';
 
@@ -7,8 +8,8 @@ const $ = (id: string) => document.getElementById(id) as HTMLElement;
 const month = new URLSearchParams(location.search).get('month') ?? '';
 
 async function list(note = '') {
-  const r = await fetch('/api/public/reports');
-  const { reports } = (await r.json()) as { reports: { month: string; url: string }[] };
+  const r = await request<{ reports: { month: string; url: string }[] }>('/api/public/reports');
+  const reports = r.body?.reports ?? [];
   const ul = $('report-list');
   ul.replaceChildren(...(reports.length ? [] : [el('li', '暂无已发布的月度通报。')]));
   for (const rep of reports) {
@@ -24,12 +25,9 @@ async function list(note = '') {
 
 async function load() {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return list('');
-  const r = await fetch(`/api/public/reports/${month}`);
-  if (r.status !== 200) {
-    const body = (await r.json().catch(() => null)) as { error?: { message?: string } } | null;
-    return list(body?.error?.message ?? '该月通报暂时无法加载。');
-  }
-  const m = (await r.json()) as RecordMonth;
+  const r = await request<RecordMonth>(`/api/public/reports/${month}`);
+  if (!r.ok) return list(r.error?.message ?? '该月通报暂时无法加载。');
+  const m = r.body!;
   const title = `${monthLabel(m.month)}安全生产举报办理情况通报`;
   document.title = `${title} · 安全生产举报`;
   $('report-title').textContent = title;

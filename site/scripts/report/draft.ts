@@ -8,6 +8,8 @@
  * again: a late autosave, a second tab still holding the same draft, or a page closing after the submit cannot
  * bring the sent report back, and the next report always gets a new key.
  */
+import type { Receipt } from '../../../worker/schemas/tip';
+
 const TIP_KEY = 'anquan.report.draft.v1';
 const WHO_KEY = 'anquan.report.identity.v1';
 const RECEIPT_KEY = 'anquan.report.receipt.v1';
@@ -122,12 +124,8 @@ export const drafts = {
   clearReceipt: () => sessionStorage.removeItem(RECEIPT_KEY),
 };
 
-export interface Receipt {
-  trackingNo: string;
-  queryCode: string;
-  createdAt: string;
-  trackUrl: string;
-}
+/** The receipt as the Worker declares it (schemas/tip.ts). */
+export type { Receipt };
 
 /**
  * A fresh Idempotency-Key: a version-4 UUID (122 random bits) from the browser's CSPRNG. `randomUUID` exists in

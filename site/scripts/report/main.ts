@@ -13,7 +13,9 @@ import {
   type Identity,
   type Receipt,
 } from './draft';
-import { drawQr, receiptText, saveAsImage } from './receipt';
+import { request } from '../shared/api';
+import { drawQr } from '../shared/qr';
+import { receiptText, saveAsImage } from './receipt';
 import { Turnstile } from './turnstile';
 import { TicketError, Uploads } from './uploads';
 import { check, type FieldError } from './validate';
@@ -303,13 +305,13 @@ async function submit(ev: Event) {
   status('正在提交，请稍候…');
   const key = draft.idempotencyKey;
   try {
-    const res = await fetch('/api/tips', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': key },
-      body: JSON.stringify(body(turnstile.token)),
+    const res = await request<Receipt>('/api/tips', {
+      json: body(turnstile.token),
+      headers: { 'idempotency-key': key },
     });
-    const answer = await res.json().catch(() => null);
-    if (res.status === 201 || res.status === 200) {
+    if (res.status === 0) throw new Error('network');
+    const answer = res.body;
+    if (res.ok) {
       // Stored: this draft and its key are finished, before anything else can run.
       sent = true;
       window.clearTimeout(saveTimer);
@@ -319,7 +321,7 @@ async function submit(ev: Event) {
       return;
     }
     turnstile.reset();
-    const err = answer?.error;
+    const err = res.error;
     if (err?.fields?.length) showErrors(err.fields);
     else if (err?.code?.startsWith('TURNSTILE'))
       showErrors([{ path: 'turnstileToken', code: err.code, message: err.message }]);
@@ -399,14 +401,11 @@ function uploadTicket(renew: boolean): Promise<string> {
         '人机验证未通过，附件无法上传：请刷新页面再试（已填写的内容不会丢失）；仍无法通过时，可拨打举报电话 12350。',
       );
     });
-    const res = await fetch('/api/uploads/ticket', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ turnstileToken: token }),
+    const res = await request<{ ticket: string; expiresAt: string }>('/api/uploads/ticket', {
+      json: { turnstileToken: token },
     });
-    const answer = await res.json().catch(() => null);
-    if (res.status !== 200) throw new TicketError(answer?.error?.message ?? '暂时无法上传附件，请稍后重试。');
-    ticket = { value: answer.ticket, expires: Date.parse(answer.expiresAt) };
+    if (!res.ok || !res.body) throw new TicketError(res.error?.message ?? '暂时无法上传附件，请稍后重试。');
+    ticket = { value: res.body.ticket, expires: Date.parse(res.body.expiresAt) };
     return ticket.value;
   })().finally(() => (buying = null));
   return buying;
@@ -487,7 +486,7 @@ fetch('/api/config')
       ...cfg.towns.map((t: { id: string; name: string }) => new Option(t.name, t.id)),
     );
     sel.value = chosen;
-    if (cfg.limits) Object.assign(uploads['limits'], { maxFiles: cfg.limits.maxFiles, maxBytes: cfg.limits.maxBytes });
+    if (cfg.limits) Object.assign(uploads.limits, { maxFiles: cfg.limits.maxFiles, maxBytes: cfg.limits.maxBytes });
     await turnstile.load(cfg.turnstile);
   })
   .catch((e) => {

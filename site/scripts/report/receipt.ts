@@ -3,22 +3,8 @@
  * lookup page with the tracking number filled in (the query code is never put into the QR code or any URL).
  */
 import { formatDateTime } from '../shared/format';
-import { encode } from 'uqr';
+import { drawQr } from '../shared/qr';
 import type { Receipt } from './draft';
-
-/** Draw a QR code for `text` onto a canvas context at (x, y) with the given size. */
-export function drawQr(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, size: number) {
-  const qr = encode(text, { ecc: 'M', border: 2 });
-  const cell = size / qr.size;
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(x, y, size, size);
-  ctx.fillStyle = '#000';
-  qr.data.forEach((row, r) =>
-    row.forEach((on, c) => {
-      if (on) ctx.fillRect(Math.floor(x + c * cell), Math.floor(y + r * cell), Math.ceil(cell), Math.ceil(cell));
-    }),
-  );
-}
 
 export const receiptText = (r: Receipt) =>
   `安全生产举报回执\n举报编号：${r.trackingNo}\n查询码：${r.queryCode}\n提交时间：${formatDateTime(r.createdAt)}\n进度查询：${r.trackUrl}\n（查询码丢失后无法找回，请妥善保存）`;

@@ -4,6 +4,8 @@
  * Every upload carries a ticket from the page (`TicketSource`: the report form's Turnstile check, or the
  * reporter's open lookup); an expired ticket is renewed once.
  */
+import type { UploadResult } from '../../../worker/schemas/tip';
+import { type Answer, answerOf } from '../shared/api';
 import type { UploadedFile } from './draft';
 
 export interface UploadLimits {
@@ -20,23 +22,17 @@ export type TicketSource = (renew: boolean) => Promise<string>;
 export class TicketError extends Error {}
 
 /** POST the raw file with XMLHttpRequest (fetch has no upload progress). Resolves with the server's answer. */
-function send(
-  file: File,
-  ticket: string,
-  onProgress: (fraction: number) => void,
-): Promise<{ status: number; body: any }> {
+function send(file: File, ticket: string, onProgress: (fraction: number) => void): Promise<Answer<UploadResult>> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/uploads');
     xhr.setRequestHeader('content-type', 'application/octet-stream');
     xhr.setRequestHeader('x-upload-ticket', ticket);
-    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
     xhr.onload = () => {
-      let body: any = null;
-      try {
-        body = JSON.parse(xhr.responseText);
-      } catch {}
-      resolve({ status: xhr.status, body });
+      resolve(answerOf<UploadResult>(xhr.status, xhr.responseText));
     };
     xhr.onerror = () => reject(new Error('network'));
     xhr.ontimeout = () => reject(new Error('timeout'));
@@ -52,7 +48,7 @@ export class Uploads {
 
   constructor(
     private list: HTMLUListElement,
-    private limits: UploadLimits,
+    readonly limits: UploadLimits,
     private onChange: () => void,
     private onError: (message: string) => void,
     private ticket: TicketSource,
@@ -169,7 +165,7 @@ export class Uploads {
     };
     try {
       let res = await post(false);
-      if (res.status === 403 && res.body?.error?.code === 'UPLOAD_TICKET') res = await post(true);
+      if (res.status === 403 && res.error?.code === 'UPLOAD_TICKET') res = await post(true);
       if (res.status === 201 && res.body?.id) {
         const uploaded: UploadedFile = {
           id: res.body.id,
@@ -181,7 +177,7 @@ export class Uploads {
         this.done.push(uploaded);
         this.markDone(li, uploaded);
       } else {
-        const msg = res.body?.error?.message ?? '上传失败。';
+        const msg = res.error?.message ?? '上传失败。';
         const retryable = res.status >= 500 || res.status === 429 || res.status === 0;
         this.markFailed(li, file, msg, retryable);
       }

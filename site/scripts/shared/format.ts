@@ -34,3 +34,6 @@ export const formatDate = (v: When) => dayFmt.format(instant(v));
 export const formatDateTime = (v: When) => `${dayFmt.format(instant(v))} ${timeFmt.format(instant(v))}`;
 /** `10:15`. */
 export const formatTime = (v: When) => timeFmt.format(instant(v));
+
+/** A count with thousands separators: `12,345`. */
+export const count = (n: number) => n.toLocaleString('zh-CN');

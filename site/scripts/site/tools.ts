@@ -2,7 +2,7 @@
  * Site-wide reader tools: 关怀版 and 字号 (remembered on this device), the QR code of the current page, and the
  * 简/繁 switch kept on the same page. Small on purpose: content pages ship only this.
  */
-import { encode } from 'uqr';
+import { qrSvg } from '../shared/qr';
 
 const root = document.documentElement;
 const store = (k: string, v: string | null) => {
@@ -51,20 +51,7 @@ qrButton?.addEventListener('click', () => {
   qrBox.hidden = !open;
   qrButton.setAttribute('aria-expanded', String(open));
   if (!open) return;
-  const qr = encode(location.href.split('#')[0]!, { ecc: 'M', border: 2 });
-  const NS = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(NS, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${qr.size} ${qr.size}`);
-  let d = '';
-  qr.data.forEach((row, y) => row.forEach((on, x) => on && (d += `M${x} ${y}h1v1h-1z`)));
-  const bg = document.createElementNS(NS, 'rect');
-  bg.setAttribute('width', String(qr.size));
-  bg.setAttribute('height', String(qr.size));
-  bg.setAttribute('fill', '#fff');
-  const path = document.createElementNS(NS, 'path');
-  path.setAttribute('d', d);
-  svg.append(bg, path);
-  document.getElementById('qr-code')?.replaceChildren(svg);
+  document.getElementById('qr-code')?.replaceChildren(qrSvg(location.href.split('#')[0]!));
 });
 
 // 繁體 pages live under /zh-hant/; the switch keeps the reader on the same page (and its #anchor).

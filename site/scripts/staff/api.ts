@@ -2,6 +2,8 @@
  * The console's one way to talk to /api/staff: JSON in and out, the CSRF token on every write, and errors
  * turned into a readable Chinese message (with field errors kept for forms). A 401 sends the person to sign in.
  */
+import { ApiFailure, request } from '../shared/api';
+
 let csrf = sessionStorage.getItem('aq-csrf') ?? '';
 
 export function setCsrf(token: string) {
@@ -9,49 +11,22 @@ export function setCsrf(token: string) {
   sessionStorage.setItem('aq-csrf', token);
 }
 
-export interface ApiErrorBody {
-  code: string;
-  message: string;
-  fields?: { path: string; code: string; message: string }[];
-}
-
-export class ApiFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: ApiErrorBody,
-  ) {
-    super(error.message);
-  }
-}
+export { ApiFailure, type ApiErrorBody } from '../shared/api';
 
 export async function api<T = unknown>(path: string, opts: { method?: string; json?: unknown } = {}): Promise<T> {
   const method = opts.method ?? (opts.json !== undefined ? 'POST' : 'GET');
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (method !== 'GET') headers['x-csrf-token'] = csrf;
-  if (opts.json !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method,
-      headers,
-      body: opts.json !== undefined ? JSON.stringify(opts.json) : undefined,
-      credentials: 'same-origin',
-    });
-  } catch {
-    throw new ApiFailure(0, { code: 'NETWORK', message: '网络连接失败，请检查网络后重试。' });
+  const a = await request<T>(path, {
+    method,
+    json: opts.json,
+    headers: method !== 'GET' ? { 'x-csrf-token': csrf } : {},
+  });
+  if (a.status === 401 && !location.pathname.startsWith('/staff/login/')) {
+    location.assign(`/staff/login/?next=${encodeURIComponent(location.pathname + location.search)}`);
+    // The page is leaving for the login: nothing after this call should run (or report an error).
+    return new Promise<T>(() => {});
   }
-  if (res.status === 204) return undefined as T;
-  const body = (await res.json().catch(() => null)) as ({ error?: ApiErrorBody } & T) | null;
-  if (!res.ok) {
-    const error = body?.error ?? { code: 'INTERNAL', message: '系统出现错误，请稍后重试。' };
-    if (res.status === 401 && !location.pathname.startsWith('/staff/login/')) {
-      location.assign(`/staff/login/?next=${encodeURIComponent(location.pathname + location.search)}`);
-      // The page is leaving for the login: nothing after this call should run (or report an error).
-      return new Promise<T>(() => {});
-    }
-    throw new ApiFailure(res.status, error);
-  }
-  return body as T;
+  if (!a.ok) throw new ApiFailure(a.status, a.error!);
+  return a.body as T;
 }
 
 export interface Me {

@@ -1,6 +1,6 @@
 /** Sign-in: password step, then TOTP (showing the enrolment key and QR code the first time). */
-import { encode } from 'uqr';
 import { landingPage } from '../../../worker/domain/access';
+import { qrSvg } from '../shared/qr';
 import { api, ApiFailure, type Me, setCsrf } from './api';
 import { flash } from './dom';
 
@@ -17,30 +17,6 @@ async function goOn() {
   if (asked) return location.assign(asked);
   const me = await api<Me>('/api/staff/me').catch(() => null);
   location.assign(landingPage(me?.capabilities ?? []));
-}
-
-function qrSvg(text: string): SVGSVGElement {
-  const qr = encode(text, { ecc: 'M', border: 2 });
-  const NS = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(NS, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${qr.size} ${qr.size}`);
-  svg.setAttribute('aria-hidden', 'true');
-  const bg = document.createElementNS(NS, 'rect');
-  bg.setAttribute('width', String(qr.size));
-  bg.setAttribute('height', String(qr.size));
-  bg.setAttribute('fill', '#fff');
-  svg.append(bg);
-  for (const [y, row] of qr.data.entries())
-    for (const [x, on] of row.entries()) {
-      if (!on) continue;
-      const r = document.createElementNS(NS, 'rect');
-      r.setAttribute('x', String(x));
-      r.setAttribute('y', String(y));
-      r.setAttribute('width', '1');
-      r.setAttribute('height', '1');
-      svg.append(r);
-    }
-  return svg;
 }
 
 loginForm.addEventListener('submit', async (e) => {

@@ -4,42 +4,13 @@
  */
 import { LIMITS } from '../../../worker/domain/limits';
 import { parseQueryCode, parseTrackingNo } from '../../../worker/services/codes';
+import type { ReporterView } from '../../../worker/schemas/track';
+import { type Answer, messageOf as errorMessage, request } from '../shared/api';
+import { el } from '../shared/dom';
 import { TicketError, Uploads } from '../report/uploads';
 import { formatDate, formatDateTime } from '../shared/format';
 
-interface View {
-  trackingNo: string;
-  status: string;
-  statusLabel: string;
-  submittedAt: string;
-  handlingUnit: string | null;
-  deadlines: { label: string; date: string; kind: string }[];
-  extension: { days: number; reason: string } | null;
-  conclusion: { verdict: string; decision: string; concludedAt: string } | null;
-  rejectReason: string | null;
-  merged: { primaryTrackingNo: string; primaryStatus: string } | null;
-  timeline: { at: string; text: string }[];
-  messages: { id: string; at: string; from: 'staff' | 'reporter'; body: string; isNew: boolean }[];
-  newMessages: number;
-  objection: { open: boolean; until: string | null; final: boolean };
-  reward: {
-    status: string;
-    amount: string;
-    claimDeadline: string;
-    where: string;
-    whatToBring: string;
-    paidAt: string | null;
-  } | null;
-  canMessage: boolean;
-  rating: {
-    open: boolean;
-    until: string | null;
-    level: string | null;
-    levelLabel: string | null;
-    reason: string | null;
-    followup: { state: 'open' | 'stood' | 'reopened' | 'objected'; dueDate: string; decidedAt: string | null } | null;
-  };
-}
+type View = ReporterView;
 
 const FOLLOWUP_TEXT: Record<string, (dueDate: string) => string> = {
   open: (d) => `督办人员正在回访，将于 ${d} 前在“与工作人员沟通”中答复您。`,
@@ -52,33 +23,14 @@ const TOKEN_KEY = 'anquan.track.token';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const when = (iso: string) => formatDateTime(iso);
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string) {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
-}
+/** The lookup's calls: the bearer token of the open lookup when there is one. */
+const call = (path: string, init: { json?: unknown; token?: string } = {}) =>
+  request<Record<string, unknown>>(path, {
+    json: init.json,
+    headers: init.token ? { authorization: `Bearer ${init.token}` } : {},
+  });
 
-async function call(
-  path: string,
-  init: { json?: unknown; token?: string } = {},
-): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = {};
-  if (init.json !== undefined) headers['content-type'] = 'application/json';
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  try {
-    const res = await fetch(path, {
-      method: init.json !== undefined ? 'POST' : 'GET',
-      headers,
-      body: init.json !== undefined ? JSON.stringify(init.json) : undefined,
-    });
-    return { status: res.status, body: await res.json().catch(() => null) };
-  } catch {
-    return { status: 0, body: { error: { message: '网络连接失败，请检查网络后重试。' } } };
-  }
-}
-
-const messageOf = (b: any) => b?.error?.fields?.[0]?.message ?? b?.error?.message ?? '出现问题，请稍后重试。';
+const messageOf = (a: Answer) => errorMessage(a.error);
 let token = sessionStorage.getItem(TOKEN_KEY) ?? '';
 
 function render(v: View) {
@@ -182,8 +134,8 @@ function leave(message = '') {
 async function refresh() {
   if (!token) return;
   const r = await call('/api/track/view', { token });
-  if (r.status === 200) render(r.body as View);
-  else leave(messageOf(r.body));
+  if (r.status === 200) render(r.body as unknown as View);
+  else leave(messageOf(r));
 }
 
 // The tracking number may arrive in the URL (from the receipt's QR code); never the code.
@@ -240,13 +192,14 @@ $('ask-form').addEventListener('submit', async (e) => {
   $('ask-error').textContent = '';
   const r = await call('/api/track', { json: { trackingNo, queryCode } });
   if (r.status !== 200) {
-    $('ask-error').textContent = messageOf(r.body);
+    $('ask-error').textContent = messageOf(r);
     return;
   }
-  token = r.body.token;
+  const opened = r.body as { token: string; view: View };
+  token = opened.token;
   sessionStorage.setItem(TOKEN_KEY, token);
   ($('t-code') as HTMLInputElement).value = '';
-  render(r.body.view as View);
+  render(opened.view);
   $('view-title').focus();
 });
 
@@ -259,11 +212,11 @@ const uploads = new Uploads(
   async () => {
     const r = await call('/api/uploads/ticket', { token, json: {} });
     if (r.status === 401) {
-      leave(messageOf(r.body));
-      throw new TicketError(messageOf(r.body));
+      leave(messageOf(r));
+      throw new TicketError(messageOf(r));
     }
-    if (r.status !== 200) throw new TicketError(messageOf(r.body));
-    return r.body.ticket as string;
+    if (r.status !== 200) throw new TicketError(messageOf(r));
+    return (r.body as { ticket: string }).ticket;
   },
 );
 $('r-files').addEventListener('change', (e) => {
@@ -283,16 +236,16 @@ $('reply-form').addEventListener('submit', async (e) => {
     token,
     json: { body, attachments: uploads.done.map((f) => ({ id: f.id, claim: f.claim })) },
   });
-  if (r.status === 401) return leave(messageOf(r.body));
+  if (r.status === 401) return leave(messageOf(r));
   if (r.status !== 201) {
-    $('reply-error').textContent = messageOf(r.body);
+    $('reply-error').textContent = messageOf(r);
     return;
   }
   $('reply-error').textContent = '';
   ($('r-body') as HTMLTextAreaElement).value = '';
   uploads.done = [];
   $('r-file-list').replaceChildren();
-  render(r.body as View);
+  render(r.body as unknown as View);
   $('v-new').textContent = '已发送，工作人员会尽快查看。';
 });
 
@@ -300,12 +253,12 @@ $('obj-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const reason = ($('o-reason') as HTMLTextAreaElement).value;
   const r = await call('/api/track/objection', { token, json: { reason } });
-  if (r.status === 401) return leave(messageOf(r.body));
+  if (r.status === 401) return leave(messageOf(r));
   if (r.status !== 200) {
-    $('obj-error').textContent = messageOf(r.body);
+    $('obj-error').textContent = messageOf(r);
     return;
   }
-  render(r.body as View);
+  render(r.body as unknown as View);
   $('v-new').textContent = '已收到您的异议，举报进入复查。';
 });
 
@@ -318,13 +271,13 @@ $('rate-form').addEventListener('submit', async (e) => {
   }
   const reason = ($('rate-reason') as HTMLTextAreaElement).value.trim();
   const r = await call('/api/track/rating', { token, json: { level, ...(reason ? { reason } : {}) } });
-  if (r.status === 401) return leave(messageOf(r.body));
+  if (r.status === 401) return leave(messageOf(r));
   if (r.status !== 200) {
-    $('rate-error').textContent = messageOf(r.body);
+    $('rate-error').textContent = messageOf(r);
     return;
   }
   $('rate-error').textContent = '';
-  render(r.body as View);
+  render(r.body as unknown as View);
   $('v-new').textContent = '已收到您的评价，谢谢。';
 });
 
