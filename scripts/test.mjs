@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm test`: every check, in the order that fails fastest.
+ *   0. biome lint — the code lint, zero warnings (`npm run format` fixes layout; lint findings are fixed by hand);
  *   1. astro build — the site and the bundled Worker (content schema errors fail here);
  *   2. typecheck — `astro check` (site) and `tsc` for the Worker and both test projects, zero warnings;
  *   3. vitest — Worker tests in workerd against local D1/R2, then browser tests in Chromium;
@@ -12,6 +13,8 @@ import { join } from 'node:path';
 import { build, run } from './lib/local.mjs';
 
 const step = (s) => console.log(`\n▶ ${s}`);
+step('biome lint');
+run('npm', ['run', '--silent', 'lint']);
 step('astro build');
 build({ quiet: true });
 step('typecheck');
