@@ -209,7 +209,12 @@ describe('不满意 opens a follow-up (回访)', () => {
       answer: '您反映的情况已转承办单位重新复查，复查结论将在本页公布。',
     });
     setNow('2026-06-10T10:00:00+08:00');
-    await act(tip.id, 'conclude', { conclusion: 'true', decision: '复查后加处罚款', rectificationRequired: false });
+    await act(tip.id, 'conclude', {
+      conclusion: 'true',
+      verifiedType: 'major_hazard',
+      decision: '复查后加处罚款',
+      rectificationRequired: false,
+    });
     await rate(tip, 'very_satisfied');
     const client = await sessionOf(supervisor);
     const rows = (
