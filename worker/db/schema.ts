@@ -8,7 +8,8 @@
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { OPEN_STATES } from '../domain/workflow';
+import { REWARD_STATES } from '../domain/reward-workflow';
+import { OPEN_STATES, STATES } from '../domain/workflow';
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
@@ -93,7 +94,7 @@ export const tips = sqliteTable(
     /** How many people signed (联名举报 > 1; the first signatory is the real-name reporter). Names stay in the identity record. */
     signatories: integer('signatories').notNull().default(1),
     /** Internal workflow state (see worker/domain/workflow.ts). */
-    state: text('state').notNull().default('submitted'),
+    state: text('state', { enum: STATES }).notNull().default('submitted'),
     /** Denormalised public status, kept in step with `state` for fast public queries. */
     publicStatus: text('public_status').notNull().default('pending'),
     departmentId: text('department_id').references(() => departments.id),
@@ -437,7 +438,7 @@ export const rewards = sqliteTable(
     ruleId: text('rule_id')
       .notNull()
       .references(() => rewardRules.id),
-    status: text('status').notNull(), // proposed | approved | notified | paid | expired | declined
+    status: text('status', { enum: REWARD_STATES }).notNull(),
     amountFen: integer('amount_fen').notNull(),
     computation: text('computation', { mode: 'json' }).notNull(),
     proposedBy: text('proposed_by'),

@@ -3,6 +3,8 @@
  * token, idle and absolute timeouts, lock-out after repeated failures, and a TOTP second factor (RFC 6238)
  * required for the roles that hold identity, account or money capabilities (`TOTP_ROLES`). Every login, failed login and lock-out is audited.
  */
+import type { Row } from '../db/rows';
+import type { staff } from '../db/schema';
 import { generateHOTP, createTOTPKeyURI } from '@oslojs/otp';
 import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import type { Env } from '../env';
@@ -40,20 +42,22 @@ export interface StaffSession extends StaffActor {
   secondFactorDone: boolean;
 }
 
-interface StaffRow {
-  id: string;
-  username: string;
-  display_name: string;
-  password_hash: string;
-  roles: string;
-  department_id: string | null;
-  totp_secret: string | null;
-  totp_last_step: number | null;
-  active: number;
-  failed_logins: number;
-  totp_failures: number;
-  locked_until: number | null;
-}
+/** The staff columns this service reads, typed from the schema. */
+type StaffRow = Pick<
+  Row<typeof staff>,
+  | 'id'
+  | 'username'
+  | 'display_name'
+  | 'password_hash'
+  | 'roles'
+  | 'department_id'
+  | 'totp_secret'
+  | 'totp_last_step'
+  | 'active'
+  | 'failed_logins'
+  | 'totp_failures'
+  | 'locked_until'
+>;
 
 const needsTotp = (roles: string[]) => roles.some((r) => (TOTP_ROLES as readonly string[]).includes(r));
 

@@ -9,6 +9,8 @@
  * 奖励经办 (reward_officer) proposes, notifies and records payment; 奖励审批 (reward_approver) approves,
  * extends and declines.
  */
+import type { Row } from '../db/rows';
+import type { rewards } from '../db/schema';
 import type { Env } from '../env';
 import {
   checkEligibility,
@@ -66,17 +68,11 @@ function assertAction(action: RewardAction, actor: RewardActor | 'system', rewar
   if (refusal) throw new ApiError(refusal.code, refusal.message ? { message: refusal.message } : {});
 }
 
-interface RewardRow {
-  id: string;
-  tip_id: string;
-  rule_id: string;
-  status: RewardStatus;
-  amount_fen: number;
-  proposed_by: string | null;
-  approved_by: string | null;
-  claim_deadline: number | null;
-  version: number;
-}
+/** The rewards columns this service reads, typed from the schema. */
+type RewardRow = Pick<
+  Row<typeof rewards>,
+  'id' | 'tip_id' | 'rule_id' | 'status' | 'amount_fen' | 'proposed_by' | 'approved_by' | 'claim_deadline' | 'version'
+>;
 
 async function loadReward(env: Env, id: string): Promise<RewardRow> {
   const r = await env.DB.prepare(

@@ -5,6 +5,8 @@
  * aggregate, deadlines and the audit row — all in one batch guarded by the tip's version, so a second person
  * saving the same tip gets CONFLICT instead of overwriting the first.
  */
+import type { tips } from '../db/schema';
+import type { Row } from '../db/rows';
 import type { Env } from '../env';
 import { label, labelIn } from '../domain/catalog';
 import {
@@ -43,34 +45,37 @@ import { timeLimits } from './settings';
 /** The signed-in staff member, as the session provides it (access decisions: worker/domain/access.ts). */
 export type StaffActor = Actor;
 
-export interface TipRow {
-  id: string;
-  tracking_no: string;
-  state: TipState;
-  public_status: string;
-  type: string;
-  domain: string;
-  town_id: string;
-  created_at: number;
-  department_id: string | null;
-  version: number;
-  due_at: number | null;
-  due_kind: string | null;
-  conclude_due_at: number | null;
-  assignment_due_at: number | null;
-  extension_state: string | null;
-  extension_days: number | null;
-  concluded_at: number | null;
-  merged_into_id: string | null;
-  hazard_level: string | null;
-  replied_at: number | null;
-  rectify_due_at: number | null;
-  recheck_due_at: number | null;
-  rectified_by: string | null;
-  objections: number;
-  /** 1 when a follow-up (回访) after a low rating waits for an answer. */
+/** The tip columns the workflow reads (TIP_COLUMNS), typed from the schema. */
+export type TipRow = Pick<
+  Row<typeof tips>,
+  | 'id'
+  | 'tracking_no'
+  | 'state'
+  | 'public_status'
+  | 'type'
+  | 'domain'
+  | 'town_id'
+  | 'created_at'
+  | 'department_id'
+  | 'version'
+  | 'due_at'
+  | 'due_kind'
+  | 'conclude_due_at'
+  | 'assignment_due_at'
+  | 'extension_state'
+  | 'extension_days'
+  | 'concluded_at'
+  | 'merged_into_id'
+  | 'hazard_level'
+  | 'replied_at'
+  | 'rectify_due_at'
+  | 'recheck_due_at'
+  | 'rectified_by'
+  | 'objections'
+> & {
+  /** 1 when a follow-up (回访) after a low rating waits for an answer (computed in TIP_COLUMNS). */
   followup_open: number;
-}
+};
 
 const TIP_COLUMNS =
   "id, tracking_no, state, public_status, type, domain, town_id, created_at, department_id, version, due_at, due_kind, conclude_due_at, assignment_due_at, extension_state, extension_days, concluded_at, merged_into_id, hazard_level, replied_at, rectify_due_at, recheck_due_at, rectified_by, objections, EXISTS (SELECT 1 FROM tip_followups f WHERE f.tip_id = tips.id AND f.state = 'open') AS followup_open";
