@@ -6,6 +6,8 @@
  *   npm run bench                 # everything
  *   npm run bench -- --only api   # one part: api | remote | scale | site | bundle
  *   npm run bench -- --only remote --remote-d1 50   # remote-D1 mode with 50 ms per D1 round trip (default 20)
+ *   npm run bench -- --only submit                 # submission vs bare at 1/8/32 only (printed and saved to
+ *                                                  # bench-results/, docs untouched); with --remote-d1 N: remote mode
  *
  * Every server runs on a free port (and its inspector on another), so the bench runs beside `npm start`.
  *   BENCH_SECONDS=10 npm run bench
@@ -42,6 +44,30 @@ if (want('bundle')) {
   console.log('▶ Worker bundle');
   results.bundle = bundleSize();
   console.log(`  ${results.bundle.rawKiB} KiB raw, ${results.bundle.gzipKiB} KiB gzipped`);
+}
+
+if (only === 'submit') {
+  // Submission against the bare endpoint only, for measuring the write path before and after a change.
+  const remote = process.argv.includes('--remote-d1');
+  console.log(`▶ submission vs bare (${seconds} s per scenario${remote ? `, +${remoteMs} ms per D1 round trip` : ''})`);
+  const persistTo = mkdtempSync(join(tmpdir(), 'anquan-submit-'));
+  migrateAndSeed(persistTo, { quiet: true });
+  const vars = { SERVER_TIMING: '1', ...(remote ? { BENCH_D1_LATENCY_MS: String(remoteMs) } : {}) };
+  const server = await serve({ port: await freePort(), persistTo, quiet: true, vars });
+  try {
+    results.submit = {
+      latencyMs: remote ? remoteMs : 0,
+      api: await benchApi(server.url, { duration: seconds, only: ['submit'] }),
+    };
+  } finally {
+    await server.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  }
+  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
+  const file = `submit-${results.date.replace(/[:.]/g, '-')}.json`;
+  writeFileSync(join(ROOT, 'bench-results', file), JSON.stringify(results, null, 2));
+  console.log(`\n✓ saved bench-results/${file} (docs/BENCHMARKS.md untouched)`);
+  process.exit(0);
 }
 
 let apiBytes = null;

@@ -57,12 +57,13 @@ export async function benchApi(url, { levels = [1, 8, 32], duration = 5, extra, 
         errors: r.errors,
         non2xx: r.non2xx,
         statuses: r.statuses,
+        ...(r.workerP50 !== undefined ? { workerP50: r.workerP50, workerP95: r.workerP95 } : {}),
       };
       if (!bare) bare = row;
       row.ratio = bare.rps ? +(row.rps / bare.rps).toFixed(2) : null;
       rows.push(row);
       console.log(
-        `  ${name.padEnd(34)} c=${String(connections).padStart(2)}  ${String(row.rps).padStart(6)} req/s  p50 ${row.p50} ms  p95 ${row.p95} ms  p99 ${row.p99} ms  ×bare ${row.ratio}  non-2xx ${row.non2xx}`,
+        `  ${name.padEnd(34)} c=${String(connections).padStart(2)}  ${String(row.rps).padStart(6)} req/s  p50 ${row.p50} ms  p95 ${row.p95} ms  p99 ${row.p99} ms  ×bare ${row.ratio}  non-2xx ${row.non2xx}${row.workerP50 !== undefined ? `  in Worker p50 ${row.workerP50} ms` : ''}`,
       );
     }
   }

@@ -93,9 +93,16 @@ export interface Sealed {
 }
 
 const aesKeys = new Map<string, Promise<CryptoKey>>();
+/** Parsed key rings by their JSON text (parsed once per isolate, not per seal). */
+const keyRings = new Map<string, Record<string, string>>();
 function keyRing(env: Env): Record<string, string> {
   if (!env.IDENTITY_KEYS) throw new Error('IDENTITY_KEYS is not configured');
-  return JSON.parse(env.IDENTITY_KEYS) as Record<string, string>;
+  let ring = keyRings.get(env.IDENTITY_KEYS);
+  if (!ring) {
+    ring = JSON.parse(env.IDENTITY_KEYS) as Record<string, string>;
+    keyRings.set(env.IDENTITY_KEYS, ring);
+  }
+  return ring;
 }
 function aesKey(env: Env, keyId: string): Promise<CryptoKey> {
   const raw = keyRing(env)[keyId];

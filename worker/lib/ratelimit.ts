@@ -18,15 +18,27 @@ export interface Window {
  * @example await hit(env, `submit:${client}`, { limit: 10, windowMs: 3_600_000 })
  */
 export async function hit(env: Env, key: string, w: Window, now = Date.now()): Promise<void> {
-  const row = await env.DB.prepare(
+  rateLimitVerdict(await rateLimitStatement(env, key, w, now).first<HitRow>(), w, now);
+}
+
+export interface HitRow {
+  count: number;
+  window_start: number;
+}
+
+/** The statement `hit` runs (returning the new count), for callers that put it into their own batch. */
+export function rateLimitStatement(env: Env, key: string, w: Window, now = Date.now()): D1PreparedStatement {
+  return env.DB.prepare(
     `INSERT INTO rate_limits (key, window_start, count) VALUES (?1, ?2, 1)
      ON CONFLICT(key) DO UPDATE SET
        count = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE count + 1 END,
        window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END
      RETURNING count, window_start`,
-  )
-    .bind(key, now, w.windowMs)
-    .first<{ count: number; window_start: number }>();
+  ).bind(key, now, w.windowMs);
+}
+
+/** Throw `RATE_LIMITED` (with Retry-After) when the row `rateLimitStatement` returned is past the limit. */
+export function rateLimitVerdict(row: HitRow | null | undefined, w: Window, now = Date.now()): void {
   if (row && row.count > w.limit) {
     const retryAfter = Math.max(1, Math.ceil((row.window_start + w.windowMs - now) / 1000));
     throw new ApiError('RATE_LIMITED', { retryAfter });

@@ -4,20 +4,28 @@
  * all or nothing.
  */
 import type { Env } from '../env';
-import { acceptDeadline } from '../domain/deadlines';
+import { acceptDeadline, calendarSpan, type DayKinds } from '../domain/deadlines';
 import { LIMITS } from '../domain/limits';
 import { writeWithAudit } from '../lib/audit';
 import { appSecret, hmacHex, seal, timingSafeEqual, unseal, type Sealed } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
+import { rateLimitStatement, rateLimitVerdict, type Window } from '../lib/ratelimit';
 import type { Receipt, TipSubmission } from '../schemas/tip';
 import { calendarAround, chinaDate } from './calendar';
 import { formatQueryCode, formatTrackingNo, hashQueryCode, newPublicId, newQueryCode, newTrackingNo } from './codes';
-import { timeLimits } from './settings';
+import { parseTimeLimits } from './settings';
 
 export interface CreateTipOptions {
   idempotencyKey?: string | null;
   /** `requestHash` of the submission; stored with the receipt (required with `idempotencyKey`). */
   bodyHash?: string | null;
+  /** `idempotencyId` of the key, when the caller computed it already (saves an HMAC). */
+  idempotencyId?: string | null;
+  /**
+   * Count this submission against a rate limit (`hit` in lib/ratelimit.ts) in the same round trip as the
+   * reference reads; RATE_LIMITED (nothing else checked or written) once it is passed.
+   */
+  rateLimit?: { key: string; window: Window; now?: number };
   source?: string;
   now?: number;
   origin: string;
@@ -52,7 +60,8 @@ export function checkIdempotencyKey(key: string | null | undefined): string | nu
   return key.toLowerCase();
 }
 
-async function idempotencyId(env: Env, key: string): Promise<string> {
+/** The stored form of an idempotency key (an HMAC: the key alone must not find a receipt in a database dump). */
+export async function idempotencyId(env: Env, key: string): Promise<string> {
   return hmacHex(appSecret(env), 'idempotency', key);
 }
 
@@ -82,11 +91,17 @@ export async function requestHash(env: Env, body: Record<string, unknown>, omit:
  * The receipt stored for an idempotency key within the window, if the key was used: only for a request with
  * the same body hash as the first (else IDEMPOTENCY_KEY_REUSED — whoever holds only the key gets nothing).
  */
-export async function findReceipt(env: Env, key: string, bodyHash: string, now = Date.now()): Promise<Receipt | null> {
+export async function findReceipt(
+  env: Env,
+  key: string,
+  bodyHash: string,
+  now = Date.now(),
+  id?: string,
+): Promise<Receipt | null> {
   const row = await env.DB.prepare(
     'SELECT receipt_iv, receipt_ciphertext, receipt_key_id, body_hash FROM idempotency_keys WHERE key = ? AND created_at > ?',
   )
-    .bind(await idempotencyId(env, key), now - IDEMPOTENCY_WINDOW_MS)
+    .bind(id ?? (await idempotencyId(env, key)), now - IDEMPOTENCY_WINDOW_MS)
     .first<{ receipt_iv: string; receipt_ciphertext: string; receipt_key_id: string; body_hash: string | null }>();
   if (!row) return null;
   if (!row.body_hash || !timingSafeEqual(row.body_hash, bodyHash)) throw new ApiError('IDEMPOTENCY_KEY_REUSED');
@@ -94,19 +109,38 @@ export async function findReceipt(env: Env, key: string, bodyHash: string, now =
   return unseal<Receipt>(env, sealed, `receipt:${key}`);
 }
 
+/** The 受理 limit (working days) the calendar is read for in the same round trip as the other reads. */
+const CALENDAR_GUESS = 30;
+
 export async function createTip(env: Env, input: TipSubmission, opts: CreateTipOptions): Promise<Receipt> {
   const now = opts.now ?? Date.now();
 
+  const files = input.attachments ?? [];
+  // One round trip for everything read before the write: the rate-limit hit (when asked), the town, each
+  // attachment, the time limits and the calendar. The calendar is read for a 受理 limit of up to
+  // CALENDAR_GUESS working days (calendarSpan grows with n, so that span holds any shorter one); a deployment
+  // set longer reads its calendar again below.
+  const span = calendarSpan(now, CALENDAR_GUESS);
+  const reads: D1PreparedStatement[] = [
+    env.DB.prepare('SELECT id FROM towns WHERE id = ? AND active = 1').bind(input.townId),
+    env.DB.prepare("SELECT value FROM settings WHERE key = 'time_limits'"),
+    env.DB.prepare('SELECT date, kind FROM calendar_days WHERE date BETWEEN ? AND ?').bind(span.from, span.to),
+    ...files.map((f) => env.DB.prepare('SELECT claim_hash, status, bytes FROM attachments WHERE id = ?').bind(f.id)),
+  ];
+  const limit = opts.rateLimit;
+  if (limit) reads.unshift(rateLimitStatement(env, limit.key, limit.window, limit.now ?? now));
+  const results = await env.DB.batch<Record<string, unknown>>(reads);
+  if (limit) rateLimitVerdict(results.shift()?.results[0] as never, limit.window, limit.now ?? now);
+  const [townRows, settingRows, calendarRows, ...fileRows] = results;
+
   // Reference data is checked against the database, where admins maintain it.
-  const town = await env.DB.prepare('SELECT id FROM towns WHERE id = ? AND active = 1').bind(input.townId).first();
-  if (!town) {
+  if (!townRows?.results.length) {
     throw new ApiError('VALIDATION_FAILED', {
       fields: [{ path: 'townId', code: 'TOWN_UNKNOWN', message: '请从列表中选择镇（街道）' }],
     });
   }
 
   // Attachments must be this uploader's pending files (the claim secret proves it).
-  const files = input.attachments ?? [];
   if (new Set(files.map((f) => f.id)).size !== files.length) {
     throw new ApiError('VALIDATION_FAILED', {
       fields: [{ path: 'attachments', code: 'DUPLICATE_FILE', message: '同一个附件不能重复添加' }],
@@ -114,9 +148,7 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
   }
   let totalBytes = 0;
   for (const [i, f] of files.entries()) {
-    const row = await env.DB.prepare('SELECT claim_hash, status, bytes FROM attachments WHERE id = ?')
-      .bind(f.id)
-      .first<{ claim_hash: string; status: string; bytes: number }>();
+    const row = fileRows[i]?.results[0] as { claim_hash: string; status: string; bytes: number } | undefined;
     const claimHash = await hmacHex(appSecret(env), 'upload-claim', f.claim);
     if (!row || row.claim_hash !== claimHash || row.status !== 'pending') {
       throw new ApiError('VALIDATION_FAILED', {
@@ -137,8 +169,18 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
     });
   }
 
-  const limits = await timeLimits(env);
-  const acceptDue = acceptDeadline(now, limits, await calendarAround(env, now, limits.acceptWorkingDays));
+  const limits = parseTimeLimits((settingRows?.results[0] as { value: string } | undefined)?.value);
+  const days: DayKinds =
+    limits.acceptWorkingDays <= CALENDAR_GUESS
+      ? new Map(
+          ((calendarRows?.results ?? []) as { date: string; kind: 'holiday' | 'workday' | 'normal' }[]).map((r) => [
+            r.date,
+            r.kind,
+          ]),
+        )
+      : await calendarAround(env, now, limits.acceptWorkingDays);
+  const acceptDue = acceptDeadline(now, limits, days);
+  const idemId = opts.idempotencyKey ? (opts.idempotencyId ?? (await idempotencyId(env, opts.idempotencyKey))) : null;
 
   for (let attempt = 0; attempt < 5; attempt++) {
     const id = crypto.randomUUID();
@@ -168,7 +210,7 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
         );
     const idem = opts.idempotencyKey
       ? {
-          id: await idempotencyId(env, opts.idempotencyKey),
+          id: idemId!,
           sealed: await seal(env, receipt, `receipt:${opts.idempotencyKey}`),
           bodyHash: opts.bodyHash ?? null,
         }
@@ -253,7 +295,7 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
       if (idem && /idempotency_keys/.test(msg) && opts.idempotencyKey) {
         // The same submission arrived twice at once: answer with the receipt the first one stored (only if
         // the bodies match; a different body under the same key gets IDEMPOTENCY_KEY_REUSED).
-        const again = await findReceipt(env, opts.idempotencyKey, opts.bodyHash ?? '', now);
+        const again = await findReceipt(env, opts.idempotencyKey, opts.bodyHash ?? '', now, idemId ?? undefined);
         if (again) return again;
       }
       if (/tips\.(tracking_no|public_id)|tips_(tracking_no|public_id)/.test(msg)) continue; // a one-in-2^50 collision: draw again

@@ -2,10 +2,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ErrorEnvelope } from '../../schemas/common';
 import { Receipt, TipSubmission } from '../../schemas/tip';
-import { clientKey, hit } from '../../lib/ratelimit';
+import { clientKey } from '../../lib/ratelimit';
 import { createRouter } from '../../lib/router';
 import { verifyTurnstile } from '../../lib/turnstile';
-import { checkIdempotencyKey, createTip, findReceipt, requestHash } from '../../services/tips';
+import { checkIdempotencyKey, createTip, findReceipt, idempotencyId, requestHash } from '../../services/tips';
 
 /** Submissions allowed per client per hour before RATE_LIMITED. */
 export const SUBMIT_LIMIT = { limit: 20, windowMs: 60 * 60 * 1000 };
@@ -49,8 +49,9 @@ export function tipRoutes() {
     const body = c.req.valid('json');
     // A retry gets the stored receipt only with the same body (the single-use Turnstile token may differ).
     const bodyHash = key ? await requestHash(c.env, body, ['turnstileToken']) : null;
+    const idemId = key ? await idempotencyId(c.env, key) : null;
     if (key) {
-      const prior = await findReceipt(c.env, key, bodyHash!);
+      const prior = await findReceipt(c.env, key, bodyHash!, Date.now(), idemId!);
       if (prior) return c.json(prior, 200);
     }
     await verifyTurnstile(c.env, {
@@ -59,8 +60,15 @@ export function tipRoutes() {
       remoteIp: c.req.header('cf-connecting-ip'),
       action: 'report',
     });
-    await hit(c.env, `submit:${await clientKey(c)}`, SUBMIT_LIMIT);
-    const receipt = await createTip(c.env, body, { idempotencyKey: key, bodyHash, origin: new URL(c.req.url).origin });
+    // The rate-limit hit goes to D1 in createTip's first round trip (with the reference reads), still after
+    // Turnstile and before anything is validated against the database or written.
+    const receipt = await createTip(c.env, body, {
+      idempotencyKey: key,
+      idempotencyId: idemId,
+      bodyHash,
+      origin: new URL(c.req.url).origin,
+      rateLimit: { key: `submit:${await clientKey(c)}`, window: SUBMIT_LIMIT },
+    });
     return c.json(receipt, 201);
   });
 }
