@@ -4,6 +4,7 @@
  * tests exercise.
  */
 import { env } from 'cloudflare:test';
+import { NATIONAL_2018 } from '../../worker/domain/reward-rules';
 import type { RewardActor } from '../../worker/services/rewards';
 import { realName, submitTip, validTip, tipIdOf } from './tips';
 
@@ -66,4 +67,17 @@ export async function concludedTip(
     )
     .run();
   return { id, ...receipt };
+}
+
+/**
+ * Put a reward under a rule set with the `claimByCode` option (as some provinces have): an anonymous reporter may then
+ * claim on the tracking number + query code alone. The set takes effect in 2100, so no other proposal picks it up.
+ */
+export async function allowClaimByCode(rewardId: string): Promise<void> {
+  await env.DB.prepare(
+    `INSERT OR IGNORE INTO reward_rules (id, name, version, effective_from, rules, created_at) VALUES ('test-by-code', '某省标准（允许凭码领取）', 99, ?, ?, 0)`,
+  )
+    .bind(Date.parse('2100-01-01T00:00:00+08:00'), JSON.stringify({ ...NATIONAL_2018.rules, claimByCode: true }))
+    .run();
+  await env.DB.prepare("UPDATE rewards SET rule_id = 'test-by-code' WHERE id = ?").bind(rewardId).run();
 }

@@ -14,7 +14,16 @@ import {
   proposeReward,
 } from '../../worker/services/rewards';
 import { reporterView } from '../../worker/services/track';
-import { approver, both, concludedTip, dispatcher, ELIGIBLE, officer, officer2 } from '../support/rewards';
+import {
+  allowClaimByCode,
+  approver,
+  both,
+  concludedTip,
+  dispatcher,
+  ELIGIBLE,
+  officer,
+  officer2,
+} from '../support/rewards';
 
 /** What the reporter's lookup view shows of the reward. */
 const rewardNotice = async (tipId: string) => (await reporterView(env, tipId)).reward;
@@ -45,9 +54,10 @@ describe('reward workflow', () => {
     ).toBe(1);
   });
 
-  it('an anonymous claimant gets five tries per hour at the desk', async () => {
+  it('an anonymous claimant gets five tries per hour at the desk (a rule set that allows claiming by code)', async () => {
     const tip = await concludedTip();
     const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
+    await allowClaimByCode(rewardId);
     await approveReward(env, { rewardId, actor: approver });
     await notifyReward(env, { rewardId, actor: officer });
     const pay = (queryCode: string) =>
@@ -82,6 +92,8 @@ describe('reward workflow', () => {
       eligibility: ELIGIBLE,
     });
     expect(amountFen).toBe(15_000_000);
+    // Under a rule set that lets an anonymous reporter claim on the receipt alone (off in the national default).
+    await allowClaimByCode(rewardId);
     await approveReward(env, { rewardId, actor: approver });
     const now = Date.now();
     await notifyReward(env, { rewardId, actor: officer, now });

@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:test';
+import { check } from '../../site/scripts/report/validate';
 import { describe, expect, it } from 'vitest';
 import { counts, realName, submitTip, validTip } from '../support/tips';
 
@@ -192,5 +193,11 @@ describe('an employee reporting their own employer (应急〔2020〕69号 第四
       expect.objectContaining({ path: 'reporter', code: 'EMPLOYEE_REAL_NAME_REQUIRED' }),
     );
     expect(body.error.fields.find((f) => f.code === 'EMPLOYEE_REAL_NAME_REQUIRED')!.message).toContain('第四条');
+  });
+
+  it('the form is told so together with the other mistakes, before anything is sent', () => {
+    const errors = check({ ...validTip(), unitName: '', isEmployee: true, reporter: { anonymous: true } });
+    expect(errors.map((e) => e.path)).toEqual(expect.arrayContaining(['unitName', 'reporter']));
+    expect(errors).toContainEqual(expect.objectContaining({ path: 'reporter', code: 'EMPLOYEE_REAL_NAME_REQUIRED' }));
   });
 });

@@ -49,8 +49,12 @@ const base = (t: { trackingNo: string }, over: Partial<ReporterView>): ReporterV
   reward: null,
   rating: { open: false, until: null, level: null, levelLabel: null, reason: null, followup: null },
   canMessage: true,
+  // The claim terms (national default: no claiming on the receipt alone); an anonymous tip can add an identity.
+  claim: ANONYMOUS_CLAIM,
   ...over,
 });
+const ANONYMOUS_CLAIM = { anonymous: true, claimByCode: false, canAddIdentity: true };
+const REAL_NAME_CLAIM = { anonymous: false, claimByCode: false, canAddIdentity: false };
 /** The rating part of the view after a conclusion reached the reporter at `ms` (open for 30 days). */
 const ratingFrom = (ms: number) => ({
   open: true,
@@ -131,6 +135,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
       { at: iso(t1 + 1000), text: '已交办区应急管理局核查处理' },
     ];
     const verifying = base(t, {
+      claim: REAL_NAME_CLAIM,
       status: 'verifying',
       statusLabel: '核查中',
       handlingUnit: '区应急管理局',
@@ -205,6 +210,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
     v = (await viewOf(t)).view;
     expect(v).toEqual(
       base(t, {
+        claim: REAL_NAME_CLAIM,
         status: 'concluded',
         statusLabel: '已办结',
         handlingUnit: '区应急管理局',
@@ -269,6 +275,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
     const { view } = await viewOf(t);
     expect(view).toEqual(
       base(t, {
+        claim: { ...ANONYMOUS_CLAIM, canAddIdentity: false },
         status: 'rejected',
         statusLabel: '不予受理',
         rejectReason: '不属于安全生产举报范围',
@@ -286,6 +293,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
     await act(primary.id, 'accept', {}, t1);
     await act(dup.id, 'merge', { primaryTrackingNo: primary.trackingNo }, t1 + 1000);
     const merged = base(dup, {
+      claim: { ...ANONYMOUS_CLAIM, canAddIdentity: false },
       status: 'merged',
       statusLabel: '已合并',
       merged: { primaryTrackingNo: primary.trackingNo, primaryStatus: '已受理' },
@@ -365,8 +373,9 @@ describe('POST /api/track shows the reporter view in every public status (full J
           amount: '¥30,000',
           claimDeadline: iso(addCalendarDays(t4, 60)),
           where: '区应急管理局举报受理窗口（工作日 9:00–17:00）',
+          // National default: an anonymous reporter first adds a real identity, then claims with a valid ID.
           whatToBring:
-            '举报编号和查询码（工作人员当场核验，无需提供其他身份信息即可证明您是举报人）；领取时需提供收款账户。',
+            '奖励发给能够确认身份的举报人：请先在本页“补充真实身份”登记姓名和身份证号码，再由本人携带有效身份证件原件以及举报编号和查询码领取，并提供本人银行账户。',
           paidAt: null,
         },
         timeline: [
@@ -395,6 +404,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
     const trackOps = Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/track'));
     expect(trackOps.map(([p]) => p).sort()).toEqual([
       '/api/track',
+      '/api/track/identity',
       '/api/track/messages',
       '/api/track/objection',
       '/api/track/rating',

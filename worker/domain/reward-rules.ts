@@ -46,6 +46,12 @@ export const RewardRuleSetSchema = z
     }),
     /** The article that says which categories the set rewards (cited when a category is outside it). */
     scopeClause: z.string().max(200).optional(),
+    /**
+     * Claiming by tracking number + query code alone: an anonymous reporter is paid on the receipt, without an
+     * identity (some provinces use a verification code this way). Off (absent) in the national default, where the
+     * reward goes to an identifiable reporter claiming with a valid ID (docs/rules.md, "Claim terms").
+     */
+    claimByCode: z.boolean().optional(),
   })
   .strict();
 export type RewardRuleSet = z.infer<typeof RewardRuleSetSchema>;
@@ -71,6 +77,7 @@ export const NATIONAL_2018 = {
       clause: '第十一条（二）',
     },
     scopeClause: '第二条、第七条',
+    claimByCode: false,
   } satisfies RewardRuleSet,
 };
 

@@ -63,6 +63,10 @@ export const ERRORS = {
     status: 422,
     message: '无法确认举报人身份，暂不能提出奖励：奖励发给能够确认身份的举报人。',
   },
+  IDENTITY_EXISTS: {
+    status: 409,
+    message: '该举报已登记举报人身份，不能再补充或更改。如需更正，请在下方给工作人员留言。',
+  },
   FILE_TYPE: { status: 415, message: '文件类型不受支持，请上传照片、视频或音频。' },
   FILE_TOO_LARGE: { status: 413, message: '文件过大。' },
   UPLOAD_TICKET: { status: 403, message: '上传凭证无效或已过期，请完成人机验证后重新上传（已填写的内容不会丢失）。' },

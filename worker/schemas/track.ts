@@ -9,7 +9,7 @@
 import { z } from './zod';
 import { LIMITS } from '../domain/limits';
 import { PUBLIC_STATUSES, type PublicStatus } from '../domain/catalog';
-import { AttachmentRef, plain } from './tip';
+import { AttachmentRef, isValidIdNumber, plain, RealNameReporter } from './tip';
 import { RATING_LEVELS, type RatingLevel } from '../domain/workflow';
 
 /** POST /api/track: the tracking number (any spelling a person types: dashes, spaces, lower case) and the code. */
@@ -56,6 +56,27 @@ export const TrackObjection = z
   .object({ reason: plain('异议理由', 10, 2000) })
   .strict()
   .meta({ id: 'TrackObjection' });
+
+/**
+ * POST /api/track/identity: an anonymous reporter adds a real identity later (proved by the number + code that
+ * opened the lookup), so a reward can go to an identifiable reporter claiming with a valid ID (docs/rules.md, "Claim
+ * terms"). Name, mobile and the ID number are required; encrypted like any identity.
+ */
+export const TrackIdentity = z
+  .object({
+    name: RealNameReporter.shape.name,
+    mobile: RealNameReporter.shape.mobile,
+    idNumber: z
+      .string({ error: '请填写身份证号码' })
+      .trim()
+      .min(1, { error: '请填写身份证号码', abort: true })
+      .refine(isValidIdNumber, { error: '身份证号码不正确，请核对', params: { code: 'ID_INVALID' } })
+      .transform((v) => v.toUpperCase()),
+    email: RealNameReporter.shape.email,
+  })
+  .strict()
+  .meta({ id: 'TrackIdentity' });
+export type TrackIdentity = z.infer<typeof TrackIdentity>;
 
 const Instant = z.string().meta({ description: 'ISO 8601 instant (UTC)', example: '2026-11-22T02:15:00.000Z' });
 const Day = z.string().meta({ description: 'Calendar day in China (YYYY-MM-DD)', example: '2027-01-21' });
@@ -128,6 +149,12 @@ export const ReporterView = z
      */
     objection: z.object({ open: z.boolean(), until: Day.nullable(), final: z.boolean() }).strict(),
     reward: ReporterReward.nullable(),
+    /**
+     * The claim terms as they apply to this tip: whether it is (still) anonymous, whether the rule set in force lets
+     * an anonymous reporter claim on the receipt alone (`claimByCode`, off in the national default), and whether
+     * a real identity can be added now (anonymous, not merged or rejected).
+     */
+    claim: z.object({ anonymous: z.boolean(), claimByCode: z.boolean(), canAddIdentity: z.boolean() }).strict(),
     /**
      * 评价: whether the conclusion can be rated (or the rating changed) now and until which day, the rating
      * given, and the follow-up (回访) a low rating opened: open until its due date, then 'stood' (conclusion

@@ -52,7 +52,8 @@ export interface EligibilityInput {
 
 export const CLAIM_VERIFICATIONS = [
   { code: 'real_name_id', label: '实名举报人出示身份证件，与举报登记信息一致' },
-  { code: 'tracking_and_code', label: '匿名举报人出示举报编号和查询码，系统核验一致' }, // checked by payReward
+  // Only under a rule set with the `claimByCode` option; checked by payReward.
+  { code: 'tracking_and_code', label: '匿名举报人出示举报编号和查询码，系统核验一致（仅限允许凭码领取的奖励标准）' },
 ] as const;
 export type ClaimVerification = (typeof CLAIM_VERIFICATIONS)[number]['code'];
 
@@ -577,17 +578,36 @@ export async function payReward(
       fields: [{ path: 'voucherNo', code: 'REQUIRED', message: '请填写凭证号' }],
     });
   }
-  // An anonymous reporter has no registered identity to compare an ID card with: only the receipt proves authorship.
-  const anonymous =
-    (await env.DB.prepare('SELECT anonymous FROM tips WHERE id = ?').bind(r.tip_id).first<{ anonymous: number }>())
-      ?.anonymous === 1;
+  // An anonymous reporter has no registered identity to compare an ID card with. Under the national default the
+  // reward goes to an identifiable reporter claiming with a valid ID: the reporter adds a real identity from the
+  // lookup first. Only a rule set with the `claimByCode` option pays on the receipt alone (docs/rules.md, "Claim terms").
+  const facts = await env.DB.prepare(
+    "SELECT t.anonymous, json_extract(rr.rules, '$.claimByCode') AS by_code FROM tips t, reward_rules rr WHERE t.id = ? AND rr.id = ?",
+  )
+    .bind(r.tip_id, r.rule_id)
+    .first<{ anonymous: number; by_code: number | null }>();
+  const anonymous = facts?.anonymous === 1;
+  const byCode = facts?.by_code === 1;
+  if (input.verification === 'tracking_and_code' && !byCode) {
+    throw new ApiError('VALIDATION_FAILED', {
+      fields: [
+        {
+          path: 'verification',
+          code: 'CLAIM_BY_CODE_NOT_ALLOWED',
+          message:
+            '本奖励标准不允许仅凭举报编号和查询码领取：奖励发给能够确认身份的举报人，凭有效身份证件领取。匿名举报人可先在查询页补充真实身份。',
+        },
+      ],
+    });
+  }
   if (anonymous && input.verification !== 'tracking_and_code') {
     throw new ApiError('VALIDATION_FAILED', {
       fields: [
         {
           path: 'verification',
           code: 'ANONYMOUS_NEEDS_CODE',
-          message: '这是匿名举报：只能凭举报编号和查询码核验领取人，请选择“匿名：举报编号与查询码核验一致”',
+          message:
+            '这是匿名举报，没有登记的身份可以核对：请举报人先在查询页补充真实身份，或按本奖励标准凭举报编号和查询码核验',
         },
       ],
     });
@@ -662,20 +682,23 @@ export async function expireRewards(env: Env, now: number): Promise<number> {
   return n;
 }
 
-/** The reward row the reporter's lookup view shows: the latest notified, paid or expired one. */
-export const REWARD_NOTICE_SQL =
-  "SELECT amount_fen, status, claim_deadline, paid_at FROM rewards WHERE tip_id = ? AND status IN ('notified', 'paid', 'expired') ORDER BY created_at DESC LIMIT 1";
+/** The reward row the reporter's lookup view shows: the latest notified, paid or expired one, with its claim option. */
+export const REWARD_NOTICE_SQL = `SELECT r.amount_fen, r.status, r.claim_deadline, r.paid_at, json_extract(rr.rules, '$.claimByCode') AS by_code
+   FROM rewards r JOIN reward_rules rr ON rr.id = r.rule_id
+  WHERE r.tip_id = ? AND r.status IN ('notified', 'paid', 'expired') ORDER BY r.created_at DESC LIMIT 1`;
 export interface RewardNoticeRow {
   amount_fen: number;
   status: string;
   claim_deadline: number;
   paid_at: number | null;
+  /** The reward's rule set lets an anonymous reporter claim on the receipt alone (`claimByCode`). */
+  by_code: number | null;
 }
 
 /**
  * What the reporter's lookup view shows once a reward is notified (null before that): built from the row of
- * REWARD_NOTICE_SQL, the stored `reward_claim_place` setting and whether the tip is anonymous, which the lookup
- * reads in its own batch.
+ * REWARD_NOTICE_SQL, the stored `reward_claim_place` setting and whether the tip is (still) anonymous, which the
+ * lookup reads in its own batch. What to bring follows the claim terms (docs/rules.md, "Claim terms").
  */
 export function rewardNotice(
   r: RewardNoticeRow | null | undefined,
@@ -692,7 +715,9 @@ export function rewardNotice(
     claimDeadline: new Date(r.claim_deadline).toISOString(),
     where,
     whatToBring: anonymous
-      ? '举报编号和查询码（工作人员当场核验，无需提供其他身份信息即可证明您是举报人）；领取时需提供收款账户。'
+      ? r.by_code === 1
+        ? '举报编号和查询码（本地奖励办法允许匿名举报人凭举报编号和查询码领取，工作人员当场核验）；领取时需提供收款账户。'
+        : '奖励发给能够确认身份的举报人：请先在本页“补充真实身份”登记姓名和身份证号码，再由本人携带有效身份证件原件以及举报编号和查询码领取，并提供本人银行账户。'
       : signatories > 1
         ? `联名举报（${signatories} 人署名）的奖励发给第一署名人：请第一署名人本人（或其书面委托的其他署名人，另带委托书）携带有效身份证件原件，以及举报编号和查询码领取，并提供银行账户。`
         : '本人有效身份证件原件，以及举报编号和查询码；领取时需提供本人银行账户。',

@@ -16,10 +16,10 @@ import { label, labelIn } from '../domain/catalog';
 import { CONCLUSIONS, REJECT_REASONS } from '../domain/workflow';
 import { LIMITS } from '../domain/limits';
 import { audit, writeWithAudit } from '../lib/audit';
-import { appSecret, hmacHex, timingSafeEqual } from '../lib/crypto';
+import { appSecret, hmacHex, seal, timingSafeEqual } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import { hit } from '../lib/ratelimit';
-import type { ReporterView } from '../schemas/track';
+import type { ReporterView, TrackIdentity } from '../schemas/track';
 import { calendarSpan, objectionDeadline, ratingWindowEnd, type DayKinds } from '../domain/deadlines';
 import { RATING_SQL_BY_TIP, ratingState, type RatingRowOf } from './ratings';
 import { HANDLING_STATES, REPORTER_OBJECTION, type TipState } from '../domain/workflow';
@@ -189,7 +189,11 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
               (SELECT COUNT(*) FROM attachments a WHERE a.message_id = m.id AND a.status = 'attached') AS files
          FROM messages m WHERE m.tip_id = ? ORDER BY m.at, m.rowid`,
     ).bind(tipId),
-    env.DB.prepare("SELECT key, value FROM settings WHERE key IN ('time_limits', 'reward_claim_place')"),
+    env.DB.prepare(
+      `SELECT key, value FROM settings WHERE key IN ('time_limits', 'reward_claim_place')
+       UNION ALL SELECT 'claim_by_code', (SELECT json_extract(rules, '$.claimByCode') FROM reward_rules
+         WHERE effective_from <= ? ORDER BY effective_from DESC, version DESC LIMIT 1)`,
+    ).bind(now),
     env.DB.prepare(REWARD_NOTICE_SQL).bind(tipId),
     env.DB.prepare('SELECT date, kind FROM calendar_days WHERE date BETWEEN ? AND ?').bind(span.from, span.to),
     // The rating of the conclusion that reached the reporter last (replied_at), read in the same round trip.
@@ -289,6 +293,11 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
           }
         : null,
     rejectReason: t.reject_reason ? labelIn(REJECT_REASONS, t.reject_reason as string) : null,
+    claim: {
+      anonymous: t.anonymous === 1,
+      claimByCode: String(setting('claim_by_code')) === '1',
+      canAddIdentity: t.anonymous === 1 && !t.merged_into_id && state !== 'rejected',
+    },
     merged: t.merged_into_id
       ? {
           primaryTrackingNo: formatTrackingNo(t.primary_no as string),
@@ -413,6 +422,48 @@ export async function reporterMessage(
 }
 
 /** The objection, with the reporter's reason; reopens the tip for 复查 (transitions.ts enforces the window). */
+/**
+ * An anonymous reporter adds a real identity later, from the lookup (the token proves the number + code). The
+ * identity is sealed like one given at submission (AES-GCM, bound to the tip), the tip becomes real-name, a staff-
+ * visible event and an audit row (never the identity) are written in the same batch. One identity per tip: a second
+ * attempt answers 409 IDENTITY_EXISTS (docs/rules.md, "Claim terms").
+ */
+export async function addReporterIdentity(env: Env, tipId: string, input: TrackIdentity, now = Date.now()) {
+  const tip = await env.DB.prepare('SELECT anonymous, merged_into_id, state FROM tips WHERE id = ?')
+    .bind(tipId)
+    .first<{ anonymous: number; merged_into_id: string | null; state: string }>();
+  if (!tip) throw new ApiError('TOKEN_INVALID');
+  const exists = await env.DB.prepare('SELECT 1 AS y FROM tip_identities WHERE tip_id = ?').bind(tipId).first();
+  if (exists || tip.anonymous !== 1) throw new ApiError('IDENTITY_EXISTS');
+  if (tip.merged_into_id || tip.state === 'rejected')
+    throw new ApiError('INVALID_TRANSITION', { message: '已合并或不予受理的举报不能补充身份。' });
+  const sealed = await seal(
+    env,
+    { name: input.name, mobile: input.mobile, idNumber: input.idNumber, email: input.email || null },
+    `identity:${tipId}`,
+  );
+  const guard = { sql: 'NOT EXISTS (SELECT 1 FROM tip_identities WHERE tip_id = ?)', params: [tipId] };
+  const [inserted] = await writeWithAudit(
+    env,
+    () => [
+      env.DB.prepare(
+        `INSERT INTO tip_identities (tip_id, key_id, iv, ciphertext, email_opt_in, created_at) SELECT ?, ?, ?, ?, 0, ? WHERE ${guard.sql}`,
+      ).bind(tipId, sealed.keyId, sealed.iv, sealed.ciphertext, now, ...guard.params),
+      env.DB.prepare(
+        `UPDATE tips SET anonymous = 0, updated_at = ? WHERE id = ? AND anonymous = 1
+           AND EXISTS (SELECT 1 FROM tip_identities WHERE tip_id = ? AND created_at = ?)`,
+      ).bind(now, tipId, tipId, now),
+      env.DB.prepare(
+        `INSERT INTO tip_events (id, tip_id, at, kind, public, public_text) SELECT ?, ?, ?, 'identity_added', 1, ?
+          WHERE EXISTS (SELECT 1 FROM tip_identities WHERE tip_id = ? AND created_at = ?)`,
+      ).bind(crypto.randomUUID(), tipId, now, '您已补充真实身份（加密保存），可按规定申领举报奖励', tipId, now),
+    ],
+    [{ actor: 'reporter', action: 'track.identity_added', tipId, at: now, detail: {} }],
+    guard,
+  );
+  if (!inserted?.meta.changes) throw new ApiError('IDENTITY_EXISTS');
+}
+
 export async function reporterObjection(env: Env, tipId: string, reason: string, now = Date.now()) {
   return objectToConclusion(env, tipId, reason, now);
 }

@@ -108,8 +108,17 @@ const localDateTime = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() 
 
 // ---------- fields ----------
 
+/**
+ * Real-name fields for a real-name report; for an anonymous one the claim terms (an anonymous tip is hard to reward,
+ * identity can be added later from the lookup); and, before submitting, why an employee reporting the employer must
+ * give a real name (69号 第四条 — the submission schema refuses it too, here and at the Worker).
+ */
 function toggleRealName() {
-  $('real-name-fields').hidden = radios('mode').find((r) => r.checked)?.value !== 'real';
+  const anonymous = radios('mode').find((r) => r.checked)?.value !== 'real';
+  const employee = radios('isEmployee').find((r) => r.checked)?.value === 'yes';
+  $('real-name-fields').hidden = anonymous;
+  $('anon-claim-note').hidden = !anonymous;
+  $('employee-note').hidden = !(anonymous && employee);
 }
 
 function updateCounter() {
@@ -446,7 +455,7 @@ form.addEventListener('input', (e) => {
 });
 form.addEventListener('change', (e) => {
   const t = e.target as HTMLInputElement;
-  if (t.name === 'mode') toggleRealName();
+  if (t.name === 'mode' || t.name === 'isEmployee') toggleRealName();
   if (t.id === 'f-files' && t.files) {
     $('e-attachments').hidden = true;
     uploads.add(t.files);

@@ -108,7 +108,7 @@ function rowActions(r: Reward) {
           'select',
           { name: 'verification' },
           h('option', { value: 'real_name_id' }, '实名：身份证件与登记一致'),
-          h('option', { value: 'tracking_and_code' }, '匿名：举报编号与查询码核验一致'),
+          h('option', { value: 'tracking_and_code' }, '匿名：举报编号与查询码核验一致（仅限允许凭码领取的奖励标准）'),
         ),
       ),
       // An anonymous claimant types (or shows) the receipt; the server checks it and keeps nothing of it.
@@ -271,7 +271,13 @@ function proposeSection() {
         c.eligible
           ? h('p', {}, `建议金额：${yuan(c.amountFen)}（可在 ${yuan(c.minFen)}–${yuan(c.maxFen)} 之间调整并说明理由）`)
           : h('p', { class: 'field-error' }, c.reason ?? '不符合奖励条件'),
-        p.flags.anonymousNeedsProof ? h('p', {}, '匿名举报：领取时须凭举报编号和查询码证明是举报人。') : null,
+        p.flags.anonymousNeedsProof
+          ? h(
+              'p',
+              {},
+              '匿名举报：按国家规定，奖励发给能够确认身份的举报人、凭有效身份证件领取；举报人可以在进度查询中补充真实身份。只有允许凭举报编号和查询码领取的奖励标准，才能不补充身份领取。',
+            )
+          : null,
         p.flags.jointSignatories > 1
           ? h(
               'p',

@@ -86,6 +86,12 @@ function render(v: View) {
     reward.append(box);
   }
 
+  // An anonymous reporter is told the claim terms and may add a real identity (the number + code prove the tip).
+  $('identity-box').hidden = !v.claim.canAddIdentity;
+  $('id-explain').textContent = v.claim.claimByCode
+    ? '您是匿名举报。本地奖励办法允许匿名举报人凭举报编号和查询码领取奖励，请妥善保管回执；您也可以在下面补充真实身份。'
+    : '您是匿名举报。按照《安全生产领域举报奖励办法》，举报奖励发给能够确认身份的举报人，由本人凭有效身份证件领取，匿名举报难以获得奖励。如希望在举报经核查属实后领取奖励，请在下面补充真实姓名、手机号码和身份证号码。';
+
   const tl = $('v-timeline');
   tl.replaceChildren(
     ...v.timeline.map((e) => {
@@ -279,6 +285,25 @@ $('rate-form').addEventListener('submit', async (e) => {
   $('rate-error').textContent = '';
   render(r.body as unknown as View);
   $('v-new').textContent = '已收到您的评价，谢谢。';
+});
+
+$('id-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const value = (id: string) => ($(id) as HTMLInputElement).value.trim();
+  const r = await call('/api/track/identity', {
+    token,
+    json: { name: value('id-name'), mobile: value('id-mobile'), idNumber: value('id-number') },
+  });
+  if (r.status === 401) return leave(messageOf(r.body));
+  if (r.status !== 200) {
+    $('id-error').textContent = messageOf(r.body);
+    return;
+  }
+  $('id-error').textContent = '';
+  for (const id of ['id-name', 'id-mobile', 'id-number']) ($(id) as HTMLInputElement).value = '';
+  render(r.body as View);
+  $('v-new').textContent =
+    '已加密保存您的真实身份。举报经核查属实并符合奖励条件的，将通知您凭本人有效身份证件领取奖励。';
 });
 
 $('refresh').addEventListener('click', () => void refresh());

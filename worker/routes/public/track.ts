@@ -7,9 +7,18 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { clientNetworkKey } from '../../lib/ratelimit';
 import { createRouter } from '../../lib/router';
 import { ErrorEnvelope } from '../../schemas/common';
-import { ReporterView, TrackMessage, TrackObjection, TrackOpen, TrackOpened, TrackRating } from '../../schemas/track';
+import {
+  ReporterView,
+  TrackIdentity,
+  TrackMessage,
+  TrackObjection,
+  TrackOpen,
+  TrackOpened,
+  TrackRating,
+} from '../../schemas/track';
 import { rateConclusion } from '../../services/ratings';
 import {
+  addReporterIdentity,
   checkCode,
   issueToken,
   reporterMessage,
@@ -84,6 +93,21 @@ const rating = createRoute({
   },
 });
 
+const identity = createRoute({
+  method: 'post',
+  path: '/track/identity',
+  summary: '匿名举报人补充真实身份（凭令牌）',
+  description:
+    'An anonymous reporter adds a real identity later, proved by the token that the tracking number + query code opened; encrypted like any identity and audited. Refused with 409 IDENTITY_EXISTS when the tip already has one.',
+  request: { headers: auth, body: { required: true, content: { 'application/json': { schema: TrackIdentity } } } },
+  responses: {
+    200: view200('已补充：更新后的举报进度'),
+    401: err('令牌无效或已过期'),
+    409: err('IDENTITY_EXISTS（已登记身份）或已合并、不予受理的举报'),
+    422: err('输入有误'),
+  },
+});
+
 export function trackRoutes() {
   return createRouter()
     .openapi(open, async (c) => {
@@ -104,6 +128,11 @@ export function trackRoutes() {
       const tipId = await tipFromToken(c.env, c.req.header('authorization'));
       const b = c.req.valid('json');
       await rateConclusion(c.env, tipId, b.level, b.reason?.trim() ? b.reason : null);
+      return c.json(await reporterView(c.env, tipId), 200);
+    })
+    .openapi(identity, async (c) => {
+      const tipId = await tipFromToken(c.env, c.req.header('authorization'));
+      await addReporterIdentity(c.env, tipId, c.req.valid('json'));
       return c.json(await reporterView(c.env, tipId), 200);
     })
     .openapi(objection, async (c) => {
