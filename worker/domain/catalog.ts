@@ -86,6 +86,15 @@ export const TOWNS = [
   { id: 'duoshi', name: '垛石街道' },
 ] as const;
 
+/** 事故等级 of a 瞒报谎报事故, as finally confirmed (the reward per concealed death depends on it). */
+export const ACCIDENT_LEVELS = [
+  { code: 'general', label: '一般事故' },
+  { code: 'large', label: '较大事故' },
+  { code: 'major', label: '重大事故' },
+  { code: 'especially_major', label: '特别重大事故' },
+] as const;
+export type AccidentLevel = (typeof ACCIDENT_LEVELS)[number]['code'];
+
 /** 公开状态 — what a reporter and the public see. Staff see finer states (see workflow). */
 export const PUBLIC_STATUSES = [
   { code: 'pending', label: '待受理' },

@@ -1,6 +1,13 @@
 /** Chinese labels for codes, from the same catalogues the Worker uses (worker/domain). */
-import { DOMAINS, PUBLIC_STATUSES, TIP_TYPES, TOWNS, VERIFIED_TYPES, labelIn } from '../../../worker/domain/catalog';
-import { ACCIDENT_LEVELS } from '../../../worker/domain/reward-rules';
+import {
+  ACCIDENT_LEVELS,
+  DOMAINS,
+  labelIn,
+  PUBLIC_STATUSES,
+  TIP_TYPES,
+  TOWNS,
+  VERIFIED_TYPES,
+} from '../../../worker/domain/catalog';
 import { DUE_KINDS } from '../../../worker/domain/deadlines';
 import {
   CONCLUSIONS,

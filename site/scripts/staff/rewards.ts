@@ -2,7 +2,8 @@
  * The reward desk. Each button appears only for the role that takes that step and the status it applies to;
  * the server checks both again (and that the approver is not the proposer).
  */
-import { ELIGIBILITY_CHECKS, yuan } from '../../../worker/domain/reward-rules';
+import { yuan } from '../../../worker/domain/money';
+import { ELIGIBILITY_CHECKS } from '../../../worker/domain/reward-eligibility';
 import { api, ApiFailure, can, whoami, type Me } from './api';
 import { clear, date, dateTime, flash, h } from './dom';
 import * as L from './labels';

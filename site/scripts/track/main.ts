@@ -294,14 +294,14 @@ $('id-form').addEventListener('submit', async (e) => {
     token,
     json: { name: value('id-name'), mobile: value('id-mobile'), idNumber: value('id-number') },
   });
-  if (r.status === 401) return leave(messageOf(r.body));
+  if (r.status === 401) return leave(messageOf(r));
   if (r.status !== 200) {
-    $('id-error').textContent = messageOf(r.body);
+    $('id-error').textContent = messageOf(r);
     return;
   }
   $('id-error').textContent = '';
   for (const id of ['id-name', 'id-mobile', 'id-number']) ($(id) as HTMLInputElement).value = '';
-  render(r.body as View);
+  render(r.body as unknown as View);
   $('v-new').textContent =
     '已加密保存您的真实身份。举报经核查属实并符合奖励条件的，将通知您凭本人有效身份证件领取奖励。';
 });
