@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../worker/app';
 import { acceptDeadline } from '../../worker/domain/deadlines';
 import { DEFAULT_TIME_LIMITS } from '../../worker/domain/limits';
+import { appSecret, hmacHex } from '../../worker/lib/crypto';
 import { delayedD1 } from '../../worker/lib/d1-latency';
 import { SUBMIT_LIMIT } from '../../worker/routes/public/tips';
 import { calendarAround } from '../../worker/services/calendar';
@@ -99,6 +100,5 @@ describe('POST /api/tips round trips', () => {
 });
 
 async function clientKeyOf(ip: string): Promise<string> {
-  const { hmacHex } = await import('../../worker/lib/crypto');
-  return (await hmacHex(env.APP_SECRET, 'client', ip)).slice(0, 24);
+  return (await hmacHex(appSecret(env), 'client', ip)).slice(0, 24);
 }
