@@ -4,17 +4,17 @@
  * (`ANQUAN_BUILD=production`, into a folder of its own so dist/ of the running portal is not touched) contains
  * none of them: no page, list entry, feed item, sitemap URL, search result or calendar link.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, relative } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 // @ts-expect-error — plain ESM helper shared with `npm start`
-import { OFFLINE_ENV, ROOT } from '../../scripts/lib/local.mjs';
-import { launch, phonePage } from '../support/browser';
+import { ROOT } from '../../scripts/lib/local.mjs';
+import { useBrowser, phonePage } from '../support/browser';
+import { astroBuild } from '../support/build';
 
 const NOTICE_IDS = readdirSync(join(ROOT, 'content', 'notices'))
   .filter((f) => f.endsWith('.md'))
@@ -24,33 +24,6 @@ const REAL_IDS = NOTICE_IDS.filter((id) =>
   /^real:\s*true\s*$/m.test(readFileSync(join(ROOT, 'content', 'notices', `${id}.md`), 'utf8').split(/^---$/m)[1]!),
 );
 const EXAMPLE_IDS = NOTICE_IDS.filter((id) => !REAL_IDS.includes(id));
-
-/**
- * `astro build` with extra arguments and environment; resolves with its exit code and output. Prerendering opens
- * workerd's inspector on 127.0.0.1:9229, so a build started at the same moment elsewhere on the machine makes one
- * of them fail with EADDRINUSE: that (and only that) is retried.
- */
-async function astroBuild(args: string[], env: Record<string, string>) {
-  for (let attempt = 1; ; attempt++) {
-    const result = await astroBuildOnce(args, env);
-    if (result.code === 0 || !result.out.includes('EADDRINUSE') || attempt === 4) return result;
-    await new Promise((r) => setTimeout(r, 5_000 * attempt));
-  }
-}
-
-function astroBuildOnce(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn('nice', ['-n', '10', join(ROOT, 'node_modules', '.bin', 'astro'), 'build', ...args], {
-      cwd: ROOT,
-      env: { ...OFFLINE_ENV, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => resolve({ code, out }));
-  });
-}
 
 function* files(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {
@@ -94,13 +67,7 @@ async function search(page: Page, origin: string, q: string) {
 
 describe('example notices', () => {
   const base = inject('baseUrl');
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('every notice in this repository is an example (none is marked real)', () => {
     expect(NOTICE_IDS.length).toBe(8);

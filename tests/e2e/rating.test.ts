@@ -1,44 +1,24 @@
-/**
- * 评价与回访 in Chromium: on a phone the reporter rates a concluded tip 不满意 with a reason (the lookup says in
- * one sentence how this differs from an objection); the supervisor sees the rating on the tip page and in the
- * queue's low-rating filter, answers and reopens the tip for 复查 from the console; the reporter sees the
- * answer in the conversation and the tip back in 复查. axe finds nothing on the rated lookup.
- */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { axe, launch, phonePage } from '../support/browser';
+import { describe, expect, inject, it } from 'vitest';
+import { axe, useBrowser, phonePage } from '../support/browser';
 import { concludeTrue, signInPage } from '../support/staff-http';
+import { postTip, validTip } from '../support/tip-body';
 
 const base = inject('baseUrl');
 
 describe('评价与回访', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('reporter rates 不满意 with a reason → supervisor answers and reopens → reporter sees the answer and 复查', async () => {
-    const res = await fetch(`${base}/api/tips`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'general_hazard',
+    const res = await postTip(
+      base,
+      validTip({
         domain: 'fire',
         unitName: '评价测试商场',
         address: '济北街道商业街 9 号',
         townId: 'jibei',
-        seenAt: new Date(Date.now() - 3_600_000).toISOString(),
         description: '商场消防通道被货物堵塞，安全出口上锁。',
-        isEmployee: false,
-        reporter: { anonymous: true },
-        attachments: [],
-        consent: { notice: true, privacy: true },
-        turnstileToken: 'XXXX.DUMMY.TOKEN.XXXX',
       }),
-    });
+    );
     const receipt = (await res.json()) as { trackingNo: string; queryCode: string };
     const tipId = await concludeTrue(base, receipt.trackingNo, 100_000);
 

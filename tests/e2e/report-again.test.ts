@@ -3,9 +3,9 @@
  * Idempotency-Key behind, so 再举报一条 and a new tab open an empty form and the next report gets its own receipt;
  * a retry of the same submission (answer lost on the way back) still returns the same receipt.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch } from '../support/browser';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { useBrowser } from '../support/browser';
 import { staffHttp } from '../support/staff-http';
 
 const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -19,14 +19,8 @@ interface Hazard {
 }
 
 describe('/report/ a second report is never swallowed by the first', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   const base = inject('baseUrl');
-  beforeAll(async () => {
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
 
   /** A phone context of its own, from its own client address (the submission rate limit is per client). */
   async function phone(ip: string): Promise<BrowserContext> {

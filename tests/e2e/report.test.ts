@@ -2,9 +2,9 @@
  * /report/ in real Chromium on a 360-px phone: fill the form, attach a photo, submit, get the receipt;
  * the same with the keyboard alone; zero axe violations.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { axe, launch, phonePage } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { axe, useBrowser, phonePage } from '../support/browser';
 
 // A tiny real JPEG with EXIF (camera make) — built in Node from the same fixture the Worker tests use.
 const JPEG = Buffer.from(
@@ -13,14 +13,8 @@ const JPEG = Buffer.from(
 );
 
 describe('/report/ in Chromium', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   const base = inject('baseUrl');
-  beforeAll(async () => {
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
 
   async function open(): Promise<{ page: Page; errors: string[] }> {
     const page = await phonePage(browser);

@@ -1,16 +1,9 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { axe, launch, phonePage } from '../support/browser';
+import { describe, expect, inject, it } from 'vitest';
+import { axe, useBrowser, phonePage } from '../support/browser';
 
 describe('the portal in Chromium', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   const base = inject('baseUrl');
-  beforeAll(async () => {
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
 
   it('GET / renders the home page with no script errors and zero axe violations', async () => {
     const page = await phonePage(browser);

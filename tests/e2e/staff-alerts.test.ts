@@ -5,8 +5,8 @@
  * from the panel. axe finds nothing on the page.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { axe, launch } from '../support/browser';
+import { describe, expect, inject, it } from 'vitest';
+import { axe, useBrowser } from '../support/browser';
 import { signInPage, staffHttp } from '../support/staff-http';
 import { postTip, realName, validTip } from '../support/tip-body';
 
@@ -20,13 +20,7 @@ async function desktop(browser: Browser): Promise<Page> {
 }
 
 describe('identity-reveal alerts in the console', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('an auditor sees each reveal with its reason (not the identity); an admin acknowledges it', async () => {
     const res = await postTip(

@@ -4,8 +4,8 @@
  * console view (and no script runs); axe finds nothing on the console pages.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { axe, launch, phonePage } from '../support/browser';
+import { describe, expect, inject, it } from 'vitest';
+import { axe, useBrowser, phonePage } from '../support/browser';
 import { signInPage, staffHttp } from '../support/staff-http';
 import { postTip, validTip } from '../support/tip-body';
 
@@ -28,13 +28,7 @@ async function desktop(browser: Browser): Promise<Page> {
 const signIn = (page: Page, username: string, totp = false) => signInPage(page, base, username, totp);
 
 describe('staff console', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('a dispatcher signs in, accepts and 交办s a tip; an XSS payload stays text everywhere', async () => {
     const receipt = await submit({

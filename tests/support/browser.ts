@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 const require = createRequire(import.meta.url);
 
@@ -23,6 +24,27 @@ export function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: CHROMIUM_FLAGS,
+  });
+}
+
+/**
+ * One Chromium for the test file (or describe block) that calls this: launched before its tests, closed after.
+ * The returned handle stands for the browser once `beforeAll` has run.
+ */
+export function useBrowser(): Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return new Proxy({} as Browser, {
+    get(_target, key) {
+      if (!browser) throw new Error('the browser is used before beforeAll launched it');
+      const v = Reflect.get(browser, key, browser);
+      return typeof v === 'function' ? v.bind(browser) : v;
+    },
   });
 }
 
