@@ -3,7 +3,7 @@
  * refresh, reply with evidence and object. Everything shown is set as text.
  */
 import { LIMITS } from '../../../worker/domain/limits';
-import { parseQueryCode, parseTrackingNo } from '../../../worker/services/codes';
+import { parsePublicId, parseQueryCode, parseTrackingNo } from '../../../worker/services/codes';
 import type { ReporterView } from '../../../worker/schemas/track';
 import { type Answer, messageOf as errorMessage, request } from '../shared/api';
 import { el } from '../shared/dom';
@@ -159,6 +159,9 @@ const ASK_FIELDS = [
     parse: parseTrackingNo,
     empty: '请填写举报编号',
     wrong: '举报编号格式不正确：应为 AQ 加 10 位字母或数字，如 AQ-7K3M9-QXP2D，请对照回执核对。',
+    /** A 公开编号 (GK-…, as listed in open data and Open311) is not the key to the lookup: say so. */
+    other: (v: string) =>
+      parsePublicId(v) ? '这是公开数据中的公开编号（GK-…），不能用于查询进度：请输入回执上的举报编号（AQ-…）。' : null,
   },
   {
     id: 't-code',
@@ -175,7 +178,7 @@ function askProblems(): HTMLInputElement | null {
     const input = $<HTMLInputElement>(f.id);
     const slot = $(`e-${f.id}`);
     const value = input.value.trim();
-    const problem = !value ? f.empty : f.parse(value) ? '' : f.wrong;
+    const problem = !value ? f.empty : f.parse(value) ? '' : ('other' in f && f.other(value)) || f.wrong;
     slot.textContent = problem;
     slot.hidden = !problem;
     if (problem) input.setAttribute('aria-invalid', 'true');
