@@ -104,6 +104,7 @@ export const HazardPage = z
   })
   .strict()
   .openapi('HazardPage');
+export type HazardPage = z.infer<typeof HazardPage>;
 
 /** One step of the hazard's handling, for the printed 交办单. */
 export const HazardStep = z

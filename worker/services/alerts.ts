@@ -4,10 +4,11 @@
  */
 import type { Env } from '../env';
 import { writeWithAudit } from '../lib/audit';
+import type { RevealAlert } from '../schemas/staff';
 import { formatTrackingNo } from './codes';
 import type { StaffActor } from './transitions';
 
-export async function listAlerts(env: Env, limit = 100) {
+export async function listAlerts(env: Env, limit = 100): Promise<RevealAlert[]> {
   const { results } = await env.DB.prepare(
     `SELECT a.id, a.kind, a.tip_id, a.at, a.detail, a.acknowledged_at, s.display_name AS staff_name, s.username, t.tracking_no,
             k.display_name AS acknowledged_by_name

@@ -3,10 +3,11 @@
  * row 10 and at row 1,000,000. A 承办员 only ever gets their own department's tips. No identity is selected.
  */
 import type { Env } from '../env';
-import { DUE_KINDS, dueKindsOf, overdueOf, type ClockPhase, type DueKind } from '../domain/deadlines';
-import { LOW_RATINGS, SEVERITY_SQL, STATES, labelOfRating } from '../domain/workflow';
+import { DUE_KINDS, dueKindsOf, overdueOf, type DueKind } from '../domain/deadlines';
+import { LOW_RATINGS, SEVERITY_SQL, STATES, labelOfRating, type TipState } from '../domain/workflow';
 import { OPEN_STATES_SQL } from '../db/schema';
 import { ApiError } from '../lib/errors';
+import type { QueuePage } from '../schemas/staff';
 import { z } from '../schemas/zod';
 import { formatTrackingNo, parseTrackingNo } from './codes';
 import { scopeOf, tipScope, type Capability } from '../domain/access';
@@ -36,39 +37,6 @@ export const QueueFilter = z
   })
   .strict();
 export type QueueFilter = z.infer<typeof QueueFilter>;
-
-export interface QueueRow {
-  id: string;
-  trackingNo: string;
-  state: string;
-  publicStatus: string;
-  type: string;
-  domain: string;
-  unitName: string;
-  address: string;
-  townId: string;
-  departmentId: string | null;
-  createdAt: number;
-  dueAt: number | null;
-  dueKind: string | null;
-  overdue: boolean;
-  /** Which clock is overdue: 'accept' 受理超期, 'verify' 核查超期, 'rectify' 整改超期; null when on time. */
-  overdueKind: ClockPhase | null;
-  /** 受理超期 / 核查超期 / 整改超期, or null. */
-  overdueLabel: string | null;
-  hazardLevel: string | null;
-  /** 核查认定类别 (catalog VERIFIED_TYPES), once recorded. */
-  verifiedType: string | null;
-  riskColour: string | null;
-  reporterMessagePending: boolean;
-  anonymous: boolean;
-  version: number;
-  /** The latest rating (评价) of the tip, as a word; null when none. */
-  rating: string | null;
-  lowRating: boolean;
-  /** An open follow-up's deadline (回访答复期限); null when none is open. */
-  followupDueAt: number | null;
-}
 
 /** Build WHERE clauses and parameters for a filter (shared by the queue and the CSV export). */
 /**
@@ -176,7 +144,7 @@ export async function listQueue(
   actor: StaffActor,
   filter: QueueFilter,
   now = Date.now(),
-): Promise<{ rows: QueueRow[]; next: string | null }> {
+): Promise<QueuePage> {
   const f = withRatingView(filter);
   const { where, params } = queueWhere(actor, f, now);
   // Sort by due date (tips with no running deadline last) or by newest. In deadline order, tips due at the same
@@ -212,7 +180,7 @@ export async function listQueue(
   const rows = page.map((r) => ({
     id: r.id as string,
     trackingNo: formatTrackingNo(r.tracking_no as string),
-    state: r.state as string,
+    state: r.state as TipState,
     publicStatus: r.public_status as string,
     type: r.type as string,
     domain: r.domain as string,

@@ -13,6 +13,7 @@ import { timeLimits } from './settings';
 import { tipScope } from '../domain/access';
 import { hazardCategorySql, LISTED_STATES } from './hazards';
 import type { StaffActor } from './transitions';
+import type { Reminder } from '../schemas/staff';
 
 export const REMINDER_LEVELS = [
   { code: 'remind', label: '提醒' },
@@ -77,7 +78,7 @@ export async function sendReminders(env: Env, now: number): Promise<number> {
  * Reminders a staff member should see: those of the tips they may read now — a 承办员's department is the tip's
  * current one, so a tip moved to another department takes its reminders along. Unread first.
  */
-export async function remindersFor(env: Env, actor: StaffActor, limit = 100) {
+export async function remindersFor(env: Env, actor: StaffActor, limit = 100): Promise<Reminder[]> {
   const scope = tipScope(actor, 'reminders.read', 't.department_id');
   const { results } = await env.DB.prepare(
     `SELECT r.id, r.tip_id, r.level, r.due_kind, r.due_at, r.created_at, r.read_at, t.tracking_no, t.unit_name, t.state
@@ -86,7 +87,7 @@ export async function remindersFor(env: Env, actor: StaffActor, limit = 100) {
       ORDER BY (r.read_at IS NOT NULL), r.created_at DESC LIMIT ?`,
   )
     .bind(...scope.params, limit)
-    .all<Record<string, unknown>>();
+    .all<Reminder>();
   return results;
 }
 

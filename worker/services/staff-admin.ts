@@ -15,6 +15,7 @@ import { ApiError } from '../lib/errors';
 import { hashPassword, passwordProblem } from '../lib/password';
 import { z } from '../schemas/zod';
 import { plain } from '../schemas/tip';
+import type { ReferenceData, StaffAccount } from '../schemas/staff';
 import { timeLimits } from './settings';
 import type { StaffActor } from './transitions';
 
@@ -61,7 +62,7 @@ async function checkDepartment(env: Env, roles: string[], departmentId: string |
   }
 }
 
-export async function listStaff(env: Env) {
+export async function listStaff(env: Env): Promise<StaffAccount[]> {
   const rows = await getDb(env)
     .select({
       id: staff.id,
@@ -248,7 +249,7 @@ export async function upsertReference(
   ]);
 }
 
-export async function referenceData(env: Env) {
+export async function referenceData(env: Env): Promise<Omit<ReferenceData, 'roles'>> {
   const db = getDb(env);
   const [d, t, m] = await db.batch([
     db

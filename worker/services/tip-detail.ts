@@ -13,6 +13,10 @@ import { overdueOf } from '../domain/deadlines';
 import { formatTrackingNo } from './codes';
 import { actionsFor, tipForActor, type StaffActor } from './transitions';
 import { ratingsOfTip } from './ratings';
+import type { RevealedIdentity, TipDetail } from '../schemas/staff';
+import type { RectificationPlan } from '../schemas/actions';
+import type { TipState } from '../domain/workflow';
+import type { z } from '../schemas/zod';
 
 const DUPLICATE_WINDOW_MS = 30 * 86_400_000;
 /** Identity reveals per person: a few an hour and a day are plenty for real work; a mass read is stopped early. */
@@ -26,7 +30,7 @@ async function rewardNotified(env: Env, tipId: string): Promise<boolean> {
   return r != null;
 }
 
-export async function tipDetail(env: Env, actor: StaffActor, id: string, now = Date.now()) {
+export async function tipDetail(env: Env, actor: StaffActor, id: string, now = Date.now()): Promise<TipDetail> {
   const tip = await tipForActor(env, actor, id);
   const row = (await env.DB.prepare(
     `SELECT t.*, d.name AS department_name, tw.name AS town_name, m.tracking_no AS merged_into_no,
@@ -143,7 +147,7 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
     accidentLevel: (row.accident_level as string | null) ?? null,
     concealedDeaths: (row.concealed_deaths as number | null) ?? null,
     riskColour: (row.risk_colour as string | null) ?? null,
-    rectification: json(row.rectification),
+    rectification: json(row.rectification) as z.infer<typeof RectificationPlan> | null,
     mergedInto: tip.merged_into_id
       ? { id: tip.merged_into_id, trackingNo: formatTrackingNo(row.merged_into_no as string) }
       : null,
@@ -166,13 +170,13 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
       kind: e.kind as string,
       public: e.public === 1,
       publicText: (e.public_text as string | null) ?? null,
-      data: json(e.data),
+      data: json(e.data) as Record<string, unknown> | null,
       staffName: (e.staff_name as string | null) ?? null,
     })),
     messages: messages.results.map((m) => ({
       id: m.id as string,
       at: m.at as number,
-      author: m.author as string,
+      author: m.author as 'reporter' | 'staff',
       body: m.body as string,
       staffName: (m.staff_name as string | null) ?? null,
       readByReporterAt: (m.read_by_reporter_at as number | null) ?? null,
@@ -182,7 +186,7 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
       trackingNo: formatTrackingNo(d.tracking_no as string),
       unitName: d.unit_name as string,
       address: d.address as string,
-      state: d.state as string,
+      state: d.state as TipState,
       createdAt: d.created_at as number,
     })),
     /** The reporter's ratings (评价) per conclusion and the follow-ups (回访) they opened; no identity. */
@@ -249,15 +253,6 @@ export async function messageReporter(
     [{ actor: actor.id, action: 'tip.message_sent', tipId: tip.id, at: now, detail: { messageId: msgId } }],
   );
   return msgId;
-}
-
-export interface RevealedIdentity {
-  name: string;
-  mobile: string;
-  idNumber: string | null;
-  email: string | null;
-  /** 联名举报: the other signatories, in order (the reporter above signed first). */
-  coSigners?: string[];
 }
 
 /**

@@ -3,42 +3,17 @@
  * charts (each with its data table) and the download list. Everything shown is set as text.
  */
 import { getJson } from '../shared/api';
-import { barChart, columnChart, countText, el, pct, rateChart, tileMap, type Count } from './charts';
-import { districtKpis, drawBreakdowns, type RecordMonth } from './ontime';
+import { barChart, columnChart, countText, el, pct, rateChart, tileMap } from './charts';
+import { districtKpis, drawBreakdowns } from './ontime';
+import type { OpenDataIndex, PublicStats } from '../../../worker/routes/public/stats';
+import type { OntimeRecord, ReportList } from '../../../worker/routes/public/ontime';
 import { formatDateTime, moneyYuan } from '../shared/format';
-
-interface Breakdown {
-  code: string;
-  label: string;
-  count: Count;
-}
-interface Stats {
-  generatedAt: string;
-  total: Count;
-  months: { month: string; count: Count }[];
-  byType: Breakdown[];
-  byDomain: Breakdown[];
-  byTown: Breakdown[];
-  byStatus: Breakdown[];
-  timeliness: {
-    from: string;
-    to: string;
-    concluded: Count;
-    onTimeRate: number | null;
-    medianDays: number | null;
-    months: { month: string; concluded: Count; onTimeRate: number | null }[];
-  };
-  rewards: { year: string; count: Count; totalYuan: number | null }[];
-}
-interface OpenDataIndex {
-  months: { month: string; csv: string; json: string }[];
-}
 
 const $ = (id: string) => document.getElementById(id) as HTMLElement;
 const monthLabel = (m: string) => `${m.slice(0, 4)}年${Number(m.slice(5))}月`;
 const monthShort = (m: string) => (m.endsWith('-01') ? `${m.slice(2, 4)}年1月` : `${Number(m.slice(5))}月`);
 
-function drawStats(s: Stats) {
+function drawStats(s: PublicStats) {
   $('kpi-total').textContent = countText(s.total);
   $('kpi-concluded').textContent = countText(s.timeliness.concluded);
   $('kpi-ontime').textContent = pct(s.timeliness.onTimeRate);
@@ -137,11 +112,7 @@ function drawDownloads(index: OpenDataIndex) {
   }
 }
 
-interface OntimeRecord {
-  months: RecordMonth[];
-}
-
-function drawRecord(r: OntimeRecord, reports: { month: string; publishedAt: string; url: string }[]) {
+function drawRecord(r: OntimeRecord, reports: ReportList['reports']) {
   rateChart(
     $('chart-record'),
     '近 12 个月全区按期办结率（超期未办结计入）',
@@ -197,10 +168,10 @@ async function load() {
   try {
     const get = getJson;
     const [stats, index, record, reports] = await Promise.all([
-      get<Stats>('/api/public/stats'),
+      get<PublicStats>('/api/public/stats'),
       get<OpenDataIndex>('/api/public/open-data'),
       get<OntimeRecord>('/api/public/ontime'),
-      get<{ reports: { month: string; publishedAt: string; url: string }[] }>('/api/public/reports'),
+      get<ReportList>('/api/public/reports'),
     ]);
     drawStats(stats);
     drawDownloads(index);

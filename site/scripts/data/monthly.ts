@@ -1,4 +1,5 @@
 /** 月度通报 in the browser: one ended month's final figures from /api/public/reports/{month}, or the list. */
+import type { ReportList } from '../../../worker/routes/public/ontime';
 import { request } from '../shared/api';
 import { el } from '../shared/dom';
 import { districtKpis, drawBreakdowns, monthLabel, type RecordMonth } from './ontime';
@@ -8,7 +9,7 @@ const $ = (id: string) => document.getElementById(id) as HTMLElement;
 const month = new URLSearchParams(location.search).get('month') ?? '';
 
 async function list(note = '') {
-  const r = await request<{ reports: { month: string; url: string }[] }>('/api/public/reports');
+  const r = await request<ReportList>('/api/public/reports');
   const reports = r.body?.reports ?? [];
   const ul = $('report-list');
   ul.replaceChildren(...(reports.length ? [] : [el('li', '暂无已发布的月度通报。')]));

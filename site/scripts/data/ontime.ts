@@ -3,32 +3,11 @@
  * the published figures of /api/public/ontime and /api/public/reports/{month} drawn as charts with their data
  * tables. Everything is set as text.
  */
-import { countText, el, pct, rateBarChart, type Count } from './charts';
+import type { OntimeFigures as Figures, OntimeMonth as RecordMonth } from '../../../worker/routes/public/ontime';
+import { countText, el, pct, rateBarChart } from './charts';
 
-export interface Figures {
-  key: string;
-  label: string;
-  received: Count;
-  concluded: Count;
-  concludedOnTime: Count;
-  openOverdue: Count;
-  onTimeRate: number | null;
-  medianDays: number | null;
-  rectified: Count;
-  rectifiedOnTime: Count;
-  rectifiedOnTimeRate: number | null;
-  ratings: Count;
-  satisfiedShare: number | null;
-}
-export interface RecordMonth {
-  month: string;
-  final: boolean;
-  publishedAt: string | null;
-  computedAt: string | null;
-  district: Figures;
-  departments: Figures[];
-  domains: Figures[];
-}
+/** The figures of one group and month, and one month of the record (worker/routes/public/ontime.ts). */
+export type { OntimeFigures as Figures, OntimeMonth as RecordMonth } from '../../../worker/routes/public/ontime';
 
 export const monthLabel = (m: string) => `${m.slice(0, 4)}年${Number(m.slice(5))}月`;
 export const monthShort = (m: string) => (m.endsWith('-01') ? `${m.slice(2, 4)}年1月` : `${Number(m.slice(5))}月`);

@@ -6,24 +6,20 @@
 import { api, ApiFailure, can, whoami, type Me } from './api';
 import { clear, dateTime, flash, h } from './dom';
 import * as L from './labels';
+import type {
+  AuditPage,
+  AuditReport,
+  CalendarYear,
+  NewPartner,
+  Partners,
+  ReferenceData as Ref,
+  RevealAlerts,
+  SealResult,
+  StaffAccounts,
+  TimeLimitsView,
+} from '../../../worker/schemas/staff';
 
 const root = document.getElementById('admin')!;
-interface Ref {
-  departments: { id: string; name: string; active: number }[];
-  towns: { id: string; name: string; active: number }[];
-  domains: { code: string; name: string; lead_department_id: string | null; co_lead_department_id: string | null }[];
-  roles: { code: string; label: string }[];
-}
-interface StaffRow {
-  id: string;
-  username: string;
-  display_name: string;
-  roles: string[];
-  department_id: string | null;
-  active: boolean;
-  totp_enrolled: boolean;
-  locked_until: number | null;
-}
 
 const fail = (e: unknown) =>
   flash(e instanceof ApiFailure ? e.error.fields?.map((f) => f.message).join('；') || e.message : '操作失败');
@@ -38,7 +34,7 @@ function deptSelect(ref: Ref, name: string, value: string | null, blank = '（�
 }
 
 async function staffSection(ref: Ref) {
-  const { staff } = await api<{ staff: StaffRow[] }>('/api/staff/admin/staff');
+  const { staff } = await api<StaffAccounts>('/api/staff/admin/staff');
   const table = h(
     'table',
     { class: 'queue-table' },
@@ -226,7 +222,7 @@ async function saveRef(body: Record<string, unknown>) {
 }
 
 async function limitsSection(editable: boolean) {
-  const limits = await api<Record<string, number>>('/api/staff/admin/time-limits');
+  const limits = await api<TimeLimitsView>('/api/staff/admin/time-limits');
   const names: Record<string, string> = {
     acceptWorkingDays: '受理期限（工作日）',
     concludeDays: '核查办结期限（天）',
@@ -272,9 +268,7 @@ async function limitsSection(editable: boolean) {
 const KIND_LABELS: Record<string, string> = { holiday: '放假', workday: '调休上班', normal: '正常（按星期）' };
 
 async function calendarSection(editable: boolean, year: number) {
-  const { days } = await api<{ days: { date: string; kind: string; name: string }[] }>(
-    `/api/staff/admin/calendar?year=${year}`,
-  );
+  const { days } = await api<CalendarYear>(`/api/staff/admin/calendar?year=${year}`);
   const thisYear = Number(new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 4));
   const yearSel = h(
     'select',
@@ -369,9 +363,7 @@ async function showCalendar(year: number) {
 }
 
 async function partnersSection() {
-  const { partners } = await api<{ partners: { id: string; name: string; active: boolean; createdAt: number }[] }>(
-    '/api/staff/admin/partners',
-  );
+  const { partners } = await api<Partners>('/api/staff/admin/partners');
   const keyBox = h('div', { id: 'partner-key', role: 'status' });
   const table = h(
     'table',
@@ -420,7 +412,7 @@ async function partnersSection() {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      const p = await api<{ name: string; apiKey: string }>('/api/staff/admin/partners', {
+      const p = await api<NewPartner>('/api/staff/admin/partners', {
         json: { name: String(new FormData(form).get('name')) },
       });
       await render();
@@ -456,16 +448,6 @@ async function setPartner(id: string, active: boolean) {
   } catch (e) {
     fail(e);
   }
-}
-
-interface AuditReport {
-  ok: boolean;
-  rows: number;
-  sealedSeq: number;
-  unsealed: { count: number; fromSeq: number | null; oldestAt: number | null };
-  anchors: { checked: number; latestSeq: number | null } | null;
-  problems: { kind: string; seq?: number; toSeq?: number; message: string }[];
-  moreProblems: number;
 }
 
 async function auditSection() {
@@ -519,7 +501,7 @@ async function auditSection() {
       id: 'audit-seal',
       onclick: async () => {
         try {
-          const r = await api<{ sealed: number; head: number }>('/api/staff/audit/seal', { method: 'POST', json: {} });
+          const r = await api<SealResult>('/api/staff/audit/seal', { method: 'POST', json: {} });
           flash(r.sealed ? `已封存 ${r.sealed} 条，封存至第 ${r.head} 条。` : '没有需要封存的记录。', true);
           await render();
         } catch (e) {
@@ -529,9 +511,7 @@ async function auditSection() {
     },
     '立即封存',
   );
-  const { rows } = await api<{
-    rows: { seq: number; at: number; actor: string; action: string; tip_id: string | null; hash: string | null }[];
-  }>('/api/staff/audit');
+  const { rows } = await api<AuditPage>('/api/staff/audit');
   return h(
     'section',
     { class: 'panel', 'aria-labelledby': 'h-audit' },
@@ -577,25 +557,12 @@ async function auditSection() {
   );
 }
 
-interface RevealAlert {
-  id: string;
-  kind: string;
-  tipId: string | null;
-  trackingNo: string | null;
-  at: number;
-  staffName: string | null;
-  username: string | null;
-  reason: string | null;
-  acknowledgedAt: number | null;
-  acknowledgedBy: string | null;
-}
-
 /**
  * 身份查看提醒: every identity reveal — who, when, which tip, the reason (never the identity) — newest first,
  * open ones on top, until an admin acknowledges it.
  */
 async function alertsSection() {
-  const { alerts } = await api<{ alerts: RevealAlert[] }>('/api/staff/alerts');
+  const { alerts } = await api<RevealAlerts>('/api/staff/alerts');
   const open = alerts.filter((a) => a.acknowledgedAt === null);
   const ack = async (id: string) => {
     try {

@@ -7,29 +7,10 @@ import { api, ApiFailure, can, whoami } from './api';
 import { clear, flash, h } from './dom';
 import { groupedBarChart, groupedColumnChart, tileMap, type Cell } from '../data/charts';
 import { monthLabel, monthShort } from '../data/ontime';
+import type { Dashboard as DashboardData } from '../../../worker/schemas/hazards';
 
-interface Figures {
-  found: number;
-  rectified: number;
-  rectifiedOnTime: number;
-  overdue: number;
-  closed: number;
-}
-interface Group extends Figures {
-  key: string;
-  label: string;
-}
-interface DashboardData {
-  from: string;
-  to: string;
-  asOf: number;
-  scope: 'all' | 'department';
-  totals: Figures;
-  months: (Figures & { month: string })[];
-  departments: Group[];
-  domains: Group[];
-  towns: Group[];
-}
+type Figures = DashboardData['totals'];
+type Group = DashboardData['departments'][number];
 
 const form = document.getElementById('dash-filters') as HTMLFormElement;
 const SERIES = [

@@ -4,13 +4,7 @@
  */
 import { api, ApiFailure, whoami } from './api';
 import { clear, date, dateTime, flash, h } from './dom';
-import type { HazardRow } from './hazards';
-
-interface Detail {
-  hazard: HazardRow;
-  decision: string | null;
-  steps: { at: number; kind: string; label: string; text: string | null; staffName: string | null }[];
-}
+import type { HazardDetail as Detail } from '../../../worker/schemas/hazards';
 
 const CONCLUSION: Record<string, string> = { true: '属实', partly_true: '部分属实' };
 const RISK: Record<string, string> = { red: '红', orange: '橙', yellow: '黄', blue: '蓝' };

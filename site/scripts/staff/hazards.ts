@@ -2,34 +2,8 @@
 import { api, ApiFailure, can, whoami } from './api';
 import { clear, date, dueCell, flash, h } from './dom';
 
-/** One ledger row as /api/staff/hazards returns it (worker/schemas/hazards.ts HazardRow). */
-export interface HazardRow {
-  id: string;
-  trackingNo: string;
-  category: 'major' | 'general';
-  categoryLabel: string;
-  unitName: string;
-  address: string;
-  domainName: string;
-  townName: string;
-  departmentName: string | null;
-  foundAt: number;
-  conclusion: string;
-  riskColour: string | null;
-  plan: { measures: string; responsibility: string; funds: string; deadline: string; plan: string } | null;
-  rectifyDueAt: number | null;
-  rectifiedAt: number | null;
-  listed: 'listed' | 'lifted' | null;
-  listedLabel: string;
-  recheck: 'passed' | 'failed' | null;
-  recheckLabel: string;
-  recheckAt: number | null;
-  recheckFailures: number;
-  closedAt: number | null;
-  status: string;
-  statusLabel: string;
-  overdue: boolean;
-}
+import type { HazardPage, HazardRow } from '../../../worker/schemas/hazards';
+import type { ReferenceData } from '../../../worker/schemas/staff';
 
 const form = document.getElementById('filters') as HTMLFormElement;
 const rowsEl = document.getElementById('rows')!;
@@ -116,9 +90,7 @@ async function load(append = false) {
   (document.getElementById('export') as HTMLAnchorElement).href =
     `/api/staff/hazards/export.csv?${exportParams.toString()}`;
   try {
-    const page = await api<{ rows: HazardRow[]; next: string | null; total: number }>(
-      `/api/staff/hazards?${p.toString()}`,
-    );
+    const page = await api<HazardPage>(`/api/staff/hazards?${p.toString()}`);
     if (!append) clear(rowsEl);
     if (!append && page.rows.length === 0) rowsEl.append(h('tr', {}, h('td', { colspan: 7 }, '没有符合条件的隐患。')));
     for (const r of page.rows) rowsEl.append(rowEl(r));
@@ -141,7 +113,7 @@ async function load(append = false) {
     return;
   }
   (document.getElementById('export') as HTMLElement).hidden = !can(me, 'hazards.export');
-  const ref = await api<{ departments: { id: string; name: string; active: number }[] }>('/api/staff/reference');
+  const ref = await api<ReferenceData>('/api/staff/reference');
   const deptSel = document.getElementById('f-dept')!;
   for (const d of ref.departments.filter((x) => x.active)) deptSel.append(h('option', { value: d.id }, d.name));
   // Restore filters from the URL (the dashboard links here with them).

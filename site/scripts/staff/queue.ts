@@ -3,36 +3,13 @@ import { api, ApiFailure, can, whoami } from './api';
 import { clear, dateTime, dueCell, flash, h } from './dom';
 import * as L from './labels';
 import { isMajorHazard } from '../../../worker/domain/workflow';
-
-interface Row {
-  id: string;
-  trackingNo: string;
-  state: string;
-  type: string;
-  domain: string;
-  unitName: string;
-  address: string;
-  townId: string;
-  departmentId: string | null;
-  dueAt: number | null;
-  dueKind: string | null;
-  overdue: boolean;
-  /** 受理超期 / 核查超期 / 整改超期 (the clock that is overdue), or null. */
-  overdueLabel: string | null;
-  /** 隐患等级 as staff determined it ('general' | 'major'), or null before. */
-  hazardLevel: string | null;
-  verifiedType: string | null;
-  riskColour: string | null;
-  reporterMessagePending: boolean;
-  version: number;
-  /** The latest rating as a word (never who gave it), and an open follow-up's deadline. */
-  rating: string | null;
-  lowRating: boolean;
-  followupDueAt: number | null;
-}
-interface Reference {
-  departments: { id: string; name: string; active: number }[];
-}
+import type {
+  BulkAssignResult,
+  QueuePage,
+  QueueRow as Row,
+  ReferenceData,
+  Reminders,
+} from '../../../worker/schemas/staff';
 
 const form = document.getElementById('filters') as HTMLFormElement;
 const rowsEl = document.getElementById('rows')!;
@@ -119,7 +96,7 @@ async function load(append = false) {
   history.replaceState(null, '', `?${params().toString()}`);
   (document.getElementById('export') as HTMLAnchorElement).href = `/api/staff/tips/export.csv?${params().toString()}`;
   try {
-    const page = await api<{ rows: Row[]; next: string | null }>(`/api/staff/tips?${p.toString()}`);
+    const page = await api<QueuePage>(`/api/staff/tips?${p.toString()}`);
     if (!append) clear(rowsEl);
     if (!append && page.rows.length === 0) rowsEl.append(h('tr', {}, h('td', { colspan: 7 }, '没有符合条件的举报。')));
     for (const r of page.rows) rowsEl.append(rowEl(r));
@@ -132,18 +109,7 @@ async function load(append = false) {
 
 async function loadReminders() {
   const list = document.getElementById('reminders')!;
-  const { reminders } = await api<{
-    reminders: {
-      id: string;
-      tip_id: string;
-      level: string;
-      due_kind: string;
-      due_at: number;
-      read_at: number | null;
-      tracking_no: string;
-      unit_name: string;
-    }[];
-  }>('/api/staff/reminders');
+  const { reminders } = await api<Reminders>('/api/staff/reminders');
   const levels: Record<string, string> = { remind: '提醒', urge: '催办', escalate: '督办', listed: '挂牌督办' };
   const kinds: Record<string, string> = { ...L.DUE_KIND_LABELS, followup: '回访答复期限' };
   clear(list);
@@ -181,7 +147,7 @@ async function loadReminders() {
 (async () => {
   const me = await whoami();
   canAssign = can(me, 'tips.bulk_assign');
-  const ref = await api<Reference>('/api/staff/reference');
+  const ref = await api<ReferenceData>('/api/staff/reference');
   departments = new Map(ref.departments.map((d) => [d.id, d.name]));
   const deptSel = document.getElementById('f-dept')!;
   const bulkSel = document.getElementById('bulk-dept')!;
@@ -210,16 +176,13 @@ bulk.addEventListener('submit', async (e) => {
   const data = new FormData(bulk);
   const dueDate = String(data.get('dueDate') ?? '');
   try {
-    const r = await api<{ results: { id: string; ok: boolean; error?: { message: string } }[] }>(
-      '/api/staff/tips/bulk-assign',
-      {
-        json: {
-          tips: [...selected].map(([id, version]) => ({ id, version })),
-          departmentId: String(data.get('departmentId')),
-          ...(dueDate ? { dueDate } : {}),
-        },
+    const r = await api<BulkAssignResult>('/api/staff/tips/bulk-assign', {
+      json: {
+        tips: [...selected].map(([id, version]) => ({ id, version })),
+        departmentId: String(data.get('departmentId')),
+        ...(dueDate ? { dueDate } : {}),
       },
-    );
+    });
     const failed = r.results.filter((x) => !x.ok);
     flash(
       failed.length

@@ -7,87 +7,7 @@ import { clear, date, dateTime, dueCell, flash, h } from './dom';
 import * as L from './labels';
 import { money } from '../shared/format';
 import type { Action } from '../../../worker/domain/workflow';
-
-interface Detail {
-  id: string;
-  trackingNo: string;
-  version: number;
-  state: string;
-  publicStatus: string;
-  type: string;
-  domain: string;
-  unitName: string;
-  address: string;
-  townName: string | null;
-  location: { lat: number; lng: number } | null;
-  seenAt: number;
-  description: string;
-  isEmployee: boolean;
-  anonymous: boolean;
-  signatories: number;
-  source: string;
-  createdAt: number;
-  departmentName: string | null;
-  dueAt: number | null;
-  dueKind: string | null;
-  overdueKind: string | null;
-  concludeDueAt: number | null;
-  rectifyDueAt: number | null;
-  recheckDueAt: number | null;
-  rectifiedAt: number | null;
-  rectifiedBy: string | null;
-  assignmentDueAt: number | null;
-  extension: { state: string; days: number; reason: string | null } | null;
-  conclusion: string | null;
-  decision: string | null;
-  penaltyFen: number | null;
-  hazardLevel: string | null;
-  verifiedType: string | null;
-  accidentLevel: string | null;
-  concealedDeaths: number | null;
-  riskColour: string | null;
-  rectification: Record<string, string> | null;
-  rejectReason: string | null;
-  mergedInto: { id: string; trackingNo: string } | null;
-  mergedTips: { id: string; trackingNo: string; createdAt: number }[];
-  attachments: { id: string; kind: string; mime: string; bytes: number; url: string; origin: string }[];
-  events: {
-    id: string;
-    at: number;
-    kind: string;
-    public: boolean;
-    publicText: string | null;
-    data: Record<string, unknown> | null;
-    staffName: string | null;
-  }[];
-  messages: {
-    id: string;
-    at: number;
-    author: string;
-    body: string;
-    staffName: string | null;
-    readByReporterAt: number | null;
-  }[];
-  duplicates: { id: string; trackingNo: string; unitName: string; address: string; state: string; createdAt: number }[];
-  actions: Action[];
-  canReveal: boolean;
-  ratings: {
-    conclusionAt: number;
-    levelLabel: string;
-    level: string;
-    reason: string | null;
-    ratedAt: number;
-    followup: {
-      state: string;
-      openedAt: number;
-      dueAt: number;
-      overdue: boolean;
-      decidedAt: number | null;
-      decidedBy: string | null;
-      answer: string | null;
-    } | null;
-  }[];
-}
+import type { ReferenceData, RevealedIdentity, TipDetail as Detail } from '../../../worker/schemas/staff';
 
 const FOLLOWUP_STATES: Record<string, string> = {
   open: '待回访答复',
@@ -389,13 +309,9 @@ async function render() {
     f.addEventListener('submit', async (e) => {
       e.preventDefault();
       try {
-        const who = await api<{
-          name: string;
-          mobile: string;
-          idNumber: string | null;
-          email: string | null;
-          coSigners?: string[];
-        }>(`/api/staff/tips/${encodeURIComponent(t.id)}/reveal`, { json: { reason: reason.value } });
+        const who = await api<RevealedIdentity>(`/api/staff/tips/${encodeURIComponent(t.id)}/reveal`, {
+          json: { reason: reason.value },
+        });
         clear(
           identityBox,
           h(
@@ -704,10 +620,7 @@ async function render() {
 
 (async () => {
   await whoami();
-  const ref = await api<{
-    departments: { id: string; name: string; active: number }[];
-    domains: { code: string; lead_department_id: string | null; co_lead_department_id: string | null }[];
-  }>('/api/staff/reference');
+  const ref = await api<ReferenceData>('/api/staff/reference');
   departments = ref.departments.filter((d) => d.active).map((d) => ({ code: d.id, label: d.name }));
   leadsOf = new Map(
     ref.domains.map((d) => [d.code, [d.lead_department_id, d.co_lead_department_id].filter((x): x is string => !!x)]),

@@ -41,6 +41,7 @@ const Figures = z
     satisfiedShare: Rate.openapi({ description: 'Share of 满意 and 非常满意 among the ratings' }),
   })
   .openapi('OntimeFigures');
+export type OntimeFigures = z.infer<typeof Figures>;
 const Month = z
   .object({
     month: z.string().openapi({ example: '2026-11' }),
@@ -52,12 +53,21 @@ const Month = z
     domains: z.array(Figures),
   })
   .openapi('OntimeMonth');
+export type OntimeMonth = z.infer<typeof Month>;
 const Field = z.object({
   name: z.string(),
   label: z.string(),
   type: z.enum(['string', 'integer', 'number', 'count']),
   description: z.string(),
 });
+const OntimeRecord = z
+  .object({ suppressBelow: z.number(), fields: z.array(Field), months: z.array(Month) })
+  .openapi('OntimeRecord');
+export type OntimeRecord = z.infer<typeof OntimeRecord>;
+const ReportList = z
+  .object({ reports: z.array(z.object({ month: z.string(), publishedAt: z.string(), url: z.string() })) })
+  .openapi('ReportList');
+export type ReportList = z.infer<typeof ReportList>;
 const MonthQuery = z.object({
   month: z
     .string({ error: '请选择月份' })
@@ -75,9 +85,7 @@ const record = createRoute({
       description: '按月的记录与字段说明',
       content: {
         'application/json': {
-          schema: z
-            .object({ suppressBelow: z.number(), fields: z.array(Field), months: z.array(Month) })
-            .openapi('OntimeRecord'),
+          schema: OntimeRecord,
         },
       },
     },
@@ -129,9 +137,7 @@ const reports = createRoute({
       description: '已发布的月度通报，最新在前',
       content: {
         'application/json': {
-          schema: z.object({
-            reports: z.array(z.object({ month: z.string(), publishedAt: z.string(), url: z.string() })),
-          }),
+          schema: ReportList,
         },
       },
     },

@@ -80,6 +80,7 @@ export const PublicStatsSchema = z
     ),
   })
   .openapi('PublicStats');
+export type PublicStats = z.infer<typeof PublicStatsSchema>;
 
 const stats = createRoute({
   method: 'get',
@@ -106,6 +107,7 @@ const OpenDataIndex = z
       .openapi({ description: 'Months of receipt with closed tips, newest first' }),
   })
   .openapi('OpenDataIndex');
+export type OpenDataIndex = z.infer<typeof OpenDataIndex>;
 
 const MonthQuery = z.object({
   month: z

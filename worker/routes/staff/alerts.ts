@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { ApiError } from '../../lib/errors';
 import { createRouter } from '../../lib/router';
+import { RevealAlerts } from '../../schemas/staff';
 import { acknowledgeAlert, listAlerts } from '../../services/alerts';
 import { staffRoute } from './session';
 
@@ -9,7 +10,7 @@ const list = staffRoute('reveals.watch', {
   method: 'get',
   path: '/alerts',
   summary: '身份查看提醒（谁、何时、哪条举报、理由；不含身份）',
-  responses: { 200: { description: '提醒', content: { 'application/json': { schema: z.object({}).passthrough() } } } },
+  responses: { 200: { description: '提醒', content: { 'application/json': { schema: RevealAlerts } } } },
 });
 const ack = staffRoute('reveals.acknowledge', {
   method: 'post',

@@ -5,11 +5,12 @@
 import { z } from '@hono/zod-openapi';
 import { ACTIONS } from '../../domain/workflow';
 import { label, labelIn } from '../../domain/catalog';
-import { CONCLUSIONS, HAZARD_LEVELS, RISK_COLOURS, stateLabel } from '../../domain/workflow';
+import { CONCLUSIONS, HAZARD_LEVELS, RISK_COLOURS, STATES, stateLabel } from '../../domain/workflow';
 import { audit } from '../../lib/audit';
 import { csvRow } from '../../lib/csv';
 import { ApiError } from '../../lib/errors';
 import { createRouter } from '../../lib/router';
+import { BulkAssignResult, QueuePage, RevealedIdentity, TipDetail } from '../../schemas/staff';
 import { plain } from '../../schemas/tip';
 import { listQueue, QueueFilter, queueWhere } from '../../services/queue';
 import { addNote, attachmentFor, messageReporter, revealIdentity, tipDetail } from '../../services/tip-detail';
@@ -18,7 +19,7 @@ import { chinaDate } from '../../services/calendar';
 import { formatTrackingNo } from '../../services/codes';
 import { staffRoute } from './session';
 
-const ok = (d: string, schema: z.ZodType = z.object({}).passthrough()) => ({
+const ok = <T extends z.ZodType>(d: string, schema: T) => ({
   200: { description: d, content: { 'application/json': { schema } } },
 });
 const IdParam = z.object({ id: z.uuid({ error: '举报 ID 无效' }) });
@@ -31,7 +32,7 @@ const queue = staffRoute('tips.read', {
   path: '/tips',
   summary: '举报队列（筛选、按期限排序、分页）',
   request: { query: QueueFilter },
-  responses: ok('一页举报'),
+  responses: ok('一页举报', QueuePage),
 });
 const exportCsv = staffRoute('tips.export', {
   method: 'get',
@@ -45,7 +46,7 @@ const detail = staffRoute('tips.read', {
   path: '/tips/{id}',
   summary: '举报详情',
   request: { params: IdParam },
-  responses: ok('举报详情'),
+  responses: ok('举报详情', TipDetail),
 });
 const act = staffRoute('tips.act', {
   method: 'post',
@@ -57,7 +58,7 @@ const act = staffRoute('tips.act', {
       z.object({ version: z.number().int().min(1), input: z.record(z.string(), z.unknown()).default({}) }).strict(),
     ),
   },
-  responses: ok('已办理', z.object({ version: z.number(), state: z.string() })),
+  responses: ok('已办理', z.object({ version: z.number().int(), state: z.enum(STATES) }).openapi('TransitionResult')),
 });
 const bulkAssign = staffRoute('tips.bulk_assign', {
   method: 'post',
@@ -77,7 +78,7 @@ const bulkAssign = staffRoute('tips.bulk_assign', {
         .strict(),
     ),
   },
-  responses: ok('每条的结果'),
+  responses: ok('每条的结果', BulkAssignResult),
 });
 const note = staffRoute('tips.note', {
   method: 'post',
@@ -100,7 +101,7 @@ const reveal = staffRoute('identity.reveal', {
   path: '/tips/{id}/reveal',
   summary: '查看实名举报人身份（须说明理由，记入审计日志）',
   request: { params: IdParam, ...jsonBody(z.object({ reason: plain('查看理由', 4, 500) }).strict()) },
-  responses: ok('举报人身份'),
+  responses: ok('举报人身份', RevealedIdentity),
 });
 const attachment = staffRoute('tips.read', {
   method: 'get',
@@ -180,7 +181,7 @@ export function staffTipRoutes() {
     })
     .openapi(bulkAssign, async (c) => {
       const b = c.req.valid('json');
-      const results = [];
+      const results: z.infer<typeof BulkAssignResult>['results'] = [];
       for (const t of b.tips) {
         try {
           const r = await transition(
