@@ -3,8 +3,8 @@
  * limits, the working-day calendar, Open311 partners (admin; the calendar and limits are readable by 督办); the
  * audit log and its chain check (admin, auditor). Each section shows for a capability from /api/staff/me.
  */
-import { api, ApiFailure, can, whoami, type Me } from './api';
-import { clear, dateTime, flash, h } from './dom';
+import { api, can, whoami, type Me } from './api';
+import { clear, dateTime, failText, flash, h, onSubmit } from './dom';
 import * as L from './labels';
 import type {
   AuditPage,
@@ -21,8 +21,7 @@ import type {
 
 const root = document.getElementById('admin')!;
 
-const fail = (e: unknown) =>
-  flash(e instanceof ApiFailure ? e.error.fields?.map((f) => f.message).join('；') || e.message : '操作失败');
+const fail = (e: unknown) => flash(failText(e));
 
 function deptSelect(ref: Ref, name: string, value: string | null, blank = '（无）') {
   return h(
@@ -99,10 +98,9 @@ async function staffSection(ref: Ref) {
     h('label', {}, '所属单位（承办员必填）', deptSelect(ref, 'departmentId', null)),
     h('button', { class: 'primary', type: 'submit' }, '创建'),
   );
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const d = new FormData(form);
-    try {
+  onSubmit(
+    form,
+    async (d) => {
       await api('/api/staff/admin/staff', {
         json: {
           username: String(d.get('username')),
@@ -112,12 +110,10 @@ async function staffSection(ref: Ref) {
           departmentId: String(d.get('departmentId')) || null,
         },
       });
-      flash('账号已创建。', true);
-      await render();
-    } catch (err) {
-      fail(err);
-    }
-  });
+    },
+    '账号已创建。',
+    () => render(),
+  );
   return h(
     'section',
     { class: 'panel', 'aria-labelledby': 'h-staff' },
@@ -249,19 +245,16 @@ async function limitsSection(editable: boolean) {
     ),
     editable ? h('button', { class: 'primary', type: 'submit' }, '保存时限') : null,
   );
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const d = new FormData(form);
-    try {
+  onSubmit(
+    form,
+    async (d) => {
       await api('/api/staff/admin/time-limits', {
         method: 'PUT',
         json: Object.fromEntries([...d].map(([k, v]) => [k, Number(v)])),
       });
-      flash('时限已保存，新举报按新时限计算。', true);
-    } catch (err) {
-      fail(err);
-    }
-  });
+    },
+    '时限已保存，新举报按新时限计算。',
+  );
   return h('section', { class: 'panel', 'aria-labelledby': 'h-limits' }, h('h2', { id: 'h-limits' }, '办理时限'), form);
 }
 
@@ -326,24 +319,22 @@ async function calendarSection(editable: boolean, year: number) {
         h('button', { class: 'primary', type: 'submit' }, '保存'),
       )
     : null;
-  form?.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const d = new FormData(form);
-    try {
-      await api('/api/staff/admin/calendar', {
-        method: 'PUT',
-        json: {
-          date: String(d.get('date')),
-          kind: String(d.get('kind')),
-          ...(d.get('name') ? { name: String(d.get('name')) } : {}),
-        },
-      });
-      flash('已保存。此后计算的工作日期限按新日历；已定的期限不变。', true);
-      await showCalendar(year);
-    } catch (err) {
-      fail(err);
-    }
-  });
+  if (form)
+    onSubmit(
+      form,
+      async (d) => {
+        await api('/api/staff/admin/calendar', {
+          method: 'PUT',
+          json: {
+            date: String(d.get('date')),
+            kind: String(d.get('kind')),
+            ...(d.get('name') ? { name: String(d.get('name')) } : {}),
+          },
+        });
+      },
+      '已保存。此后计算的工作日期限按新日历；已定的期限不变。',
+      () => showCalendar(year),
+    );
   return h(
     'section',
     { class: 'panel', id: 'calendar', 'aria-labelledby': 'h-cal' },

@@ -1,4 +1,5 @@
 /** The console's page helpers: the shared element builder, dates as every page writes them, flash, the due cell. */
+import { ApiFailure } from '../shared/api';
 import { h } from '../shared/dom';
 import { formatDate, formatDateTime } from '../shared/format';
 
@@ -10,6 +11,34 @@ export function flash(message: string, ok = false) {
   if (!el) return;
   el.classList.toggle('ok', ok);
   el.textContent = message;
+}
+
+/** What went wrong, for the flash: the error's message, then what each field says. */
+export const failText = (e: unknown, fallback = '操作失败') =>
+  e instanceof ApiFailure
+    ? [e.message, ...(e.error.fields ?? []).map((f) => f.message)].filter(Boolean).join(' ')
+    : fallback;
+
+/**
+ * The console's form submit, in one place: no page load, run `action` with the form's data, then flash `done` and
+ * run `after` (usually a re-render); a failure is flashed with its field messages and nothing typed is lost.
+ */
+export function onSubmit(
+  form: HTMLFormElement,
+  action: (data: FormData) => Promise<unknown>,
+  done?: string,
+  after?: () => unknown,
+) {
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await action(new FormData(form));
+      if (done) flash(done, true);
+      await after?.();
+    } catch (err) {
+      flash(failText(err));
+    }
+  });
 }
 
 /** Dates and times as every page writes them (site/scripts/shared/format.ts); '—' when there is none. */

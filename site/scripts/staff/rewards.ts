@@ -5,7 +5,7 @@
 import { yuan } from '../../../worker/domain/money';
 import { ELIGIBILITY_CHECKS } from '../../../worker/domain/reward-eligibility';
 import { api, ApiFailure, can, whoami, type Me } from './api';
-import { clear, date, dateTime, flash, h } from './dom';
+import { clear, date, dateTime, failText, flash, h } from './dom';
 import * as L from './labels';
 
 interface Reward {
@@ -36,12 +36,7 @@ const STATUS: Record<string, string> = {
 const root = document.getElementById('rewards')!;
 let me: Me;
 /** The error's message, then what each field says (an exclusion names its clause in the message). */
-const fail = (e: unknown) =>
-  flash(
-    e instanceof ApiFailure
-      ? [e.message, ...(e.error.fields ?? []).map((f) => f.message)].filter(Boolean).join(' ')
-      : '操作失败',
-  );
+const fail = (e: unknown) => flash(failText(e));
 /** A capability of the signed-in person (from /api/staff/me; the API checks again). */
 const has = (capability: string) => can(me, capability);
 
