@@ -21,6 +21,18 @@ const NO_4XX = [
   'getPublicReports',
 ];
 
+/**
+ * Answers still declared as an open object with no fields: the reward routes (worker/routes/staff/rewards.ts),
+ * being reworked at the time of writing. Empty this list as they gain their schemas.
+ */
+const UNTYPED = [
+  'get /api/staff/rewards',
+  'get /api/staff/tips/{id}/reward-preview',
+  'get /api/staff/rewards/candidates',
+  'get /api/staff/rewards/report',
+  'get /api/staff/reward-rules',
+];
+
 let doc: any;
 beforeAll(async () => {
   doc = await (await fetch(`${inject('baseUrl')}/api/openapi.json`)).json();
@@ -72,6 +84,18 @@ describe('/api/openapi.json', () => {
         expect(op.security[0]).toHaveProperty('staffSession');
       else expect(op.security).toEqual([]);
     }
+  });
+
+  it('every JSON answer declares its fields (no open object without properties)', () => {
+    const resolve = (schema: any): any =>
+      schema?.$ref ? resolve(doc.components.schemas[schema.$ref.split('/').at(-1)]) : schema;
+    const untyped = operations().flatMap(({ path, method, op }) =>
+      Object.values<any>(op.responses ?? {})
+        .map((r) => resolve(r.content?.['application/json']?.schema))
+        .filter((s) => s?.type === 'object' && !Object.keys(s.properties ?? {}).length)
+        .map(() => `${method} ${path}`),
+    );
+    expect(untyped.sort()).toEqual([...UNTYPED].sort());
   });
 
   it('a client generated from it with openapi-typescript compiles', () => {

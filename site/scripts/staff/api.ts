@@ -2,6 +2,7 @@
  * The console's one way to talk to /api/staff: JSON in and out, the CSRF token on every write, and errors
  * turned into a readable Chinese message (with field errors kept for forms). A 401 sends the person to sign in.
  */
+import type { StaffMe } from '../../../worker/routes/staff/auth';
 import { ApiFailure, request } from '../shared/api';
 
 let csrf = sessionStorage.getItem('aq-csrf') ?? '';
@@ -29,20 +30,8 @@ export async function api<T = unknown>(path: string, opts: { method?: string; js
   return a.body as T;
 }
 
-export interface Me {
-  id: string;
-  username: string;
-  displayName: string;
-  roles: string[];
-  roleLabels: string[];
-  departmentId: string | null;
-  csrfToken: string;
-  /**
-   * What the caller may do (worker/domain/access.ts): the console shows a section or button only for a
-   * capability listed here, and never keeps role lists of its own (the API decides again on every call).
-   */
-  capabilities: string[];
-}
+/** Who is signed in and what they may do (worker/domain/access.ts capabilities): /api/staff/me. */
+export type Me = StaffMe;
 
 /** Whether the signed-in person holds a capability (from /api/staff/me). */
 export const can = (me: Pick<Me, 'capabilities'>, capability: string) => me.capabilities.includes(capability);

@@ -1,6 +1,7 @@
 /** Sign-in: password step, then TOTP (showing the enrolment key and QR code the first time). */
 import { landingPage } from '../../../worker/domain/access';
 import { qrSvg } from '../shared/qr';
+import type { StaffLoginAnswer } from '../../../worker/routes/staff/auth';
 import { api, ApiFailure, type Me, setCsrf } from './api';
 import { flash } from './dom';
 
@@ -24,12 +25,9 @@ loginForm.addEventListener('submit', async (e) => {
   flash('');
   const data = new FormData(loginForm);
   try {
-    const r = await api<{ needsTotp: boolean; csrfToken: string; enrollment?: { secret: string; uri: string } }>(
-      '/api/staff/login',
-      {
-        json: { username: String(data.get('username') ?? ''), password: String(data.get('password') ?? '') },
-      },
-    );
+    const r = await api<StaffLoginAnswer>('/api/staff/login', {
+      json: { username: String(data.get('username') ?? ''), password: String(data.get('password') ?? '') },
+    });
     setCsrf(r.csrfToken);
     if (!r.needsTotp) return goOn();
     loginForm.hidden = true;

@@ -30,6 +30,7 @@ const Me = z
     secondFactorDone: z.boolean(),
   })
   .openapi('StaffMe');
+export type StaffMe = z.infer<typeof Me>;
 
 const LoginAnswer = z
   .object({
@@ -38,6 +39,7 @@ const LoginAnswer = z
     enrollment: z.object({ secret: z.string(), uri: z.string() }).optional(),
   })
   .openapi('StaffLoginAnswer');
+export type StaffLoginAnswer = z.infer<typeof LoginAnswer>;
 
 const err = (d: string) => ({ description: d, content: { 'application/json': { schema: ErrorEnvelope } } });
 
