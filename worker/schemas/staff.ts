@@ -8,6 +8,7 @@
  */
 import { DEFAULT_TIME_LIMITS, type TimeLimits } from '../domain/limits';
 import { ACTIONS, RATING_LEVELS, STATES } from '../domain/workflow';
+import { REWARD_STATES } from '../domain/reward-workflow';
 import { RectificationPlan } from './actions';
 import { z } from './zod';
 
@@ -368,3 +369,144 @@ export const Reminder = z
 export type Reminder = z.infer<typeof Reminder>;
 export const Reminders = z.object({ reminders: z.array(Reminder) }).meta({ id: 'Reminders' });
 export type Reminders = z.infer<typeof Reminders>;
+
+/** A reward computed by a rule set, step by step (worker/domain/reward-rules.ts `computeReward`). */
+export const RewardComputation = z
+  .object({
+    eligible: z.boolean(),
+    /** Why not, when not eligible. */
+    reason: z.string().optional(),
+    amountFen: z.number().int(),
+    minFen: z.number().int(),
+    maxFen: z.number().int(),
+    steps: z.array(z.string()),
+    clause: z.string().nullable(),
+  })
+  .meta({ id: 'RewardComputation' });
+
+const RewardRule = z.object({ id: z.string(), name: z.string(), version: z.number().int() });
+/** What the reporter chose and what 核查 verified: the computation uses the verified facts only. */
+const RewardVerified = z.object({
+  reportedType: z.string(),
+  verifiedType: z.string().nullable(),
+  penaltyFen: z.number().int().nullable(),
+  accidentLevel: z.string().nullable(),
+  concealedDeaths: z.number().int().nullable(),
+});
+const RewardFlags = z.object({
+  anonymousNeedsProof: z.boolean(),
+  isEarliestReporter: z.boolean(),
+  jointSignatories: z.number().int(),
+});
+/** The computation as stored with a proposed reward: the rule set, flags and verified facts beside it. */
+const StoredRewardComputation = RewardComputation.extend({
+  rule: RewardRule.optional(),
+  flags: RewardFlags.optional(),
+  verified: RewardVerified.optional(),
+});
+
+/** One reward in the staff list (no identity). */
+export const RewardListRow = z
+  .object({
+    id: z.string(),
+    tip_id: z.string(),
+    tracking_no: z.string(),
+    type: z.string(),
+    domain: z.string(),
+    status: z.enum(REWARD_STATES),
+    amount_fen: z.number().int(),
+    computation: StoredRewardComputation,
+    proposed_by: z.string().nullable(),
+    approved_by: z.string().nullable(),
+    notified_at: Millis.nullable(),
+    claim_deadline: Millis.nullable(),
+    paid_at: Millis.nullable(),
+    adjust_reason: z.string().nullable(),
+    decline_reason: z.string().nullable(),
+    created_at: Millis,
+    proposer: z.string().nullable(),
+    approver: z.string().nullable(),
+    verified_type: z.string().nullable(),
+    rule_name: z.string(),
+    rule_version: z.number().int(),
+  })
+  .meta({ id: 'RewardListRow' });
+export type RewardListRow = z.infer<typeof RewardListRow>;
+export const RewardList = z.object({ rewards: z.array(RewardListRow) }).meta({ id: 'RewardList' });
+export type RewardList = z.infer<typeof RewardList>;
+
+/** The preview of a reward: the rule set, the computation and what 核查 verified (nothing is written). */
+export const RewardPreview = z
+  .object({
+    tipId: z.string(),
+    beneficiaryTipId: z.string(),
+    rule: RewardRule,
+    computation: RewardComputation,
+    verified: RewardVerified,
+    flags: RewardFlags,
+  })
+  .meta({ id: 'RewardPreview' });
+export type RewardPreview = z.infer<typeof RewardPreview>;
+
+/** Tips concluded 属实/部分属实 with no reward yet, with the computed amount. */
+export const RewardCandidates = z
+  .object({
+    candidates: z.array(
+      z.object({
+        tipId: z.string(),
+        trackingNo: z.string(),
+        type: z.string(),
+        verifiedType: z.string().nullable(),
+        domain: z.string(),
+        conclusion: z.string(),
+        concludedAt: Millis,
+        eligible: z.boolean(),
+        reason: z.string().nullable(),
+        amountFen: z.number().int(),
+        clause: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'RewardCandidates' });
+export type RewardCandidates = z.infer<typeof RewardCandidates>;
+
+const RewardCounts = z.object({
+  proposed: z.number().int(),
+  paid: z.number().int(),
+  paidFen: z.number().int(),
+  expired: z.number().int(),
+  declined: z.number().int(),
+});
+/** Rewards by year (China time) of proposal, domain and handling department, with the totals. */
+export const RewardReport = z
+  .object({
+    rows: z.array(
+      RewardCounts.extend({
+        year: z.string(),
+        domain: z.string(),
+        domainLabel: z.string(),
+        departmentId: z.string().nullable(),
+        departmentName: z.string().nullable(),
+      }),
+    ),
+    total: RewardCounts,
+  })
+  .meta({ id: 'RewardReport' });
+export type RewardReport = z.infer<typeof RewardReport>;
+
+/** The reward rule sets, newest first; `rules` is the rule set's JSON. */
+export const RewardRuleSets = z
+  .object({
+    rules: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        version: z.number().int(),
+        effective_from: Millis,
+        rules: z.record(z.string(), z.unknown()),
+        created_at: Millis,
+      }),
+    ),
+  })
+  .meta({ id: 'RewardRuleSets' });
+export type RewardRuleSets = z.infer<typeof RewardRuleSets>;

@@ -7,24 +7,16 @@ import { ELIGIBILITY_CHECKS } from '../../../worker/domain/reward-eligibility';
 import { api, ApiFailure, can, whoami, type Me } from './api';
 import { clear, date, dateTime, failText, flash, h } from './dom';
 import * as L from './labels';
+import type {
+  QueuePage,
+  RewardCandidates,
+  RewardList,
+  RewardListRow as Reward,
+  RewardPreview,
+  RewardReport,
+  RewardRuleSets,
+} from '../../../worker/schemas/staff';
 
-interface Reward {
-  id: string;
-  tip_id: string;
-  tracking_no: string;
-  type: string;
-  status: string;
-  amount_fen: number;
-  computation: { steps?: string[]; rule?: { name: string; version: number }; clause?: string | null };
-  verified_type: string | null;
-  proposer: string | null;
-  approver: string | null;
-  claim_deadline: number | null;
-  paid_at: number | null;
-  created_at: number;
-  decline_reason: string | null;
-  adjust_reason: string | null;
-}
 const STATUS: Record<string, string> = {
   proposed: '待审批',
   approved: '已审批，待通知',
@@ -175,31 +167,10 @@ function proposeSection() {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      const found = await api<{ rows: { id: string; trackingNo: string }[] }>(
-        `/api/staff/tips?view=all&limit=1&q=${encodeURIComponent(no.value)}`,
-      );
+      const found = await api<QueuePage>(`/api/staff/tips?view=all&limit=1&q=${encodeURIComponent(no.value)}`);
       const tip = found.rows[0];
       if (!tip) return flash('找不到该举报编号。');
-      const p = await api<{
-        rule: { name: string; version: number };
-        computation: {
-          eligible: boolean;
-          reason?: string;
-          amountFen: number;
-          minFen: number;
-          maxFen: number;
-          steps: string[];
-          clause: string | null;
-        };
-        verified: {
-          reportedType: string;
-          verifiedType: string | null;
-          accidentLevel: string | null;
-          concealedDeaths: number | null;
-        };
-        flags: { anonymousNeedsProof: boolean; isEarliestReporter: boolean; jointSignatories: number };
-        beneficiaryTipId: string;
-      }>(`/api/staff/tips/${encodeURIComponent(tip.id)}/reward-preview`);
+      const p = await api<RewardPreview>(`/api/staff/tips/${encodeURIComponent(tip.id)}/reward-preview`);
       const c = p.computation;
       // 第七条, item by item: radio groups with nothing chosen, each naming its clause. The server refuses an
       // unanswered item (ELIGIBILITY_UNCONFIRMED) and an excluding answer (REWARD_EXCLUDED).
@@ -349,19 +320,7 @@ function proposeSection() {
 }
 
 async function candidatesSection() {
-  const { candidates } = await api<{
-    candidates: {
-      tipId: string;
-      trackingNo: string;
-      type: string;
-      verifiedType: string | null;
-      conclusion: string;
-      concludedAt: number;
-      eligible: boolean;
-      reason: string | null;
-      amountFen: number;
-    }[];
-  }>('/api/staff/rewards/candidates');
+  const { candidates } = await api<RewardCandidates>('/api/staff/rewards/candidates');
   return h(
     'section',
     { class: 'panel', 'aria-labelledby': 'h-cand' },
@@ -402,9 +361,7 @@ async function candidatesSection() {
 }
 
 async function rulesSection() {
-  const { rules } = await api<{
-    rules: { id: string; name: string; version: number; effective_from: number; rules: unknown }[];
-  }>('/api/staff/reward-rules');
+  const { rules } = await api<RewardRuleSets>('/api/staff/reward-rules');
   const form = h(
     'form',
     { class: 'stack', 'aria-label': '新增奖励标准' },
@@ -455,7 +412,7 @@ async function render() {
   const parts: Node[] = [];
   try {
     if (has('rewards.preview')) parts.push(await candidatesSection(), proposeSection());
-    const { rewards } = await api<{ rewards: Reward[] }>('/api/staff/rewards');
+    const { rewards } = await api<RewardList>('/api/staff/rewards');
     parts.push(
       h(
         'section',
@@ -530,17 +487,7 @@ async function render() {
         h('p', {}, h('a', { href: '/api/staff/rewards/ledger.csv' }, '下载奖励台账 CSV（不含举报人身份）')),
       ),
     );
-    const report = await api<{
-      rows: {
-        year: string;
-        domainLabel: string;
-        departmentName: string | null;
-        proposed: number;
-        paid: number;
-        paidFen: number;
-      }[];
-      totals?: { proposed: number; paid: number; paidFen: number };
-    }>('/api/staff/rewards/report');
+    const report = await api<RewardReport>('/api/staff/rewards/report');
     parts.push(
       h(
         'section',

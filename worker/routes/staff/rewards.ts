@@ -25,14 +25,22 @@ import {
   proposeReward,
 } from '../../services/rewards';
 import { tipForActor } from '../../services/transitions';
+import {
+  RewardCandidates,
+  type RewardListRow,
+  RewardList,
+  RewardPreview,
+  RewardReport,
+  RewardRuleSets,
+} from '../../schemas/staff';
 import { staffRoute } from './session';
 
 // Capabilities (worker/domain/access.ts): the officer proposes, notifies and pays; the approver approves, extends, declines.
 const OFFICER = 'rewards.propose';
 const APPROVER = 'rewards.approve';
 const REWARD_READERS = 'rewards.read';
-const ok = (d: string) => ({
-  200: { description: d, content: { 'application/json': { schema: z.object({}).passthrough() } } },
+const ok = <T extends z.ZodType>(d: string, schema: T) => ({
+  200: { description: d, content: { 'application/json': { schema } } },
 });
 const done = { 204: { description: '已完成' } };
 const jsonBody = <T extends z.ZodType>(schema: T) => ({
@@ -49,7 +57,7 @@ const list = staffRoute(REWARD_READERS, {
       .object({ status: z.enum(['proposed', 'approved', 'notified', 'paid', 'expired', 'declined']).optional() })
       .strict(),
   },
-  responses: ok('奖励'),
+  responses: ok('奖励', RewardList),
 });
 const preview = staffRoute('rewards.preview', {
   method: 'get',
@@ -58,7 +66,7 @@ const preview = staffRoute('rewards.preview', {
   request: {
     params: z.object({ id: z.uuid() }),
   },
-  responses: ok('测算结果'),
+  responses: ok('测算结果', RewardPreview),
 });
 const propose = staffRoute(OFFICER, {
   method: 'post',
@@ -160,7 +168,7 @@ const candidates = staffRoute(REWARD_READERS, {
   method: 'get',
   path: '/rewards/candidates',
   summary: '待提出奖励的举报（核查属实或部分属实、尚无奖励），附测算金额',
-  responses: ok('候选'),
+  responses: ok('候选', RewardCandidates),
 });
 const report = staffRoute(REWARD_READERS, {
   method: 'get',
@@ -176,7 +184,7 @@ const report = staffRoute(REWARD_READERS, {
       })
       .strict(),
   },
-  responses: ok('统计'),
+  responses: ok('统计', RewardReport),
 });
 const ledger = staffRoute(REWARD_READERS, {
   method: 'get',
@@ -188,7 +196,7 @@ const rules = staffRoute('reward_rules.read', {
   method: 'get',
   path: '/reward-rules',
   summary: '奖励标准（版本）',
-  responses: ok('规则'),
+  responses: ok('规则', RewardRuleSets),
 });
 const addRules = staffRoute('reward_rules.manage', {
   method: 'post',
@@ -217,13 +225,13 @@ export function staffRewardRoutes() {
           ${status ? 'WHERE r.status = ?' : ''} ORDER BY r.created_at DESC LIMIT 200`,
       )
         .bind(...(status ? [status] : []))
-        .all<Record<string, unknown>>();
+        .all<Omit<RewardListRow, 'computation'> & { computation: string }>();
       return c.json(
         {
           rewards: results.map((r) => ({
             ...r,
-            tracking_no: formatTrackingNo(r.tracking_no as string),
-            computation: JSON.parse(r.computation as string) as unknown,
+            tracking_no: formatTrackingNo(r.tracking_no),
+            computation: JSON.parse(r.computation) as RewardListRow['computation'],
           })),
         },
         200,
@@ -288,7 +296,7 @@ export function staffRewardRoutes() {
         penalty_fen: number | null;
         concluded_at: number;
       }>();
-      const out = [];
+      const out: RewardCandidates['candidates'] = [];
       for (const t of results) {
         const p = await previewReward(c.env, { tipId: t.id });
         out.push({
@@ -321,8 +329,11 @@ export function staffRewardRoutes() {
     .openapi(rules, async (c) => {
       const { results } = await c.env.DB.prepare(
         'SELECT id, name, version, effective_from, rules, created_at FROM reward_rules ORDER BY effective_from DESC, version DESC',
-      ).all<Record<string, unknown>>();
-      return c.json({ rules: results.map((r) => ({ ...r, rules: JSON.parse(r.rules as string) as unknown })) }, 200);
+      ).all<Omit<RewardRuleSets['rules'][number], 'rules'> & { rules: string }>();
+      return c.json(
+        { rules: results.map((r) => ({ ...r, rules: JSON.parse(r.rules) as Record<string, unknown> })) },
+        200,
+      );
     })
     .openapi(addRules, async (c) => {
       const b = c.req.valid('json');
