@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { axe, launch } from '../support/browser';
-import { signInPage, staffHttp } from '../support/staff-http';
+import { acceptAndAssign, signInPage } from '../support/staff-http';
 import { postTip, validTip } from '../support/tip-body';
 
 const base = inject('baseUrl');
@@ -28,21 +28,7 @@ async function majorHazard(): Promise<{ trackingNo: string; id: string }> {
   );
   if (res.status !== 201) throw new Error(`submit: ${res.status} ${await res.text()}`);
   const { trackingNo } = (await res.json()) as { trackingNo: string };
-  const dispatcher = await staffHttp(base, 'shouli');
-  const handler = await staffHttp(base, 'yjj');
-  const { rows } = await dispatcher.call<{ rows: { id: string; version: number }[] }>(
-    `/api/staff/tips?view=all&q=${encodeURIComponent(trackingNo)}`,
-  );
-  const id = rows[0]!.id;
-  let v = rows[0]!.version;
-  v = (await dispatcher.call<{ version: number }>(`/api/staff/tips/${id}/actions/accept`, { version: v, input: {} }))
-    .version;
-  v = (
-    await dispatcher.call<{ version: number }>(`/api/staff/tips/${id}/actions/assign`, {
-      version: v,
-      input: { departmentId: 'yjj' },
-    })
-  ).version;
+  const { id, version: v, handler } = await acceptAndAssign(base, trackingNo);
   const deadline = new Date(Date.now() + 8 * 3_600_000 + 30 * 86_400_000).toISOString().slice(0, 10);
   await handler.call(`/api/staff/tips/${id}/actions/conclude`, {
     version: v,

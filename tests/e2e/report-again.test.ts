@@ -5,7 +5,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
-import { useBrowser } from '../support/browser';
+import { PHONE, useBrowser } from '../support/browser';
 import { staffHttp } from '../support/staff-http';
 
 const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -24,13 +24,7 @@ describe('/report/ a second report is never swallowed by the first', () => {
 
   /** A phone context of its own, from its own client address (the submission rate limit is per client). */
   async function phone(ip: string): Promise<BrowserContext> {
-    const ctx = await browser.newContext({
-      viewport: { width: 360, height: 740 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      locale: 'zh-CN',
-    });
+    const ctx = await browser.newContext(PHONE);
     await ctx.setExtraHTTPHeaders({ 'cf-connecting-ip': ip });
     return ctx;
   }

@@ -48,15 +48,18 @@ export function useBrowser(): Browser {
   });
 }
 
+/** A cheap Android phone: 360 × 740, touch, Chinese. */
+export const PHONE = {
+  viewport: { width: 360, height: 740 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+} as const;
+
 /** A phone-sized page (360 × 740, touch), as on a cheap Android phone. */
 export async function phonePage(browser: Browser): Promise<Page> {
-  const ctx = await browser.newContext({
-    viewport: { width: 360, height: 740 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'zh-CN',
-  });
+  const ctx = await browser.newContext(PHONE);
   return ctx.newPage();
 }
 

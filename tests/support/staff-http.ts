@@ -57,8 +57,11 @@ export async function staffHttp(base: string, username: string): Promise<StaffHt
   };
 }
 
-/** Drive a fresh tip to 属实 with a fine through the staff API; returns its id. */
-export async function concludeTrue(base: string, trackingNo: string, penaltyFen: number): Promise<string> {
+/**
+ * Accept a fresh tip (受理员 shouli) and 交办 it to 应急管理局; returns its id, the new version and the 承办员 (yjj)
+ * who handles it next.
+ */
+export async function acceptAndAssign(base: string, trackingNo: string) {
   const dispatcher = await staffHttp(base, 'shouli');
   const handler = await staffHttp(base, 'yjj');
   const { rows } = await dispatcher.call<{ rows: { id: string; version: number }[] }>(
@@ -74,6 +77,12 @@ export async function concludeTrue(base: string, trackingNo: string, penaltyFen:
       input: { departmentId: 'yjj' },
     })
   ).version;
+  return { id, version: v, handler };
+}
+
+/** Drive a fresh tip to 属实 with a fine through the staff API; returns its id. */
+export async function concludeTrue(base: string, trackingNo: string, penaltyFen: number): Promise<string> {
+  const { id, version: v, handler } = await acceptAndAssign(base, trackingNo);
   await handler.call(`/api/staff/tips/${id}/actions/conclude`, {
     version: v,
     input: {
