@@ -66,7 +66,10 @@ describe('claim terms', () => {
     await allowClaimByCode(rewardId);
     await approveReward(env, { rewardId, actor: approver });
     await notifyReward(env, { rewardId, actor: officer });
-    expect((await reporterView(env, tip.id)).reward!.whatToBring).toContain('允许匿名举报人凭举报编号和查询码领取');
+    const view = await reporterView(env, tip.id);
+    expect(view.reward!.whatToBring).toContain('允许匿名举报人凭举报编号和查询码领取');
+    // The lookup's claim terms follow the reward's own rule set, as the notice does (not the set in force today).
+    expect(view.claim.claimByCode).toBe(true);
     await pay(rewardId, 'tracking_and_code', { trackingNo: tip.trackingNo, queryCode: tip.queryCode });
     expect((await env.DB.prepare('SELECT status FROM rewards WHERE id = ?').bind(rewardId).first())!.status).toBe(
       'paid',
@@ -113,6 +116,17 @@ describe('claim terms', () => {
     expect((await env.DB.prepare('SELECT status FROM rewards WHERE id = ?').bind(rewardId).first())!.status).toBe(
       'paid',
     );
+  });
+
+  it('adding an identity is limited to 5 tries an hour per tip (429 RATE_LIMITED after, nothing written)', async () => {
+    const tip = await concludedTip({ anonymous: false });
+    const token = await tokenOf(tip);
+    const codes: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await addIdentity(token, IDENTITY);
+      codes.push(((await res.json()) as { error: { code: string } }).error.code);
+    }
+    expect(codes).toEqual([...Array(5).fill('IDENTITY_EXISTS'), 'RATE_LIMITED']);
   });
 
   it('a real-name tip cannot add a second identity', async () => {

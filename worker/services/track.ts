@@ -49,6 +49,8 @@ export const TRACK = {
   tokenMs: 15 * 60_000,
   /** Replies per tip per hour (a valid code must not become a way to flood the staff queue). */
   messageLimit: { limit: 20, windowMs: 60 * 60_000 },
+  /** Adding an identity: a few tries an hour (a typo, a second device), not a stream of refused attempts. */
+  identityLimit: { limit: 5, windowMs: 60 * 60_000 },
 };
 
 const DUMMY_HASH = '0'.repeat(64);
@@ -210,12 +212,8 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
   const setting = (key: string) =>
     ((settingRows?.results ?? []) as { key: string; value: string }[]).find((r) => r.key === key)?.value;
   const limits = parseTimeLimits(setting('time_limits'));
-  const reward = rewardNotice(
-    rewardRows?.results[0] as RewardNoticeRow | undefined,
-    setting('reward_claim_place'),
-    t.anonymous === 1,
-    Number(t.signatories ?? 1),
-  );
+  const rewardRow = rewardRows?.results[0] as RewardNoticeRow | undefined;
+  const reward = rewardNotice(rewardRow, setting('reward_claim_place'), t.anonymous === 1, Number(t.signatories ?? 1));
   const eventRows = (events?.results ?? []) as { at: number; public_text: string | null }[];
   const msgRows = (msgs?.results ?? []) as {
     id: string;
@@ -295,7 +293,9 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
     rejectReason: t.reject_reason ? labelIn(REJECT_REASONS, t.reject_reason as string) : null,
     claim: {
       anonymous: t.anonymous === 1,
-      claimByCode: String(setting('claim_by_code')) === '1',
+      // A reward already proposed follows its own rule set (as the notice and the pay desk do); before that, the
+      // rule set in force today.
+      claimByCode: rewardRow ? rewardRow.by_code === 1 : String(setting('claim_by_code')) === '1',
       canAddIdentity: t.anonymous === 1 && !t.merged_into_id && state !== 'rejected',
     },
     merged: t.merged_into_id
@@ -421,7 +421,6 @@ export async function reporterMessage(
   return id;
 }
 
-/** The objection, with the reporter's reason; reopens the tip for 复查 (transitions.ts enforces the window). */
 /**
  * An anonymous reporter adds a real identity later, from the lookup (the token proves the number + code). The
  * identity is sealed like one given at submission (AES-GCM, bound to the tip), the tip becomes real-name, a staff-
@@ -433,6 +432,11 @@ export async function addReporterIdentity(env: Env, tipId: string, input: TrackI
     .bind(tipId)
     .first<{ anonymous: number; merged_into_id: string | null; state: string }>();
   if (!tip) throw new ApiError('TOKEN_INVALID');
+  await hit(env, `track-identity:${tipId}`, TRACK.identityLimit, now).catch((e: unknown) => {
+    if (e instanceof ApiError)
+      throw new ApiError('RATE_LIMITED', { message: '补充身份的尝试过于频繁，请稍后再试。', retryAfter: e.retryAfter });
+    throw e;
+  });
   const exists = await env.DB.prepare('SELECT 1 AS y FROM tip_identities WHERE tip_id = ?').bind(tipId).first();
   if (exists || tip.anonymous !== 1) throw new ApiError('IDENTITY_EXISTS');
   if (tip.merged_into_id || tip.state === 'rejected')
@@ -464,6 +468,7 @@ export async function addReporterIdentity(env: Env, tipId: string, input: TrackI
   if (!inserted?.meta.changes) throw new ApiError('IDENTITY_EXISTS');
 }
 
+/** The objection, with the reporter's reason; reopens the tip for 复查 (transitions.ts enforces the window). */
 export async function reporterObjection(env: Env, tipId: string, reason: string, now = Date.now()) {
   return objectToConclusion(env, tipId, reason, now);
 }

@@ -49,6 +49,7 @@ export const EVENT_LABELS: Record<string, string> = {
   followup_reopened: '回访：重新复查',
   note: '内部备注',
   reward_notified: '奖励通知',
+  identity_added: '举报人补充真实身份',
 };
 export const actionLabel = (a: Action) => TRANSITIONS[a].label;
 export const tipType = (c: string) => labelIn(TIP_TYPES, c);
