@@ -5,7 +5,6 @@
  */
 import type { Env } from '../env';
 import { acceptDeadline, calendarSpan, type DayKinds } from '../domain/deadlines';
-import { LIMITS } from '../domain/limits';
 import { writeWithAudit } from '../lib/audit';
 import { appSecret, hmacHex, seal, timingSafeEqual, unseal, type Sealed } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
@@ -13,6 +12,7 @@ import { rateLimitStatement, rateLimitVerdict, type Window } from '../lib/rateli
 import type { Receipt, TipSubmission } from '../schemas/tip';
 import { calendarAround, chinaDate } from './calendar';
 import { formatQueryCode, formatTrackingNo, hashQueryCode, newPublicId, newQueryCode, newTrackingNo } from './codes';
+import { assertClaims, assertDistinctFiles, type ClaimedFileRow } from './file-claims';
 import { parseTimeLimits } from './settings';
 
 export interface CreateTipOptions {
@@ -141,33 +141,8 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
   }
 
   // Attachments must be this uploader's pending files (the claim secret proves it).
-  if (new Set(files.map((f) => f.id)).size !== files.length) {
-    throw new ApiError('VALIDATION_FAILED', {
-      fields: [{ path: 'attachments', code: 'DUPLICATE_FILE', message: '同一个附件不能重复添加' }],
-    });
-  }
-  let totalBytes = 0;
-  for (const [i, f] of files.entries()) {
-    const row = fileRows[i]?.results[0] as { claim_hash: string; status: string; bytes: number } | undefined;
-    const claimHash = await hmacHex(appSecret(env), 'upload-claim', f.claim);
-    if (!row || row.claim_hash !== claimHash || row.status !== 'pending') {
-      throw new ApiError('VALIDATION_FAILED', {
-        fields: [{ path: `attachments.${i}`, code: 'ATTACHMENT_INVALID', message: '附件已失效，请重新上传' }],
-      });
-    }
-    totalBytes += row.bytes;
-  }
-  if (totalBytes > LIMITS.attachments.maxTotalBytes) {
-    throw new ApiError('VALIDATION_FAILED', {
-      fields: [
-        {
-          path: 'attachments',
-          code: 'ATTACHMENTS_TOO_LARGE',
-          message: `附件合计不能超过 ${LIMITS.attachments.maxTotalBytes / 1024 / 1024} MB，请删除部分附件`,
-        },
-      ],
-    });
-  }
+  assertDistinctFiles(files);
+  await assertClaims(env, files, (i) => fileRows[i]?.results[0] as ClaimedFileRow | undefined);
 
   const limits = parseTimeLimits((settingRows?.results[0] as { value: string } | undefined)?.value);
   const days: DayKinds =

@@ -30,6 +30,7 @@ import { formatTrackingNo, hashQueryCode, parsePublicId, parseQueryCode, parseTr
 export const PUBLIC_ID_MESSAGE =
   'GK- 开头的是公开编号，不能用于查询进度。请输入举报回执上以 AQ- 开头的举报编号和查询码。';
 import { REWARD_NOTICE_SQL, type RewardNoticeRow, rewardNotice } from './rewards';
+import { assertClaims, assertDistinctFiles, type ClaimedFileRow, invalidFile } from './file-claims';
 import { parseTimeLimits } from './settings';
 import { objectToConclusion } from './transitions';
 
@@ -325,11 +326,6 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
   };
 }
 
-const invalidFile = (i: number) =>
-  new ApiError('VALIDATION_FAILED', {
-    fields: [{ path: `attachments.${i}`, code: 'ATTACHMENT_INVALID', message: '附件已失效，请重新上传' }],
-  });
-
 /**
  * The reporter answers, optionally with evidence: files uploaded through POST /api/uploads and claimed here
  * with their secret, under the submission's rules (per-file caps at upload; here the count and the total size).
@@ -354,11 +350,7 @@ export async function reporterMessage(
       throw new ApiError('RATE_LIMITED', { message: '留言过于频繁，请稍后再发。', retryAfter: e.retryAfter });
     throw e;
   });
-  if (new Set(files.map((f) => f.id)).size !== files.length) {
-    throw new ApiError('VALIDATION_FAILED', {
-      fields: [{ path: 'attachments', code: 'DUPLICATE_FILE', message: '同一个附件不能重复添加' }],
-    });
-  }
+  assertDistinctFiles(files);
   const existing = await env.DB.prepare(
     "SELECT COUNT(*) AS n FROM attachments WHERE tip_id = ? AND status = 'attached'",
   )
@@ -369,26 +361,11 @@ export async function reporterMessage(
       message: `该举报的附件已达上限（共 ${LIMITS.attachments.maxFiles * 2} 个），请用文字说明。`,
     });
   }
-  let totalBytes = 0;
-  for (const [i, f] of files.entries()) {
-    const row = await env.DB.prepare('SELECT claim_hash, status, bytes FROM attachments WHERE id = ?')
-      .bind(f.id)
-      .first<{ claim_hash: string; status: string; bytes: number }>();
-    const claimHash = await hmacHex(appSecret(env), 'upload-claim', f.claim);
-    if (row?.status !== 'pending' || !timingSafeEqual(row.claim_hash, claimHash)) throw invalidFile(i);
-    totalBytes += row.bytes;
-  }
-  if (totalBytes > LIMITS.attachments.maxTotalBytes) {
-    throw new ApiError('VALIDATION_FAILED', {
-      fields: [
-        {
-          path: 'attachments',
-          code: 'ATTACHMENTS_TOO_LARGE',
-          message: `附件合计不能超过 ${LIMITS.attachments.maxTotalBytes / 1024 / 1024} MB，请删除部分附件`,
-        },
-      ],
-    });
-  }
+  await assertClaims(env, files, (i) =>
+    env.DB.prepare('SELECT claim_hash, status, bytes FROM attachments WHERE id = ?')
+      .bind(files[i]!.id)
+      .first<ClaimedFileRow>(),
+  );
   const id = crypto.randomUUID();
   // Every claimed file must still be pending when the batch runs, or nothing is written: the message and the
   // flag are guarded by that, and the files by the message's existence (a concurrent claim loses cleanly).

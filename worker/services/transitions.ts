@@ -35,6 +35,7 @@ import {
 } from '../domain/workflow';
 import { can, canTakeAction, type Actor } from '../domain/access';
 import { writeWithAudit, type AuditEntry } from '../lib/audit';
+import type { TimeLimits } from '../domain/limits';
 import { ApiError } from '../lib/errors';
 import { fieldErrors } from '../lib/validation';
 import { ACTION_INPUTS, HAZARD_LEVEL_OF, type ActionInput } from '../schemas/actions';
@@ -189,6 +190,25 @@ async function departmentName(env: Env, id: string): Promise<string | null> {
   return row?.name ?? null;
 }
 
+/**
+ * The columns that (re)start the 整改 clock at a plan's 整改时限 `date` (not before today, else `path` is refused
+ * with `message`): state 整改中, the 整改时限 as the running deadline, the 复查 deadline after it, and no
+ * 整改完成 recorded. Used when a conclusion orders 整改 and when a failed 复查 sets a new 整改时限.
+ */
+function rectifyingClock(date: string, path: string, message: string, now: number, limits: TimeLimits, days: DayKinds) {
+  const r = rectifyDeadline(date, now);
+  if (!r.ok) throw field(path, r.code, message);
+  return {
+    state: 'rectifying',
+    rectify_due_at: r.due,
+    recheck_due_at: recheckDeadline(r.due, limits, days),
+    rectified_at: null,
+    rectified_by: null,
+    due_at: r.due,
+    due_kind: 'rectify',
+  } as const;
+}
+
 /** Work out what an action records. Throws VALIDATION_FAILED / INVALID_TRANSITION for inputs that don't fit. */
 async function plan(
   env: Env,
@@ -285,26 +305,15 @@ async function plan(
       const what = fromReview ? '复查结论' : '核查结论';
       if (i.rectificationRequired) {
         const p = i.rectification!;
-        const r = rectifyDeadline(p.deadline, now);
-        if (!r.ok) throw field('rectification.deadline', r.code, '整改时限不能早于今天');
-        const recheckDue = recheckDeadline(r.due, limits, days);
+        const clock = rectifyingClock(p.deadline, 'rectification.deadline', '整改时限不能早于今天', now, limits, days);
+        const { rectify_due_at: due, recheck_due_at: recheckDue } = clock;
         return {
-          set: {
-            ...common,
-            state: 'rectifying',
-            rectification: JSON.stringify(p),
-            rectify_due_at: r.due,
-            recheck_due_at: recheckDue,
-            rectified_at: null,
-            rectified_by: null,
-            due_at: r.due,
-            due_kind: 'rectify',
-          },
+          set: { ...common, ...clock, rectification: JSON.stringify(p) },
           events: [
             {
               kind: 'verified',
-              publicText: `${what}：${verdict}，已责令限期整改，整改时限 ${dateText(r.due)}。处理决定：${i.decision}`,
-              data: { rectification: p, rectifyDueAt: r.due, recheckDueAt: recheckDue },
+              publicText: `${what}：${verdict}，已责令限期整改，整改时限 ${dateText(due)}。处理决定：${i.decision}`,
+              data: { rectification: p, rectifyDueAt: due, recheckDueAt: recheckDue },
             },
           ],
           detail: {
@@ -313,7 +322,7 @@ async function plan(
             hazardLevel: common.hazard_level,
             riskColour: i.riskColour ?? null,
             penaltyFen: i.penaltyFen ?? null,
-            rectifyDueAt: r.due,
+            rectifyDueAt: due,
             recheckDueAt: recheckDue,
           },
           extra: ratingAsk(env, tip, now),
@@ -369,27 +378,18 @@ async function plan(
     case 'recheck': {
       const i = input as ActionInput<'recheck'>;
       if (!i.passed) {
-        const r = rectifyDeadline(i.newDeadline!, now);
-        if (!r.ok) throw field('newDeadline', r.code, '新的整改时限不能早于今天');
-        const recheckDue = recheckDeadline(r.due, limits, days);
+        const clock = rectifyingClock(i.newDeadline!, 'newDeadline', '新的整改时限不能早于今天', now, limits, days);
+        const due = clock.rectify_due_at;
         return {
-          set: {
-            state: 'rectifying',
-            rectify_due_at: r.due,
-            recheck_due_at: recheckDue,
-            rectified_at: null,
-            rectified_by: null,
-            due_at: r.due,
-            due_kind: 'rectify',
-          },
+          set: clock,
           events: [
             {
               kind: 'recheck_failed',
-              publicText: `复查未通过，继续整改，整改时限 ${dateText(r.due)}`,
-              data: { note: i.note, rectifiedBy: tip.rectified_by, rectifyDueAt: r.due },
+              publicText: `复查未通过，继续整改，整改时限 ${dateText(due)}`,
+              data: { note: i.note, rectifiedBy: tip.rectified_by, rectifyDueAt: due },
             },
           ],
-          detail: { passed: false, rectifyDueAt: r.due },
+          detail: { passed: false, rectifyDueAt: due },
         };
       }
       return {
