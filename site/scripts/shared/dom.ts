@@ -2,7 +2,7 @@
  * The one element builder of the browser code. Every piece of data reaches the page as a text node or an
  * attribute value, never as HTML, so a description holding `<script>` is shown as those characters.
  */
-type Child = Node | string | number | null | undefined | false;
+export type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(

@@ -4,7 +4,7 @@
  * audit log and its chain check (admin, auditor). Each section shows for a capability from /api/staff/me.
  */
 import { api, can, whoami, type Me } from './api';
-import { clear, dateTime, failText, flash, h, onSubmit } from './dom';
+import { attempt, clear, dateTime, failText, flash, h, onSubmit, panel, select, table } from './dom';
 import * as L from './labels';
 import type {
   AuditPage,
@@ -34,47 +34,29 @@ function deptSelect(ref: Ref, name: string, value: string | null, blank = '（�
 
 async function staffSection(ref: Ref) {
   const { staff } = await api<StaffAccounts>('/api/staff/admin/staff');
-  const table = h(
-    'table',
-    { class: 'queue-table' },
-    h('caption', {}, '工作人员账号'),
-    h(
-      'thead',
-      {},
+  const accounts = table(
+    '工作人员账号',
+    ['用户名', '姓名', '角色', '所属单位', '动态验证码', '状态', '操作'],
+    staff.map((s) =>
       h(
         'tr',
         {},
-        ['用户名', '姓名', '角色', '所属单位', '动态验证码', '状态', '操作'].map((x) => h('th', { scope: 'col' }, x)),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      staff.map((s) =>
+        h('td', {}, s.username),
+        h('td', {}, s.display_name),
+        h('td', {}, s.roles.map(L.roleLabel).join('、')),
+        h('td', {}, ref.departments.find((d) => d.id === s.department_id)?.name ?? '—'),
+        h('td', {}, s.totp_enrolled ? '已绑定' : '未绑定'),
+        h('td', {}, s.active ? (s.locked_until && s.locked_until > Date.now() ? '已锁定' : '启用') : '停用'),
         h(
-          'tr',
+          'td',
           {},
-          h('td', {}, s.username),
-          h('td', {}, s.display_name),
-          h('td', {}, s.roles.map(L.roleLabel).join('、')),
-          h('td', {}, ref.departments.find((d) => d.id === s.department_id)?.name ?? '—'),
-          h('td', {}, s.totp_enrolled ? '已绑定' : '未绑定'),
-          h('td', {}, s.active ? (s.locked_until && s.locked_until > Date.now() ? '已锁定' : '启用') : '停用'),
           h(
-            'td',
-            {},
-            h(
-              'button',
-              { type: 'button', class: 'link', onclick: () => patch(s.id, { active: !s.active }) },
-              s.active ? '停用' : '启用',
-            ),
-            ' ',
-            h(
-              'button',
-              { type: 'button', class: 'link', onclick: () => patch(s.id, { resetTotp: true }) },
-              '重置验证码',
-            ),
+            'button',
+            { type: 'button', class: 'link', onclick: () => patch(s.id, { active: !s.active }) },
+            s.active ? '停用' : '启用',
           ),
+          ' ',
+          h('button', { type: 'button', class: 'link', onclick: () => patch(s.id, { resetTotp: true }) }, '重置验证码'),
         ),
       ),
     ),
@@ -114,54 +96,29 @@ async function staffSection(ref: Ref) {
     '账号已创建。',
     () => render(),
   );
-  return h(
-    'section',
-    { class: 'panel', 'aria-labelledby': 'h-staff' },
-    h('h2', { id: 'h-staff' }, '账号与角色'),
-    table,
-    form,
-  );
+  return panel('h-staff', '账号与角色', accounts, form);
 }
 
-async function patch(id: string, body: Record<string, unknown>) {
-  try {
-    await api(`/api/staff/admin/staff/${encodeURIComponent(id)}`, { method: 'PATCH', json: body });
-    flash('已保存。', true);
-    await render();
-  } catch (e) {
-    fail(e);
-  }
-}
+const patch = (id: string, body: Record<string, unknown>) =>
+  attempt(
+    () => api(`/api/staff/admin/staff/${encodeURIComponent(id)}`, { method: 'PATCH', json: body }),
+    '已保存。',
+    render,
+  );
 
 function referenceSection(ref: Ref) {
-  const routing = h(
-    'table',
-    { class: 'queue-table' },
-    h('caption', {}, '行业领域与牵头单位（交办默认单位；原文写明两个牵头单位的，填第二牵头单位）'),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        h('th', { scope: 'col' }, '行业领域'),
-        h('th', { scope: 'col' }, '牵头单位'),
-        h('th', { scope: 'col' }, '第二牵头单位'),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      ref.domains.map((d) => {
-        const sel = deptSelect(ref, 'lead', d.lead_department_id, '请选择');
-        sel.setAttribute('aria-label', `${d.name}的牵头单位`);
-        sel.addEventListener('change', () => saveRef({ kind: 'domain', id: d.code, leadDepartmentId: sel.value }));
-        const co = deptSelect(ref, 'coLead', d.co_lead_department_id, '（无）');
-        co.setAttribute('aria-label', `${d.name}的第二牵头单位`);
-        co.addEventListener('change', () => saveRef({ kind: 'domain', id: d.code, coLeadDepartmentId: co.value }));
-        return h('tr', {}, h('td', {}, d.name), h('td', {}, sel), h('td', {}, co));
-      }),
-    ),
+  const routing = table(
+    '行业领域与牵头单位（交办默认单位；原文写明两个牵头单位的，填第二牵头单位）',
+    ['行业领域', '牵头单位', '第二牵头单位'],
+    ref.domains.map((d) => {
+      const sel = deptSelect(ref, 'lead', d.lead_department_id, '请选择');
+      sel.setAttribute('aria-label', `${d.name}的牵头单位`);
+      sel.addEventListener('change', () => saveRef({ kind: 'domain', id: d.code, leadDepartmentId: sel.value }));
+      const co = deptSelect(ref, 'coLead', d.co_lead_department_id, '（无）');
+      co.setAttribute('aria-label', `${d.name}的第二牵头单位`);
+      co.addEventListener('change', () => saveRef({ kind: 'domain', id: d.code, coLeadDepartmentId: co.value }));
+      return h('tr', {}, h('td', {}, d.name), h('td', {}, sel), h('td', {}, co));
+    }),
   );
   const addForm = h(
     'form',
@@ -170,12 +127,10 @@ function referenceSection(ref: Ref) {
       'label',
       {},
       '类别',
-      h(
-        'select',
-        { name: 'kind' },
-        h('option', { value: 'department' }, '承办单位'),
-        h('option', { value: 'town' }, '镇街'),
-      ),
+      select('kind', [
+        ['department', '承办单位'],
+        ['town', '镇街'],
+      ]),
     ),
     h('label', {}, '编码', h('input', { name: 'id', required: true, maxlength: 40, pattern: '[a-z0-9_]{2,40}' })),
     h('label', {}, '名称', h('input', { name: 'name', maxlength: 60 })),
@@ -192,10 +147,9 @@ function referenceSection(ref: Ref) {
       active: !d.get('inactive'),
     });
   });
-  return h(
-    'section',
-    { class: 'panel', 'aria-labelledby': 'h-ref' },
-    h('h2', { id: 'h-ref' }, '单位、镇街与领域'),
+  return panel(
+    'h-ref',
+    '单位、镇街与领域',
     h(
       'p',
       {},
@@ -207,15 +161,8 @@ function referenceSection(ref: Ref) {
   );
 }
 
-async function saveRef(body: Record<string, unknown>) {
-  try {
-    await api('/api/staff/admin/reference', { method: 'PUT', json: body });
-    flash('已保存。', true);
-    await render();
-  } catch (e) {
-    fail(e);
-  }
-}
+const saveRef = (body: Record<string, unknown>) =>
+  attempt(() => api('/api/staff/admin/reference', { method: 'PUT', json: body }), '已保存。', render);
 
 async function limitsSection(editable: boolean) {
   const limits = await api<TimeLimitsView>('/api/staff/admin/time-limits');
@@ -255,7 +202,7 @@ async function limitsSection(editable: boolean) {
     },
     '时限已保存，新举报按新时限计算。',
   );
-  return h('section', { class: 'panel', 'aria-labelledby': 'h-limits' }, h('h2', { id: 'h-limits' }, '办理时限'), form);
+  return panel('h-limits', '办理时限', form);
 }
 
 const KIND_LABELS: Record<string, string> = { holiday: '放假', workday: '调休上班', normal: '正常（按星期）' };
@@ -269,52 +216,29 @@ async function calendarSection(editable: boolean, year: number) {
     [thisYear - 1, thisYear, thisYear + 1].map((y) => h('option', { value: y, selected: y === year }, `${y} 年`)),
   );
   yearSel.addEventListener('change', () => void showCalendar(Number(yearSel.value)));
-  const table = h(
-    'table',
-    { class: 'queue-table' },
-    h('caption', {}, `${year} 年的放假与调休（未列出的日期按星期计算：周一至周五上班）`),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        ['日期', '类别', '名称'].map((x) => h('th', { scope: 'col' }, x)),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      days.length
-        ? days.map((d) =>
-            h('tr', {}, h('td', {}, d.date), h('td', {}, KIND_LABELS[d.kind] ?? d.kind), h('td', {}, d.name)),
-          )
-        : h(
-            'tr',
-            {},
-            h(
-              'td',
-              { colspan: 3 },
-              '该年尚无放假安排：国务院办公厅公布后请在此录入，或更新项目后运行 npm run db:reference。',
-            ),
+  const list = table(
+    `${year} 年的放假与调休（未列出的日期按星期计算：周一至周五上班）`,
+    ['日期', '类别', '名称'],
+    days.length
+      ? days.map((d) =>
+          h('tr', {}, h('td', {}, d.date), h('td', {}, KIND_LABELS[d.kind] ?? d.kind), h('td', {}, d.name)),
+        )
+      : h(
+          'tr',
+          {},
+          h(
+            'td',
+            { colspan: 3 },
+            '该年尚无放假安排：国务院办公厅公布后请在此录入，或更新项目后运行 npm run db:reference。',
           ),
-    ),
+        ),
   );
   const form = editable
     ? h(
         'form',
         { class: 'filters', 'aria-label': '设置一天' },
         h('label', {}, '日期', h('input', { type: 'date', name: 'date', required: true })),
-        h(
-          'label',
-          {},
-          '类别',
-          h(
-            'select',
-            { name: 'kind' },
-            Object.entries(KIND_LABELS).map(([k, v]) => h('option', { value: k }, v)),
-          ),
-        ),
+        h('label', {}, '类别', select('kind', Object.entries(KIND_LABELS))),
         h('label', {}, '名称（如 春节）', h('input', { name: 'name', maxlength: 30 })),
         h('button', { class: 'primary', type: 'submit' }, '保存'),
       )
@@ -341,7 +265,7 @@ async function calendarSection(editable: boolean, year: number) {
     h('h2', { id: 'h-cal' }, '节假日与调休'),
     h('p', {}, yearSel),
     form,
-    table,
+    list,
   );
 }
 
@@ -356,43 +280,29 @@ async function showCalendar(year: number) {
 async function partnersSection() {
   const { partners } = await api<Partners>('/api/staff/admin/partners');
   const keyBox = h('div', { id: 'partner-key', role: 'status' });
-  const table = h(
-    'table',
-    { class: 'queue-table' },
-    h('caption', {}, 'Open311 合作平台（如 12345 热线）'),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        ['名称', '登记时间', '状态', '操作'].map((x) => h('th', { scope: 'col' }, x)),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      partners.length
-        ? partners.map((p) =>
+  const list = table(
+    'Open311 合作平台（如 12345 热线）',
+    ['名称', '登记时间', '状态', '操作'],
+    partners.length
+      ? partners.map((p) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, p.name),
+            h('td', {}, dateTime(p.createdAt)),
+            h('td', {}, p.active ? '启用' : '停用（密钥已失效）'),
             h(
-              'tr',
+              'td',
               {},
-              h('td', {}, p.name),
-              h('td', {}, dateTime(p.createdAt)),
-              h('td', {}, p.active ? '启用' : '停用（密钥已失效）'),
               h(
-                'td',
-                {},
-                h(
-                  'button',
-                  { type: 'button', class: 'link', onclick: () => setPartner(p.id, !p.active) },
-                  p.active ? '停用' : '启用',
-                ),
+                'button',
+                { type: 'button', class: 'link', onclick: () => setPartner(p.id, !p.active) },
+                p.active ? '停用' : '启用',
               ),
             ),
-          )
-        : h('tr', {}, h('td', { colspan: 4 }, '尚未登记合作平台。')),
-    ),
+          ),
+        )
+      : h('tr', {}, h('td', { colspan: 4 }, '尚未登记合作平台。')),
   );
   const form = h(
     'form',
@@ -400,46 +310,29 @@ async function partnersSection() {
     h('label', {}, '合作平台名称', h('input', { name: 'name', required: true, maxlength: 100 })),
     h('button', { class: 'primary', type: 'submit' }, '登记并签发密钥'),
   );
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    try {
-      const p = await api<NewPartner>('/api/staff/admin/partners', {
-        json: { name: String(new FormData(form).get('name')) },
-      });
-      await render();
-      // Shown once: only its hash is stored.
-      clear(document.getElementById('partner-key')!, [
-        h(
-          'p',
-          { class: 'identity' },
-          `「${p.name}」的 API 密钥（只显示这一次，请立即通过安全渠道交给对方；遗失只能停用后重新登记）：`,
-          h('br'),
-          h('code', {}, p.apiKey),
-        ),
-      ]);
-    } catch (err) {
-      fail(err);
-    }
+  onSubmit(form, async (d) => {
+    const p = await api<NewPartner>('/api/staff/admin/partners', { json: { name: String(d.get('name')) } });
+    await render();
+    // Shown once: only its hash is stored.
+    clear(document.getElementById('partner-key')!, [
+      h(
+        'p',
+        { class: 'identity' },
+        `「${p.name}」的 API 密钥（只显示这一次，请立即通过安全渠道交给对方；遗失只能停用后重新登记）：`,
+        h('br'),
+        h('code', {}, p.apiKey),
+      ),
+    ]);
   });
-  return h(
-    'section',
-    { class: 'panel', 'aria-labelledby': 'h-partners' },
-    h('h2', { id: 'h-partners' }, 'Open311 合作平台与 API 密钥'),
-    keyBox,
-    form,
-    table,
-  );
+  return panel('h-partners', 'Open311 合作平台与 API 密钥', keyBox, form, list);
 }
 
-async function setPartner(id: string, active: boolean) {
-  try {
-    await api(`/api/staff/admin/partners/${encodeURIComponent(id)}`, { method: 'PATCH', json: { active } });
-    flash(active ? '已启用。' : '已停用，其密钥立即失效。', true);
-    await render();
-  } catch (e) {
-    fail(e);
-  }
-}
+const setPartner = (id: string, active: boolean) =>
+  attempt(
+    () => api(`/api/staff/admin/partners/${encodeURIComponent(id)}`, { method: 'PATCH', json: { active } }),
+    active ? '已启用。' : '已停用，其密钥立即失效。',
+    render,
+  );
 
 async function auditSection() {
   const result = h('div', { role: 'status', id: 'audit-result' });
@@ -490,23 +383,19 @@ async function auditSection() {
     {
       type: 'button',
       id: 'audit-seal',
-      onclick: async () => {
-        try {
+      onclick: () =>
+        attempt(async () => {
           const r = await api<SealResult>('/api/staff/audit/seal', { method: 'POST', json: {} });
           flash(r.sealed ? `已封存 ${r.sealed} 条，封存至第 ${r.head} 条。` : '没有需要封存的记录。', true);
           await render();
-        } catch (e) {
-          fail(e);
-        }
-      },
+        }),
     },
     '立即封存',
   );
   const { rows } = await api<AuditPage>('/api/staff/audit');
-  return h(
-    'section',
-    { class: 'panel', 'aria-labelledby': 'h-audit' },
-    h('h2', { id: 'h-audit' }, '审计日志'),
+  return panel(
+    'h-audit',
+    '审计日志',
     h(
       'p',
       {},
@@ -515,33 +404,19 @@ async function auditSection() {
     verify,
     can(me, 'audit.seal') ? sealNow : null,
     result,
-    h(
-      'table',
-      { class: 'queue-table' },
-      h('caption', {}, '最近 100 条'),
-      h(
-        'thead',
-        {},
+    table(
+      '最近 100 条',
+      ['序号', '时间', '操作人', '操作', '举报', '封存'],
+      rows.map((r) =>
         h(
           'tr',
           {},
-          ['序号', '时间', '操作人', '操作', '举报', '封存'].map((x) => h('th', { scope: 'col' }, x)),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        rows.map((r) =>
-          h(
-            'tr',
-            {},
-            h('td', {}, r.seq),
-            h('td', {}, dateTime(r.at)),
-            h('td', {}, r.actor),
-            h('td', {}, r.action),
-            h('td', {}, r.tip_id ? h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.tip_id)}` }, '查看') : '—'),
-            h('td', {}, r.hash ? '已封存' : '未封存'),
-          ),
+          h('td', {}, r.seq),
+          h('td', {}, dateTime(r.at)),
+          h('td', {}, r.actor),
+          h('td', {}, r.action),
+          h('td', {}, r.tip_id ? h('a', { href: `/staff/tip/?id=${encodeURIComponent(r.tip_id)}` }, '查看') : '—'),
+          h('td', {}, r.hash ? '已封存' : '未封存'),
         ),
       ),
     ),
@@ -555,15 +430,12 @@ async function auditSection() {
 async function alertsSection() {
   const { alerts } = await api<RevealAlerts>('/api/staff/alerts');
   const open = alerts.filter((a) => a.acknowledgedAt === null);
-  const ack = async (id: string) => {
-    try {
-      await api(`/api/staff/alerts/${encodeURIComponent(id)}/ack`, { method: 'POST', json: {} });
-      flash('已确认该提醒。', true);
-      await render();
-    } catch (e) {
-      fail(e);
-    }
-  };
+  const ack = (id: string) =>
+    attempt(
+      () => api(`/api/staff/alerts/${encodeURIComponent(id)}/ack`, { method: 'POST', json: {} }),
+      '已确认该提醒。',
+      render,
+    );
   return h(
     'section',
     { class: 'panel', id: 'alerts', 'aria-labelledby': 'h-alerts' },
@@ -579,48 +451,35 @@ async function alertsSection() {
       ? h(
           'div',
           { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': '身份查看提醒（可横向滚动）' },
-          h(
-            'table',
-            { class: 'queue-table', id: 'alerts-table' },
-            h('caption', {}, '最近 100 条身份查看记录'),
-            h(
-              'thead',
-              {},
+          table(
+            '最近 100 条身份查看记录',
+            ['时间', '查看人', '举报', '理由', '状态'],
+            alerts.map((a) =>
               h(
                 'tr',
-                {},
-                ['时间', '查看人', '举报', '理由', '状态'].map((x) => h('th', { scope: 'col' }, x)),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              alerts.map((a) =>
+                { 'data-alert': a.id, class: a.acknowledgedAt === null ? 'alert-open' : '' },
+                h('td', {}, dateTime(a.at)),
+                h('td', {}, a.staffName ? `${a.staffName}（${a.username ?? ''}）` : '—'),
                 h(
-                  'tr',
-                  { 'data-alert': a.id, class: a.acknowledgedAt === null ? 'alert-open' : '' },
-                  h('td', {}, dateTime(a.at)),
-                  h('td', {}, a.staffName ? `${a.staffName}（${a.username ?? ''}）` : '—'),
-                  h(
-                    'td',
-                    {},
-                    a.tipId
-                      ? h('a', { href: `/staff/tip/?id=${encodeURIComponent(a.tipId)}` }, a.trackingNo ?? '查看')
-                      : '—',
-                  ),
-                  h('td', {}, a.reason ?? '—'),
-                  h(
-                    'td',
-                    {},
-                    a.acknowledgedAt !== null
-                      ? `已确认（${a.acknowledgedBy ?? ''}，${dateTime(a.acknowledgedAt)}）`
-                      : can(me, 'reveals.acknowledge')
-                        ? h('button', { type: 'button', onclick: () => ack(a.id) }, '确认')
-                        : '待管理员确认',
-                  ),
+                  'td',
+                  {},
+                  a.tipId
+                    ? h('a', { href: `/staff/tip/?id=${encodeURIComponent(a.tipId)}` }, a.trackingNo ?? '查看')
+                    : '—',
+                ),
+                h('td', {}, a.reason ?? '—'),
+                h(
+                  'td',
+                  {},
+                  a.acknowledgedAt !== null
+                    ? `已确认（${a.acknowledgedBy ?? ''}，${dateTime(a.acknowledgedAt)}）`
+                    : can(me, 'reveals.acknowledge')
+                      ? h('button', { type: 'button', onclick: () => ack(a.id) }, '确认')
+                      : '待管理员确认',
                 ),
               ),
             ),
+            { id: 'alerts-table' },
           ),
         )
       : null,

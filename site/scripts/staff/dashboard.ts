@@ -89,23 +89,17 @@ function draw(d: DashboardData) {
         overdueCell(g.overdue, ledgerLink(d, g.key ? { [param]: g.key } : {})),
       ] as Cell[],
     }));
-  const extraHeaders = ['整改完成', '按期整改', '已销号', '超期清单'];
-  groupedBarChart(
-    document.getElementById('chart-depts')!,
-    '各承办单位发现的隐患与整改超期',
-    groups(d.departments, 'departmentId'),
-    [SERIES[0], SERIES[2]],
-    '条',
-    extraHeaders,
-  );
-  groupedBarChart(
-    document.getElementById('chart-domains')!,
-    '各行业领域发现的隐患与整改超期',
-    groups(d.domains, 'domain'),
-    [SERIES[0], SERIES[2]],
-    '条',
-    extraHeaders,
-  );
+  const bars = [
+    ['chart-depts', '各承办单位发现的隐患与整改超期', d.departments, 'departmentId'],
+    ['chart-domains', '各行业领域发现的隐患与整改超期', d.domains, 'domain'],
+  ] as const;
+  for (const [chart, title, list, param] of bars)
+    groupedBarChart(document.getElementById(chart)!, title, groups(list, param), [SERIES[0], SERIES[2]], '条', [
+      '整改完成',
+      '按期整改',
+      '已销号',
+      '超期清单',
+    ]);
   tileMap(
     document.getElementById('chart-towns')!,
     '各镇（街道）发现的隐患',

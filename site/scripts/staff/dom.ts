@@ -1,6 +1,6 @@
 /** The console's page helpers: the shared element builder, dates as every page writes them, flash, the due cell. */
 import { ApiFailure } from '../shared/api';
-import { h } from '../shared/dom';
+import { type Child, h } from '../shared/dom';
 import { formatDate, formatDateTime } from '../shared/format';
 
 export { clear, h } from '../shared/dom';
@@ -20,8 +20,41 @@ export const failText = (e: unknown, fallback = '操作失败') =>
     : fallback;
 
 /**
- * The console's form submit, in one place: no page load, run `action` with the form's data, then flash `done` and
- * run `after` (usually a re-render); a failure is flashed with its field messages and nothing typed is lost.
+ * Show the field errors of a failure beside their fields: each `[data-error-for]` slot inside `scope` is emptied,
+ * then the slot whose value is a field's path (as the API names it, e.g. `input.reason`) shows that field's message.
+ */
+export function showFieldErrors(scope: ParentNode, e: unknown) {
+  for (const slot of scope.querySelectorAll('[data-error-for]')) slot.textContent = '';
+  if (!(e instanceof ApiFailure)) return;
+  for (const f of e.error.fields ?? []) {
+    const slot = scope.querySelector(`[data-error-for="${CSS.escape(f.path)}"]`);
+    if (slot) slot.textContent = f.message;
+  }
+}
+
+/**
+ * One console action, in one place: run it, then flash `done` and run `after` (usually a re-render); a failure is
+ * flashed with its field messages (failText), and inside `fields` (the action's form) each field says its own.
+ */
+export async function attempt(
+  action: () => Promise<unknown>,
+  done?: string,
+  after?: () => unknown,
+  fields?: ParentNode,
+) {
+  try {
+    await action();
+    if (done) flash(done, true);
+    await after?.();
+  } catch (err) {
+    if (fields) showFieldErrors(fields, err);
+    flash(failText(err));
+  }
+}
+
+/**
+ * The console's form submit: no page load, then `attempt` with the form's data; nothing typed is lost on failure
+ * and the form's `[data-error-for]` slots show the field errors.
  */
 export function onSubmit(
   form: HTMLFormElement,
@@ -29,17 +62,46 @@ export function onSubmit(
   done?: string,
   after?: () => unknown,
 ) {
-  form.addEventListener('submit', async (e) => {
+  form.addEventListener('submit', (e) => {
     e.preventDefault();
-    try {
-      await action(new FormData(form));
-      if (done) flash(done, true);
-      await after?.();
-    } catch (err) {
-      flash(failText(err));
-    }
+    void attempt(() => action(new FormData(form)), done, after, form);
   });
 }
+
+/** A console panel: a section named by its heading. */
+export const panel = (id: string, title: string, ...children: (Child | Child[])[]) =>
+  h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
+
+/** A select named `name` offering `[value, label]` pairs. */
+export const select = (name: string, options: [string, string][]) =>
+  h(
+    'select',
+    { name },
+    options.map(([value, label]) => h('option', { value }, label)),
+  );
+
+/** A console table: its caption (read aloud only, with `hideCaption`), one header row of column names, the rows. */
+export const table = (
+  caption: string,
+  columns: string[],
+  rows: Child | Child[],
+  o: { class?: string; id?: string; hideCaption?: boolean } = {},
+) =>
+  h(
+    'table',
+    { class: o.class ?? 'queue-table', id: o.id },
+    h('caption', { class: o.hideCaption ? 'visually-hidden' : null }, caption),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((x) => h('th', { scope: 'col' }, x)),
+      ),
+    ),
+    h('tbody', {}, rows),
+  );
 
 /** Dates and times as every page writes them (site/scripts/shared/format.ts); '—' when there is none. */
 export const dateTime = (ms: number | string | null | undefined) => (ms ? formatDateTime(ms) : '—');

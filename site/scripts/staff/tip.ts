@@ -3,7 +3,7 @@
  * typed is shown as text. Action buttons come from the server's `actions` list (the state machine decides).
  */
 import { api, ApiFailure, whoami } from './api';
-import { clear, date, dateTime, dueCell, flash, h } from './dom';
+import { clear, date, dateTime, dueCell, h, onSubmit, panel } from './dom';
 import * as L from './labels';
 import { money } from '../shared/format';
 import type { Action } from '../../../worker/domain/workflow';
@@ -104,9 +104,12 @@ const PLAN_FIELDS: FieldSpec[] = [
 const id = new URLSearchParams(location.search).get('id') ?? '';
 const root = document.getElementById('tip')!;
 
+/** The path the API names a field by in its errors (the body is `{ version, input }`; 元 are sent as 分). */
+const errorPath = (name: string) => `input.${name === 'penaltyYuan' ? 'penaltyFen' : name}`;
+
 function control(f: FieldSpec) {
   const fid = `a-${f.name}`;
-  const err = h('span', { class: 'field-error', id: `${fid}-err`, 'data-error-for': f.name });
+  const err = h('span', { class: 'field-error', id: `${fid}-err`, 'data-error-for': errorPath(f.name) });
   if (f.kind === 'bool')
     return h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: f.name, id: fid }), f.label, err);
   const input =
@@ -153,15 +156,6 @@ function collect(form: HTMLFormElement, fields: FieldSpec[]): Record<string, unk
     } else out[f.name] = el.value;
   }
   return out;
-}
-
-function showFieldErrors(form: HTMLFormElement, e: ApiFailure) {
-  for (const x of form.querySelectorAll('[data-error-for]')) x.textContent = '';
-  for (const fe of e.error.fields ?? []) {
-    const key = fe.path.replace(/^input\./, '') === 'penaltyFen' ? 'penaltyYuan' : fe.path.replace(/^input\./, '');
-    const slot = form.querySelector(`[data-error-for="${CSS.escape(key)}"]`);
-    if (slot) slot.textContent = fe.message;
-  }
 }
 
 function actionForm(t: Detail, action: Action) {
@@ -227,21 +221,67 @@ function actionForm(t: Detail, action: Action) {
       );
     }
   }
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    try {
-      await api(`/api/staff/tips/${encodeURIComponent(t.id)}/actions/${action}`, {
+  onSubmit(
+    form,
+    () =>
+      api(`/api/staff/tips/${encodeURIComponent(t.id)}/actions/${action}`, {
         json: { version: t.version, input: collect(form, allFields()) },
-      });
-      flash(`已${L.actionLabel(action)}。`, true);
-      await render();
-    } catch (err) {
-      if (err instanceof ApiFailure) {
-        showFieldErrors(form, err);
-        flash(err.message);
-      }
-    }
+      }),
+    `已${L.actionLabel(action)}。`,
+    render,
+  );
+  return form;
+}
+
+/** The two one-text forms under a tip: a message to the reporter and an internal note. */
+const TEXT_FORMS = {
+  messages: {
+    path: 'messages',
+    id: 'msg-body',
+    rows: 3,
+    title: '给举报人留言',
+    label: '给举报人留言（举报人凭查询码可见）',
+    button: { class: 'primary', text: '发送留言' },
+    done: '留言已发送。',
+  },
+  notes: {
+    path: 'notes',
+    id: 'note-body',
+    rows: 2,
+    title: '内部备注',
+    label: '内部备注（举报人不可见）',
+    button: { class: 'secondary', text: '保存备注' },
+    done: undefined,
+  },
+} as const;
+
+function textForm(t: Detail, spec: (typeof TEXT_FORMS)[keyof typeof TEXT_FORMS]) {
+  const body = h('textarea', {
+    name: 'body',
+    id: spec.id,
+    rows: spec.rows,
+    maxlength: 2000,
+    required: true,
+    'aria-describedby': `${spec.id}-err`,
   });
+  const form = h(
+    'form',
+    { class: 'stack no-print', 'aria-label': spec.title },
+    h(
+      'label',
+      {},
+      spec.label,
+      body,
+      h('span', { class: 'field-error', id: `${spec.id}-err`, 'data-error-for': 'body' }),
+    ),
+    h('button', { class: spec.button.class, type: 'submit' }, spec.button.text),
+  );
+  onSubmit(
+    form,
+    () => api(`/api/staff/tips/${encodeURIComponent(t.id)}/${spec.path}`, { json: { body: body.value } }),
+    spec.done,
+    render,
+  );
   return form;
 }
 
@@ -306,66 +346,30 @@ async function render() {
       h('label', {}, '查看实名举报人身份的理由（记入审计日志）', reason),
       h('button', { class: 'secondary', type: 'submit' }, '查看身份'),
     );
-    f.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      try {
-        const who = await api<RevealedIdentity>(`/api/staff/tips/${encodeURIComponent(t.id)}/reveal`, {
-          json: { reason: reason.value },
-        });
-        clear(
-          identityBox,
-          h(
-            'div',
-            { class: 'identity', role: 'region', 'aria-label': '举报人身份（保密）' },
-            h('strong', {}, '举报人身份（依法保密，不得外传）'),
-            facts([
-              [who.coSigners?.length ? '姓名（第一署名人）' : '姓名', who.name],
-              ['手机', who.mobile],
-              ['身份证号', who.idNumber],
-              ['邮箱', who.email],
-              ...(who.coSigners?.length ? [['其他联名人', who.coSigners.join('、')] as [string, string]] : []),
-            ]),
-          ),
-        );
-      } catch (err) {
-        flash(err instanceof ApiFailure ? err.message : '失败');
-      }
+    onSubmit(f, async () => {
+      const who = await api<RevealedIdentity>(`/api/staff/tips/${encodeURIComponent(t.id)}/reveal`, {
+        json: { reason: reason.value },
+      });
+      clear(
+        identityBox,
+        h(
+          'div',
+          { class: 'identity', role: 'region', 'aria-label': '举报人身份（保密）' },
+          h('strong', {}, '举报人身份（依法保密，不得外传）'),
+          facts([
+            [who.coSigners?.length ? '姓名（第一署名人）' : '姓名', who.name],
+            ['手机', who.mobile],
+            ['身份证号', who.idNumber],
+            ['邮箱', who.email],
+            ...(who.coSigners?.length ? [['其他联名人', who.coSigners.join('、')] as [string, string]] : []),
+          ]),
+        ),
+      );
     });
     identityBox.append(f);
   }
-  const msgBody = h('textarea', { name: 'body', id: 'msg-body', rows: 3, maxlength: 2000, required: true });
-  const msgForm = h(
-    'form',
-    { class: 'stack no-print', 'aria-label': '给举报人留言' },
-    h('label', {}, '给举报人留言（举报人凭查询码可见）', msgBody),
-    h('button', { class: 'primary', type: 'submit' }, '发送留言'),
-  );
-  msgForm.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    try {
-      await api(`/api/staff/tips/${encodeURIComponent(t.id)}/messages`, { json: { body: msgBody.value } });
-      flash('留言已发送。', true);
-      await render();
-    } catch (err) {
-      flash(err instanceof ApiFailure ? (err.error.fields?.[0]?.message ?? err.message) : '发送失败');
-    }
-  });
-  const noteBody = h('textarea', { name: 'body', id: 'note-body', rows: 2, maxlength: 2000, required: true });
-  const noteForm = h(
-    'form',
-    { class: 'stack no-print', 'aria-label': '内部备注' },
-    h('label', {}, '内部备注（举报人不可见）', noteBody),
-    h('button', { class: 'secondary', type: 'submit' }, '保存备注'),
-  );
-  noteForm.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    try {
-      await api(`/api/staff/tips/${encodeURIComponent(t.id)}/notes`, { json: { body: noteBody.value } });
-      await render();
-    } catch (err) {
-      flash(err instanceof ApiFailure ? (err.error.fields?.[0]?.message ?? err.message) : '保存失败');
-    }
-  });
+  const msgForm = textForm(t, TEXT_FORMS.messages);
+  const noteForm = textForm(t, TEXT_FORMS.notes);
 
   clear(
     root,
@@ -385,10 +389,9 @@ async function render() {
     h(
       'div',
       { class: 'grid-2' },
-      h(
-        'section',
-        { class: 'panel', 'aria-labelledby': 'h-facts' },
-        h('h2', { id: 'h-facts' }, '举报内容'),
+      panel(
+        'h-facts',
+        '举报内容',
         facts([
           ['举报类型（举报时所选）', L.tipType(t.type)],
           ['行业领域', L.domain(t.domain)],
@@ -410,10 +413,9 @@ async function render() {
           : null,
         identityBox,
       ),
-      h(
-        'section',
-        { class: 'panel', 'aria-labelledby': 'h-handling' },
-        h('h2', { id: 'h-handling' }, '办理情况'),
+      panel(
+        'h-handling',
+        '办理情况',
         facts([
           ['承办单位', t.departmentName ?? '—'],
           ['当前期限', t.dueKind ? h('span', {}, `${L.DUE_KIND_LABELS[t.dueKind] ?? ''} `, dueCell(t.dueAt)) : '—'],
@@ -556,10 +558,9 @@ async function render() {
           ),
         )
       : null,
-    h(
-      'section',
-      { class: 'panel', 'aria-labelledby': 'h-timeline' },
-      h('h2', { id: 'h-timeline' }, '办理记录'),
+    panel(
+      'h-timeline',
+      '办理记录',
       h(
         'ol',
         { class: 'timeline' },
