@@ -4,21 +4,14 @@
  * become eligible, and can add a real identity later from /track/; an employee reporting the employer cannot submit
  * anonymously and is told why (应急〔2020〕69号 第四条).
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { axe, launch, phonePage } from '../support/browser';
+import { describe, expect, inject, it } from 'vitest';
+import { axe, phonePage, useBrowser } from '../support/browser';
 import { postTip, validTip } from '../support/tip-body';
 
 const base = inject('baseUrl');
 
 describe('claim terms and the employee rule', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('an employee reporting the employer cannot submit anonymously and is told why, before and at submit', async () => {
     const page = await phonePage(browser);

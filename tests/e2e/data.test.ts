@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axe, launch, phonePage } from '../support/browser';
+import { axe, launch, phonePage, DESKTOP } from '../support/browser';
 import { staffHttp } from '../support/staff-http';
 // @ts-expect-error plain ESM helpers shared with `npm start`
 import { migrateAndSeed, seedDemoStaff, serve } from '../../scripts/lib/local.mjs';
@@ -145,7 +145,7 @@ describe('数据公开', () => {
       await expect(page.locator(`#${id} details table tbody tr`).count()).resolves.toBeGreaterThan(0);
     }
     expect(await axe(page)).toEqual([]);
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const ctx = await browser.newContext(DESKTOP);
     const desk = await ctx.newPage();
     await desk.goto(`${base}/data/monthly/?month=${month}`);
     await desk.waitForSelector('#report-app[data-ready="1"]', { timeout: 20_000 });
@@ -160,7 +160,7 @@ describe('数据公开', () => {
   });
 
   it('GET /data/ on a desktop with every data table open: zero axe violations', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const ctx = await browser.newContext(DESKTOP);
     const page = await ctx.newPage();
     await page.goto(`${base}/data/`);
     await ready(page);

@@ -5,7 +5,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, phonePage } from '../support/browser';
+import { launch, phonePage, DESKTOP } from '../support/browser';
 import { concludeTrue, signInPage } from '../support/staff-http';
 import { postTip, validTip } from '../support/tip-body';
 
@@ -29,7 +29,7 @@ describe('money and dates', () => {
   });
 
   it('the console shows the fine as ¥1,234,567.89 and every date on the tip page in one style', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const page = await browser.newPage(DESKTOP);
     await signInPage(page, base, 'shouli');
     await page.goto(`${base}/staff/tip/?id=${encodeURIComponent(id)}`);
     await page.getByText('¥1,234,567.89').first().waitFor();

@@ -6,7 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { axe, launch } from '../support/browser';
+import { axe, launch, DESKTOP } from '../support/browser';
 import { acceptAndAssign, signInPage } from '../support/staff-http';
 import { postTip, validTip } from '../support/tip-body';
 
@@ -59,7 +59,7 @@ describe('隐患台账与一张图', () => {
   beforeAll(async () => {
     browser = await launch();
     hazard = await majorHazard();
-    desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    desk = await browser.newContext(DESKTOP);
     page = await desk.newPage();
     page.on('pageerror', (e) => errors.push(String(e)));
     await signInPage(page, base, 'duban', true);
@@ -133,7 +133,7 @@ describe('隐患台账与一张图', () => {
   });
 
   it('a dispatcher (no hazards.read) is told so, without a ledger or an export link', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const ctx = await browser.newContext(DESKTOP);
     const p = await ctx.newPage();
     await signInPage(p, base, 'shouli');
     await p.goto(`${base}/staff/hazards/`);

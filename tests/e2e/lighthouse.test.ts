@@ -6,7 +6,7 @@
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHROMIUM_FLAGS } from '../support/browser';
+import { CHROMIUM_FLAGS, chromiumPath } from '../support/chromium';
 // @ts-expect-error plain ESM helper shared with the bench
 import { pageTypes } from '../../scripts/bench/site.mjs';
 
@@ -17,7 +17,7 @@ describe('Lighthouse on every page type', () => {
   let chrome: chromeLauncher.LaunchedChrome;
   beforeAll(async () => {
     chrome = await chromeLauncher.launch({
-      chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      chromePath: chromiumPath(),
       chromeFlags: CHROMIUM_FLAGS,
     });
   });

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { axe, useBrowser, phonePage } from '../support/browser';
 import { concludeTrue, signInPage } from '../support/staff-http';
-import { postTip, validTip } from '../support/tip-body';
+import { fireExitTip, postTip } from '../support/tip-body';
 
 const base = inject('baseUrl');
 
@@ -9,16 +9,7 @@ describe('评价与回访', () => {
   const browser = useBrowser();
 
   it('reporter rates 不满意 with a reason → supervisor answers and reopens → reporter sees the answer and 复查', async () => {
-    const res = await postTip(
-      base,
-      validTip({
-        domain: 'fire',
-        unitName: '评价测试商场',
-        address: '济北街道商业街 9 号',
-        townId: 'jibei',
-        description: '商场消防通道被货物堵塞，安全出口上锁。',
-      }),
-    );
+    const res = await postTip(base, fireExitTip({ unitName: '评价测试商场', address: '济北街道商业街 9 号' }));
     const receipt = (await res.json()) as { trackingNo: string; queryCode: string };
     const tipId = await concludeTrue(base, receipt.trackingNo, 100_000);
 

@@ -6,17 +6,10 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { PHONE, useBrowser } from '../support/browser';
+import { agreeToNotices, fillHazard, type Hazard, openReportForm } from '../support/report-form';
 import { staffHttp } from '../support/staff-http';
 
 const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-interface Hazard {
-  type: string;
-  domain: string;
-  unit: string;
-  address: string;
-  description: string;
-}
 
 describe('/report/ a second report is never swallowed by the first', () => {
   const browser = useBrowser();
@@ -29,21 +22,11 @@ describe('/report/ a second report is never swallowed by the first', () => {
     return ctx;
   }
 
-  async function openForm(page: Page) {
-    await page.goto(`${base}/report/`);
-    await page.getByText('人机验证已通过').waitFor();
-  }
+  const openForm = (page: Page) => openReportForm(page, base);
 
   async function fill(page: Page, h: Hazard) {
-    await page.getByLabel('举报类型').selectOption({ label: h.type });
-    await page.getByLabel('行业领域').selectOption({ label: h.domain });
-    await page.getByLabel('被举报单位或场所名称').fill(h.unit);
-    await page.getByLabel('所在镇（街道）').selectOption({ label: '济北街道' });
-    await page.getByLabel('详细地址').fill(h.address);
-    await page.getByLabel('问题描述').fill(h.description);
-    await page.getByLabel('否').check();
-    await page.getByLabel(/我已阅读并同意《举报须知》/).check();
-    await page.getByLabel(/我已阅读并同意《个人信息保护说明》/).check();
+    await fillHazard(page, h);
+    await agreeToNotices(page);
   }
 
   async function send(page: Page) {

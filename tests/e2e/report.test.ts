@@ -5,12 +5,11 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { axe, useBrowser, phonePage } from '../support/browser';
+import { TINY_JPEG } from '../support/media-fixtures';
+import { agreeToNotices, fillHazard, openReportForm } from '../support/report-form';
 
-// A tiny real JPEG with EXIF (camera make) — built in Node from the same fixture the Worker tests use.
-const JPEG = Buffer.from(
-  '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=',
-  'base64',
-);
+// A tiny real 1×1 JPEG: the fixture the Worker tests use, as a Node Buffer.
+const JPEG = Buffer.from(TINY_JPEG);
 
 describe('/report/ in Chromium', () => {
   const browser = useBrowser();
@@ -28,8 +27,7 @@ describe('/report/ in Chromium', () => {
         console.log(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}`),
       ),
     );
-    await page.goto(`${base}/report/`);
-    await page.getByText('人机验证已通过').waitFor();
+    await openReportForm(page, base);
     return { page, errors };
   }
 
@@ -104,17 +102,16 @@ describe('/report/ in Chromium', () => {
 
   it('a reporter fills the form with touch, attaches a photo, submits and keeps the receipt', async () => {
     const { page, errors } = await open();
-    await page.getByLabel('举报类型').selectOption({ label: '一般事故隐患' });
-    await page.getByLabel('行业领域').selectOption({ label: '燃气' });
-    await page.getByLabel('被举报单位或场所名称').fill('幸福小区沿街餐馆');
-    await page.getByLabel('所在镇（街道）').selectOption({ label: '济北街道' });
-    await page.getByLabel('详细地址').fill('济北街道开元大街 16 号');
-    await page.getByLabel('问题描述').fill('后厨液化气钢瓶与灶具距离过近，没有安装燃气泄漏报警器。');
-    await page.getByLabel('否').check();
+    await fillHazard(page, {
+      type: '一般事故隐患',
+      domain: '燃气',
+      unit: '幸福小区沿街餐馆',
+      address: '济北街道开元大街 16 号',
+      description: '后厨液化气钢瓶与灶具距离过近，没有安装燃气泄漏报警器。',
+    });
     await page.locator('#f-files').setInputFiles({ name: '现场照片.jpg', mimeType: 'image/jpeg', buffer: JPEG });
     await page.getByText(/已上传（照片/).waitFor();
-    await page.getByLabel(/我已阅读并同意《举报须知》/).check();
-    await page.getByLabel(/我已阅读并同意《个人信息保护说明》/).check();
+    await agreeToNotices(page);
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith('/api/tips') && r.request().method() === 'POST'),
       page.getByRole('button', { name: '提交举报' }).tap(),
@@ -153,13 +150,13 @@ describe('/report/ in Chromium', () => {
   it('a failed upload can be retried; the receipt copies, prints and carries a QR code', async () => {
     const { page } = await open();
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
-    await page.getByLabel('举报类型').selectOption({ label: '一般事故隐患' });
-    await page.getByLabel('行业领域').selectOption({ label: '消防' });
-    await page.getByLabel('被举报单位或场所名称').fill('某仓库');
-    await page.getByLabel('所在镇（街道）').selectOption({ label: '济北街道' });
-    await page.getByLabel('详细地址').fill('济北街道仓储路 3 号');
-    await page.getByLabel('问题描述').fill('仓库消防通道堆满货物，灭火器压力不足。');
-    await page.getByLabel('否').check();
+    await fillHazard(page, {
+      type: '一般事故隐患',
+      domain: '消防',
+      unit: '某仓库',
+      address: '济北街道仓储路 3 号',
+      description: '仓库消防通道堆满货物，灭火器压力不足。',
+    });
     // The storage is down for the first try: the file shows a retry button, and the retry goes through.
     let failed = 0;
     await page.route('**/api/uploads', (route) =>
@@ -177,8 +174,7 @@ describe('/report/ in Chromium', () => {
     await retry.click();
     await page.getByText(/已上传（照片/).waitFor();
     expect(failed).toBe(2);
-    await page.getByLabel(/我已阅读并同意《举报须知》/).check();
-    await page.getByLabel(/我已阅读并同意《个人信息保护说明》/).check();
+    await agreeToNotices(page);
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith('/api/tips') && r.request().method() === 'POST'),
       page.getByRole('button', { name: '提交举报' }).click(),
@@ -212,13 +208,13 @@ describe('/report/ in Chromium', () => {
 
   it('a real-name joint report (联名举报) sends the co-signers, one per line, and they survive a reload', async () => {
     const { page } = await open();
-    await page.getByLabel('举报类型').selectOption({ label: '安全生产非法违法行为' });
-    await page.getByLabel('行业领域').selectOption({ label: '建筑施工（含自建房）' });
-    await page.getByLabel('被举报单位或场所名称').fill('某自建房工地');
-    await page.getByLabel('所在镇（街道）').selectOption({ label: '济北街道' });
-    await page.getByLabel('详细地址').fill('济北街道开元大街 20 号');
-    await page.getByLabel('问题描述').fill('自建房加层施工无资质，脚手架无防护网，工人未系安全带。');
-    await page.getByLabel('否').check();
+    await fillHazard(page, {
+      type: '安全生产非法违法行为',
+      domain: '建筑施工（含自建房）',
+      unit: '某自建房工地',
+      address: '济北街道开元大街 20 号',
+      description: '自建房加层施工无资质，脚手架无防护网，工人未系安全带。',
+    });
     await page.getByLabel(/实名举报/).check();
     await page.locator('#f-name').fill('王五');
     await page.getByLabel(/手机号码/).fill('13912345678');
@@ -226,8 +222,7 @@ describe('/report/ in Chromium', () => {
     await page.reload();
     await page.getByText('人机验证已通过').waitFor();
     expect(await page.getByLabel(/其他联名人姓名/).inputValue()).toBe('联名人甲\n联名人乙、联名人丙\n\n');
-    await page.getByLabel(/我已阅读并同意《举报须知》/).check();
-    await page.getByLabel(/我已阅读并同意《个人信息保护说明》/).check();
+    await agreeToNotices(page);
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith('/api/tips') && r.request().method() === 'POST'),
       page.getByRole('button', { name: '提交举报' }).click(),

@@ -2,32 +2,21 @@
  * Rewards in Chromium: the 奖励经办 proposes (with the computation shown), a second account (奖励审批)
  * approves, the 奖励经办 notifies — and the notice is what the reporter's lookup shows.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { axe, launch, phonePage } from '../support/browser';
+import { describe, expect, inject, it } from 'vitest';
+import { axe, desktopPage, phonePage, useBrowser } from '../support/browser';
 import { concludeTrue, signInPage } from '../support/staff-http';
+import { postTip, validTip } from '../support/tip-body';
+import { PROVINCE_RULES } from '../support/reward-rules';
 
 const base = inject('baseUrl');
 
-async function desktop(browser: Browser): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-  return ctx.newPage();
-}
-
 describe('reward desk', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('officer proposes, a second account approves, officer notifies; the reporter is told amount, place and deadline', async () => {
-    const res = await fetch(`${base}/api/tips`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
+    const res = await postTip(
+      base,
+      validTip({
         type: 'major_hazard',
         domain: 'hazchem',
         unitName: '某化工仓库',
@@ -35,17 +24,12 @@ describe('reward desk', () => {
         townId: 'huihe',
         seenAt: new Date(Date.now() - 86_400_000).toISOString(),
         description: '仓库内危险化学品超量储存，无防爆设施，存在重大事故隐患。',
-        isEmployee: false,
-        reporter: { anonymous: true },
-        attachments: [],
-        consent: { notice: true, privacy: true },
-        turnstileToken: 'XXXX.DUMMY.TOKEN.XXXX',
       }),
-    });
+    );
     const receipt = (await res.json()) as { trackingNo: string; queryCode: string };
     await concludeTrue(base, receipt.trackingNo, 1_000_000_00);
 
-    const officer = await desktop(browser);
+    const officer = await desktopPage(browser);
     await signInPage(officer, base, 'jiangli', true);
     // Reward staff land on 举报奖励 after sign-in (from their capabilities).
     expect(new URL(officer.url()).pathname).toBe('/staff/rewards/');
@@ -87,7 +71,7 @@ describe('reward desk', () => {
     // The proposer cannot approve: no approve button for the officer.
     expect(await row.locator('[data-step=approve]').count()).toBe(0);
 
-    const approver = await desktop(browser);
+    const approver = await desktopPage(browser);
     await signInPage(approver, base, 'shenpi', true);
     expect(new URL(approver.url()).pathname).toBe('/staff/rewards/');
     const arow = approver.locator(`tr[data-reward="${receipt.trackingNo}"]`);
@@ -119,7 +103,7 @@ describe('reward desk', () => {
   });
 
   it('an admin adds a province rule set from the console; a broken one is refused with a message', async () => {
-    const admin = await desktop(browser);
+    const admin = await desktopPage(browser);
     await signInPage(admin, base, 'admin', true);
     await admin.goto(`${base}/staff/rewards/`);
     const form = admin.locator('form[aria-label="新增奖励标准"]');
@@ -130,20 +114,7 @@ describe('reward desk', () => {
     await form.locator('button[type=submit]').click();
     await admin.waitForFunction(() => (document.getElementById('flash')?.textContent ?? '').length > 0);
     expect(await admin.textContent('#flash')).not.toContain('已新增');
-    const province = {
-      penaltyShare: {
-        tipTypes: ['major_hazard', 'illegal_operation'],
-        basisPoints: 5000,
-        minFen: 500000,
-        maxFen: 50000000,
-      },
-      perDeath: {
-        tipTypes: ['concealed_accident'],
-        fenByLevel: { general: 3000000, large: 4000000, major: 5000000, especially_major: 6000000 },
-        maxFen: 50000000,
-      },
-    };
-    await form.locator('textarea[name=rules]').fill(JSON.stringify(province));
+    await form.locator('textarea[name=rules]').fill(JSON.stringify(PROVINCE_RULES));
     await form.locator('button[type=submit]').click();
     await admin.waitForFunction(() =>
       document.querySelector('section[aria-labelledby="h-rules"]')?.textContent?.includes('某省安全生产举报奖励办法'),

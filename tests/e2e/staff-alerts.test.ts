@@ -6,15 +6,14 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
-import { axe, useBrowser } from '../support/browser';
+import { axe, useBrowser, desktopPage } from '../support/browser';
 import { signInPage, staffHttp } from '../support/staff-http';
 import { postTip, realName, validTip } from '../support/tip-body';
 
 const base = inject('baseUrl');
 
 async function desktop(browser: Browser): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-  const page = await ctx.newPage();
+  const page = await desktopPage(browser);
   page.on('dialog', (d) => void d.dismiss());
   return page;
 }

@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
-import { axe, useBrowser, phonePage } from '../support/browser';
+import { axe, useBrowser, phonePage, desktopPage } from '../support/browser';
 import { signInPage, staffHttp } from '../support/staff-http';
 import { postTip, validTip } from '../support/tip-body';
 
@@ -19,8 +19,7 @@ async function submit(body: Record<string, unknown>): Promise<{ trackingNo: stri
 }
 
 async function desktop(browser: Browser): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-  const page = await ctx.newPage();
+  const page = await desktopPage(browser);
   page.on('dialog', (d) => void d.dismiss());
   return page;
 }

@@ -2,7 +2,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { axe, useBrowser, phonePage } from '../support/browser';
 import { TINY_JPEG } from '../support/media-fixtures';
 import { staffHttp } from '../support/staff-http';
-import { postTip, validTip } from '../support/tip-body';
+import { fireExitTip, postTip } from '../support/tip-body';
 
 const base = inject('baseUrl');
 
@@ -10,16 +10,7 @@ describe('进度查询', () => {
   const browser = useBrowser();
 
   it('QR link → code → staff question → answer with a photo → shown in the conversation and the timeline', async () => {
-    const res = await postTip(
-      base,
-      validTip({
-        domain: 'fire',
-        unitName: '某商场',
-        address: '济北街道商业街 5 号',
-        townId: 'jibei',
-        description: '商场消防通道被货物堵塞，安全出口上锁。',
-      }),
-    );
+    const res = await postTip(base, fireExitTip());
     const receipt = (await res.json()) as { trackingNo: string; queryCode: string; trackUrl: string };
     const dispatcher = await staffHttp(base, 'shouli');
     const { rows } = await dispatcher.call<{ rows: { id: string }[] }>(

@@ -6,23 +6,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { CHROMIUM_FLAGS, chromiumPath } from './chromium';
 
 const require = createRequire(import.meta.url);
 
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
 export function launch(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     args: CHROMIUM_FLAGS,
   });
 }
@@ -60,6 +50,15 @@ export const PHONE = {
 /** A phone-sized page (360 × 740, touch), as on a cheap Android phone. */
 export async function phonePage(browser: Browser): Promise<Page> {
   const ctx = await browser.newContext(PHONE);
+  return ctx.newPage();
+}
+
+/** A desktop screen (1280 × 900, Chinese), as staff and the data pages' wide layout are checked on. */
+export const DESKTOP = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' } as const;
+
+/** A desktop-sized page in a context of its own. */
+export async function desktopPage(browser: Browser): Promise<Page> {
+  const ctx = await browser.newContext(DESKTOP);
   return ctx.newPage();
 }
 

@@ -2,18 +2,9 @@
  * Small but structurally real media files for tests: a JPEG carrying EXIF with GPS, camera make and an
  * orientation; a PNG with text and eXIf chunks; an MP4 whose moov holds a udta ©xyz location box.
  */
-const b64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+import { b64, cat } from './media-samples';
+
 const enc = new TextEncoder();
-const cat = (...parts: (Uint8Array | number[])[]) => {
-  const arrs = parts.map((p) => (p instanceof Uint8Array ? p : new Uint8Array(p)));
-  const out = new Uint8Array(arrs.reduce((n, a) => n + a.length, 0));
-  let o = 0;
-  for (const a of arrs) {
-    out.set(a, o);
-    o += a.length;
-  }
-  return out;
-};
 
 /** A valid 1×1 baseline JPEG (SOI, JFIF, DQT, SOF0, DHT, SOS, EOI). */
 export const TINY_JPEG = b64(

@@ -33,6 +33,18 @@ export const SECRET_TEXT = {
   lng: 117.123456,
 };
 
+/** A complete, valid GeoReport form for an anonymous citizen, posted with a partner's `apiKey`. */
+export const form = (apiKey: string, over: Record<string, string | undefined> = {}) => ({
+  api_key: apiKey,
+  service_code: 'general_hazard-fire',
+  address_string: '济北街道商业街 5 号',
+  description: '商场消防通道被货物堵塞，安全出口上锁。',
+  'attribute[unit_name]': '某商场',
+  'attribute[town]': 'jibei',
+  'attribute[is_employee]': 'no',
+  ...over,
+});
+
 export type Outcome = 'pending' | 'accepted' | 'verifying' | 'concluded' | 'rejected' | 'merged';
 
 export interface BuiltTip {

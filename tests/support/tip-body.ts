@@ -26,6 +26,17 @@ export function validTip(overrides: Record<string, unknown> = {}): Record<string
   };
 }
 
+/** Another everyday tip: a shopping centre's blocked fire exits in 济北街道 (as the Open311 tests' form reports it). */
+export const fireExitTip = (overrides: Record<string, unknown> = {}) =>
+  validTip({
+    domain: 'fire',
+    unitName: '某商场',
+    address: '济北街道商业街 5 号',
+    townId: 'jibei',
+    description: '商场消防通道被货物堵塞，安全出口上锁。',
+    ...overrides,
+  });
+
 export const realName = (overrides: Record<string, unknown> = {}) => ({
   anonymous: false,
   name: '李四',

@@ -7,7 +7,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { workingDeadline } from '../../worker/services/calendar';
-import { o311Post } from '../support/open311';
+import { form, o311Post } from '../support/open311';
 import { apiLogin, signedIn } from '../support/staff';
 import { submitTip, validTip } from '../support/tips';
 
@@ -176,15 +176,6 @@ describe('admin', () => {
     expect(listed).not.toContain(partner.apiKey);
     expect(listed).not.toMatch(/api_key|hash/i);
 
-    const form = (key: string) => ({
-      api_key: key,
-      service_code: 'general_hazard-fire',
-      address_string: '济北街道商业街 5 号',
-      description: '商场消防通道被货物堵塞，安全出口上锁。',
-      'attribute[unit_name]': '某商场',
-      'attribute[town]': 'jibei',
-      'attribute[is_employee]': 'no',
-    });
     expect(
       (await o311Post('requests.json', form(partner.apiKey), { 'cf-connecting-ip': '2001:db8:ad::311' })).status,
     ).toBe(201);

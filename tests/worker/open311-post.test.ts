@@ -9,19 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { hashQueryCode, parseQueryCode, parseTrackingNo } from '../../worker/services/codes';
 import { createPartner, listPartners, partnerForKey, setPartnerActive } from '../../worker/services/partners';
 import { counts } from '../support/tips';
-import { child, leaks, o311, o311Post, parseXml, schemas, SECRET_TEXT } from '../support/open311';
-
-/** A complete, valid GeoReport form for an anonymous citizen. */
-const form = (apiKey: string, over: Record<string, string | undefined> = {}) => ({
-  api_key: apiKey,
-  service_code: 'general_hazard-fire',
-  address_string: '济北街道商业街 5 号',
-  description: '商场消防通道被货物堵塞，安全出口上锁。',
-  'attribute[unit_name]': '某商场',
-  'attribute[town]': 'jibei',
-  'attribute[is_employee]': 'no',
-  ...over,
-});
+import { child, form, leaks, o311, o311Post, parseXml, schemas, SECRET_TEXT } from '../support/open311';
 
 async function errorsOf(res: Response, status: number): Promise<string[]> {
   expect(res.status).toBe(status);

@@ -7,6 +7,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { concludedTip, ELIGIBLE } from '../support/rewards';
 import { signedIn } from '../support/staff';
+import { PROVINCE_RULES } from '../support/reward-rules';
 
 describe('rewards through /api/staff', () => {
   it('preview → propose → approve (someone else) → notify → pay, with the ledger recording each step', async () => {
@@ -108,23 +109,10 @@ describe('rewards through /api/staff', () => {
       rules: { penaltyShare: { basisPoints: 0 } },
     });
     expect(bad.status).toBe(422);
-    const province = {
-      penaltyShare: {
-        tipTypes: ['major_hazard', 'illegal_operation'],
-        basisPoints: 5000,
-        minFen: 5_000_00,
-        maxFen: 500_000_00,
-      },
-      perDeath: {
-        tipTypes: ['concealed_accident'],
-        fenByLevel: { general: 30_000_00, large: 40_000_00, major: 50_000_00, especially_major: 60_000_00 },
-        maxFen: 500_000_00,
-      },
-    };
     const ok = await admin.post('/api/staff/reward-rules', {
       name: '某省安全生产举报奖励办法',
       effectiveFrom: '2026-01-01',
-      rules: province,
+      rules: PROVINCE_RULES,
     });
     expect(ok.status).toBe(201);
     const tip = await concludedTip({ penaltyFen: 100_000_00 });
