@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:test';
 import { NATIONAL_2018 } from '../../worker/domain/reward-rules';
-import type { RewardActor } from '../../worker/services/rewards';
+import { approveReward, notifyReward, proposeReward, type RewardActor } from '../../worker/services/rewards';
 import { realName, submitTip, validTip, tipIdOf } from './tips';
 
 export const officer: RewardActor = { id: 'staff-officer-1', roles: ['reward_officer'] };
@@ -80,4 +80,19 @@ export async function allowClaimByCode(rewardId: string): Promise<void> {
     .bind(Date.parse('2100-01-01T00:00:00+08:00'), JSON.stringify({ ...NATIONAL_2018.rules, claimByCode: true }))
     .run();
   await env.DB.prepare("UPDATE rewards SET rule_id = 'test-by-code' WHERE id = ?").bind(rewardId).run();
+}
+
+/**
+ * A reward for `tipId` taken to 已通知: proposed by the officer with every 第七条 item ruled out, approved by the
+ * approver, notified at `now`; with `claimByCode`, under a rule set that lets an anonymous reporter claim on the receipt.
+ */
+export async function notifiedReward(
+  tipId: string,
+  opts: { claimByCode?: boolean; now?: number } = {},
+): Promise<string> {
+  const { rewardId } = await proposeReward(env, { tipId, actor: officer, eligibility: ELIGIBLE });
+  if (opts.claimByCode) await allowClaimByCode(rewardId);
+  await approveReward(env, { rewardId, actor: approver });
+  await notifyReward(env, { rewardId, actor: officer, now: opts.now });
+  return rewardId;
 }

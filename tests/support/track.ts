@@ -36,6 +36,12 @@ export async function act(id: string, action: Action, input: Record<string, unkn
   return transition(env, trackAdmin, id, action, input, version, now);
 }
 
+/** 受理 at `now` and 交办 to 区应急管理局 at `assignAt` (the same instant unless a test times each step), as an admin. */
+export async function acceptAndAssign(id: string, now = Date.now(), assignAt = now) {
+  await act(id, 'accept', {}, now);
+  await act(id, 'assign', { departmentId: 'yjj' }, assignAt);
+}
+
 let ipN = 0;
 /** A fresh client network (its own IPv6 /64) per call, so per-client limits only bite where a test wants them to. */
 export const freshIp = () => `2001:db8:7:${(++ipN).toString(16)}::1`;

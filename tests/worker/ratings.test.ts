@@ -11,7 +11,8 @@ import { chinaDate } from '../../worker/domain/deadlines';
 import { runScheduled } from '../../worker/services/scheduled';
 import { makeStaff, sessionOf, type TestStaff } from '../support/staff';
 import { realName } from '../support/tips';
-import { act, errorOf, newTip, viewOf, withToken } from '../support/track';
+import { acceptAndAssign, act, errorOf, newTip, viewOf, withToken } from '../support/track';
+import { staffAction } from '../support/workflow';
 import { ReporterView } from '../../worker/schemas/track';
 
 const setNow = (iso: string) => vi.setSystemTime(new Date(iso));
@@ -23,17 +24,21 @@ beforeEach(async () => {
 });
 afterEach(() => vi.useRealTimers());
 
+/** 受理, 交办 and a 属实 conclusion without 整改 (a 重大事故隐患, `decision`), at the current fake time. */
+async function conclude(id: string, decision = '已责令停业整顿并处罚款') {
+  await acceptAndAssign(id);
+  await act(id, 'conclude', {
+    conclusion: 'true',
+    verifiedType: 'major_hazard',
+    decision,
+    rectificationRequired: false,
+  });
+}
+
 /** A tip concluded (without 整改) at the current fake time. */
 async function concluded(overrides: Record<string, unknown> = {}) {
   const tip = await newTip(overrides);
-  await act(tip.id, 'accept');
-  await act(tip.id, 'assign', { departmentId: 'yjj' });
-  await act(tip.id, 'conclude', {
-    conclusion: 'true',
-    verifiedType: 'major_hazard',
-    decision: '已责令停业整顿并处罚款',
-    rectificationRequired: false,
-  });
+  await conclude(tip.id);
   return tip;
 }
 
@@ -42,12 +47,8 @@ async function rate(t: { trackingNo: string; queryCode: string }, level: string,
   return withToken(token, '/api/track/rating', { level, ...(reason ? { reason } : {}) });
 }
 
-async function supervisorAct(id: string, action: string, input: Record<string, unknown>) {
-  const { version } = (await env.DB.prepare('SELECT version FROM tips WHERE id = ?')
-    .bind(id)
-    .first<{ version: number }>())!;
-  return (await sessionOf(supervisor)).post(`/api/staff/tips/${id}/actions/${action}`, { version, input });
-}
+const supervisorAct = async (id: string, action: string, input: Record<string, unknown>) =>
+  staffAction(await sessionOf(supervisor), id, action, input);
 
 const followups = (id: string) =>
   env.DB.prepare('SELECT state, due_at, answer FROM tip_followups WHERE tip_id = ? ORDER BY opened_at')
@@ -64,14 +65,7 @@ describe('rating a conclusion', () => {
     expect((await errorOf(res)).code).toBe('RATING_CLOSED');
     expect((await viewOf(tip)).view.rating).toMatchObject({ open: false, level: null });
 
-    await act(tip.id, 'accept');
-    await act(tip.id, 'assign', { departmentId: 'yjj' });
-    await act(tip.id, 'conclude', {
-      conclusion: 'true',
-      verifiedType: 'major_hazard',
-      decision: '已责令整改并处罚款',
-      rectificationRequired: false,
-    });
+    await conclude(tip.id, '已责令整改并处罚款');
     expect((await viewOf(tip)).view.rating).toEqual({
       open: true,
       until: '2026-07-01',

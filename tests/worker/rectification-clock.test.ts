@@ -9,15 +9,15 @@
  * The clock is moved with fake timers (Date only), so the API, the lookup and the Cron jobs all run "on" the
  * chosen days; each step signs in afresh, since sessions expire after 30 idle minutes.
  */
-import { env, SELF } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { chinaDate } from '../../worker/domain/deadlines';
 import { listQueue } from '../../worker/services/queue';
 import { sendReminders } from '../../worker/services/reminders';
 import { runScheduled } from '../../worker/services/scheduled';
-import { makeStaff, sessionOf, type StaffClient, type TestStaff } from '../support/staff';
-import { submitTip, validTip, tipIdOf } from '../support/tips';
-import { openTrack } from '../support/track';
+import { makeStaff, sessionOf, type TestStaff } from '../support/staff';
+import { openTrack, withToken } from '../support/track';
+import { assignedTip, generalHazardOrder, majorHazardOrder, rectificationPlan, staffAction } from '../support/workflow';
 
 const at = (iso: string) => Date.parse(iso);
 const setNow = (iso: string) => vi.setSystemTime(new Date(iso));
@@ -47,11 +47,8 @@ async function tipRow(id: string) {
 }
 
 /** A staff action through the API, signed in at the current (fake) time. */
-async function act(who: TestStaff, id: string, action: string, input: Record<string, unknown> = {}) {
-  const client: StaffClient = await sessionOf(who);
-  const { version } = await tipRow(id);
-  return client.post(`/api/staff/tips/${id}/actions/${action}`, { version, input });
-}
+const act = async (who: TestStaff, id: string, action: string, input: Record<string, unknown> = {}) =>
+  staffAction(await sessionOf(who), id, action, input);
 
 async function reporterView(t: { trackingNo: string; queryCode: string }) {
   const res = await openTrack(t.trackingNo, t.queryCode);
@@ -63,14 +60,6 @@ async function reporterView(t: { trackingNo: string; queryCode: string }) {
   ).view;
 }
 
-async function newTip() {
-  const res = await submitTip(validTip());
-  expect(res.status).toBe(201);
-  const r = (await res.json()) as { trackingNo: string; queryCode: string };
-  const id = await tipIdOf(r.trackingNo);
-  return { id, ...r };
-}
-
 /** Reminder rows of a tip as "kind/level", sorted. */
 async function reminders(id: string) {
   const { results } = await env.DB.prepare(
@@ -80,14 +69,6 @@ async function reminders(id: string) {
     .all<{ due_kind: string; level: string }>();
   return results.map((r) => `${r.due_kind}/${r.level}`);
 }
-
-const plan = (deadline: string) => ({
-  measures: '更换燃气管道并安装可燃气体报警器',
-  responsibility: '店长张某',
-  funds: '3000 元，店方自筹',
-  deadline,
-  plan: '制定燃气泄漏应急处置预案',
-});
 
 const overdueIds = async (overdue: 'verify' | 'rectify', now: number) =>
   (
@@ -103,23 +84,13 @@ describe('the 整改 clock (lifecycle through the API)', () => {
   it('核查 within 60 days, 整改 ordered for 90 days: no 核查超期; 整改 reminders on working days; 复查 deadline; 销号; objection from the conclusion', async () => {
     // 受理 on Fri 8 May 2026: 核查 is due by the end of Tue 7 July.
     setNow('2026-05-08T09:00:00+08:00');
-    const tip = await newTip();
-    expect((await act(dispatcher, tip.id, 'accept')).status).toBe(200);
-    expect((await act(dispatcher, tip.id, 'assign', { departmentId: 'yjj' })).status).toBe(200);
+    const tip = await assignedTip(await sessionOf(dispatcher));
     expect(chinaDate((await tipRow(tip.id)).conclude_due_at as number)).toBe('2026-07-07');
 
     // Concluded on Fri 3 July (day 56) with 整改 ordered for 90 days: 整改时限 Thu 1 October (国庆).
     setNow('2026-07-03T15:00:00+08:00');
     const concludedAt = Date.now();
-    const res = await act(handler, tip.id, 'conclude', {
-      conclusion: 'true',
-      verifiedType: 'general_hazard',
-      decision: '责令限期整改',
-      hazardLevel: 'general',
-      riskColour: 'yellow',
-      rectificationRequired: true,
-      rectification: plan('2026-10-01'),
-    });
+    const res = await act(handler, tip.id, 'conclude', generalHazardOrder('2026-10-01'));
     expect(res.status).toBe(200);
     let row = await tipRow(tip.id);
     // Recording the plan with the conclusion does not mark the rectification done.
@@ -211,17 +182,9 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     view = await reporterView(tip);
     expect(view).toMatchObject({ statusLabel: '已办结', deadlines: [] });
     expect(view.objection).toEqual({ open: false, until: '2026-07-13', final: false });
-    const objection = await SELF.fetch('http://localhost/api/track', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'cf-connecting-ip': '2001:db8:9::1' },
-      body: JSON.stringify({ trackingNo: tip.trackingNo, queryCode: tip.queryCode }),
-    });
+    const objection = await openTrack(tip.trackingNo, tip.queryCode, '2001:db8:9::1');
     const { token } = (await objection.json()) as { token: string };
-    const late = await SELF.fetch('http://localhost/api/track/objection', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ reason: '整改后现场仍有问题，不同意核查结论。' }),
-    });
+    const late = await withToken(token, '/api/track/objection', { reason: '整改后现场仍有问题，不同意核查结论。' });
     expect(late.status).toBe(409);
     expect(((await late.json()) as { error: { message: string } }).error.message).toContain('2026年7月13日');
 
@@ -238,9 +201,7 @@ describe('the 整改 clock (lifecycle through the API)', () => {
 
   it('an objection during 整改 reopens the tip for 复查; the 复查 conclusion closes it and no further objection is taken', async () => {
     setNow('2026-06-01T09:00:00+08:00');
-    const tip = await newTip();
-    await act(dispatcher, tip.id, 'accept');
-    await act(dispatcher, tip.id, 'assign', { departmentId: 'yjj' });
+    const tip = await assignedTip(await sessionOf(dispatcher));
     setNow('2026-06-10T09:00:00+08:00');
     expect(
       (
@@ -250,7 +211,7 @@ describe('the 整改 clock (lifecycle through the API)', () => {
           decision: '部分属实，责令整改',
           hazardLevel: 'general',
           rectificationRequired: true,
-          rectification: plan('2026-07-10'),
+          rectification: rectificationPlan('2026-07-10'),
         })
       ).status,
     ).toBe(200);
@@ -258,11 +219,7 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     const open = await openTrack(tip.trackingNo, tip.queryCode);
     const { token } = (await open.json()) as { token: string };
     const objectNow = () =>
-      SELF.fetch('http://localhost/api/track/objection', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ reason: '整改措施不足以消除隐患，不同意核查结论。' }),
-      });
+      withToken(token, '/api/track/objection', { reason: '整改措施不足以消除隐患，不同意核查结论。' });
     expect((await objectNow()).status).toBe(200);
     let row = await tipRow(tip.id);
     expect(row).toMatchObject({ state: 'reviewing', due_kind: 'review' });
@@ -287,58 +244,25 @@ describe('the 整改 clock (lifecycle through the API)', () => {
     const view = await reporterView(tip);
     expect(view.objection).toEqual({ open: false, until: '2026-06-30', final: true });
     const fresh = ((await (await openTrack(tip.trackingNo, tip.queryCode)).json()) as { token: string }).token;
-    const again = await SELF.fetch('http://localhost/api/track/objection', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${fresh}` },
-      body: JSON.stringify({ reason: '仍然不同意复查结论，请再次复查。' }),
-    });
+    const again = await withToken(fresh, '/api/track/objection', { reason: '仍然不同意复查结论，请再次复查。' });
     expect(again.status).toBe(409);
     expect(((await again.json()) as { error: { message: string } }).error.message).toContain('不能再次提出异议');
   }, 30_000);
 
   it('a 重大事故隐患: 复查/销号 by someone other than the person who recorded 整改完成', async () => {
     setNow('2026-06-01T09:00:00+08:00');
-    const tip = await newTip();
-    await act(dispatcher, tip.id, 'accept');
-    await act(dispatcher, tip.id, 'assign', { departmentId: 'yjj' });
+    const tip = await assignedTip(await sessionOf(dispatcher));
     // The plan is required with a conclusion that orders 整改.
-    const noPlan = await act(handler, tip.id, 'conclude', {
-      conclusion: 'true',
-      verifiedType: 'major_hazard',
-      decision: '重大隐患，挂牌督办',
-      hazardLevel: 'major',
-      riskColour: 'red',
-      rectificationRequired: true,
-    });
+    const noPlan = await act(handler, tip.id, 'conclude', majorHazardOrder());
     expect(noPlan.status).toBe(422);
     expect(
       ((await noPlan.json()) as { error: { fields: { path: string; code: string }[] } }).error.fields,
     ).toContainEqual(expect.objectContaining({ path: 'rectification', code: 'RECTIFICATION_PLAN_REQUIRED' }));
-    const past = await act(handler, tip.id, 'conclude', {
-      conclusion: 'true',
-      verifiedType: 'major_hazard',
-      decision: '重大隐患，挂牌督办',
-      hazardLevel: 'major',
-      riskColour: 'red',
-      rectificationRequired: true,
-      rectification: plan('2026-05-01'),
-    });
+    const past = await act(handler, tip.id, 'conclude', majorHazardOrder('2026-05-01'));
     expect(
       ((await past.json()) as { error: { fields: { path: string; code: string }[] } }).error.fields[0],
     ).toMatchObject({ path: 'rectification.deadline', code: 'DEADLINE_IN_PAST' });
-    expect(
-      (
-        await act(handler, tip.id, 'conclude', {
-          conclusion: 'true',
-          verifiedType: 'major_hazard',
-          decision: '重大隐患，挂牌督办',
-          hazardLevel: 'major',
-          riskColour: 'red',
-          rectificationRequired: true,
-          rectification: plan('2026-08-31'),
-        })
-      ).status,
-    ).toBe(200);
+    expect((await act(handler, tip.id, 'conclude', majorHazardOrder('2026-08-31'))).status).toBe(200);
     await sendReminders(env, Date.now());
     expect(await reminders(tip.id)).toEqual(['major_hazard/listed']);
     setNow('2026-08-20T09:00:00+08:00');

@@ -11,6 +11,7 @@ import { closeAfterObjectionWindow, transition } from '../../worker/services/tra
 import { chinaDate } from '../../worker/domain/deadlines';
 import { submitTip, validTip, tipIdOf } from '../support/tips';
 import { signedIn } from '../support/staff';
+import { majorHazardOrder } from '../support/workflow';
 
 const DAY = 86_400_000;
 const admin = { id: 'cron-admin', roles: ['admin'], departmentId: null };
@@ -28,6 +29,9 @@ async function assignedTip(dept = 'yjj') {
     .due_at;
   return { id, dueAt };
 }
+
+/** The conclusion of a tip from `assignedTip()` (its version is 3 by then). */
+const conclude = (id: string, input: Record<string, unknown>) => transition(env, admin, id, 'conclude', input, 3);
 
 const levels = async (tipId: string) =>
   (
@@ -70,28 +74,7 @@ describe('deadline reminders', () => {
 
   it('a 重大事故隐患 is flagged for 挂牌督办 once it is confirmed', async () => {
     const { id } = await assignedTip();
-    await transition(
-      env,
-      admin,
-      id,
-      'conclude',
-      {
-        conclusion: 'true',
-        verifiedType: 'major_hazard',
-        decision: '重大隐患，挂牌督办',
-        hazardLevel: 'major',
-        riskColour: 'red',
-        rectificationRequired: true,
-        rectification: {
-          measures: '停产整改',
-          responsibility: '厂长',
-          funds: '50 万元',
-          deadline: chinaDate(Date.now() + 90 * DAY),
-          plan: '已制定',
-        },
-      },
-      3,
-    );
+    await conclude(id, majorHazardOrder(chinaDate(Date.now() + 90 * DAY)));
     await sendReminders(env, Date.now());
     await sendReminders(env, Date.now());
     expect((await levels(id)).filter((l) => l === 'listed')).toEqual(['listed']);
@@ -117,14 +100,7 @@ describe('deadline reminders', () => {
 describe('closing after the objection window', () => {
   it('a concluded tip closes once 10 days have passed, once', async () => {
     const { id } = await assignedTip();
-    await transition(
-      env,
-      admin,
-      id,
-      'conclude',
-      { conclusion: 'false', decision: '经核查不属实', rectificationRequired: false },
-      3,
-    );
+    await conclude(id, { conclusion: 'false', decision: '经核查不属实', rectificationRequired: false });
     const concludedAt = (await env.DB.prepare('SELECT concluded_at FROM tips WHERE id = ?')
       .bind(id)
       .first<{ concluded_at: number }>())!.concluded_at;

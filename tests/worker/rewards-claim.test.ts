@@ -6,9 +6,9 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { approveReward, notifyReward, payReward, proposeReward } from '../../worker/services/rewards';
+import { payReward } from '../../worker/services/rewards';
 import { reporterView } from '../../worker/services/track';
-import { allowClaimByCode, approver, concludedTip, ELIGIBLE, officer } from '../support/rewards';
+import { concludedTip, officer, notifiedReward } from '../support/rewards';
 import { openTrack } from '../support/track';
 
 const IDENTITY = { name: '王五', mobile: '13812345678', idNumber: '11010519491231002X' };
@@ -27,13 +27,6 @@ const addIdentity = (token: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 
-async function notified(tipId: string) {
-  const { rewardId } = await proposeReward(env, { tipId, actor: officer, eligibility: ELIGIBLE });
-  await approveReward(env, { rewardId, actor: approver });
-  await notifyReward(env, { rewardId, actor: officer });
-  return rewardId;
-}
-
 const pay = (rewardId: string, verification: 'real_name_id' | 'tracking_and_code', claim?: object) =>
   payReward(env, {
     rewardId,
@@ -50,7 +43,7 @@ describe('claim terms', () => {
     const tip = await concludedTip();
     const view = await reporterView(env, tip.id);
     expect(view.claim).toEqual({ anonymous: true, claimByCode: false, canAddIdentity: true });
-    const rewardId = await notified(tip.id);
+    const rewardId = await notifiedReward(tip.id);
     expect((await reporterView(env, tip.id)).reward!.whatToBring).toContain('请先在本页“补充真实身份”');
     await expect(
       pay(rewardId, 'tracking_and_code', { trackingNo: tip.trackingNo, queryCode: tip.queryCode }),
@@ -62,10 +55,7 @@ describe('claim terms', () => {
 
   it('a rule set with the claimByCode option pays an anonymous reporter on the receipt, and the notice says so', async () => {
     const tip = await concludedTip();
-    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
-    await allowClaimByCode(rewardId);
-    await approveReward(env, { rewardId, actor: approver });
-    await notifyReward(env, { rewardId, actor: officer });
+    const rewardId = await notifiedReward(tip.id, { claimByCode: true });
     const view = await reporterView(env, tip.id);
     expect(view.reward!.whatToBring).toContain('允许匿名举报人凭举报编号和查询码领取');
     // The lookup's claim terms follow the reward's own rule set, as the notice does (not the set in force today).
@@ -110,7 +100,7 @@ describe('claim terms', () => {
     });
 
     // Now identifiable: the reward is claimed in person with a valid ID.
-    const rewardId = await notified(tip.id);
+    const rewardId = await notifiedReward(tip.id);
     expect((await reporterView(env, tip.id)).reward!.whatToBring).toContain('本人有效身份证件原件');
     await pay(rewardId, 'real_name_id');
     expect((await env.DB.prepare('SELECT status FROM rewards WHERE id = ?').bind(rewardId).first())!.status).toBe(

@@ -2,8 +2,8 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { csvCell, csvRow } from '../../worker/lib/csv';
 import { publicRewardFigures, rewardLedgerCsv, rewardReport } from '../../worker/services/reward-reports';
-import { approveReward, notifyReward, payReward, proposeReward } from '../../worker/services/rewards';
-import { allowClaimByCode, approver, concludedTip, ELIGIBLE, officer } from '../support/rewards';
+import { payReward } from '../../worker/services/rewards';
+import { concludedTip, officer, notifiedReward } from '../support/rewards';
 
 describe('reward reports, ledger CSV and public figures', () => {
   it('totals by year, domain and department; CSV without identity; paid figures per year', async () => {
@@ -13,11 +13,8 @@ describe('reward reports, ledger CSV and public figures', () => {
     ]; // real-name, anonymous
     await env.DB.prepare("UPDATE tips SET department_id = 'yjj'").run();
     for (const t of tips) {
-      const { rewardId } = await proposeReward(env, { tipId: t.id, actor: officer, eligibility: ELIGIBLE });
       const anonymous = t === tips[1];
-      if (anonymous) await allowClaimByCode(rewardId);
-      await approveReward(env, { rewardId, actor: approver });
-      await notifyReward(env, { rewardId, actor: officer });
+      const rewardId = await notifiedReward(t.id, { claimByCode: anonymous });
       await payReward(env, {
         rewardId,
         actor: officer,

@@ -7,7 +7,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeStaff, sessionOf, type StaffClient } from '../support/staff';
-import { submitTip, tipIdOf, validTip } from '../support/tips';
+import { assignedTip, staffAction } from '../support/workflow';
 
 let dispatcher: StaffClient;
 let handler: StaffClient;
@@ -19,22 +19,10 @@ beforeAll(async () => {
   officer = await sessionOf(await makeStaff(['reward_officer']));
 });
 
-const version = async (id: string) =>
-  (await env.DB.prepare('SELECT version FROM tips WHERE id = ?').bind(id).first<{ version: number }>())!.version;
-
-async function act(client: StaffClient, id: string, action: string, input: Record<string, unknown> = {}) {
-  return client.post(`/api/staff/tips/${id}/actions/${action}`, { version: await version(id), input });
-}
+const act = staffAction;
 
 /** A tip of the reported type, 受理 and 交办 to 区应急管理局, ready for the conclusion. */
-async function verifyingTip(type: string): Promise<string> {
-  const res = await submitTip(validTip({ type }));
-  expect(res.status).toBe(201);
-  const id = await tipIdOf((await res.json()) as { trackingNo: string });
-  expect((await act(dispatcher, id, 'accept')).status).toBe(200);
-  expect((await act(dispatcher, id, 'assign', { departmentId: 'yjj' })).status).toBe(200);
-  return id;
-}
+const verifyingTip = async (type: string): Promise<string> => (await assignedTip(dispatcher, { type })).id;
 
 interface Preview {
   rule: { name: string; version: number };

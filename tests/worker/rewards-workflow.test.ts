@@ -23,6 +23,7 @@ import {
   ELIGIBLE,
   officer,
   officer2,
+  notifiedReward,
 } from '../support/rewards';
 
 /** What the reporter's lookup view shows of the reward. */
@@ -43,9 +44,7 @@ describe('reward workflow', () => {
     await env.DB.prepare('UPDATE tips SET signatories = 3 WHERE id = ?').bind(tip.id).run();
     const preview = await previewReward(env, { tipId: tip.id });
     expect(preview.flags).toMatchObject({ jointSignatories: 3, anonymousNeedsProof: false });
-    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
-    await approveReward(env, { rewardId, actor: approver });
-    await notifyReward(env, { rewardId, actor: officer });
+    await notifiedReward(tip.id);
     expect((await rewardNotice(tip.id))!.whatToBring).toContain('联名举报（3 人署名）的奖励发给第一署名人');
     // Exactly one reward for the tip, whatever the number of signatories.
     expect(
@@ -56,10 +55,7 @@ describe('reward workflow', () => {
 
   it('an anonymous claimant gets five tries per hour at the desk (a rule set that allows claiming by code)', async () => {
     const tip = await concludedTip();
-    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
-    await allowClaimByCode(rewardId);
-    await approveReward(env, { rewardId, actor: approver });
-    await notifyReward(env, { rewardId, actor: officer });
+    const rewardId = await notifiedReward(tip.id, { claimByCode: true });
     const pay = (queryCode: string) =>
       payReward(env, {
         rewardId,
@@ -290,10 +286,8 @@ describe('reward workflow', () => {
 
   it('a notice expires exactly after its 60-day claim period through the scheduled handler, once', async () => {
     const tip = await concludedTip();
-    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
-    await approveReward(env, { rewardId, actor: approver });
     const notifiedAt = Date.parse('2026-03-02T10:00:00+08:00');
-    await notifyReward(env, { rewardId, actor: officer, now: notifiedAt });
+    const rewardId = await notifiedReward(tip.id, { now: notifiedAt });
     const { claim_deadline } = (await env.DB.prepare('SELECT claim_deadline FROM rewards WHERE id = ?')
       .bind(rewardId)
       .first<{ claim_deadline: number }>())!;
@@ -317,10 +311,7 @@ describe('reward workflow', () => {
     const ids: string[] = [];
     for (let i = 0; i < 2; i++) {
       const tip = await concludedTip();
-      const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
-      await approveReward(env, { rewardId, actor: approver });
-      await notifyReward(env, { rewardId, actor: officer, now: Date.parse('2026-01-05T09:00:00+08:00') });
-      ids.push(rewardId);
+      ids.push(await notifiedReward(tip.id, { now: Date.parse('2026-01-05T09:00:00+08:00') }));
     }
     // The second reward's batch fails mid-run (as if D1 went away); the first one has already expired.
     await env.DB.prepare(
@@ -345,9 +336,7 @@ describe('reward workflow', () => {
 
   it('an approver can extend the claim period before expiry, with a reason', async () => {
     const tip = await concludedTip();
-    const { rewardId } = await proposeReward(env, { tipId: tip.id, actor: officer, eligibility: ELIGIBLE });
-    await approveReward(env, { rewardId, actor: approver });
-    await notifyReward(env, { rewardId, actor: officer });
+    const rewardId = await notifiedReward(tip.id);
     const before = (await env.DB.prepare('SELECT claim_deadline FROM rewards WHERE id = ?')
       .bind(rewardId)
       .first<{ claim_deadline: number }>())!.claim_deadline;

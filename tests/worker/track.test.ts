@@ -9,16 +9,17 @@ import worker from '../../worker/index';
 import { ReporterView } from '../../worker/schemas/track';
 import { addCalendarDays, chinaDate } from '../../worker/services/calendar';
 import { chinaDateText } from '../../worker/domain/deadlines';
-import { approveReward, notifyReward, proposeReward } from '../../worker/services/rewards';
+
 import { addNote, messageReporter, tipDetail } from '../../worker/services/tip-detail';
 import { appSecret, hmacHex } from '../../worker/lib/crypto';
 import { networkOf } from '../../worker/lib/ratelimit';
 import { checkCode, issueToken, PUBLIC_ID_MESSAGE } from '../../worker/services/track';
 import { formatPublicId } from '../../worker/services/codes';
 import { jpegWithMetadata } from '../support/media-fixtures';
-import { approver, ELIGIBLE, officer } from '../support/rewards';
-import { act, errorOf, newTip, openTrack, trackAdmin, viewOf, withToken } from '../support/track';
+import { notifiedReward } from '../support/rewards';
+import { acceptAndAssign, act, errorOf, newTip, openTrack, trackAdmin, viewOf, withToken } from '../support/track';
 import { realName, upload } from '../support/tips';
+import { generalHazardOrder } from '../support/workflow';
 
 const DAY = 86_400_000;
 const ANY_INSTANT = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
@@ -65,6 +66,29 @@ const ratingFrom = (ms: number) => ({
   followup: null,
 });
 const SUBMITTED = { at: ANY_INSTANT, text: '举报已提交，等待受理' };
+
+/** The view of a tip 受理 at `t1`, 交办 a second later and concluded without 整改 at `t1 + 2000`: 已办结. */
+function concludedView(
+  t: { trackingNo: string },
+  t1: number,
+  conclusion: { verdict: string; decision: string },
+): ReporterView {
+  const at = t1 + 2000;
+  return base(t, {
+    status: 'concluded',
+    statusLabel: '已办结',
+    handlingUnit: '区应急管理局',
+    conclusion: { ...conclusion, concludedAt: iso(at) },
+    objection: { open: true, until: plus(at, 10), final: false },
+    rating: ratingFrom(at),
+    timeline: [
+      SUBMITTED,
+      { at: iso(t1), text: `已受理，将在 ${said(plus(t1, 60))} 前核查办结` },
+      { at: iso(t1 + 1000), text: '已交办区应急管理局核查处理' },
+      { at: iso(at), text: `已办结。核查结论：${conclusion.verdict}。处理决定：${conclusion.decision}` },
+    ],
+  });
+}
 
 /** Things that must never reach a reporter: staff ids and names, notes, instructions, identity, internals. */
 function expectNothingInternal(v: unknown, t: { id: string; queryCode: string }) {
@@ -150,27 +174,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
     // reaches the reporter now and the objection window opens now (not at 销号).
     const rectifyBy = day(t1 + 90 * DAY);
     const t2 = t1 + 2000;
-    await act(
-      t.id,
-      'conclude',
-      {
-        conclusion: 'true',
-        verifiedType: 'general_hazard',
-        decision: '责令限期整改',
-        hazardLevel: 'general',
-        riskColour: 'yellow',
-        rectificationRequired: true,
-        penaltyFen: 500000,
-        rectification: {
-          measures: '更换管道',
-          responsibility: '张某',
-          funds: '自筹',
-          deadline: rectifyBy,
-          plan: '已制定',
-        },
-      },
-      t2,
-    );
+    await act(t.id, 'conclude', { ...generalHazardOrder(rectifyBy), penaltyFen: 500000 }, t2);
     timeline.push({
       at: iso(t2),
       text: `核查结论：属实，已责令限期整改，整改时限 ${said(rectifyBy)}。处理决定：责令限期整改`,
@@ -226,28 +230,14 @@ describe('POST /api/track shows the reporter view in every public status (full J
   it('已办结 without rectification; after the objection window the scheduled job closes it and the objection is gone', async () => {
     const t = await newTip();
     const t1 = Date.now();
-    await act(t.id, 'accept', {}, t1);
-    await act(t.id, 'assign', { departmentId: 'yjj' }, t1 + 1000);
+    await acceptAndAssign(t.id, t1, t1 + 1000);
     await act(
       t.id,
       'conclude',
       { conclusion: 'false', decision: '经核查不属实', rectificationRequired: false },
       t1 + 2000,
     );
-    const concluded = base(t, {
-      status: 'concluded',
-      statusLabel: '已办结',
-      handlingUnit: '区应急管理局',
-      conclusion: { verdict: '不属实', decision: '经核查不属实', concludedAt: iso(t1 + 2000) },
-      objection: { open: true, until: plus(t1 + 2000, 10), final: false },
-      rating: ratingFrom(t1 + 2000),
-      timeline: [
-        SUBMITTED,
-        { at: iso(t1), text: `已受理，将在 ${said(plus(t1, 60))} 前核查办结` },
-        { at: iso(t1 + 1000), text: '已交办区应急管理局核查处理' },
-        { at: iso(t1 + 2000), text: '已办结。核查结论：不属实。处理决定：经核查不属实' },
-      ],
-    });
+    const concluded = concludedView(t, t1, { verdict: '不属实', decision: '经核查不属实' });
     expect((await viewOf(t)).view).toEqual(concluded);
 
     // Twelve days later (concluded_at moved back), the Cron Trigger closes it: still 已办结, no objection.
@@ -310,8 +300,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
   it('an approved extension shows its days, its reason and the moved deadline; a requested one shows nothing', async () => {
     const t = await newTip();
     const t1 = Date.now();
-    await act(t.id, 'accept', {}, t1);
-    await act(t.id, 'assign', { departmentId: 'yjj' }, t1 + 1000);
+    await acceptAndAssign(t.id, t1, t1 + 1000);
     await act(t.id, 'request_extension', { days: 15, reason: '需要专业机构检测' }, t1 + 2000);
     let v = (await viewOf(t)).view;
     expect(v.extension).toBeNull();
@@ -340,8 +329,7 @@ describe('POST /api/track shows the reporter view in every public status (full J
   it('a notified reward shows the amount, what to bring, where and the claim deadline', async () => {
     const t = await newTip({ type: 'major_hazard' });
     const t1 = Date.now();
-    await act(t.id, 'accept', {}, t1);
-    await act(t.id, 'assign', { departmentId: 'yjj' }, t1 + 1000);
+    await acceptAndAssign(t.id, t1, t1 + 1000);
     await act(
       t.id,
       'conclude',
@@ -354,39 +342,25 @@ describe('POST /api/track shows the reporter view in every public status (full J
       },
       t1 + 2000,
     );
-    const { rewardId } = await proposeReward(env, { tipId: t.id, actor: officer, eligibility: ELIGIBLE });
-    await approveReward(env, { rewardId, actor: approver });
     const t4 = t1 + 3000;
-    await notifyReward(env, { rewardId, actor: officer, now: t4 });
+    await notifiedReward(t.id, { now: t4 });
     const { view } = await viewOf(t);
-    expect(view).toEqual(
-      base(t, {
-        status: 'concluded',
-        statusLabel: '已办结',
-        handlingUnit: '区应急管理局',
-        conclusion: { verdict: '属实', decision: '罚款 20 万元', concludedAt: iso(t1 + 2000) },
-        objection: { open: true, until: plus(t1 + 2000, 10), final: false },
-        rating: ratingFrom(t1 + 2000),
-        reward: {
-          status: 'notified',
-          amountFen: 3_000_000,
-          amount: '¥30,000',
-          claimDeadline: iso(addCalendarDays(t4, 60)),
-          where: '区应急管理局举报受理窗口（工作日 9:00–17:00）',
-          // National default: an anonymous reporter first adds a real identity, then claims with a valid ID.
-          whatToBring:
-            '奖励发给能够确认身份的举报人：请先在本页“补充真实身份”登记姓名和身份证号码，再由本人携带有效身份证件原件以及举报编号和查询码领取，并提供本人银行账户。',
-          paidAt: null,
-        },
-        timeline: [
-          SUBMITTED,
-          { at: iso(t1), text: `已受理，将在 ${said(plus(t1, 60))} 前核查办结` },
-          { at: iso(t1 + 1000), text: '已交办区应急管理局核查处理' },
-          { at: iso(t1 + 2000), text: '已办结。核查结论：属实。处理决定：罚款 20 万元' },
-          { at: iso(t4), text: '举报奖励已核定，请在领取期限内领取' },
-        ],
-      }),
-    );
+    const concluded = concludedView(t, t1, { verdict: '属实', decision: '罚款 20 万元' });
+    expect(view).toEqual({
+      ...concluded,
+      reward: {
+        status: 'notified',
+        amountFen: 3_000_000,
+        amount: '¥30,000',
+        claimDeadline: iso(addCalendarDays(t4, 60)),
+        where: '区应急管理局举报受理窗口（工作日 9:00–17:00）',
+        // National default: an anonymous reporter first adds a real identity, then claims with a valid ID.
+        whatToBring:
+          '奖励发给能够确认身份的举报人：请先在本页“补充真实身份”登记姓名和身份证号码，再由本人携带有效身份证件原件以及举报编号和查询码领取，并提供本人银行账户。',
+        paidAt: null,
+      },
+      timeline: [...concluded.timeline, { at: iso(t4), text: '举报奖励已核定，请在领取期限内领取' }],
+    });
     expect(JSON.stringify(view)).not.toMatch(/staff-officer|staff-approver|rewardId/);
   });
 
@@ -555,8 +529,7 @@ describe('messages both ways', () => {
 describe('POST /api/track/objection (异议)', () => {
   async function concluded() {
     const t = await newTip();
-    await act(t.id, 'accept');
-    await act(t.id, 'assign', { departmentId: 'yjj' });
+    await acceptAndAssign(t.id);
     await act(t.id, 'conclude', { conclusion: 'false', decision: '经核查不属实', rectificationRequired: false });
     return t;
   }

@@ -3,11 +3,12 @@
  * public status the reporter sees at every step, the statistics moving with it, the timeline, conflicts, merging,
  * extension, 不予受理 and objection.
  */
-import { env, SELF } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chinaDate } from '../../worker/domain/deadlines';
-import { submitTip, validTip, tipIdOf } from '../support/tips';
 import { signedIn, type StaffClient } from '../support/staff';
+import { newTip, openTrack } from '../support/track';
+import { assignedTip, rectificationPlan, staffAction } from '../support/workflow';
 
 let dispatcher: StaffClient;
 let handler: StaffClient;
@@ -21,24 +22,9 @@ beforeAll(async () => {
   supervisor = (await signedIn(['supervisor'])).client;
 });
 
-async function newTip(overrides: Record<string, unknown> = {}) {
-  const res = await submitTip(validTip(overrides));
-  expect(res.status).toBe(201);
-  const r = (await res.json()) as { trackingNo: string; queryCode: string };
-  const id = await tipIdOf(r.trackingNo);
-  return { id, ...r };
-}
-
 /** The public status as the reporter's lookup (POST /api/track) shows it. */
 async function reporterSees(t: { trackingNo: string; queryCode: string }) {
-  const res = await SELF.fetch('http://localhost/api/track', {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'cf-connecting-ip': `2001:db8:5::${Math.floor(Math.random() * 65535).toString(16)}`,
-    },
-    body: JSON.stringify({ trackingNo: t.trackingNo, queryCode: t.queryCode }),
-  });
+  const res = await openTrack(t.trackingNo, t.queryCode);
   expect(res.status).toBe(200);
   return ((await res.json()) as { view: { statusLabel: string } }).view.statusLabel;
 }
@@ -58,16 +44,8 @@ async function state(id: string) {
     }>())!;
 }
 
-async function act(
-  client: StaffClient,
-  id: string,
-  action: string,
-  input: Record<string, unknown> = {},
-  version?: number,
-) {
-  const v = version ?? (await state(id)).version;
-  return client.post(`/api/staff/tips/${id}/actions/${action}`, { version: v, input });
-}
+/** A staff action through the API (with the tip's current version unless a test passes its own). */
+const act = staffAction;
 
 async function statsFor(status: string) {
   return (await env.DB.prepare('SELECT COALESCE(SUM(count), 0) AS n FROM stats_monthly WHERE public_status = ?')
@@ -99,13 +77,7 @@ describe('the closed loop', () => {
 
     // Another department's handler can neither see nor act on it.
     expect((await otherHandler.get(`/api/staff/tips/${tip.id}`)).status).toBe(403);
-    const plan = {
-      measures: '更换燃气管道并安装报警器',
-      responsibility: '店长张某',
-      funds: '3000 元，店方自筹',
-      deadline: chinaDate(Date.now() + 30 * 86_400_000),
-      plan: '制定燃气泄漏应急处置预案',
-    };
+    const plan = rectificationPlan(chinaDate(Date.now() + 30 * 86_400_000));
     expect(
       (
         await act(otherHandler, tip.id, 'conclude', {
@@ -195,9 +167,7 @@ describe('the closed loop', () => {
   });
 
   it('a department hands a tip back with a reason; it can be handed to another', async () => {
-    const tip = await newTip();
-    await act(dispatcher, tip.id, 'accept');
-    await act(dispatcher, tip.id, 'assign', { departmentId: 'yjj' });
+    const tip = await assignedTip(dispatcher);
     expect((await act(handler, tip.id, 'return', { reason: '不属于本单位职责' })).status).toBe(200);
     expect(await state(tip.id)).toMatchObject({ state: 'returned', public_status: 'accepted', due_kind: 'conclude' });
     expect((await act(dispatcher, tip.id, 'assign', { departmentId: 'zjj' })).status).toBe(200);
@@ -258,9 +228,7 @@ describe('the closed loop', () => {
   });
 
   it('extension: requested with a reason, approved once by a 督办, at most 30 days, shown to the reporter', async () => {
-    const tip = await newTip();
-    await act(dispatcher, tip.id, 'accept');
-    await act(dispatcher, tip.id, 'assign', { departmentId: 'yjj' });
+    const tip = await assignedTip(dispatcher);
     const before = await state(tip.id);
     expect((await act(handler, tip.id, 'request_extension', { days: 31, reason: '需要第三方检测' })).status).toBe(422);
     expect((await act(handler, tip.id, 'request_extension', { days: 20, reason: '需要第三方检测' })).status).toBe(200);
@@ -281,9 +249,7 @@ describe('the closed loop', () => {
   });
 
   it('a 不属实 conclusion cannot require rectification; a confirmed one needs a hazard level', async () => {
-    const tip = await newTip();
-    await act(dispatcher, tip.id, 'accept');
-    await act(dispatcher, tip.id, 'assign', { departmentId: 'yjj' });
+    const tip = await assignedTip(dispatcher);
     const r1 = await act(handler, tip.id, 'conclude', {
       conclusion: 'false',
       decision: '经核查不属实',
