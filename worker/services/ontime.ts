@@ -20,6 +20,7 @@
 import type { Env } from '../env';
 import { DOMAINS } from '../domain/catalog';
 import { SATISFIED_RATINGS } from '../domain/workflow';
+import { type DataColumn, type DataField, fieldsOf, recordOf } from './open-data';
 import {
   addMonths,
   chinaMonth,
@@ -332,86 +333,120 @@ export async function reportList(env: Env): Promise<{ month: string; publishedAt
 
 // ---- open data --------------------------------------------------------------------------------------------
 
-export interface OntimeField {
-  name: string;
-  label: string;
-  type: 'string' | 'integer' | 'number' | 'count';
-  description: string;
-}
+type OntimeValue = string | number | null;
+/** What a row is read from: the month, the scope and the figures of one district, department or domain. */
+type OntimeFrom = [at: { month: string; scope: Scope }, f: PublicFigures];
 
-/** The documented schema of an on-time record row (CSV header and JSON `fields`). */
-export const ONTIME_FIELDS: readonly OntimeField[] = [
-  { name: 'month', label: '月份', type: 'string', description: '统计月份（北京时间，YYYY-MM）' },
+/** The columns of an on-time record row, in order: what each holds and how it is read from the figures. */
+const ONTIME_COLUMNS: readonly DataColumn<'string' | 'integer' | 'number' | 'count', OntimeFrom, OntimeValue>[] = [
+  {
+    name: 'month',
+    label: '月份',
+    type: 'string',
+    description: '统计月份（北京时间，YYYY-MM）',
+    value: (at) => at.month,
+  },
   {
     name: 'scope',
     label: '统计范围',
     type: 'string',
     description: 'district（全区）/ department（承办单位）/ domain（行业领域）',
+    value: (at) => at.scope,
   },
-  { name: 'key', label: '代码', type: 'string', description: '全区为 all；承办单位代码或行业领域代码' },
-  { name: 'name', label: '名称', type: 'string', description: '全区、承办单位名称或行业领域名称' },
-  { name: 'received', label: '收到', type: 'count', description: '当月收到的举报件数' },
-  { name: 'concluded', label: '办结', type: 'count', description: '当月作出核查结论的件数' },
+  {
+    name: 'key',
+    label: '代码',
+    type: 'string',
+    description: '全区为 all；承办单位代码或行业领域代码',
+    value: (_, f) => f.key,
+  },
+  {
+    name: 'name',
+    label: '名称',
+    type: 'string',
+    description: '全区、承办单位名称或行业领域名称',
+    value: (_, f) => f.label,
+  },
+  { name: 'received', label: '收到', type: 'count', description: '当月收到的举报件数', value: (_, f) => f.received },
+  {
+    name: 'concluded',
+    label: '办结',
+    type: 'count',
+    description: '当月作出核查结论的件数',
+    value: (_, f) => f.concluded,
+  },
   {
     name: 'concluded_on_time',
     label: '按期办结',
     type: 'count',
     description: '其中在办结期限（含批准的延期）内办结的件数',
+    value: (_, f) => f.concludedOnTime,
   },
   {
     name: 'open_overdue',
     label: '超期未办结',
     type: 'count',
     description: '月末（本月为统计时）仍未办结且已过办结期限的件数',
+    value: (_, f) => f.openOverdue,
   },
   {
     name: 'on_time_rate',
     label: '按期办结率',
     type: 'number',
     description: '按期办结 ÷（办结 + 超期未办结），0–1；分母不足 5 时为空',
+    value: (_, f) => f.onTimeRate,
   },
   {
     name: 'median_days',
     label: '办结用时中位数',
     type: 'number',
     description: '当月办结举报从收到到办结的整天数的中位数；不足 5 件时为空',
+    value: (_, f) => f.medianDays,
   },
-  { name: 'rectified', label: '整改完成', type: 'count', description: '当月记录整改完成的隐患数' },
-  { name: 'rectified_on_time', label: '按期整改', type: 'count', description: '其中在整改时限内完成的数量' },
+  {
+    name: 'rectified',
+    label: '整改完成',
+    type: 'count',
+    description: '当月记录整改完成的隐患数',
+    value: (_, f) => f.rectified,
+  },
+  {
+    name: 'rectified_on_time',
+    label: '按期整改',
+    type: 'count',
+    description: '其中在整改时限内完成的数量',
+    value: (_, f) => f.rectifiedOnTime,
+  },
   {
     name: 'rectified_on_time_rate',
     label: '按期整改率',
     type: 'number',
     description: '按期整改 ÷ 整改完成；不足 5 件时为空',
+    value: (_, f) => f.rectifiedOnTimeRate,
   },
-  { name: 'ratings', label: '评价数', type: 'count', description: '当月举报人作出（或更改）的评价数' },
+  {
+    name: 'ratings',
+    label: '评价数',
+    type: 'count',
+    description: '当月举报人作出（或更改）的评价数',
+    value: (_, f) => f.ratings,
+  },
   {
     name: 'satisfied_share',
     label: '满意率',
     type: 'number',
     description: '“满意”和“非常满意”占评价数的比例；评价不足 5 条时为空',
+    value: (_, f) => f.satisfiedShare,
   },
 ];
 
+export type OntimeField = DataField<'string' | 'integer' | 'number' | 'count'>;
+/** The documented schema of an on-time record row (CSV header and JSON `fields`). */
+export const ONTIME_FIELDS: readonly OntimeField[] = fieldsOf(ONTIME_COLUMNS);
+
 /** The rows of one month as open-data records (counts below 5 as "<5", suppressed rates as null). */
-export function ontimeRecords(m: PublicMonth): Record<string, string | number | null>[] {
-  const row = (scope: Scope, f: PublicFigures) => ({
-    month: m.month,
-    scope,
-    key: f.key,
-    name: f.label,
-    received: f.received,
-    concluded: f.concluded,
-    concluded_on_time: f.concludedOnTime,
-    open_overdue: f.openOverdue,
-    on_time_rate: f.onTimeRate,
-    median_days: f.medianDays,
-    rectified: f.rectified,
-    rectified_on_time: f.rectifiedOnTime,
-    rectified_on_time_rate: f.rectifiedOnTimeRate,
-    ratings: f.ratings,
-    satisfied_share: f.satisfiedShare,
-  });
+export function ontimeRecords(m: PublicMonth): Record<string, OntimeValue>[] {
+  const row = (scope: Scope, f: PublicFigures) => recordOf(ONTIME_COLUMNS, { month: m.month, scope }, f);
   return [
     row('district', m.district),
     ...m.departments.map((d) => row('department', d)),

@@ -21,7 +21,13 @@ import { TipSubmission, type Receipt } from '../schemas/tip';
 import { chinaDate } from './calendar';
 import { addMonths, chinaMonth, monthStart, SUPPRESS_BELOW } from './stats';
 import { formatPublicId, parsePublicId, parseTrackingNo } from './codes';
-import { CLOSED_PUBLIC_STATUSES } from './open-data';
+import {
+  CLOSED_PUBLIC_STATUSES,
+  PUBLIC_TIP_COLUMNS,
+  PUBLIC_TIP_FROM,
+  PUBLIC_TIP_JOINS,
+  type PublicTipRow,
+} from './open-data';
 import { createTip, findReceipt, requestHash } from './tips';
 
 const DAY = 86_400_000;
@@ -174,27 +180,14 @@ export interface Open311Request {
   media_url: null;
 }
 
-interface RequestRow {
-  public_id: string;
-  type: string;
-  domain: string;
-  town_id: string;
-  town_name: string | null;
-  public_status: string;
-  conclusion: string | null;
-  reject_reason: string | null;
-  department: string | null;
-  created_at: number;
+type RequestRow = PublicTipRow & {
   updated_at: number;
-  conclude_due_at: number | null;
   /** Public view only: tips sharing the service and month of receipt, and those also sharing the 镇街. */
   n_service?: number;
   n_town?: number;
-}
+};
 
-const REQUEST_COLUMNS = `t.public_id, t.type, t.domain, t.town_id, tw.name AS town_name, t.public_status, t.conclusion, t.reject_reason,
-  d.name AS department, t.created_at, t.updated_at, t.conclude_due_at`;
-const REQUEST_FROM = 'tips t LEFT JOIN towns tw ON tw.id = t.town_id LEFT JOIN departments d ON d.id = t.department_id';
+const REQUEST_COLUMNS = `${PUBLIC_TIP_COLUMNS}, t.updated_at`;
 
 /** An instant as a GeoReport date-time, rounded down to its day in China time: "2026-11-22T00:00:00+08:00". */
 export const dayStamp = (ms: number) => `${chinaDate(ms)}T00:00:00+08:00`;
@@ -389,7 +382,7 @@ async function partnerRequests(env: Env, p: RequestsQuery): Promise<Open311Reque
   if ('ids' in p) {
     if (!p.ids.length) return [];
     const { results } = await env.DB.prepare(
-      `SELECT ${REQUEST_COLUMNS} FROM ${REQUEST_FROM} WHERE t.public_id IN (${p.ids.map(() => '?').join(',')}) ORDER BY t.created_at DESC`,
+      `SELECT ${REQUEST_COLUMNS} FROM ${PUBLIC_TIP_FROM} WHERE t.public_id IN (${p.ids.map(() => '?').join(',')}) ORDER BY t.created_at DESC`,
     )
       .bind(...p.ids)
       .all<RequestRow>();
@@ -397,7 +390,7 @@ async function partnerRequests(env: Env, p: RequestsQuery): Promise<Open311Reque
   }
   const f = filters(p);
   const { results } = await env.DB.prepare(
-    `SELECT ${REQUEST_COLUMNS} FROM ${REQUEST_FROM} WHERE t.created_at >= ? AND t.created_at <= ?${f.where.map((w) => ` AND ${w}`).join('')}
+    `SELECT ${REQUEST_COLUMNS} FROM ${PUBLIC_TIP_FROM} WHERE t.created_at >= ? AND t.created_at <= ?${f.where.map((w) => ` AND ${w}`).join('')}
      ORDER BY t.created_at DESC, t.id DESC LIMIT ${MAX_REQUESTS}`,
   )
     .bind(p.start, p.end, ...f.params)
@@ -422,8 +415,7 @@ async function publicRows(env: Env, months: string[], where: string[], params: u
               COUNT(*) OVER (PARTITION BY type, domain, ${monthOf}, town_id) AS n_town
        FROM tips INDEXED BY tips_created WHERE created_at >= ? AND created_at < ?)
      SELECT ${REQUEST_COLUMNS}, g.n_service, g.n_town
-     FROM g JOIN tips t ON t.id = g.id
-       LEFT JOIN towns tw ON tw.id = t.town_id LEFT JOIN departments d ON d.id = t.department_id
+     FROM g JOIN tips t ON t.id = g.id ${PUBLIC_TIP_JOINS}
      WHERE g.month IN (${months.map(() => '?').join(',')}) AND g.n_service >= ?${where.map((w) => ` AND ${w}`).join('')}
      ORDER BY g.month DESC, t.public_id LIMIT ${MAX_REQUESTS}`,
   )
