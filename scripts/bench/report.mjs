@@ -128,15 +128,14 @@ function burstMarkdown(title, b) {
 function writeTargets(api, b, where) {
   const rows = [];
   const at = (prefix, c) => api.find((x) => x.scenario.startsWith(prefix) && x.connections === c);
-  for (const c of [8, 32]) {
-    const s = at('submit', c);
-    if (s)
-      rows.push([
-        `submission throughput ≥ ${TARGETS.submitRatio}× bare (c=${c})${where}`,
-        `${s.ratio}×`,
-        s.ratio >= TARGETS.submitRatio,
-      ]);
-  }
+  /** The throughput target of one scenario at 8 and 32 connections: its ratio to the bare endpoint. */
+  const throughput = (prefix, what, target) => {
+    for (const c of [8, 32]) {
+      const r = at(prefix, c);
+      if (r) rows.push([`${what} throughput ≥ ${target}× bare (c=${c})${where}`, `${r.ratio}×`, r.ratio >= target]);
+    }
+  };
+  throughput('submit', 'submission', TARGETS.submitRatio);
   const s32 = at('submit', 32);
   const b32 = at('bare', 32);
   if (s32 && b32)
@@ -145,15 +144,7 @@ function writeTargets(api, b, where) {
       `${s32.p99} ms vs ${b32.p99} ms (${(s32.p99 / b32.p99).toFixed(1)}×)`,
       s32.p99 <= TARGETS.submitP99Times * b32.p99,
     ]);
-  for (const c of [8, 32]) {
-    const l = at('lookup', c);
-    if (l)
-      rows.push([
-        `lookup throughput ≥ ${TARGETS.lookupRatio}× bare (c=${c})${where}`,
-        `${l.ratio}×`,
-        l.ratio >= TARGETS.lookupRatio,
-      ]);
-  }
+  throughput('lookup', 'lookup', TARGETS.lookupRatio);
   if (b) {
     rows.push([
       `burst: all ${b.total} accepted, 0 errors${where}`,

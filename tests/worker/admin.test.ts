@@ -32,22 +32,19 @@ async function nextTipAcceptDue(): Promise<string> {
 describe('admin', () => {
   it('creates an account that can sign in; a weak password is refused in Chinese and nothing is created', async () => {
     const { client } = await signedIn(['admin']);
-    const weak = await client.post('/api/staff/admin/staff', {
-      username: 'newclerk',
-      displayName: '新受理员',
-      password: 'short',
-      roles: ['dispatcher'],
-    });
+    const createClerk = (password: string) =>
+      client.post('/api/staff/admin/staff', {
+        username: 'newclerk',
+        displayName: '新受理员',
+        password,
+        roles: ['dispatcher'],
+      });
+    const weak = await createClerk('short');
     expect(weak.status).toBe(422);
     expect(JSON.stringify(await weak.json())).toContain('密码至少 12 位');
     expect(await env.DB.prepare("SELECT 1 FROM staff WHERE username = 'newclerk'").first()).toBeNull();
 
-    const created = await client.post('/api/staff/admin/staff', {
-      username: 'newclerk',
-      displayName: '新受理员',
-      password: 'Brand-New-Clerk-2026',
-      roles: ['dispatcher'],
-    });
+    const created = await createClerk('Brand-New-Clerk-2026');
     expect(created.status).toBe(201);
     const login = await apiLogin('newclerk', 'Brand-New-Clerk-2026', { 'cf-connecting-ip': '2001:db8:ad::1' });
     expect(login.res.status).toBe(200);

@@ -8,9 +8,17 @@
 import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sealAudit, verifyAudit } from '../../worker/lib/audit';
-import { ANCHOR_PREFIX, auditKey, auditMac, auditPayload, GENESIS, GUARD_TRIGGERS } from '../../worker/lib/audit-chain';
+import {
+  ANCHOR_PREFIX,
+  type AuditKey,
+  auditKey,
+  auditMac,
+  auditPayload,
+  GENESIS,
+  GUARD_TRIGGERS,
+} from '../../worker/lib/audit-chain';
 import { checkCode } from '../../worker/services/track';
-import { submitTip, validTip } from '../support/tips';
+import { submitTip, tipIdOf, validTip } from '../support/tips';
 import { signedIn } from '../support/staff';
 
 type Report = Awaited<ReturnType<typeof verifyAudit>>;
@@ -54,18 +62,33 @@ async function dropGuards(names: readonly string[] = GUARD_TRIGGERS) {
   for (const t of names) await env.DB.prepare(`DROP TRIGGER IF EXISTS ${t}`).run();
 }
 
+/**
+ * A forger with write access to D1 (the guards dropped): edit the row at `target`, then redo the seal of that row and
+ * every later one with `key` (their key id replaced by `keyId` when given, kept otherwise).
+ */
+async function forgeFrom(target: number, key: AuditKey, keyId: string | null = null) {
+  await env.DB.prepare("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?").bind(target).run();
+  let prev = (await env.DB.prepare('SELECT mac FROM audit_seals WHERE seq = ?')
+    .bind(target - 1)
+    .first<{ mac: string }>())!.mac;
+  const rows = (
+    await env.DB.prepare('SELECT seq, at, actor, action, tip_id, detail FROM audit_log WHERE seq >= ? ORDER BY seq')
+      .bind(target)
+      .all<any>()
+  ).results;
+  for (const row of rows) {
+    prev = await auditMac(key, prev, row);
+    await env.DB.prepare('UPDATE audit_seals SET mac = ?, key_id = COALESCE(?, key_id) WHERE seq = ?')
+      .bind(prev, keyId, row.seq)
+      .run();
+  }
+}
+
 describe('appending never contends', () => {
   it('200 concurrent submissions and 20 concurrent staff transitions all succeed, each with its audit row; the chain verifies after sealing', async () => {
     // 20 tips for the staff to act on while the burst arrives.
     const staffTips = await someTips(20);
-    const ids = await Promise.all(
-      staffTips.map(
-        async (no) =>
-          (await env.DB.prepare('SELECT id FROM tips WHERE tracking_no = ?')
-            .bind(no.replaceAll('-', ''))
-            .first<{ id: string }>())!.id,
-      ),
-    );
+    const ids = await Promise.all(staffTips.map((no) => tipIdOf(no)));
     await sealAudit(env);
     const { client: dispatcher } = await signedIn(['dispatcher']);
     const before = await count('SELECT COUNT(*) AS n FROM audit_log');
@@ -188,6 +211,18 @@ describe('tampering is detected and named', () => {
     return r;
   }
 
+  /**
+   * A sealed chain tampered with at `target` = its last sealed seq − `back`: the guard triggers `guards` dropped, then
+   * `change(target)`. Returns the target, the sealed seq and what the verifier reports.
+   */
+  async function tampered(back: number, guards: readonly string[], change: (target: number) => Promise<unknown>) {
+    const { sealedSeq } = await sealedChain();
+    const target = sealedSeq - back;
+    await dropGuards(guards);
+    await change(target);
+    return { target, sealedSeq, r: await verifyAudit(env) };
+  }
+
   it('the database refuses UPDATE, DELETE and INSERT OR REPLACE on both tables', async () => {
     await sealedChain();
     const seq = await maxSeq();
@@ -224,113 +259,65 @@ describe('tampering is detected and named', () => {
   });
 
   it('an edited row', async () => {
-    const { sealedSeq } = await sealedChain();
-    const target = sealedSeq - 3;
-    await dropGuards(['audit_log_no_update']);
-    await env.DB.prepare("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?").bind(target).run();
-    const r = await verifyAudit(env);
+    const { target, r } = await tampered(3, ['audit_log_no_update'], (t) =>
+      env.DB.prepare("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?").bind(t).run(),
+    );
     expect(kinds(r)).toEqual(['trigger_missing', 'row_edited']);
     expect(r.problems[1]).toMatchObject({ seq: target });
   });
 
   it('a replaced row (INSERT OR REPLACE, the update guard still in place)', async () => {
-    const { sealedSeq } = await sealedChain();
-    const target = sealedSeq - 2;
-    await dropGuards(['audit_log_no_replace']);
-    const row = await env.DB.prepare('SELECT * FROM audit_log WHERE seq = ?').bind(target).first<any>();
-    await env.DB.prepare(
-      'INSERT OR REPLACE INTO audit_log (seq, at, actor, action, tip_id, detail) VALUES (?,?,?,?,?,?)',
-    )
-      .bind(target, row.at, 'mallory', row.action, row.tip_id, row.detail)
-      .run();
-    const r = await verifyAudit(env);
+    const { target, r } = await tampered(2, ['audit_log_no_replace'], async (t) => {
+      const row = await env.DB.prepare('SELECT * FROM audit_log WHERE seq = ?').bind(t).first<any>();
+      await env.DB.prepare(
+        'INSERT OR REPLACE INTO audit_log (seq, at, actor, action, tip_id, detail) VALUES (?,?,?,?,?,?)',
+      )
+        .bind(t, row.at, 'mallory', row.action, row.tip_id, row.detail)
+        .run();
+    });
     expect(kinds(r)).toEqual(['trigger_missing', 'row_replaced']);
     expect(r.problems[1]).toMatchObject({ seq: target });
   });
 
   it('a deleted row', async () => {
-    const { sealedSeq } = await sealedChain();
-    const target = sealedSeq - 4;
-    await dropGuards();
-    await env.DB.prepare('DELETE FROM audit_log WHERE seq = ?').bind(target).run();
-    await env.DB.prepare('DELETE FROM audit_seals WHERE seq = ?').bind(target).run();
-    const r = await verifyAudit(env);
+    const { target, r } = await tampered(4, GUARD_TRIGGERS, async (t) => {
+      await env.DB.prepare('DELETE FROM audit_log WHERE seq = ?').bind(t).run();
+      await env.DB.prepare('DELETE FROM audit_seals WHERE seq = ?').bind(t).run();
+    });
     expect(kinds(r).filter((k) => k !== 'trigger_missing')).toEqual(['row_deleted']);
     expect(r.problems.find((p) => p.kind === 'row_deleted')).toMatchObject({ seq: target, toSeq: target });
   });
 
   it('a cut tail (rows and seals removed, the counter reset): the anchors in R2 say how far the chain went', async () => {
-    const { sealedSeq } = await sealedChain();
-    await dropGuards();
-    await env.DB.prepare('DELETE FROM audit_log WHERE seq > ?')
-      .bind(sealedSeq - 3)
-      .run();
-    await env.DB.prepare('DELETE FROM audit_seals WHERE seq > ?')
-      .bind(sealedSeq - 3)
-      .run();
-    await env.DB.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_log'")
-      .bind(sealedSeq - 3)
-      .run();
-    const r = await verifyAudit(env);
+    const { sealedSeq, r } = await tampered(3, GUARD_TRIGGERS, async (t) => {
+      await env.DB.prepare('DELETE FROM audit_log WHERE seq > ?').bind(t).run();
+      await env.DB.prepare('DELETE FROM audit_seals WHERE seq > ?').bind(t).run();
+      await env.DB.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_log'").bind(t).run();
+    });
     expect(kinds(r).filter((k) => k !== 'trigger_missing')).toEqual(['tail_truncated']);
     expect(r.problems.find((p) => p.kind === 'tail_truncated')).toMatchObject({ seq: sealedSeq - 2, toSeq: sealedSeq });
   });
 
   it('a chain recomputed without the key (edit a row, then redo every later seal with plain SHA-256 or a guessed key)', async () => {
-    const { sealedSeq } = await sealedChain();
-    const target = sealedSeq - 4;
-    await dropGuards();
-    await env.DB.prepare("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?").bind(target).run();
     const guessed = await auditKey('a-guess-at-the-key-that-is-long-enough');
     const real = await auditKey(env.AUDIT_HMAC_KEY!);
-    let prev = (await env.DB.prepare('SELECT mac FROM audit_seals WHERE seq = ?')
-      .bind(target - 1)
-      .first<{ mac: string }>())!.mac;
-    const rows = (
-      await env.DB.prepare('SELECT seq, at, actor, action, tip_id, detail FROM audit_log WHERE seq >= ? ORDER BY seq')
-        .bind(target)
-        .all<any>()
-    ).results;
-    for (const row of rows) {
-      prev = await auditMac(guessed, prev, row);
-      // The forger copies the real key's id onto its seals.
-      await env.DB.prepare('UPDATE audit_seals SET mac = ?, key_id = ? WHERE seq = ?')
-        .bind(prev, real.id, row.seq)
-        .run();
-    }
-    const r = await verifyAudit(env);
+    // The forger copies the real key's id onto its seals.
+    const { target, sealedSeq, r } = await tampered(4, GUARD_TRIGGERS, (t) => forgeFrom(t, guessed, real.id));
     expect(kinds(r).filter((k) => k !== 'trigger_missing')).toEqual(['chain_recomputed', 'anchor_mismatch']);
     expect(r.problems.find((p) => p.kind === 'chain_recomputed')).toMatchObject({ seq: target, toSeq: sealedSeq });
   });
 
   it('a chain recomputed WITH the key is caught by the anchors outside D1', async () => {
-    const { sealedSeq } = await sealedChain();
-    const target = sealedSeq - 4;
-    await dropGuards();
-    await env.DB.prepare("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?").bind(target).run();
     const real = await auditKey(env.AUDIT_HMAC_KEY!);
-    let prev = (await env.DB.prepare('SELECT mac FROM audit_seals WHERE seq = ?')
-      .bind(target - 1)
-      .first<{ mac: string }>())!.mac;
-    const rows = (
-      await env.DB.prepare('SELECT seq, at, actor, action, tip_id, detail FROM audit_log WHERE seq >= ? ORDER BY seq')
-        .bind(target)
-        .all<any>()
-    ).results;
-    for (const row of rows) {
-      prev = await auditMac(real, prev, row);
-      await env.DB.prepare('UPDATE audit_seals SET mac = ? WHERE seq = ?').bind(prev, row.seq).run();
-    }
-    const r = await verifyAudit(env);
+    const { sealedSeq, r } = await tampered(4, GUARD_TRIGGERS, (t) => forgeFrom(t, real));
     expect(kinds(r).filter((k) => k !== 'trigger_missing')).toEqual(['anchor_mismatch']);
     expect(r.problems.find((p) => p.kind === 'anchor_mismatch')).toMatchObject({ seq: sealedSeq });
   });
 
   it('seals made with another key are named', async () => {
-    const { sealedSeq } = await sealedChain();
-    await dropGuards();
-    await env.DB.prepare("UPDATE audit_seals SET key_id = 'feedfacefeedface' WHERE seq = ?").bind(sealedSeq).run();
-    const r = await verifyAudit(env);
+    const { sealedSeq, r } = await tampered(0, GUARD_TRIGGERS, (t) =>
+      env.DB.prepare("UPDATE audit_seals SET key_id = 'feedfacefeedface' WHERE seq = ?").bind(t).run(),
+    );
     expect(r.problems.find((p) => p.kind === 'unknown_key')).toMatchObject({ seq: sealedSeq });
   });
 

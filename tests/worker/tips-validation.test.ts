@@ -3,13 +3,21 @@ import { check } from '../../site/scripts/report/validate';
 import { describe, expect, it } from 'vitest';
 import { counts, realName, submitTip, validTip } from '../support/tips';
 
+type Case = [string, Record<string, unknown>, string, string, string];
+
+/** Several inputs refused with one field error: { case: body overrides } → the rows of CASES. */
+const sameError = (path: string, code: string, message: string, inputs: Record<string, Record<string, unknown>>) =>
+  Object.entries(inputs).map(([name, overrides]): Case => [name, overrides, path, code, message]);
+
 /**
  * Each rule of the submission form, with the exact code and Chinese message a reporter reads.
  * [case, body overrides, field path, code, message]
  */
-const CASES: [string, Record<string, unknown>, string, string, string][] = [
-  ['missing type', { type: undefined }, 'type', 'INVALID_VALUE', '请选择举报类型'],
-  ['unknown type', { type: 'gossip' }, 'type', 'INVALID_VALUE', '请选择举报类型'],
+const CASES: Case[] = [
+  ...sameError('type', 'INVALID_VALUE', '请选择举报类型', {
+    'missing type': { type: undefined },
+    'unknown type': { type: 'gossip' },
+  }),
   ['unknown domain', { domain: 'space' }, 'domain', 'INVALID_VALUE', '请选择行业领域'],
   ['unit name too short', { unitName: '某' }, 'unitName', 'TOO_SMALL', '被举报单位或场所名称至少 2 个字'],
   [
@@ -21,8 +29,10 @@ const CASES: [string, Record<string, unknown>, string, string, string][] = [
   ],
   // An empty required field asks to be filled in, whatever its minimum length.
   ['unit name missing', { unitName: '' }, 'unitName', 'TOO_SMALL', '请填写被举报单位或场所名称'],
-  ['address missing', { address: '' }, 'address', 'TOO_SMALL', '请填写详细地址'],
-  ['address only spaces', { address: '   ' }, 'address', 'TOO_SMALL', '请填写详细地址'],
+  ...sameError('address', 'TOO_SMALL', '请填写详细地址', {
+    'address missing': { address: '' },
+    'address only spaces': { address: '   ' },
+  }),
   ['address too short', { address: '某' }, 'address', 'TOO_SMALL', '详细地址至少 2 个字'],
   ['description missing', { description: '' }, 'description', 'TOO_SMALL', '请填写问题描述'],
   ['town missing', { townId: '' }, 'townId', 'TOO_SMALL', '请选择镇（街道）'],
@@ -67,34 +77,14 @@ const CASES: [string, Record<string, unknown>, string, string, string][] = [
   ['employee flag missing', { isEmployee: undefined }, 'isEmployee', 'INVALID_TYPE', '请选择您是否为该单位员工'],
   ['reporter missing', { reporter: undefined }, 'reporter', 'INVALID_TYPE', '请选择匿名或实名举报'],
   ['mobile missing', { reporter: realName({ mobile: '' }) }, 'reporter.mobile', 'TOO_SMALL', '请填写手机号码'],
-  [
-    'mobile not mainland',
-    { reporter: realName({ mobile: '12345678901' }) },
-    'reporter.mobile',
-    'MOBILE_INVALID',
-    '请填写正确的 11 位手机号码',
-  ],
-  [
-    'mobile too short',
-    { reporter: realName({ mobile: '1391234567' }) },
-    'reporter.mobile',
-    'MOBILE_INVALID',
-    '请填写正确的 11 位手机号码',
-  ],
-  [
-    'ID checksum wrong',
-    { reporter: realName({ idNumber: '110105194912310021' }) },
-    'reporter.idNumber',
-    'ID_INVALID',
-    '身份证号码不正确，请核对',
-  ],
-  [
-    'ID birth date impossible',
-    { reporter: realName({ idNumber: '110105194902300028' }) },
-    'reporter.idNumber',
-    'ID_INVALID',
-    '身份证号码不正确，请核对',
-  ],
+  ...sameError('reporter.mobile', 'MOBILE_INVALID', '请填写正确的 11 位手机号码', {
+    'mobile not mainland': { reporter: realName({ mobile: '12345678901' }) },
+    'mobile too short': { reporter: realName({ mobile: '1391234567' }) },
+  }),
+  ...sameError('reporter.idNumber', 'ID_INVALID', '身份证号码不正确，请核对', {
+    'ID checksum wrong': { reporter: realName({ idNumber: '110105194912310021' }) },
+    'ID birth date impossible': { reporter: realName({ idNumber: '110105194902300028' }) },
+  }),
   [
     'email malformed',
     { reporter: realName({ email: 'lisi@' }) },
