@@ -6,10 +6,46 @@
  * - one tag per area of the API, declared with a Chinese description.
  * `npm test` lints the result with Redocly's recommended rules (tests/e2e/openapi-lint.test.ts) and compiles a
  * client generated from it with openapi-typescript.
+ *
+ * It also holds the building blocks every route declaration uses for its request body and answers (`jsonBody`,
+ * `ok`, `jsonAnswer`, `errorAnswers`…), so a JSON answer or an error answer is written one way everywhere.
  */
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../env';
+import { ErrorEnvelope } from '../schemas/common';
 import { SESSION } from '../services/auth';
+
+/** A JSON answer with its schema: `201: jsonAnswer('已创建', NewThing)`. */
+export const jsonAnswer = <T extends z.ZodType>(description: string, schema: T) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/** The usual answer of a read: `responses: ok('参考数据', ReferenceData)`. */
+export const ok = <T extends z.ZodType>(description: string, schema: T) => ({ 200: jsonAnswer(description, schema) });
+
+/** An answer without a body: `responses: noContent('已保存')`. */
+export const noContent = (description: string) => ({ 204: { description } });
+
+/** A CSV download (the handler sets the content type and file name). */
+export const csvAnswer = (description: string) => ({ description, content: { 'text/csv': { schema: z.string() } } });
+
+/** A required JSON request body: `request: { params, ...jsonBody(Input) }`. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  body: { required: true, content: { 'application/json': { schema } } },
+});
+
+/** An error answer: the one envelope of worker/lib/errors.ts, with what the status means here. */
+export const errorAnswer = (description: string) => jsonAnswer(description, ErrorEnvelope);
+
+/** Error answers by status: `...errorAnswers({ 401: '令牌无效或已过期', 422: '输入有误' })`. */
+export function errorAnswers<const S extends Record<number, string>>(
+  descriptions: S,
+): { [K in keyof S]: ReturnType<typeof errorAnswer> } {
+  return Object.fromEntries(Object.entries(descriptions).map(([k, d]) => [k, errorAnswer(d)])) as {
+    [K in keyof S]: ReturnType<typeof errorAnswer>;
+  };
+}
 
 type Operation = {
   operationId?: string;

@@ -1,6 +1,7 @@
 /** GET /api/health and GET /api/config (what the pages need to render forms: lists and the Turnstile key). */
 import { createRoute, z } from '@hono/zod-openapi';
 import { asc, eq } from 'drizzle-orm';
+import { ok } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
 import { getDb } from '../../db/client';
 import { towns } from '../../db/schema';
@@ -12,12 +13,7 @@ const health = createRoute({
   method: 'get',
   path: '/health',
   summary: '健康检查 (database reachable)',
-  responses: {
-    200: {
-      description: 'OK',
-      content: { 'application/json': { schema: z.object({ ok: z.boolean(), db: z.boolean() }) } },
-    },
-  },
+  responses: ok('OK', z.object({ ok: z.boolean(), db: z.boolean() })),
 });
 
 const ping = createRoute({
@@ -44,7 +40,7 @@ const config = createRoute({
   method: 'get',
   path: '/config',
   summary: '表单配置（举报类型、行业领域、镇街、人机验证）',
-  responses: { 200: { description: 'OK', content: { 'application/json': { schema: ConfigSchema } } } },
+  responses: ok('OK', ConfigSchema),
 });
 
 export function healthRoutes() {

@@ -7,21 +7,22 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { csvRow } from '../../lib/csv';
 import { ApiError } from '../../lib/errors';
+import { errorAnswers, jsonAnswer, ok, csvAnswer } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
-import { ErrorEnvelope } from '../../schemas/common';
 import { ONTIME_FIELDS, monthlyReport, ontimeRecord, ontimeRecords, reportList } from '../../services/ontime';
 import { SUPPRESS_BELOW, addMonths, chinaMonth } from '../../services/stats';
-import { STATS_MAX_AGE, STATS_S_MAXAGE, edgeCache } from './stats';
+import {
+  STATS_MAX_AGE,
+  STATS_S_MAXAGE,
+  SuppressedCount,
+  SuppressedShare,
+  YearMonth,
+  edgeCache,
+  monthFileRoute,
+} from './stats';
 
-const Count = z
-  .union([z.number().int().min(5), z.literal('<5')])
-  .openapi({ description: 'A count; below 5 (zero included) published as "<5"' });
-const Rate = z
-  .number()
-  .min(0)
-  .max(1)
-  .nullable()
-  .openapi({ description: 'Share 0–1; null when fewer than 5 stand behind it' });
+const Count = SuppressedCount.openapi({ description: 'A count; below 5 (zero included) published as "<5"' });
+const Rate = SuppressedShare.openapi({ description: 'Share 0–1; null when fewer than 5 stand behind it' });
 const Figures = z
   .object({
     key: z.string(),
@@ -69,91 +70,52 @@ const ReportList = z
   .openapi('ReportList');
 export type ReportList = z.infer<typeof ReportList>;
 const MonthQuery = z.object({
-  month: z
-    .string({ error: '请选择月份' })
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: '月份格式应为 YYYY-MM' })
-    .openapi({ param: { name: 'month', in: 'query' }, example: '2026-11' }),
+  month: YearMonth.openapi({ param: { name: 'month', in: 'query' }, example: '2026-11' }),
 });
-const err = (d: string) => ({ description: d, content: { 'application/json': { schema: ErrorEnvelope } } });
+const NO_DATA = { 404: '该月尚无数据' };
 
 const record = createRoute({
   method: 'get',
   path: '/public/ontime',
   summary: '按时办结记录：近 12 个月，按全区、承办单位、行业领域（小于 5 的数字显示为 "<5"）',
-  responses: {
-    200: {
-      description: '按月的记录与字段说明',
-      content: {
-        'application/json': {
-          schema: OntimeRecord,
-        },
-      },
-    },
-  },
+  responses: ok('按月的记录与字段说明', OntimeRecord),
 });
-const csv = createRoute({
-  method: 'get',
+const csv = monthFileRoute({
   path: '/public/ontime.csv',
   summary: '开放数据：某月按时办结记录（CSV）',
-  request: { query: MonthQuery },
-  responses: {
-    200: {
-      description: 'CSV (UTF-8 with BOM); columns as in `fields`',
-      content: { 'text/csv': { schema: z.string() } },
-    },
-    404: err('该月尚无数据'),
-    422: err('月份格式不正确'),
-  },
+  query: MonthQuery,
+  file: csvAnswer('CSV (UTF-8 with BOM); columns as in `fields`'),
+  errors: NO_DATA,
 });
-const json = createRoute({
-  method: 'get',
+const json = monthFileRoute({
   path: '/public/ontime.json',
   summary: '开放数据：某月按时办结记录（JSON）',
-  request: { query: MonthQuery },
-  responses: {
-    200: {
-      description: '`{ month, final, fields, records }`',
-      content: {
-        'application/json': {
-          schema: z.object({
-            month: z.string(),
-            final: z.boolean(),
-            fields: z.array(Field),
-            records: z.array(z.record(z.string(), z.unknown())),
-          }),
-        },
-      },
-    },
-    404: err('该月尚无数据'),
-    422: err('月份格式不正确'),
-  },
+  query: MonthQuery,
+  file: jsonAnswer(
+    '`{ month, final, fields, records }`',
+    z.object({
+      month: z.string(),
+      final: z.boolean(),
+      fields: z.array(Field),
+      records: z.array(z.record(z.string(), z.unknown())),
+    }),
+  ),
+  errors: NO_DATA,
 });
 const reports = createRoute({
   method: 'get',
   path: '/public/reports',
   summary: '月度通报列表',
-  responses: {
-    200: {
-      description: '已发布的月度通报，最新在前',
-      content: {
-        'application/json': {
-          schema: ReportList,
-        },
-      },
-    },
-  },
+  responses: ok('已发布的月度通报，最新在前', ReportList),
 });
 const report = createRoute({
   method: 'get',
   path: '/public/reports/{month}',
   summary: '月度通报（某月结束后由定时任务生成）',
-  request: {
-    params: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: '月份格式应为 YYYY-MM' }) }),
-  },
+  request: { params: z.object({ month: YearMonth }) },
   responses: {
-    200: { description: '该月的最终数字', content: { 'application/json': { schema: Month } } },
-    404: err('该月通报尚未发布'),
-    422: err('月份格式不正确'),
+    ...ok('该月的最终数字', Month),
+    ...errorAnswers({ 404: '该月通报尚未发布', 422: '月份格式不正确' }),
   },
 });
 

@@ -7,8 +7,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../env';
+import { csvAnswer, errorAnswers, jsonAnswer, ok } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
-import { ErrorEnvelope } from '../../schemas/common';
 import { ApiError } from '../../lib/errors';
 import { fieldErrors } from '../../lib/validation';
 import { OPEN_DATA_FIELDS, openDataCsv, openDataJson, openDataMonths } from '../../services/open-data';
@@ -22,16 +22,21 @@ export const OPEN_DATA_S_MAXAGE = 3600;
 export const STATS_MAX_AGE = 60;
 export const STATS_S_MAXAGE = 300;
 
-const Count = z
-  .union([z.number().int().min(5), z.literal('<5')])
-  .openapi({ description: 'A count; any count below 5 (zero included) is published as the string "<5"', example: 42 });
+/** A published count: below 5 (zero included) it is the string "<5" (the public figures' small-count rule). */
+export const SuppressedCount = z.union([z.number().int().min(5), z.literal('<5')]);
+/** A published share 0–1: null when fewer than 5 stand behind it. */
+export const SuppressedShare = z.number().min(0).max(1).nullable();
+/** A month `YYYY-MM` (China time). */
+export const YearMonth = z
+  .string({ error: '请选择月份' })
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: '月份格式应为 YYYY-MM' });
+
+const Count = SuppressedCount.openapi({
+  description: 'A count; any count below 5 (zero included) is published as the string "<5"',
+  example: 42,
+});
 const Breakdown = z.array(z.object({ code: z.string(), label: z.string(), count: Count }));
-const Rate = z
-  .number()
-  .min(0)
-  .max(1)
-  .nullable()
-  .openapi({ description: 'Share 0–1; null when fewer than 5 tips stand behind it' });
+const Rate = SuppressedShare.openapi({ description: 'Share 0–1; null when fewer than 5 tips stand behind it' });
 
 export const PublicStatsSchema = z
   .object({
@@ -86,10 +91,7 @@ const stats = createRoute({
   method: 'get',
   path: '/public/stats',
   summary: '公开统计数据（小于 5 的数字显示为 "<5"）',
-  responses: {
-    200: { description: '统计数据', content: { 'application/json': { schema: PublicStatsSchema } } },
-    503: { description: '暂时不可用', content: { 'application/json': { schema: ErrorEnvelope } } },
-  },
+  responses: { ...ok('统计数据', PublicStatsSchema), ...errorAnswers({ 503: '暂时不可用' }) },
 });
 
 const OpenDataField = z.object({
@@ -110,59 +112,62 @@ const OpenDataIndex = z
 export type OpenDataIndex = z.infer<typeof OpenDataIndex>;
 
 const MonthQuery = z.object({
-  month: z
-    .string({ error: '请选择月份' })
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: '月份格式应为 YYYY-MM' })
-    .openapi({
-      param: { name: 'month', in: 'query' },
-      example: '2026-10',
-      description: 'Month of receipt (China time)',
-    }),
+  month: YearMonth.openapi({
+    param: { name: 'month', in: 'query' },
+    example: '2026-10',
+    description: 'Month of receipt (China time)',
+  }),
 });
+
+/**
+ * A public file of one month (`?month=YYYY-MM`): the file as its 200 answer, 422 for a malformed month, and the
+ * route's own error answers (`errors`).
+ */
+export function monthFileRoute<
+  P extends string,
+  Q extends z.ZodObject,
+  A extends object,
+  E extends Record<number, string>,
+>(config: { path: P; summary: string; query: Q; file: A; errors: E }) {
+  return createRoute({
+    method: 'get',
+    path: config.path,
+    summary: config.summary,
+    request: { query: config.query },
+    responses: { 200: config.file, ...errorAnswers({ ...config.errors, 422: '月份格式不正确' }) },
+  });
+}
 
 const index = createRoute({
   method: 'get',
   path: '/public/open-data',
   summary: '开放数据：可下载的月份与字段说明',
-  responses: { 200: { description: '目录', content: { 'application/json': { schema: OpenDataIndex } } } },
+  responses: ok('目录', OpenDataIndex),
 });
 
-const csvFile = createRoute({
-  method: 'get',
+const csvFile = monthFileRoute({
   path: '/public/open-data/tips.csv',
   summary: '开放数据：某月收到且已办结的举报（CSV，不含身份、描述和详细地址）',
-  request: { query: MonthQuery },
-  responses: {
-    200: {
-      description: 'CSV (UTF-8 with BOM); columns as in OpenDataIndex.fields',
-      content: { 'text/csv': { schema: z.string() } },
-    },
-    422: { description: '月份格式不正确', content: { 'application/json': { schema: ErrorEnvelope } } },
-  },
+  query: MonthQuery,
+  file: csvAnswer('CSV (UTF-8 with BOM); columns as in OpenDataIndex.fields'),
+  errors: {},
 });
 
-const jsonFile = createRoute({
-  method: 'get',
+const jsonFile = monthFileRoute({
   path: '/public/open-data/tips.json',
   summary: '开放数据：某月收到且已办结的举报（JSON，不含身份、描述和详细地址）',
-  request: { query: MonthQuery },
-  responses: {
-    200: {
-      description: '`{ month, generatedAt, schema, fields, records }`; each record has the fields listed in `fields`',
-      content: {
-        'application/json': {
-          schema: z.object({
-            month: z.string(),
-            generatedAt: z.string(),
-            schema: z.string(),
-            fields: z.array(OpenDataField),
-            records: z.array(z.record(z.string(), z.unknown())),
-          }),
-        },
-      },
-    },
-    422: { description: '月份格式不正确', content: { 'application/json': { schema: ErrorEnvelope } } },
-  },
+  query: MonthQuery,
+  file: jsonAnswer(
+    '`{ month, generatedAt, schema, fields, records }`; each record has the fields listed in `fields`',
+    z.object({
+      month: z.string(),
+      generatedAt: z.string(),
+      schema: z.string(),
+      fields: z.array(OpenDataField),
+      records: z.array(z.record(z.string(), z.unknown())),
+    }),
+  ),
+  errors: {},
 });
 
 /** A month in the future has no data: refuse it like a malformed one rather than cache an empty file. */

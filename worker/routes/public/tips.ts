@@ -1,8 +1,8 @@
 /** POST /api/tips — submit a tip (隐患举报). */
 import { createRoute, z } from '@hono/zod-openapi';
-import { ErrorEnvelope } from '../../schemas/common';
 import { Receipt, TipSubmission } from '../../schemas/tip';
 import { clientKey } from '../../lib/ratelimit';
+import { errorAnswers, jsonAnswer, jsonBody } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
 import { verifyTurnstile } from '../../lib/turnstile';
 import { checkIdempotencyKey, createTip, findReceipt, idempotencyId, requestHash } from '../../services/tips';
@@ -25,21 +25,17 @@ const submit = createRoute({
         .optional()
         .openapi({ description: 'A version-4 UUID, e.g. crypto.randomUUID()' }),
     }),
-    body: { required: true, content: { 'application/json': { schema: TipSubmission } } },
+    ...jsonBody(TipSubmission),
   },
   responses: {
-    201: { description: '已提交：回执', content: { 'application/json': { schema: Receipt } } },
-    200: { description: '重复提交：同一回执', content: { 'application/json': { schema: Receipt } } },
-    400: {
-      description: 'Bad request; IDEMPOTENCY_KEY_INVALID',
-      content: { 'application/json': { schema: ErrorEnvelope } },
-    },
-    403: { description: 'Turnstile failed', content: { 'application/json': { schema: ErrorEnvelope } } },
-    422: {
-      description: 'Validation failed; IDEMPOTENCY_KEY_REUSED (the key was used with another body)',
-      content: { 'application/json': { schema: ErrorEnvelope } },
-    },
-    429: { description: 'Rate limited', content: { 'application/json': { schema: ErrorEnvelope } } },
+    201: jsonAnswer('已提交：回执', Receipt),
+    200: jsonAnswer('重复提交：同一回执', Receipt),
+    ...errorAnswers({
+      400: 'Bad request; IDEMPOTENCY_KEY_INVALID',
+      403: 'Turnstile failed',
+      422: 'Validation failed; IDEMPOTENCY_KEY_REUSED (the key was used with another body)',
+      429: 'Rate limited',
+    }),
   },
 });
 

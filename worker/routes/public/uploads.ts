@@ -21,9 +21,9 @@ import { LIMITS } from '../../domain/limits';
 import { appSecret, hmacHex, randomCode, sha256Hex, timingSafeEqual } from '../../lib/crypto';
 import { ApiError } from '../../lib/errors';
 import { hit, networkOf } from '../../lib/ratelimit';
+import { errorAnswers, jsonAnswer, jsonBody } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
 import { verifyTurnstile } from '../../lib/turnstile';
-import { ErrorEnvelope } from '../../schemas/common';
 import { UploadResult } from '../../schemas/tip';
 import { MediaError, sniff, stripMetadata, type MediaKind } from '../../services/media';
 import { tipFromToken } from '../../services/track';
@@ -48,22 +48,19 @@ const ticketRoute = createRoute({
         .optional()
         .openapi({ description: 'Bearer <token from POST /api/track>, instead of a Turnstile token' }),
     }),
-    body: {
-      required: true,
-      content: { 'application/json': { schema: z.object({ turnstileToken: z.string().max(2048).optional() }) } },
-    },
+    ...jsonBody(z.object({ turnstileToken: z.string().max(2048).optional() })),
   },
   responses: {
-    200: {
-      description: 'A ticket for POST /api/uploads (header X-Upload-Ticket)',
-      content: {
-        'application/json': { schema: z.object({ ticket: z.string(), expiresAt: z.string(), uploads: z.number() }) },
-      },
-    },
-    400: { description: 'Turnstile missing', content: { 'application/json': { schema: ErrorEnvelope } } },
-    401: { description: 'Lookup token invalid', content: { 'application/json': { schema: ErrorEnvelope } } },
-    403: { description: 'Turnstile failed', content: { 'application/json': { schema: ErrorEnvelope } } },
-    429: { description: 'Rate limited', content: { 'application/json': { schema: ErrorEnvelope } } },
+    200: jsonAnswer(
+      'A ticket for POST /api/uploads (header X-Upload-Ticket)',
+      z.object({ ticket: z.string(), expiresAt: z.string(), uploads: z.number() }),
+    ),
+    ...errorAnswers({
+      400: 'Turnstile missing',
+      401: 'Lookup token invalid',
+      403: 'Turnstile failed',
+      429: 'Rate limited',
+    }),
   },
 });
 
@@ -81,18 +78,14 @@ const upload = createRoute({
     },
   },
   responses: {
-    201: { description: 'Stored', content: { 'application/json': { schema: UploadResult } } },
-    403: { description: 'No valid upload ticket', content: { 'application/json': { schema: ErrorEnvelope } } },
-    413: { description: 'Too large', content: { 'application/json': { schema: ErrorEnvelope } } },
-    415: {
-      description: 'Not a photo, video or audio file',
-      content: { 'application/json': { schema: ErrorEnvelope } },
-    },
-    429: {
-      description: 'Rate limited or storage quota reached',
-      content: { 'application/json': { schema: ErrorEnvelope } },
-    },
-    503: { description: 'Storage failed: retry', content: { 'application/json': { schema: ErrorEnvelope } } },
+    201: jsonAnswer('Stored', UploadResult),
+    ...errorAnswers({
+      403: 'No valid upload ticket',
+      413: 'Too large',
+      415: 'Not a photo, video or audio file',
+      429: 'Rate limited or storage quota reached',
+      503: 'Storage failed: retry',
+    }),
   },
 });
 

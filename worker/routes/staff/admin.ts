@@ -7,6 +7,7 @@ import type { AppEnv } from '../../env';
 import { ROLES } from '../../domain/workflow';
 import { sealAudit, verifyAudit } from '../../lib/audit';
 import { ApiError } from '../../lib/errors';
+import { jsonAnswer, jsonBody, noContent, ok } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
 import {
   AuditPage,
@@ -41,12 +42,7 @@ import {
 import { createPartner, listPartners, setPartnerActive } from '../../services/partners';
 import { staffRoute } from './session';
 
-const ok = <T extends z.ZodType>(d: string, schema: T) => ({
-  200: { description: d, content: { 'application/json': { schema } } },
-});
-const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { 'application/json': { schema } } },
-});
+const saved = noContent('已保存');
 
 const reference = staffRoute('reference.read', {
   method: 'get',
@@ -65,23 +61,21 @@ const staffCreate = staffRoute('staff.manage', {
   path: '/admin/staff',
   summary: '新建工作人员账号',
   request: jsonBody(NewStaff),
-  responses: {
-    201: { description: '已创建', content: { 'application/json': { schema: z.object({ id: z.string() }) } } },
-  },
+  responses: { 201: jsonAnswer('已创建', z.object({ id: z.string() })) },
 });
 const staffUpdate = staffRoute('staff.manage', {
   method: 'patch',
   path: '/admin/staff/{id}',
   summary: '修改账号（角色、单位、停用、重置密码或动态验证码）',
   request: { params: z.object({ id: z.uuid() }), ...jsonBody(StaffPatch) },
-  responses: { 204: { description: '已保存' } },
+  responses: saved,
 });
 const referenceUpdate = staffRoute('reference.manage', {
   method: 'put',
   path: '/admin/reference',
   summary: '新增或修改单位、镇街，或领域的牵头单位',
   request: jsonBody(ReferencePatch),
-  responses: { 204: { description: '已保存' } },
+  responses: saved,
 });
 const limitsGet = staffRoute('settings.read', {
   method: 'get',
@@ -108,7 +102,7 @@ const calendarPut = staffRoute('settings.manage', {
   path: '/admin/calendar',
   summary: '设置一天：放假、调休上班，或改回正常（按星期计算）',
   request: jsonBody(CalendarDayInput),
-  responses: { 204: { description: '已保存' } },
+  responses: saved,
 });
 const PartnerInput = z.object({ name: z.string().max(200) }).strict();
 const partnersGet = staffRoute('partners.manage', {
@@ -122,23 +116,14 @@ const partnerCreate = staffRoute('partners.manage', {
   path: '/admin/partners',
   summary: '登记合作平台并签发 API 密钥（密钥只在此次回答中出现一次）',
   request: jsonBody(PartnerInput),
-  responses: {
-    201: {
-      description: '已登记',
-      content: {
-        'application/json': {
-          schema: NewPartner,
-        },
-      },
-    },
-  },
+  responses: { 201: jsonAnswer('已登记', NewPartner) },
 });
 const partnerUpdate = staffRoute('partners.manage', {
   method: 'patch',
   path: '/admin/partners/{id}',
   summary: '停用或重新启用合作平台（停用后其密钥立即失效）',
   request: { params: z.object({ id: z.uuid() }), ...jsonBody(z.object({ active: z.boolean() }).strict()) },
-  responses: { 204: { description: '已保存' } },
+  responses: saved,
 });
 const auditVerify = staffRoute('audit.read', {
   method: 'get',
@@ -173,7 +158,7 @@ const reminderRead = staffRoute('reminders.mark_read', {
   path: '/reminders/{id}/read',
   summary: '标记提醒为已读',
   request: { params: z.object({ id: z.string().min(1).max(64) }) },
-  responses: { 204: { description: '已读' } },
+  responses: noContent('已读'),
 });
 
 /**

@@ -6,8 +6,8 @@ import type { AppEnv } from '../../env';
 import { ROLES } from '../../domain/workflow';
 import { capabilitiesOf, scopeOf } from '../../domain/access';
 import { clientKey, hit } from '../../lib/ratelimit';
+import { errorAnswers, jsonAnswer, jsonBody, noContent } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
-import { ErrorEnvelope } from '../../schemas/common';
 import { login, logout, SESSION, verifySecondFactor } from '../../services/auth';
 import { requireSession, sameOrigin } from './session';
 
@@ -41,8 +41,6 @@ const LoginAnswer = z
   .openapi('StaffLoginAnswer');
 export type StaffLoginAnswer = z.infer<typeof LoginAnswer>;
 
-const err = (d: string) => ({ description: d, content: { 'application/json': { schema: ErrorEnvelope } } });
-
 function setSessionCookie(c: Context<AppEnv>, token: string) {
   setCookie(c, SESSION.cookie, token, {
     prefix: 'host',
@@ -59,21 +57,10 @@ const loginRoute = createRoute({
   path: '/login',
   tags: ['staff'],
   summary: '工作人员登录（用户名、密码）',
-  request: {
-    body: {
-      required: true,
-      content: {
-        'application/json': {
-          schema: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }).strict(),
-        },
-      },
-    },
-  },
+  request: jsonBody(z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }).strict()),
   responses: {
-    200: { description: '已登录，或需要动态验证码', content: { 'application/json': { schema: LoginAnswer } } },
-    401: err('用户名或密码不正确'),
-    403: err('跨站请求'),
-    429: err('尝试过多，已锁定'),
+    200: jsonAnswer('已登录，或需要动态验证码', LoginAnswer),
+    ...errorAnswers({ 401: '用户名或密码不正确', 403: '跨站请求', 429: '尝试过多，已锁定' }),
   },
 });
 
@@ -83,21 +70,10 @@ const totpRoute = createRoute({
   tags: ['staff'],
   summary: '输入动态验证码（TOTP）',
   middleware: [requireSession({ allowPartial: true })] as const,
-  request: {
-    body: {
-      required: true,
-      content: {
-        'application/json': {
-          schema: z.object({ code: z.string().regex(/^\d{6}$/, { error: '请输入 6 位数字验证码' }) }).strict(),
-        },
-      },
-    },
-  },
+  request: jsonBody(z.object({ code: z.string().regex(/^\d{6}$/, { error: '请输入 6 位数字验证码' }) }).strict()),
   responses: {
-    200: { description: '已登录', content: { 'application/json': { schema: z.object({ csrfToken: z.string() }) } } },
-    401: err('验证码不正确'),
-    403: err('CSRF'),
-    429: err('尝试过多，已锁定'),
+    200: jsonAnswer('已登录', z.object({ csrfToken: z.string() })),
+    ...errorAnswers({ 401: '验证码不正确', 403: 'CSRF', 429: '尝试过多，已锁定' }),
   },
 });
 
@@ -107,7 +83,7 @@ const logoutRoute = createRoute({
   tags: ['staff'],
   summary: '退出登录',
   middleware: [requireSession({ allowPartial: true })] as const,
-  responses: { 204: { description: '已退出' }, 401: err('未登录'), 403: err('CSRF') },
+  responses: { ...noContent('已退出'), ...errorAnswers({ 401: '未登录', 403: 'CSRF' }) },
 });
 
 const meRoute = createRoute({
@@ -116,7 +92,7 @@ const meRoute = createRoute({
   tags: ['staff'],
   summary: '当前登录的工作人员',
   middleware: [requireSession({ allowPartial: true })] as const,
-  responses: { 200: { description: '当前用户', content: { 'application/json': { schema: Me } } }, 401: err('未登录') },
+  responses: { 200: jsonAnswer('当前用户', Me), ...errorAnswers({ 401: '未登录' }) },
 });
 
 export function authRoutes() {

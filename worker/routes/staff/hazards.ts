@@ -4,6 +4,7 @@
  * figures. Department scope and read-only auditors: worker/domain/access.ts (`hazards.read`, `hazards.export`).
  */
 import { z } from '@hono/zod-openapi';
+import { csvAnswer, ok } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
 import {
   Dashboard,
@@ -17,37 +18,33 @@ import { chinaDate } from '../../services/calendar';
 import { exportHazards, hazardDashboard, hazardDetail, listHazards } from '../../services/hazards';
 import { staffRoute } from './session';
 
-const json = <T extends z.ZodType>(description: string, schema: T) => ({
-  200: { description, content: { 'application/json': { schema } } },
-});
-
 const list = staffRoute('hazards.read', {
   method: 'get',
   path: '/hazards',
   summary: '隐患台账：核查认定的重大、一般事故隐患（筛选、分页）',
   request: { query: HazardFilter },
-  responses: json('一页隐患', HazardPage),
+  responses: ok('一页隐患', HazardPage),
 });
 const exportCsv = staffRoute('hazards.export', {
   method: 'get',
   path: '/hazards/export.csv',
   summary: '导出当前筛选的隐患台账（CSV，不含举报人信息，记入审计日志）',
   request: { query: HazardExportFilter },
-  responses: { 200: { description: 'CSV（UTF-8，带 BOM）', content: { 'text/csv': { schema: z.string() } } } },
+  responses: { 200: csvAnswer('CSV（UTF-8，带 BOM）') },
 });
 const dashboard = staffRoute('hazards.read', {
   method: 'get',
   path: '/hazards/dashboard',
   summary: '隐患统计分析（一张图）：按月份、承办单位、行业领域、镇街',
   request: { query: DashboardQuery },
-  responses: json('统计数据', Dashboard),
+  responses: ok('统计数据', Dashboard),
 });
 const detail = staffRoute('hazards.read', {
   method: 'get',
   path: '/hazards/{id}',
   summary: '一条隐患及其整改、复查、销号经过（交办单）',
   request: { params: z.object({ id: z.uuid({ error: '隐患 ID 无效' }) }) },
-  responses: json('隐患', HazardDetail),
+  responses: ok('隐患', HazardDetail),
 });
 
 export function staffHazardRoutes() {

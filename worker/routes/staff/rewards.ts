@@ -6,6 +6,7 @@
 import { z } from '@hono/zod-openapi';
 import { ELIGIBILITY_CHECKS } from '../../domain/reward-rules';
 import { audit } from '../../lib/audit';
+import { csvAnswer, jsonAnswer, jsonBody, noContent, ok } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
 import { plain } from '../../schemas/tip';
 import { DateString } from '../../schemas/actions';
@@ -39,13 +40,7 @@ import { staffRoute } from './session';
 const OFFICER = 'rewards.propose';
 const APPROVER = 'rewards.approve';
 const REWARD_READERS = 'rewards.read';
-const ok = <T extends z.ZodType>(d: string, schema: T) => ({
-  200: { description: d, content: { 'application/json': { schema } } },
-});
-const done = { 204: { description: '已完成' } };
-const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { 'application/json': { schema } } },
-});
+const done = noContent('已完成');
 const RewardId = z.object({ id: z.uuid() });
 
 const list = staffRoute(REWARD_READERS, {
@@ -102,12 +97,7 @@ const propose = staffRoute(OFFICER, {
       })
       .strict(),
   ),
-  responses: {
-    201: {
-      description: '已提出',
-      content: { 'application/json': { schema: z.object({ rewardId: z.string(), amountFen: z.number() }) } },
-    },
-  },
+  responses: { 201: jsonAnswer('已提出', z.object({ rewardId: z.string(), amountFen: z.number() })) },
 });
 const approve = staffRoute(APPROVER, {
   method: 'post',
@@ -190,7 +180,7 @@ const ledger = staffRoute(REWARD_READERS, {
   method: 'get',
   path: '/rewards/ledger.csv',
   summary: '奖励台账 CSV（不含举报人身份）',
-  responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } } },
+  responses: { 200: csvAnswer('CSV') },
 });
 const rules = staffRoute('reward_rules.read', {
   method: 'get',
@@ -207,9 +197,7 @@ const addRules = staffRoute('reward_rules.manage', {
       .object({ name: plain('名称', 2, 100), effectiveFrom: DateString, rules: z.record(z.string(), z.unknown()) })
       .strict(),
   ),
-  responses: {
-    201: { description: '已新增', content: { 'application/json': { schema: z.object({ id: z.string() }) } } },
-  },
+  responses: { 201: jsonAnswer('已新增', z.object({ id: z.string() })) },
 });
 
 export function staffRewardRoutes() {

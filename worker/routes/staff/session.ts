@@ -12,7 +12,7 @@ import type { AppEnv } from '../../env';
 import { can, rolesWith, type Capability } from '../../domain/access';
 import { timingSafeEqual } from '../../lib/crypto';
 import { ApiError } from '../../lib/errors';
-import { ErrorEnvelope } from '../../schemas/common';
+import { errorAnswers } from '../../lib/openapi';
 import { SESSION, sessionFor } from '../../services/auth';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -48,16 +48,13 @@ export function requireCapability(cap: Capability): MiddlewareHandler<AppEnv> {
   };
 }
 
-const errors = {
-  401: { description: '未登录或登录已超时', content: { 'application/json': { schema: ErrorEnvelope } } },
-  403: { description: '无权限或 CSRF 校验失败', content: { 'application/json': { schema: ErrorEnvelope } } },
-  404: { description: '不存在', content: { 'application/json': { schema: ErrorEnvelope } } },
-  409: {
-    description: '冲突：已被他人修改，或当前状态不允许',
-    content: { 'application/json': { schema: ErrorEnvelope } },
-  },
-  422: { description: '输入有误', content: { 'application/json': { schema: ErrorEnvelope } } },
-};
+const errors = errorAnswers({
+  401: '未登录或登录已超时',
+  403: '无权限或 CSRF 校验失败',
+  404: '不存在',
+  409: '冲突：已被他人修改，或当前状态不允许',
+  422: '输入有误',
+});
 
 /**
  * A staff route: the OpenAPI description, the capability it needs (listed as `x-capability` in the document,

@@ -9,6 +9,7 @@ import { CONCLUSIONS, HAZARD_LEVELS, RISK_COLOURS, STATES, stateLabel } from '..
 import { audit } from '../../lib/audit';
 import { csvRow } from '../../lib/csv';
 import { ApiError } from '../../lib/errors';
+import { csvAnswer, jsonAnswer, jsonBody, ok } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
 import { BulkAssignResult, QueuePage, RevealedIdentity, TipDetail } from '../../schemas/staff';
 import { plain } from '../../schemas/tip';
@@ -19,13 +20,7 @@ import { chinaDate } from '../../services/calendar';
 import { formatTrackingNo } from '../../services/codes';
 import { staffRoute } from './session';
 
-const ok = <T extends z.ZodType>(d: string, schema: T) => ({
-  200: { description: d, content: { 'application/json': { schema } } },
-});
 const IdParam = z.object({ id: z.uuid({ error: '举报 ID 无效' }) });
-const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { 'application/json': { schema } } },
-});
 
 const queue = staffRoute('tips.read', {
   method: 'get',
@@ -39,7 +34,7 @@ const exportCsv = staffRoute('tips.export', {
   path: '/tips/export.csv',
   summary: '导出当前筛选的举报（CSV，不含举报人身份）',
   request: { query: QueueFilter.omit({ cursor: true, limit: true }) },
-  responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } } },
+  responses: { 200: csvAnswer('CSV') },
 });
 const detail = staffRoute('tips.read', {
   method: 'get',
@@ -92,9 +87,7 @@ const message = staffRoute('tips.message', {
   path: '/tips/{id}/messages',
   summary: '给举报人留言（举报人在进度查询中可见）',
   request: { params: IdParam, ...jsonBody(z.object({ body: plain('留言', 2, 2000) }).strict()) },
-  responses: {
-    201: { description: '已发送', content: { 'application/json': { schema: z.object({ id: z.string() }) } } },
-  },
+  responses: { 201: jsonAnswer('已发送', z.object({ id: z.string() })) },
 });
 const reveal = staffRoute('identity.reveal', {
   method: 'post',
