@@ -3,12 +3,12 @@
  * small counts as "<5", lists the open-data months, runs under the strict CSP without errors and has zero axe
  * violations on a phone and on a desktop.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axe, launch, phonePage, DESKTOP } from '../support/browser';
+import { axe, DESKTOP, phonePage, useBrowser } from '../support/browser';
 import { staffHttp } from '../support/staff-http';
 // @ts-expect-error plain ESM helpers shared with `npm start`
 import { migrateAndSeed, seedDemoStaff, serve } from '../../scripts/lib/local.mjs';
@@ -43,7 +43,7 @@ async function ready(page: Page) {
 }
 
 describe('数据公开', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
   beforeAll(async () => {
     migrateAndSeed(persistTo, { quiet: true });
@@ -51,7 +51,6 @@ describe('数据公开', () => {
     const started = await serve({ port: 16000 + Math.floor(Math.random() * 900), persistTo, quiet: true });
     server = started;
     base = started.url;
-    browser = await launch();
     // Six fire tips in one town (shown as a number), one 烟花爆竹 tip (shown as "<5"), one of them rejected (closed).
     const receipts = [];
     for (let i = 0; i < 6; i++) receipts.push(await submit('fire', 'qudi'));
@@ -75,7 +74,6 @@ describe('数据公开', () => {
       await new Promise((r) => setTimeout(r, 200));
   });
   afterAll(async () => {
-    await browser?.close();
     await server?.stop();
     rmSync(persistTo, { recursive: true, force: true });
   });

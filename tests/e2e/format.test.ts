@@ -3,9 +3,8 @@
  * lookup, and every date on a page in the same style (2026年12月2日 / 2026年12月2日 10:15), from
  * site/scripts/shared/format.ts. CSV exports keep raw numbers (staff.test.ts, rewards tests).
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, phonePage, DESKTOP } from '../support/browser';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { DESKTOP, phonePage, useBrowser } from '../support/browser';
 import { concludeTrue, signInPage } from '../support/staff-http';
 import { postTip, validTip } from '../support/tip-body';
 
@@ -15,17 +14,13 @@ const OTHER_DATE = /\d{4}[/.-]\d{1,2}[/.-]\d{1,2}/;
 const OUR_DATE = /\d{4}年\d{1,2}月\d{1,2}日/;
 
 describe('money and dates', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let receipt: { trackingNo: string; queryCode: string };
   let id: string;
   beforeAll(async () => {
-    browser = await launch();
     const res = await postTip(base, validTip({ unitName: '格式测试单位' }));
     receipt = (await res.json()) as typeof receipt;
     id = await concludeTrue(base, receipt.trackingNo, 1_234_567_89);
-  });
-  afterAll(async () => {
-    await browser?.close();
   });
 
   it('the console shows the fine as ¥1,234,567.89 and every date on the tip page in one style', async () => {

@@ -4,9 +4,9 @@
  * the sheet and its plan stay; a PDF is produced); the dashboard draws its charts with data tables, its overdue
  * figure opens the ledger filtered to 整改超期, and it has zero axe violations on a 360-px phone and on a desktop.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { axe, launch, DESKTOP } from '../support/browser';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { axe, DESKTOP, useBrowser } from '../support/browser';
 import { acceptAndAssign, signInPage } from '../support/staff-http';
 import { postTip, validTip } from '../support/tip-body';
 
@@ -51,21 +51,17 @@ async function majorHazard(): Promise<{ trackingNo: string; id: string }> {
 }
 
 describe('隐患台账与一张图', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let desk: BrowserContext;
   let page: Page;
   let hazard: { trackingNo: string; id: string };
   const errors: string[] = [];
   beforeAll(async () => {
-    browser = await launch();
     hazard = await majorHazard();
     desk = await browser.newContext(DESKTOP);
     page = await desk.newPage();
     page.on('pageerror', (e) => errors.push(String(e)));
     await signInPage(page, base, 'duban', true);
-  });
-  afterAll(async () => {
-    await browser?.close();
   });
 
   it('the ledger lists the verified 重大 hazard with its 五到位 plan; its 交办单 prints', async () => {

@@ -4,9 +4,8 @@
  * link, visible focus); 关怀版 and 字号 remembered; the 简/繁 switch; Chinese search in both scripts; feeds.
  */
 import { gzipSync } from 'node:zlib';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { axe, launch, openReaderTools, phonePage } from '../support/browser';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { axe, openReaderTools, phonePage, useBrowser } from '../support/browser';
 
 const base = inject('baseUrl');
 /** Pages whose job is a form or a tool (they have their own budgets and tests), not reading. */
@@ -18,14 +17,10 @@ async function sitemapPaths(): Promise<string[]> {
 }
 
 describe('public site', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let paths: string[];
   beforeAll(async () => {
-    browser = await launch();
     paths = await sitemapPaths();
-  });
-  afterAll(async () => {
-    await browser?.close();
   });
 
   it('the sitemap lists every kind of page in both scripts, and no staff page', () => {

@@ -6,15 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, phonePage } from '../support/browser';
+import { phonePage, useBrowser } from '../support/browser';
 // @ts-expect-error plain ESM helpers shared with `npm start`
 import { migrateAndSeed, serve } from '../../scripts/lib/local.mjs';
 
 const persistTo = mkdtempSync(join(tmpdir(), 'anquan-ts-block-'));
 let server: { url: string; stop: () => Promise<void> } | undefined;
-let browser: Browser | undefined;
+const browser = useBrowser();
 
 beforeAll(async () => {
   migrateAndSeed(persistTo, { quiet: true });
@@ -24,17 +23,15 @@ beforeAll(async () => {
     quiet: true,
     vars: { TURNSTILE_SITEKEY: '2x00000000000000000000AB' },
   });
-  browser = await launch();
 });
 afterAll(async () => {
-  await browser?.close();
   await server?.stop();
   rmSync(persistTo, { recursive: true, force: true });
 });
 
 describe('Turnstile blocks', () => {
   it('a blocked check explains itself, keeps the input, and nothing is sent', async () => {
-    const page = await phonePage(browser!);
+    const page = await phonePage(browser);
     const posts: string[] = [];
     page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/api/tips') && posts.push(r.url()));
     await page.goto(`${server!.url}/report/`);
