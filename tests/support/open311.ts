@@ -96,7 +96,7 @@ export async function handledTip(
     ...opts.tip,
   });
   delete (body as { turnstileToken?: string }).turnstileToken;
-  const receipt = await createTip(env, TipSubmission.parse(body), {
+  const { receipt } = await createTip(env, TipSubmission.parse(body), {
     now: at,
     origin: 'http://localhost',
     source: opts.source,

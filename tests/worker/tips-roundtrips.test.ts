@@ -1,7 +1,10 @@
 /**
- * What one submission costs in D1 round trips (each one a network trip to the D1 primary on Cloudflare): the
- * rate-limit hit and every reference read share one batch, the write is a second, and an Idempotency-Key adds
- * only its lookup. Counted through the bench's remote-D1 wrapper, which waits once per round trip.
+ * What one submission costs in D1 round trips (each one a network trip to the D1 primary on Cloudflare): one, the
+ * guarded write, once the isolate holds the reference data (time limits, calendar) — with or without an
+ * Idempotency-Key; the first submission of an isolate, and any whose guard fails, reads first (two). Whatever
+ * the guard refuses is refused exactly as the reads would, with nothing written, and a deadline never comes
+ * from limits or a calendar changed since they were read. Counted through the bench's remote-D1 wrapper,
+ * which waits once per round trip.
  */
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -13,7 +16,8 @@ import { delayedD1 } from '../../worker/lib/d1-latency';
 import { SUBMIT_LIMIT } from '../../worker/routes/public/tips';
 import { calendarAround } from '../../worker/services/calendar';
 import { jpegWithMetadata } from '../support/media-fixtures';
-import { upload, validTip } from '../support/tips';
+import { chinaDate } from '../../worker/services/calendar';
+import { counts, upload, validTip } from '../support/tips';
 
 const MARK = 3; // the wrapper's wait, in ms: how its round trips are told apart from other timers
 
@@ -33,24 +37,42 @@ async function submitCounted(body: unknown, headers: Record<string, string> = {}
   return { res, roundTrips };
 }
 
-const tipCount = async () => (await env.DB.prepare('SELECT COUNT(*) AS n FROM tips').first<{ n: number }>())!.n;
-
 afterEach(async () => {
   await env.DB.prepare("DELETE FROM rate_limits WHERE key LIKE 'submit:%'").run();
   await env.DB.prepare("DELETE FROM settings WHERE key = 'time_limits'").run();
 });
 
+/** A submission from another client: the isolate has then read the reference data (the warm state). */
+const warm = async () =>
+  expect((await submitCounted(validTip(), { 'cf-connecting-ip': '2001:db8:78::1' })).res.status).toBe(201);
+
+const dueOf = async (res: Response) => {
+  const { trackingNo, createdAt } = (await res.json()) as { trackingNo: string; createdAt: string };
+  const row = await env.DB.prepare('SELECT due_at FROM tips WHERE tracking_no = ?')
+    .bind(trackingNo.replaceAll('-', ''))
+    .first<{ due_at: number }>();
+  return { due: row!.due_at, at: Date.parse(createdAt) };
+};
+
+/** Rows a refused submission must not leave behind (the write batch's tables; rate_limits aside). */
+const written = async () => {
+  const c = await counts(env.DB);
+  return [c.tips, c.tip_events, c.audit_log, c.stats_total, c.tip_identities, c.idempotency_keys];
+};
+
 describe('POST /api/tips round trips', () => {
-  it('a submission costs two D1 round trips (reads with the rate-limit hit, then the write); a key adds one', async () => {
+  it('one round trip once the isolate has read the reference data (the write, guarded), with or without a key', async () => {
+    await warm();
     const plain = await submitCounted(validTip());
     expect(plain.res.status).toBe(201);
-    expect(plain.roundTrips).toBe(2);
+    expect(plain.roundTrips).toBe(1);
 
+    // The form always sends an Idempotency-Key: the write itself finds a used key, so no lookup comes first.
     const keyed = await submitCounted(validTip(), { 'idempotency-key': crypto.randomUUID() });
     expect(keyed.res.status).toBe(201);
-    expect(keyed.roundTrips).toBe(3);
+    expect(keyed.roundTrips).toBe(1);
 
-    // Attachments are read in the same first round trip, however many.
+    // Attachments are checked by the same guard, however many.
     const files: { id: string; claim: string }[] = [];
     for (let i = 0; i < 2; i++) {
       const up = (await (await upload(jpegWithMetadata())).json()) as { id: string; claim: string };
@@ -58,28 +80,137 @@ describe('POST /api/tips round trips', () => {
     }
     const withFiles = await submitCounted(validTip({ attachments: files }));
     expect(withFiles.res.status).toBe(201);
-    expect(withFiles.roundTrips).toBe(2);
+    expect(withFiles.roundTrips).toBe(1);
+    const attached = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM attachments WHERE id IN (?, ?) AND status = 'attached'",
+    )
+      .bind(files[0]!.id, files[1]!.id)
+      .first<{ n: number }>();
+    expect(attached!.n).toBe(2);
   });
 
-  it('past the rate limit the answer is 429 after one round trip, and nothing is written', async () => {
+  it('past the rate limit the answer is 429 and nothing is written (the guarded write rolls back, the reads count the hit)', async () => {
+    await warm();
     await env.DB.prepare('INSERT INTO rate_limits (key, window_start, count) SELECT ?, ?, ?')
       .bind(`submit:${await clientKeyOf('2001:db8:77::1')}`, Date.now(), SUBMIT_LIMIT.limit)
       .run();
-    const before = await tipCount();
+    const before = await written();
     const { res, roundTrips } = await submitCounted(validTip());
     expect(res.status).toBe(429);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
-    expect(roundTrips).toBe(1);
-    expect(await tipCount()).toBe(before);
+    expect(roundTrips).toBe(2);
+    expect(await written()).toEqual(before);
+    const hits = await env.DB.prepare('SELECT count FROM rate_limits WHERE key = ?')
+      .bind(`submit:${await clientKeyOf('2001:db8:77::1')}`)
+      .first<{ count: number }>();
+    expect(hits!.count).toBe(SUBMIT_LIMIT.limit + 1);
   });
 
-  it('an unknown town is refused after the first round trip, and nothing is written', async () => {
-    const before = await tipCount();
-    const { res, roundTrips } = await submitCounted(validTip({ townId: 'atlantis' }));
+  it('a retry of a stored submission gets its receipt (200), even past the rate limit and with a spent token', async () => {
+    await warm();
+    const key = crypto.randomUUID();
+    const body = validTip();
+    const first = await submitCounted(body, { 'idempotency-key': key });
+    expect(first.res.status).toBe(201);
+    const receipt = await first.res.json();
+    const before = await written();
+
+    const retry = await submitCounted(body, { 'idempotency-key': key });
+    expect(retry.res.status).toBe(200);
+    expect(await retry.res.json()).toEqual(receipt);
+
+    await env.DB.prepare('UPDATE rate_limits SET count = ? WHERE key = ?')
+      .bind(SUBMIT_LIMIT.limit, `submit:${await clientKeyOf('2001:db8:77::1')}`)
+      .run();
+    const limited = await submitCounted(body, { 'idempotency-key': key });
+    expect(limited.res.status).toBe(200);
+    expect(await limited.res.json()).toEqual(receipt);
+
+    const spent = await submitCounted({ ...body, turnstileToken: 'XXXX.SPENT.TOKEN.XXXX' }, { 'idempotency-key': key });
+    expect(spent.res.status).toBe(200);
+    expect(await spent.res.json()).toEqual(receipt);
+    expect(await written()).toEqual(before);
+
+    // Without the key's receipt the spent token is refused as before.
+    const other = await submitCounted(
+      { ...body, turnstileToken: 'XXXX.SPENT.TOKEN.XXXX' },
+      { 'idempotency-key': crypto.randomUUID() },
+    );
+    expect(other.res.status).toBe(403);
+  });
+
+  it('an unknown or closed 镇街 is refused with TOWN_UNKNOWN, and nothing is written', async () => {
+    await warm();
+    const before = await written();
+    const unknown = await submitCounted(validTip({ townId: 'atlantis' }));
+    expect(unknown.res.status).toBe(422);
+    expect(JSON.stringify(await unknown.res.json())).toContain('TOWN_UNKNOWN');
+    expect(await written()).toEqual(before);
+
+    await env.DB.prepare("UPDATE towns SET active = 0 WHERE id = 'jiyang'").run();
+    try {
+      const closed = await submitCounted(validTip());
+      expect(closed.res.status).toBe(422);
+      expect(JSON.stringify(await closed.res.json())).toContain('TOWN_UNKNOWN');
+      expect(await written()).toEqual(before);
+    } finally {
+      await env.DB.prepare("UPDATE towns SET active = 1 WHERE id = 'jiyang'").run();
+    }
+  });
+
+  it("an attachment that is not this uploader's pending file is refused, and nothing is written", async () => {
+    await warm();
+    const up = (await (await upload(jpegWithMetadata())).json()) as { id: string; claim: string };
+    const before = await written();
+    const res = (
+      await submitCounted(validTip({ attachments: [{ id: up.id, claim: 'not-the-claim-secret-of-this-file' }] }))
+    ).res;
     expect(res.status).toBe(422);
-    expect(JSON.stringify(await res.json())).toContain('TOWN_UNKNOWN');
-    expect(roundTrips).toBe(1);
-    expect(await tipCount()).toBe(before);
+    expect(JSON.stringify(await res.json())).toContain('ATTACHMENT_INVALID');
+    expect(await written()).toEqual(before);
+  });
+
+  it('time limits changed since the isolate read them: the deadline follows the new limits (the guard catches it)', async () => {
+    await warm();
+    const limits = { ...DEFAULT_TIME_LIMITS, acceptWorkingDays: DEFAULT_TIME_LIMITS.acceptWorkingDays + 3 };
+    await env.DB.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('time_limits', ?, ?)")
+      .bind(JSON.stringify(limits), Date.now())
+      .run();
+    const { res, roundTrips } = await submitCounted(validTip());
+    expect(res.status).toBe(201);
+    expect(roundTrips).toBe(3); // the guarded write refused, the reads, the write
+    const { due, at } = await dueOf(res);
+    expect(due).toBe(acceptDeadline(at, limits, await calendarAround(env, at, limits.acceptWorkingDays)));
+    // …and the next submission writes in one round trip again.
+    expect((await submitCounted(validTip(), { 'cf-connecting-ip': '2001:db8:79::1' })).roundTrips).toBe(1);
+  });
+
+  it('a 节假日 added to the calendar since the isolate read it moves the deadline (the guard catches it)', async () => {
+    await warm();
+    const now = Date.now();
+    // Make every day of the next three weeks a holiday: the 受理 deadline must move past them.
+    const added: string[] = [];
+    for (let d = 0; d < 21; d++) added.push(chinaDate(now + d * 86_400_000));
+    const fresh = [];
+    for (const date of added) {
+      const r = await env.DB.prepare(
+        "INSERT OR IGNORE INTO calendar_days (date, kind, name) VALUES (?, 'holiday', '测试假日')",
+      )
+        .bind(date)
+        .run();
+      if (r.meta.changes) fresh.push(date);
+    }
+    try {
+      const { res, roundTrips } = await submitCounted(validTip());
+      expect(res.status).toBe(201);
+      expect(roundTrips).toBe(3);
+      const { due, at } = await dueOf(res);
+      const limits = DEFAULT_TIME_LIMITS;
+      expect(due).toBe(acceptDeadline(at, limits, await calendarAround(env, at, limits.acceptWorkingDays)));
+      expect(due).toBeGreaterThan(now + 21 * 86_400_000);
+    } finally {
+      for (const date of fresh) await env.DB.prepare('DELETE FROM calendar_days WHERE date = ?').bind(date).run();
+    }
   });
 
   it('a 受理 limit longer than the calendar read in the first round trip still gets its exact deadline', async () => {
@@ -87,15 +218,10 @@ describe('POST /api/tips round trips', () => {
     await env.DB.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('time_limits', ?, ?)")
       .bind(JSON.stringify(limits), Date.now())
       .run();
-    const { res, roundTrips } = await submitCounted(validTip());
+    const { res } = await submitCounted(validTip());
     expect(res.status).toBe(201);
-    expect(roundTrips).toBe(3); // the wider calendar is read once more
-    const { trackingNo, createdAt } = (await res.json()) as { trackingNo: string; createdAt: string };
-    const row = await env.DB.prepare('SELECT due_at FROM tips WHERE tracking_no = ?')
-      .bind(trackingNo.replaceAll('-', ''))
-      .first<{ due_at: number }>();
-    const at = Date.parse(createdAt);
-    expect(row!.due_at).toBe(acceptDeadline(at, limits, await calendarAround(env, at, 120)));
+    const { due, at } = await dueOf(res);
+    expect(due).toBe(acceptDeadline(at, limits, await calendarAround(env, at, 120)));
   });
 });
 

@@ -567,7 +567,7 @@ export async function submitRequest(
   });
   if (!submission.success) throw new Open311Error(400, describeFields(fieldErrors(submission.error)));
   try {
-    const receipt = await createTip(env, submission.data, {
+    const { receipt } = await createTip(env, submission.data, {
       source: `open311:${partner.id}`,
       origin: opts.origin,
       idempotencyKey: key,

@@ -5,6 +5,7 @@
  */
 import type { Env } from '../env';
 import { acceptDeadline, calendarSpan, type DayKinds } from '../domain/deadlines';
+import { LIMITS } from '../domain/limits';
 import { writeWithAudit } from '../lib/audit';
 import { appSecret, hmacHex, seal, timingSafeEqual, unseal, type Sealed } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
@@ -112,15 +113,119 @@ export async function findReceipt(
 /** The 受理 limit (working days) the calendar is read for in the same round trip as the other reads. */
 const CALENDAR_GUESS = 30;
 
-export async function createTip(env: Env, input: TipSubmission, opts: CreateTipOptions): Promise<Receipt> {
-  const now = opts.now ?? Date.now();
+/**
+ * What this isolate last read of the reference data a submission depends on: the stored time limits (as
+ * stored) and the calendar of a span, as text the database can compare (`CALENDAR_TEXT`). A submission that
+ * finds it current for its own span writes in ONE round trip: its write batch carries the checks the reads
+ * would have made (`guardFor`), evaluated by the database inside the write's own transaction, so a deadline
+ * is never computed from limits or a calendar an admin has changed since.
+ */
+interface Reference {
+  timeLimits: string | null;
+  span: { from: string; to: string };
+  calendarText: string;
+}
+let reference: Reference | null = null;
 
+/** The calendar of a span as one text, in SQL; `calendarText` gives the same text from its rows. */
+const CALENDAR_TEXT = `coalesce((SELECT group_concat(d, ',') FROM
+  (SELECT date || ':' || kind AS d FROM calendar_days WHERE date BETWEEN ? AND ? ORDER BY date)), '')`;
+const calendarText = (rows: { date: string; kind: string }[]) =>
+  [...rows]
+    .sort((a, b) => (a.date < b.date ? -1 : 1))
+    .map((r) => `${r.date}:${r.kind}`)
+    .join(',');
+
+interface Guard {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * The condition under which the one-round-trip write may stand: every check the reads make, written as SQL
+ * over the same rows — the rate limit not passed (its hit is the batch's first statement), the 镇街 active, each
+ * attachment this uploader's pending file within the total size, and the time limits and calendar exactly
+ * those the deadline was computed from.
+ */
+function guardFor(
+  ref: Reference,
+  input: TipSubmission,
+  claimHashes: string[],
+  limit: CreateTipOptions['rateLimit'],
+): Guard {
   const files = input.attachments ?? [];
+  const parts = [
+    'EXISTS (SELECT 1 FROM towns WHERE id = ? AND active = 1)',
+    "(SELECT value FROM settings WHERE key = 'time_limits') IS ?",
+    `${CALENDAR_TEXT} = ?`,
+  ];
+  const params: unknown[] = [input.townId, ref.timeLimits, ref.span.from, ref.span.to, ref.calendarText];
+  if (limit) {
+    parts.push('(SELECT count FROM rate_limits WHERE key = ?) <= ?');
+    params.push(limit.key, limit.window.limit);
+  }
+  for (const [i, f] of files.entries()) {
+    parts.push("EXISTS (SELECT 1 FROM attachments WHERE id = ? AND claim_hash = ? AND status = 'pending')");
+    params.push(f.id, claimHashes[i]);
+  }
+  if (files.length) {
+    parts.push(
+      `(SELECT coalesce(sum(bytes), 0) FROM attachments WHERE id IN (${files.map(() => '?').join(',')})) <= ?`,
+    );
+    params.push(...files.map((f) => f.id), LIMITS.attachments.maxTotalBytes);
+  }
+  return { sql: parts.join(' AND '), params };
+}
+
+/** Thrown by the guarded write when its guard did not hold: nothing was written; read, check and write again. */
+class StaleReference extends Error {}
+
+/** A receipt, and whether it is the one stored for this Idempotency-Key by an earlier request (a retry). */
+export interface Submitted {
+  receipt: Receipt;
+  replayed: boolean;
+}
+
+export async function createTip(env: Env, input: TipSubmission, opts: CreateTipOptions): Promise<Submitted> {
+  const now = opts.now ?? Date.now();
+  const files = input.attachments ?? [];
+  const claimHashes = await Promise.all(files.map((f) => hmacHex(appSecret(env), 'upload-claim', f.claim)));
+  const idemId = opts.idempotencyKey ? (opts.idempotencyId ?? (await idempotencyId(env, opts.idempotencyKey))) : null;
+  const span = calendarSpan(now, CALENDAR_GUESS);
+
+  // One round trip when this isolate's reference data is current (the usual case): the write, guarded.
+  const ref = reference;
+  if (
+    ref &&
+    ref.span.from === span.from &&
+    ref.span.to === span.to &&
+    new Set(files.map((f) => f.id)).size === files.length
+  ) {
+    const limits = parseTimeLimits(ref.timeLimits);
+    if (limits.acceptWorkingDays <= CALENDAR_GUESS) {
+      const days: DayKinds = new Map(
+        ref.calendarText
+          ? ref.calendarText.split(',').map((e) => e.split(':') as [string, 'holiday' | 'workday' | 'normal'])
+          : [],
+      );
+      try {
+        return await writeTip(env, input, opts, {
+          now,
+          acceptDue: acceptDeadline(now, limits, days),
+          idemId,
+          guard: guardFor(ref, input, claimHashes, opts.rateLimit),
+        });
+      } catch (e) {
+        if (!(e instanceof StaleReference)) throw e;
+        // Something the guard checks changed or was refused: the reads below say what, exactly as without it.
+      }
+    }
+  }
+
   // One round trip for everything read before the write: the rate-limit hit (when asked), the town, each
   // attachment, the time limits and the calendar. The calendar is read for a 受理 limit of up to
   // CALENDAR_GUESS working days (calendarSpan grows with n, so that span holds any shorter one); a deployment
   // set longer reads its calendar again below.
-  const span = calendarSpan(now, CALENDAR_GUESS);
   const reads: D1PreparedStatement[] = [
     env.DB.prepare('SELECT id FROM towns WHERE id = ? AND active = 1').bind(input.townId),
     env.DB.prepare("SELECT value FROM settings WHERE key = 'time_limits'"),
@@ -130,7 +235,18 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
   const limit = opts.rateLimit;
   if (limit) reads.unshift(rateLimitStatement(env, limit.key, limit.window, limit.now ?? now));
   const results = await env.DB.batch<Record<string, unknown>>(reads);
-  if (limit) rateLimitVerdict(results.shift()?.results[0] as never, limit.window, limit.now ?? now);
+  if (limit) {
+    try {
+      rateLimitVerdict(results.shift()?.results[0] as never, limit.window, limit.now ?? now);
+    } catch (e) {
+      // The limit never keeps a retry from the receipt its key already holds.
+      const prior = opts.idempotencyKey
+        ? await findReceipt(env, opts.idempotencyKey, opts.bodyHash ?? '', now, idemId ?? undefined)
+        : null;
+      if (prior) return { receipt: prior, replayed: true };
+      throw e;
+    }
+  }
   const [townRows, settingRows, calendarRows, ...fileRows] = results;
 
   // Reference data is checked against the database, where admins maintain it.
@@ -144,19 +260,31 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
   assertDistinctFiles(files);
   await assertClaims(env, files, (i) => fileRows[i]?.results[0] as ClaimedFileRow | undefined);
 
-  const limits = parseTimeLimits((settingRows?.results[0] as { value: string } | undefined)?.value);
+  const timeLimits = (settingRows?.results[0] as { value: string } | undefined)?.value ?? null;
+  const limits = parseTimeLimits(timeLimits);
+  const calendar = (calendarRows?.results ?? []) as { date: string; kind: 'holiday' | 'workday' | 'normal' }[];
+  reference = { timeLimits, span, calendarText: calendarText(calendar) };
   const days: DayKinds =
     limits.acceptWorkingDays <= CALENDAR_GUESS
-      ? new Map(
-          ((calendarRows?.results ?? []) as { date: string; kind: 'holiday' | 'workday' | 'normal' }[]).map((r) => [
-            r.date,
-            r.kind,
-          ]),
-        )
+      ? new Map(calendar.map((r) => [r.date, r.kind]))
       : await calendarAround(env, now, limits.acceptWorkingDays);
-  const acceptDue = acceptDeadline(now, limits, days);
-  const idemId = opts.idempotencyKey ? (opts.idempotencyId ?? (await idempotencyId(env, opts.idempotencyKey))) : null;
+  return writeTip(env, input, opts, { now, acceptDue: acceptDeadline(now, limits, days), idemId });
+}
 
+/**
+ * Write a checked submission in one batch (the tip, its first event, statistics, identity, attachments, the
+ * idempotency record and the audit row). With `guard`, the rate-limit hit comes first and the tip row is
+ * inserted only where the guard holds; every later row refers to the tip (D1 enforces foreign keys), so a
+ * guard that fails rolls the whole batch back and `StaleReference` is thrown.
+ */
+async function writeTip(
+  env: Env,
+  input: TipSubmission,
+  opts: CreateTipOptions,
+  { now, acceptDue, idemId, guard }: { now: number; acceptDue: number; idemId: string | null; guard?: Guard },
+): Promise<Submitted> {
+  const files = input.attachments ?? [];
+  const limit = opts.rateLimit;
   for (let attempt = 0; attempt < 5; attempt++) {
     const id = crypto.randomUUID();
     const trackingNo = newTrackingNo();
@@ -193,11 +321,13 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
 
     const statements = () => {
       const s: D1PreparedStatement[] = [
+        // The rate-limit hit first, so the guard sees this submission counted.
+        ...(guard && limit ? [rateLimitStatement(env, limit.key, limit.window, limit.now ?? now)] : []),
         env.DB.prepare(
           `INSERT INTO tips (id, tracking_no, public_id, query_code_hash, type, domain, unit_name, address, town_id, lat, lng,
              seen_at, description, is_employee, anonymous, signatories, state, public_status, source, created_at, updated_at,
              due_at, due_kind, version)
-           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'submitted','pending',?,?,?,?,'accept',1)`,
+           SELECT ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'submitted','pending',?,?,?,?,'accept',1 WHERE ${guard?.sql ?? '1'}`,
         ).bind(
           id,
           trackingNo,
@@ -219,7 +349,9 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
           now,
           now,
           acceptDue,
+          ...(guard?.params ?? []),
         ),
+        // Refers to the tip: if the guarded insert wrote nothing, this fails and the batch rolls back whole.
         env.DB.prepare(
           `INSERT INTO tip_events (id, tip_id, at, kind, public, public_text) VALUES (?, ?, ?, 'submitted', 1, '举报已提交，等待受理')`,
         ).bind(crypto.randomUUID(), id, now),
@@ -264,14 +396,15 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
           detail: { source: opts.source ?? 'web', attachments: files.length, anonymous: r.anonymous },
         },
       ]);
-      return receipt;
+      return { receipt, replayed: false };
     } catch (e) {
       const msg = String((e as Error).message ?? e);
+      if (guard && /FOREIGN KEY constraint failed/.test(msg)) throw new StaleReference();
       if (idem && /idempotency_keys/.test(msg) && opts.idempotencyKey) {
         // The same submission arrived twice at once: answer with the receipt the first one stored (only if
         // the bodies match; a different body under the same key gets IDEMPOTENCY_KEY_REUSED).
         const again = await findReceipt(env, opts.idempotencyKey, opts.bodyHash ?? '', now, idemId ?? undefined);
-        if (again) return again;
+        if (again) return { receipt: again, replayed: true };
       }
       if (/tips\.(tracking_no|public_id)|tips_(tracking_no|public_id)/.test(msg)) continue; // a one-in-2^50 collision: draw again
       // The batch rolled back as a whole: nothing was stored. Tell the reporter to retry (the form keeps the draft).

@@ -1,5 +1,6 @@
 /** POST /api/tips — submit a tip (隐患举报). */
 import { createRoute, z } from '@hono/zod-openapi';
+import { ApiError } from '../../lib/errors';
 import { Receipt, TipSubmission } from '../../schemas/tip';
 import { clientKey } from '../../lib/ratelimit';
 import { errorAnswers, jsonAnswer, jsonBody } from '../../lib/openapi';
@@ -46,25 +47,29 @@ export function tipRoutes() {
     // A retry gets the stored receipt only with the same body (the single-use Turnstile token may differ).
     const bodyHash = key ? await requestHash(c.env, body, ['turnstileToken']) : null;
     const idemId = key ? await idempotencyId(c.env, key) : null;
-    if (key) {
-      const prior = await findReceipt(c.env, key, bodyHash!, Date.now(), idemId!);
+    try {
+      await verifyTurnstile(c.env, {
+        token: body.turnstileToken,
+        requestUrl: c.req.url,
+        remoteIp: c.req.header('cf-connecting-ip'),
+        action: 'report',
+      });
+    } catch (e) {
+      // A retry whose single-use token is already spent still gets the receipt stored for its key and body.
+      const prior = key && e instanceof ApiError ? await findReceipt(c.env, key, bodyHash!, Date.now(), idemId!) : null;
       if (prior) return c.json(prior, 200);
+      throw e;
     }
-    await verifyTurnstile(c.env, {
-      token: body.turnstileToken,
-      requestUrl: c.req.url,
-      remoteIp: c.req.header('cf-connecting-ip'),
-      action: 'report',
-    });
-    // The rate-limit hit goes to D1 in createTip's first round trip (with the reference reads), still after
-    // Turnstile and before anything is validated against the database or written.
-    const receipt = await createTip(c.env, body, {
+    // No read before the write: the write itself finds a key already used (and answers with its receipt), and
+    // the rate-limit hit goes to D1 with the write (or createTip's reads), still after Turnstile and before
+    // anything is written.
+    const { receipt, replayed } = await createTip(c.env, body, {
       idempotencyKey: key,
       idempotencyId: idemId,
       bodyHash,
       origin: new URL(c.req.url).origin,
       rateLimit: { key: `submit:${await clientKey(c)}`, window: SUBMIT_LIMIT },
     });
-    return c.json(receipt, 201);
+    return c.json(receipt, replayed ? 200 : 201);
   });
 }
