@@ -13,6 +13,13 @@ export function tipBody() {
   return JSON.stringify(validTip({ unitName: '压测餐馆' }));
 }
 
+/** A submission's headers as the report form sends them: its own client, and an Idempotency-Key. */
+export const submitHeaders = () => ({
+  'cf-connecting-ip': clientIp(),
+  'content-type': 'application/json',
+  'idempotency-key': crypto.randomUUID(),
+});
+
 const withClient =
   (extra = {}) =>
   () => ({ 'cf-connecting-ip': clientIp(), ...extra });
@@ -26,7 +33,7 @@ export function scenarios(ctx) {
     'submit (POST /api/tips)': {
       method: 'POST',
       path: '/api/tips',
-      headers: withClient({ 'content-type': 'application/json' }),
+      headers: submitHeaders,
       body: tipBody,
     },
   };

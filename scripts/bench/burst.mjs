@@ -17,7 +17,11 @@ async function submit(url) {
   try {
     const res = await fetch(`${url}/api/tips`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'cf-connecting-ip': clientIp() },
+      headers: {
+        'content-type': 'application/json',
+        'cf-connecting-ip': clientIp(),
+        'idempotency-key': crypto.randomUUID(),
+      },
       body: tipBody(),
     });
     const body = await res.json().catch(() => null);
