@@ -4,8 +4,9 @@
  */
 import type { Env } from '../env';
 import { DUE_KINDS, dueKindsOf, overdueOf, type DueKind } from '../domain/deadlines';
-import { LOW_RATINGS, SEVERITY_SQL, STATES, labelOfRating, type TipState } from '../domain/workflow';
-import { OPEN_STATES_SQL } from '../db/schema';
+import { LOW_RATINGS, SEVERITY_SQL, STATES, labelOfRating } from '../domain/workflow';
+import { OPEN_STATES_SQL, type tips } from '../db/schema';
+import type { Row } from '../db/rows';
 import { ApiError } from '../lib/errors';
 import type { QueuePage } from '../schemas/staff';
 import { z } from '../schemas/zod';
@@ -139,6 +140,27 @@ function decodeCursor(s: string): Cursor {
 
 const FAR_FUTURE = 8_640_000_000_000_000;
 
+/** A tip as a list names it (TipRef): its id and its tracking number as printed. */
+export const tipRef = (t: Pick<Row<typeof tips>, 'id' | 'tracking_no'>) => ({
+  id: t.id,
+  trackingNo: formatTrackingNo(t.tracking_no),
+});
+
+/** What a tip reports and where, as the queue and the tip page show it: type, domain, unit, address and 镇街. */
+export const tipSubject = (t: Pick<Row<typeof tips>, 'type' | 'domain' | 'unit_name' | 'address' | 'town_id'>) => ({
+  type: t.type,
+  domain: t.domain,
+  unitName: t.unit_name,
+  address: t.address,
+  townId: t.town_id,
+});
+
+/**
+ * What the queue's SELECT answers for a tip, typed from the schema: the tip columns it lists (only those are
+ * read) and the computed rating, follow-up deadline and severity.
+ */
+type QueueSqlRow = Row<typeof tips> & { rating: string | null; followup_due_at: number | null; severity: number };
+
 export async function listQueue(
   env: Env,
   actor: StaffActor,
@@ -174,46 +196,38 @@ export async function listQueue(
     ORDER BY ${key} ${order}, severity ${order}, id ${order} LIMIT ?`;
   const { results } = await env.DB.prepare(sql)
     .bind(...params, f.limit + 1)
-    .all<Record<string, unknown>>();
+    .all<QueueSqlRow>();
   const more = results.length > f.limit;
   const page = results.slice(0, f.limit);
-  const rows = page.map((r) => ({
-    id: r.id as string,
-    trackingNo: formatTrackingNo(r.tracking_no as string),
-    state: r.state as TipState,
-    publicStatus: r.public_status as string,
-    type: r.type as string,
-    domain: r.domain as string,
-    unitName: r.unit_name as string,
-    address: r.address as string,
-    townId: r.town_id as string,
-    departmentId: (r.department_id as string | null) ?? null,
-    createdAt: r.created_at as number,
-    dueAt: (r.due_at as number | null) ?? null,
-    dueKind: (r.due_kind as string | null) ?? null,
-    overdue: r.due_at != null && (r.due_at as number) < now,
-    overdueKind: overdueOf(r.due_at as number | null, r.due_kind as string | null, now),
-    overdueLabel: overdueOf(r.due_at as number | null, r.due_kind as string | null, now)
-      ? (DUE_KINDS[r.due_kind as DueKind]?.overdueLabel ?? '超期')
-      : null,
-    hazardLevel: (r.hazard_level as string | null) ?? null,
-    verifiedType: (r.verified_type as string | null) ?? null,
-    riskColour: (r.risk_colour as string | null) ?? null,
-    reporterMessagePending: r.reporter_message_pending === 1,
-    anonymous: r.anonymous === 1,
-    version: r.version as number,
-    rating: r.rating ? labelOfRating(r.rating as string) : null,
-    lowRating: LOW_RATINGS.includes(r.rating as never),
-    followupDueAt: (r.followup_due_at as number | null) ?? null,
-  }));
+  const rows = page.map((r) => {
+    const overdueKind = overdueOf(r.due_at, r.due_kind, now);
+    return {
+      ...tipRef(r),
+      state: r.state,
+      publicStatus: r.public_status,
+      ...tipSubject(r),
+      departmentId: r.department_id,
+      createdAt: r.created_at,
+      dueAt: r.due_at,
+      dueKind: r.due_kind,
+      overdue: r.due_at != null && r.due_at < now,
+      overdueKind,
+      overdueLabel: overdueKind ? (DUE_KINDS[r.due_kind as DueKind]?.overdueLabel ?? '超期') : null,
+      hazardLevel: r.hazard_level,
+      verifiedType: r.verified_type,
+      riskColour: r.risk_colour,
+      reporterMessagePending: r.reporter_message_pending === 1,
+      anonymous: r.anonymous === 1,
+      version: r.version,
+      rating: r.rating ? labelOfRating(r.rating) : null,
+      lowRating: LOW_RATINGS.includes(r.rating as never),
+      followupDueAt: r.followup_due_at,
+    };
+  });
   const last = page.at(-1);
   const next =
     more && last
-      ? encodeCursor([
-          f.sort === 'due' ? ((last.due_at as number | null) ?? FAR_FUTURE) : (last.created_at as number),
-          last.severity as number,
-          last.id as string,
-        ])
+      ? encodeCursor([f.sort === 'due' ? (last.due_at ?? FAR_FUTURE) : last.created_at, last.severity, last.id])
       : null;
   return { rows, next };
 }

@@ -44,6 +44,20 @@ export const StaffPatch = z
   })
   .strict();
 
+type Query = Parameters<typeof stmt>[1];
+
+/** Writes an admin's change (`queries`) and its audit entry in one batch. */
+function adminWrite(
+  env: Env,
+  actor: StaffActor,
+  now: number,
+  action: string,
+  detail: Record<string, unknown>,
+  queries: Query[],
+) {
+  return writeWithAudit(env, () => queries.map((q) => stmt(env, q)), [{ actor: actor.id, action, at: now, detail }]);
+}
+
 /** Whether `table` has a row whose `column` is `value`. */
 async function exists(
   env: Env,
@@ -94,34 +108,19 @@ export async function createStaff(
   }
   const id = crypto.randomUUID();
   const hash = await hashPassword(input.password);
-  await writeWithAudit(
-    env,
-    () => [
-      stmt(
-        env,
-        getDb(env)
-          .insert(staff)
-          .values({
-            id,
-            username: input.username,
-            displayName: input.displayName,
-            passwordHash: hash,
-            roles: input.roles,
-            departmentId: input.departmentId ?? null,
-            active: true,
-            createdAt: now,
-          }),
-      ),
-    ],
-    [
-      {
-        actor: actor.id,
-        action: 'staff.created',
-        at: now,
-        detail: { staffId: id, username: input.username, roles: input.roles },
-      },
-    ],
-  );
+  const row = {
+    id,
+    username: input.username,
+    displayName: input.displayName,
+    passwordHash: hash,
+    roles: input.roles,
+    departmentId: input.departmentId ?? null,
+    active: true,
+    createdAt: now,
+  };
+  await adminWrite(env, actor, now, 'staff.created', { staffId: id, username: input.username, roles: input.roles }, [
+    getDb(env).insert(staff).values(row),
+  ]);
   return id;
 }
 
@@ -162,24 +161,13 @@ export async function updateStaff(
   }
   const cols = Object.keys(set);
   if (!cols.length) return;
-  const stmts = () => [
-    stmt(env, getDb(env).update(staff).set(set).where(eq(staff.id, id))),
+  const changed = cols
+    .filter((c) => c !== 'passwordHash' && c !== 'totpSecret')
+    .map((c) => staff[c as keyof typeof set & keyof typeof staff].name);
+  await adminWrite(env, actor, now, 'staff.updated', { staffId: id, changed, passwordReset: !!patch.password }, [
+    getDb(env).update(staff).set(set).where(eq(staff.id, id)),
     // Any change to access ends the person's current sessions.
-    stmt(env, getDb(env).delete(sessions).where(eq(sessions.staffId, id))),
-  ];
-  await writeWithAudit(env, stmts, [
-    {
-      actor: actor.id,
-      action: 'staff.updated',
-      at: now,
-      detail: {
-        staffId: id,
-        changed: cols
-          .filter((c) => c !== 'passwordHash' && c !== 'totpSecret')
-          .map((c) => staff[c as keyof typeof set & keyof typeof staff].name),
-        passwordReset: !!patch.password,
-      },
-    },
+    getDb(env).delete(sessions).where(eq(sessions.staffId, id)),
   ]);
 }
 
@@ -203,7 +191,7 @@ export async function upsertReference(
   now = Date.now(),
 ) {
   const db = getDb(env);
-  let statement: D1PreparedStatement;
+  let query: Query;
   if (p.kind === 'domain') {
     if (!(await exists(env, domains, domains.code, p.id))) throw field('id', 'DOMAIN_UNKNOWN', '行业领域不存在');
     if (p.leadDepartmentId === '') throw field('leadDepartmentId', 'REQUIRED', '请选择牵头单位');
@@ -224,29 +212,24 @@ export async function upsertReference(
       ...(p.coLeadDepartmentId !== undefined ? { coLeadDepartmentId: p.coLeadDepartmentId || null } : {}),
     };
     if (!Object.keys(set).length) return;
-    statement = stmt(env, db.update(domains).set(set).where(eq(domains.code, p.id)));
+    query = db.update(domains).set(set).where(eq(domains.code, p.id));
   } else {
     const table = p.kind === 'department' ? departments : towns;
     if (await exists(env, table, table.id, p.id)) {
       const set = { ...(p.name ? { name: p.name } : {}), ...(p.active !== undefined ? { active: p.active } : {}) };
       if (!Object.keys(set).length) return;
-      statement = stmt(env, db.update(table).set(set).where(eq(table.id, p.id)));
+      query = db.update(table).set(set).where(eq(table.id, p.id));
     } else {
       if (!p.name) throw field('name', 'REQUIRED', '请填写名称');
-      statement = stmt(
-        env,
-        db.insert(table).values({
-          id: p.id,
-          name: p.name,
-          active: p.active !== false,
-          sort: sql`(SELECT COALESCE(MAX(sort), 0) + 1 FROM ${table})`,
-        }),
-      );
+      query = db.insert(table).values({
+        id: p.id,
+        name: p.name,
+        active: p.active !== false,
+        sort: sql`(SELECT COALESCE(MAX(sort), 0) + 1 FROM ${table})`,
+      });
     }
   }
-  await writeWithAudit(env, () => [statement], [
-    { actor: actor.id, action: `reference.${p.kind}`, at: now, detail: p },
-  ]);
+  await adminWrite(env, actor, now, `reference.${p.kind}`, p, [query]);
 }
 
 export async function referenceData(env: Env): Promise<Omit<ReferenceData, 'roles'>> {
@@ -292,19 +275,12 @@ export async function setTimeLimits(
 ): Promise<TimeLimits> {
   const merged = { ...(await timeLimits(env)), ...input };
   const row = { key: 'time_limits', value: merged, updatedAt: now };
-  await writeWithAudit(
-    env,
-    () => [
-      stmt(
-        env,
-        getDb(env)
-          .insert(settings)
-          .values(row)
-          .onConflictDoUpdate({ target: settings.key, set: { value: merged, updatedAt: now } }),
-      ),
-    ],
-    [{ actor: actor.id, action: 'settings.time_limits', at: now, detail: input }],
-  );
+  await adminWrite(env, actor, now, 'settings.time_limits', input, [
+    getDb(env)
+      .insert(settings)
+      .values(row)
+      .onConflictDoUpdate({ target: settings.key, set: { value: merged, updatedAt: now } }),
+  ]);
   return merged;
 }
 
@@ -330,19 +306,12 @@ export async function setCalendarDay(
   now = Date.now(),
 ): Promise<void> {
   const name = d.kind === 'normal' ? (d.name ?? '正常') : d.name!;
-  await writeWithAudit(
-    env,
-    () => [
-      stmt(
-        env,
-        getDb(env)
-          .insert(calendarDays)
-          .values({ date: d.date, kind: d.kind, name })
-          .onConflictDoUpdate({ target: calendarDays.date, set: { kind: d.kind, name } }),
-      ),
-    ],
-    [{ actor: actor.id, action: 'settings.calendar_day', at: now, detail: { date: d.date, kind: d.kind, name } }],
-  );
+  await adminWrite(env, actor, now, 'settings.calendar_day', { date: d.date, kind: d.kind, name }, [
+    getDb(env)
+      .insert(calendarDays)
+      .values({ date: d.date, kind: d.kind, name })
+      .onConflictDoUpdate({ target: calendarDays.date, set: { kind: d.kind, name } }),
+  ]);
 }
 
 /** The calendar entries of one year (holidays, 调休 working days and corrected days). */

@@ -10,12 +10,14 @@ import { hit } from '../lib/ratelimit';
 import { unseal, type Sealed } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import { overdueOf } from '../domain/deadlines';
+import type { tips } from '../db/schema';
+import type { Row } from '../db/rows';
 import { formatTrackingNo } from './codes';
+import { tipRef, tipSubject } from './queue';
 import { actionsFor, tipForActor, type StaffActor } from './transitions';
 import { ratingsOfTip } from './ratings';
 import type { RevealedIdentity, TipDetail } from '../schemas/staff';
 import type { RectificationPlan } from '../schemas/actions';
-import type { TipState } from '../domain/workflow';
 import type { z } from '../schemas/zod';
 
 const DUPLICATE_WINDOW_MS = 30 * 86_400_000;
@@ -39,7 +41,14 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
        LEFT JOIN tips m ON m.id = t.merged_into_id WHERE t.id = ?`,
   )
     .bind(id)
-    .first<Record<string, unknown>>())!;
+    .first<
+      Row<typeof tips> & {
+        department_name: string | null;
+        town_name: string | null;
+        merged_into_no: string | null;
+        email_opt_in: number | null;
+      }
+    >())!;
   // Suggested duplicates and merged tips are lists of other tips: only those the actor may read themselves.
   const scope = tipScope(actor, 'tips.read');
   const [attachments, events, messages, duplicates, merged, ratings, notified] = await Promise.all([
@@ -74,12 +83,12 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
         row.address,
         ...scope.params,
       )
-      .all(),
+      .all<Pick<Row<typeof tips>, 'id' | 'tracking_no' | 'unit_name' | 'address' | 'state' | 'created_at'>>(),
     env.DB.prepare(
       `SELECT id, tracking_no, created_at FROM tips WHERE merged_into_id = ? AND ${scope.sql} ORDER BY created_at`,
     )
       .bind(id, ...scope.params)
-      .all(),
+      .all<Pick<Row<typeof tips>, 'id' | 'tracking_no' | 'created_at'>>(),
     ratingsOfTip(env, id),
     rewardNotified(env, id),
   ]);
@@ -94,16 +103,11 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
   }
   const json = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as unknown) : (v ?? null));
   return {
-    id: tip.id,
-    trackingNo: formatTrackingNo(tip.tracking_no),
+    ...tipRef(tip),
     version: tip.version,
     state: tip.state,
     publicStatus: tip.public_status,
-    type: row.type as string,
-    domain: row.domain as string,
-    unitName: row.unit_name as string,
-    address: row.address as string,
-    townId: row.town_id as string,
+    ...tipSubject(row),
     townName: (row.town_name as string | null) ?? null,
     location: row.lat != null ? { lat: row.lat as number, lng: row.lng as number } : null,
     seenAt: row.seen_at as number,
@@ -151,11 +155,7 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
     mergedInto: tip.merged_into_id
       ? { id: tip.merged_into_id, trackingNo: formatTrackingNo(row.merged_into_no as string) }
       : null,
-    mergedTips: merged.results.map((m) => ({
-      id: m.id as string,
-      trackingNo: formatTrackingNo(m.tracking_no as string),
-      createdAt: m.created_at as number,
-    })),
+    mergedTips: merged.results.map((m) => ({ ...tipRef(m), createdAt: m.created_at })),
     attachments: attachments.results.map((a) => ({
       id: a.id as string,
       kind: a.kind as string,
@@ -182,12 +182,11 @@ export async function tipDetail(env: Env, actor: StaffActor, id: string, now = D
       readByReporterAt: (m.read_by_reporter_at as number | null) ?? null,
     })),
     duplicates: duplicates.results.map((d) => ({
-      id: d.id as string,
-      trackingNo: formatTrackingNo(d.tracking_no as string),
-      unitName: d.unit_name as string,
-      address: d.address as string,
-      state: d.state as TipState,
-      createdAt: d.created_at as number,
+      ...tipRef(d),
+      unitName: d.unit_name,
+      address: d.address,
+      state: d.state,
+      createdAt: d.created_at,
     })),
     /** The reporter's ratings (评价) per conclusion and the follow-ups (回访) they opened; no identity. */
     ratings,
