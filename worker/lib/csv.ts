@@ -12,3 +12,13 @@ export function csvCell(v: unknown): string {
 
 /** @example csvRow(['a', '=1+1']) // "a,'=1+1" */
 export const csvRow = (cells: unknown[]) => cells.map(csvCell).join(',');
+
+/** A whole CSV file: a BOM (so Excel and WPS read UTF-8), one line a row, CRLF line ends (RFC 4180). */
+export const csvText = (rows: unknown[][]) => `\uFEFF${rows.map(csvRow).join('\r\n')}\r\n`;
+
+/** The headers of a CSV download saved as `filename`; `extra` adds others (e.g. `cache-control`). */
+export const csvDownload = (filename: string, extra: Record<string, string> = {}) => ({
+  'content-type': 'text/csv; charset=utf-8',
+  'content-disposition': `attachment; filename="${filename}"`,
+  ...extra,
+});

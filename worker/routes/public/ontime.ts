@@ -5,7 +5,7 @@
  * Public and the same for everyone: cached at the edge like the statistics.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { csvRow } from '../../lib/csv';
+import { csvDownload, csvText } from '../../lib/csv';
 import { ApiError } from '../../lib/errors';
 import { errorAnswers, jsonAnswer, ok, csvAnswer } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
@@ -17,6 +17,7 @@ import {
   SuppressedCount,
   SuppressedShare,
   YearMonth,
+  dataFieldSchema,
   edgeCache,
   monthFileRoute,
 } from './stats';
@@ -55,12 +56,7 @@ const Month = z
   })
   .openapi('OntimeMonth');
 export type OntimeMonth = z.infer<typeof Month>;
-const Field = z.object({
-  name: z.string(),
-  label: z.string(),
-  type: z.enum(['string', 'integer', 'number', 'count']),
-  description: z.string(),
-});
+const Field = dataFieldSchema(['string', 'integer', 'number', 'count']);
 const OntimeRecord = z
   .object({ suppressBelow: z.number(), fields: z.array(Field), months: z.array(Month) })
   .openapi('OntimeRecord');
@@ -140,11 +136,8 @@ export function ontimeRoutes() {
     .openapi(csv, async (c) => {
       const m = await monthOrFail(c.env, c.req.valid('query').month);
       const names = ONTIME_FIELDS.map((f) => f.name);
-      const lines = [csvRow(names), ...ontimeRecords(m).map((r) => csvRow(names.map((n) => r[n])))];
-      return c.body(`\uFEFF${lines.join('\r\n')}\r\n`, 200, {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="anquan-ontime-${m.month}.csv"`,
-      });
+      const rows = [names, ...ontimeRecords(m).map((r) => names.map((n) => r[n]))];
+      return c.body(csvText(rows), 200, csvDownload(`anquan-ontime-${m.month}.csv`));
     })
     .openapi(json, async (c) => {
       const m = await monthOrFail(c.env, c.req.valid('query').month);

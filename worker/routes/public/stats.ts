@@ -8,6 +8,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../env';
 import { csvAnswer, errorAnswers, jsonAnswer, ok } from '../../lib/openapi';
+import { csvDownload } from '../../lib/csv';
 import { createRouter } from '../../lib/router';
 import { ApiError } from '../../lib/errors';
 import { fieldErrors } from '../../lib/validation';
@@ -94,12 +95,11 @@ const stats = createRoute({
   responses: { ...ok('统计数据', PublicStatsSchema), ...errorAnswers({ 503: '暂时不可用' }) },
 });
 
-const OpenDataField = z.object({
-  name: z.string(),
-  label: z.string(),
-  type: z.enum(['string', 'date', 'integer', 'boolean']),
-  description: z.string(),
-});
+/** One published column (DataField in worker/services/open-data.ts): its name, label, type and description. */
+export const dataFieldSchema = <T extends readonly [string, ...string[]]>(types: T) =>
+  z.object({ name: z.string(), label: z.string(), type: z.enum(types), description: z.string() });
+
+const OpenDataField = dataFieldSchema(['string', 'date', 'integer', 'boolean']);
 
 const OpenDataIndex = z
   .object({
@@ -239,10 +239,7 @@ export function statsRoutes() {
     .openapi(csvFile, async (c) => {
       const { month } = c.req.valid('query');
       checkMonth(month);
-      return c.body(openDataCsv(c.env, month), 200, {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="anquan-closed-tips-${month}.csv"`,
-      });
+      return c.body(openDataCsv(c.env, month), 200, csvDownload(`anquan-closed-tips-${month}.csv`));
     })
     .get('/public/open-data/tips.json', async (c) => {
       // Streamed, so registered by hand below (the typed handler wants a JSON object, not a stream).

@@ -6,10 +6,10 @@ import type { AppEnv } from '../../env';
 import { ROLES } from '../../domain/workflow';
 import { capabilitiesOf, scopeOf } from '../../domain/access';
 import { clientKey, hit } from '../../lib/ratelimit';
-import { errorAnswers, jsonAnswer, jsonBody, noContent } from '../../lib/openapi';
+import { errorAnswers, jsonAnswer, jsonBody, noContent, ok } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
 import { login, logout, SESSION, verifySecondFactor } from '../../services/auth';
-import { requireSession, sameOrigin } from './session';
+import { sameOrigin, sessionRoute } from './session';
 
 /** Sign-in attempts per client address per 10 minutes (on top of the per-account lock-out). */
 export const LOGIN_LIMIT = { limit: 30, windowMs: 10 * 60_000 };
@@ -64,12 +64,10 @@ const loginRoute = createRoute({
   },
 });
 
-const totpRoute = createRoute({
+const totpRoute = sessionRoute({
   method: 'post',
   path: '/login/totp',
-  tags: ['staff'],
   summary: '输入动态验证码（TOTP）',
-  middleware: [requireSession({ allowPartial: true })] as const,
   request: jsonBody(z.object({ code: z.string().regex(/^\d{6}$/, { error: '请输入 6 位数字验证码' }) }).strict()),
   responses: {
     200: jsonAnswer('已登录', z.object({ csrfToken: z.string() })),
@@ -77,22 +75,18 @@ const totpRoute = createRoute({
   },
 });
 
-const logoutRoute = createRoute({
+const logoutRoute = sessionRoute({
   method: 'post',
   path: '/logout',
-  tags: ['staff'],
   summary: '退出登录',
-  middleware: [requireSession({ allowPartial: true })] as const,
-  responses: { ...noContent('已退出'), ...errorAnswers({ 401: '未登录', 403: 'CSRF' }) },
+  responses: { ...noContent('已退出'), ...errorAnswers({ 403: 'CSRF' }) },
 });
 
-const meRoute = createRoute({
+const meRoute = sessionRoute({
   method: 'get',
   path: '/me',
-  tags: ['staff'],
   summary: '当前登录的工作人员',
-  middleware: [requireSession({ allowPartial: true })] as const,
-  responses: { 200: jsonAnswer('当前用户', Me), ...errorAnswers({ 401: '未登录' }) },
+  responses: ok('当前用户', Me),
 });
 
 export function authRoutes() {

@@ -5,6 +5,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { csvAnswer, ok } from '../../lib/openapi';
+import { csvDownload } from '../../lib/csv';
 import { createRouter } from '../../lib/router';
 import {
   Dashboard,
@@ -53,11 +54,7 @@ export function staffHazardRoutes() {
     .openapi(exportCsv, async (c) => {
       const now = Date.now();
       const { csv } = await exportHazards(c.env, c.get('staff'), c.req.valid('query'), now);
-      return c.body(csv, 200, {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="hazards-${chinaDate(now)}.csv"`,
-        'cache-control': 'private, no-store',
-      });
+      return c.body(csv, 200, csvDownload(`hazards-${chinaDate(now)}.csv`, { 'cache-control': 'private, no-store' }));
     })
     .openapi(dashboard, async (c) => c.json(await hazardDashboard(c.env, c.get('staff'), c.req.valid('query')), 200))
     .openapi(detail, async (c) => c.json(await hazardDetail(c.env, c.get('staff'), c.req.valid('param').id), 200));

@@ -3,7 +3,7 @@
  * checks of ./session.ts; each route's capability (worker/domain/access.ts) and the roles holding it are listed
  * in the OpenAPI document as `x-capability` and `x-roles`.
  */
-import { createRouter } from '../../lib/router';
+import { mountAll } from '../../lib/router';
 import { staffAdminRoutes } from './admin';
 import { staffAlertRoutes } from './alerts';
 import { authRoutes } from './auth';
@@ -12,12 +12,12 @@ import { staffRewardRoutes } from './rewards';
 import { staffTipRoutes } from './tips';
 
 export function staffApi() {
-  const api = createRouter();
-  api.route('/', authRoutes());
-  api.route('/', staffTipRoutes());
-  api.route('/', staffHazardRoutes());
-  api.route('/', staffAdminRoutes());
-  api.route('/', staffRewardRoutes());
-  api.route('/', staffAlertRoutes());
-  return api;
+  return mountAll([
+    authRoutes(),
+    staffTipRoutes(),
+    staffHazardRoutes(),
+    staffAdminRoutes(),
+    staffRewardRoutes(),
+    staffAlertRoutes(),
+  ]);
 }

@@ -3,10 +3,14 @@
  * pay, decline; the list, reports, ledger CSV (no identity) and rule sets. The reward service checks the
  * roles again for each step (defence in depth).
  */
-import { z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv, Env } from '../../env';
+import type { Capability } from '../../domain/access';
+import type { StaffSession } from '../../services/auth';
 import { ELIGIBILITY_CHECKS } from '../../domain/reward-rules';
 import { audit } from '../../lib/audit';
 import { csvAnswer, jsonAnswer, jsonBody, noContent, ok } from '../../lib/openapi';
+import { csvDownload } from '../../lib/csv';
 import { createRouter } from '../../lib/router';
 import { plain } from '../../schemas/tip';
 import { DateString } from '../../schemas/actions';
@@ -99,61 +103,85 @@ const propose = staffRoute(OFFICER, {
   ),
   responses: { 201: jsonAnswer('已提出', z.object({ rewardId: z.string(), amountFen: z.number() })) },
 });
-const approve = staffRoute(APPROVER, {
-  method: 'post',
-  path: '/rewards/{id}/approve',
-  summary: '审批同意（须非经办人）',
-  request: { params: RewardId },
-  responses: done,
-});
-const notify = staffRoute(OFFICER, {
-  method: 'post',
-  path: '/rewards/{id}/notify',
-  summary: '通知举报人领取',
-  request: { params: RewardId },
-  responses: done,
-});
-const extend = staffRoute(APPROVER, {
-  method: 'post',
-  path: '/rewards/{id}/extend',
-  summary: '延长领取期限（说明理由）',
-  request: {
-    params: RewardId,
-    ...jsonBody(z.object({ days: z.number().int().min(1).max(60), reason: plain('理由', 2, 500) }).strict()),
-  },
-  responses: done,
-});
-const pay = staffRoute(OFFICER, {
-  method: 'post',
-  path: '/rewards/{id}/pay',
-  summary: '登记兑付（日期、方式、凭证号、领取人核验方式）',
-  request: {
-    params: RewardId,
-    ...jsonBody(
-      z
-        .object({
-          paidOn: DateString,
-          method: z.enum(PAY_METHODS.map((m) => m.code) as [string, ...string[]]),
-          voucherNo: plain('凭证号', 1, 64),
-          verification: z.enum(CLAIM_VERIFICATIONS.map((v) => v.code) as [string, ...string[]]),
-          /** For an anonymous claimant (`tracking_and_code`): the receipt they show, checked and not stored. */
-          claim: z
-            .object({ trackingNo: z.string().max(40), queryCode: z.string().max(40) })
-            .strict()
-            .optional(),
-        })
-        .strict(),
-    ),
-  },
-  responses: done,
-});
-const decline = staffRoute(APPROVER, {
-  method: 'post',
-  path: '/rewards/{id}/decline',
-  summary: '不予奖励（说明理由）',
-  request: { params: RewardId, ...jsonBody(z.object({ reason: plain('理由', 2, 500) }).strict()) },
-  responses: done,
-});
+/** A step on one reward, taken by the signed-in staff member (the service checks who may take it again). */
+type RewardTarget = { rewardId: string; actor: StaffSession };
+interface RewardStep {
+  cap: Capability;
+  summary: string;
+  /** The step's JSON body, when it takes one. */
+  body?: z.ZodType;
+  run: (env: Env, target: RewardTarget, input: never) => Promise<unknown>;
+}
+/** Type-checks one step: `run` receives what `body` validated. */
+const step = <B extends z.ZodType>(s: {
+  cap: Capability;
+  summary: string;
+  body?: B;
+  run: (env: Env, target: RewardTarget, input: z.infer<B>) => Promise<unknown>;
+}): RewardStep => s;
+
+/** The steps after the proposal, each POST /rewards/{id}/<step> answering 204, in the order they are listed. */
+const REWARD_STEPS: Record<string, RewardStep> = {
+  approve: step({ cap: APPROVER, summary: '审批同意（须非经办人）', run: approveReward }),
+  notify: step({ cap: OFFICER, summary: '通知举报人领取', run: notifyReward }),
+  extend: step({
+    cap: APPROVER,
+    summary: '延长领取期限（说明理由）',
+    body: z.object({ days: z.number().int().min(1).max(60), reason: plain('理由', 2, 500) }).strict(),
+    run: (env, target, b) => extendClaim(env, { ...target, ...b }),
+  }),
+  pay: step({
+    cap: OFFICER,
+    summary: '登记兑付（日期、方式、凭证号、领取人核验方式）',
+    body: z
+      .object({
+        paidOn: DateString,
+        method: z.enum(PAY_METHODS.map((m) => m.code) as [string, ...string[]]),
+        voucherNo: plain('凭证号', 1, 64),
+        verification: z.enum(CLAIM_VERIFICATIONS.map((v) => v.code) as [string, ...string[]]),
+        /** For an anonymous claimant (`tracking_and_code`): the receipt they show, checked and not stored. */
+        claim: z
+          .object({ trackingNo: z.string().max(40), queryCode: z.string().max(40) })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+    run: (env, target, b) =>
+      payReward(env, {
+        ...target,
+        paidAt: Math.min(endOfChinaDay(b.paidOn), Date.now()),
+        method: b.method,
+        voucherNo: b.voucherNo,
+        verification: b.verification as never,
+        claim: b.claim,
+      }),
+  }),
+  decline: step({
+    cap: APPROVER,
+    summary: '不予奖励（说明理由）',
+    body: z.object({ reason: plain('理由', 2, 500) }).strict(),
+    run: (env, target, b) => declineReward(env, { ...target, reason: b.reason }),
+  }),
+};
+
+/** Mount the reward steps: each validates its body, runs its service call on the reward in the path, 204. */
+function addRewardSteps(router: OpenAPIHono<AppEnv>) {
+  for (const [name, s] of Object.entries(REWARD_STEPS)) {
+    const route = staffRoute(s.cap, {
+      method: 'post',
+      path: `/rewards/{id}/${name}`,
+      summary: s.summary,
+      request: { params: RewardId, ...(s.body ? jsonBody(s.body) : {}) },
+      responses: done,
+    });
+    router.openapi(route, async (c) => {
+      const input = s.body ? c.req.valid('json' as never) : undefined;
+      await s.run(c.env, { rewardId: c.req.valid('param').id, actor: c.get('staff') }, input as never);
+      return c.body(null, 204);
+    });
+  }
+  return router;
+}
 const candidates = staffRoute(REWARD_READERS, {
   method: 'get',
   path: '/rewards/candidates',
@@ -201,7 +229,7 @@ const addRules = staffRoute('reward_rules.manage', {
 });
 
 export function staffRewardRoutes() {
-  return createRouter()
+  const router = createRouter()
     .openapi(list, async (c) => {
       const status = c.req.valid('query').status;
       const { results } = await c.env.DB.prepare(
@@ -233,40 +261,8 @@ export function staffRewardRoutes() {
       const b = c.req.valid('json');
       const r = await proposeReward(c.env, { ...b, actor: c.get('staff') });
       return c.json({ rewardId: r.rewardId, amountFen: r.amountFen }, 201);
-    })
-    .openapi(approve, async (c) => {
-      await approveReward(c.env, { rewardId: c.req.valid('param').id, actor: c.get('staff') });
-      return c.body(null, 204);
-    })
-    .openapi(notify, async (c) => {
-      await notifyReward(c.env, { rewardId: c.req.valid('param').id, actor: c.get('staff') });
-      return c.body(null, 204);
-    })
-    .openapi(extend, async (c) => {
-      await extendClaim(c.env, { rewardId: c.req.valid('param').id, actor: c.get('staff'), ...c.req.valid('json') });
-      return c.body(null, 204);
-    })
-    .openapi(pay, async (c) => {
-      const b = c.req.valid('json');
-      await payReward(c.env, {
-        rewardId: c.req.valid('param').id,
-        actor: c.get('staff'),
-        paidAt: Math.min(endOfChinaDay(b.paidOn), Date.now()),
-        method: b.method,
-        voucherNo: b.voucherNo,
-        verification: b.verification as never,
-        claim: b.claim,
-      });
-      return c.body(null, 204);
-    })
-    .openapi(decline, async (c) => {
-      await declineReward(c.env, {
-        rewardId: c.req.valid('param').id,
-        actor: c.get('staff'),
-        reason: c.req.valid('json').reason,
-      });
-      return c.body(null, 204);
-    })
+    });
+  return addRewardSteps(router)
     .openapi(candidates, async (c) => {
       // Primary tips concluded 属实/部分属实 with no reward yet (live, paid or otherwise decided), newest first.
       const { results } = await c.env.DB.prepare(
@@ -309,10 +305,7 @@ export function staffRewardRoutes() {
       // Who exported the ledger and how many rows (the header line not counted).
       const rows = csv.trim().split(/\r?\n/).length - 1;
       await audit(c.env, { actor: c.get('staff').id, action: 'rewards.ledger_exported', detail: { filter: {}, rows } });
-      return c.body(csv, 200, {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': 'attachment; filename="reward-ledger.csv"',
-      });
+      return c.body(csv, 200, csvDownload('reward-ledger.csv'));
     })
     .openapi(rules, async (c) => {
       const { results } = await c.env.DB.prepare(

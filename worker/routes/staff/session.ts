@@ -57,6 +57,19 @@ const errors = errorAnswers({
 });
 
 /**
+ * A route of the session itself (the second sign-in step, sign-out, the current user): behind a session whose
+ * second factor may still be missing, no capability needed; 401 without a session.
+ */
+export function sessionRoute<R extends Omit<RouteConfig, 'middleware'>>(config: R) {
+  return createRoute({
+    tags: ['staff'],
+    ...config,
+    middleware: [requireSession({ allowPartial: true })] as const,
+    responses: { ...errorAnswers({ 401: '未登录' }), ...config.responses },
+  });
+}
+
+/**
  * A staff route: the OpenAPI description, the capability it needs (listed as `x-capability` in the document,
  * with the roles holding it as `x-roles`), and the session/CSRF/capability middleware in front of the handler.
  */

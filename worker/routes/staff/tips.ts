@@ -7,7 +7,7 @@ import { ACTIONS } from '../../domain/workflow';
 import { label, labelIn } from '../../domain/catalog';
 import { CONCLUSIONS, HAZARD_LEVELS, RISK_COLOURS, STATES, stateLabel } from '../../domain/workflow';
 import { audit } from '../../lib/audit';
-import { csvRow } from '../../lib/csv';
+import { csvDownload, csvText } from '../../lib/csv';
 import { ApiError } from '../../lib/errors';
 import { csvAnswer, jsonAnswer, jsonBody, ok } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
@@ -120,8 +120,8 @@ export function staffTipRoutes() {
       )
         .bind(...params)
         .all<Record<string, unknown>>();
-      const lines = [
-        csvRow([
+      const rows = [
+        [
           '举报编号',
           '提交时间',
           '举报类型',
@@ -138,27 +138,25 @@ export function staffTipRoutes() {
           '风险颜色',
           '行政处罚金额(元)',
           '举报方式',
+        ],
+        ...results.map((r) => [
+          formatTrackingNo(r.tracking_no as string),
+          chinaDate(r.created_at as number),
+          label.tipType(r.type as string),
+          label.domain(r.domain as string),
+          r.unit_name as string,
+          r.address as string,
+          (r.town as string) ?? '',
+          label.publicStatus(r.public_status as string),
+          stateLabel(r.state as string),
+          (r.department as string) ?? '',
+          r.due_at ? chinaDate(r.due_at as number) : '',
+          r.conclusion ? labelIn(CONCLUSIONS, r.conclusion as string) : '',
+          r.hazard_level ? labelIn(HAZARD_LEVELS, r.hazard_level as string) : '',
+          r.risk_colour ? labelIn(RISK_COLOURS, r.risk_colour as string) : '',
+          r.penalty_fen != null ? ((r.penalty_fen as number) / 100).toFixed(2) : '',
+          r.anonymous ? '匿名' : '实名',
         ]),
-        ...results.map((r) =>
-          csvRow([
-            formatTrackingNo(r.tracking_no as string),
-            chinaDate(r.created_at as number),
-            label.tipType(r.type as string),
-            label.domain(r.domain as string),
-            r.unit_name as string,
-            r.address as string,
-            (r.town as string) ?? '',
-            label.publicStatus(r.public_status as string),
-            stateLabel(r.state as string),
-            (r.department as string) ?? '',
-            r.due_at ? chinaDate(r.due_at as number) : '',
-            r.conclusion ? labelIn(CONCLUSIONS, r.conclusion as string) : '',
-            r.hazard_level ? labelIn(HAZARD_LEVELS, r.hazard_level as string) : '',
-            r.risk_colour ? labelIn(RISK_COLOURS, r.risk_colour as string) : '',
-            r.penalty_fen != null ? ((r.penalty_fen as number) / 100).toFixed(2) : '',
-            r.anonymous ? '匿名' : '实名',
-          ]),
-        ),
       ];
       // Who exported what: the filter as given and how many rows left the system.
       await audit(c.env, {
@@ -167,10 +165,7 @@ export function staffTipRoutes() {
         at: now,
         detail: { filter: c.req.valid('query'), rows: results.length },
       });
-      return c.body(`\uFEFF${lines.join('\r\n')}\r\n`, 200, {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="tips-${chinaDate(now)}.csv"`,
-      });
+      return c.body(csvText(rows), 200, csvDownload(`tips-${chinaDate(now)}.csv`));
     })
     .openapi(bulkAssign, async (c) => {
       const b = c.req.valid('json');
