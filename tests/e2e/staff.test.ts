@@ -95,6 +95,34 @@ describe('staff console', () => {
     expect(await axe(page)).toEqual([]);
   });
 
+  it('a refused action or message says why beside its field and in the flash, keeping what was typed', async () => {
+    const receipt = await submit({ unitName: '字段提示测试单位' });
+    const page = await desktop(browser);
+    await signIn(page, 'shouli');
+    const row = page.locator('#rows tr', { hasText: receipt.trackingNo });
+    await row.waitFor();
+    await row.locator('a').click();
+    await page.waitForSelector('button[data-action=merge]');
+    // An action's field error is shown at the field the API names (primaryTrackingNo).
+    await page.click('button[data-action=merge]');
+    await page.fill('#a-primaryTrackingNo', 'AQ1');
+    await page.click('form[aria-label="合并"] button[type=submit]');
+    const slot = page.locator('form[aria-label="合并"] [data-error-for="primaryTrackingNo"]');
+    await page.waitForFunction(() => (document.getElementById('a-primaryTrackingNo-err')?.textContent ?? '') !== '');
+    const said = (await slot.textContent())!;
+    expect(said).not.toBe('');
+    await expect(page.locator('#flash').textContent()).resolves.toContain(said);
+    await expect(page.inputValue('#a-primaryTrackingNo')).resolves.toBe('AQ1');
+    // The message to the reporter has a field of its own: 留言 of one character is refused there.
+    await page.fill('#msg-body', '好');
+    await page.click('form[aria-label="给举报人留言"] button[type=submit]');
+    await page.waitForFunction(() => (document.getElementById('msg-body-err')?.textContent ?? '') !== '');
+    await expect(page.locator('#msg-body-err').textContent()).resolves.toBe('留言至少 2 个字');
+    await expect(page.locator('#flash').textContent()).resolves.toContain('留言至少 2 个字');
+    await expect(page.inputValue('#msg-body')).resolves.toBe('好');
+    expect(await axe(page)).toEqual([]);
+  });
+
   it('the CSV export keeps the payload as text and cannot start a formula', async () => {
     // A real-name tip: its reporter's name and number must not be in the export either.
     await submit({

@@ -4,7 +4,7 @@
  */
 import { getJson } from '../shared/api';
 import { barChart, columnChart, countText, el, pct, rateChart, tileMap } from './charts';
-import { districtKpis, drawBreakdowns } from './ontime';
+import { districtKpis, drawBreakdowns, reportLinks } from './ontime';
 import type { OpenDataIndex, PublicStats } from '../../../worker/routes/public/stats';
 import type { OntimeRecord, ReportList } from '../../../worker/routes/public/ontime';
 import { formatDateTime, moneyYuan } from '../shared/format';
@@ -139,15 +139,7 @@ function drawRecord(r: OntimeRecord, reports: ReportList['reports']) {
   // The latest month with final figures first, else the running one.
   select.value = [...r.months].reverse().find((m) => m.final)?.month ?? r.months.at(-1)?.month ?? '';
   show();
-  const list = $('reports');
-  list.replaceChildren(...(reports.length ? [] : [el('li', '暂无已发布的月度通报。')]));
-  for (const rep of reports) {
-    const li = el('li');
-    const a = el('a', `${monthLabel(rep.month)}通报`);
-    a.href = rep.url;
-    li.append(a);
-    list.append(li);
-  }
+  reportLinks($('reports'), reports);
   const dl = $('ontime-downloads');
   dl.replaceChildren();
   for (const m of [...r.months].reverse()) {

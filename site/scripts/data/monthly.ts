@@ -2,7 +2,7 @@
 import type { ReportList } from '../../../worker/routes/public/ontime';
 import { request } from '../shared/api';
 import { el } from '../shared/dom';
-import { districtKpis, drawBreakdowns, monthLabel, type RecordMonth } from './ontime';
+import { districtKpis, drawBreakdowns, monthLabel, type RecordMonth, reportLinks } from './ontime';
 import { formatDateTime } from '../shared/format';
 
 const $ = (id: string) => document.getElementById(id) as HTMLElement;
@@ -10,16 +10,7 @@ const month = new URLSearchParams(location.search).get('month') ?? '';
 
 async function list(note = '') {
   const r = await request<ReportList>('/api/public/reports');
-  const reports = r.body?.reports ?? [];
-  const ul = $('report-list');
-  ul.replaceChildren(...(reports.length ? [] : [el('li', '暂无已发布的月度通报。')]));
-  for (const rep of reports) {
-    const li = el('li');
-    const a = el('a', `${monthLabel(rep.month)}通报`);
-    a.href = rep.url;
-    li.append(a);
-    ul.append(li);
-  }
+  reportLinks($('report-list'), r.body?.reports ?? []);
   $('report-list-box').hidden = false;
   $('report-status').textContent = note;
 }

@@ -3,7 +3,11 @@
  * the published figures of /api/public/ontime and /api/public/reports/{month} drawn as charts with their data
  * tables. Everything is set as text.
  */
-import type { OntimeFigures as Figures, OntimeMonth as RecordMonth } from '../../../worker/routes/public/ontime';
+import type {
+  OntimeFigures as Figures,
+  OntimeMonth as RecordMonth,
+  ReportList,
+} from '../../../worker/routes/public/ontime';
 import { countText, el, pct, rateBarChart } from './charts';
 
 /** The figures of one group and month, and one month of the record (worker/routes/public/ontime.ts). */
@@ -43,21 +47,30 @@ export const cells = (f: Figures) => [
 
 /** On-time rate by department and by domain for one month, each chart with the full table. */
 export function drawBreakdowns(dept: HTMLElement, domain: HTMLElement, m: RecordMonth) {
-  const name = monthLabel(m.month);
-  rateBarChart(
-    dept,
-    `${name}各承办单位按期办结率`,
-    m.departments.map((f) => ({ label: f.label, rate: f.onTimeRate })),
-    HEADERS,
-    m.departments.map(cells),
-  );
-  rateBarChart(
-    domain,
-    `${name}各行业领域按期办结率`,
-    m.domains.map((f) => ({ label: f.label, rate: f.onTimeRate })),
-    HEADERS,
-    m.domains.map(cells),
-  );
+  const charts = [
+    [dept, '各承办单位', m.departments],
+    [domain, '各行业领域', m.domains],
+  ] as const;
+  for (const [host, groups, rows] of charts)
+    rateBarChart(
+      host,
+      `${monthLabel(m.month)}${groups}按期办结率`,
+      rows.map((f) => ({ label: f.label, rate: f.onTimeRate })),
+      HEADERS,
+      rows.map(cells),
+    );
+}
+
+/** The published 月度通报 as a list of links (a line saying there is none yet when the list is empty). */
+export function reportLinks(ul: HTMLElement, reports: ReportList['reports']) {
+  ul.replaceChildren(...(reports.length ? [] : [el('li', '暂无已发布的月度通报。')]));
+  for (const rep of reports) {
+    const li = el('li');
+    const a = el('a', `${monthLabel(rep.month)}通报`);
+    a.href = rep.url;
+    li.append(a);
+    ul.append(li);
+  }
 }
 
 /** Key figures of the district for one month, as a definition list. */

@@ -13,11 +13,11 @@ import {
   type Identity,
   type Receipt,
 } from './draft';
-import { request } from '../shared/api';
+import { getJson, NETWORK_ERROR, request } from '../shared/api';
 import { drawQr } from '../shared/qr';
 import { receiptText, saveAsImage } from './receipt';
 import { Turnstile } from './turnstile';
-import { TicketError, Uploads } from './uploads';
+import { TicketError, type UploadLimits, Uploads } from './uploads';
 import { check, type FieldError } from './validate';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -313,38 +313,31 @@ async function submit(ev: Event) {
   $<HTMLButtonElement>('submit').disabled = true;
   status('正在提交，请稍候…');
   const key = draft.idempotencyKey;
-  try {
-    const res = await request<Receipt>('/api/tips', {
-      json: body(turnstile.token),
-      headers: { 'idempotency-key': key },
-    });
-    if (res.status === 0) throw new Error('network');
-    const answer = res.body;
-    if (res.ok) {
-      // Stored: this draft and its key are finished, before anything else can run.
-      sent = true;
-      window.clearTimeout(saveTimer);
-      drafts.submitted(key);
-      drafts.saveReceipt(answer as Receipt);
-      showReceipt(answer as Receipt);
-      return;
-    }
-    turnstile.reset();
-    const err = res.error;
-    if (err?.fields?.length) showErrors(err.fields);
-    else if (err?.code?.startsWith('TURNSTILE'))
-      showErrors([{ path: 'turnstileToken', code: err.code, message: err.message }]);
-    else
-      status(
-        `${err?.message ?? '提交失败，请稍后重试。'}${err?.retryAfter ? `（约 ${Math.ceil(err.retryAfter / 60)} 分钟后可再试）` : ''} 已填写的内容已保存在本机。`,
-      );
-  } catch {
-    turnstile.reset();
-    status('网络连接中断，举报尚未确认提交。已填写的内容保存在本机，恢复网络后请再次点击“提交举报”（不会重复提交）。');
-  } finally {
-    submitting = false;
-    $<HTMLButtonElement>('submit').disabled = false;
+  // The kit never throws: a lost connection is an answer with status 0. The key stays with the draft until the
+  // server has stored the tip, so sending again returns the same receipt instead of a second tip.
+  const res = await request<Receipt>('/api/tips', { json: body(turnstile.token), headers: { 'idempotency-key': key } });
+  submitting = false;
+  $<HTMLButtonElement>('submit').disabled = false;
+  if (res.ok) {
+    // Stored: this draft and its key are finished, before anything else can run.
+    sent = true;
+    window.clearTimeout(saveTimer);
+    drafts.submitted(key);
+    drafts.saveReceipt(res.body as Receipt);
+    showReceipt(res.body as Receipt);
+    return;
   }
+  turnstile.reset();
+  const err = res.error ?? NETWORK_ERROR;
+  if (res.status === 0)
+    status('网络连接中断，举报尚未确认提交。已填写的内容保存在本机，恢复网络后请再次点击“提交举报”（不会重复提交）。');
+  else if (err.fields?.length) showErrors(err.fields);
+  else if (err.code.startsWith('TURNSTILE'))
+    showErrors([{ path: 'turnstileToken', code: err.code, message: err.message }]);
+  else
+    status(
+      `${err.message}${err.retryAfter ? `（约 ${Math.ceil(err.retryAfter / 60)} 分钟后可再试）` : ''} 已填写的内容已保存在本机。`,
+    );
 }
 
 // ---------- receipt ----------
@@ -484,16 +477,19 @@ document.addEventListener(
   () => document.visibilityState === 'hidden' && !views.form.hidden && saveDraft(true),
 );
 
-fetch('/api/config')
-  .then((r) => r.json())
+/** What the form reads of GET /api/config (declared by the Worker in worker/routes/public/health.ts). */
+interface FormConfig {
+  turnstile: { sitekey: string; scriptUrl: string };
+  towns: { id: string; name: string }[];
+  limits?: UploadLimits;
+}
+
+getJson<FormConfig>('/api/config')
   .then(async (cfg) => {
     // 镇街 are maintained by admins: replace the built-in list with the current one, keeping the choice.
     const sel = input('townId') as unknown as HTMLSelectElement;
     const chosen = sel.value;
-    sel.replaceChildren(
-      new Option('请选择', ''),
-      ...cfg.towns.map((t: { id: string; name: string }) => new Option(t.name, t.id)),
-    );
+    sel.replaceChildren(new Option('请选择', ''), ...cfg.towns.map((t) => new Option(t.name, t.id)));
     sel.value = chosen;
     if (cfg.limits) Object.assign(uploads.limits, { maxFiles: cfg.limits.maxFiles, maxBytes: cfg.limits.maxBytes });
     await turnstile.load(cfg.turnstile);

@@ -4,7 +4,20 @@
  * audit log and its chain check (admin, auditor). Each section shows for a capability from /api/staff/me.
  */
 import { api, can, whoami, type Me } from './api';
-import { attempt, clear, dateTime, failText, flash, h, onSubmit, panel, select, table } from './dom';
+import {
+  attempt,
+  clear,
+  dateTime,
+  failText,
+  flash,
+  h,
+  oneFieldForm,
+  onSubmit,
+  panel,
+  select,
+  showSections,
+  table,
+} from './dom';
 import * as L from './labels';
 import type {
   AuditPage,
@@ -304,12 +317,13 @@ async function partnersSection() {
         )
       : h('tr', {}, h('td', { colspan: 4 }, '尚未登记合作平台。')),
   );
-  const form = h(
-    'form',
-    { class: 'filters', 'aria-label': '登记合作平台' },
-    h('label', {}, '合作平台名称', h('input', { name: 'name', required: true, maxlength: 100 })),
-    h('button', { class: 'primary', type: 'submit' }, '登记并签发密钥'),
-  );
+  const form = oneFieldForm({
+    title: '登记合作平台',
+    class: 'filters',
+    label: '合作平台名称',
+    control: h('input', { name: 'name', required: true, maxlength: 100 }),
+    submit: '登记并签发密钥',
+  });
   onSubmit(form, async (d) => {
     const p = await api<NewPartner>('/api/staff/admin/partners', { json: { name: String(d.get('name')) } });
     await render();
@@ -487,9 +501,8 @@ async function alertsSection() {
 }
 
 let me: Me;
-async function render() {
-  const parts: Node[] = [];
-  try {
+const render = () =>
+  showSections(root, async (parts) => {
     if (can(me, 'reveals.watch')) parts.push(await alertsSection());
     if (can(me, 'staff.manage') || can(me, 'reference.manage')) {
       const ref = await api<Ref>('/api/staff/reference');
@@ -508,11 +521,7 @@ async function render() {
     if (can(me, 'partners.manage')) parts.push(await partnersSection());
     if (can(me, 'audit.read')) parts.push(await auditSection());
     if (!parts.length) parts.push(h('p', {}, '您的角色没有管理或审计权限。'));
-  } catch (e) {
-    fail(e);
-  }
-  clear(root, parts);
-}
+  });
 
 (async () => {
   me = await whoami();

@@ -1,6 +1,6 @@
 /** The console's page helpers: the shared element builder, dates as every page writes them, flash, the due cell. */
 import { ApiFailure } from '../shared/api';
-import { type Child, h } from '../shared/dom';
+import { type Child, clear, h } from '../shared/dom';
 import { formatDate, formatDateTime } from '../shared/format';
 
 export { clear, h } from '../shared/dom';
@@ -68,9 +68,39 @@ export function onSubmit(
   });
 }
 
+/**
+ * Render a console page made of sections: `build` adds each section the signed-in person may see, in order; a
+ * failure is flashed (failText) and the sections built before it are still shown.
+ */
+export async function showSections(root: Element, build: (parts: Node[]) => Promise<unknown>) {
+  const parts: Node[] = [];
+  try {
+    await build(parts);
+  } catch (e) {
+    flash(failText(e));
+  }
+  clear(root, parts);
+}
+
 /** A console panel: a section named by its heading. */
 export const panel = (id: string, title: string, ...children: (Child | Child[])[]) =>
   h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
+
+/** A console form of one field: its name for assistive technology, the labelled control(s) and the submit button. */
+export const oneFieldForm = (o: {
+  title: string;
+  class: string;
+  label: string;
+  control: Child | Child[];
+  submit: string;
+  submitClass?: string;
+}) =>
+  h(
+    'form',
+    { class: o.class, 'aria-label': o.title },
+    h('label', {}, o.label, o.control),
+    h('button', { class: o.submitClass ?? 'primary', type: 'submit' }, o.submit),
+  );
 
 /** A select named `name` offering `[value, label]` pairs. */
 export const select = (name: string, options: [string, string][]) =>

@@ -5,7 +5,20 @@
 import { yuan } from '../../../worker/domain/money';
 import { ELIGIBILITY_CHECKS } from '../../../worker/domain/reward-eligibility';
 import { api, can, whoami, type Me } from './api';
-import { attempt, clear, date, dateTime, failText, flash, h, onSubmit, panel, select, table } from './dom';
+import {
+  attempt,
+  clear,
+  date,
+  dateTime,
+  flash,
+  h,
+  oneFieldForm,
+  onSubmit,
+  panel,
+  select,
+  showSections,
+  table,
+} from './dom';
 import * as L from './labels';
 import type {
   QueuePage,
@@ -27,8 +40,6 @@ const STATUS: Record<string, string> = {
 };
 const root = document.getElementById('rewards')!;
 let me: Me;
-/** The error's message, then what each field says (an exclusion names its clause in the message). */
-const fail = (e: unknown) => flash(failText(e));
 /** A capability of the signed-in person (from /api/staff/me; the API checks again). */
 const has = (capability: string) => can(me, capability);
 
@@ -147,12 +158,7 @@ function rowActions(r: Reward) {
 function proposeSection() {
   const result = h('div', { id: 'preview' });
   const no = h('input', { id: 'p-no', name: 'trackingNo', required: true, maxlength: 20 });
-  const form = h(
-    'form',
-    { class: 'filters', 'aria-label': '奖励测算' },
-    h('label', {}, '举报编号', no),
-    h('button', { class: 'primary', type: 'submit' }, '测算'),
-  );
+  const form = oneFieldForm({ title: '奖励测算', class: 'filters', label: '举报编号', control: no, submit: '测算' });
   onSubmit(form, async () => {
     const found = await api<QueuePage>(`/api/staff/tips?view=all&limit=1&q=${encodeURIComponent(no.value)}`);
     const tip = found.rows[0];
@@ -376,9 +382,8 @@ async function rulesSection() {
   );
 }
 
-async function render() {
-  const parts: Node[] = [];
-  try {
+const render = () =>
+  showSections(root, async (parts) => {
     if (has('rewards.preview')) parts.push(await candidatesSection(), proposeSection());
     const { rewards } = await api<RewardList>('/api/staff/rewards');
     parts.push(
@@ -464,11 +469,7 @@ async function render() {
       ),
     );
     if (has('reward_rules.read')) parts.push(await rulesSection());
-  } catch (e) {
-    fail(e);
-  }
-  clear(root, parts);
-}
+  });
 
 (async () => {
   me = await whoami();

@@ -3,7 +3,7 @@
  * typed is shown as text. Action buttons come from the server's `actions` list (the state machine decides).
  */
 import { api, ApiFailure, whoami } from './api';
-import { clear, date, dateTime, dueCell, h, onSubmit, panel } from './dom';
+import { clear, date, dateTime, dueCell, h, oneFieldForm, onSubmit, panel } from './dom';
 import * as L from './labels';
 import { money } from '../shared/format';
 import type { Action } from '../../../worker/domain/workflow';
@@ -104,8 +104,8 @@ const PLAN_FIELDS: FieldSpec[] = [
 const id = new URLSearchParams(location.search).get('id') ?? '';
 const root = document.getElementById('tip')!;
 
-/** The path the API names a field by in its errors (the body is `{ version, input }`; 元 are sent as 分). */
-const errorPath = (name: string) => `input.${name === 'penaltyYuan' ? 'penaltyFen' : name}`;
+/** The path the API names a field by in its errors (the action's input is checked on its own; 元 are sent as 分). */
+const errorPath = (name: string) => (name === 'penaltyYuan' ? 'penaltyFen' : name);
 
 function control(f: FieldSpec) {
   const fid = `a-${f.name}`;
@@ -158,27 +158,16 @@ function collect(form: HTMLFormElement, fields: FieldSpec[]): Record<string, unk
   return out;
 }
 
+/** Fields of an action form shown only when an answer asks for them (hidden at first). */
+const fieldGroup = (legend: string, fields: FieldSpec[]) =>
+  h('fieldset', { class: 'stack', hidden: true }, h('legend', {}, legend), fields.map(control));
+
 function actionForm(t: Detail, action: Action) {
   const fields = FORMS[action]();
+  const conclude = action === 'conclude';
   // A conclusion that orders 整改 records the 五到位 plan with it (shown once 需要整改 is ticked).
-  const plan =
-    action === 'conclude'
-      ? h(
-          'fieldset',
-          { class: 'stack', hidden: true },
-          h('legend', {}, '整改方案（五到位：措施、责任人、资金、时限、预案）'),
-          PLAN_FIELDS.map(control),
-        )
-      : null;
-  const accident =
-    action === 'conclude'
-      ? h(
-          'fieldset',
-          { class: 'stack', hidden: true },
-          h('legend', {}, '瞒报谎报事故的核查认定'),
-          ACCIDENT_FIELDS.map(control),
-        )
-      : null;
+  const plan = conclude ? fieldGroup('整改方案（五到位：措施、责任人、资金、时限、预案）', PLAN_FIELDS) : null;
+  const accident = conclude ? fieldGroup('瞒报谎报事故的核查认定', ACCIDENT_FIELDS) : null;
   const form: HTMLFormElement = h(
     'form',
     { class: 'stack panel', 'aria-label': L.actionLabel(action) },
@@ -264,18 +253,14 @@ function textForm(t: Detail, spec: (typeof TEXT_FORMS)[keyof typeof TEXT_FORMS])
     required: true,
     'aria-describedby': `${spec.id}-err`,
   });
-  const form = h(
-    'form',
-    { class: 'stack no-print', 'aria-label': spec.title },
-    h(
-      'label',
-      {},
-      spec.label,
-      body,
-      h('span', { class: 'field-error', id: `${spec.id}-err`, 'data-error-for': 'body' }),
-    ),
-    h('button', { class: spec.button.class, type: 'submit' }, spec.button.text),
-  );
+  const form = oneFieldForm({
+    title: spec.title,
+    class: 'stack no-print',
+    label: spec.label,
+    control: [body, h('span', { class: 'field-error', id: `${spec.id}-err`, 'data-error-for': 'body' })],
+    submit: spec.button.text,
+    submitClass: spec.button.class,
+  });
   onSubmit(
     form,
     () => api(`/api/staff/tips/${encodeURIComponent(t.id)}/${spec.path}`, { json: { body: body.value } }),
@@ -340,12 +325,14 @@ async function render() {
   const identityBox = h('div', { class: 'no-print' });
   if (t.canReveal) {
     const reason = h('input', { name: 'reason', id: 'reveal-reason', maxlength: 500, required: true });
-    const f = h(
-      'form',
-      { class: 'stack', 'aria-label': '查看举报人身份' },
-      h('label', {}, '查看实名举报人身份的理由（记入审计日志）', reason),
-      h('button', { class: 'secondary', type: 'submit' }, '查看身份'),
-    );
+    const f = oneFieldForm({
+      title: '查看举报人身份',
+      class: 'stack',
+      label: '查看实名举报人身份的理由（记入审计日志）',
+      control: reason,
+      submit: '查看身份',
+      submitClass: 'secondary',
+    });
     onSubmit(f, async () => {
       const who = await api<RevealedIdentity>(`/api/staff/tips/${encodeURIComponent(t.id)}/reveal`, {
         json: { reason: reason.value },
