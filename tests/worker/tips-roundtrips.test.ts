@@ -10,7 +10,7 @@ import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../worker/app';
 import { acceptDeadline } from '../../worker/domain/deadlines';
-import { DEFAULT_TIME_LIMITS } from '../../worker/domain/limits';
+import { DEFAULT_TIME_LIMITS, LIMITS } from '../../worker/domain/limits';
 import { appSecret, hmacHex } from '../../worker/lib/crypto';
 import { delayedD1 } from '../../worker/lib/d1-latency';
 import { SUBMIT_LIMIT } from '../../worker/routes/public/tips';
@@ -54,10 +54,13 @@ const dueOf = async (res: Response) => {
   return { due: row!.due_at, at: Date.parse(createdAt) };
 };
 
-/** Rows a refused submission must not leave behind (the write batch's tables; rate_limits aside). */
+/** Rows a refused submission must not leave behind, and the uploads it must leave pending. */
 const written = async () => {
   const c = await counts(env.DB);
-  return [c.tips, c.tip_events, c.audit_log, c.stats_total, c.tip_identities, c.idempotency_keys];
+  const pending = await env.DB.prepare("SELECT COUNT(*) AS n FROM attachments WHERE status = 'pending'").first<{
+    n: number;
+  }>();
+  return [c.tips, c.tip_events, c.audit_log, c.stats_total, c.tip_identities, c.idempotency_keys, pending!.n];
 };
 
 describe('POST /api/tips round trips', () => {
@@ -137,6 +140,64 @@ describe('POST /api/tips round trips', () => {
       { 'idempotency-key': crypto.randomUUID() },
     );
     expect(other.res.status).toBe(403);
+  });
+
+  it('a keyed retry gets its receipt though its files are attached by then or its 镇街 closed since', async () => {
+    await warm();
+    const up = (await (await upload(jpegWithMetadata())).json()) as { id: string; claim: string };
+    const key = crypto.randomUUID();
+    const body = validTip({ attachments: [{ id: up.id, claim: up.claim }] });
+    const first = await submitCounted(body, { 'idempotency-key': key });
+    expect(first.res.status).toBe(201);
+    const receipt = await first.res.json();
+    const before = await written();
+    // The retry carries a fresh token (here the stand-in's accepted one): Turnstile passes, the write is tried.
+    const retry = await submitCounted(body, { 'idempotency-key': key });
+    expect(retry.res.status).toBe(200);
+    expect(await retry.res.json()).toEqual(receipt);
+
+    const key2 = crypto.randomUUID();
+    const plain = validTip();
+    const firstPlain = await submitCounted(plain, { 'idempotency-key': key2, 'cf-connecting-ip': '2001:db8:7a::1' });
+    expect(firstPlain.res.status).toBe(201);
+    const receipt2 = await firstPlain.res.json();
+    const before2 = await written();
+    await env.DB.prepare("UPDATE towns SET active = 0 WHERE id = 'jiyang'").run();
+    try {
+      const again = await submitCounted(plain, { 'idempotency-key': key2, 'cf-connecting-ip': '2001:db8:7a::1' });
+      expect(again.res.status).toBe(200);
+      expect(await again.res.json()).toEqual(receipt2);
+    } finally {
+      await env.DB.prepare("UPDATE towns SET active = 1 WHERE id = 'jiyang'").run();
+    }
+    expect(await written()).toEqual(before2);
+    expect(before2.slice(0, 6)).toEqual(before.slice(0, 6).map((n, i) => n + [1, 1, 1, 1, 0, 1][i]!));
+  });
+
+  it('an attached file named again, or files past the total size, are refused by the guard as by the reads', async () => {
+    await warm();
+    const { id, claim } = (await (await upload(jpegWithMetadata())).json()) as { id: string; claim: string };
+    const up = { id, claim };
+    expect(
+      (await submitCounted(validTip({ attachments: [up] }), { 'cf-connecting-ip': '2001:db8:7b::1' })).res.status,
+    ).toBe(201);
+    const before = await written();
+    const again = await submitCounted(validTip({ attachments: [up] }));
+    expect(again.res.status).toBe(422);
+    expect(JSON.stringify(await again.res.json())).toContain('ATTACHMENT_INVALID');
+    expect(await written()).toEqual(before);
+
+    const uploaded = (await (await upload(jpegWithMetadata())).json()) as { id: string; claim: string };
+    const big = { id: uploaded.id, claim: uploaded.claim };
+    await env.DB.prepare('UPDATE attachments SET bytes = ? WHERE id = ?')
+      .bind(LIMITS.attachments.maxTotalBytes + 1, big.id)
+      .run();
+    const before2 = await written();
+    const tooLarge = await submitCounted(validTip({ attachments: [big] }));
+    expect(tooLarge.res.status).toBe(422);
+    expect(JSON.stringify(await tooLarge.res.json())).toContain('ATTACHMENTS_TOO_LARGE');
+    expect(await written()).toEqual(before2);
+    expect(tooLarge.roundTrips).toBe(2); // the guarded write refused, then the reads that say why
   });
 
   it('an unknown or closed 镇街 is refused with TOWN_UNKNOWN, and nothing is written', async () => {

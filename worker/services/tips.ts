@@ -88,6 +88,28 @@ export async function requestHash(env: Env, body: Record<string, unknown>, omit:
   return hmacHex(appSecret(env), 'idempotency-body', canonicalJson(kept));
 }
 
+/** The stored receipt of an idempotency key within the window (the row `receiptFrom` reads). */
+function receiptStatement(env: Env, id: string, now: number): D1PreparedStatement {
+  return env.DB.prepare(
+    'SELECT receipt_iv, receipt_ciphertext, receipt_key_id, body_hash FROM idempotency_keys WHERE key = ? AND created_at > ?',
+  ).bind(id, now - IDEMPOTENCY_WINDOW_MS);
+}
+
+interface ReceiptRow {
+  receipt_iv: string;
+  receipt_ciphertext: string;
+  receipt_key_id: string;
+  body_hash: string | null;
+}
+
+/** The receipt in a `receiptStatement` row, for a request with the first one's body hash only. */
+async function receiptFrom(env: Env, row: ReceiptRow | null | undefined, key: string, bodyHash: string) {
+  if (!row) return null;
+  if (!row.body_hash || !timingSafeEqual(row.body_hash, bodyHash)) throw new ApiError('IDEMPOTENCY_KEY_REUSED');
+  const sealed: Sealed = { keyId: row.receipt_key_id, iv: row.receipt_iv, ciphertext: row.receipt_ciphertext };
+  return unseal<Receipt>(env, sealed, `receipt:${key}`);
+}
+
 /**
  * The receipt stored for an idempotency key within the window, if the key was used: only for a request with
  * the same body hash as the first (else IDEMPOTENCY_KEY_REUSED — whoever holds only the key gets nothing).
@@ -99,15 +121,8 @@ export async function findReceipt(
   now = Date.now(),
   id?: string,
 ): Promise<Receipt | null> {
-  const row = await env.DB.prepare(
-    'SELECT receipt_iv, receipt_ciphertext, receipt_key_id, body_hash FROM idempotency_keys WHERE key = ? AND created_at > ?',
-  )
-    .bind(id ?? (await idempotencyId(env, key)), now - IDEMPOTENCY_WINDOW_MS)
-    .first<{ receipt_iv: string; receipt_ciphertext: string; receipt_key_id: string; body_hash: string | null }>();
-  if (!row) return null;
-  if (!row.body_hash || !timingSafeEqual(row.body_hash, bodyHash)) throw new ApiError('IDEMPOTENCY_KEY_REUSED');
-  const sealed: Sealed = { keyId: row.receipt_key_id, iv: row.receipt_iv, ciphertext: row.receipt_ciphertext };
-  return unseal<Receipt>(env, sealed, `receipt:${key}`);
+  const row = await receiptStatement(env, id ?? (await idempotencyId(env, key)), now).first<ReceiptRow>();
+  return receiptFrom(env, row, key, bodyHash);
 }
 
 /** The 受理 limit (working days) the calendar is read for in the same round trip as the other reads. */
@@ -222,7 +237,7 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
     }
   }
 
-  // One round trip for everything read before the write: the rate-limit hit (when asked), the town, each
+  // One round trip for everything read before the write: a key's stored receipt, the rate-limit hit (when asked), the town, each
   // attachment, the time limits and the calendar. The calendar is read for a 受理 limit of up to
   // CALENDAR_GUESS working days (calendarSpan grows with n, so that span holds any shorter one); a deployment
   // set longer reads its calendar again below.
@@ -234,19 +249,21 @@ export async function createTip(env: Env, input: TipSubmission, opts: CreateTipO
   ];
   const limit = opts.rateLimit;
   if (limit) reads.unshift(rateLimitStatement(env, limit.key, limit.window, limit.now ?? now));
+  // A retry reads the receipt its key holds, answered before any check: neither the limit, nor a file the first
+  // request attached, nor a 镇街 closed since keeps a reporter from the receipt of a tip already filed.
+  const key = opts.idempotencyKey;
+  if (key) reads.unshift(receiptStatement(env, idemId!, now));
   const results = await env.DB.batch<Record<string, unknown>>(reads);
-  if (limit) {
-    try {
-      rateLimitVerdict(results.shift()?.results[0] as never, limit.window, limit.now ?? now);
-    } catch (e) {
-      // The limit never keeps a retry from the receipt its key already holds.
-      const prior = opts.idempotencyKey
-        ? await findReceipt(env, opts.idempotencyKey, opts.bodyHash ?? '', now, idemId ?? undefined)
-        : null;
-      if (prior) return { receipt: prior, replayed: true };
-      throw e;
-    }
+  if (key) {
+    const prior = await receiptFrom(
+      env,
+      results.shift()?.results[0] as ReceiptRow | undefined,
+      key,
+      opts.bodyHash ?? '',
+    );
+    if (prior) return { receipt: prior, replayed: true };
   }
+  if (limit) rateLimitVerdict(results.shift()?.results[0] as never, limit.window, limit.now ?? now);
   const [townRows, settingRows, calendarRows, ...fileRows] = results;
 
   // Reference data is checked against the database, where admins maintain it.
