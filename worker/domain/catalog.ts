@@ -6,13 +6,24 @@
  * edit them without a deploy.
  */
 
+/**
+ * A list of codes with their labels, in the order written: `codeList({ general: '一般', major: '重大' })` is
+ * `[{ code: 'general', label: '一般' }, { code: 'major', label: '重大' }]`, typed with its literal codes. Each
+ * code is written once (a repeated key does not compile).
+ */
+export function codeList<const T extends Record<string, string>>(labels: T) {
+  return Object.entries(labels).map(([code, label]) => ({ code, label })) as {
+    [K in keyof T & string]: { readonly code: K; readonly label: T[K] };
+  }[keyof T & string][];
+}
+
 /** 举报类型 — the four kinds of tip (docs/rules.md, "Reward amount"). */
-export const TIP_TYPES = [
-  { code: 'major_hazard', label: '重大事故隐患' },
-  { code: 'general_hazard', label: '一般事故隐患' },
-  { code: 'illegal_operation', label: '安全生产非法违法行为' },
-  { code: 'concealed_accident', label: '瞒报谎报事故' },
-] as const;
+export const TIP_TYPES = codeList({
+  major_hazard: '重大事故隐患',
+  general_hazard: '一般事故隐患',
+  illegal_operation: '安全生产非法违法行为',
+  concealed_accident: '瞒报谎报事故',
+});
 export type TipType = (typeof TIP_TYPES)[number]['code'];
 export const TIP_TYPE_CODES = TIP_TYPES.map((t) => t.code) as [TipType, ...TipType[]];
 
@@ -20,12 +31,12 @@ export const TIP_TYPE_CODES = TIP_TYPES.map((t) => t.code) as [TipType, ...TipTy
  * 核查认定类别 — what 核查 found, recorded with the conclusion (docs/rules.md, "Reward amount"). The same codes as
  * the reporter's choice (TIP_TYPES), with the names the reward rules use; rewards follow this, never the choice.
  */
-export const VERIFIED_TYPES = [
-  { code: 'major_hazard', label: '重大事故隐患' },
-  { code: 'general_hazard', label: '一般事故隐患' },
-  { code: 'illegal_operation', label: '违法生产经营建设行为' },
-  { code: 'concealed_accident', label: '瞒报谎报事故' },
-] as const satisfies readonly { code: TipType; label: string }[];
+export const VERIFIED_TYPES = codeList({
+  major_hazard: '重大事故隐患',
+  general_hazard: '一般事故隐患',
+  illegal_operation: '违法生产经营建设行为',
+  concealed_accident: '瞒报谎报事故',
+}) satisfies readonly { code: TipType; label: string }[];
 
 /** 行业领域 with the department that leads each by default (from plan 001 (二), editable by admins). */
 export const DOMAINS = [
@@ -87,24 +98,24 @@ export const TOWNS = [
 ] as const;
 
 /** 事故等级 of a 瞒报谎报事故, as finally confirmed (the reward per concealed death depends on it). */
-export const ACCIDENT_LEVELS = [
-  { code: 'general', label: '一般事故' },
-  { code: 'large', label: '较大事故' },
-  { code: 'major', label: '重大事故' },
-  { code: 'especially_major', label: '特别重大事故' },
-] as const;
+export const ACCIDENT_LEVELS = codeList({
+  general: '一般事故',
+  large: '较大事故',
+  major: '重大事故',
+  especially_major: '特别重大事故',
+});
 export type AccidentLevel = (typeof ACCIDENT_LEVELS)[number]['code'];
 
 /** 公开状态 — what a reporter and the public see. Staff see finer states (see workflow). */
-export const PUBLIC_STATUSES = [
-  { code: 'pending', label: '待受理' },
-  { code: 'accepted', label: '已受理' },
-  { code: 'verifying', label: '核查中' },
-  { code: 'rectifying', label: '整改中' },
-  { code: 'concluded', label: '已办结' },
-  { code: 'rejected', label: '不予受理' },
-  { code: 'merged', label: '已合并' },
-] as const;
+export const PUBLIC_STATUSES = codeList({
+  pending: '待受理',
+  accepted: '已受理',
+  verifying: '核查中',
+  rectifying: '整改中',
+  concluded: '已办结',
+  rejected: '不予受理',
+  merged: '已合并',
+});
 export type PublicStatus = (typeof PUBLIC_STATUSES)[number]['code'];
 
 export const label = {

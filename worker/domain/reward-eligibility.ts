@@ -3,6 +3,12 @@
  * without bringing zod along (worker/domain/reward-rules.ts re-exports it). docs/rules.md, "Eligibility".
  */
 
+/** The answers of a yes/no item about the reporter: 是 excludes the reward. */
+const NOT_IF_YES = [
+  { code: 'no', label: '不是', excludes: false },
+  { code: 'yes', label: '是（不予奖励）', excludes: true },
+] as const;
+
 /**
  * Eligibility under 2018 奖励办法 第七条, as a checklist staff confirm item by item before proposing (docs/rules.md,
  * "Eligibility" and "Exclusions"). Each item names its clause; every item must be answered, and an answer that
@@ -24,37 +30,25 @@ export const ELIGIBILITY_CHECKS = [
     code: 'governmentDuty',
     clause: '第七条',
     question: '举报人是否为负有安全生产监管、监察职责的政府部门工作人员',
-    options: [
-      { code: 'no', label: '不是', excludes: false },
-      { code: 'yes', label: '是（不予奖励）', excludes: true },
-    ],
+    options: NOT_IF_YES,
   },
   {
     code: 'enterpriseDuty',
     clause: '第七条',
     question: '举报人是否为生产经营单位中负有安全生产管理职责的人员（如主要负责人、安全生产管理人员）',
-    options: [
-      { code: 'no', label: '不是', excludes: false },
-      { code: 'yes', label: '是（不予奖励）', excludes: true },
-    ],
+    options: NOT_IF_YES,
   },
   {
     code: 'closeRelative',
     clause: '第七条',
     question: '举报人是否为上述负有安全生产管理、监管、监察职责人员的近亲属',
-    options: [
-      { code: 'no', label: '不是', excludes: false },
-      { code: 'yes', label: '是（不予奖励）', excludes: true },
-    ],
+    options: NOT_IF_YES,
   },
   {
     code: 'instructed',
     clause: '第七条',
     question: '举报人是否受上述人员授意举报',
-    options: [
-      { code: 'no', label: '不是', excludes: false },
-      { code: 'yes', label: '是（不予奖励）', excludes: true },
-    ],
+    options: NOT_IF_YES,
   },
 ] as const;
 export type EligibilityCheckCode = (typeof ELIGIBILITY_CHECKS)[number]['code'];

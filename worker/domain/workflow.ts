@@ -5,17 +5,17 @@
  * The API (`worker/services/transitions.ts`), the console (buttons are derived from `allowedActions`) and the
  * tests all use this table; nothing else decides whether a move is legal.
  */
-import type { PublicStatus } from './catalog';
+import { codeList, type PublicStatus } from './catalog';
 
-export const ROLES = [
-  { code: 'admin', label: '系统管理员' },
-  { code: 'dispatcher', label: '受理员' },
-  { code: 'handler', label: '承办员' },
-  { code: 'supervisor', label: '督办' },
-  { code: 'reward_officer', label: '奖励经办' },
-  { code: 'reward_approver', label: '奖励审批' },
-  { code: 'auditor', label: '审计' },
-] as const;
+export const ROLES = codeList({
+  admin: '系统管理员',
+  dispatcher: '受理员',
+  handler: '承办员',
+  supervisor: '督办',
+  reward_officer: '奖励经办',
+  reward_approver: '奖励审批',
+  auditor: '审计',
+});
 export type Role = (typeof ROLES)[number]['code'];
 export const ROLE_CODES = ROLES.map((r) => r.code) as [Role, ...Role[]];
 
@@ -205,29 +205,17 @@ export const STATE_LABELS: Record<TipState, string> = {
 export const stateLabel = (code: string): string => STATE_LABELS[code as TipState] ?? code;
 
 /** Reasons for 不予受理 (docs/rules.md, "Acceptance"). */
-export const REJECT_REASONS = [
-  { code: 'out_of_scope', label: '不属于安全生产举报范围' },
-  { code: 'no_facts', label: '无明确对象或事实' },
-  { code: 'duplicate', label: '重复举报' },
-  { code: 'handled_elsewhere', label: '已由其他部门受理' },
-  { code: 'other_channel', label: '属于建议、信息公开、复议或诉讼事项' },
-] as const;
+export const REJECT_REASONS = codeList({
+  out_of_scope: '不属于安全生产举报范围',
+  no_facts: '无明确对象或事实',
+  duplicate: '重复举报',
+  handled_elsewhere: '已由其他部门受理',
+  other_channel: '属于建议、信息公开、复议或诉讼事项',
+});
 
-export const CONCLUSIONS = [
-  { code: 'true', label: '属实' },
-  { code: 'partly_true', label: '部分属实' },
-  { code: 'false', label: '不属实' },
-] as const;
-export const HAZARD_LEVELS = [
-  { code: 'general', label: '一般' },
-  { code: 'major', label: '重大' },
-] as const;
-export const RISK_COLOURS = [
-  { code: 'red', label: '红' },
-  { code: 'orange', label: '橙' },
-  { code: 'yellow', label: '黄' },
-  { code: 'blue', label: '蓝' },
-] as const;
+export const CONCLUSIONS = codeList({ true: '属实', partly_true: '部分属实', false: '不属实' });
+export const HAZARD_LEVELS = codeList({ general: '一般', major: '重大' });
+export const RISK_COLOURS = codeList({ red: '红', orange: '橙', yellow: '黄', blue: '蓝' });
 
 /**
  * How serious a tip is, for ordering (lower is more serious): a 重大事故隐患 first — determined by staff (隐患等级

@@ -4,22 +4,20 @@
  * values of these types. Nothing here can carry a reporter's identity: no field of the tip's reporter is listed.
  */
 import { z } from '@hono/zod-openapi';
+import { codeList } from '../domain/catalog';
 import { DateString, RectificationPlan } from './actions';
 
-export const HAZARD_CATEGORIES = [
-  { code: 'major', label: '重大事故隐患' },
-  { code: 'general', label: '一般事故隐患' },
-] as const;
+export const HAZARD_CATEGORIES = codeList({ major: '重大事故隐患', general: '一般事故隐患' });
 export type HazardCategory = (typeof HAZARD_CATEGORIES)[number]['code'];
 
 /** Where a verified hazard stands (from the tip's state; a hazard is a tip whose 核查 conclusion found one). */
-export const HAZARD_STATUSES = [
-  { code: 'rectifying', label: '整改中' },
-  { code: 'rectified', label: '整改完成，待复查' },
-  { code: 'reviewing', label: '复查中（异议或回访）' },
-  { code: 'concluded', label: '已办结，异议期内' },
-  { code: 'closed', label: '已销号' },
-] as const;
+export const HAZARD_STATUSES = codeList({
+  rectifying: '整改中',
+  rectified: '整改完成，待复查',
+  reviewing: '复查中（异议或回访）',
+  concluded: '已办结，异议期内',
+  closed: '已销号',
+});
 export type HazardStatus = (typeof HAZARD_STATUSES)[number]['code'];
 
 const Month = z

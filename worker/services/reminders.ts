@@ -6,6 +6,7 @@
  * (tip, level, deadline kind, deadline), so a second run — or a retry after an interrupted one — inserts nothing new.
  */
 import type { Env } from '../env';
+import { codeList } from '../domain/catalog';
 import { OPEN_STATES_SQL } from '../db/schema';
 import { DAY, reminderLevels } from '../domain/deadlines';
 import { calendarAround } from './calendar';
@@ -15,12 +16,7 @@ import { hazardCategorySql, LISTED_STATES } from './hazards';
 import type { StaffActor } from './transitions';
 import type { Reminder } from '../schemas/staff';
 
-export const REMINDER_LEVELS = [
-  { code: 'remind', label: '提醒' },
-  { code: 'urge', label: '催办' },
-  { code: 'escalate', label: '督办' },
-  { code: 'listed', label: '挂牌督办' },
-] as const;
+export const REMINDER_LEVELS = codeList({ remind: '提醒', urge: '催办', escalate: '督办', listed: '挂牌督办' });
 
 /** Calendar days that can hold `n` working days, the longest holiday (春节, 国庆 with weekends) included. */
 const horizonDays = (n: number) => n + 16;

@@ -12,6 +12,7 @@
 import type { Row } from '../db/rows';
 import type { rewards } from '../db/schema';
 import type { Env } from '../env';
+import { codeList } from '../domain/catalog';
 import {
   checkEligibility,
   computeReward,
@@ -50,18 +51,14 @@ export interface EligibilityInput {
   identifiable: boolean;
 }
 
-export const CLAIM_VERIFICATIONS = [
-  { code: 'real_name_id', label: '实名举报人出示身份证件，与举报登记信息一致' },
+export const CLAIM_VERIFICATIONS = codeList({
+  real_name_id: '实名举报人出示身份证件，与举报登记信息一致',
   // Only under a rule set with the `claimByCode` option; checked by payReward.
-  { code: 'tracking_and_code', label: '匿名举报人出示举报编号和查询码，系统核验一致（仅限允许凭码领取的奖励标准）' },
-] as const;
+  tracking_and_code: '匿名举报人出示举报编号和查询码，系统核验一致（仅限允许凭码领取的奖励标准）',
+});
 export type ClaimVerification = (typeof CLAIM_VERIFICATIONS)[number]['code'];
 
-export const PAY_METHODS = [
-  { code: 'bank_transfer', label: '银行转账' },
-  { code: 'cash', label: '现金' },
-  { code: 'other', label: '其他' },
-] as const;
+export const PAY_METHODS = codeList({ bank_transfer: '银行转账', cash: '现金', other: '其他' });
 
 /** The workflow table (worker/domain/reward-workflow.ts) decides: the role, the state, the different person. */
 function assertAction(action: RewardAction, actor: RewardActor | 'system', reward: RewardRow | null) {
