@@ -26,6 +26,17 @@ async function desktop(browser: Browser): Promise<Page> {
 
 const signIn = (page: Page, username: string, totp = false) => signInPage(page, base, username, totp);
 
+/** The dispatcher opens a tip from the queue: its page, once its 受理 button is there. */
+async function openAsDispatcher(browser: Browser, trackingNo: string): Promise<Page> {
+  const page = await desktop(browser);
+  await signIn(page, 'shouli');
+  const row = page.locator('#rows tr', { hasText: trackingNo });
+  await row.waitFor();
+  await row.locator('a').click();
+  await page.waitForSelector('button[data-action=accept]');
+  return page;
+}
+
 describe('staff console', () => {
   const browser = useBrowser();
 
@@ -74,12 +85,7 @@ describe('staff console', () => {
       domain: 'industrial_park',
       description: '园区仓库消防通道堆满货物，消防设施被遮挡。',
     });
-    const page = await desktop(browser);
-    await signIn(page, 'shouli');
-    const row = page.locator('#rows tr', { hasText: receipt.trackingNo });
-    await row.waitFor();
-    await row.locator('a').click();
-    await page.waitForSelector('button[data-action=accept]');
+    const page = await openAsDispatcher(browser, receipt.trackingNo);
     await page.click('button[data-action=accept]');
     await page.click('form[aria-label="受理"] button[type=submit]');
     await page.waitForSelector('button[data-action=assign]');
@@ -97,12 +103,7 @@ describe('staff console', () => {
 
   it('a refused action or message says why beside its field and in the flash, keeping what was typed', async () => {
     const receipt = await submit({ unitName: '字段提示测试单位' });
-    const page = await desktop(browser);
-    await signIn(page, 'shouli');
-    const row = page.locator('#rows tr', { hasText: receipt.trackingNo });
-    await row.waitFor();
-    await row.locator('a').click();
-    await page.waitForSelector('button[data-action=merge]');
+    const page = await openAsDispatcher(browser, receipt.trackingNo);
     // An action's field error is shown at the field the API names (primaryTrackingNo).
     await page.click('button[data-action=merge]');
     await page.fill('#a-primaryTrackingNo', 'AQ1');
@@ -182,6 +183,11 @@ describe('staff console', () => {
       .evaluate((td) => getComputedStyle(td, '::before').content);
     expect(label).toContain('状态');
     expect(await axe(page)).toEqual([]);
+    // The ticked tip is 交办ed in bulk, and the page says so.
+    await page.selectOption('#bulk-dept', 'yjj');
+    await page.click('#bulk button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('flash')?.textContent === '已交办 1 条。');
+    await page.locator('#bulk[hidden]').waitFor({ state: 'attached' });
   });
 
   it('重大事故隐患 stand out in the queue (a word badge and a bar, not colour alone); the search placeholder fits on a phone and a desktop', async () => {

@@ -2,8 +2,8 @@
 import { landingPage } from '../../../worker/domain/access';
 import { qrSvg } from '../shared/qr';
 import type { StaffLoginAnswer } from '../../../worker/routes/staff/auth';
-import { api, ApiFailure, type Me, setCsrf } from './api';
-import { flash } from './dom';
+import { api, type Me, setCsrf } from './api';
+import { flash, onSubmit } from './dom';
 
 const loginForm = document.getElementById('login-form') as HTMLFormElement;
 const totpForm = document.getElementById('totp-form') as HTMLFormElement;
@@ -20,39 +20,28 @@ async function goOn() {
   location.assign(landingPage(me?.capabilities ?? []));
 }
 
-loginForm.addEventListener('submit', async (e) => {
-  e.preventDefault();
+onSubmit(loginForm, async (data) => {
   flash('');
-  const data = new FormData(loginForm);
-  try {
-    const r = await api<StaffLoginAnswer>('/api/staff/login', {
-      json: { username: String(data.get('username') ?? ''), password: String(data.get('password') ?? '') },
-    });
-    setCsrf(r.csrfToken);
-    if (!r.needsTotp) return goOn();
-    loginForm.hidden = true;
-    totpForm.hidden = false;
-    if (r.enrollment) {
-      document.getElementById('enroll')!.hidden = false;
-      document.getElementById('enroll-secret')!.textContent = r.enrollment.secret;
-      document.getElementById('enroll-qr')!.replaceChildren(qrSvg(r.enrollment.uri));
-    }
-    (document.getElementById('totp') as HTMLInputElement).focus();
-  } catch (err) {
-    flash(err instanceof ApiFailure ? err.message : '登录失败，请重试。');
+  const r = await api<StaffLoginAnswer>('/api/staff/login', {
+    json: { username: String(data.get('username') ?? ''), password: String(data.get('password') ?? '') },
+  });
+  setCsrf(r.csrfToken);
+  if (!r.needsTotp) return goOn();
+  loginForm.hidden = true;
+  totpForm.hidden = false;
+  if (r.enrollment) {
+    document.getElementById('enroll')!.hidden = false;
+    document.getElementById('enroll-secret')!.textContent = r.enrollment.secret;
+    document.getElementById('enroll-qr')!.replaceChildren(qrSvg(r.enrollment.uri));
   }
+  (document.getElementById('totp') as HTMLInputElement).focus();
 });
 
-totpForm.addEventListener('submit', async (e) => {
-  e.preventDefault();
+onSubmit(totpForm, async () => {
   flash('');
   const code = (document.getElementById('totp') as HTMLInputElement).value.trim();
   if (!/^\d{6}$/.test(code)) return flash('请输入 6 位数字验证码。');
-  try {
-    const r = await api<{ csrfToken: string }>('/api/staff/login/totp', { json: { code } });
-    setCsrf(r.csrfToken);
-    await goOn();
-  } catch (err) {
-    flash(err instanceof ApiFailure ? err.message : '验证失败，请重试。');
-  }
+  const r = await api<{ csrfToken: string }>('/api/staff/login/totp', { json: { code } });
+  setCsrf(r.csrfToken);
+  await goOn();
 });

@@ -1,6 +1,6 @@
 /** The queue page: filters kept in the URL, keyset paging, reminders, bulk 交办. */
 import { api, ApiFailure, can, whoami } from './api';
-import { clear, dateTime, dueCell, flash, h } from './dom';
+import { clear, dateTime, dueCell, flash, h, onSubmit } from './dom';
 import * as L from './labels';
 import { isMajorHazard } from '../../../worker/domain/workflow';
 import type {
@@ -171,30 +171,24 @@ form.addEventListener('submit', (e) => {
   void load();
 });
 more.addEventListener('click', () => void load(true));
-bulk.addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const data = new FormData(bulk);
+onSubmit(bulk, async (data) => {
   const dueDate = String(data.get('dueDate') ?? '');
-  try {
-    const r = await api<BulkAssignResult>('/api/staff/tips/bulk-assign', {
-      json: {
-        tips: [...selected].map(([id, version]) => ({ id, version })),
-        departmentId: String(data.get('departmentId')),
-        ...(dueDate ? { dueDate } : {}),
-      },
-    });
-    const failed = r.results.filter((x) => !x.ok);
-    flash(
-      failed.length
-        ? `${r.results.length - failed.length} 条已交办，${failed.length} 条未能交办：${failed[0]!.error?.message ?? ''}`
-        : `已交办 ${r.results.length} 条。`,
-      !failed.length,
-    );
-    selected.clear();
-    bulk.hidden = true;
-    cursor = null;
-    await load();
-  } catch (err) {
-    flash(err instanceof ApiFailure ? err.message : '交办失败');
-  }
+  const r = await api<BulkAssignResult>('/api/staff/tips/bulk-assign', {
+    json: {
+      tips: [...selected].map(([id, version]) => ({ id, version })),
+      departmentId: String(data.get('departmentId')),
+      ...(dueDate ? { dueDate } : {}),
+    },
+  });
+  const failed = r.results.filter((x) => !x.ok);
+  flash(
+    failed.length
+      ? `${r.results.length - failed.length} 条已交办，${failed.length} 条未能交办：${failed[0]!.error?.message ?? ''}`
+      : `已交办 ${r.results.length} 条。`,
+    !failed.length,
+  );
+  selected.clear();
+  bulk.hidden = true;
+  cursor = null;
+  await load();
 });
