@@ -7,7 +7,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { csvDownload, csvText } from '../../lib/csv';
 import { ApiError } from '../../lib/errors';
-import { errorAnswers, jsonAnswer, ok, csvAnswer } from '../../lib/openapi';
+import { errorAnswers, ok } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
 import { ONTIME_FIELDS, monthlyReport, ontimeRecord, ontimeRecords, reportList } from '../../services/ontime';
 import { SUPPRESS_BELOW, addMonths, chinaMonth } from '../../services/stats';
@@ -19,7 +19,7 @@ import {
   YearMonth,
   dataFieldSchema,
   edgeCache,
-  monthFileRoute,
+  monthFileRoutes,
 } from './stats';
 
 const Count = SuppressedCount.openapi({ description: 'A count; below 5 (zero included) published as "<5"' });
@@ -68,7 +68,6 @@ export type ReportList = z.infer<typeof ReportList>;
 const MonthQuery = z.object({
   month: YearMonth.openapi({ param: { name: 'month', in: 'query' }, example: '2026-11' }),
 });
-const NO_DATA = { 404: '该月尚无数据' };
 
 const record = createRoute({
   method: 'get',
@@ -76,27 +75,21 @@ const record = createRoute({
   summary: '按时办结记录：近 12 个月，按全区、承办单位、行业领域（小于 5 的数字显示为 "<5"）',
   responses: ok('按月的记录与字段说明', OntimeRecord),
 });
-const csv = monthFileRoute({
-  path: '/public/ontime.csv',
-  summary: '开放数据：某月按时办结记录（CSV）',
+const files = monthFileRoutes({
+  base: '/public/ontime',
+  summary: (format) => `开放数据：某月按时办结记录（${format}）`,
   query: MonthQuery,
-  file: csvAnswer('CSV (UTF-8 with BOM); columns as in `fields`'),
-  errors: NO_DATA,
-});
-const json = monthFileRoute({
-  path: '/public/ontime.json',
-  summary: '开放数据：某月按时办结记录（JSON）',
-  query: MonthQuery,
-  file: jsonAnswer(
-    '`{ month, final, fields, records }`',
-    z.object({
+  csv: 'CSV (UTF-8 with BOM); columns as in `fields`',
+  json: {
+    description: '`{ month, final, fields, records }`',
+    schema: z.object({
       month: z.string(),
       final: z.boolean(),
       fields: z.array(Field),
       records: z.array(z.record(z.string(), z.unknown())),
     }),
-  ),
-  errors: NO_DATA,
+  },
+  errors: { 404: '该月尚无数据' },
 });
 const reports = createRoute({
   method: 'get',
@@ -133,13 +126,13 @@ export function ontimeRoutes() {
       const months = await ontimeRecord(c.env, addMonths(to, -11), to);
       return c.json({ suppressBelow: SUPPRESS_BELOW, fields: ONTIME_FIELDS.map((f) => ({ ...f })), months }, 200);
     })
-    .openapi(csv, async (c) => {
+    .openapi(files.csv, async (c) => {
       const m = await monthOrFail(c.env, c.req.valid('query').month);
       const names = ONTIME_FIELDS.map((f) => f.name);
       const rows = [names, ...ontimeRecords(m).map((r) => names.map((n) => r[n]))];
       return c.body(csvText(rows), 200, csvDownload(`anquan-ontime-${m.month}.csv`));
     })
-    .openapi(json, async (c) => {
+    .openapi(files.json, async (c) => {
       const m = await monthOrFail(c.env, c.req.valid('query').month);
       return c.json(
         { month: m.month, final: m.final, fields: ONTIME_FIELDS.map((f) => ({ ...f })), records: ontimeRecords(m) },

@@ -120,22 +120,35 @@ const MonthQuery = z.object({
 });
 
 /**
- * A public file of one month (`?month=YYYY-MM`): the file as its 200 answer, 422 for a malformed month, and the
- * route's own error answers (`errors`).
+ * A month of public data (`?month=YYYY-MM`) in its two formats, `<base>.csv` and `<base>.json`: each answers
+ * the file, 422 for a malformed month, and the resource's own error answers (`errors`).
  */
-export function monthFileRoute<
-  P extends string,
+export function monthFileRoutes<
+  B extends string,
   Q extends z.ZodObject,
-  A extends object,
-  E extends Record<number, string>,
->(config: { path: P; summary: string; query: Q; file: A; errors: E }) {
-  return createRoute({
-    method: 'get',
-    path: config.path,
-    summary: config.summary,
-    request: { query: config.query },
-    responses: { 200: config.file, ...errorAnswers({ ...config.errors, 422: '月份格式不正确' }) },
-  });
+  J extends z.ZodType,
+  E extends Record<number, string> = Record<never, string>,
+>(files: {
+  base: B;
+  summary: (format: 'CSV' | 'JSON') => string;
+  query: Q;
+  /** What the CSV's columns are. */
+  csv: string;
+  json: { description: string; schema: J };
+  errors?: E;
+}) {
+  const route = <P extends string, F extends object>(path: P, format: 'CSV' | 'JSON', file: F) =>
+    createRoute({
+      method: 'get',
+      path,
+      summary: files.summary(format),
+      request: { query: files.query },
+      responses: { 200: file, ...errorAnswers({ ...(files.errors as E), 422: '月份格式不正确' }) },
+    });
+  return {
+    csv: route(`${files.base}.csv` as `${B}.csv`, 'CSV', csvAnswer(files.csv)),
+    json: route(`${files.base}.json` as `${B}.json`, 'JSON', jsonAnswer(files.json.description, files.json.schema)),
+  };
 }
 
 const index = createRoute({
@@ -145,29 +158,21 @@ const index = createRoute({
   responses: ok('目录', OpenDataIndex),
 });
 
-const csvFile = monthFileRoute({
-  path: '/public/open-data/tips.csv',
-  summary: '开放数据：某月收到且已办结的举报（CSV，不含身份、描述和详细地址）',
+const files = monthFileRoutes({
+  base: '/public/open-data/tips',
+  summary: (format) => `开放数据：某月收到且已办结的举报（${format}，不含身份、描述和详细地址）`,
   query: MonthQuery,
-  file: csvAnswer('CSV (UTF-8 with BOM); columns as in OpenDataIndex.fields'),
-  errors: {},
-});
-
-const jsonFile = monthFileRoute({
-  path: '/public/open-data/tips.json',
-  summary: '开放数据：某月收到且已办结的举报（JSON，不含身份、描述和详细地址）',
-  query: MonthQuery,
-  file: jsonAnswer(
-    '`{ month, generatedAt, schema, fields, records }`; each record has the fields listed in `fields`',
-    z.object({
+  csv: 'CSV (UTF-8 with BOM); columns as in OpenDataIndex.fields',
+  json: {
+    description: '`{ month, generatedAt, schema, fields, records }`; each record has the fields listed in `fields`',
+    schema: z.object({
       month: z.string(),
       generatedAt: z.string(),
       schema: z.string(),
       fields: z.array(OpenDataField),
       records: z.array(z.record(z.string(), z.unknown())),
     }),
-  ),
-  errors: {},
+  },
 });
 
 /** A month in the future has no data: refuse it like a malformed one rather than cache an empty file. */
@@ -227,7 +232,7 @@ export function statsRoutes() {
   router.use('/public/stats', edgeCache(STATS_MAX_AGE, STATS_S_MAXAGE, { params: [] }));
   router.use('/public/open-data', edgeCache(STATS_MAX_AGE, STATS_S_MAXAGE, { params: [] }));
   router.use('/public/open-data/*', edgeCache(OPEN_DATA_MAX_AGE, OPEN_DATA_S_MAXAGE, { params: ['month'] }));
-  router.openAPIRegistry.registerPath(jsonFile);
+  router.openAPIRegistry.registerPath(files.json);
   return router
     .openapi(stats, async (c) => c.json(await publicStats(c.env), 200))
     .openapi(index, async (c) => {
@@ -236,7 +241,7 @@ export function statsRoutes() {
       const at = (m: string, ext: string) => `/api/public/open-data/tips.${ext}?month=${m}`;
       return c.json({ fields, months: months.map((m) => ({ month: m, csv: at(m, 'csv'), json: at(m, 'json') })) }, 200);
     })
-    .openapi(csvFile, async (c) => {
+    .openapi(files.csv, async (c) => {
       const { month } = c.req.valid('query');
       checkMonth(month);
       return c.body(openDataCsv(c.env, month), 200, csvDownload(`anquan-closed-tips-${month}.csv`));
