@@ -10,6 +10,7 @@ import { DEFAULT_TIME_LIMITS, type TimeLimits } from '../domain/limits';
 import { ACTIONS, RATING_LEVELS, STATES } from '../domain/workflow';
 import { REWARD_STATES } from '../domain/reward-workflow';
 import { RectificationPlan } from './actions';
+import { ErrorBody } from './common';
 import { z } from './zod';
 
 const Millis = z.number().int().meta({ description: 'ms since the epoch' });
@@ -17,48 +18,47 @@ const ClockPhase = z.enum(['accept', 'verify', 'rectify']).meta({
   description: 'accept 受理超期, verify 核查超期, rectify 整改超期',
 });
 
+const TipRef = z.object({ id: z.uuid(), trackingNo: z.string() });
+/** What the queue and the tip page both show of a tip first: where it stands, what and where it is about. */
+const TipFacts = TipRef.extend({
+  state: z.enum(STATES),
+  publicStatus: z.string(),
+  type: z.string(),
+  domain: z.string(),
+  unitName: z.string(),
+  address: z.string(),
+  townId: z.string(),
+});
+
 /** One row of the staff queue (no identity is selected). */
-export const QueueRow = z
-  .object({
-    id: z.uuid(),
-    trackingNo: z.string(),
-    state: z.enum(STATES),
-    publicStatus: z.string(),
-    type: z.string(),
-    domain: z.string(),
-    unitName: z.string(),
-    address: z.string(),
-    townId: z.string(),
-    departmentId: z.string().nullable(),
-    createdAt: Millis,
-    dueAt: Millis.nullable(),
-    dueKind: z.string().nullable(),
-    overdue: z.boolean(),
-    /** Which clock is overdue; null when on time. */
-    overdueKind: ClockPhase.nullable(),
-    /** 受理超期 / 核查超期 / 整改超期, or null. */
-    overdueLabel: z.string().nullable(),
-    /** 隐患等级 as staff determined it ('general' | 'major'), or null before. */
-    hazardLevel: z.string().nullable(),
-    /** 核查认定类别 (catalog VERIFIED_TYPES), once recorded. */
-    verifiedType: z.string().nullable(),
-    riskColour: z.string().nullable(),
-    reporterMessagePending: z.boolean(),
-    anonymous: z.boolean(),
-    version: z.number().int(),
-    /** The latest rating (评价) of the tip, as a word (never who gave it); null when none. */
-    rating: z.string().nullable(),
-    lowRating: z.boolean(),
-    /** An open follow-up's deadline (回访答复期限); null when none is open. */
-    followupDueAt: Millis.nullable(),
-  })
-  .meta({ id: 'QueueRow' });
+export const QueueRow = TipFacts.extend({
+  departmentId: z.string().nullable(),
+  createdAt: Millis,
+  dueAt: Millis.nullable(),
+  dueKind: z.string().nullable(),
+  overdue: z.boolean(),
+  /** Which clock is overdue; null when on time. */
+  overdueKind: ClockPhase.nullable(),
+  /** 受理超期 / 核查超期 / 整改超期, or null. */
+  overdueLabel: z.string().nullable(),
+  /** 隐患等级 as staff determined it ('general' | 'major'), or null before. */
+  hazardLevel: z.string().nullable(),
+  /** 核查认定类别 (catalog VERIFIED_TYPES), once recorded. */
+  verifiedType: z.string().nullable(),
+  riskColour: z.string().nullable(),
+  reporterMessagePending: z.boolean(),
+  anonymous: z.boolean(),
+  version: z.number().int(),
+  /** The latest rating (评价) of the tip, as a word (never who gave it); null when none. */
+  rating: z.string().nullable(),
+  lowRating: z.boolean(),
+  /** An open follow-up's deadline (回访答复期限); null when none is open. */
+  followupDueAt: Millis.nullable(),
+}).meta({ id: 'QueueRow' });
 export type QueueRow = z.infer<typeof QueueRow>;
 
 export const QueuePage = z.object({ rows: z.array(QueueRow), next: z.string().nullable() }).meta({ id: 'QueuePage' });
 export type QueuePage = z.infer<typeof QueuePage>;
-
-const TipRef = z.object({ id: z.uuid(), trackingNo: z.string() });
 
 /** A rating (评价) of one conclusion and the follow-up (回访) it opened; no identity. */
 export const TipRating = z
@@ -84,108 +84,90 @@ export const TipRating = z
 export type TipRating = z.infer<typeof TipRating>;
 
 /** One tip as staff see it: the record, its timeline, messages, internal notes, files and what may be done next. */
-export const TipDetail = z
-  .object({
-    id: z.uuid(),
-    trackingNo: z.string(),
-    version: z.number().int(),
-    state: z.enum(STATES),
-    publicStatus: z.string(),
-    type: z.string(),
-    domain: z.string(),
-    unitName: z.string(),
-    address: z.string(),
-    townId: z.string(),
-    townName: z.string().nullable(),
-    location: z.object({ lat: z.number(), lng: z.number() }).nullable(),
-    seenAt: Millis,
-    description: z.string(),
-    isEmployee: z.boolean(),
-    anonymous: z.boolean(),
-    /** 联名举报: how many signed (names only in the identity record). */
-    signatories: z.number().int(),
-    emailOptIn: z.boolean(),
-    source: z.string(),
-    createdAt: Millis,
-    departmentId: z.string().nullable(),
-    departmentName: z.string().nullable(),
-    dueAt: Millis.nullable(),
-    dueKind: z.string().nullable(),
-    overdue: z.boolean(),
-    overdueKind: ClockPhase.nullable(),
-    concludeDueAt: Millis.nullable(),
-    /** The rectification's own clock: 整改时限 from the plan, the 复查 deadline, and who recorded 整改完成. */
-    rectifyDueAt: Millis.nullable(),
-    recheckDueAt: Millis.nullable(),
-    rectifiedAt: Millis.nullable(),
-    rectifiedBy: z.string().nullable(),
-    repliedAt: Millis.nullable(),
-    assignmentDueAt: Millis.nullable(),
-    extension: z
-      .object({ state: z.string(), days: z.number().int().nullable(), reason: z.string().nullable() })
-      .nullable(),
-    rejectReason: z.string().nullable(),
-    conclusion: z.string().nullable(),
-    decision: z.string().nullable(),
-    penaltyFen: z.number().int().nullable(),
-    hazardLevel: z.string().nullable(),
-    /** 核查认定: what 核查 found, beside `type` (what the reporter chose); rewards follow this. */
-    verifiedType: z.string().nullable(),
-    accidentLevel: z.string().nullable(),
-    concealedDeaths: z.number().int().nullable(),
-    riskColour: z.string().nullable(),
-    /** The 五到位 plan recorded with the conclusion; null when no 整改 was ordered. */
-    rectification: RectificationPlan.nullable(),
-    mergedInto: TipRef.nullable(),
-    mergedTips: z.array(TipRef.extend({ createdAt: Millis })),
-    attachments: z.array(
-      z.object({
-        id: z.uuid(),
-        kind: z.string(),
-        mime: z.string(),
-        bytes: z.number().int(),
-        origin: z.string(),
-        url: z.string(),
-      }),
-    ),
-    events: z.array(
-      z.object({
-        id: z.string(),
-        at: Millis,
-        kind: z.string(),
-        public: z.boolean(),
-        publicText: z.string().nullable(),
-        data: z.record(z.string(), z.unknown()).nullable(),
-        staffName: z.string().nullable(),
-      }),
-    ),
-    messages: z.array(
-      z.object({
-        id: z.string(),
-        at: Millis,
-        author: z.enum(['reporter', 'staff']),
-        body: z.string(),
-        staffName: z.string().nullable(),
-        readByReporterAt: Millis.nullable(),
-      }),
-    ),
-    duplicates: z.array(
-      TipRef.extend({ unitName: z.string(), address: z.string(), state: z.enum(STATES), createdAt: Millis }),
-    ),
-    ratings: z.array(TipRating),
-    /** The actions this person may take now (the console's buttons; the state machine decides). */
-    actions: z.array(z.enum(ACTIONS)),
-    canReveal: z.boolean(),
-  })
-  .meta({ id: 'TipDetail' });
+export const TipDetail = TipFacts.extend({
+  version: z.number().int(),
+  townName: z.string().nullable(),
+  location: z.object({ lat: z.number(), lng: z.number() }).nullable(),
+  seenAt: Millis,
+  description: z.string(),
+  isEmployee: z.boolean(),
+  anonymous: z.boolean(),
+  /** 联名举报: how many signed (names only in the identity record). */
+  signatories: z.number().int(),
+  emailOptIn: z.boolean(),
+  source: z.string(),
+  createdAt: Millis,
+  departmentId: z.string().nullable(),
+  departmentName: z.string().nullable(),
+  dueAt: Millis.nullable(),
+  dueKind: z.string().nullable(),
+  overdue: z.boolean(),
+  overdueKind: ClockPhase.nullable(),
+  concludeDueAt: Millis.nullable(),
+  /** The rectification's own clock: 整改时限 from the plan, the 复查 deadline, and who recorded 整改完成. */
+  rectifyDueAt: Millis.nullable(),
+  recheckDueAt: Millis.nullable(),
+  rectifiedAt: Millis.nullable(),
+  rectifiedBy: z.string().nullable(),
+  repliedAt: Millis.nullable(),
+  assignmentDueAt: Millis.nullable(),
+  extension: z
+    .object({ state: z.string(), days: z.number().int().nullable(), reason: z.string().nullable() })
+    .nullable(),
+  rejectReason: z.string().nullable(),
+  conclusion: z.string().nullable(),
+  decision: z.string().nullable(),
+  penaltyFen: z.number().int().nullable(),
+  hazardLevel: z.string().nullable(),
+  /** 核查认定: what 核查 found, beside `type` (what the reporter chose); rewards follow this. */
+  verifiedType: z.string().nullable(),
+  accidentLevel: z.string().nullable(),
+  concealedDeaths: z.number().int().nullable(),
+  riskColour: z.string().nullable(),
+  /** The 五到位 plan recorded with the conclusion; null when no 整改 was ordered. */
+  rectification: RectificationPlan.nullable(),
+  mergedInto: TipRef.nullable(),
+  mergedTips: z.array(TipRef.extend({ createdAt: Millis })),
+  attachments: z.array(
+    z.object({
+      id: z.uuid(),
+      kind: z.string(),
+      mime: z.string(),
+      bytes: z.number().int(),
+      origin: z.string(),
+      url: z.string(),
+    }),
+  ),
+  events: z.array(
+    z.object({
+      id: z.string(),
+      at: Millis,
+      kind: z.string(),
+      public: z.boolean(),
+      publicText: z.string().nullable(),
+      data: z.record(z.string(), z.unknown()).nullable(),
+      staffName: z.string().nullable(),
+    }),
+  ),
+  messages: z.array(
+    z.object({
+      id: z.string(),
+      at: Millis,
+      author: z.enum(['reporter', 'staff']),
+      body: z.string(),
+      staffName: z.string().nullable(),
+      readByReporterAt: Millis.nullable(),
+    }),
+  ),
+  duplicates: z.array(
+    TipRef.extend({ unitName: z.string(), address: z.string(), state: z.enum(STATES), createdAt: Millis }),
+  ),
+  ratings: z.array(TipRating),
+  /** The actions this person may take now (the console's buttons; the state machine decides). */
+  actions: z.array(z.enum(ACTIONS)),
+  canReveal: z.boolean(),
+}).meta({ id: 'TipDetail' });
 export type TipDetail = z.infer<typeof TipDetail>;
-
-const ErrorBody = z.object({
-  code: z.string(),
-  message: z.string(),
-  fields: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional(),
-  retryAfter: z.number().optional(),
-});
 
 /** Bulk 交办: one result per tip, in the order given. */
 export const BulkAssignResult = z
