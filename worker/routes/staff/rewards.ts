@@ -103,6 +103,7 @@ const propose = staffRoute(OFFICER, {
   ),
   responses: { 201: jsonAnswer('已提出', z.object({ rewardId: z.string(), amountFen: z.number() })) },
 });
+
 /** A step on one reward, taken by the signed-in staff member (the service checks who may take it again). */
 type RewardTarget = { rewardId: string; actor: StaffSession };
 interface RewardStep {
@@ -175,6 +176,7 @@ function addRewardSteps(router: OpenAPIHono<AppEnv>) {
       responses: done,
     });
     router.openapi(route, async (c) => {
+      // Built in a loop, the route's body type is not known here; step() checked `run` against `body`.
       const input = s.body ? c.req.valid('json' as never) : undefined;
       await s.run(c.env, { rewardId: c.req.valid('param').id, actor: c.get('staff') }, input as never);
       return c.body(null, 204);
@@ -182,6 +184,7 @@ function addRewardSteps(router: OpenAPIHono<AppEnv>) {
   }
   return router;
 }
+
 const candidates = staffRoute(REWARD_READERS, {
   method: 'get',
   path: '/rewards/candidates',
