@@ -14,6 +14,7 @@ import {
   type Receipt,
 } from './draft';
 import { getJson, NETWORK_ERROR, request } from '../shared/api';
+import { h } from '../shared/dom';
 import { drawQr } from '../shared/qr';
 import { receiptText, saveAsImage } from './receipt';
 import { Turnstile } from './turnstile';
@@ -265,16 +266,11 @@ function showErrors(errors: FieldError[]) {
     const target = FIELD_FOCUS[field] ?? '';
     const control = document.getElementById(target) ?? (field === 'isEmployee' ? radios('isEmployee')[0] : null);
     control?.setAttribute('aria-invalid', 'true');
-    const li = document.createElement('li');
-    const a = document.createElement('a');
-    a.href = `#${control?.id || `e-${field}`}`;
-    a.textContent = e.message;
-    a.addEventListener('click', (ev) => {
+    const focus = (ev: Event) => {
       ev.preventDefault();
       (control ?? slot).focus();
-    });
-    li.append(a);
-    list.append(li);
+    };
+    list.append(h('li', {}, h('a', { href: `#${control?.id || `e-${field}`}`, onclick: focus }, e.message)));
   }
   $('error-summary').hidden = false;
   $('error-summary').focus();

@@ -6,6 +6,7 @@
  */
 import type { UploadResult } from '../../../worker/schemas/tip';
 import { type Answer, answerOf } from '../shared/api';
+import { h } from '../shared/dom';
 import type { UploadedFile } from './draft';
 
 export interface UploadLimits {
@@ -90,13 +91,10 @@ export class Uploads {
 
   /** A file's row; a photo chosen on this device gets a thumbnail (decoded here, nothing is sent for it). */
   private item(name: string, file?: File): HTMLLIElement {
-    const li = document.createElement('li');
-    li.className = 'file-item';
+    const li = h('li', { class: 'file-item' });
     if (file?.type.startsWith('image/')) {
-      const img = document.createElement('img');
-      img.className = 'file-thumb';
-      img.alt = ''; // the file name next to it says what it is
-      img.decoding = 'async';
+      // The file name next to it says what it is.
+      const img = h('img', { class: 'file-thumb', alt: '', decoding: 'async' });
       const url = URL.createObjectURL(file);
       img.addEventListener('load', () => URL.revokeObjectURL(url), { once: true });
       img.addEventListener(
@@ -112,18 +110,12 @@ export class Uploads {
       li.classList.add('with-thumb');
       li.append(img);
     }
-    const title = document.createElement('span');
-    title.className = 'file-name';
-    title.textContent = name;
-    const bar = document.createElement('progress');
-    bar.max = 100;
-    bar.value = 0;
-    bar.setAttribute('aria-label', `“${name}”上传进度`);
-    const state = document.createElement('span');
-    state.className = 'file-state';
-    const actions = document.createElement('span');
-    actions.className = 'file-actions';
-    li.append(title, bar, state, actions);
+    li.append(
+      h('span', { class: 'file-name' }, name),
+      h('progress', { max: 100, value: 0, 'aria-label': `“${name}”上传进度` }),
+      h('span', { class: 'file-state' }),
+      h('span', { class: 'file-actions' }),
+    );
     this.list.append(li);
     return li;
   }
@@ -138,12 +130,7 @@ export class Uploads {
   }
 
   private button(label: string, onClick: () => void, cls = 'link') {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = cls;
-    b.textContent = label;
-    b.addEventListener('click', onClick);
-    return b;
+    return h('button', { type: 'button', class: cls, onclick: onClick }, label);
   }
 
   private async start(file: File, li: HTMLLIElement) {

@@ -3,7 +3,7 @@
  * questions left unanswered (links to each, 返回作答 or 仍然交卷), then marks each answer, opens the explanations
  * and gives the score. Nothing leaves the device.
  */
-export {}; // a module, not a global script
+import { h } from '../shared/dom';
 
 const form = document.getElementById('quiz') as HTMLFormElement | null;
 const warning = document.getElementById('quiz-warning');
@@ -52,19 +52,24 @@ if (form) {
     document.getElementById('quiz-warning-text')!.textContent =
       `还有 ${open.length} 道题未作答（未作答的题按答错计算）：`;
     document.getElementById('quiz-unanswered')!.replaceChildren(
-      ...open.map((fs) => {
-        const li = document.createElement('li');
-        const a = document.createElement('a');
-        a.href = `#${fs.id}`;
-        a.textContent = fs.querySelector('legend')?.textContent?.trim() ?? fs.id;
-        a.addEventListener('click', (ev) => {
-          ev.preventDefault();
-          fs.scrollIntoView({ block: 'start' });
-          fs.querySelector('input')?.focus();
-        });
-        li.append(a);
-        return li;
-      }),
+      ...open.map((fs) =>
+        h(
+          'li',
+          {},
+          h(
+            'a',
+            {
+              href: `#${fs.id}`,
+              onclick: (ev: Event) => {
+                ev.preventDefault();
+                fs.scrollIntoView({ block: 'start' });
+                fs.querySelector('input')?.focus();
+              },
+            },
+            fs.querySelector('legend')?.textContent?.trim() ?? fs.id,
+          ),
+        ),
+      ),
     );
     warning.hidden = false;
     warning.focus();

@@ -2,7 +2,7 @@
  * 站内搜索: Pagefind's browser API over the index in /pagefind/. The query lives in the URL (?q=), so results
  * can be shared and the back button works. Excerpts are rebuilt as text nodes plus <mark>, never as HTML.
  */
-export {}; // a module, not a global script
+import { h } from '../shared/dom';
 
 interface PagefindResult {
   data(): Promise<{ url: string; excerpt: string; meta: { title?: string } }>;
@@ -22,11 +22,7 @@ const load = () => (pagefind ??= import(/* @vite-ignore */ `${'/pagefind/'}pagef
 function excerptNodes(html: string): Node[] {
   const doc = new DOMParser().parseFromString(html, 'text/html');
   return [...doc.body.childNodes].map((n) => {
-    if (n.nodeName === 'MARK') {
-      const m = document.createElement('mark');
-      m.textContent = n.textContent;
-      return m;
-    }
+    if (n.nodeName === 'MARK') return h('mark', {}, n.textContent);
     return document.createTextNode(n.textContent ?? '');
   });
 }
@@ -44,16 +40,15 @@ async function run(q: string) {
     status.textContent = results.length
       ? `找到 ${results.length} 个页面${results.length > 20 ? '，显示前 20 个' : ''}。`
       : `没有找到与“${q}”相关的页面，请换个关键词试试。`;
-    for (const r of top) {
-      const li = document.createElement('li');
-      const a = document.createElement('a');
-      a.href = r.url;
-      a.textContent = r.meta.title?.replace(/ · [^·]+$/, '') ?? r.url;
-      const p = document.createElement('p');
-      p.append(...excerptNodes(r.excerpt));
-      li.append(a, p);
-      list.append(li);
-    }
+    for (const r of top)
+      list.append(
+        h(
+          'li',
+          {},
+          h('a', { href: r.url }, r.meta.title?.replace(/ · [^·]+$/, '') ?? r.url),
+          h('p', {}, excerptNodes(r.excerpt)),
+        ),
+      );
   } catch {
     status.textContent = '搜索暂时不可用，请稍后再试。';
   }
