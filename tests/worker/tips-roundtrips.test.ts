@@ -63,6 +63,32 @@ const written = async () => {
   return [c.tips, c.tip_events, c.audit_log, c.stats_total, c.tip_identities, c.idempotency_keys, pending!.n];
 };
 
+/** An upload as a submission names it (its id and claim secret). */
+const uploaded = async () => {
+  const { id, claim } = (await (await upload(jpegWithMetadata())).json()) as { id: string; claim: string };
+  return { id, claim };
+};
+
+interface Keyed {
+  headers: Record<string, string>;
+  receipt: unknown;
+}
+
+/** Submit `body` under a new Idempotency-Key (from `ip`): 201, and what a retry must send and get back. */
+const keyedSubmit = async (body: unknown, ip = '2001:db8:77::1'): Promise<Keyed> => {
+  const headers = { 'idempotency-key': crypto.randomUUID(), 'cf-connecting-ip': ip };
+  const { res } = await submitCounted(body, headers);
+  expect(res.status).toBe(201);
+  return { headers, receipt: await res.json() };
+};
+
+/** Send `body` again under `first`'s key: the receipt stored for it, with 200. */
+const expectReplay = async (body: unknown, first: Keyed) => {
+  const { res } = await submitCounted(body, first.headers);
+  expect(res.status).toBe(200);
+  expect(await res.json()).toEqual(first.receipt);
+};
+
 describe('POST /api/tips round trips', () => {
   it('one round trip once the isolate has read the reference data (the write, guarded), with or without a key', async () => {
     await warm();
@@ -76,11 +102,7 @@ describe('POST /api/tips round trips', () => {
     expect(keyed.roundTrips).toBe(1);
 
     // Attachments are checked by the same guard, however many.
-    const files: { id: string; claim: string }[] = [];
-    for (let i = 0; i < 2; i++) {
-      const up = (await (await upload(jpegWithMetadata())).json()) as { id: string; claim: string };
-      files.push({ id: up.id, claim: up.claim });
-    }
+    const files = [await uploaded(), await uploaded()];
     const withFiles = await submitCounted(validTip({ attachments: files }));
     expect(withFiles.res.status).toBe(201);
     expect(withFiles.roundTrips).toBe(1);
@@ -111,27 +133,16 @@ describe('POST /api/tips round trips', () => {
 
   it('a retry of a stored submission gets its receipt (200), even past the rate limit and with a spent token', async () => {
     await warm();
-    const key = crypto.randomUUID();
     const body = validTip();
-    const first = await submitCounted(body, { 'idempotency-key': key });
-    expect(first.res.status).toBe(201);
-    const receipt = await first.res.json();
+    const first = await keyedSubmit(body);
     const before = await written();
-
-    const retry = await submitCounted(body, { 'idempotency-key': key });
-    expect(retry.res.status).toBe(200);
-    expect(await retry.res.json()).toEqual(receipt);
+    await expectReplay(body, first);
 
     await env.DB.prepare('UPDATE rate_limits SET count = ? WHERE key = ?')
       .bind(SUBMIT_LIMIT.limit, `submit:${await clientKeyOf('2001:db8:77::1')}`)
       .run();
-    const limited = await submitCounted(body, { 'idempotency-key': key });
-    expect(limited.res.status).toBe(200);
-    expect(await limited.res.json()).toEqual(receipt);
-
-    const spent = await submitCounted({ ...body, turnstileToken: 'XXXX.SPENT.TOKEN.XXXX' }, { 'idempotency-key': key });
-    expect(spent.res.status).toBe(200);
-    expect(await spent.res.json()).toEqual(receipt);
+    await expectReplay(body, first);
+    await expectReplay({ ...body, turnstileToken: 'XXXX.SPENT.TOKEN.XXXX' }, first);
     expect(await written()).toEqual(before);
 
     // Without the key's receipt the spent token is refused as before.
@@ -144,40 +155,28 @@ describe('POST /api/tips round trips', () => {
 
   it('a keyed retry gets its receipt though its files are attached by then or its 镇街 closed since', async () => {
     await warm();
-    const up = (await (await upload(jpegWithMetadata())).json()) as { id: string; claim: string };
-    const key = crypto.randomUUID();
-    const body = validTip({ attachments: [{ id: up.id, claim: up.claim }] });
-    const first = await submitCounted(body, { 'idempotency-key': key });
-    expect(first.res.status).toBe(201);
-    const receipt = await first.res.json();
+    const withFile = validTip({ attachments: [await uploaded()] });
+    const first = await keyedSubmit(withFile);
     const before = await written();
     // The retry carries a fresh token (here the stand-in's accepted one): Turnstile passes, the write is tried.
-    const retry = await submitCounted(body, { 'idempotency-key': key });
-    expect(retry.res.status).toBe(200);
-    expect(await retry.res.json()).toEqual(receipt);
+    await expectReplay(withFile, first);
 
-    const key2 = crypto.randomUUID();
     const plain = validTip();
-    const firstPlain = await submitCounted(plain, { 'idempotency-key': key2, 'cf-connecting-ip': '2001:db8:7a::1' });
-    expect(firstPlain.res.status).toBe(201);
-    const receipt2 = await firstPlain.res.json();
-    const before2 = await written();
+    const second = await keyedSubmit(plain, '2001:db8:7a::1');
+    const after = await written();
+    expect(after.slice(0, 6)).toEqual(before.slice(0, 6).map((n, i) => n + [1, 1, 1, 1, 0, 1][i]!));
     await env.DB.prepare("UPDATE towns SET active = 0 WHERE id = 'jiyang'").run();
     try {
-      const again = await submitCounted(plain, { 'idempotency-key': key2, 'cf-connecting-ip': '2001:db8:7a::1' });
-      expect(again.res.status).toBe(200);
-      expect(await again.res.json()).toEqual(receipt2);
+      await expectReplay(plain, second);
     } finally {
       await env.DB.prepare("UPDATE towns SET active = 1 WHERE id = 'jiyang'").run();
     }
-    expect(await written()).toEqual(before2);
-    expect(before2.slice(0, 6)).toEqual(before.slice(0, 6).map((n, i) => n + [1, 1, 1, 1, 0, 1][i]!));
+    expect(await written()).toEqual(after);
   });
 
   it('an attached file named again, or files past the total size, are refused by the guard as by the reads', async () => {
     await warm();
-    const { id, claim } = (await (await upload(jpegWithMetadata())).json()) as { id: string; claim: string };
-    const up = { id, claim };
+    const up = await uploaded();
     expect(
       (await submitCounted(validTip({ attachments: [up] }), { 'cf-connecting-ip': '2001:db8:7b::1' })).res.status,
     ).toBe(201);
@@ -187,8 +186,7 @@ describe('POST /api/tips round trips', () => {
     expect(JSON.stringify(await again.res.json())).toContain('ATTACHMENT_INVALID');
     expect(await written()).toEqual(before);
 
-    const uploaded = (await (await upload(jpegWithMetadata())).json()) as { id: string; claim: string };
-    const big = { id: uploaded.id, claim: uploaded.claim };
+    const big = await uploaded();
     await env.DB.prepare('UPDATE attachments SET bytes = ? WHERE id = ?')
       .bind(LIMITS.attachments.maxTotalBytes + 1, big.id)
       .run();
@@ -221,7 +219,7 @@ describe('POST /api/tips round trips', () => {
 
   it("an attachment that is not this uploader's pending file is refused, and nothing is written", async () => {
     await warm();
-    const up = (await (await upload(jpegWithMetadata())).json()) as { id: string; claim: string };
+    const up = await uploaded();
     const before = await written();
     const res = (
       await submitCounted(validTip({ attachments: [{ id: up.id, claim: 'not-the-claim-secret-of-this-file' }] }))

@@ -13,7 +13,7 @@ import { tipScope } from '../domain/access';
 import { DAY, dueKindsOf } from '../domain/deadlines';
 import { labelIn } from '../domain/catalog';
 import { audit } from '../lib/audit';
-import { csvRow } from '../lib/csv';
+import { csvText } from '../lib/csv';
 import { ApiError } from '../lib/errors';
 import {
   HAZARD_CATEGORIES,
@@ -352,34 +352,32 @@ export async function exportHazards(
   )
     .bind(...params)
     .all<Record<string, unknown>>();
-  const lines = [csvRow([...HAZARD_CSV_HEADER])];
+  const lines: unknown[][] = [[...HAZARD_CSV_HEADER]];
   for (const raw of results) {
     const r = rowOf(raw, now);
-    lines.push(
-      csvRow([
-        r.trackingNo,
-        r.categoryLabel,
-        r.unitName,
-        r.address,
-        r.domainName,
-        r.townName,
-        r.departmentName ?? '',
-        day(r.foundAt),
-        r.riskColour ? (RISK_LABELS[r.riskColour] ?? r.riskColour) : '',
-        r.plan?.measures ?? '',
-        r.plan?.responsibility ?? '',
-        r.plan?.funds ?? '',
-        r.plan ? day(r.rectifyDueAt) : '',
-        r.plan?.plan ?? '',
-        r.listedLabel === '—' ? '' : r.listedLabel,
-        day(r.rectifiedAt),
-        r.recheckLabel === '—' ? '' : r.recheckLabel,
-        day(r.recheckAt),
-        day(r.closedAt),
-        r.statusLabel,
-        r.overdue ? '是' : '否',
-      ]),
-    );
+    lines.push([
+      r.trackingNo,
+      r.categoryLabel,
+      r.unitName,
+      r.address,
+      r.domainName,
+      r.townName,
+      r.departmentName ?? '',
+      day(r.foundAt),
+      r.riskColour ? (RISK_LABELS[r.riskColour] ?? r.riskColour) : '',
+      r.plan?.measures ?? '',
+      r.plan?.responsibility ?? '',
+      r.plan?.funds ?? '',
+      r.plan ? day(r.rectifyDueAt) : '',
+      r.plan?.plan ?? '',
+      r.listedLabel === '—' ? '' : r.listedLabel,
+      day(r.rectifiedAt),
+      r.recheckLabel === '—' ? '' : r.recheckLabel,
+      day(r.recheckAt),
+      day(r.closedAt),
+      r.statusLabel,
+      r.overdue ? '是' : '否',
+    ]);
   }
   // Who exported what: the filter as given and how many rows left the system, written with nothing else.
   await audit(env, {
@@ -388,7 +386,7 @@ export async function exportHazards(
     at: now,
     detail: { filter: f, rows: results.length },
   });
-  return { csv: `\uFEFF${lines.join('\r\n')}\r\n`, rows: results.length };
+  return { csv: csvText(lines), rows: results.length };
 }
 
 /** Months from `from` to `to` inclusive (YYYY-MM). */

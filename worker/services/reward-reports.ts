@@ -4,7 +4,7 @@
  */
 import type { Env } from '../env';
 import { label, labelIn, VERIFIED_TYPES } from '../domain/catalog';
-import { csvRow } from '../lib/csv';
+import { csvText } from '../lib/csv';
 
 export interface RewardReportRow {
   year: string;
@@ -103,8 +103,8 @@ export async function rewardLedgerCsv(env: Env, opts: { from?: number; to?: numb
     declined: '不予奖励',
   };
   // Each amount with the rule set, its version and the clause applied; the reporter's choice beside what 核查 found.
-  const lines = [
-    csvRow([
+  const lines: unknown[][] = [
+    [
       '时间',
       '事件',
       '金额（元）',
@@ -117,27 +117,25 @@ export async function rewardLedgerCsv(env: Env, opts: { from?: number; to?: numb
       '适用条款',
       '行业领域',
       '承办单位',
-    ]),
+    ],
   ];
   for (const r of results) {
-    lines.push(
-      csvRow([
-        new Date(r.at).toISOString(),
-        KIND[r.kind] ?? r.kind,
-        r.amount_fen === null ? '' : (r.amount_fen / 100).toFixed(2),
-        r.reward_id,
-        r.tracking_no,
-        label.tipType(r.type),
-        r.verified_type ? labelIn(VERIFIED_TYPES, r.verified_type) : '',
-        r.rule_name,
-        `第 ${r.rule_version} 版`,
-        r.clause ?? '',
-        label.domain(r.domain),
-        r.department ?? '',
-      ]),
-    );
+    lines.push([
+      new Date(r.at).toISOString(),
+      KIND[r.kind] ?? r.kind,
+      r.amount_fen === null ? '' : (r.amount_fen / 100).toFixed(2),
+      r.reward_id,
+      r.tracking_no,
+      label.tipType(r.type),
+      r.verified_type ? labelIn(VERIFIED_TYPES, r.verified_type) : '',
+      r.rule_name,
+      `第 ${r.rule_version} 版`,
+      r.clause ?? '',
+      label.domain(r.domain),
+      r.department ?? '',
+    ]);
   }
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return csvText(lines);
 }
 
 /** Public figures: rewards paid per year (China time) — count and total. */
