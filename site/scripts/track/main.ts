@@ -234,80 +234,91 @@ $('r-files').addEventListener('change', (e) => {
   input.value = '';
 });
 
-$('reply-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  if (uploads.busy) {
-    $('reply-error').textContent = '附件仍在上传，请稍候。';
-    return;
-  }
-  const body = ($('r-body') as HTMLTextAreaElement).value;
-  const r = await call('/api/track/messages', {
-    token,
-    json: { body, attachments: uploads.done.map((f) => ({ id: f.id, claim: f.claim })) },
+/**
+ * A form of the open lookup, in one place: `send` its request (or return what is wrong before sending); an expired
+ * lookup closes, a refusal is said in the form's error line, and an accepted one shows the new view with `done`.
+ */
+function lookupForm(
+  formId: string,
+  errorId: string,
+  send: () => Promise<Answer<Record<string, unknown>>> | string,
+  done: string,
+  after?: () => void,
+) {
+  $(formId).addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const r = send();
+    if (typeof r === 'string') {
+      $(errorId).textContent = r;
+      return;
+    }
+    const a = await r;
+    if (a.status === 401) return leave(messageOf(a));
+    if (!a.ok) {
+      $(errorId).textContent = messageOf(a);
+      return;
+    }
+    $(errorId).textContent = '';
+    after?.();
+    render(a.body as unknown as View);
+    $('v-new').textContent = done;
   });
-  if (r.status === 401) return leave(messageOf(r));
-  if (r.status !== 201) {
-    $('reply-error').textContent = messageOf(r);
-    return;
-  }
-  $('reply-error').textContent = '';
-  ($('r-body') as HTMLTextAreaElement).value = '';
-  uploads.done = [];
-  $('r-file-list').replaceChildren();
-  render(r.body as unknown as View);
-  $('v-new').textContent = '已发送，工作人员会尽快查看。';
-});
+}
 
-$('obj-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const reason = ($('o-reason') as HTMLTextAreaElement).value;
-  const r = await call('/api/track/objection', { token, json: { reason } });
-  if (r.status === 401) return leave(messageOf(r));
-  if (r.status !== 200) {
-    $('obj-error').textContent = messageOf(r);
-    return;
-  }
-  render(r.body as unknown as View);
-  $('v-new').textContent = '已收到您的异议，举报进入复查。';
-});
+lookupForm(
+  'reply-form',
+  'reply-error',
+  () =>
+    uploads.busy
+      ? '附件仍在上传，请稍候。'
+      : call('/api/track/messages', {
+          token,
+          json: {
+            body: ($('r-body') as HTMLTextAreaElement).value,
+            attachments: uploads.done.map((f) => ({ id: f.id, claim: f.claim })),
+          },
+        }),
+  '已发送，工作人员会尽快查看。',
+  () => {
+    ($('r-body') as HTMLTextAreaElement).value = '';
+    uploads.done = [];
+    $('r-file-list').replaceChildren();
+  },
+);
 
-$('rate-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const level = document.querySelector<HTMLInputElement>('#rate-form input[name="level"]:checked')?.value;
-  if (!level) {
-    $('rate-error').textContent = '请选择一项评价。';
-    return;
-  }
-  const reason = ($('rate-reason') as HTMLTextAreaElement).value.trim();
-  const r = await call('/api/track/rating', { token, json: { level, ...(reason ? { reason } : {}) } });
-  if (r.status === 401) return leave(messageOf(r));
-  if (r.status !== 200) {
-    $('rate-error').textContent = messageOf(r);
-    return;
-  }
-  $('rate-error').textContent = '';
-  render(r.body as unknown as View);
-  $('v-new').textContent = '已收到您的评价，谢谢。';
-});
+lookupForm(
+  'obj-form',
+  'obj-error',
+  () => call('/api/track/objection', { token, json: { reason: ($('o-reason') as HTMLTextAreaElement).value } }),
+  '已收到您的异议，举报进入复查。',
+);
 
-$('id-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const value = (id: string) => ($(id) as HTMLInputElement).value.trim();
-  const r = await call('/api/track/identity', {
-    token,
-    json: { name: value('id-name'), mobile: value('id-mobile'), idNumber: value('id-number') },
-  });
-  if (r.status === 401) return leave(messageOf(r));
-  if (r.status !== 200) {
-    $('id-error').textContent = messageOf(r);
-    return;
-  }
-  $('id-error').textContent = '';
-  for (const id of ['id-name', 'id-mobile', 'id-number']) ($(id) as HTMLInputElement).value = '';
-  render(r.body as unknown as View);
-  $('v-new').textContent =
-    '已加密保存您的真实身份。举报经核查属实并符合奖励条件的，将通知您凭本人有效身份证件领取奖励。';
-});
+lookupForm(
+  'rate-form',
+  'rate-error',
+  () => {
+    const level = document.querySelector<HTMLInputElement>('#rate-form input[name="level"]:checked')?.value;
+    if (!level) return '请选择一项评价。';
+    const reason = ($('rate-reason') as HTMLTextAreaElement).value.trim();
+    return call('/api/track/rating', { token, json: { level, ...(reason ? { reason } : {}) } });
+  },
+  '已收到您的评价，谢谢。',
+);
+
+const value = (id: string) => ($(id) as HTMLInputElement).value.trim();
+lookupForm(
+  'id-form',
+  'id-error',
+  () =>
+    call('/api/track/identity', {
+      token,
+      json: { name: value('id-name'), mobile: value('id-mobile'), idNumber: value('id-number') },
+    }),
+  '已加密保存您的真实身份。举报经核查属实并符合奖励条件的，将通知您凭本人有效身份证件领取奖励。',
+  () => {
+    for (const id of ['id-name', 'id-mobile', 'id-number']) ($(id) as HTMLInputElement).value = '';
+  },
+);
 
 $('refresh').addEventListener('click', () => void refresh());
 $('leave').addEventListener('click', () => leave());
