@@ -4,12 +4,25 @@
  */
 import type { Env } from '../env';
 import { DUE_KINDS, dueKindsOf, overdueOf, type DueKind } from '../domain/deadlines';
-import { LOW_RATINGS, SEVERITY_SQL, STATES, labelOfRating } from '../domain/workflow';
+import { label, labelIn } from '../domain/catalog';
+import {
+  CONCLUSIONS,
+  HAZARD_LEVELS,
+  LOW_RATINGS,
+  RISK_COLOURS,
+  SEVERITY_SQL,
+  STATES,
+  labelOfRating,
+  stateLabel,
+} from '../domain/workflow';
 import { OPEN_STATES_SQL, type tips } from '../db/schema';
 import type { Row } from '../db/rows';
+import { audit } from '../lib/audit';
+import { csvText } from '../lib/csv';
 import { ApiError } from '../lib/errors';
 import type { QueuePage } from '../schemas/staff';
 import { z } from '../schemas/zod';
+import { chinaDate } from './calendar';
 import { formatTrackingNo, parseTrackingNo } from './codes';
 import { scopeOf, tipScope, type Capability } from '../domain/access';
 import type { StaffActor } from './transitions';
@@ -230,4 +243,68 @@ export async function listQueue(
       ? encodeCursor([f.sort === 'due' ? (last.due_at ?? FAR_FUTURE) : last.created_at, last.severity, last.id])
       : null;
   return { rows, next };
+}
+
+/**
+ * Export the tips of a queue filter as CSV (never with identity: only 实名/匿名), newest first, at most 50,000
+ * rows, within the actor's `tips.export` scope; the audit row records the filter as given and the row count.
+ */
+export async function exportQueue(
+  env: Env,
+  actor: StaffActor,
+  filter: Omit<QueueFilter, 'cursor' | 'limit'>,
+  now = Date.now(),
+): Promise<{ csv: string; rows: number }> {
+  const f = { ...filter, limit: 200 } as QueueFilter;
+  const { where, params } = queueWhere(actor, f, now, 't.', 'tips.export');
+  const { results } = await env.DB.prepare(
+    `SELECT t.tracking_no, t.created_at, t.type, t.domain, t.unit_name, t.address, tw.name AS town, t.public_status, t.state,
+            d.name AS department, t.due_at, t.conclusion, t.hazard_level, t.risk_colour, t.penalty_fen, t.anonymous
+       FROM tips t LEFT JOIN departments d ON d.id = t.department_id LEFT JOIN towns tw ON tw.id = t.town_id
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY t.created_at DESC LIMIT 50000`,
+  )
+    .bind(...params)
+    .all<Record<string, unknown>>();
+  const rows = [
+    [
+      '举报编号',
+      '提交时间',
+      '举报类型',
+      '行业领域',
+      '被举报单位/场所',
+      '地址',
+      '镇街',
+      '公开状态',
+      '内部状态',
+      '承办单位',
+      '办理期限',
+      '核查结论',
+      '隐患等级',
+      '风险颜色',
+      '行政处罚金额(元)',
+      '举报方式',
+    ],
+    ...results.map((r) => [
+      formatTrackingNo(r.tracking_no as string),
+      chinaDate(r.created_at as number),
+      label.tipType(r.type as string),
+      label.domain(r.domain as string),
+      r.unit_name as string,
+      r.address as string,
+      (r.town as string) ?? '',
+      label.publicStatus(r.public_status as string),
+      stateLabel(r.state as string),
+      (r.department as string) ?? '',
+      r.due_at ? chinaDate(r.due_at as number) : '',
+      r.conclusion ? labelIn(CONCLUSIONS, r.conclusion as string) : '',
+      r.hazard_level ? labelIn(HAZARD_LEVELS, r.hazard_level as string) : '',
+      r.risk_colour ? labelIn(RISK_COLOURS, r.risk_colour as string) : '',
+      r.penalty_fen != null ? ((r.penalty_fen as number) / 100).toFixed(2) : '',
+      r.anonymous ? '匿名' : '实名',
+    ]),
+  ];
+  // Who exported what: the filter as given and how many rows left the system.
+  await audit(env, { actor: actor.id, action: 'tips.exported', at: now, detail: { filter, rows: results.length } });
+  return { csv: csvText(rows), rows: results.length };
 }

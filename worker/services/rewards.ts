@@ -28,9 +28,10 @@ import { writeWithAudit } from '../lib/audit';
 import { timingSafeEqual } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import { hit } from '../lib/ratelimit';
+import type { RewardCandidates, RewardList, RewardListRow, RewardRuleSets } from '../schemas/staff';
 import { claimDeadline, extendClaimDeadline } from '../domain/deadlines';
 import { calendarAround } from './calendar';
-import { hashQueryCode, parseQueryCode, parseTrackingNo } from './codes';
+import { formatTrackingNo, hashQueryCode, parseQueryCode, parseTrackingNo } from './codes';
 import { timeLimits } from './settings';
 
 export interface RewardActor {
@@ -94,6 +95,14 @@ export async function ruleSetAt(
     .first<{ id: string; name: string; version: number; rules: string }>();
   if (!row) throw new ApiError('UNAVAILABLE', { message: '尚未配置奖励标准。' });
   return { ...row, rules: RewardRuleSetSchema.parse(JSON.parse(row.rules)) };
+}
+
+/** Every rule set, the latest in force first (newest effective date, then newest version). */
+export async function listRuleSets(env: Env): Promise<RewardRuleSets> {
+  const { results } = await env.DB.prepare(
+    'SELECT id, name, version, effective_from, rules, created_at FROM reward_rules ORDER BY effective_from DESC, version DESC',
+  ).all<Omit<RewardRuleSets['rules'][number], 'rules'> & { rules: string }>();
+  return { rules: results.map((r) => ({ ...r, rules: JSON.parse(r.rules) as Record<string, unknown> })) };
 }
 
 /** Add a rule set (e.g. a province's) that applies to decisions from `effectiveFrom` on. */
@@ -720,4 +729,65 @@ export function rewardNotice(
         : '本人有效身份证件原件，以及举报编号和查询码；领取时需提供本人银行账户。',
     paidAt: r.paid_at ? new Date(r.paid_at).toISOString() : null,
   };
+}
+
+/** The console's reward list: the 200 newest rewards, of one status or all, with their tip, rule set and people. */
+export async function listRewards(env: Env, status?: RewardStatus): Promise<RewardList> {
+  const { results } = await env.DB.prepare(
+    `SELECT r.id, r.tip_id, t.tracking_no, t.type, t.domain, r.status, r.amount_fen, r.computation, r.proposed_by, r.approved_by,
+            r.notified_at, r.claim_deadline, r.paid_at, r.adjust_reason, r.decline_reason, r.created_at,
+            p.display_name AS proposer, a.display_name AS approver, t.verified_type,
+            rr.name AS rule_name, rr.version AS rule_version
+       FROM rewards r JOIN tips t ON t.id = r.tip_id JOIN reward_rules rr ON rr.id = r.rule_id LEFT JOIN staff p ON p.id = r.proposed_by LEFT JOIN staff a ON a.id = r.approved_by
+      ${status ? 'WHERE r.status = ?' : ''} ORDER BY r.created_at DESC LIMIT 200`,
+  )
+    .bind(...(status ? [status] : []))
+    .all<Omit<RewardListRow, 'computation'> & { computation: string }>();
+  return {
+    rewards: results.map((r) => ({
+      ...r,
+      tracking_no: formatTrackingNo(r.tracking_no),
+      computation: JSON.parse(r.computation) as RewardListRow['computation'],
+    })),
+  };
+}
+
+/**
+ * Tips waiting for a reward proposal, with the amount each would get: primary tips concluded 属实/部分属实 with
+ * no reward yet (live, paid or otherwise decided), the 50 newest conclusions first.
+ */
+export async function rewardCandidates(env: Env): Promise<RewardCandidates> {
+  const { results } = await env.DB.prepare(
+    `SELECT t.id, t.tracking_no, t.type, t.verified_type, t.domain, t.conclusion, t.penalty_fen, t.concluded_at FROM tips t
+      WHERE t.conclusion IN ('true', 'partly_true') AND t.merged_into_id IS NULL AND t.concluded_at IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM rewards r JOIN tips x ON x.id = r.tip_id WHERE x.id = t.id OR x.merged_into_id = t.id)
+      ORDER BY t.concluded_at DESC LIMIT 50`,
+  ).all<{
+    id: string;
+    tracking_no: string;
+    type: string;
+    verified_type: string | null;
+    domain: string;
+    conclusion: string;
+    penalty_fen: number | null;
+    concluded_at: number;
+  }>();
+  const candidates: RewardCandidates['candidates'] = [];
+  for (const t of results) {
+    const p = await previewReward(env, { tipId: t.id });
+    candidates.push({
+      tipId: t.id,
+      trackingNo: formatTrackingNo(t.tracking_no),
+      type: t.type,
+      verifiedType: t.verified_type,
+      domain: t.domain,
+      conclusion: t.conclusion,
+      concludedAt: t.concluded_at,
+      eligible: p.computation.eligible,
+      reason: p.computation.reason ?? null,
+      amountFen: p.computation.amountFen,
+      clause: p.computation.clause,
+    });
+  }
+  return { candidates };
 }

@@ -1,6 +1,6 @@
 /**
- * Administration: staff accounts, departments, 镇街, domain → 牵头单位 routing, time-limit settings and the
- * working-day calendar (节假日/调休).
+ * Administration: staff accounts, departments, 镇街, domain → 牵头单位 routing, time-limit settings, the
+ * working-day calendar (节假日/调休) and the audit log's pages.
  * Admin only (checked by the routes); every change is audited. Demo accounts exist only in local seed data;
  * a new deployment gets its first admin from `npm run create-admin`.
  */
@@ -15,7 +15,7 @@ import { ApiError } from '../lib/errors';
 import { hashPassword, passwordProblem } from '../lib/password';
 import { z } from '../schemas/zod';
 import { plain } from '../schemas/tip';
-import type { ReferenceData, StaffAccount } from '../schemas/staff';
+import type { AuditPage, AuditRow, ReferenceData, StaffAccount } from '../schemas/staff';
 import { timeLimits } from './settings';
 import type { StaffActor } from './transitions';
 
@@ -321,4 +321,16 @@ export async function calendarYear(env: Env, year: number) {
     .from(calendarDays)
     .where(between(calendarDays.date, `${year}-01-01`, `${year}-12-31`))
     .orderBy(asc(calendarDays.date));
+}
+
+/** One page of the audit log, newest first: 100 rows before `before` (all of them, or one tip's), with their seals. */
+export async function auditPage(env: Env, q: { before?: number; tipId?: string }): Promise<AuditPage> {
+  const { results } = await env.DB.prepare(
+    `SELECT l.seq, l.at, l.actor, l.action, l.tip_id, l.detail, s.mac AS hash FROM audit_log l
+      LEFT JOIN audit_seals s ON s.seq = l.seq
+      WHERE l.seq < ? ${q.tipId ? 'AND l.tip_id = ?' : ''} ORDER BY l.seq DESC LIMIT 100`,
+  )
+    .bind(q.before ?? Number.MAX_SAFE_INTEGER, ...(q.tipId ? [q.tipId] : []))
+    .all<AuditRow>();
+  return { rows: results };
 }

@@ -11,7 +11,6 @@ import { jsonAnswer, jsonBody, noContent, ok } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
 import {
   AuditPage,
-  type AuditRow,
   AuditReport,
   CalendarYear,
   NewPartner,
@@ -38,6 +37,7 @@ import {
   CalendarDayInput,
   calendarYear,
   setCalendarDay,
+  auditPage,
 } from '../../services/staff-admin';
 import { createPartner, listPartners, setPartnerActive } from '../../services/partners';
 import { staffRoute } from './session';
@@ -203,17 +203,7 @@ export function staffAdminRoutes(): OpenAPIHono<AppEnv> {
     })
     .openapi(auditVerify, async (c) => c.json({ ...(await verifyAudit(c.env)) }, 200))
     .openapi(auditSeal, async (c) => c.json({ ...(await sealAudit(c.env)) }, 200))
-    .openapi(auditList, async (c) => {
-      const q = c.req.valid('query');
-      const { results } = await c.env.DB.prepare(
-        `SELECT l.seq, l.at, l.actor, l.action, l.tip_id, l.detail, s.mac AS hash FROM audit_log l
-          LEFT JOIN audit_seals s ON s.seq = l.seq
-          WHERE l.seq < ? ${q.tipId ? 'AND l.tip_id = ?' : ''} ORDER BY l.seq DESC LIMIT 100`,
-      )
-        .bind(q.before ?? Number.MAX_SAFE_INTEGER, ...(q.tipId ? [q.tipId] : []))
-        .all<AuditRow>();
-      return c.json({ rows: results }, 200);
-    })
+    .openapi(auditList, async (c) => c.json(await auditPage(c.env, c.req.valid('query')), 200))
     .openapi(reminders, async (c) => c.json({ reminders: await remindersFor(c.env, c.get('staff')) }, 200))
     .openapi(reminderRead, async (c) => {
       if (!(await markReminderRead(c.env, c.get('staff'), c.req.valid('param').id))) throw new ApiError('NOT_FOUND');

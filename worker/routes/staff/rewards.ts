@@ -15,7 +15,6 @@ import { createRouter } from '../../lib/router';
 import { plain } from '../../schemas/tip';
 import { DateString } from '../../schemas/actions';
 import { endOfChinaDay } from '../../services/calendar';
-import { formatTrackingNo } from '../../services/codes';
 import { rewardLedgerCsv, rewardReport } from '../../services/reward-reports';
 import {
   addRuleSet,
@@ -23,21 +22,17 @@ import {
   CLAIM_VERIFICATIONS,
   declineReward,
   extendClaim,
+  listRewards,
+  listRuleSets,
   notifyReward,
   PAY_METHODS,
   payReward,
   previewReward,
   proposeReward,
+  rewardCandidates,
 } from '../../services/rewards';
 import { tipForActor } from '../../services/transitions';
-import {
-  RewardCandidates,
-  type RewardListRow,
-  RewardList,
-  RewardPreview,
-  RewardReport,
-  RewardRuleSets,
-} from '../../schemas/staff';
+import { RewardCandidates, RewardList, RewardPreview, RewardReport, RewardRuleSets } from '../../schemas/staff';
 import { staffRoute } from './session';
 
 // Capabilities (worker/domain/access.ts): the officer proposes, notifies and pays; the approver approves, extends, declines.
@@ -233,29 +228,7 @@ const addRules = staffRoute('reward_rules.manage', {
 
 export function staffRewardRoutes() {
   const router = createRouter()
-    .openapi(list, async (c) => {
-      const status = c.req.valid('query').status;
-      const { results } = await c.env.DB.prepare(
-        `SELECT r.id, r.tip_id, t.tracking_no, t.type, t.domain, r.status, r.amount_fen, r.computation, r.proposed_by, r.approved_by,
-                r.notified_at, r.claim_deadline, r.paid_at, r.adjust_reason, r.decline_reason, r.created_at,
-                p.display_name AS proposer, a.display_name AS approver, t.verified_type,
-                rr.name AS rule_name, rr.version AS rule_version
-           FROM rewards r JOIN tips t ON t.id = r.tip_id JOIN reward_rules rr ON rr.id = r.rule_id LEFT JOIN staff p ON p.id = r.proposed_by LEFT JOIN staff a ON a.id = r.approved_by
-          ${status ? 'WHERE r.status = ?' : ''} ORDER BY r.created_at DESC LIMIT 200`,
-      )
-        .bind(...(status ? [status] : []))
-        .all<Omit<RewardListRow, 'computation'> & { computation: string }>();
-      return c.json(
-        {
-          rewards: results.map((r) => ({
-            ...r,
-            tracking_no: formatTrackingNo(r.tracking_no),
-            computation: JSON.parse(r.computation) as RewardListRow['computation'],
-          })),
-        },
-        200,
-      );
-    })
+    .openapi(list, async (c) => c.json(await listRewards(c.env, c.req.valid('query').status), 200))
     .openapi(preview, async (c) => {
       await tipForActor(c.env, c.get('staff'), c.req.valid('param').id);
       return c.json({ ...(await previewReward(c.env, { tipId: c.req.valid('param').id })) }, 200);
@@ -266,42 +239,7 @@ export function staffRewardRoutes() {
       return c.json({ rewardId: r.rewardId, amountFen: r.amountFen }, 201);
     });
   return addRewardSteps(router)
-    .openapi(candidates, async (c) => {
-      // Primary tips concluded 属实/部分属实 with no reward yet (live, paid or otherwise decided), newest first.
-      const { results } = await c.env.DB.prepare(
-        `SELECT t.id, t.tracking_no, t.type, t.verified_type, t.domain, t.conclusion, t.penalty_fen, t.concluded_at FROM tips t
-          WHERE t.conclusion IN ('true', 'partly_true') AND t.merged_into_id IS NULL AND t.concluded_at IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM rewards r JOIN tips x ON x.id = r.tip_id WHERE x.id = t.id OR x.merged_into_id = t.id)
-          ORDER BY t.concluded_at DESC LIMIT 50`,
-      ).all<{
-        id: string;
-        tracking_no: string;
-        type: string;
-        verified_type: string | null;
-        domain: string;
-        conclusion: string;
-        penalty_fen: number | null;
-        concluded_at: number;
-      }>();
-      const out: RewardCandidates['candidates'] = [];
-      for (const t of results) {
-        const p = await previewReward(c.env, { tipId: t.id });
-        out.push({
-          tipId: t.id,
-          trackingNo: formatTrackingNo(t.tracking_no),
-          type: t.type,
-          verifiedType: t.verified_type,
-          domain: t.domain,
-          conclusion: t.conclusion,
-          concludedAt: t.concluded_at,
-          eligible: p.computation.eligible,
-          reason: p.computation.reason ?? null,
-          amountFen: p.computation.amountFen,
-          clause: p.computation.clause,
-        });
-      }
-      return c.json({ candidates: out }, 200);
-    })
+    .openapi(candidates, async (c) => c.json(await rewardCandidates(c.env), 200))
     .openapi(report, async (c) => c.json({ ...(await rewardReport(c.env, c.req.valid('query'))) }, 200))
     .openapi(ledger, async (c) => {
       const csv = await rewardLedgerCsv(c.env);
@@ -310,15 +248,7 @@ export function staffRewardRoutes() {
       await audit(c.env, { actor: c.get('staff').id, action: 'rewards.ledger_exported', detail: { filter: {}, rows } });
       return c.body(csv, 200, csvDownload('reward-ledger.csv'));
     })
-    .openapi(rules, async (c) => {
-      const { results } = await c.env.DB.prepare(
-        'SELECT id, name, version, effective_from, rules, created_at FROM reward_rules ORDER BY effective_from DESC, version DESC',
-      ).all<Omit<RewardRuleSets['rules'][number], 'rules'> & { rules: string }>();
-      return c.json(
-        { rules: results.map((r) => ({ ...r, rules: JSON.parse(r.rules) as Record<string, unknown> })) },
-        200,
-      );
-    })
+    .openapi(rules, async (c) => c.json(await listRuleSets(c.env), 200))
     .openapi(addRules, async (c) => {
       const b = c.req.valid('json');
       const id = await addRuleSet(c.env, {

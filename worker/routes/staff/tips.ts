@@ -3,21 +3,17 @@
  * identity reveal, attachments and the CSV export (never with identity).
  */
 import { z } from '@hono/zod-openapi';
-import { ACTIONS } from '../../domain/workflow';
-import { label, labelIn } from '../../domain/catalog';
-import { CONCLUSIONS, HAZARD_LEVELS, RISK_COLOURS, STATES, stateLabel } from '../../domain/workflow';
-import { audit } from '../../lib/audit';
-import { csvDownload, csvText } from '../../lib/csv';
+import { ACTIONS, STATES } from '../../domain/workflow';
+import { csvDownload } from '../../lib/csv';
 import { ApiError } from '../../lib/errors';
 import { csvAnswer, jsonAnswer, jsonBody, ok } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
 import { BulkAssignResult, QueuePage, RevealedIdentity, TipDetail } from '../../schemas/staff';
 import { plain } from '../../schemas/tip';
-import { listQueue, QueueFilter, queueWhere } from '../../services/queue';
+import { exportQueue, listQueue, QueueFilter } from '../../services/queue';
 import { addNote, attachmentFor, messageReporter, revealIdentity, tipDetail } from '../../services/tip-detail';
 import { transition } from '../../services/transitions';
 import { chinaDate } from '../../services/calendar';
-import { formatTrackingNo } from '../../services/codes';
 import { staffRoute } from './session';
 
 const IdParam = z.object({ id: z.uuid({ error: '举报 ID 无效' }) });
@@ -108,64 +104,9 @@ export function staffTipRoutes() {
   return createRouter()
     .openapi(queue, async (c) => c.json(await listQueue(c.env, c.get('staff'), c.req.valid('query')), 200))
     .openapi(exportCsv, async (c) => {
-      const f = { ...c.req.valid('query'), limit: 200 } as QueueFilter;
       const now = Date.now();
-      const { where, params } = queueWhere(c.get('staff'), f, now, 't.', 'tips.export');
-      const { results } = await c.env.DB.prepare(
-        `SELECT t.tracking_no, t.created_at, t.type, t.domain, t.unit_name, t.address, tw.name AS town, t.public_status, t.state,
-                d.name AS department, t.due_at, t.conclusion, t.hazard_level, t.risk_colour, t.penalty_fen, t.anonymous
-           FROM tips t LEFT JOIN departments d ON d.id = t.department_id LEFT JOIN towns tw ON tw.id = t.town_id
-           ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-           ORDER BY t.created_at DESC LIMIT 50000`,
-      )
-        .bind(...params)
-        .all<Record<string, unknown>>();
-      const rows = [
-        [
-          '举报编号',
-          '提交时间',
-          '举报类型',
-          '行业领域',
-          '被举报单位/场所',
-          '地址',
-          '镇街',
-          '公开状态',
-          '内部状态',
-          '承办单位',
-          '办理期限',
-          '核查结论',
-          '隐患等级',
-          '风险颜色',
-          '行政处罚金额(元)',
-          '举报方式',
-        ],
-        ...results.map((r) => [
-          formatTrackingNo(r.tracking_no as string),
-          chinaDate(r.created_at as number),
-          label.tipType(r.type as string),
-          label.domain(r.domain as string),
-          r.unit_name as string,
-          r.address as string,
-          (r.town as string) ?? '',
-          label.publicStatus(r.public_status as string),
-          stateLabel(r.state as string),
-          (r.department as string) ?? '',
-          r.due_at ? chinaDate(r.due_at as number) : '',
-          r.conclusion ? labelIn(CONCLUSIONS, r.conclusion as string) : '',
-          r.hazard_level ? labelIn(HAZARD_LEVELS, r.hazard_level as string) : '',
-          r.risk_colour ? labelIn(RISK_COLOURS, r.risk_colour as string) : '',
-          r.penalty_fen != null ? ((r.penalty_fen as number) / 100).toFixed(2) : '',
-          r.anonymous ? '匿名' : '实名',
-        ]),
-      ];
-      // Who exported what: the filter as given and how many rows left the system.
-      await audit(c.env, {
-        actor: c.get('staff').id,
-        action: 'tips.exported',
-        at: now,
-        detail: { filter: c.req.valid('query'), rows: results.length },
-      });
-      return c.body(csvText(rows), 200, csvDownload(`tips-${chinaDate(now)}.csv`));
+      const { csv } = await exportQueue(c.env, c.get('staff'), c.req.valid('query'), now);
+      return c.body(csv, 200, csvDownload(`tips-${chinaDate(now)}.csv`));
     })
     .openapi(bulkAssign, async (c) => {
       const b = c.req.valid('json');
