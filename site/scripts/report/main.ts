@@ -18,7 +18,8 @@ import { h } from '../shared/dom';
 import { drawQr } from '../shared/qr';
 import { receiptText, saveAsImage } from './receipt';
 import { Turnstile } from './turnstile';
-import { TicketError, type UploadLimits, Uploads } from './uploads';
+import { TicketError, Uploads } from './uploads';
+import type { PublicConfig } from '../../../worker/routes/public/health';
 import { check, type FieldError } from './validate';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -474,13 +475,7 @@ document.addEventListener(
 );
 
 /** What the form reads of GET /api/config (declared by the Worker in worker/routes/public/health.ts). */
-interface FormConfig {
-  turnstile: { sitekey: string; scriptUrl: string };
-  towns: { id: string; name: string }[];
-  limits?: UploadLimits;
-}
-
-getJson<FormConfig>('/api/config')
+getJson<PublicConfig>('/api/config')
   .then(async (cfg) => {
     // 镇街 are maintained by admins: replace the built-in list with the current one, keeping the choice.
     const sel = input('townId') as unknown as HTMLSelectElement;

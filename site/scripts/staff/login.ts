@@ -1,7 +1,7 @@
 /** Sign-in: password step, then TOTP (showing the enrolment key and QR code the first time). */
 import { landingPage } from '../../../worker/domain/access';
 import { qrSvg } from '../shared/qr';
-import type { StaffLoginAnswer } from '../../../worker/routes/staff/auth';
+import type { StaffLoginAnswer, StaffTotpAnswer } from '../../../worker/routes/staff/auth';
 import { api, type Me, setCsrf } from './api';
 import { flash, onSubmit } from './dom';
 
@@ -41,7 +41,7 @@ onSubmit(totpForm, async () => {
   flash('');
   const code = (document.getElementById('totp') as HTMLInputElement).value.trim();
   if (!/^\d{6}$/.test(code)) return flash('请输入 6 位数字验证码。');
-  const r = await api<{ csrfToken: string }>('/api/staff/login/totp', { json: { code } });
+  const r = await api<StaffTotpAnswer>('/api/staff/login/totp', { json: { code } });
   setCsrf(r.csrfToken);
   await goOn();
 });

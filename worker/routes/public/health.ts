@@ -35,6 +35,8 @@ const ConfigSchema = z.object({
     maxBytes: z.object({ image: z.number(), audio: z.number(), video: z.number() }),
   }),
 });
+/** GET /api/config's answer (the report form reads it). */
+export type PublicConfig = z.infer<typeof ConfigSchema>;
 
 const config = createRoute({
   method: 'get',

@@ -40,6 +40,8 @@ const LoginAnswer = z
   })
   .openapi('StaffLoginAnswer');
 export type StaffLoginAnswer = z.infer<typeof LoginAnswer>;
+const TotpAnswer = z.object({ csrfToken: z.string() });
+export type StaffTotpAnswer = z.infer<typeof TotpAnswer>;
 
 function setSessionCookie(c: Context<AppEnv>, token: string) {
   setCookie(c, SESSION.cookie, token, {
@@ -70,7 +72,7 @@ const totpRoute = sessionRoute({
   summary: '输入动态验证码（TOTP）',
   request: jsonBody(z.object({ code: z.string().regex(/^\d{6}$/, { error: '请输入 6 位数字验证码' }) }).strict()),
   responses: {
-    200: jsonAnswer('已登录', z.object({ csrfToken: z.string() })),
+    200: jsonAnswer('已登录', TotpAnswer),
     ...errorAnswers({ 401: '验证码不正确', 403: 'CSRF', 429: '尝试过多，已锁定' }),
   },
 });
