@@ -1,9 +1,10 @@
 /**
  * Reward reports for staff (by year, domain and department, with totals), the ledger as CSV without any
- * identity, and the public aggregate figures (number of rewards and total paid per year).
+ * identity (its export audited), and the public aggregate figures (number of rewards and total paid per year).
  */
 import type { Env } from '../env';
 import { label, labelIn, VERIFIED_TYPES } from '../domain/catalog';
+import { audit } from '../lib/audit';
 import { csvText } from '../lib/csv';
 
 export interface RewardReportRow {
@@ -67,6 +68,15 @@ export async function rewardReport(env: Env, opts: { year?: string } = {}) {
     { proposed: 0, paid: 0, paidFen: 0, expired: 0, declined: 0 },
   );
   return { rows, total };
+}
+
+/** The whole ledger for a staff download, with the audit row of who exported it and how many rows. */
+export async function exportRewardLedger(env: Env, actor: { id: string }): Promise<{ csv: string; rows: number }> {
+  const csv = await rewardLedgerCsv(env);
+  // The header line not counted.
+  const rows = csv.trim().split(/\r?\n/).length - 1;
+  await audit(env, { actor: actor.id, action: 'rewards.ledger_exported', detail: { filter: {}, rows } });
+  return { csv, rows };
 }
 
 /** The reward ledger as CSV: events with amounts, never a name, phone, ID number or query code. */

@@ -1,13 +1,11 @@
 /** GET /api/health and GET /api/config (what the pages need to render forms: lists and the Turnstile key). */
 import { createRoute, z } from '@hono/zod-openapi';
-import { asc, eq } from 'drizzle-orm';
 import { ok } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
-import { getDb } from '../../db/client';
-import { towns } from '../../db/schema';
 import { DOMAINS, TIP_TYPES } from '../../domain/catalog';
 import { LIMITS } from '../../domain/limits';
 import { productionKeyProblem, standinAllowed } from '../../lib/turnstile';
+import { activeTowns, databaseReachable } from '../../services/health';
 
 const health = createRoute({
   method: 'get',
@@ -48,21 +46,9 @@ const config = createRoute({
 export function healthRoutes() {
   return createRouter()
     .openapi(ping, (c) => c.text('pong', 200))
-    .openapi(health, async (c) => {
-      const db = await c.env.DB.prepare('SELECT 1 AS one')
-        .first<{ one: number }>()
-        .then(
-          (r) => r?.one === 1,
-          () => false,
-        );
-      return c.json({ ok: true, db }, 200);
-    })
+    .openapi(health, async (c) => c.json({ ok: true, db: await databaseReachable(c.env) }, 200))
     .openapi(config, async (c) => {
-      const rows = await getDb(c.env)
-        .select({ id: towns.id, name: towns.name })
-        .from(towns)
-        .where(eq(towns.active, true))
-        .orderBy(asc(towns.sort));
+      const rows = await activeTowns(c.env);
       const local = standinAllowed(c.env, c.req.url);
       // In production a test sitekey (or none) is never offered: the form says the check cannot load.
       const usable = local || !productionKeyProblem(c.env);

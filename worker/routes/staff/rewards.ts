@@ -8,14 +8,13 @@ import type { AppEnv, Env } from '../../env';
 import type { Capability } from '../../domain/access';
 import type { StaffSession } from '../../services/auth';
 import { ELIGIBILITY_CHECKS } from '../../domain/reward-rules';
-import { audit } from '../../lib/audit';
 import { csvAnswer, jsonAnswer, jsonBody, noContent, ok } from '../../lib/openapi';
 import { csvDownload } from '../../lib/csv';
 import { createRouter } from '../../lib/router';
 import { plain } from '../../schemas/tip';
 import { DateString } from '../../schemas/actions';
 import { endOfChinaDay } from '../../services/calendar';
-import { rewardLedgerCsv, rewardReport } from '../../services/reward-reports';
+import { exportRewardLedger, rewardReport } from '../../services/reward-reports';
 import {
   addRuleSet,
   approveReward,
@@ -242,10 +241,7 @@ export function staffRewardRoutes() {
     .openapi(candidates, async (c) => c.json(await rewardCandidates(c.env), 200))
     .openapi(report, async (c) => c.json({ ...(await rewardReport(c.env, c.req.valid('query'))) }, 200))
     .openapi(ledger, async (c) => {
-      const csv = await rewardLedgerCsv(c.env);
-      // Who exported the ledger and how many rows (the header line not counted).
-      const rows = csv.trim().split(/\r?\n/).length - 1;
-      await audit(c.env, { actor: c.get('staff').id, action: 'rewards.ledger_exported', detail: { filter: {}, rows } });
+      const { csv } = await exportRewardLedger(c.env, c.get('staff'));
       return c.body(csv, 200, csvDownload('reward-ledger.csv'));
     })
     .openapi(rules, async (c) => c.json(await listRuleSets(c.env), 200))
