@@ -256,6 +256,31 @@ describe('GET /api/staff/tips filters', () => {
     expect(row!.split(',')[column]).toBe('待受理');
   });
 
+  it('the CSV export lists the filtered tips and writes one audit row with the filter as given and the count', async () => {
+    const { staff, client } = await signedIn(['dispatcher']);
+    const listed = (await (
+      await client.get(`/api/staff/tips?view=all&q=${encodeURIComponent(TAG)}&limit=200`)
+    ).json()) as {
+      rows: unknown[];
+    };
+    expect(listed.rows.length).toBeGreaterThan(0);
+    const res = await client.get(`/api/staff/tips/export.csv?view=all&q=${encodeURIComponent(TAG)}`);
+    expect(res.status).toBe(200);
+    const lines = (await res.text())
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines).toHaveLength(listed.rows.length + 1);
+    const { results } = await env.DB.prepare(
+      "SELECT detail FROM audit_log WHERE action = 'tips.exported' AND actor = ?",
+    )
+      .bind(staff.id)
+      .all<{ detail: string }>();
+    expect(results.map((r) => JSON.parse(r.detail))).toEqual([
+      { filter: { view: 'all', q: TAG, sort: 'due' }, rows: listed.rows.length },
+    ]);
+  });
+
   it('bad filter values get a Chinese message, not a 500', async () => {
     for (const q of ['view=nope', 'riskColour=purple', 'limit=0', 'cursor=%%%', 'sort=oldest', 'extra=1']) {
       const res = await dispatcher.get(`/api/staff/tips?${q}`);

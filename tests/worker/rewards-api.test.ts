@@ -40,6 +40,20 @@ describe('rewards through /api/staff', () => {
     expect(csv).not.toContain('13912345678');
   });
 
+  it('each ledger download writes one audit row: who, and how many ledger rows left the system', async () => {
+    const { staff, client } = await signedIn(['reward_officer']);
+    const res = await client.get('/api/staff/rewards/ledger.csv');
+    expect(res.status).toBe(200);
+    await res.text();
+    const events = await env.DB.prepare('SELECT COUNT(*) AS n FROM reward_events').first<{ n: number }>();
+    const { results } = await env.DB.prepare(
+      "SELECT detail FROM audit_log WHERE action = 'rewards.ledger_exported' AND actor = ?",
+    )
+      .bind(staff.id)
+      .all<{ detail: string }>();
+    expect(results.map((r) => JSON.parse(r.detail))).toEqual([{ filter: {}, rows: events!.n }]);
+  });
+
   it('a tip concluded 属实 appears as a candidate with its computed amount until a reward is proposed', async () => {
     const tip = await concludedTip({ penaltyFen: 100_000_00 });
     const officer = (await signedIn(['reward_officer'])).client;
