@@ -5,7 +5,7 @@
  * The API (`worker/services/transitions.ts`), the console (buttons are derived from `allowedActions`) and the
  * tests all use this table; nothing else decides whether a move is legal.
  */
-import { codeList, type PublicStatus } from './catalog';
+import { codeList, type PublicStatus } from './catalog.ts';
 
 export const ROLES = codeList({
   admin: '系统管理员',
