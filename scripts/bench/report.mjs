@@ -249,12 +249,12 @@ export function targets(r) {
       `for the same cores${bare ? ` — the bare endpoint alone takes p95 ${bare.p95} ms here` : ''}. The query plans below show`,
       'that the hot queries use indexes and never scan `tips`; compare each endpoint with the bare one of the same run.',
       '',
-      'Lookup throughput: a lookup is two D1 round trips where the bare endpoint has none — one reads the',
-      "client's failures, the number's lock state and the tip; the second reads the view (status, timeline,",
-      'messages, settings, reward) — plus the HMACs of the rate-limit key and the code and a signed token. Only a',
-      'failed check writes (it counts the failure on the number and the client). With many connections the local',
-      'D1, one SQLite file behind one miniflare object shared with the load generator on two cores, serialises',
-      'those round trips; compare the staff queue, which also reads a page in one round trip.',
+      'Lookup throughput: a lookup is one D1 round trip where the bare endpoint has none — it reads the',
+      "client's failures and the number's tip, and, for the tip the number and code open, the view (status,",
+      'timeline, messages, settings, reward, rating) — plus the HMACs of the rate-limit key and the code and a',
+      'signed token. Only a failed check writes (it counts the failure on the number and the client). With many',
+      'connections the local D1, one SQLite file behind one miniflare object shared with the load generator on',
+      'two cores, serialises those reads; compare the staff queue, which also reads a page in one round trip.',
       '',
     );
   }

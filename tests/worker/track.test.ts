@@ -13,7 +13,9 @@ import { chinaDateText } from '../../worker/domain/deadlines';
 import { addNote, messageReporter, tipDetail } from '../../worker/services/tip-detail';
 import { appSecret, hmacHex } from '../../worker/lib/crypto';
 import { networkOf } from '../../worker/lib/ratelimit';
-import { checkCode, issueToken, PUBLIC_ID_MESSAGE } from '../../worker/services/track';
+import { checkCode, issueToken, PUBLIC_ID_MESSAGE, reporterView, viewStatements } from '../../worker/services/track';
+import { createApp } from '../../worker/app';
+import { delayedD1 } from '../../worker/lib/d1-latency';
 import { formatPublicId } from '../../worker/services/codes';
 import { jpegWithMetadata } from '../support/media-fixtures';
 import { notifiedReward } from '../support/rewards';
@@ -647,6 +649,34 @@ describe('guessing is useless', () => {
     expect(bodies[2]).toEqual(bodies[0]);
   });
 
+  it('a lookup is one D1 round trip: the view is read with the check, for the tip the number and code open', async () => {
+    const t = await newTip();
+    const MARK = 3; // the latency wrapper's wait in ms: how its round trips are told apart from other timers
+    const lookup = async (queryCode: string) => {
+      const spy = vi.spyOn(globalThis, 'setTimeout');
+      const res = await createApp().request(
+        'http://localhost/api/track',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'cf-connecting-ip': '2001:db8:5a::1' },
+          body: JSON.stringify({ trackingNo: t.trackingNo, queryCode }),
+        },
+        { ...env, DB: delayedD1(env.DB, MARK) },
+      );
+      const roundTrips = spy.mock.calls.filter((c) => c[1] === MARK).length;
+      spy.mockRestore();
+      return { res, roundTrips };
+    };
+    const opened = await lookup(t.queryCode);
+    expect(opened.res.status).toBe(200);
+    expect(opened.roundTrips).toBe(1);
+    const { view } = (await opened.res.json()) as { view: ReporterView };
+    expect(view.trackingNo).toBe(t.trackingNo);
+    expect(view.timeline.length).toBeGreaterThan(0);
+    // The same view the token's own reads give (reporterView, by the tip's id).
+    expect(view).toEqual(await reporterView(env, t.id));
+  });
+
   it('an unknown number and a wrong code do the same work: the same queries, one HMAC each, the same delay', async () => {
     // Timing itself is measured by `npm run bench` (docs/BENCHMARKS.md, "Guessing"), never asserted here. What
     // makes the times equal is checked instead: the statements sent to D1 and the delay chosen are identical.
@@ -668,8 +698,11 @@ describe('guessing is useless', () => {
       });
       // Every HMAC (the number's rate-limit key, the code's hash) is a WebCrypto sign: count them too.
       const sign = vi.spyOn(crypto.subtle, 'sign');
-      const err = await checkCode({ ...env, DB: spy }, client, no, WRONG, {
+      // As the lookup route calls it: with the view read in the same round trip.
+      const withSpy = { ...env, DB: spy };
+      const err = await checkCode(withSpy, client, no, WRONG, {
         wait: async (ms) => delays.push(ms),
+        alsoRead: (tip) => viewStatements(withSpy, tip),
       }).catch((e: unknown) => e);
       const hmacs = sign.mock.calls.length;
       sign.mockRestore();
@@ -679,6 +712,7 @@ describe('guessing is useless', () => {
     const unknown = await trace('AQ-00000-30000', 'client-b');
     expect(wrong.code).toBe('TRACK_NOT_FOUND');
     expect(wrong.hmacs).toBeGreaterThanOrEqual(2);
+    expect(wrong.sql.some((q) => q.includes('FROM tip_events'))).toBe(true);
     expect(unknown).toEqual(wrong);
     // A second failure of each: still the same, with the longer delay.
     const wrong2 = await trace(tips[0]!.trackingNo, 'client-a');

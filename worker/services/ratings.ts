@@ -78,10 +78,12 @@ export function ratingState(
   };
 }
 
-/** The lookup's query (bound to the tip id twice): the rating of the conclusion that reached the reporter last. */
-export const RATING_SQL_BY_TIP = `SELECT r.id, r.level, r.reason, f.state AS f_state, f.due_at AS f_due, f.decided_at AS f_decided
+/** The lookup's query for the tip `tip` yields (an SQL expression, bound twice): the rating of the conclusion that reached the reporter last. */
+export const ratingSqlByTip = (
+  tip: string,
+) => `SELECT r.id, r.level, r.reason, f.state AS f_state, f.due_at AS f_due, f.decided_at AS f_decided
   FROM tip_ratings r LEFT JOIN tip_followups f ON f.rating_id = r.id
- WHERE r.tip_id = ? AND r.conclusion_at = (SELECT COALESCE(replied_at, concluded_at) FROM tips WHERE id = ?)`;
+ WHERE r.tip_id = ${tip} AND r.conclusion_at = (SELECT COALESCE(replied_at, concluded_at) FROM tips WHERE id = ${tip})`;
 
 /**
  * The reporter rates the conclusion that reached them (or changes their rating). Opens a follow-up for a low

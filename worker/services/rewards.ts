@@ -688,10 +688,12 @@ export async function expireRewards(env: Env, now: number): Promise<number> {
   return n;
 }
 
-/** The reward row the reporter's lookup view shows: the latest notified, paid or expired one, with its claim option. */
-export const REWARD_NOTICE_SQL = `SELECT r.amount_fen, r.status, r.claim_deadline, r.paid_at, json_extract(rr.rules, '$.claimByCode') AS by_code
+/** The reward row the reporter's lookup view shows for the tip `tip` yields (an SQL expression): the latest notified, paid or expired one, with its claim option. */
+export const rewardNoticeSql = (
+  tip: string,
+) => `SELECT r.amount_fen, r.status, r.claim_deadline, r.paid_at, json_extract(rr.rules, '$.claimByCode') AS by_code
    FROM rewards r JOIN reward_rules rr ON rr.id = r.rule_id
-  WHERE r.tip_id = ? AND r.status IN ('notified', 'paid', 'expired') ORDER BY r.created_at DESC LIMIT 1`;
+  WHERE r.tip_id = ${tip} AND r.status IN ('notified', 'paid', 'expired') ORDER BY r.created_at DESC LIMIT 1`;
 export interface RewardNoticeRow {
   amount_fen: number;
   status: string;
@@ -703,7 +705,7 @@ export interface RewardNoticeRow {
 
 /**
  * What the reporter's lookup view shows once a reward is notified (null before that): built from the row of
- * REWARD_NOTICE_SQL, the stored `reward_claim_place` setting and whether the tip is (still) anonymous, which the
+ * rewardNoticeSql, the stored `reward_claim_place` setting and whether the tip is (still) anonymous, which the
  * lookup reads in its own batch. What to bring follows the claim terms (docs/rules.md, "Claim terms").
  */
 export function rewardNotice(

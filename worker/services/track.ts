@@ -21,7 +21,7 @@ import { ApiError } from '../lib/errors';
 import { hit } from '../lib/ratelimit';
 import type { ReporterView, TrackIdentity } from '../schemas/track';
 import { calendarSpan, objectionDeadline, ratingWindowEnd, type DayKinds } from '../domain/deadlines';
-import { RATING_SQL_BY_TIP, ratingState, type RatingRowOf } from './ratings';
+import { ratingSqlByTip, ratingState, type RatingRowOf } from './ratings';
 import { HANDLING_STATES, REPORTER_OBJECTION, type TipState } from '../domain/workflow';
 import { chinaDate } from './calendar';
 import { formatTrackingNo, hashQueryCode, parsePublicId, parseQueryCode, parseTrackingNo } from './codes';
@@ -29,7 +29,7 @@ import { formatTrackingNo, hashQueryCode, parsePublicId, parseQueryCode, parseTr
 /** The answer to a public id typed into the lookup. */
 export const PUBLIC_ID_MESSAGE =
   'GK- 开头的是公开编号，不能用于查询进度。请输入举报回执上以 AQ- 开头的举报编号和查询码。';
-import { REWARD_NOTICE_SQL, type RewardNoticeRow, rewardNotice } from './rewards';
+import { type RewardNoticeRow, rewardNotice, rewardNoticeSql } from './rewards';
 import { assertClaims, assertDistinctFiles, type ClaimedFileRow, invalidFile } from './file-claims';
 import { parseTimeLimits } from './settings';
 import { objectToConclusion } from './transitions';
@@ -70,19 +70,35 @@ export async function checkCode(
   client: string,
   rawNo: string,
   rawCode: string,
-  opts: { now?: number; wait?: (ms: number) => Promise<unknown> } = {},
-): Promise<{ id: string; trackingNo: string }> {
+  opts: {
+    now?: number;
+    wait?: (ms: number) => Promise<unknown>;
+    /**
+     * Statements read in the same round trip as the check, for the tip the number and code open (`tip`: an SQL
+     * expression with its parameters that yields that tip's id, or NULL for an unknown number or a wrong
+     * code — the same work either way). Their results come back as `also` when the check passes.
+     */
+    alsoRead?: (tip: TipRef) => D1PreparedStatement[];
+  } = {},
+): Promise<{ id: string; trackingNo: string; also?: D1Result<Record<string, unknown>>[] }> {
   const now = opts.now ?? Date.now();
   const no = numberOf(rawNo);
   const code = parseQueryCode(rawCode) ?? '';
   const clientKey = `track-client:${client}`;
   const numberKey = `track-no:${await hmacHex(appSecret(env), 'track-no', no)}`;
-  // One round trip, reads only: the client's failures in its window and the number's tip. Only failed checks
-  // are counted (guessing is failing); a reporter opening their own tip writes nothing.
-  const [clientRows, tipRows] = await env.DB.batch<Record<string, unknown>>([
+  const computed = await hashQueryCode(env, no, code);
+  // One round trip, reads only: the client's failures in its window and the number's tip (and what the caller
+  // reads of the tip the code opens). Only failed checks are counted (guessing is failing); a reporter opening
+  // their own tip writes nothing.
+  const also = opts.alsoRead?.({
+    sql: '(SELECT id FROM tips WHERE tracking_no = ? AND query_code_hash = ?)',
+    params: [no, computed],
+  });
+  const [clientRows, tipRows, ...alsoRows] = await env.DB.batch<Record<string, unknown>>([
     env.DB.prepare('SELECT count, window_start FROM rate_limits WHERE key = ?').bind(clientKey),
     // The same work whether or not the number exists: one lookup, one HMAC, one constant-time comparison.
     env.DB.prepare('SELECT id, query_code_hash FROM tips WHERE tracking_no = ?').bind(no),
+    ...(also ?? []),
   ]);
   const c = clientRows?.results[0] as { count: number; window_start: number } | undefined;
   if (c && c.window_start > now - TRACK.clientLimit.windowMs && c.count >= TRACK.clientLimit.limit) {
@@ -93,10 +109,9 @@ export async function checkCode(
     });
   }
   const tip = tipRows?.results[0] as { id: string; query_code_hash: string } | undefined;
-  const computed = await hashQueryCode(env, no, code);
   const ok = timingSafeEqual(computed, tip?.query_code_hash ?? DUMMY_HASH) && !!tip && code !== '';
   // The right code opens the tip, whatever strangers typed before.
-  if (ok) return { id: tip!.id, trackingNo: no };
+  if (ok) return { id: tip!.id, trackingNo: no, ...(also ? { also: alsoRows } : {}) };
 
   // A failure: count it on the client network and on the number, each in its own window, in one batch.
   const windowed = (key: string, windowMs: number) =>
@@ -165,43 +180,65 @@ export async function tipFromToken(env: Env, header: string | undefined, now = D
 const iso = (ms: number) => new Date(ms).toISOString();
 // States in which the 核查 clock runs (the conclusion stops it, even when it orders 整改).
 
+/** Which tip a view reads: an SQL expression that yields its id, with the expression's parameters. */
+export interface TipRef {
+  sql: string;
+  params: unknown[];
+}
+
 /**
- * The reporter's view of a tip: public facts only (the shape is `ReporterView` in schemas/track.ts). Marks
- * staff messages read, and reports which of them were new.
+ * The statements of a reporter's view (`viewFrom` reads their results), for `tip`. One round trip: the tip, its
+ * public events, the messages, the settings the view needs, the reward, the calendar rows around today (the
+ * objection rule: its window is only open near today) and the rating of the conclusion that reached the
+ * reporter last.
  */
-export async function reporterView(env: Env, tipId: string, now = Date.now()): Promise<ReporterView> {
-  // One round trip: the tip, its public events, the messages, the settings the view needs and the reward.
-  // The calendar rows around today serve the objection rule (the window is only open near today).
+export function viewStatements(env: Env, tip: TipRef, now = Date.now()): D1PreparedStatement[] {
   const span = calendarSpan(now, 30);
-  const [tipRows, events, msgs, settingRows, rewardRows, calendarRows, ratingRows] = await env.DB.batch<
-    Record<string, unknown>
-  >([
+  return [
     env.DB.prepare(
-      `SELECT t.tracking_no, t.public_status, t.state, t.created_at, t.due_at, t.conclude_due_at, t.anonymous, t.signatories,
+      `SELECT t.id, t.tracking_no, t.public_status, t.state, t.created_at, t.due_at, t.conclude_due_at, t.anonymous, t.signatories,
               t.replied_at, t.rectify_due_at, t.recheck_due_at, t.objections,
               t.extension_state, t.extension_days, t.extension_reason, t.concluded_at, t.conclusion, t.decision, t.reject_reason,
               t.merged_into_id, d.name AS department, m.tracking_no AS primary_no, m.public_status AS primary_status
          FROM tips t LEFT JOIN departments d ON d.id = t.department_id LEFT JOIN tips m ON m.id = t.merged_into_id
-        WHERE t.id = ?`,
-    ).bind(tipId),
-    env.DB.prepare('SELECT at, public_text FROM tip_events WHERE tip_id = ? AND public = 1 ORDER BY at, rowid').bind(
-      tipId,
-    ),
+        WHERE t.id = ${tip.sql}`,
+    ).bind(...tip.params),
+    env.DB.prepare(
+      `SELECT at, public_text FROM tip_events WHERE tip_id = ${tip.sql} AND public = 1 ORDER BY at, rowid`,
+    ).bind(...tip.params),
     env.DB.prepare(
       `SELECT m.id, m.at, m.author, m.body, m.read_by_reporter_at,
               (SELECT COUNT(*) FROM attachments a WHERE a.message_id = m.id AND a.status = 'attached') AS files
-         FROM messages m WHERE m.tip_id = ? ORDER BY m.at, m.rowid`,
-    ).bind(tipId),
+         FROM messages m WHERE m.tip_id = ${tip.sql} ORDER BY m.at, m.rowid`,
+    ).bind(...tip.params),
     env.DB.prepare(
       `SELECT key, value FROM settings WHERE key IN ('time_limits', 'reward_claim_place')
        UNION ALL SELECT 'claim_by_code', (SELECT json_extract(rules, '$.claimByCode') FROM reward_rules
          WHERE effective_from <= ? ORDER BY effective_from DESC, version DESC LIMIT 1)`,
     ).bind(now),
-    env.DB.prepare(REWARD_NOTICE_SQL).bind(tipId),
+    env.DB.prepare(rewardNoticeSql(tip.sql)).bind(...tip.params),
     env.DB.prepare('SELECT date, kind FROM calendar_days WHERE date BETWEEN ? AND ?').bind(span.from, span.to),
-    // The rating of the conclusion that reached the reporter last (replied_at), read in the same round trip.
-    env.DB.prepare(`${RATING_SQL_BY_TIP}`).bind(tipId, tipId),
-  ]);
+    env.DB.prepare(ratingSqlByTip(tip.sql)).bind(...tip.params, ...tip.params),
+  ];
+}
+
+/**
+ * The reporter's view of a tip: public facts only (the shape is `ReporterView` in schemas/track.ts). Marks
+ * staff messages read, and reports which of them were new.
+ */
+export async function reporterView(env: Env, tipId: string, now = Date.now()): Promise<ReporterView> {
+  const view = await viewFrom(env, await env.DB.batch(viewStatements(env, { sql: '?', params: [tipId] }, now)), now);
+  if (!view) throw new ApiError('TOKEN_INVALID');
+  return view;
+}
+
+/** The view from the results of `viewStatements` (null when they found no tip). */
+export async function viewFrom(
+  env: Env,
+  results: D1Result<Record<string, unknown>>[],
+  now = Date.now(),
+): Promise<ReporterView | null> {
+  const [tipRows, events, msgs, settingRows, rewardRows, calendarRows, ratingRows] = results;
   const days: DayKinds = new Map(
     ((calendarRows?.results ?? []) as { date: string; kind: 'holiday' | 'workday' | 'normal' }[]).map((r) => [
       r.date,
@@ -209,7 +246,8 @@ export async function reporterView(env: Env, tipId: string, now = Date.now()): P
     ]),
   );
   const t = tipRows?.results[0] as Record<string, string | number | null> | undefined;
-  if (!t) throw new ApiError('TOKEN_INVALID');
+  if (!t) return null;
+  const tipId = t.id as string;
   const setting = (key: string) =>
     ((settingRows?.results ?? []) as { key: string; value: string }[]).find((r) => r.key === key)?.value;
   const limits = parseTimeLimits(setting('time_limits'));
