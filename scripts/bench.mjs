@@ -194,9 +194,16 @@ writeFileSync(join(ROOT, 'bench-results', `${stamp}.json`), JSON.stringify(resul
 // A partial run (--only) keeps the other parts of the last full report.
 const latestFile = join(ROOT, 'bench-results', 'latest.json');
 const previous = only && existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : null;
-// Say which parts were measured when: this run's part, and the full run the others come from.
+// Say which parts were measured when: each part re-run since (and when), and the full run the others come from.
 const merged = previous
-  ? { ...previous, ...results, partial: { part: only, fullRunDate: previous.partial?.fullRunDate ?? previous.date } }
+  ? {
+      ...previous,
+      ...results,
+      partial: {
+        parts: { ...previous.partial?.parts, [only]: results.date },
+        fullRunDate: previous.partial?.fullRunDate ?? previous.date,
+      },
+    }
   : results;
 writeFileSync(latestFile, JSON.stringify(merged, null, 2));
 writeFileSync(join(ROOT, 'docs', 'BENCHMARKS.md'), (await import('./bench/report.mjs')).report(merged));

@@ -18,9 +18,11 @@ export function report(r) {
     `Measured ${r.date} on this machine: ${r.machine}, Node ${r.node}.`,
     ...(r.partial
       ? [
-          `Command: \`npm run bench -- --only ${r.partial.part}\` for the ${r.partial.part} part at that time; every other part comes from the full`,
-          `\`npm run bench\` of ${r.partial.fullRunDate}. API figures are also given as a ratio to the bare endpoint \`GET /api/ping\` of`,
-          'the same Worker measured in the same run.',
+          `Parts re-measured since the full \`npm run bench\` of ${r.partial.fullRunDate}, each by \`npm run bench -- --only <part>\`:`,
+          `${Object.entries(r.partial.parts ?? { [r.partial.part]: r.date })
+            .map(([part, at]) => `${part} at ${at}`)
+            .join(', ')}; every other part comes from that full run. API figures are also given as a ratio to the bare`,
+          'endpoint `GET /api/ping` of the same Worker measured in the same run.',
         ]
       : [
           'Command: `npm run bench` (see scripts/bench.mjs). Every figure comes from that one run; API figures are',
