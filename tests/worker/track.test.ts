@@ -677,6 +677,34 @@ describe('guessing is useless', () => {
     expect(view).toEqual(await reporterView(env, t.id));
   });
 
+  it('a wrong code, or a client past its limit with the right code, gets no view and marks no message read', async () => {
+    const t = await newTip();
+    await messageReporter(env, trackAdmin, t.id, '请补充隐患所在的楼号');
+    const unread = async () =>
+      (await env.DB.prepare(
+        "SELECT COUNT(*) AS n FROM messages WHERE tip_id = ? AND author = 'staff' AND read_by_reporter_at IS NULL",
+      )
+        .bind(t.id)
+        .first<{ n: number }>())!.n;
+    const wrong = await openTrack(t.trackingNo, WRONG);
+    expect(wrong.status).toBe(404);
+    expect(await wrong.text()).not.toContain('楼号');
+    const ip = '2001:db8:5b:7::3'; // a network of its own (the limit holds per /64)
+    const key = `track-client:${(await hmacHex(appSecret(env), 'client-net', networkOf(ip))).slice(0, 24)}`;
+    await env.DB.prepare('INSERT INTO rate_limits (key, window_start, count, failures) VALUES (?, ?, 30, 30)')
+      .bind(key, Date.now() - 60_000)
+      .run();
+    const limited = await openTrack(t.trackingNo, t.queryCode, ip);
+    expect(limited.status).toBe(429);
+    expect(await limited.text()).not.toContain('楼号');
+    expect(await unread()).toBe(1);
+    // The right code from another client: the message, new, and now read.
+    const { view } = await viewOf(t);
+    expect(view.newMessages).toBe(1);
+    expect(view.messages.at(-1)).toMatchObject({ from: 'staff', body: '请补充隐患所在的楼号', isNew: true });
+    expect(await unread()).toBe(0);
+  });
+
   it('an unknown number and a wrong code do the same work: the same queries, one HMAC each, the same delay', async () => {
     // Timing itself is measured by `npm run bench` (docs/BENCHMARKS.md, "Guessing"), never asserted here. What
     // makes the times equal is checked instead: the statements sent to D1 and the delay chosen are identical.

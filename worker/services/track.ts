@@ -90,9 +90,11 @@ export async function checkCode(
   // One round trip, reads only: the client's failures in its window and the number's tip (and what the caller
   // reads of the tip the code opens). Only failed checks are counted (guessing is failing); a reporter opening
   // their own tip writes nothing.
+  // A client past its limit gets no answer for a right code either, so its reads find no tip (as for a wrong code).
   const also = opts.alsoRead?.({
-    sql: '(SELECT id FROM tips WHERE tracking_no = ? AND query_code_hash = ?)',
-    params: [no, computed],
+    sql: `(SELECT id FROM tips WHERE tracking_no = ? AND query_code_hash = ?
+            AND NOT EXISTS (SELECT 1 FROM rate_limits WHERE key = ? AND window_start > ? AND count >= ?))`,
+    params: [no, computed, clientKey, now - TRACK.clientLimit.windowMs, TRACK.clientLimit.limit],
   });
   const [clientRows, tipRows, ...alsoRows] = await env.DB.batch<Record<string, unknown>>([
     env.DB.prepare('SELECT count, window_start FROM rate_limits WHERE key = ?').bind(clientKey),
